@@ -1,0 +1,86 @@
+using FastNet.Kernels.Reference;
+
+namespace FastNet.Kernels;
+
+/// <summary>A backend FastNet knows how to build.</summary>
+/// <param name="Name">What users pass to <c>--backend</c>.</param>
+/// <param name="Description">One line for listings.</param>
+/// <param name="Priority">Higher wins when <c>--backend auto</c> chooses among the available ones.</param>
+/// <param name="WhyUnavailable">Null when the backend can run here, else the reason it cannot.</param>
+/// <param name="Create">Builds a new instance.</param>
+public sealed record BackendDescriptor(string Name, string Description, int Priority, Func<string?> WhyUnavailable,
+    Func<IBackend> Create);
+
+/// <summary>
+/// The backends this process knows. The CPU backends are built in; a backend from another assembly (the GPU one)
+/// is added by the program that references it, with <see cref="Register"/>. Tests enumerate <see cref="All"/>, so a
+/// new backend inherits the whole equivalence suite.
+/// </summary>
+public static class BackendRegistry
+{
+    /// <summary>The name that picks the best available backend.</summary>
+    public const string Auto = "auto";
+
+    private static readonly Lock Gate = new();
+    private static readonly List<BackendDescriptor> Known =
+    [
+        new("reference", "scalar loops, float64 accumulation: the specification", 0, () => null,
+            () => new ReferenceBackend()),
+    ];
+
+    /// <summary>Every registered backend, available here or not.</summary>
+    public static IReadOnlyList<BackendDescriptor> All
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return [.. Known];
+            }
+        }
+    }
+
+    /// <summary>The registered backends that can run on this machine.</summary>
+    public static IReadOnlyList<BackendDescriptor> Available => [.. All.Where(d => d.WhyUnavailable() is null)];
+
+    /// <summary>Adds a backend; registering a name twice keeps the first.</summary>
+    public static void Register(BackendDescriptor descriptor)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        lock (Gate)
+        {
+            if (!Known.Exists(d => d.Name == descriptor.Name))
+            {
+                Known.Add(descriptor);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Builds the backend called <paramref name="name"/>, or the available one with the highest priority for
+    /// <see cref="Auto"/>. Throws <see cref="ArgumentException"/> naming the available backends when the name is
+    /// unknown or the backend cannot run here.
+    /// </summary>
+    public static IBackend Create(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        IReadOnlyList<BackendDescriptor> available = Available;
+        string choices = string.Join(", ", available.Select(d => d.Name).Prepend(Auto));
+        if (name == Auto)
+        {
+            return available.MaxBy(d => d.Priority)!.Create();
+        }
+        BackendDescriptor? descriptor = All.FirstOrDefault(d => d.Name == name);
+        if (descriptor is null)
+        {
+            throw new ArgumentException($"unknown backend '{name}'; available: {choices}", nameof(name));
+        }
+        string? why = descriptor.WhyUnavailable();
+        if (why is not null)
+        {
+            throw new ArgumentException($"backend '{name}' is not available here: {why}; available: {choices}",
+                nameof(name));
+        }
+        return descriptor.Create();
+    }
+}

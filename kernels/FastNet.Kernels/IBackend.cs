@@ -1,0 +1,85 @@
+namespace FastNet.Kernels;
+
+/// <summary>
+/// The seam between the engine and the hardware: whole-layer operations on backend-resident float32 buffers.
+/// <para>
+/// Layout: matrices are row-major. Activations are <c>[batch, features]</c>; a dense layer's weights W are
+/// <c>[inputs, outputs]</c> (W[i·outputs + j] is the weight from input i to unit j, the seeds' w_ji), its bias b is
+/// <c>[outputs]</c>. So Z = X·W + b, dW = Xᵀ·dZ, dX = dZ·Wᵀ.
+/// </para>
+/// <para>
+/// Parameter order is sources, sizes, destinations. Each op says whether it overwrites or accumulates its
+/// destinations. Ops may run asynchronously: results are visible to <see cref="Download"/> (which waits) and to later
+/// ops, in submission order. Nothing here allocates per call once the buffers exist; views of one buffer must not
+/// overlap unless an op says so.
+/// </para>
+/// </summary>
+public interface IBackend : IDisposable
+{
+    /// <summary>The name users pass to <c>--backend</c>.</summary>
+    string Name { get; }
+
+    /// <summary>A new buffer of <paramref name="length"/> floats, filled with zeros.</summary>
+    FloatBuffer Allocate(int length);
+
+    /// <summary>A new buffer of <paramref name="length"/> ints, filled with zeros.</summary>
+    IndexBuffer AllocateIndices(int length);
+
+    /// <summary>Copies host floats into <paramref name="destination"/> (same length). Overwrites.</summary>
+    void Upload(ReadOnlySpan<float> source, BufferView destination);
+
+    /// <summary>Copies host ints into the first <c>source.Length</c> entries of <paramref name="destination"/>.</summary>
+    void UploadIndices(ReadOnlySpan<int> source, IndexBuffer destination);
+
+    /// <summary>Waits for pending work, then copies <paramref name="source"/> to the host (same length).</summary>
+    void Download(BufferView source, Span<float> destination);
+
+    /// <summary>Sets every float of <paramref name="destination"/> to <paramref name="value"/>. Overwrites.</summary>
+    void Fill(float value, BufferView destination);
+
+    /// <summary>Waits until all submitted work is done.</summary>
+    void Synchronize();
+
+    /// <summary>
+    /// Gathers rows: destination[r, :] = source[indices[first + r], :] for r &lt; <paramref name="rows"/>.
+    /// source: [N, rowLength]; destination: [rows, rowLength]. Overwrites.
+    /// </summary>
+    void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows, BufferView destination);
+
+    /// <summary>
+    /// Dense forward pass: A = f(X·W + b).
+    /// x: [batch, inputs]; w: [inputs, outputs]; b: [outputs], or empty for a layer without biases;
+    /// a: [batch, outputs], overwritten. Z is not stored: every <see cref="Activation"/> has its derivative in terms of A.
+    /// </summary>
+    void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
+        Activation activation, BufferView a);
+
+    /// <summary>
+    /// Dense backward pass, given the layer's input X, weights W, output A and ∂L/∂A:
+    /// dZ = ∂L/∂A ⊙ f'(A); dW = Xᵀ·dZ; db = Σ_rows dZ; dX = dZ·Wᵀ.
+    /// x: [batch, inputs]; w: [inputs, outputs]; a: [batch, outputs];
+    /// delta: [batch, outputs], holds ∂L/∂A on entry and is overwritten with dZ;
+    /// dW: [inputs, outputs], overwritten; db: [outputs], overwritten, or empty for a layer without biases;
+    /// dX: [batch, inputs], overwritten, or empty when the gradient below is not needed (the first layer).
+    /// </summary>
+    void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
+        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX);
+
+    /// <summary>
+    /// Loss of a batch and its gradient. output: [batch, outputs] (logits for
+    /// <see cref="LossKind.SoftmaxCrossEntropy"/>); targets: [batch, outputs].
+    /// dOutput: [batch, outputs], overwritten with ∂L/∂output where L is the mean over the batch of the per-example
+    /// loss ℓ, or empty to evaluate only. metrics: 2 floats, accumulated (+=): metrics[0] += Σ_rows ℓ,
+    /// metrics[1] += the number of rows whose largest output is at the index of their largest target (first maximum
+    /// wins). The sums stay on the backend so training need not read them back every step.
+    /// </summary>
+    void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
+        BufferView dOutput, BufferView metrics);
+
+    /// <summary>
+    /// One optimizer step over a flat parameter buffer, in place. dParameters: [P], the gradient ∇ (of the batch
+    /// mean loss); parameters: [P], updated; state: [<see cref="OptimizerStep.StateSlots"/>·P], slot s of parameter i
+    /// at s·P + i, updated (zeros before the first step). The rules are written on <see cref="OptimizerKind"/>.
+    /// </summary>
+    void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters, BufferView state);
+}

@@ -1,0 +1,97 @@
+namespace FastNet.Kernels;
+
+/// <summary>
+/// Shape checks shared by every backend, so a wrong call fails the same way, with the operand named, on all of them.
+/// They cost a few comparisons per op, never per element.
+/// </summary>
+public static class OpChecks
+{
+    /// <summary>Throws unless <paramref name="view"/> holds exactly <paramref name="expected"/> floats.</summary>
+    public static void Length(BufferView view, long expected, string operand, string op)
+    {
+        if (view.Length != expected)
+        {
+            throw new ArgumentException($"{op}: {operand} has {view.Length} floats, expected {expected}", operand);
+        }
+    }
+
+    /// <summary>Throws unless the view is empty or holds exactly <paramref name="expected"/> floats.</summary>
+    public static void OptionalLength(BufferView view, long expected, string operand, string op)
+    {
+        if (!view.IsEmpty)
+        {
+            Length(view, expected, operand, op);
+        }
+    }
+
+    /// <summary>Checks the operands of <see cref="IBackend.DenseForward"/>.</summary>
+    public static void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
+        BufferView a)
+    {
+        Positive(batch, inputs, outputs, nameof(IBackend.DenseForward));
+        Length(x, (long)batch * inputs, nameof(x), nameof(IBackend.DenseForward));
+        Length(w, (long)inputs * outputs, nameof(w), nameof(IBackend.DenseForward));
+        OptionalLength(b, outputs, nameof(b), nameof(IBackend.DenseForward));
+        Length(a, (long)batch * outputs, nameof(a), nameof(IBackend.DenseForward));
+    }
+
+    /// <summary>Checks the operands of <see cref="IBackend.DenseBackward"/>.</summary>
+    public static void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
+        BufferView delta, BufferView dW, BufferView db, BufferView dX)
+    {
+        const string op = nameof(IBackend.DenseBackward);
+        Positive(batch, inputs, outputs, op);
+        Length(x, (long)batch * inputs, nameof(x), op);
+        Length(w, (long)inputs * outputs, nameof(w), op);
+        Length(a, (long)batch * outputs, nameof(a), op);
+        Length(delta, (long)batch * outputs, nameof(delta), op);
+        Length(dW, (long)inputs * outputs, nameof(dW), op);
+        OptionalLength(db, outputs, nameof(db), op);
+        OptionalLength(dX, (long)batch * inputs, nameof(dX), op);
+    }
+
+    /// <summary>Checks the operands of <see cref="IBackend.Loss"/>.</summary>
+    public static void Loss(BufferView output, BufferView targets, int batch, int outputs, BufferView dOutput,
+        BufferView metrics)
+    {
+        const string op = nameof(IBackend.Loss);
+        Positive(batch, 1, outputs, op);
+        Length(output, (long)batch * outputs, nameof(output), op);
+        Length(targets, (long)batch * outputs, nameof(targets), op);
+        OptionalLength(dOutput, (long)batch * outputs, nameof(dOutput), op);
+        Length(metrics, 2, nameof(metrics), op);
+    }
+
+    /// <summary>Checks the operands of <see cref="IBackend.OptimizerStep"/>.</summary>
+    public static void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
+        BufferView state)
+    {
+        const string op = nameof(IBackend.OptimizerStep);
+        Length(parameters, dParameters.Length, nameof(parameters), op);
+        Length(state, (long)Kernels.OptimizerStep.StateSlots(step.Kind) * dParameters.Length, nameof(state), op);
+    }
+
+    /// <summary>Checks the operands of <see cref="IBackend.GatherRows"/>.</summary>
+    public static void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
+        BufferView destination)
+    {
+        const string op = nameof(IBackend.GatherRows);
+        if (rowLength <= 0 || rows < 0 || first < 0 || (long)first + rows > indices.Length
+            || source.Length % rowLength != 0)
+        {
+            throw new ArgumentException(
+                $"{op}: rows [{first}, {first}+{rows}) of {indices.Length} indices, row length {rowLength}, "
+                + $"source of {source.Length} floats");
+        }
+        Length(destination, (long)rows * rowLength, nameof(destination), op);
+    }
+
+    private static void Positive(int batch, int inputs, int outputs, string op)
+    {
+        if (batch <= 0 || inputs <= 0 || outputs <= 0)
+        {
+            throw new ArgumentException(
+                $"{op}: sizes must be positive (batch {batch}, inputs {inputs}, outputs {outputs})");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+namespace FastNet.Kernels;
+
+/// <summary>The update rules FastNet implements, each as PyTorch's <c>torch.optim</c> defines it.</summary>
+public enum OptimizerKind
+{
+    /// <summary>θ ← θ − η·g, where g = ∇ + λθ. No state.</summary>
+    Sgd,
+
+    /// <summary>
+    /// Heavy-ball momentum (torch.optim.SGD, momentum μ, dampening 0): b ← μ·b + g; θ ← θ − η·b. With a constant η this
+    /// is seed 001's Δw(t) = −η·∂C/∂w + α·Δw(t−1) with α = μ, since Δw(t) = −η·b(t). State: b.
+    /// </summary>
+    Momentum,
+
+    /// <summary>SGD with nesterov=True: b ← μ·b + g; θ ← θ − η·(g + μ·b). State: b.</summary>
+    Nesterov,
+
+    /// <summary>Adagrad (lr_decay 0, initial accumulator 0): s ← s + g²; θ ← θ − η·g / (√s + ε). State: s.</summary>
+    Adagrad,
+
+    /// <summary>RMSprop (no momentum, not centered), α = β2: v ← α·v + (1 − α)·g²; θ ← θ − η·g / (√v + ε). State: v.</summary>
+    RmsProp,
+
+    /// <summary>
+    /// Adam: m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²; θ ← θ − (η / (1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + ε).
+    /// State: m, v.
+    /// </summary>
+    Adam,
+
+    /// <summary>
+    /// Nadam (momentum decay ψ = 0.004): μₜ = β1·(1 − ½·0.96^(t·ψ)), Πₜ = Π_{i≤t} μᵢ; m and v as Adam;
+    /// d = √(v / (1 − β2ᵗ)) + ε; θ ← θ − η·(1 − μₜ)/(1 − Πₜ)·g/d − η·μₜ₊₁/(1 − Πₜ·μₜ₊₁)·m/d. State: m, v.
+    /// </summary>
+    Nadam,
+}
+
+/// <summary>
+/// Everything one optimizer step needs besides the buffers: the hyperparameters and the per-step scalars (bias
+/// corrections, Nadam's momentum schedule) computed once on the host in float64, so every backend applies the same
+/// coefficients. Build it with <see cref="Create"/>.
+/// </summary>
+public readonly record struct OptimizerStep
+{
+    /// <summary>Which rule.</summary>
+    public OptimizerKind Kind { get; init; }
+
+    /// <summary>η.</summary>
+    public double LearningRate { get; init; }
+
+    /// <summary>μ for <see cref="OptimizerKind.Momentum"/> and <see cref="OptimizerKind.Nesterov"/>.</summary>
+    public double Momentum { get; init; }
+
+    /// <summary>β1 (Adam, Nadam).</summary>
+    public double Beta1 { get; init; }
+
+    /// <summary>β2 (Adam, Nadam) or α (RMSprop).</summary>
+    public double Beta2 { get; init; }
+
+    /// <summary>ε.</summary>
+    public double Epsilon { get; init; }
+
+    /// <summary>λ of the L2 penalty: the gradient used is ∇ + λθ (torch.optim's weight_decay).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Adam: η / (1 − β1ᵗ).</summary>
+    public double AdamStepSize { get; init; }
+
+    /// <summary>Adam: √(1 − β2ᵗ).</summary>
+    public double AdamBiasCorrection2Sqrt { get; init; }
+
+    /// <summary>Nadam: 1 − β2ᵗ.</summary>
+    public double NadamBiasCorrection2 { get; init; }
+
+    /// <summary>Nadam: −η·(1 − μₜ)/(1 − Πₜ), the coefficient of g/d.</summary>
+    public double NadamGradCoefficient { get; init; }
+
+    /// <summary>Nadam: −η·μₜ₊₁/(1 − Πₜ·μₜ₊₁), the coefficient of m/d.</summary>
+    public double NadamMomentCoefficient { get; init; }
+
+    /// <summary>Nadam's momentum decay ψ, as in torch.optim.NAdam.</summary>
+    public const double NadamMomentumDecay = 0.004;
+
+    /// <summary>
+    /// The coefficients of step <paramref name="t"/> (1-based). <paramref name="nadamMuProduct"/> is Πₜ₋₁ on entry
+    /// (1 before the first step) and Πₜ on return; it is the only optimizer scalar carried between steps.
+    /// </summary>
+    public static OptimizerStep Create(OptimizerKind kind, double learningRate, double momentum, double beta1,
+        double beta2, double epsilon, double weightDecay, long t, ref double nadamMuProduct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(t, 1);
+        var step = new OptimizerStep
+        {
+            Kind = kind,
+            LearningRate = learningRate,
+            Momentum = momentum,
+            Beta1 = beta1,
+            Beta2 = beta2,
+            Epsilon = epsilon,
+            WeightDecay = weightDecay,
+        };
+        switch (kind)
+        {
+            case OptimizerKind.Adam:
+                step = step with
+                {
+                    AdamStepSize = learningRate / (1 - Math.Pow(beta1, t)),
+                    AdamBiasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(beta2, t)),
+                };
+                break;
+            case OptimizerKind.Nadam:
+                double mu = beta1 * (1 - 0.5 * Math.Pow(0.96, t * NadamMomentumDecay));
+                double muNext = beta1 * (1 - 0.5 * Math.Pow(0.96, (t + 1) * NadamMomentumDecay));
+                nadamMuProduct *= mu;
+                step = step with
+                {
+                    NadamBiasCorrection2 = 1 - Math.Pow(beta2, t),
+                    NadamGradCoefficient = -learningRate * (1 - mu) / (1 - nadamMuProduct),
+                    NadamMomentCoefficient = -learningRate * muNext / (1 - nadamMuProduct * muNext),
+                };
+                break;
+        }
+        return step;
+    }
+
+    /// <summary>How many floats of state per parameter the rule keeps (the state buffer holds that many slots of P).</summary>
+    public static int StateSlots(OptimizerKind kind) => kind switch
+    {
+        OptimizerKind.Sgd => 0,
+        OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Adagrad or OptimizerKind.RmsProp => 1,
+        OptimizerKind.Adam or OptimizerKind.Nadam => 2,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
+    };
+}

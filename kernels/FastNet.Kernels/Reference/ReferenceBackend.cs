@@ -1,0 +1,349 @@
+using FastNet.Kernels.Cpu;
+
+namespace FastNet.Kernels.Reference;
+
+/// <summary>
+/// The executable specification: plain scalar loops that read like the seeds' formulas, accumulating in float64 and
+/// rounding to float32 only when a value is stored. Every other backend is checked against it.
+/// Its ops are virtual so a faster CPU backend can derive from it and override only what it has sped up.
+/// </summary>
+public class ReferenceBackend : IBackend
+{
+    /// <inheritdoc />
+    public virtual string Name => "reference";
+
+    /// <inheritdoc />
+    public FloatBuffer Allocate(int length) => new CpuFloatBuffer(length);
+
+    /// <inheritdoc />
+    public IndexBuffer AllocateIndices(int length) => new CpuIndexBuffer(length);
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<float> source, BufferView destination)
+    {
+        OpChecks.Length(destination, source.Length, nameof(destination), nameof(Upload));
+        source.CopyTo(destination.AsSpan());
+    }
+
+    /// <inheritdoc />
+    public void UploadIndices(ReadOnlySpan<int> source, IndexBuffer destination) =>
+        source.CopyTo(destination.AsArray());
+
+    /// <inheritdoc />
+    public void Download(BufferView source, Span<float> destination)
+    {
+        OpChecks.Length(source, destination.Length, nameof(source), nameof(Download));
+        source.AsSpan().CopyTo(destination);
+    }
+
+    /// <inheritdoc />
+    public void Fill(float value, BufferView destination) => destination.AsSpan().Fill(value);
+
+    /// <inheritdoc />
+    public void Synchronize()
+    {
+    }
+
+    /// <inheritdoc />
+    public virtual void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
+        BufferView destination)
+    {
+        OpChecks.GatherRows(source, rowLength, indices, first, rows, destination);
+        Span<float> src = source.AsSpan(), dst = destination.AsSpan();
+        int[] index = indices.AsArray();
+        int sourceRows = src.Length / rowLength;
+        for (int r = 0; r < rows; r++)
+        {
+            int row = index[first + r];
+            if ((uint)row >= (uint)sourceRows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"row index {row} is outside [0, {sourceRows})");
+            }
+            src.Slice(row * rowLength, rowLength).CopyTo(dst.Slice(r * rowLength, rowLength));
+        }
+    }
+
+    /// <inheritdoc />
+    public virtual void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
+        Activation activation, BufferView a)
+    {
+        OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        Span<float> X = x.AsSpan(), W = w.AsSpan(), B = b.AsSpan(), A = a.AsSpan();
+        for (int r = 0; r < batch; r++)
+        {
+            for (int j = 0; j < outputs; j++)
+            {
+                // net_j = Σ_i w_ji·x_i + b_j
+                double net = B.IsEmpty ? 0 : B[j];
+                for (int i = 0; i < inputs; i++)
+                {
+                    net += (double)X[r * inputs + i] * W[i * outputs + j];
+                }
+                A[r * outputs + j] = (float)Activate(activation, net);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public virtual void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
+        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX)
+    {
+        OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
+        Span<float> X = x.AsSpan(), W = w.AsSpan(), A = a.AsSpan(), D = delta.AsSpan();
+        Span<float> DW = dW.AsSpan(), DB = db.AsSpan(), DX = dX.AsSpan();
+
+        // δ_j = ∂L/∂net_j = ∂L/∂o_j · f'(net_j), with f' written through the output o_j
+        for (int e = 0; e < batch * outputs; e++)
+        {
+            D[e] = (float)(D[e] * Derivative(activation, A[e]));
+        }
+
+        // ∂L/∂w_ji = Σ_rows δ_j·x_i
+        for (int i = 0; i < inputs; i++)
+        {
+            for (int j = 0; j < outputs; j++)
+            {
+                double sum = 0;
+                for (int r = 0; r < batch; r++)
+                {
+                    sum += (double)X[r * inputs + i] * D[r * outputs + j];
+                }
+                DW[i * outputs + j] = (float)sum;
+            }
+        }
+
+        // ∂L/∂b_j = Σ_rows δ_j (the bias is a weight on an input that is always 1)
+        for (int j = 0; j < DB.Length; j++)
+        {
+            double sum = 0;
+            for (int r = 0; r < batch; r++)
+            {
+                sum += D[r * outputs + j];
+            }
+            DB[j] = (float)sum;
+        }
+
+        // ∂L/∂x_i = Σ_{j ∈ Downstream(i)} δ_j·w_ji
+        if (!DX.IsEmpty)
+        {
+            for (int r = 0; r < batch; r++)
+            {
+                for (int i = 0; i < inputs; i++)
+                {
+                    double sum = 0;
+                    for (int j = 0; j < outputs; j++)
+                    {
+                        sum += (double)D[r * outputs + j] * W[i * outputs + j];
+                    }
+                    DX[r * inputs + i] = (float)sum;
+                }
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public virtual void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
+        BufferView dOutput, BufferView metrics)
+    {
+        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics);
+        Span<float> O = output.AsSpan(), T = targets.AsSpan(), dO = dOutput.AsSpan(), M = metrics.AsSpan();
+        double lossSum = 0;
+        int correct = 0;
+        for (int r = 0; r < batch; r++)
+        {
+            Span<float> o = O.Slice(r * outputs, outputs), t = T.Slice(r * outputs, outputs);
+            Span<float> d = dO.IsEmpty ? [] : dO.Slice(r * outputs, outputs);
+            lossSum += loss switch
+            {
+                LossKind.HalfSquaredError => HalfSquaredError(o, t, batch, d),
+                LossKind.MeanSquaredError => MeanSquaredError(o, t, batch, d),
+                LossKind.SoftmaxCrossEntropy => SoftmaxCrossEntropy(o, t, batch, d),
+                _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss"),
+            };
+            if (ArgMax(o) == ArgMax(t))
+            {
+                correct++;
+            }
+        }
+        M[0] = (float)(M[0] + lossSum);
+        M[1] += correct;
+    }
+
+    /// <inheritdoc />
+    public virtual void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
+        BufferView state)
+    {
+        OpChecks.OptimizerStep(dParameters, step, parameters, state);
+        Span<float> grad = dParameters.AsSpan(), theta = parameters.AsSpan(), s = state.AsSpan();
+        int n = grad.Length;
+        double lr = step.LearningRate, mu = step.Momentum, b1 = step.Beta1, b2 = step.Beta2, eps = step.Epsilon;
+        for (int i = 0; i < n; i++)
+        {
+            double g = grad[i] + step.WeightDecay * theta[i];
+            double p = theta[i];
+            switch (step.Kind)
+            {
+                case OptimizerKind.Sgd:
+                    p -= lr * g;
+                    break;
+                case OptimizerKind.Momentum:
+                    {
+                        double v = mu * s[i] + g;
+                        s[i] = (float)v;
+                        p -= lr * v;
+                        break;
+                    }
+                case OptimizerKind.Nesterov:
+                    {
+                        double v = mu * s[i] + g;
+                        s[i] = (float)v;
+                        p -= lr * (g + mu * v);
+                        break;
+                    }
+                case OptimizerKind.Adagrad:
+                    {
+                        double sum = s[i] + g * g;
+                        s[i] = (float)sum;
+                        p -= lr * g / (Math.Sqrt(sum) + eps);
+                        break;
+                    }
+                case OptimizerKind.RmsProp:
+                    {
+                        double v = b2 * s[i] + (1 - b2) * g * g;
+                        s[i] = (float)v;
+                        p -= lr * g / (Math.Sqrt(v) + eps);
+                        break;
+                    }
+                case OptimizerKind.Adam:
+                    {
+                        double m = b1 * s[i] + (1 - b1) * g;
+                        double v = b2 * s[n + i] + (1 - b2) * g * g;
+                        s[i] = (float)m;
+                        s[n + i] = (float)v;
+                        p -= step.AdamStepSize * m / (Math.Sqrt(v) / step.AdamBiasCorrection2Sqrt + eps);
+                        break;
+                    }
+                case OptimizerKind.Nadam:
+                    {
+                        double m = b1 * s[i] + (1 - b1) * g;
+                        double v = b2 * s[n + i] + (1 - b2) * g * g;
+                        s[i] = (float)m;
+                        s[n + i] = (float)v;
+                        double denom = Math.Sqrt(v / step.NadamBiasCorrection2) + eps;
+                        p += step.NadamGradCoefficient * g / denom + step.NadamMomentCoefficient * m / denom;
+                        break;
+                    }
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(step), step.Kind, "unknown optimizer");
+            }
+            theta[i] = (float)p;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases backend resources (none for the reference).</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
+    /// <summary>f(z) in float64.</summary>
+    public static double Activate(Activation activation, double z) => activation switch
+    {
+        Activation.Identity => z,
+        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        Activation.Tanh => Math.Tanh(z),
+        Activation.Relu => z > 0 ? z : 0,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
+    };
+
+    /// <summary>f'(z) written through the output a = f(z), in float64.</summary>
+    public static double Derivative(Activation activation, double a) => activation switch
+    {
+        Activation.Identity => 1,
+        Activation.Sigmoid => a * (1 - a),
+        Activation.Tanh => 1 - a * a,
+        Activation.Relu => a > 0 ? 1 : 0,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
+    };
+
+    // ℓ = ½ Σ_k (t_k − o_k)²; ∂L/∂o_k = (o_k − t_k) / B
+    private static double HalfSquaredError(Span<float> o, Span<float> t, int batch, Span<float> d)
+    {
+        double sum = 0;
+        for (int k = 0; k < o.Length; k++)
+        {
+            double diff = (double)o[k] - t[k];
+            sum += diff * diff;
+            if (!d.IsEmpty)
+            {
+                d[k] = (float)(diff / batch);
+            }
+        }
+        return 0.5 * sum;
+    }
+
+    // ℓ = (1/K) Σ_k (t_k − o_k)²; ∂L/∂o_k = 2(o_k − t_k) / (K·B)
+    private static double MeanSquaredError(Span<float> o, Span<float> t, int batch, Span<float> d)
+    {
+        double sum = 0;
+        for (int k = 0; k < o.Length; k++)
+        {
+            double diff = (double)o[k] - t[k];
+            sum += diff * diff;
+            if (!d.IsEmpty)
+            {
+                d[k] = (float)(2 * diff / ((double)o.Length * batch));
+            }
+        }
+        return sum / o.Length;
+    }
+
+    // ℓ = −Σ_k t_k log y_k with y = softmax(z); ∂L/∂z_k = (y_k − t_k) / B
+    private static double SoftmaxCrossEntropy(Span<float> z, Span<float> t, int batch, Span<float> d)
+    {
+        double max = double.NegativeInfinity;
+        foreach (float v in z)
+        {
+            max = Math.Max(max, v);
+        }
+        double sumExp = 0;
+        foreach (float v in z)
+        {
+            sumExp += Math.Exp(v - max);
+        }
+        double logSumExp = max + Math.Log(sumExp);
+        double loss = 0;
+        for (int k = 0; k < z.Length; k++)
+        {
+            double logY = z[k] - logSumExp;
+            if (t[k] != 0)
+            {
+                loss -= t[k] * logY;
+            }
+            if (!d.IsEmpty)
+            {
+                d[k] = (float)((Math.Exp(logY) - t[k]) / batch);
+            }
+        }
+        return loss;
+    }
+
+    private static int ArgMax(Span<float> values)
+    {
+        int best = 0;
+        for (int k = 1; k < values.Length; k++)
+        {
+            if (values[k] > values[best])
+            {
+                best = k;
+            }
+        }
+        return best;
+    }
+}
