@@ -1,0 +1,41 @@
+namespace FastNet.Model;
+
+/// <summary>A network's architecture with its parameters on the host, in the flat layout of
+/// <see cref="NetworkSpec"/>. What is saved, loaded and moved between backends.</summary>
+public sealed class Model
+{
+    /// <summary>A model with the given parameters (copied by reference; length must match the spec).</summary>
+    public Model(NetworkSpec spec, float[] parameters)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (parameters.Length != spec.ParameterCount)
+        {
+            throw new ArgumentException(
+                $"{parameters.Length} parameters given, the network {spec} needs {spec.ParameterCount}");
+        }
+        Spec = spec;
+        Parameters = parameters;
+    }
+
+    /// <summary>The architecture.</summary>
+    public NetworkSpec Spec { get; }
+
+    /// <summary>The flat parameter vector.</summary>
+    public float[] Parameters { get; }
+
+    /// <summary>Weight from input <paramref name="input"/> to unit <paramref name="unit"/> of a layer (the seeds'
+    /// w_ji with j = unit, i = input).</summary>
+    public ref float Weight(int layer, int unit, int input) =>
+        ref Parameters[Spec.WeightOffset(layer) + input * Spec.Layers[layer].Units + unit];
+
+    /// <summary>Bias of unit <paramref name="unit"/> of a layer that has biases.</summary>
+    public ref float Bias(int layer, int unit)
+    {
+        if (!Spec.Layers[layer].HasBias)
+        {
+            throw new InvalidOperationException($"layer {layer + 1} has no biases");
+        }
+        return ref Parameters[Spec.BiasOffset(layer) + unit];
+    }
+}

@@ -1,0 +1,66 @@
+using FastNet.Kernels;
+
+namespace FastNet;
+
+/// <summary>The names users write for activations, losses and optimizers (command line, model files), and back.</summary>
+public static class Names
+{
+    private static readonly (string Name, Activation Value)[] Activations =
+    [
+        ("sigmoid", Activation.Sigmoid), ("tanh", Activation.Tanh), ("relu", Activation.Relu),
+        ("identity", Activation.Identity),
+    ];
+
+    private static readonly (string Name, LossKind Value)[] Losses =
+    [
+        ("half-squared-error", LossKind.HalfSquaredError), ("mse", LossKind.MeanSquaredError),
+        ("cross-entropy", LossKind.SoftmaxCrossEntropy),
+    ];
+
+    private static readonly (string Name, OptimizerKind Value)[] Optimizers =
+    [
+        ("sgd", OptimizerKind.Sgd), ("momentum", OptimizerKind.Momentum), ("nesterov", OptimizerKind.Nesterov),
+        ("adagrad", OptimizerKind.Adagrad), ("rmsprop", OptimizerKind.RmsProp), ("adam", OptimizerKind.Adam),
+        ("nadam", OptimizerKind.Nadam),
+    ];
+
+    /// <summary>Every activation name.</summary>
+    public static IEnumerable<string> ActivationNames => Activations.Select(a => a.Name);
+
+    /// <summary>Every loss name.</summary>
+    public static IEnumerable<string> LossNames => Losses.Select(l => l.Name);
+
+    /// <summary>Every optimizer name.</summary>
+    public static IEnumerable<string> OptimizerNames => Optimizers.Select(o => o.Name);
+
+    /// <summary>Parses an activation name; throws <see cref="FormatException"/> listing the valid ones.</summary>
+    public static Activation ParseActivation(string name) => Parse(Activations, name, "activation");
+
+    /// <summary>Parses a loss name; throws <see cref="FormatException"/> listing the valid ones.</summary>
+    public static LossKind ParseLoss(string name) => Parse(Losses, name, "loss");
+
+    /// <summary>Parses an optimizer name; throws <see cref="FormatException"/> listing the valid ones.</summary>
+    public static OptimizerKind ParseOptimizer(string name) => Parse(Optimizers, name, "optimizer");
+
+    /// <summary>The name of an activation.</summary>
+    public static string Of(Activation value) => Activations.First(a => a.Value == value).Name;
+
+    /// <summary>The name of a loss.</summary>
+    public static string Of(LossKind value) => Losses.First(l => l.Value == value).Name;
+
+    /// <summary>The name of an optimizer.</summary>
+    public static string Of(OptimizerKind value) => Optimizers.First(o => o.Value == value).Name;
+
+    private static T Parse<T>((string Name, T Value)[] table, string name, string what)
+    {
+        foreach ((string candidate, T value) in table)
+        {
+            if (string.Equals(candidate, name?.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return value;
+            }
+        }
+        throw new FormatException(
+            $"unknown {what} '{name}'; expected one of: {string.Join(", ", table.Select(t => t.Name))}");
+    }
+}

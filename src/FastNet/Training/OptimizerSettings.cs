@@ -1,0 +1,101 @@
+using FastNet.Kernels;
+
+namespace FastNet.Training;
+
+/// <summary>
+/// An optimizer and its hyperparameters. Unset values take torch.optim's defaults for that optimizer
+/// (<see cref="WithDefaults"/>); the rules themselves are written on <see cref="OptimizerKind"/>.
+/// </summary>
+public sealed record OptimizerSettings
+{
+    /// <summary>The rule.</summary>
+    public OptimizerKind Kind { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>η.</summary>
+    public double? LearningRate { get; init; }
+
+    /// <summary>μ (momentum, nesterov).</summary>
+    public double? Momentum { get; init; }
+
+    /// <summary>β1 (adam, nadam).</summary>
+    public double? Beta1 { get; init; }
+
+    /// <summary>β2 (adam, nadam) or α (rmsprop).</summary>
+    public double? Beta2 { get; init; }
+
+    /// <summary>ε (adagrad, rmsprop, adam, nadam).</summary>
+    public double? Epsilon { get; init; }
+
+    /// <summary>λ of the L2 penalty added to the gradient.</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Fills unset values with torch.optim's defaults for <see cref="Kind"/> and checks ranges.</summary>
+    public OptimizerSettings WithDefaults()
+    {
+        var settings = this with
+        {
+            LearningRate = LearningRate ?? Kind switch
+            {
+                OptimizerKind.Adam => 1e-3,
+                OptimizerKind.Nadam => 2e-3,
+                _ => 1e-2,
+            },
+            Momentum = Momentum ?? (Kind is OptimizerKind.Momentum or OptimizerKind.Nesterov ? 0.9 : 0),
+            Beta1 = Beta1 ?? 0.9,
+            Beta2 = Beta2 ?? (Kind == OptimizerKind.RmsProp ? 0.99 : 0.999),
+            Epsilon = Epsilon ?? (Kind == OptimizerKind.Adagrad ? 1e-10 : 1e-8),
+        };
+        settings.Validate();
+        return settings;
+    }
+
+    private void Validate()
+    {
+        Check(LearningRate > 0, "--lr", "a positive learning rate", LearningRate);
+        Check(Momentum is >= 0 and < 1, "--momentum", "a value in [0, 1)", Momentum);
+        Check(Beta1 is >= 0 and < 1, "--beta1", "a value in [0, 1)", Beta1);
+        Check(Beta2 is >= 0 and < 1, "--beta2", "a value in [0, 1)", Beta2);
+        Check(Epsilon >= 0, "--eps", "a non-negative value", Epsilon);
+        Check(WeightDecay >= 0, "--weight-decay", "a non-negative value", WeightDecay);
+        if (Momentum > 0 && Kind is not (OptimizerKind.Momentum or OptimizerKind.Nesterov))
+        {
+            throw new ArgumentException($"--momentum applies to momentum and nesterov, not to {Names.Of(Kind)}");
+        }
+    }
+
+    private static void Check(bool ok, string option, string expected, double? value)
+    {
+        if (!ok)
+        {
+            throw new ArgumentException($"{option}: expected {expected}, got {value}");
+        }
+    }
+}
+
+/// <summary>The optimizer's host-side progress: the step count and Nadam's running momentum product. The per-parameter
+/// state lives on the backend.</summary>
+public sealed class OptimizerClock(OptimizerSettings settings)
+{
+    private readonly OptimizerSettings _settings = settings.WithDefaults();
+
+    /// <summary>The settings with defaults filled in.</summary>
+    public OptimizerSettings Settings => _settings;
+
+    /// <summary>Steps taken so far.</summary>
+    public long Steps { get; set; }
+
+    /// <summary>Nadam's Πₜ (1 before the first step).</summary>
+    public double NadamMuProduct { get; set; } = 1;
+
+    /// <summary>Advances to the next step and returns its coefficients.</summary>
+    public OptimizerStep Next()
+    {
+        Steps++;
+        double mu = NadamMuProduct;
+        OptimizerStep step = OptimizerStep.Create(_settings.Kind, _settings.LearningRate!.Value,
+            _settings.Momentum!.Value, _settings.Beta1!.Value, _settings.Beta2!.Value, _settings.Epsilon!.Value,
+            _settings.WeightDecay, Steps, ref mu);
+        NadamMuProduct = mu;
+        return step;
+    }
+}

@@ -1,0 +1,195 @@
+using FastNet.Kernels;
+using FastNet.Model;
+
+namespace FastNet.Training;
+
+/// <summary>
+/// A network on a backend, ready to train: parameters, gradients and optimizer state as flat buffers, and one
+/// activation and one delta buffer per layer sized for the largest batch. Everything is allocated here, once; a
+/// training step only launches backend ops on these buffers.
+/// </summary>
+public sealed class TrainingNetwork : IDisposable
+{
+    private readonly IBackend _backend;
+    private readonly FloatBuffer _parameters, _gradients, _state, _metrics;
+    private readonly FloatBuffer[] _activations, _deltas;
+    private readonly float[] _metricsHost = new float[2];
+
+    /// <summary>
+    /// Puts <paramref name="model"/> on <paramref name="backend"/> for batches of up to <paramref name="maxBatch"/>
+    /// rows. With <paramref name="trainBiases"/> false the optimizer steps only the weights, leaving biases fixed.
+    /// </summary>
+    public TrainingNetwork(IBackend backend, Model.Model model, LossKind loss, OptimizerSettings optimizer,
+        int maxBatch, bool trainBiases = true)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
+        NetworkSpec spec = model.Spec;
+        if (loss == LossKind.SoftmaxCrossEntropy && spec.Layers[^1].Activation != Activation.Identity)
+        {
+            throw new ArgumentException(
+                "cross-entropy applies softmax to the output layer itself: its activation must be identity, "
+                + $"not {Names.Of(spec.Layers[^1].Activation)}");
+        }
+        _backend = backend;
+        Spec = spec;
+        Loss = loss;
+        MaxBatch = maxBatch;
+        Optimizer = new OptimizerClock(optimizer);
+        TrainableCount = trainBiases ? spec.ParameterCount : spec.WeightCount;
+
+        _parameters = backend.Allocate(spec.ParameterCount);
+        _gradients = backend.Allocate(spec.ParameterCount);
+        _state = backend.Allocate(OptimizerStep.StateSlots(Optimizer.Settings.Kind) * TrainableCount);
+        _metrics = backend.Allocate(2);
+        _activations = [.. spec.Layers.Select(l => backend.Allocate(maxBatch * l.Units))];
+        _deltas = [.. spec.Layers.Select(l => backend.Allocate(maxBatch * l.Units))];
+        backend.Upload(model.Parameters, _parameters.All);
+    }
+
+    /// <summary>The architecture.</summary>
+    public NetworkSpec Spec { get; }
+
+    /// <summary>The loss trained on.</summary>
+    public LossKind Loss { get; }
+
+    /// <summary>The largest batch the buffers hold.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>The optimizer's step count and scalars.</summary>
+    public OptimizerClock Optimizer { get; }
+
+    /// <summary>Parameters the optimizer updates: all of them, or the weights only when biases are fixed.</summary>
+    public int TrainableCount { get; }
+
+    /// <summary>The backend computing.</summary>
+    public IBackend Backend => _backend;
+
+    /// <summary>The flat gradient of the last <see cref="ComputeGradients"/> (all parameters).</summary>
+    public BufferView Gradients => _gradients.All;
+
+    /// <summary>The flat parameters.</summary>
+    public BufferView Parameters => _parameters.All;
+
+    /// <summary>Layer <paramref name="layer"/>'s activations A from the last forward pass ([MaxBatch, units]; the
+    /// first rows of that pass are valid).</summary>
+    public BufferView Activations(int layer) => _activations[layer].All;
+
+    /// <summary>Layer <paramref name="layer"/>'s dZ = ∂L/∂Z from the last backward pass ([MaxBatch, units]).</summary>
+    public BufferView Deltas(int layer) => _deltas[layer].All;
+
+    /// <summary>Forward pass of <paramref name="rows"/> rows of <paramref name="x"/> ([rows, inputs]); returns the
+    /// output layer's activations ([rows, outputs], logits for cross-entropy).</summary>
+    public BufferView Forward(BufferView x, int rows)
+    {
+        CheckRows(rows);
+        BufferView input = x;
+        for (int l = 0; l < Spec.Layers.Count; l++)
+        {
+            LayerSpec layer = Spec.Layers[l];
+            BufferView a = _activations[l].Slice(0, rows * layer.Units);
+            _backend.DenseForward(input, Weights(l), Biases(l), rows, Spec.InputsOf(l), layer.Units,
+                layer.Activation, a);
+            input = a;
+        }
+        return input;
+    }
+
+    /// <summary>
+    /// Forward and backward pass of a batch: the flat gradient of the batch's mean loss lands in
+    /// <see cref="Gradients"/>; the batch's loss sum and correct count are added to the metrics.
+    /// </summary>
+    public void ComputeGradients(BufferView x, BufferView targets, int rows)
+    {
+        BufferView output = Forward(x, rows);
+        int outputs = Spec.Outputs;
+        int last = Spec.Layers.Count - 1;
+        _backend.Loss(output, targets, rows, outputs, Loss, _deltas[last].Slice(0, rows * outputs), _metrics.All);
+        for (int l = last; l >= 0; l--)
+        {
+            LayerSpec layer = Spec.Layers[l];
+            int inputs = Spec.InputsOf(l);
+            BufferView input = l == 0 ? x : _activations[l - 1].Slice(0, rows * inputs);
+            BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, rows * inputs);
+            BufferView db = layer.HasBias ? _gradients.Slice(Spec.BiasOffset(l), layer.Units) : BufferView.Empty;
+            _backend.DenseBackward(input, Weights(l), _activations[l].Slice(0, rows * layer.Units), rows, inputs,
+                layer.Units, layer.Activation, _deltas[l].Slice(0, rows * layer.Units),
+                _gradients.Slice(Spec.WeightOffset(l), inputs * layer.Units), db, dX);
+        }
+    }
+
+    /// <summary>Applies one optimizer step with the current gradients.</summary>
+    public void Step()
+    {
+        OptimizerStep step = Optimizer.Next();
+        _backend.OptimizerStep(_gradients.Slice(0, TrainableCount), step, _parameters.Slice(0, TrainableCount),
+            _state.All);
+    }
+
+    /// <summary>One training step on a batch: gradients, then the optimizer.</summary>
+    public void TrainBatch(BufferView x, BufferView targets, int rows)
+    {
+        ComputeGradients(x, targets, rows);
+        Step();
+    }
+
+    /// <summary>Adds the loss sum and correct count of a batch to the metrics without training.</summary>
+    public void EvaluateBatch(BufferView x, BufferView targets, int rows)
+    {
+        BufferView output = Forward(x, rows);
+        _backend.Loss(output, targets, rows, Spec.Outputs, Loss, BufferView.Empty, _metrics.All);
+    }
+
+    /// <summary>Reads the accumulated (loss sum, correct count) and resets them to zero.</summary>
+    public (double LossSum, long Correct) TakeMetrics()
+    {
+        _backend.Download(_metrics.All, _metricsHost);
+        _backend.Fill(0, _metrics.All);
+        return (_metricsHost[0], (long)_metricsHost[1]);
+    }
+
+    /// <summary>The current parameters as a host model.</summary>
+    public Model.Model ToModel()
+    {
+        float[] parameters = new float[Spec.ParameterCount];
+        _backend.Download(_parameters.All, parameters);
+        return new Model.Model(Spec, parameters);
+    }
+
+    /// <summary>The optimizer state ([slots·TrainableCount]) on the host.</summary>
+    public float[] DownloadOptimizerState()
+    {
+        float[] state = new float[_state.Length];
+        _backend.Download(_state.All, state);
+        return state;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (FloatBuffer buffer in _activations.Concat(_deltas))
+        {
+            buffer.Dispose();
+        }
+        _parameters.Dispose();
+        _gradients.Dispose();
+        _state.Dispose();
+        _metrics.Dispose();
+    }
+
+    private BufferView Weights(int layer) =>
+        _parameters.Slice(Spec.WeightOffset(layer), Spec.InputsOf(layer) * Spec.Layers[layer].Units);
+
+    private BufferView Biases(int layer) => Spec.Layers[layer].HasBias
+        ? _parameters.Slice(Spec.BiasOffset(layer), Spec.Layers[layer].Units)
+        : BufferView.Empty;
+
+    private void CheckRows(int rows)
+    {
+        if (rows <= 0 || rows > MaxBatch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows; this network holds 1..{MaxBatch}");
+        }
+    }
+}
