@@ -79,6 +79,10 @@ public sealed class Dataset
         return new Dataset(name, FeatureCount, features, TargetCount, targets, ClassCount, labels);
     }
 
+    /// <summary>The same examples with other features (same row count), sharing targets and labels.</summary>
+    public Dataset WithFeatures(int featureCount, float[] features, string? name = null) =>
+        new(name ?? Name, featureCount, features, TargetCount, Targets, ClassCount, Labels);
+
     /// <summary>One-hot targets for class labels in [0, classCount).</summary>
     public static float[] OneHot(ReadOnlySpan<int> labels, int classCount)
     {

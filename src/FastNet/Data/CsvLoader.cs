@@ -1,0 +1,221 @@
+using System.Globalization;
+
+namespace FastNet.Data;
+
+/// <summary>
+/// Reads comma-separated numeric files (plain or gzip) into a <see cref="Dataset"/>: one example per line, either
+/// features plus a class label column, or features followed by k real-valued target columns (see
+/// <see cref="CsvOptions"/>). Numbers use the invariant culture ('.' decimal point). Blank lines are skipped; every
+/// other line must have as many fields as the first data line.
+/// </summary>
+public static class CsvLoader
+{
+    /// <summary>Inferred class counts above this are refused: such a label column is almost surely not labels.</summary>
+    public const int MaxInferredClasses = 10_000;
+
+    /// <summary>Loads a .csv or .csv.gz file.</summary>
+    /// <exception cref="DataFormatException">The file is missing, unreadable, empty, ragged, holds a non-number, a
+    /// NaN or infinity, or a bad class label; the message names the file, line and column.</exception>
+    public static Dataset Load(string path, CsvOptions? options = null)
+    {
+        using Stream stream = DataFile.OpenRead(path);
+        using var reader = new StreamReader(stream);
+        return Read(reader, path, options);
+    }
+
+    /// <summary>Reads CSV text; <paramref name="name"/> names the source in messages and becomes the dataset's name.</summary>
+    /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
+    public static Dataset Read(TextReader reader, string name, CsvOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= new CsvOptions();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.TargetColumns);
+        if (options.ClassCount is int given)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(given, nameof(options.ClassCount));
+        }
+        return new Parser(reader, name, options).Run();
+    }
+
+    private sealed class Parser(TextReader reader, string name, CsvOptions options)
+    {
+        private readonly List<float> _features = [];
+        private readonly List<float> _targets = [];
+        private readonly List<int> _labels = [];
+        private int _line;
+        private int _columns = -1;
+        private int _firstDataLine;
+        private int _labelColumn = -1;  // 0-based, in label mode
+        private int _targetStart = int.MaxValue;  // 0-based first target column, in target mode
+        private int _maxLabel = -1;
+        private int _maxLabelLine;
+
+        public Dataset Run()
+        {
+            bool headerSkipped = false;
+            string? text;
+            while ((text = NextLine()) is not null)
+            {
+                ReadOnlySpan<char> line = text;
+                if (line.IsWhiteSpace())
+                {
+                    continue;
+                }
+                if (_columns < 0 && !headerSkipped && IsHeader(line))
+                {
+                    headerSkipped = true;
+                    continue;
+                }
+                int fields = line.Count(',') + 1;
+                if (_columns < 0)
+                {
+                    SetLayout(fields);
+                }
+                else if (fields != _columns)
+                {
+                    throw Error($"expected {_columns} fields (as on line {_firstDataLine}), found {fields}");
+                }
+                ParseRow(line);
+            }
+            if (_columns < 0)
+            {
+                throw new DataFormatException(name, headerSkipped ? "no data rows after the header" : "empty file");
+            }
+            return Build();
+        }
+
+        private string? NextLine()
+        {
+            try
+            {
+                string? text = reader.ReadLine();
+                _line++;
+                return text;
+            }
+            catch (InvalidDataException e)
+            {
+                throw new DataFormatException(name, "corrupt gzip data: " + e.Message, line: _line + 1, innerException: e);
+            }
+        }
+
+        private bool IsHeader(ReadOnlySpan<char> line)
+        {
+            if (options.Header != CsvHeader.Auto)
+            {
+                return options.Header == CsvHeader.Present;
+            }
+            foreach (Range r in line.Split(','))
+            {
+                ReadOnlySpan<char> field = line[r].Trim();
+                if (!field.IsEmpty && !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private void SetLayout(int fields)
+        {
+            _columns = fields;
+            _firstDataLine = _line;
+            if (options.TargetColumns > 0)
+            {
+                if (fields <= options.TargetColumns)
+                {
+                    throw Error($"expected more than {options.TargetColumns} fields ({options.TargetColumns} targets " +
+                        $"and at least one feature), found {fields}");
+                }
+                _targetStart = fields - options.TargetColumns;
+                return;
+            }
+            if (fields < 2)
+            {
+                throw Error("expected at least 2 fields (features, then a class label), found 1");
+            }
+            int column = options.LabelColumn < 0 ? fields + options.LabelColumn : options.LabelColumn;
+            if (column < 0 || column >= fields)
+            {
+                throw Error($"label column {options.LabelColumn} does not exist: the line has {fields} fields");
+            }
+            _labelColumn = column;
+        }
+
+        private void ParseRow(ReadOnlySpan<char> line)
+        {
+            int c = 0;
+            foreach (Range r in line.Split(','))
+            {
+                ReadOnlySpan<char> field = line[r].Trim();
+                if (c == _labelColumn)
+                {
+                    _labels.Add(ParseLabel(field, c));
+                }
+                else
+                {
+                    float value = ParseNumber(field, c);
+                    (c >= _targetStart ? _targets : _features).Add(value);
+                }
+                c++;
+            }
+        }
+
+        private float ParseNumber(ReadOnlySpan<char> field, int column)
+        {
+            if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float value))
+            {
+                throw Error(field.IsEmpty ? "expected a number, found an empty field" : $"expected a number, found {Quote(field)}", column);
+            }
+            if (!float.IsFinite(value))
+            {
+                throw Error($"expected a finite number, found {Quote(field)}", column);
+            }
+            return value;
+        }
+
+        private int ParseLabel(ReadOnlySpan<char> field, int column)
+        {
+            if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+                || value < 0 || value > int.MaxValue - 1 || value != Math.Floor(value))
+            {
+                throw Error($"expected a class label (an integer >= 0), found {(field.IsEmpty ? "an empty field" : Quote(field))}", column);
+            }
+            int label = (int)value;
+            if (options.ClassCount is int classes && label >= classes)
+            {
+                throw Error($"class label {label} is out of range: expected 0..{classes - 1} ({classes} classes)", column);
+            }
+            if (label > _maxLabel)
+            {
+                _maxLabel = label;
+                _maxLabelLine = _line;
+            }
+            return label;
+        }
+
+        private Dataset Build()
+        {
+            float[] features = [.. _features];
+            int featureCount = _columns - (options.TargetColumns > 0 ? options.TargetColumns : 1);
+            if (options.TargetColumns > 0)
+            {
+                return new Dataset(name, featureCount, features, options.TargetColumns, [.. _targets]);
+            }
+            int classCount = options.ClassCount ?? _maxLabel + 1;
+            if (classCount > MaxInferredClasses)
+            {
+                throw new DataFormatException(name, $"class label {_maxLabel} would make {classCount} classes (at most " +
+                    $"{MaxInferredClasses} are inferred): give the class count, or read the column as a real-valued target",
+                    line: _maxLabelLine, column: _labelColumn + 1);
+            }
+            int[] labels = [.. _labels];
+            return new Dataset(name, featureCount, features, classCount, Dataset.OneHot(labels, classCount), classCount, labels);
+        }
+
+        private DataFormatException Error(string problem, int? column = null) =>
+            new(name, problem, line: _line, column: column + 1);
+
+        private static string Quote(ReadOnlySpan<char> field) =>
+            field.Length <= 40 ? $"\"{field}\"" : $"\"{field[..40]}...\"";
+    }
+}

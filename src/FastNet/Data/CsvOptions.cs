@@ -1,0 +1,35 @@
+namespace FastNet.Data;
+
+/// <summary>Whether a CSV file's first line is a header.</summary>
+public enum CsvHeader
+{
+    /// <summary>The first line is a header when any of its fields is not a number.</summary>
+    Auto,
+
+    /// <summary>The first line is always a header and is skipped.</summary>
+    Present,
+
+    /// <summary>Every line is data.</summary>
+    Absent,
+}
+
+/// <summary>
+/// How to read a CSV file. By default the last column holds non-negative integer class labels and the classes are
+/// 0..max label; set <see cref="TargetColumns"/> to k &gt; 0 to read the last k columns as real-valued targets
+/// instead (regression or multi-output).
+/// </summary>
+public sealed record CsvOptions
+{
+    /// <summary>Header handling; <see cref="CsvHeader.Auto"/> by default.</summary>
+    public CsvHeader Header { get; init; } = CsvHeader.Auto;
+
+    /// <summary>0-based index of the class label column; negative counts from the end, so -1 (the default) is the
+    /// last column. Ignored when <see cref="TargetColumns"/> &gt; 0.</summary>
+    public int LabelColumn { get; init; } = -1;
+
+    /// <summary>Number of classes; labels at or above it are rejected. Null (the default) means max label + 1.</summary>
+    public int? ClassCount { get; init; }
+
+    /// <summary>When &gt; 0, the last this many columns are real-valued targets and there are no class labels.</summary>
+    public int TargetColumns { get; init; }
+}

@@ -1,0 +1,109 @@
+namespace FastNet.Data;
+
+/// <summary>
+/// Per-feature standardization, x' = (x − mean) / std, with the statistics fitted on a training set and then applied
+/// unchanged to validation and test sets, so no information leaks from them. The standard deviation is the
+/// population one (divide by N). A constant column (std = 0) is only centred: its scale is taken as 1, so it maps
+/// to 0 rather than to NaN.
+/// </summary>
+public sealed class Standardizer
+{
+    private readonly float[] _mean;
+    private readonly float[] _scale;
+
+    /// <summary>A standardizer with known statistics (e.g. read back from a saved model).</summary>
+    /// <exception cref="ArgumentException">The arrays differ in length, are empty, or a scale is not finite and positive.</exception>
+    public Standardizer(IReadOnlyList<float> mean, IReadOnlyList<float> scale)
+    {
+        ArgumentNullException.ThrowIfNull(mean);
+        ArgumentNullException.ThrowIfNull(scale);
+        if (mean.Count == 0 || mean.Count != scale.Count)
+        {
+            throw new ArgumentException($"{mean.Count} means and {scale.Count} scales: expected the same non-zero number");
+        }
+        for (int j = 0; j < scale.Count; j++)
+        {
+            if (!(float.IsFinite(scale[j]) && scale[j] > 0) || !float.IsFinite(mean[j]))
+            {
+                throw new ArgumentException($"feature {j}: mean {mean[j]}, scale {scale[j]}: expected finite values and a positive scale");
+            }
+        }
+        _mean = [.. mean];
+        _scale = [.. scale];
+    }
+
+    /// <summary>Mean of each feature on the fitted set.</summary>
+    public IReadOnlyList<float> Mean => _mean;
+
+    /// <summary>Divisor of each feature: its standard deviation, or 1 for a constant feature.</summary>
+    public IReadOnlyList<float> Scale => _scale;
+
+    /// <summary>Number of features it applies to.</summary>
+    public int FeatureCount => _mean.Length;
+
+    /// <summary>Fits mean and standard deviation of each feature of <paramref name="train"/> (in float64).</summary>
+    /// <exception cref="ArgumentException"><paramref name="train"/> has no rows.</exception>
+    public static Standardizer Fit(Dataset train)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("cannot fit a standardizer on an empty dataset", nameof(train));
+        }
+        int d = train.FeatureCount;
+        double[] sum = new double[d];
+        for (int r = 0; r < train.Count; r++)
+        {
+            ReadOnlySpan<float> row = train.Features.AsSpan(r * d, d);
+            for (int j = 0; j < d; j++)
+            {
+                sum[j] += row[j];
+            }
+        }
+        double[] mean = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            mean[j] = sum[j] / train.Count;
+        }
+        // Second pass over deviations: exact for constant columns, unlike E[x²] − E[x]².
+        double[] squares = new double[d];
+        for (int r = 0; r < train.Count; r++)
+        {
+            ReadOnlySpan<float> row = train.Features.AsSpan(r * d, d);
+            for (int j = 0; j < d; j++)
+            {
+                double deviation = row[j] - mean[j];
+                squares[j] += deviation * deviation;
+            }
+        }
+        float[] meanOut = new float[d];
+        float[] scaleOut = new float[d];
+        for (int j = 0; j < d; j++)
+        {
+            meanOut[j] = (float)mean[j];
+            float std = (float)Math.Sqrt(squares[j] / train.Count);
+            scaleOut[j] = std > 0 && float.IsFinite(std) ? std : 1f;
+        }
+        return new Standardizer(meanOut, scaleOut);
+    }
+
+    /// <summary>A copy of <paramref name="data"/> with standardized features; targets and labels are shared.</summary>
+    /// <exception cref="ArgumentException"><paramref name="data"/> has a different number of features.</exception>
+    public Dataset Apply(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.FeatureCount != FeatureCount)
+        {
+            throw new ArgumentException(
+                $"{data.Name} has {data.FeatureCount} features; the standardizer was fitted on {FeatureCount}", nameof(data));
+        }
+        int d = FeatureCount;
+        float[] features = new float[data.Features.Length];
+        for (int i = 0; i < features.Length; i++)
+        {
+            int j = i % d;
+            features[i] = (data.Features[i] - _mean[j]) / _scale[j];
+        }
+        return data.WithFeatures(d, features);
+    }
+}

@@ -1,0 +1,205 @@
+using System.IO.Compression;
+using System.Text;
+using FastNet.Data;
+using Xunit;
+
+namespace FastNet.Tests.Data;
+
+public sealed class CsvLoaderTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void LabelsInLastColumnByDefault()
+    {
+        string path = _dir.Write("a.csv", "1,2,0\n3.5,-4e1,2\n\n5,6,1\n");
+        Dataset data = CsvLoader.Load(path);
+        Assert.Equal(3, data.Count);
+        Assert.Equal(2, data.FeatureCount);
+        Assert.Equal(3, data.ClassCount);
+        Assert.Equal([1f, 2f, 3.5f, -40f, 5f, 6f], data.Features);
+        Assert.Equal([0, 2, 1], data.Labels!);
+        Assert.Equal([1f, 0f, 0f, 0f, 0f, 1f, 0f, 1f, 0f], data.Targets);
+    }
+
+    [Fact]
+    public void LabelColumnByIndexAndGivenClassCount()
+    {
+        string path = _dir.Write("a.csv", "1,7,8\r\n0,9,10\r\n");
+        Dataset data = CsvLoader.Load(path, new CsvOptions { LabelColumn = 0, ClassCount = 4 });
+        Assert.Equal([7f, 8f, 9f, 10f], data.Features);
+        Assert.Equal([1, 0], data.Labels!);
+        Assert.Equal(4, data.ClassCount);
+        Assert.Equal(4, data.TargetCount);
+    }
+
+    [Fact]
+    public void NegativeLabelColumnCountsFromTheEnd()
+    {
+        string path = _dir.Write("a.csv", "1,2,3\n4,0,6\n");
+        Dataset data = CsvLoader.Load(path, new CsvOptions { LabelColumn = -2 });
+        Assert.Equal([1f, 3f, 4f, 6f], data.Features);
+        Assert.Equal([2, 0], data.Labels!);
+    }
+
+    [Fact]
+    public void LastKColumnsAsRealTargets()
+    {
+        string path = _dir.Write("r.csv", "x,y,t1,t2\n1,2,0.5,-0.25\n3,4,1e-3,7\n");
+        Dataset data = CsvLoader.Load(path, new CsvOptions { TargetColumns = 2 });
+        Assert.False(data.IsClassification);
+        Assert.Null(data.Labels);
+        Assert.Equal(2, data.FeatureCount);
+        Assert.Equal(2, data.TargetCount);
+        Assert.Equal([1f, 2f, 3f, 4f], data.Features);
+        Assert.Equal([0.5f, -0.25f, 1e-3f, 7f], data.Targets);
+    }
+
+    [Fact]
+    public void HeaderDetectedWhenAFieldIsNotANumber()
+    {
+        // scikit-learn's own files start with "n,d,classnames...": numbers and names mixed.
+        string path = _dir.Write("iris.csv", "2,2,setosa,versicolor\n5.1,3.5,0\n4.9,3.0,1\n");
+        Dataset data = CsvLoader.Load(path);
+        Assert.Equal(2, data.Count);
+        Assert.Equal([5.1f, 3.5f, 4.9f, 3.0f], data.Features);
+    }
+
+    [Fact]
+    public void NumericFirstLineIsDataUnlessHeaderIsForced()
+    {
+        string path = _dir.Write("a.csv", "1,2,0\n3,4,1\n");
+        Assert.Equal(2, CsvLoader.Load(path).Count);
+        Dataset forced = CsvLoader.Load(path, new CsvOptions { Header = CsvHeader.Present });
+        Assert.Equal(1, forced.Count);
+        Assert.Equal([3f, 4f], forced.Features);
+    }
+
+    [Fact]
+    public void ExplicitNoHeaderMakesAWordAnError()
+    {
+        string path = _dir.Write("a.csv", "a,b,c\n3,4,1\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvOptions { Header = CsvHeader.Absent }));
+        Assert.Equal($"{path} line 1, column 1: expected a number, found \"a\"", e.Message);
+    }
+
+    [Fact]
+    public void ReadsGzipByContent()
+    {
+        byte[] gz = Gzip("1,2,1\n3,4,0\n");
+        Dataset a = CsvLoader.Load(_dir.Write("a.csv.gz", gz));
+        Dataset b = CsvLoader.Load(_dir.Write("renamed.csv", gz));
+        Assert.Equal([1f, 2f, 3f, 4f], a.Features);
+        Assert.Equal(a.Features, b.Features);
+        Assert.Equal([1, 0], b.Labels!);
+    }
+
+    [Fact]
+    public void InvariantCultureWhateverTheCurrentCulture()
+    {
+        var saved = System.Globalization.CultureInfo.CurrentCulture;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+            Dataset data = CsvLoader.Load(_dir.Write("a.csv", "1.5,0\n"));
+            Assert.Equal(1.5f, data.Features[0]);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = saved;
+        }
+    }
+
+    [Theory]
+    [InlineData("1,2,0\n3,4\n", null, "line 2: expected 3 fields (as on line 1), found 2")]
+    [InlineData("h1,h2,h3\n1,2,0\n3,4,5,6\n", null, "line 3: expected 3 fields (as on line 2), found 4")]
+    [InlineData("1,2,0\n3,abc,1\n", null, "line 2, column 2: expected a number, found \"abc\"")]
+    [InlineData("1,2,0\n3,,1\n", null, "line 2, column 2: expected a number, found an empty field")]
+    [InlineData("1,NaN,0\n", null, "line 1, column 2: expected a finite number, found \"NaN\"")]
+    [InlineData("1,2,0\n-Infinity,2,0\n", null, "line 2, column 1: expected a finite number, found \"-Infinity\"")]
+    [InlineData("1,2,0\n1e39,2,0\n", null, "line 2, column 1: expected a finite number, found \"1e39\"")]
+    [InlineData("1,2,0\n1,2,1.5\n", null, "line 2, column 3: expected a class label (an integer >= 0), found \"1.5\"")]
+    [InlineData("1,2,0\n1,2,-1\n", null, "line 2, column 3: expected a class label (an integer >= 0), found \"-1\"")]
+    [InlineData("1,2,0\n1,2,x\n", null, "line 2, column 3: expected a class label (an integer >= 0), found \"x\"")]
+    [InlineData("1,2,0\n1,2,3\n", 3, "line 2, column 3: class label 3 is out of range: expected 0..2 (3 classes)")]
+    [InlineData("1,2,0\n1,2,100000\n", null, "line 2, column 3: class label 100000 would make 100001 classes")]
+    [InlineData("5\n", null, "line 1: expected at least 2 fields (features, then a class label), found 1")]
+    public void BadInputNamesFileLineAndColumn(string text, int? classCount, string expected)
+    {
+        string path = _dir.Write("bad.csv", text);
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvOptions { ClassCount = classCount }));
+        Assert.StartsWith($"{path} {expected}", e.Message);
+        Assert.Equal(path, e.File);
+        Assert.NotNull(e.Line);
+    }
+
+    [Fact]
+    public void ErrorsCarryStructuredLocation()
+    {
+        string path = _dir.Write("digits.csv", "1,2,0\n" + string.Concat(Enumerable.Repeat("1,2,0\n", 10)) + "1,abc,0\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.Equal(12, e.Line);
+        Assert.Equal(2, e.Column);
+        Assert.Equal("expected a number, found \"abc\"", e.Problem);
+    }
+
+    [Fact]
+    public void LabelColumnOutOfRange()
+    {
+        string path = _dir.Write("a.csv", "1,2,0\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvOptions { LabelColumn = 3 }));
+        Assert.Equal($"{path} line 1: label column 3 does not exist: the line has 3 fields", e.Message);
+    }
+
+    [Fact]
+    public void TooFewColumnsForTargets()
+    {
+        string path = _dir.Write("a.csv", "1,2\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvOptions { TargetColumns = 2 }));
+        Assert.Equal($"{path} line 1: expected more than 2 fields (2 targets and at least one feature), found 2", e.Message);
+    }
+
+    [Theory]
+    [InlineData("", "empty file")]
+    [InlineData("\n  \n", "empty file")]
+    [InlineData("a,b,c\n", "no data rows after the header")]
+    public void EmptyFiles(string text, string expected)
+    {
+        string path = _dir.Write("empty.csv", text);
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.Equal($"{path}: {expected}", e.Message);
+    }
+
+    [Fact]
+    public void MissingFile()
+    {
+        string path = _dir.File("nope.csv");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.Equal($"{path}: file not found", e.Message);
+    }
+
+    [Fact]
+    public void CorruptGzipNamesTheFile()
+    {
+        byte[] gz = Gzip(string.Concat(Enumerable.Repeat("1,2,0\n", 2000)));
+        for (int i = 20; i < gz.Length - 8; i += 7)
+        {
+            gz[i] ^= 0x5a;
+        }
+        string path = _dir.Write("broken.csv.gz", gz);
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.StartsWith(path, e.Message);
+    }
+
+    private static byte[] Gzip(string text)
+    {
+        using var memory = new MemoryStream();
+        using (var gzip = new GZipStream(memory, CompressionLevel.Fastest))
+        {
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        }
+        return memory.ToArray();
+    }
+}

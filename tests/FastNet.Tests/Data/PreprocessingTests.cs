@@ -1,0 +1,113 @@
+using FastNet.Data;
+using Xunit;
+
+namespace FastNet.Tests.Data;
+
+public sealed class PreprocessingTests
+{
+    private static Dataset Numbered(int rows, int features = 3)
+    {
+        float[] x = new float[rows * features];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = i;
+        }
+        int[] labels = Enumerable.Range(0, rows).Select(r => r % 2).ToArray();
+        return new Dataset("numbered", features, x, 2, Dataset.OneHot(labels, 2), 2, labels);
+    }
+
+    [Fact]
+    public void DivideScalesFeaturesOnly()
+    {
+        Dataset digits = Scaling.Divide(EmbeddedDatasets.Digits(), 16);
+        Assert.Equal(1f, digits.Features.Max());
+        Assert.Equal(0f, digits.Features.Min());
+        Dataset pixels = Scaling.Divide(new Dataset("p", 2, [255f, 51f], 1, [3f]), 255);
+        Assert.Equal([1f, 0.2f], pixels.Features);
+        Assert.Equal([3f], pixels.Targets);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Scaling.Divide(pixels, 0));
+    }
+
+    [Fact]
+    public void SplitSizesAndDisjointness()
+    {
+        Dataset data = Numbered(100);
+        TrainTestSplit split = DataSplitter.Split(data, 0.2, seed: 7, validationFraction: 0.1);
+        Assert.Equal(70, split.Train.Count);
+        Assert.Equal(10, split.Validation!.Count);
+        Assert.Equal(20, split.Test.Count);
+        // Each row's first feature is 3·(original row): together the parts hold every row once.
+        int[] rows = new[] { split.Train, split.Validation, split.Test }
+            .SelectMany(d => Enumerable.Range(0, d.Count).Select(r => (int)d.Features[r * 3] / 3)).Order().ToArray();
+        Assert.Equal(Enumerable.Range(0, 100), rows);
+        // Labels travel with their rows.
+        Assert.All(Enumerable.Range(0, split.Test.Count),
+            r => Assert.Equal((int)split.Test.Features[r * 3] / 3 % 2, split.Test.Labels![r]));
+        Assert.Null(DataSplitter.Split(data, 0.2, 7).Validation);
+    }
+
+    [Fact]
+    public void SplitIsDeterministicPerSeed()
+    {
+        Dataset data = Numbered(50);
+        TrainTestSplit a = DataSplitter.Split(data, 0.3, seed: 42);
+        TrainTestSplit b = DataSplitter.Split(data, 0.3, seed: 42);
+        TrainTestSplit c = DataSplitter.Split(data, 0.3, seed: 43);
+        Assert.Equal(a.Test.Features, b.Test.Features);
+        Assert.Equal(a.Train.Features, b.Train.Features);
+        Assert.NotEqual(a.Test.Features, c.Test.Features);
+        Assert.Equal(DataSplitter.Shuffle(data, 5).Features, DataSplitter.Shuffle(data, 5).Features);
+        Assert.NotEqual(DataSplitter.Shuffle(data, 5).Features, DataSplitter.Shuffle(data, 6).Features);
+    }
+
+    [Fact]
+    public void SplitRejectsBadFractions()
+    {
+        Dataset data = Numbered(10);
+        Assert.Throws<ArgumentOutOfRangeException>(() => DataSplitter.Split(data, 0, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DataSplitter.Split(data, 1, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DataSplitter.Split(data, 0.5, 1, validationFraction: 0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => DataSplitter.Split(data, double.NaN, 1));
+    }
+
+    [Fact]
+    public void StandardizerFitsOnTrainOnly()
+    {
+        // Column 0 varies, column 1 is constant in train.
+        var train = new Dataset("train", 2, [1f, 5f, 3f, 5f], 1, [0f, 0f]);
+        var test = new Dataset("test", 2, [5f, 9f], 1, [0f]);
+        Standardizer s = Standardizer.Fit(train);
+        Assert.Equal([2f, 5f], s.Mean);
+        Assert.Equal([1f, 1f], s.Scale);
+        Assert.Equal([-1f, 0f, 1f, 0f], s.Apply(train).Features);
+        // Test statistics are not used: test's column 0 maps to (5 − 2) / 1.
+        Assert.Equal([3f, 4f], s.Apply(test).Features);
+        Assert.Same(test.Targets, s.Apply(test).Targets);
+    }
+
+    [Fact]
+    public void StandardizedTrainHasZeroMeanUnitVariance()
+    {
+        Dataset digits = EmbeddedDatasets.Digits();
+        TrainTestSplit split = DataSplitter.Split(digits, 0.25, 1);
+        Dataset train = Standardizer.Fit(split.Train).Apply(split.Train);
+        int d = train.FeatureCount;
+        for (int j = 0; j < d; j++)
+        {
+            double[] column = Enumerable.Range(0, train.Count).Select(r => (double)train.Features[r * d + j]).ToArray();
+            double mean = column.Average();
+            double variance = column.Select(v => (v - mean) * (v - mean)).Average();
+            Assert.InRange(mean, -1e-5, 1e-5);
+            // Column 0 of the digits is always 0: a constant column stays 0, never NaN.
+            Assert.True(variance < 1e-9 || Math.Abs(variance - 1) < 1e-4, $"column {j}: variance {variance}");
+        }
+        Assert.All(train.Features, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void StandardizerRejectsMismatchedFeatures()
+    {
+        Standardizer s = Standardizer.Fit(new Dataset("a", 2, [1f, 2f], 1, [0f]));
+        Assert.Throws<ArgumentException>(() => s.Apply(new Dataset("b", 3, [1f, 2f, 3f], 1, [0f])));
+    }
+}
