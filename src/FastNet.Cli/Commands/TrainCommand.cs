@@ -181,14 +181,14 @@ internal static class TrainCommand
     private static string FormatEpoch(EpochReport r, int epochs)
     {
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {r.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochs.ToString(CultureInfo.InvariantCulture).Length)}/{epochs}  loss {r.TrainLoss:F6}");
+            $"epoch {r.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochs.ToString(CultureInfo.InvariantCulture).Length)}/{epochs}  loss {r.TrainLoss:G7}");
         if (!double.IsNaN(r.TrainAccuracy))
         {
             line += string.Create(CultureInfo.InvariantCulture, $"  accuracy {r.TrainAccuracy:F4}");
         }
         if (!double.IsNaN(r.TestLoss))
         {
-            line += string.Create(CultureInfo.InvariantCulture, $"  test loss {r.TestLoss:F6}");
+            line += string.Create(CultureInfo.InvariantCulture, $"  test loss {r.TestLoss:G7}");
         }
         if (!double.IsNaN(r.TestAccuracy))
         {
@@ -199,7 +199,7 @@ internal static class TrainCommand
 
     private static string FinalLine(EpochReport r, bool hasTest) => hasTest
         ? double.IsNaN(r.TestAccuracy)
-            ? string.Create(CultureInfo.InvariantCulture, $"test loss {r.TestLoss:F6}")
+            ? string.Create(CultureInfo.InvariantCulture, $"test loss {r.TestLoss:G7}")
             : string.Create(CultureInfo.InvariantCulture, $"test accuracy {r.TestAccuracy:F4}")
-        : string.Create(CultureInfo.InvariantCulture, $"final training loss {r.TrainLoss:F6}");
+        : string.Create(CultureInfo.InvariantCulture, $"final training loss {r.TrainLoss:G7}");
 }

@@ -89,7 +89,7 @@ public class GradientCheckTests
     {
         if (loss == LossKind.SoftmaxCrossEntropy)
         {
-            return Data.Dataset.OneHot([.. Enumerable.Range(0, rows).Select(_ => random.NextInt(outputs))], outputs);
+            return FastNet.Data.Dataset.OneHot([.. Enumerable.Range(0, rows).Select(_ => random.NextInt(outputs))], outputs);
         }
         return [.. Enumerable.Range(0, rows * outputs).Select(_ => (float)random.NextDouble(0, 1))];
     }
