@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using FastNet.Cli.Commands;
 
 namespace FastNet.Cli;
@@ -12,8 +13,11 @@ public static class FastNetCli
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("FastNet: trains multilayer perceptrons by backpropagation on interchangeable backends")
+        // A plain command rather than RootCommand, so help says "fastnet" whatever the executable is called.
+        var root = new Command("fastnet", "FastNet: trains multilayer perceptrons by backpropagation on interchangeable backends")
         {
+            new HelpOption(),
+            new VersionOption(),
             TrainCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
