@@ -160,6 +160,7 @@ public sealed class Trainer : IDisposable
         clock.Stop();
         _epoch++;
         _batch = 0;
+        _epochShuffleState = _shuffle.State; // where the next epoch's order will be drawn from
         (double testLoss, double testAccuracy) = _test is null ? (double.NaN, double.NaN) : Evaluate(_test);
         return new EpochReport(_epoch, lossSum / train.Count, Accuracy(train, correct), testLoss, testAccuracy,
             clock.Elapsed.TotalSeconds, samples, _network.Optimizer.LearningRate);
