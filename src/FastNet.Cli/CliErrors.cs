@@ -1,3 +1,4 @@
+using FastNet.Checkpoints;
 using FastNet.Data;
 using FastNet.Model;
 
@@ -12,7 +13,7 @@ internal static class CliErrors
         {
             return action();
         }
-        catch (Exception e) when (e is DataFormatException or ModelFormatException or ArgumentException
+        catch (Exception e) when (e is DataFormatException or ModelFormatException or CheckpointFormatException or ArgumentException
             or FormatException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"fastnet: error: {e.Message}");

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using FastNet.Checkpoints;
+using FastNet.Cli.Reporting;
 using FastNet.Data;
 using FastNet.Kernels;
 using FastNet.Model;
@@ -7,11 +9,14 @@ using FastNet.Training;
 
 namespace FastNet.Cli.Commands;
 
-/// <summary><c>fastnet train</c>: loads data, builds or loads a model, trains it and reports every epoch.</summary>
+/// <summary><c>fastnet train</c>: loads data, builds, loads or resumes a model, trains it and reports every epoch.</summary>
 internal static class TrainCommand
 {
-    private const double DigitsScale = 16;
-    private const double DigitsTestFraction = 0.2;
+    /// <summary>Exit code after Ctrl-C (128 + SIGINT), once the checkpoint is written.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Where Ctrl-C saves the run when no --checkpoint was given.</summary>
+    public const string InterruptedCheckpoint = "fastnet-interrupted.ckpt";
 
     public static Command Create(TextWriter output, TextWriter error)
     {
@@ -21,144 +26,140 @@ internal static class TrainCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(parse => CliErrors.Guard(error, () => Run(parse, options, output)));
+        command.SetAction(parse => CliErrors.Guard(error, () => Run(parse, options, output, error)));
         return command;
     }
 
-    private static int Run(ParseResult parse, TrainOptions o, TextWriter output)
+    private static int Run(ParseResult parse, TrainOptions o, TextWriter output, TextWriter error)
     {
         // Everything that can be checked is checked before any work, so a bad option never costs a training run.
-        string? savePath = parse.GetValue(o.Save);
-        CliErrors.CheckWritable(savePath, "--save");
-        string backendName = parse.GetValue(o.Backend)!;
-        var optimizer = new OptimizerSettings
+        string? savePath = parse.GetValue(o.Save), checkpointPath = parse.GetValue(o.Checkpoint);
+        string? metricsPath = parse.GetValue(o.Metrics), plotPath = parse.GetValue(o.Plot);
+        foreach ((string? path, string option) in new[] { (savePath, "--save"), (checkpointPath, "--checkpoint"),
+            (metricsPath, "--metrics"), (plotPath, "--plot") })
         {
-            Kind = Names.ParseOptimizer(parse.GetValue(o.Optimizer)!),
-            LearningRate = parse.GetValue(o.LearningRate),
-            Momentum = parse.GetValue(o.Momentum),
-            Beta1 = parse.GetValue(o.Beta1),
-            Beta2 = parse.GetValue(o.Beta2),
-            Epsilon = parse.GetValue(o.Epsilon),
-            WeightDecay = parse.GetValue(o.WeightDecay),
-        }.WithDefaults();
-        Activation hidden = Names.ParseActivation(parse.GetValue(o.Activation)!);
-        Initializer initializer = Training.Initializer.Parse(parse.GetValue(o.Initializer)!);
-        ulong seed = parse.GetValue(o.Seed);
+            CliErrors.CheckWritable(path, option);
+        }
+        string? resumePath = parse.GetValue(o.Resume);
+        Checkpoint? resume = resumePath is null ? null : CheckpointFile.Read(resumePath);
+        TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume);
+        int earlyStopping = parse.GetValue(o.EarlyStopping);
 
-        (Dataset train, Dataset? test) = LoadData(parse, o, seed);
-        LossKind loss = parse.GetValue(o.Loss) is string lossName
-            ? Names.ParseLoss(lossName)
-            : train.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.HalfSquaredError;
-
-        string? initPath = parse.GetValue(o.Init);
-        Model.Model model = initPath is not null
-            ? LoadInitialModel(initPath, train)
-            : initializer.Create(BuildSpec(parse, o, train, hidden, loss), new SeededRandom(seed));
-
-        int batch = ParseBatch(parse.GetValue(o.Batch)!, train.Count);
-        var training = new TrainingOptions(parse.GetValue(o.Epochs), batch, parse.GetValue(o.Shuffle), seed);
+        DataSplits data = DataSplits.Load(parse, o, plan.Training.Seed);
+        if (earlyStopping < 0 || (earlyStopping > 0 && data.Validation is null))
+        {
+            throw new ArgumentException("--early-stopping: expected a positive patience, with --validation-fraction > 0");
+        }
+        Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train);
+        ModelChecks.MatchData(model, data.Train, resumePath ?? parse.GetValue(o.Init) ?? "the network");
+        int batch = plan.BatchSize(data.Train.Count);
+        TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
 
-        using IBackend backend = BackendRegistry.Create(backendName);
-        using var network = new TrainingNetwork(backend, model, loss, optimizer, batch,
-            trainBiases: !parse.GetValue(o.FixedBiases));
-        using var trainer = new Trainer(network, train, test, training);
+        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
+        LossKind loss = plan.LossFor(data.Train);
+        using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, batch, plan.TrainBiases);
+        Dataset? evaluation = data.Validation ?? data.Test;
+        string evaluationName = data.Validation is null ? "test" : "val";
+        using var trainer = new Trainer(network, data.Train, evaluation, training);
+        resume?.Restore(network, trainer);
 
-        output.WriteLine($"fastnet train: {train.Name}, {train.Count} training and {test?.Count ?? 0} test examples");
+        output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
+            + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
         output.WriteLine($"network {model.Spec} ({Describe(model.Spec)}), loss {Names.Of(loss)}, "
-            + $"optimizer {Describe(optimizer)}, batch {batch}, backend {backend.Name}, seed {seed}");
-        EpochReport? last = null;
-        trainer.Run(report =>
+            + $"optimizer {Describe(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {batch}, "
+            + $"backend {backend.Name}, seed {training.Seed}");
+        if (resume is not null)
         {
-            output.WriteLine(FormatEpoch(report, training.Epochs));
-            last = report;
-        });
+            output.WriteLine($"resuming {resumePath} at epoch {resume.Position.Epoch + 1}, batch {resume.Position.Batch}");
+        }
 
-        Model.Model trained = network.ToModel();
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            e.Cancel = true; // finish the current batch, save, then exit
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCtrlC;
+        using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
+        var reports = new List<EpochReport>();
+        var best = new BestModel(earlyStopping);
+        try
+        {
+            Func<Action<int, int>, Action<int>, int> loop = (startEpoch, advance) =>
+            {
+                while (trainer.Epoch < training.Epochs)
+                {
+                    startEpoch(trainer.Epoch + 1, data.Train.Count - trainer.Position.Batch * batch);
+                    EpochReport? report = trainer.RunEpoch(cancel.Token, advance);
+                    if (report is null)
+                    {
+                        string path = checkpointPath ?? InterruptedCheckpoint;
+                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training), path);
+                        error.WriteLine($"fastnet: interrupted in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
+                            + $"saved {path}; continue with --resume {path}");
+                        return Interrupted;
+                    }
+                    if (!double.IsFinite(report.TrainLoss))
+                    {
+                        error.WriteLine($"fastnet: error: the training loss of epoch {report.Epoch} is {report.TrainLoss}: "
+                            + "training diverged (try a lower --lr)"
+                            + (checkpointPath is null ? "" : $"; {checkpointPath} keeps the last good epoch"));
+                        return FastNetCli.Failure;
+                    }
+                    output.WriteLine(EpochLine.Format(report, training.Epochs, evaluationName));
+                    metrics?.Write(report);
+                    reports.Add(report);
+                    if (checkpointPath is not null)
+                    {
+                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training), checkpointPath);
+                    }
+                    if (best.Observe(report, network))
+                    {
+                        output.WriteLine($"early stopping: no lower validation loss for {earlyStopping} epochs; "
+                            + $"restoring the model of epoch {best.Epoch}");
+                        break;
+                    }
+                }
+                return 0;
+            };
+            int exit = !parse.GetValue(o.NoProgress) && TrainingProgress.Available(output)
+                ? TrainingProgress.Run(loop)
+                : loop((_, _) => { }, _ => { });
+            if (exit != 0)
+            {
+                return exit;
+            }
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+
+        best.RestoreInto(network);
+        if (data.Test is not null)
+        {
+            using var test = new DeviceDataset(backend, data.Test);
+            (double testLoss, double accuracy) = Evaluation.Run(network, test);
+            output.WriteLine(double.IsNaN(accuracy)
+                ? string.Create(CultureInfo.InvariantCulture, $"test loss {testLoss:G7}")
+                : string.Create(CultureInfo.InvariantCulture, $"test accuracy {accuracy:F4}"));
+        }
+        else if (reports.Count > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"final training loss {reports[^1].TrainLoss:G7}"));
+        }
         if (savePath is not null)
         {
-            ModelJson.Write(trained, savePath);
+            ModelJson.Write(network.ToModel(), savePath);
             output.WriteLine($"saved {savePath}");
         }
-        if (last is not null)
+        if (plotPath is not null && reports.Count > 0)
         {
-            output.WriteLine(FinalLine(last, test is not null));
+            CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
+            output.WriteLine($"plotted {plotPath}");
         }
         return 0;
-    }
-
-    private static (Dataset Train, Dataset? Test) LoadData(ParseResult parse, TrainOptions o, ulong seed)
-    {
-        string? path = parse.GetValue(o.Data);
-        Dataset all = path is null
-            ? Scaling.Divide(EmbeddedDatasets.Digits(), (float)DigitsScale)
-            : CsvLoader.Load(path, new CsvOptions { TargetColumns = parse.GetValue(o.Targets) });
-        double testFraction = parse.GetValue(o.TestFraction) ?? (path is null ? DigitsTestFraction : 0);
-        if (testFraction is < 0 or >= 1)
-        {
-            throw new ArgumentException($"--test-fraction: expected a value in [0, 1), got {testFraction}");
-        }
-        if (testFraction == 0)
-        {
-            return (all, null);
-        }
-        TrainTestSplit split = DataSplitter.Split(all, testFraction, seed);
-        return (split.Train, split.Test);
-    }
-
-    private static NetworkSpec BuildSpec(ParseResult parse, TrainOptions o, Dataset train, Activation hidden,
-        LossKind loss)
-    {
-        Activation output = parse.GetValue(o.OutputActivation) is string name
-            ? Names.ParseActivation(name)
-            : loss == LossKind.HalfSquaredError ? Activation.Sigmoid : Activation.Identity;
-        bool biases = !parse.GetValue(o.NoBiases);
-        var layers = ParseLayers(parse.GetValue(o.Layers) ?? "64")
-            .Select(units => new LayerSpec(units, hidden, biases))
-            .Append(new LayerSpec(train.TargetCount, output, biases));
-        return new NetworkSpec(train.FeatureCount, [.. layers]);
-    }
-
-    private static Model.Model LoadInitialModel(string path, Dataset train)
-    {
-        Model.Model model = ModelJson.Read(path);
-        if (model.Spec.Inputs != train.FeatureCount)
-        {
-            throw new ModelFormatException(
-                $"{path}, field inputs: the model takes {model.Spec.Inputs} inputs, {train.Name} has {train.FeatureCount} features per row");
-        }
-        if (model.Spec.Outputs != train.TargetCount)
-        {
-            throw new ModelFormatException(
-                $"{path}, field layers[{model.Spec.Layers.Count - 1}].units: the model has {model.Spec.Outputs} outputs, "
-                + $"{train.Name} has {train.TargetCount} targets per row");
-        }
-        return model;
-    }
-
-    /// <summary>"128,64" → [128, 64]; "none" or "" → no hidden layer.</summary>
-    internal static int[] ParseLayers(string text)
-    {
-        string trimmed = text.Trim();
-        if (trimmed.Length == 0 || trimmed.Equals("none", StringComparison.OrdinalIgnoreCase))
-        {
-            return [];
-        }
-        return [.. trimmed.Split(',', '-', 'x').Select(part =>
-            int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int units) && units > 0
-                ? units
-                : throw new FormatException($"--layers: '{part.Trim()}' is not a positive layer size in '{text}'"))];
-    }
-
-    private static int ParseBatch(string text, int trainCount)
-    {
-        if (text.Trim().Equals("full", StringComparison.OrdinalIgnoreCase))
-        {
-            return trainCount;
-        }
-        return int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int batch) && batch > 0
-            ? Math.Min(batch, trainCount)
-            : throw new FormatException($"--batch: expected a positive number or 'full', got '{text}'");
     }
 
     private static string Describe(NetworkSpec spec) =>
@@ -166,40 +167,50 @@ internal static class TrainCommand
 
     private static string Describe(OptimizerSettings s)
     {
-        string text = $"{Names.Of(s.Kind)} lr {s.LearningRate:G4}";
+        var c = CultureInfo.InvariantCulture;
+        string text = string.Create(c, $"{Names.Of(s.Kind)} lr {s.LearningRate:G4}");
         text += s.Kind switch
         {
-            OptimizerKind.Momentum or OptimizerKind.Nesterov => $" momentum {s.Momentum:G4}",
-            OptimizerKind.Adam or OptimizerKind.Nadam => $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}",
-            OptimizerKind.RmsProp => $" alpha {s.Beta2:G4} eps {s.Epsilon:G3}",
-            OptimizerKind.Adagrad => $" eps {s.Epsilon:G3}",
+            OptimizerKind.Momentum or OptimizerKind.Nesterov => string.Create(c, $" momentum {s.Momentum:G4}"),
+            OptimizerKind.Adam or OptimizerKind.Nadam => string.Create(c, $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}"),
+            OptimizerKind.RmsProp => string.Create(c, $" alpha {s.Beta2:G4} eps {s.Epsilon:G3}"),
+            OptimizerKind.Adagrad => string.Create(c, $" eps {s.Epsilon:G3}"),
             _ => "",
         };
-        return s.WeightDecay > 0 ? $"{text} weight decay {s.WeightDecay:G3}" : text;
+        return s.WeightDecay > 0 ? string.Create(c, $"{text} weight decay {s.WeightDecay:G3}") : text;
     }
 
-    private static string FormatEpoch(EpochReport r, int epochs)
+    /// <summary>Early stopping: the lowest validation loss so far and the parameters that had it.</summary>
+    private sealed class BestModel(int patience)
     {
-        var line = string.Create(CultureInfo.InvariantCulture,
-            $"epoch {r.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochs.ToString(CultureInfo.InvariantCulture).Length)}/{epochs}  loss {r.TrainLoss:G7}");
-        if (!double.IsNaN(r.TrainAccuracy))
-        {
-            line += string.Create(CultureInfo.InvariantCulture, $"  accuracy {r.TrainAccuracy:F4}");
-        }
-        if (!double.IsNaN(r.TestLoss))
-        {
-            line += string.Create(CultureInfo.InvariantCulture, $"  test loss {r.TestLoss:G7}");
-        }
-        if (!double.IsNaN(r.TestAccuracy))
-        {
-            line += string.Create(CultureInfo.InvariantCulture, $"  test accuracy {r.TestAccuracy:F4}");
-        }
-        return line + string.Create(CultureInfo.InvariantCulture, $"  {r.SamplesPerSecond:N0} samples/s");
-    }
+        private float[]? _parameters;
+        private double _loss = double.PositiveInfinity;
 
-    private static string FinalLine(EpochReport r, bool hasTest) => hasTest
-        ? double.IsNaN(r.TestAccuracy)
-            ? string.Create(CultureInfo.InvariantCulture, $"test loss {r.TestLoss:G7}")
-            : string.Create(CultureInfo.InvariantCulture, $"test accuracy {r.TestAccuracy:F4}")
-        : string.Create(CultureInfo.InvariantCulture, $"final training loss {r.TrainLoss:G7}");
+        public int Epoch { get; private set; }
+
+        /// <summary>Records the epoch; true when patience has run out.</summary>
+        public bool Observe(EpochReport report, TrainingNetwork network)
+        {
+            if (patience <= 0)
+            {
+                return false;
+            }
+            if (report.EvalLoss < _loss)
+            {
+                _loss = report.EvalLoss;
+                _parameters = network.ToModel().Parameters;
+                Epoch = report.Epoch;
+                return false;
+            }
+            return report.Epoch - Epoch >= patience;
+        }
+
+        public void RestoreInto(TrainingNetwork network)
+        {
+            if (_parameters is not null)
+            {
+                network.LoadParameters(_parameters);
+            }
+        }
+    }
 }

@@ -100,10 +100,45 @@ internal sealed class TrainOptions
 
     public Option<string?> Save { get; } = new("--save") { Description = "write the trained model to this file (JSON)" };
 
+    public Option<double> ValidationFraction { get; } = new("--validation-fraction")
+    {
+        Description = "share of the training examples held out for validation after every epoch",
+    };
+
+    public Option<int> EarlyStopping { get; } = new("--early-stopping")
+    {
+        Description = "stop after this many epochs without a lower validation loss, and keep the best model",
+    };
+
+    public Option<string> Schedule { get; } = new("--schedule")
+    {
+        Description = "learning rate: constant, cosine, or step:EPOCHS:GAMMA",
+        DefaultValueFactory = _ => "constant",
+    };
+
+    public Option<int> Warmup { get; } = new("--warmup") { Description = "linear learning-rate warm-up over this many steps" };
+
+    public Option<string?> Checkpoint { get; } = new("--checkpoint")
+    {
+        Description = "write a checkpoint here after every epoch and on Ctrl-C",
+    };
+
+    public Option<string?> Resume { get; } = new("--resume")
+    {
+        Description = "continue the run saved in this checkpoint (--epochs is the new total)",
+    };
+
+    public Option<string?> Metrics { get; } = new("--metrics") { Description = "write one JSON object per epoch to this file" };
+
+    public Option<string?> Plot { get; } = new("--plot") { Description = "draw the loss and accuracy curves to this PNG file" };
+
+    public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "no progress bar, even on a terminal" };
+
     public IEnumerable<Option> All =>
     [
         Backend, Data, Targets, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
-        Beta2, Epsilon, WeightDecay, Batch, Epochs, Seed, Shuffle, TestFraction, Initializer, NoBiases, FixedBiases,
-        Init, Save,
+        Beta2, Epsilon, WeightDecay, Batch, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
+        NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
+        NoProgress,
     ];
 }

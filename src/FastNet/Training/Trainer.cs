@@ -13,7 +13,7 @@ public sealed class Trainer : IDisposable
 {
     private readonly TrainingNetwork _network;
     private readonly DeviceDataset _train;
-    private readonly DeviceDataset? _test;
+    private readonly DeviceDataset? _evaluation;
     private readonly IndexBuffer _order;
     private readonly FloatBuffer _batchFeatures, _batchTargets;
     private readonly int[] _orderHost;
@@ -23,17 +23,17 @@ public sealed class Trainer : IDisposable
     private int _epoch, _batch;
 
     /// <summary>Prepares to train <paramref name="network"/> on <paramref name="train"/>, evaluating on
-    /// <paramref name="test"/> (may be null) after every epoch.</summary>
-    public Trainer(TrainingNetwork network, Dataset train, Dataset? test, TrainingOptions options)
+    /// <paramref name="evaluation"/> (validation or test set; may be null) after every epoch.</summary>
+    public Trainer(TrainingNetwork network, Dataset train, Dataset? evaluation, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         CheckShapes(network, train);
-        if (test is not null)
+        if (evaluation is not null)
         {
-            CheckShapes(network, test);
+            CheckShapes(network, evaluation);
         }
         if (train.Count == 0)
         {
@@ -47,7 +47,7 @@ public sealed class Trainer : IDisposable
         _network = network;
         _options = options;
         _train = new DeviceDataset(backend, train);
-        _test = test is { Count: > 0 } ? new DeviceDataset(backend, test) : null;
+        _evaluation = evaluation is { Count: > 0 } ? new DeviceDataset(backend, evaluation) : null;
         _order = backend.AllocateIndices(train.Count);
         _orderHost = new int[train.Count];
         _batchFeatures = backend.Allocate(options.BatchSize * train.FeatureCount);
@@ -110,7 +110,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>
-    /// Trains the rest of the current epoch, then evaluates the test set. Returns null when
+    /// Trains the rest of the current epoch, then evaluates the evaluation set. Returns null when
     /// <paramref name="cancel"/> stops it between two batches; <see cref="Position"/> then says where.
     /// <paramref name="onBatch"/> receives the number of examples of each finished batch.
     /// </summary>
@@ -161,8 +161,8 @@ public sealed class Trainer : IDisposable
         _epoch++;
         _batch = 0;
         _epochShuffleState = _shuffle.State; // where the next epoch's order will be drawn from
-        (double testLoss, double testAccuracy) = _test is null ? (double.NaN, double.NaN) : Evaluate(_test);
-        return new EpochReport(_epoch, lossSum / train.Count, Accuracy(train, correct), testLoss, testAccuracy,
+        (double evalLoss, double evalAccuracy) = _evaluation is null ? (double.NaN, double.NaN) : Evaluate(_evaluation);
+        return new EpochReport(_epoch, lossSum / train.Count, Accuracy(train, correct), evalLoss, evalAccuracy,
             clock.Elapsed.TotalSeconds, samples, _network.Optimizer.LearningRate);
     }
 
@@ -173,7 +173,7 @@ public sealed class Trainer : IDisposable
     public void Dispose()
     {
         _train.Dispose();
-        _test?.Dispose();
+        _evaluation?.Dispose();
         _order.Dispose();
         _batchFeatures.Dispose();
         _batchTargets.Dispose();

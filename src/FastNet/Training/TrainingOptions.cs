@@ -29,13 +29,13 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
 /// <param name="Epoch">1-based.</param>
 /// <param name="TrainLoss">Mean loss over the epoch's training examples, measured as they were trained on.</param>
 /// <param name="TrainAccuracy">Fraction classified correctly while training; NaN for regression.</param>
-/// <param name="TestLoss">Mean loss on the evaluation set after the epoch; NaN without one.</param>
-/// <param name="TestAccuracy">Accuracy on the evaluation set; NaN without one or for regression.</param>
+/// <param name="EvalLoss">Mean loss on the evaluation set after the epoch; NaN without one.</param>
+/// <param name="EvalAccuracy">Accuracy on the evaluation set; NaN without one or for regression.</param>
 /// <param name="Seconds">Wall time of the epoch's training steps.</param>
 /// <param name="Samples">Training examples processed in this run of the epoch.</param>
 /// <param name="LearningRate">η of the epoch's last step.</param>
-public sealed record EpochReport(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss,
-    double TestAccuracy, double Seconds, int Samples, double LearningRate = double.NaN)
+public sealed record EpochReport(int Epoch, double TrainLoss, double TrainAccuracy, double EvalLoss,
+    double EvalAccuracy, double Seconds, int Samples, double LearningRate = double.NaN)
 {
     /// <summary>Training throughput.</summary>
     public double SamplesPerSecond => Seconds > 0 ? Samples / Seconds : double.PositiveInfinity;

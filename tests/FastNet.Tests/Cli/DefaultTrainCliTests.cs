@@ -13,7 +13,7 @@ public partial class DefaultTrainCliTests
         CliRun run = CliRun.Of("train");
 
         Assert.True(run.ExitCode == 0, run.ToString());
-        Assert.Contains("1438 training and 359 test examples", run.Output, StringComparison.Ordinal);
+        Assert.Contains("1438 training, 0 validation and 359 test examples", run.Output, StringComparison.Ordinal);
         Assert.Equal(30, EpochLine().Matches(run.Output).Count);
         Match final = FinalAccuracy().Match(run.Output);
         Assert.True(final.Success, run.ToString());

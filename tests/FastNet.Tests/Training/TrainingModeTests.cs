@@ -127,6 +127,6 @@ public class TrainingModeTests
         var reports = new List<EpochReport>();
         trainer.Run(reports.Add);
         Assert.True(reports[^1].TrainLoss < reports[0].TrainLoss / 4, $"loss {reports[0].TrainLoss} → {reports[^1].TrainLoss}");
-        Assert.True(reports[^1].TestAccuracy >= 0.95, $"accuracy {reports[^1].TestAccuracy}");
+        Assert.True(reports[^1].EvalAccuracy >= 0.95, $"accuracy {reports[^1].EvalAccuracy}");
     }
 }
