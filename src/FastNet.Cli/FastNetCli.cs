@@ -19,6 +19,7 @@ public static class FastNetCli
             new HelpOption(),
             new VersionOption(),
             TrainCommand.Create(output, error),
+            VerifyCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
