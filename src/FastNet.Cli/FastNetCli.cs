@@ -20,6 +20,7 @@ public static class FastNetCli
             new VersionOption(),
             TrainCommand.Create(output, error),
             VerifyCommand.Create(output, error),
+            BenchCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace FastNet.Kernels.Cpu;
+
+/// <summary>
+/// Measures this machine's float32 fused-multiply-add peak: every core runs sixteen independent FMA chains on the
+/// widest vectors the JIT accelerates, so nothing but the FMA units limits it. The denominator of "% of peak".
+/// </summary>
+public static class FmaPeak
+{
+    /// <summary>GFLOP/s on <paramref name="threads"/> threads (2 FLOPs per lane per FMA), measured for about
+    /// <paramref name="seconds"/> after a short warm-up.</summary>
+    public static double Measure(int threads, double seconds = 0.3)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        Chains(1000); // tier up before timing
+        long iterations = 1000;
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 0.02)
+        {
+            iterations *= 2;
+            clock.Restart();
+            Chains(iterations);
+        }
+        long target = (long)(iterations * seconds / Math.Max(clock.Elapsed.TotalSeconds, 1e-6));
+        double[] elapsed = new double[threads];
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            var watch = Stopwatch.StartNew();
+            Chains(target);
+            elapsed[t] = watch.Elapsed.TotalSeconds;
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+        double flops = 2.0 * Lanes * Accumulators * target * threads;
+        return flops / elapsed.Max() / 1e9;
+    }
+
+    private const int Accumulators = 16;
+
+    private static int Lanes => Vector512.IsHardwareAccelerated ? Vector512<float>.Count
+        : Vector256.IsHardwareAccelerated ? Vector256<float>.Count : Vector128<float>.Count;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float Chains(long iterations)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            return Chains512(iterations);
+        }
+        return Vector256.IsHardwareAccelerated ? Chains256(iterations) : Chains128(iterations);
+    }
+
+    // Each chain starts from a different value: identical chains could be merged by the JIT's value numbering.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float Chains512(long n)
+    {
+        Vector512<float> m = Vector512.Create(0.9999f), c = Vector512.Create(1e-4f);
+        Vector512<float> a0 = Vector512.Create(1f), a1 = Vector512.Create(2f), a2 = Vector512.Create(3f), a3 = Vector512.Create(4f);
+        Vector512<float> a4 = Vector512.Create(5f), a5 = Vector512.Create(6f), a6 = Vector512.Create(7f), a7 = Vector512.Create(8f);
+        Vector512<float> a8 = Vector512.Create(9f), a9 = Vector512.Create(10f), a10 = Vector512.Create(11f), a11 = Vector512.Create(12f);
+        Vector512<float> a12 = Vector512.Create(13f), a13 = Vector512.Create(14f), a14 = Vector512.Create(15f), a15 = Vector512.Create(16f);
+        for (long i = 0; i < n; i++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector512.FusedMultiplyAdd(a2, m, c); a3 = Vector512.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector512.FusedMultiplyAdd(a8, m, c); a9 = Vector512.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector512.FusedMultiplyAdd(a12, m, c); a13 = Vector512.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector512.FusedMultiplyAdd(a14, m, c); a15 = Vector512.FusedMultiplyAdd(a15, m, c);
+        }
+        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float Chains256(long n)
+    {
+        Vector256<float> m = Vector256.Create(0.9999f), c = Vector256.Create(1e-4f);
+        Vector256<float> a0 = Vector256.Create(1f), a1 = Vector256.Create(2f), a2 = Vector256.Create(3f), a3 = Vector256.Create(4f);
+        Vector256<float> a4 = Vector256.Create(5f), a5 = Vector256.Create(6f), a6 = Vector256.Create(7f), a7 = Vector256.Create(8f);
+        Vector256<float> a8 = Vector256.Create(9f), a9 = Vector256.Create(10f), a10 = Vector256.Create(11f), a11 = Vector256.Create(12f);
+        Vector256<float> a12 = Vector256.Create(13f), a13 = Vector256.Create(14f), a14 = Vector256.Create(15f), a15 = Vector256.Create(16f);
+        for (long i = 0; i < n; i++)
+        {
+            a0 = Vector256.FusedMultiplyAdd(a0, m, c); a1 = Vector256.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector256.FusedMultiplyAdd(a2, m, c); a3 = Vector256.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector256.FusedMultiplyAdd(a4, m, c); a5 = Vector256.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector256.FusedMultiplyAdd(a6, m, c); a7 = Vector256.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector256.FusedMultiplyAdd(a8, m, c); a9 = Vector256.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector256.FusedMultiplyAdd(a10, m, c); a11 = Vector256.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector256.FusedMultiplyAdd(a12, m, c); a13 = Vector256.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector256.FusedMultiplyAdd(a14, m, c); a15 = Vector256.FusedMultiplyAdd(a15, m, c);
+        }
+        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float Chains128(long n)
+    {
+        Vector128<float> m = Vector128.Create(0.9999f), c = Vector128.Create(1e-4f);
+        Vector128<float> a0 = Vector128.Create(1f), a1 = Vector128.Create(2f), a2 = Vector128.Create(3f), a3 = Vector128.Create(4f);
+        Vector128<float> a4 = Vector128.Create(5f), a5 = Vector128.Create(6f), a6 = Vector128.Create(7f), a7 = Vector128.Create(8f);
+        Vector128<float> a8 = Vector128.Create(9f), a9 = Vector128.Create(10f), a10 = Vector128.Create(11f), a11 = Vector128.Create(12f);
+        Vector128<float> a12 = Vector128.Create(13f), a13 = Vector128.Create(14f), a14 = Vector128.Create(15f), a15 = Vector128.Create(16f);
+        for (long i = 0; i < n; i++)
+        {
+            a0 = Vector128.FusedMultiplyAdd(a0, m, c); a1 = Vector128.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector128.FusedMultiplyAdd(a2, m, c); a3 = Vector128.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector128.FusedMultiplyAdd(a4, m, c); a5 = Vector128.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector128.FusedMultiplyAdd(a6, m, c); a7 = Vector128.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector128.FusedMultiplyAdd(a8, m, c); a9 = Vector128.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector128.FusedMultiplyAdd(a10, m, c); a11 = Vector128.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector128.FusedMultiplyAdd(a12, m, c); a13 = Vector128.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector128.FusedMultiplyAdd(a14, m, c); a15 = Vector128.FusedMultiplyAdd(a15, m, c);
+        }
+        return Vector128.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+    }
+}

@@ -1,0 +1,42 @@
+using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Training;
+
+namespace FastNet.Benchmarking;
+
+/// <summary>A training configuration to time: sizes, units, loss, optimizer and batch.</summary>
+/// <param name="Name">What <c>fastnet bench --workload</c> calls it.</param>
+/// <param name="Sizes">Layer sizes from input to output, e.g. [784, 1024, 1024, 10].</param>
+/// <param name="Hidden">Hidden-unit activation.</param>
+/// <param name="Loss">The loss; the output activation follows from it (sigmoid for half squared error, identity
+/// otherwise).</param>
+/// <param name="Optimizer">The optimizer (torch.optim defaults).</param>
+/// <param name="Batch">Examples per step.</param>
+public sealed record Workload(string Name, int[] Sizes, Activation Hidden, LossKind Loss, OptimizerKind Optimizer, int Batch)
+{
+    /// <summary>The named workloads: those FastNet's performance targets are stated for.</summary>
+    public static IReadOnlyList<Workload> Named { get; } =
+    [
+        new("sigmoid-1024", [784, 1024, 1024, 10], Activation.Sigmoid, LossKind.HalfSquaredError, OptimizerKind.Sgd, 1024),
+        new("relu-adam-1024", [784, 1024, 1024, 10], Activation.Relu, LossKind.SoftmaxCrossEntropy, OptimizerKind.Adam, 1024),
+        new("sigmoid-64", [784, 1024, 1024, 10], Activation.Sigmoid, LossKind.HalfSquaredError, OptimizerKind.Sgd, 64),
+        new("per-example", [784, 128, 10], Activation.Sigmoid, LossKind.HalfSquaredError, OptimizerKind.Sgd, 1),
+        new("tanh-64", [784, 256, 10], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Sgd, 64),
+        new("wide-momentum-8192", [1024, 4096, 4096, 4096, 10], Activation.Sigmoid, LossKind.HalfSquaredError, OptimizerKind.Momentum, 8192),
+    ];
+
+    /// <summary>The network.</summary>
+    public NetworkSpec Spec()
+    {
+        Activation output = Loss == LossKind.HalfSquaredError ? Activation.Sigmoid : Activation.Identity;
+        var layers = Sizes.Skip(1).Select((units, i) => new LayerSpec(units, i == Sizes.Length - 2 ? output : Hidden));
+        return new NetworkSpec(Sizes[0], [.. layers]);
+    }
+
+    /// <summary>"784-1024-1024-10 sigmoid half-squared-error sgd batch 1024".</summary>
+    public string Describe() =>
+        $"{string.Join('-', Sizes)} {Names.Of(Hidden)} {Names.Of(Loss)} {Names.Of(Optimizer)} batch {Batch}";
+
+    /// <summary>Settings of the workload's optimizer.</summary>
+    public OptimizerSettings OptimizerSettings() => new OptimizerSettings { Kind = Optimizer }.WithDefaults();
+}
