@@ -193,6 +193,15 @@ public sealed class CsvLoaderTests : IDisposable
         Assert.StartsWith(path, e.Message);
     }
 
+    [Fact]
+    public void CutGzipIsAnErrorNotFewerRows()
+    {
+        byte[] gz = Gzip(string.Concat(Enumerable.Range(0, 3000).Select(i => $"{i},{i % 7},{i % 3}\n")));
+        string path = _dir.Write("cut.csv.gz", gz[..(gz.Length * 3 / 4)]);
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.StartsWith(path + " line ", e.Message);
+    }
+
     private static byte[] Gzip(string text)
     {
         using var memory = new MemoryStream();
