@@ -126,6 +126,7 @@ public sealed class CsvLoaderTests : IDisposable
     [InlineData("1,2,0\n1,2,3\n", 3, "line 2, column 3: class label 3 is out of range: expected 0..2 (3 classes)")]
     [InlineData("1,2,0\n1,2,100000\n", null, "line 2, column 3: class label 100000 would make 100001 classes")]
     [InlineData("5\n", null, "line 1: expected at least 2 fields (features, then a class label), found 1")]
+    [InlineData("a;b;c\n1;2;0\n", null, "line 2: expected at least 2 fields (features, then a class label), found 1; fields must be separated by commas")]
     public void BadInputNamesFileLineAndColumn(string text, int? classCount, string expected)
     {
         string path = _dir.Write("bad.csv", text);
