@@ -1,1 +1,3 @@
-Console.WriteLine("fastnet");
+using FastNet.Cli;
+
+return FastNetCli.Run(args, Console.Out, Console.Error);

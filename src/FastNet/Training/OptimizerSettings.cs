@@ -72,8 +72,8 @@ public sealed record OptimizerSettings
     }
 }
 
-/// <summary>The optimizer's host-side progress: the step count and Nadam's running momentum product. The per-parameter
-/// state lives on the backend.</summary>
+/// <summary>The optimizer's host-side progress: the step count, Nadam's running momentum product and the learning-rate
+/// schedule. The per-parameter state lives on the backend.</summary>
 public sealed class OptimizerClock(OptimizerSettings settings)
 {
     private readonly OptimizerSettings _settings = settings.WithDefaults();
@@ -87,14 +87,27 @@ public sealed class OptimizerClock(OptimizerSettings settings)
     /// <summary>Nadam's Πₜ (1 before the first step).</summary>
     public double NadamMuProduct { get; set; } = 1;
 
+    /// <summary>How η changes with the step; constant by default.</summary>
+    public LearningRateSchedule Schedule { get; set; } = new();
+
+    /// <summary>Optimizer steps in one epoch, for epoch-based schedules.</summary>
+    public int StepsPerEpoch { get; set; } = 1;
+
+    /// <summary>Optimizer steps in the whole run, for the cosine schedule.</summary>
+    public long TotalSteps { get; set; } = 1;
+
+    /// <summary>η of the most recent step.</summary>
+    public double LearningRate { get; private set; }
+
     /// <summary>Advances to the next step and returns its coefficients.</summary>
     public OptimizerStep Next()
     {
         Steps++;
+        LearningRate = Schedule.At(_settings.LearningRate!.Value, Steps, StepsPerEpoch, TotalSteps);
         double mu = NadamMuProduct;
-        OptimizerStep step = OptimizerStep.Create(_settings.Kind, _settings.LearningRate!.Value,
-            _settings.Momentum!.Value, _settings.Beta1!.Value, _settings.Beta2!.Value, _settings.Epsilon!.Value,
-            _settings.WeightDecay, Steps, ref mu);
+        OptimizerStep step = OptimizerStep.Create(_settings.Kind, LearningRate, _settings.Momentum!.Value,
+            _settings.Beta1!.Value, _settings.Beta2!.Value, _settings.Epsilon!.Value, _settings.WeightDecay, Steps,
+            ref mu);
         NadamMuProduct = mu;
         return step;
     }

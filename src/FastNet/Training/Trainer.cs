@@ -6,32 +6,34 @@ namespace FastNet.Training;
 
 /// <summary>
 /// The epoch loop: both datasets go to the backend once; each epoch uploads one shuffled index order, gathers each
-/// batch on the backend and trains on it; the loss and accuracy sums are read back once per epoch.
+/// batch on the backend and trains on it; the loss and accuracy sums are read back once per epoch. Training can stop
+/// between two batches (cancellation) and continue later from <see cref="Position"/>.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
     private readonly TrainingNetwork _network;
     private readonly DeviceDataset _train;
-    private readonly DeviceDataset? _test;
+    private readonly DeviceDataset? _evaluation;
     private readonly IndexBuffer _order;
     private readonly FloatBuffer _batchFeatures, _batchTargets;
     private readonly int[] _orderHost;
     private readonly SeededRandom _shuffle;
     private readonly TrainingOptions _options;
-    private int _epoch;
+    private (ulong, ulong, ulong, ulong) _epochShuffleState;
+    private int _epoch, _batch;
 
     /// <summary>Prepares to train <paramref name="network"/> on <paramref name="train"/>, evaluating on
-    /// <paramref name="test"/> (may be null) after every epoch.</summary>
-    public Trainer(TrainingNetwork network, Dataset train, Dataset? test, TrainingOptions options)
+    /// <paramref name="evaluation"/> (validation or test set; may be null) after every epoch.</summary>
+    public Trainer(TrainingNetwork network, Dataset train, Dataset? evaluation, TrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         CheckShapes(network, train);
-        if (test is not null)
+        if (evaluation is not null)
         {
-            CheckShapes(network, test);
+            CheckShapes(network, evaluation);
         }
         if (train.Count == 0)
         {
@@ -45,86 +47,140 @@ public sealed class Trainer : IDisposable
         _network = network;
         _options = options;
         _train = new DeviceDataset(backend, train);
-        _test = test is { Count: > 0 } ? new DeviceDataset(backend, test) : null;
+        _evaluation = evaluation is { Count: > 0 } ? new DeviceDataset(backend, evaluation) : null;
         _order = backend.AllocateIndices(train.Count);
-        _orderHost = [.. Enumerable.Range(0, train.Count)];
+        _orderHost = new int[train.Count];
         _batchFeatures = backend.Allocate(options.BatchSize * train.FeatureCount);
         _batchTargets = backend.Allocate(options.BatchSize * train.TargetCount);
         _shuffle = new SeededRandom(options.Seed ^ 0x5EED_5EED_5EED_5EEDUL);
-        backend.UploadIndices(_orderHost, _order);
+        _epochShuffleState = _shuffle.State;
+        network.Optimizer.Schedule = options.Schedule;
+        network.Optimizer.StepsPerEpoch = BatchesPerEpoch;
+        network.Optimizer.TotalSteps = (long)BatchesPerEpoch * options.Epochs;
     }
+
+    /// <summary>Optimizer steps in one epoch.</summary>
+    public int BatchesPerEpoch => (_train.Data.Count + _options.BatchSize - 1) / _options.BatchSize;
 
     /// <summary>Epochs completed.</summary>
     public int Epoch => _epoch;
 
-    /// <summary>Runs the configured number of epochs, reporting each.</summary>
-    public void Run(Action<EpochReport>? onEpoch = null)
+    /// <summary>Where training stands; reading it downloads the current epoch's partial sums.</summary>
+    public TrainingPosition Position
     {
-        for (int e = 0; e < _options.Epochs; e++)
+        get
         {
-            EpochReport report = RunEpoch();
-            onEpoch?.Invoke(report);
+            (float loss, float correct) = _network.PeekMetrics();
+            return new TrainingPosition(_epoch, _batch, _epochShuffleState, loss, correct);
         }
     }
 
-    /// <summary>One pass over the training set, then an evaluation of the test set.</summary>
-    public EpochReport RunEpoch()
+    /// <summary>Continues from a saved <paramref name="position"/> (the network's parameters and optimizer state
+    /// must be restored separately).</summary>
+    public void Restore(TrainingPosition position)
+    {
+        ArgumentNullException.ThrowIfNull(position);
+        if (position.Batch < 0 || position.Batch > BatchesPerEpoch || position.Epoch < 0)
+        {
+            throw new ArgumentException(
+                $"cannot continue at epoch {position.Epoch}, batch {position.Batch}: an epoch has {BatchesPerEpoch} batches");
+        }
+        _epoch = position.Epoch;
+        _batch = position.Batch;
+        _epochShuffleState = position.ShuffleState;
+        _shuffle.State = position.ShuffleState;
+        _network.SetMetrics(position.LossSum, position.Correct);
+    }
+
+    /// <summary>Runs epochs until <see cref="TrainingOptions.Epochs"/> are complete, reporting each; returns false
+    /// if <paramref name="cancel"/> stopped it first (between two batches).</summary>
+    public bool Run(Action<EpochReport>? onEpoch = null, CancellationToken cancel = default,
+        Action<int>? onBatch = null)
+    {
+        while (_epoch < _options.Epochs)
+        {
+            EpochReport? report = RunEpoch(cancel, onBatch);
+            if (report is null)
+            {
+                return false;
+            }
+            onEpoch?.Invoke(report);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Trains the rest of the current epoch, then evaluates the evaluation set. Returns null when
+    /// <paramref name="cancel"/> stops it between two batches; <see cref="Position"/> then says where.
+    /// <paramref name="onBatch"/> receives the number of examples of each finished batch.
+    /// </summary>
+    public EpochReport? RunEpoch(CancellationToken cancel = default, Action<int>? onBatch = null)
     {
         IBackend backend = _network.Backend;
         Dataset train = _train.Data;
         int features = train.FeatureCount, targets = train.TargetCount, batch = _options.BatchSize;
+        if (_batch == 0)
+        {
+            _network.TakeMetrics();
+            _epochShuffleState = _shuffle.State;
+        }
+        // The order is drawn afresh from the generator's state at the epoch's start, so a resumed epoch sees the same
+        // order as an uninterrupted one.
+        for (int i = 0; i < _orderHost.Length; i++)
+        {
+            _orderHost[i] = i;
+        }
         if (_options.Shuffle)
         {
+            _shuffle.State = _epochShuffleState;
             _shuffle.Shuffle(_orderHost);
-            backend.UploadIndices(_orderHost, _order);
         }
-        _network.TakeMetrics();
+        backend.UploadIndices(_orderHost, _order);
+
         var clock = Stopwatch.StartNew();
-        for (int first = 0; first < train.Count; first += batch)
+        int samples = 0;
+        for (; _batch < BatchesPerEpoch; _batch++)
         {
+            if (cancel.IsCancellationRequested)
+            {
+                backend.Synchronize();
+                return null;
+            }
+            int first = _batch * batch;
             int rows = Math.Min(batch, train.Count - first);
             BufferView x = _batchFeatures.Slice(0, rows * features);
             BufferView t = _batchTargets.Slice(0, rows * targets);
             backend.GatherRows(_train.Features.All, features, _order, first, rows, x);
             backend.GatherRows(_train.Targets.All, targets, _order, first, rows, t);
             _network.TrainBatch(x, t, rows);
+            samples += rows;
+            onBatch?.Invoke(rows);
         }
-        (double lossSum, long correct) = _network.TakeMetrics();
+        (float lossSum, float correct) = _network.TakeMetrics();
         clock.Stop();
         _epoch++;
-        (double testLoss, double testAccuracy) = _test is null ? (double.NaN, double.NaN) : Evaluate(_test);
-        return new EpochReport(_epoch, lossSum / train.Count, Accuracy(train, correct), testLoss, testAccuracy,
-            clock.Elapsed.TotalSeconds, train.Count);
+        _batch = 0;
+        _epochShuffleState = _shuffle.State; // where the next epoch's order will be drawn from
+        (double evalLoss, double evalAccuracy) = _evaluation is null ? (double.NaN, double.NaN) : Evaluate(_evaluation);
+        return new EpochReport(_epoch, lossSum / train.Count, Accuracy(train, correct), evalLoss, evalAccuracy,
+            clock.Elapsed.TotalSeconds, samples, _network.Optimizer.LearningRate);
     }
 
     /// <summary>Mean loss and accuracy of the current parameters on a dataset already on the backend.</summary>
-    public (double Loss, double Accuracy) Evaluate(DeviceDataset data)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        Dataset d = data.Data;
-        _network.TakeMetrics();
-        for (int first = 0; first < d.Count; first += _network.MaxBatch)
-        {
-            int rows = Math.Min(_network.MaxBatch, d.Count - first);
-            _network.EvaluateBatch(data.Features.Slice(first * d.FeatureCount, rows * d.FeatureCount),
-                data.Targets.Slice(first * d.TargetCount, rows * d.TargetCount), rows);
-        }
-        (double lossSum, long correct) = _network.TakeMetrics();
-        return (lossSum / d.Count, Accuracy(d, correct));
-    }
+    public (double Loss, double Accuracy) Evaluate(DeviceDataset data) => Evaluation.Run(_network, data);
 
     /// <inheritdoc />
     public void Dispose()
     {
         _train.Dispose();
-        _test?.Dispose();
+        _evaluation?.Dispose();
         _order.Dispose();
         _batchFeatures.Dispose();
         _batchTargets.Dispose();
     }
 
-    private static double Accuracy(Dataset data, long correct) =>
-        data.IsClassification ? (double)correct / data.Count : double.NaN;
+    internal static double Accuracy(Dataset data, double correct) =>
+        data.IsClassification ? correct / data.Count : double.NaN;
 
     private static void CheckShapes(TrainingNetwork network, Dataset data)
     {

@@ -142,12 +142,33 @@ public sealed class TrainingNetwork : IDisposable
     }
 
     /// <summary>Reads the accumulated (loss sum, correct count) and resets them to zero.</summary>
-    public (double LossSum, long Correct) TakeMetrics()
+    public (float LossSum, float Correct) TakeMetrics()
+    {
+        (float loss, float correct) = PeekMetrics();
+        _backend.Fill(0, _metrics.All);
+        return (loss, correct);
+    }
+
+    /// <summary>Reads the accumulated (loss sum, correct count) without resetting them.</summary>
+    public (float LossSum, float Correct) PeekMetrics()
     {
         _backend.Download(_metrics.All, _metricsHost);
-        _backend.Fill(0, _metrics.All);
-        return (_metricsHost[0], (long)_metricsHost[1]);
+        return (_metricsHost[0], _metricsHost[1]);
     }
+
+    /// <summary>Sets the accumulated (loss sum, correct count), e.g. to continue a partly trained epoch.</summary>
+    public void SetMetrics(float lossSum, float correct)
+    {
+        _metricsHost[0] = lossSum;
+        _metricsHost[1] = correct;
+        _backend.Upload(_metricsHost, _metrics.All);
+    }
+
+    /// <summary>Replaces the parameters (all of them, flat layout).</summary>
+    public void LoadParameters(ReadOnlySpan<float> parameters) => _backend.Upload(parameters, _parameters.All);
+
+    /// <summary>Replaces the optimizer state ([slots·TrainableCount]).</summary>
+    public void LoadOptimizerState(ReadOnlySpan<float> state) => _backend.Upload(state, _state.All);
 
     /// <summary>The current parameters as a host model.</summary>
     public Model.Model ToModel()

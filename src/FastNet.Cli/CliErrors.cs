@@ -1,0 +1,37 @@
+using FastNet.Checkpoints;
+using FastNet.Data;
+using FastNet.Model;
+
+namespace FastNet.Cli;
+
+/// <summary>Turns the errors users can cause into one clear line on standard error and a non-zero exit.</summary>
+internal static class CliErrors
+{
+    public static int Guard(TextWriter error, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is DataFormatException or ModelFormatException or CheckpointFormatException or ArgumentException
+            or FormatException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"fastnet: error: {e.Message}");
+            return FastNetCli.Failure;
+        }
+    }
+
+    /// <summary>Fails before any work when an output file could not be written at the end.</summary>
+    public static void CheckWritable(string? path, string option)
+    {
+        if (path is null)
+        {
+            return;
+        }
+        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (directory is null || !Directory.Exists(directory))
+        {
+            throw new ArgumentException($"{option} {path}: the directory {directory} does not exist");
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.CommandLine;
+using System.Globalization;
+using FastNet.Checkpoints;
+using FastNet.Cli.Reporting;
+using FastNet.Data;
+using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Training;
+
+namespace FastNet.Cli.Commands;
+
+/// <summary><c>fastnet train</c>: loads data, builds, loads or resumes a model, trains it and reports every epoch.</summary>
+internal static class TrainCommand
+{
+    /// <summary>Exit code after Ctrl-C (128 + SIGINT), once the checkpoint is written.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>Where Ctrl-C saves the run when no --checkpoint was given.</summary>
+    public const string InterruptedCheckpoint = "fastnet-interrupted.ckpt";
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var options = new TrainOptions();
+        var command = new Command("train", "Train a network (with no options: the embedded 8x8 digits, 64-64-10)");
+        foreach (Option option in options.All)
+        {
+            command.Options.Add(option);
+        }
+        command.SetAction(parse => CliErrors.Guard(error, () => Run(parse, options, output, error)));
+        return command;
+    }
+
+    private static int Run(ParseResult parse, TrainOptions o, TextWriter output, TextWriter error)
+    {
+        // Everything that can be checked is checked before any work, so a bad option never costs a training run.
+        string? savePath = parse.GetValue(o.Save), checkpointPath = parse.GetValue(o.Checkpoint);
+        string? metricsPath = parse.GetValue(o.Metrics), plotPath = parse.GetValue(o.Plot);
+        foreach ((string? path, string option) in new[] { (savePath, "--save"), (checkpointPath, "--checkpoint"),
+            (metricsPath, "--metrics"), (plotPath, "--plot") })
+        {
+            CliErrors.CheckWritable(path, option);
+        }
+        string? resumePath = parse.GetValue(o.Resume);
+        Checkpoint? resume = resumePath is null ? null : CheckpointFile.Read(resumePath);
+        TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume);
+        int earlyStopping = parse.GetValue(o.EarlyStopping);
+
+        DataSplits data = DataSplits.Load(parse, o, plan.Training.Seed);
+        if (earlyStopping < 0 || (earlyStopping > 0 && data.Validation is null))
+        {
+            throw new ArgumentException("--early-stopping: expected a positive patience, with --validation-fraction > 0");
+        }
+        Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train);
+        ModelChecks.MatchData(model, data.Train, resumePath ?? parse.GetValue(o.Init) ?? "the network");
+        int batch = plan.BatchSize(data.Train.Count);
+        TrainingOptions training = plan.Training with { BatchSize = batch };
+        training.Validate();
+
+        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
+        LossKind loss = plan.LossFor(data.Train);
+        using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, batch, plan.TrainBiases);
+        Dataset? evaluation = data.Validation ?? data.Test;
+        string evaluationName = data.Validation is null ? "test" : "val";
+        using var trainer = new Trainer(network, data.Train, evaluation, training);
+        resume?.Restore(network, trainer);
+
+        output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
+            + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
+        output.WriteLine($"network {model.Spec} ({Describe(model.Spec)}), loss {Names.Of(loss)}, "
+            + $"optimizer {Describe(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {batch}, "
+            + $"backend {backend.Name}, seed {training.Seed}");
+        if (resume is not null)
+        {
+            output.WriteLine($"resuming {resumePath} at epoch {resume.Position.Epoch + 1}, batch {resume.Position.Batch}");
+        }
+
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCtrlC = (_, e) =>
+        {
+            e.Cancel = true; // finish the current batch, save, then exit
+            cancel.Cancel();
+        };
+        Console.CancelKeyPress += onCtrlC;
+        using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
+        var reports = new List<EpochReport>();
+        var best = new BestModel(earlyStopping);
+        try
+        {
+            Func<Action<int, int>, Action<int>, int> loop = (startEpoch, advance) =>
+            {
+                while (trainer.Epoch < training.Epochs)
+                {
+                    startEpoch(trainer.Epoch + 1, data.Train.Count - trainer.Position.Batch * batch);
+                    EpochReport? report = trainer.RunEpoch(cancel.Token, advance);
+                    if (report is null)
+                    {
+                        string path = checkpointPath ?? InterruptedCheckpoint;
+                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training), path);
+                        error.WriteLine($"fastnet: interrupted in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
+                            + $"saved {path}; continue with --resume {path}");
+                        return Interrupted;
+                    }
+                    if (!double.IsFinite(report.TrainLoss))
+                    {
+                        error.WriteLine($"fastnet: error: the training loss of epoch {report.Epoch} is {report.TrainLoss}: "
+                            + "training diverged (try a lower --lr)"
+                            + (checkpointPath is null ? "" : $"; {checkpointPath} keeps the last good epoch"));
+                        return FastNetCli.Failure;
+                    }
+                    output.WriteLine(EpochLine.Format(report, training.Epochs, evaluationName));
+                    metrics?.Write(report);
+                    reports.Add(report);
+                    if (checkpointPath is not null)
+                    {
+                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training), checkpointPath);
+                    }
+                    if (best.Observe(report, network))
+                    {
+                        output.WriteLine($"early stopping: no lower validation loss for {earlyStopping} epochs; "
+                            + $"restoring the model of epoch {best.Epoch}");
+                        break;
+                    }
+                }
+                return 0;
+            };
+            int exit = !parse.GetValue(o.NoProgress) && TrainingProgress.Available(output)
+                ? TrainingProgress.Run(loop)
+                : loop((_, _) => { }, _ => { });
+            if (exit != 0)
+            {
+                return exit;
+            }
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCtrlC;
+        }
+
+        best.RestoreInto(network);
+        if (data.Test is not null)
+        {
+            using var test = new DeviceDataset(backend, data.Test);
+            (double testLoss, double accuracy) = Evaluation.Run(network, test);
+            output.WriteLine(double.IsNaN(accuracy)
+                ? string.Create(CultureInfo.InvariantCulture, $"test loss {testLoss:G7}")
+                : string.Create(CultureInfo.InvariantCulture, $"test accuracy {accuracy:F4}"));
+        }
+        else if (reports.Count > 0)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"final training loss {reports[^1].TrainLoss:G7}"));
+        }
+        if (savePath is not null)
+        {
+            ModelJson.Write(network.ToModel(), savePath);
+            output.WriteLine($"saved {savePath}");
+        }
+        if (plotPath is not null && reports.Count > 0)
+        {
+            CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
+            output.WriteLine($"plotted {plotPath}");
+        }
+        return 0;
+    }
+
+    private static string Describe(NetworkSpec spec) =>
+        string.Join(", ", spec.Layers.Select(l => Names.Of(l.Activation) + (l.HasBias ? "" : " (no bias)")));
+
+    private static string Describe(OptimizerSettings s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string text = string.Create(c, $"{Names.Of(s.Kind)} lr {s.LearningRate:G4}");
+        text += s.Kind switch
+        {
+            OptimizerKind.Momentum or OptimizerKind.Nesterov => string.Create(c, $" momentum {s.Momentum:G4}"),
+            OptimizerKind.Adam or OptimizerKind.Nadam => string.Create(c, $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}"),
+            OptimizerKind.RmsProp => string.Create(c, $" alpha {s.Beta2:G4} eps {s.Epsilon:G3}"),
+            OptimizerKind.Adagrad => string.Create(c, $" eps {s.Epsilon:G3}"),
+            _ => "",
+        };
+        return s.WeightDecay > 0 ? string.Create(c, $"{text} weight decay {s.WeightDecay:G3}") : text;
+    }
+
+    /// <summary>Early stopping: the lowest validation loss so far and the parameters that had it.</summary>
+    private sealed class BestModel(int patience)
+    {
+        private float[]? _parameters;
+        private double _loss = double.PositiveInfinity;
+
+        public int Epoch { get; private set; }
+
+        /// <summary>Records the epoch; true when patience has run out.</summary>
+        public bool Observe(EpochReport report, TrainingNetwork network)
+        {
+            if (patience <= 0)
+            {
+                return false;
+            }
+            if (report.EvalLoss < _loss)
+            {
+                _loss = report.EvalLoss;
+                _parameters = network.ToModel().Parameters;
+                Epoch = report.Epoch;
+                return false;
+            }
+            return report.Epoch - Epoch >= patience;
+        }
+
+        public void RestoreInto(TrainingNetwork network)
+        {
+            if (_parameters is not null)
+            {
+                network.LoadParameters(_parameters);
+            }
+        }
+    }
+}

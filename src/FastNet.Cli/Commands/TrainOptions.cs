@@ -1,0 +1,144 @@
+using System.CommandLine;
+using FastNet.Kernels;
+
+namespace FastNet.Cli.Commands;
+
+/// <summary>The options of <c>fastnet train</c>, declared once.</summary>
+internal sealed class TrainOptions
+{
+    public Option<string> Backend { get; } = new("--backend")
+    {
+        Description = "reference, or auto for the fastest available",
+        DefaultValueFactory = _ => BackendRegistry.Auto,
+    };
+
+    public Option<string?> Data { get; } = new("--data")
+    {
+        Description = "a CSV file (.csv or .csv.gz); by default the embedded 8x8 digits",
+    };
+
+    public Option<int> Targets { get; } = new("--targets")
+    {
+        Description = "the last k CSV columns are real-valued targets (otherwise the last column is a class label)",
+    };
+
+    public Option<string?> Layers { get; } = new("--layers")
+    {
+        Description = "hidden layer sizes, e.g. 128 or 256,128 ('none' for no hidden layer); default 64",
+    };
+
+    public Option<string> Activation { get; } = new("--activation")
+    {
+        Description = "hidden units: sigmoid, tanh, relu or identity",
+        DefaultValueFactory = _ => "relu",
+    };
+
+    public Option<string?> OutputActivation { get; } = new("--output-activation")
+    {
+        Description = "output units (default: identity for cross-entropy and mse, sigmoid for half-squared-error)",
+    };
+
+    public Option<string?> Loss { get; } = new("--loss")
+    {
+        Description = "cross-entropy (softmax), half-squared-error or mse (default: cross-entropy for class labels, "
+            + "half-squared-error for real targets)",
+    };
+
+    public Option<string> Optimizer { get; } = new("--optimizer")
+    {
+        Description = "sgd, momentum, nesterov, adagrad, rmsprop, adam or nadam",
+        DefaultValueFactory = _ => "adam",
+    };
+
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = "learning rate (default: torch.optim's)" };
+
+    public Option<double?> Momentum { get; } = new("--momentum") { Description = "momentum and nesterov: mu (default 0.9)" };
+
+    public Option<double?> Beta1 { get; } = new("--beta1") { Description = "adam, nadam: beta1 (default 0.9)" };
+
+    public Option<double?> Beta2 { get; } = new("--beta2")
+    {
+        Description = "adam, nadam: beta2 (default 0.999); rmsprop: alpha (default 0.99)",
+    };
+
+    public Option<double?> Epsilon { get; } = new("--eps") { Description = "epsilon (default 1e-10 adagrad, 1e-8 others)" };
+
+    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "L2 penalty lambda added to the gradient" };
+
+    public Option<string> Batch { get; } = new("--batch")
+    {
+        Description = "examples per step: 1 is per-example SGD, 'full' is full-batch gradient descent",
+        DefaultValueFactory = _ => "32",
+    };
+
+    public Option<int> Epochs { get; } = new("--epochs") { Description = "passes over the training set", DefaultValueFactory = _ => 30 };
+
+    public Option<ulong> Seed { get; } = new("--seed") { Description = "seeds initialization, split and shuffling", DefaultValueFactory = _ => 1 };
+
+    public Option<bool> Shuffle { get; } = new("--shuffle")
+    {
+        Description = "shuffle the examples every epoch (true|false)",
+        DefaultValueFactory = _ => true,
+    };
+
+    public Option<double?> TestFraction { get; } = new("--test-fraction")
+    {
+        Description = "share of examples held out for testing (default 0.2 for the embedded digits, 0 for --data)",
+    };
+
+    public Option<string> Initializer { get; } = new("--initializer")
+    {
+        Description = "initial weights: auto (He for relu, Xavier otherwise), xavier, he, uniform or uniform:R",
+        DefaultValueFactory = _ => "auto",
+    };
+
+    public Option<bool> NoBiases { get; } = new("--no-biases") { Description = "layers without biases" };
+
+    public Option<bool> FixedBiases { get; } = new("--fixed-biases") { Description = "keep biases at their initial values" };
+
+    public Option<string?> Init { get; } = new("--init") { Description = "start from this model file (JSON) instead of random weights" };
+
+    public Option<string?> Save { get; } = new("--save") { Description = "write the trained model to this file (JSON)" };
+
+    public Option<double> ValidationFraction { get; } = new("--validation-fraction")
+    {
+        Description = "share of the training examples held out for validation after every epoch",
+    };
+
+    public Option<int> EarlyStopping { get; } = new("--early-stopping")
+    {
+        Description = "stop after this many epochs without a lower validation loss, and keep the best model",
+    };
+
+    public Option<string> Schedule { get; } = new("--schedule")
+    {
+        Description = "learning rate: constant, cosine, or step:EPOCHS:GAMMA",
+        DefaultValueFactory = _ => "constant",
+    };
+
+    public Option<int> Warmup { get; } = new("--warmup") { Description = "linear learning-rate warm-up over this many steps" };
+
+    public Option<string?> Checkpoint { get; } = new("--checkpoint")
+    {
+        Description = "write a checkpoint here after every epoch and on Ctrl-C",
+    };
+
+    public Option<string?> Resume { get; } = new("--resume")
+    {
+        Description = "continue the run saved in this checkpoint (--epochs is the new total)",
+    };
+
+    public Option<string?> Metrics { get; } = new("--metrics") { Description = "write one JSON object per epoch to this file" };
+
+    public Option<string?> Plot { get; } = new("--plot") { Description = "draw the loss and accuracy curves to this PNG file" };
+
+    public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "no progress bar, even on a terminal" };
+
+    public IEnumerable<Option> All =>
+    [
+        Backend, Data, Targets, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
+        Beta2, Epsilon, WeightDecay, Batch, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
+        NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
+        NoProgress,
+    ];
+}

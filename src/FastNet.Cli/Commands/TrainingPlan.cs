@@ -1,0 +1,119 @@
+using System.CommandLine;
+using System.Globalization;
+using FastNet.Checkpoints;
+using FastNet.Data;
+using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Training;
+
+namespace FastNet.Cli.Commands;
+
+/// <summary>What <c>fastnet train</c> will do, from the options or from a checkpoint being resumed.</summary>
+internal sealed class TrainingPlan
+{
+    private readonly LossKind? _loss;
+    private readonly string _batch;
+
+    private TrainingPlan(LossKind? loss, OptimizerSettings optimizer, bool trainBiases, TrainingOptions training, string batch)
+    {
+        _loss = loss;
+        Optimizer = optimizer;
+        TrainBiases = trainBiases;
+        Training = training;
+        _batch = batch;
+    }
+
+    public OptimizerSettings Optimizer { get; }
+
+    public bool TrainBiases { get; }
+
+    /// <summary>The run's options; the batch size is resolved by <see cref="BatchSize"/>.</summary>
+    public TrainingOptions Training { get; }
+
+    public static TrainingPlan FromOptions(ParseResult parse, TrainOptions o)
+    {
+        var optimizer = new OptimizerSettings
+        {
+            Kind = Names.ParseOptimizer(parse.GetValue(o.Optimizer)!),
+            LearningRate = parse.GetValue(o.LearningRate),
+            Momentum = parse.GetValue(o.Momentum),
+            Beta1 = parse.GetValue(o.Beta1),
+            Beta2 = parse.GetValue(o.Beta2),
+            Epsilon = parse.GetValue(o.Epsilon),
+            WeightDecay = parse.GetValue(o.WeightDecay),
+        }.WithDefaults();
+        LossKind? loss = parse.GetValue(o.Loss) is string name ? Names.ParseLoss(name) : null;
+        var training = new TrainingOptions(parse.GetValue(o.Epochs), 1, parse.GetValue(o.Shuffle), parse.GetValue(o.Seed))
+        {
+            Schedule = LearningRateSchedule.Parse(parse.GetValue(o.Schedule)!, parse.GetValue(o.Warmup)),
+        };
+        // Parse what the model will need now, so a typo fails before the data is read.
+        Names.ParseActivation(parse.GetValue(o.Activation)!);
+        FastNet.Training.Initializer.Parse(parse.GetValue(o.Initializer)!);
+        return new TrainingPlan(loss, optimizer, !parse.GetValue(o.FixedBiases), training, parse.GetValue(o.Batch)!);
+    }
+
+    /// <summary>Continues a checkpoint: its model, loss, optimizer, batches and seed; --epochs, if given, is the new
+    /// total.</summary>
+    public static TrainingPlan FromCheckpoint(ParseResult parse, TrainOptions o, Checkpoint checkpoint)
+    {
+        TrainingOptions training = checkpoint.Training;
+        if (parse.GetResult(o.Epochs) is { Implicit: false })
+        {
+            training = training with { Epochs = parse.GetValue(o.Epochs) };
+        }
+        return new TrainingPlan(checkpoint.Loss, checkpoint.Optimizer, checkpoint.TrainBiases, training,
+            training.BatchSize.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The loss for this data (the default depends on whether it has class labels).</summary>
+    public LossKind LossFor(Dataset train) =>
+        _loss ?? (train.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.HalfSquaredError);
+
+    /// <summary>Examples per step: a number, or "full" for the whole training set.</summary>
+    public int BatchSize(int trainCount)
+    {
+        string text = _batch.Trim();
+        if (text.Equals("full", StringComparison.OrdinalIgnoreCase))
+        {
+            return trainCount;
+        }
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int batch) && batch > 0
+            ? Math.Min(batch, trainCount)
+            : throw new FormatException($"--batch: expected a positive number or 'full', got '{_batch}'");
+    }
+
+    /// <summary>The initial model: from --init, or drawn from the seed for the architecture the options describe.</summary>
+    public Model.Model CreateModel(ParseResult parse, TrainOptions o, Dataset train)
+    {
+        if (parse.GetValue(o.Init) is string initPath)
+        {
+            return ModelJson.Read(initPath);
+        }
+        LossKind loss = LossFor(train);
+        Activation hidden = Names.ParseActivation(parse.GetValue(o.Activation)!);
+        Activation output = parse.GetValue(o.OutputActivation) is string name
+            ? Names.ParseActivation(name)
+            : loss == LossKind.HalfSquaredError ? Activation.Sigmoid : Activation.Identity;
+        bool biases = !parse.GetValue(o.NoBiases);
+        var layers = ParseLayers(parse.GetValue(o.Layers) ?? "64")
+            .Select(units => new LayerSpec(units, hidden, biases))
+            .Append(new LayerSpec(train.TargetCount, output, biases));
+        var spec = new NetworkSpec(train.FeatureCount, [.. layers]);
+        return FastNet.Training.Initializer.Parse(parse.GetValue(o.Initializer)!).Create(spec, new SeededRandom(Training.Seed));
+    }
+
+    /// <summary>"128,64" → [128, 64]; "none" or "" → no hidden layer.</summary>
+    internal static int[] ParseLayers(string text)
+    {
+        string trimmed = text.Trim();
+        if (trimmed.Length == 0 || trimmed.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            return [];
+        }
+        return [.. trimmed.Split(',', '-', 'x').Select(part =>
+            int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int units) && units > 0
+                ? units
+                : throw new FormatException($"--layers: '{part.Trim()}' is not a positive layer size in '{text}'"))];
+    }
+}

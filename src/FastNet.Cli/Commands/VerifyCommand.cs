@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using FastNet.Data;
+using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Training;
+using FastNet.Verification;
+
+namespace FastNet.Cli.Commands;
+
+/// <summary>
+/// <c>fastnet verify</c>: the same initial model and the same batches for k steps on every available backend, each op
+/// compared with the reference under the tolerance rule; exit ≠ 0 on any failure.
+/// </summary>
+internal static class VerifyCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var backends = new Option<string?>("--backend") { Description = "comma-separated backends to check (default: every available one)" };
+        var steps = new Option<int>("--steps") { Description = "training steps", DefaultValueFactory = _ => 3 };
+        var data = new Option<string?>("--data") { Description = "a CSV file (default: the embedded digits)" };
+        var targets = new Option<int>("--targets") { Description = "the last k CSV columns are real-valued targets" };
+        var layers = new Option<string>("--layers") { Description = "hidden layer sizes", DefaultValueFactory = _ => "64" };
+        var activation = new Option<string>("--activation") { Description = "hidden units", DefaultValueFactory = _ => "relu" };
+        var loss = new Option<string?>("--loss") { Description = "cross-entropy, half-squared-error or mse" };
+        var optimizer = new Option<string>("--optimizer") { Description = "optimizer", DefaultValueFactory = _ => "adam" };
+        var batch = new Option<int>("--batch") { Description = "examples per step", DefaultValueFactory = _ => 32 };
+        var seed = new Option<ulong>("--seed") { Description = "seeds the model and the batches", DefaultValueFactory = _ => 1 };
+        var command = new Command("verify", "Check every backend against the reference, op by op, for a few training steps")
+        {
+            backends, steps, data, targets, layers, activation, loss, optimizer, batch, seed,
+        };
+        command.SetAction(parse => CliErrors.Guard(error, () =>
+        {
+            string? path = parse.GetValue(data);
+            Dataset set = path is null
+                ? Scaling.Divide(EmbeddedDatasets.Digits(), 16)
+                : CsvLoader.Load(path, new CsvOptions { TargetColumns = parse.GetValue(targets) });
+            LossKind lossKind = parse.GetValue(loss) is string lossName ? Names.ParseLoss(lossName)
+                : set.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.HalfSquaredError;
+            Activation hidden = Names.ParseActivation(parse.GetValue(activation)!);
+            Activation outputActivation = lossKind == LossKind.HalfSquaredError ? Activation.Sigmoid : Activation.Identity;
+            var spec = new NetworkSpec(set.FeatureCount, [.. TrainingPlan.ParseLayers(parse.GetValue(layers)!)
+                .Select(u => new LayerSpec(u, hidden)).Append(new LayerSpec(set.TargetCount, outputActivation))]);
+            ulong s = parse.GetValue(seed);
+            Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(s));
+            var settings = new OptimizerSettings { Kind = Names.ParseOptimizer(parse.GetValue(optimizer)!) };
+            int rows = Math.Min(parse.GetValue(batch), set.Count);
+            int k = parse.GetValue(steps);
+            if (rows <= 0 || k <= 0)
+            {
+                throw new ArgumentException("--batch and --steps must be positive");
+            }
+            var batches = Batches(set, rows, k, s);
+
+            string[] names = parse.GetValue(backends) is string list
+                ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+                : [.. BackendRegistry.Available.Select(d => d.Name).Where(n => n != "reference")];
+            output.WriteLine($"fastnet verify: {spec} ({Names.Of(hidden)}), {Names.Of(lossKind)}, {Names.Of(settings.Kind)}, "
+                + $"batch {rows}, {k} steps, each op given the reference's inputs; tolerance |x - ref| <= "
+                + $"atol + (K + {Tolerance.ElementwiseSlack})·u·Σ|terms|, u = 2^-24");
+            if (names.Length == 0)
+            {
+                output.WriteLine("only the reference backend is available here: nothing to compare");
+                return 0;
+            }
+            bool allPassed = true;
+            using IBackend reference = BackendRegistry.Create("reference");
+            foreach (string name in names)
+            {
+                using IBackend candidate = BackendRegistry.Create(name);
+                var verifier = new BackendVerifier(model, lossKind, settings);
+                verifier.Run(reference, candidate, batches);
+                Print(output, candidate.Name, verifier);
+                allPassed &= verifier.Passed;
+            }
+            output.WriteLine(allPassed ? "verify: PASS" : "verify: FAIL");
+            return allPassed ? 0 : FastNetCli.Failure;
+        }));
+        return command;
+    }
+
+    private static List<(float[] X, float[] T, int Rows)> Batches(Dataset set, int rows, int steps, ulong seed)
+    {
+        int[] order = DataSplitter.Permutation(set.Count, seed);
+        var batches = new List<(float[], float[], int)>();
+        for (int s = 0; s < steps; s++)
+        {
+            Dataset part = set.Subset([.. Enumerable.Range(0, rows).Select(r => order[(s * rows + r) % set.Count])], set.Name);
+            batches.Add((part.Features, part.Targets, rows));
+        }
+        return batches;
+    }
+
+    private static void Print(TextWriter output, string backend, BackendVerifier verifier)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine($"{backend} vs reference");
+        output.WriteLine($"{"where",-10} {"quantity",-16} {"max abs diff",12} {"max rel diff",12} {"diff/allowed",12}  result");
+        foreach (Discrepancy d in verifier.Results)
+        {
+            output.WriteLine(string.Create(c,
+                $"{d.Layer,-10} {d.Quantity,-16} {d.MaxAbsolute,12:0.00E+00} {d.MaxRelative,12:0.00E+00} {d.WorstRatio,12:F3}  {(d.Passed ? "pass" : "FAIL")}"));
+        }
+    }
+}

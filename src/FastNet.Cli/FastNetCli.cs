@@ -1,0 +1,27 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using FastNet.Cli.Commands;
+
+namespace FastNet.Cli;
+
+/// <summary>The <c>fastnet</c> command line, callable in-process (tests) with its own output writers.</summary>
+public static class FastNetCli
+{
+    /// <summary>Exit code for bad input or a failed run.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        // A plain command rather than RootCommand, so help says "fastnet" whatever the executable is called.
+        var root = new Command("fastnet", "FastNet: trains multilayer perceptrons by backpropagation on interchangeable backends")
+        {
+            new HelpOption(),
+            new VersionOption(),
+            TrainCommand.Create(output, error),
+            VerifyCommand.Create(output, error),
+        };
+        ParseResult parse = root.Parse(args);
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+}

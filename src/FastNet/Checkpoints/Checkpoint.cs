@@ -1,0 +1,85 @@
+using FastNet.Kernels;
+using FastNet.Training;
+
+namespace FastNet.Checkpoints;
+
+/// <summary>
+/// Everything needed to continue training exactly where it stopped: the model, the loss, the optimizer with its
+/// per-parameter state and scalars, the trainer's position and shuffle state, and the settings that shape the
+/// batches. Any backend can load any checkpoint: the arrays are plain float32 in the engine's flat layout.
+/// </summary>
+public sealed record Checkpoint
+{
+    /// <summary>"exact-fp32": the only math mode so far; recorded so a future fast mode is never mistaken for it.</summary>
+    public const string ExactMathMode = "exact-fp32";
+
+    /// <summary>Architecture and parameters.</summary>
+    public required Model.Model Model { get; init; }
+
+    /// <summary>The loss trained on.</summary>
+    public required LossKind Loss { get; init; }
+
+    /// <summary>Optimizer and hyperparameters (defaults filled in).</summary>
+    public required OptimizerSettings Optimizer { get; init; }
+
+    /// <summary>Optimizer steps taken.</summary>
+    public required long OptimizerSteps { get; init; }
+
+    /// <summary>Nadam's running momentum product.</summary>
+    public required double NadamMuProduct { get; init; }
+
+    /// <summary>The optimizer's per-parameter state ([slots·trainable]).</summary>
+    public required float[] OptimizerState { get; init; }
+
+    /// <summary>False when the biases are held fixed.</summary>
+    public required bool TrainBiases { get; init; }
+
+    /// <summary>Where training stands.</summary>
+    public required TrainingPosition Position { get; init; }
+
+    /// <summary>Batches, epochs, shuffling, seed and schedule of the run.</summary>
+    public required TrainingOptions Training { get; init; }
+
+    /// <summary>How the arithmetic was done; <see cref="ExactMathMode"/>.</summary>
+    public string MathMode { get; init; } = ExactMathMode;
+
+    /// <summary>The backend that wrote it (information only).</summary>
+    public string Backend { get; init; } = "";
+
+    /// <summary>Captures a running training session.</summary>
+    public static Checkpoint Capture(TrainingNetwork network, Trainer trainer, TrainingOptions training)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(trainer);
+        return new Checkpoint
+        {
+            Model = network.ToModel(),
+            Loss = network.Loss,
+            Optimizer = network.Optimizer.Settings,
+            OptimizerSteps = network.Optimizer.Steps,
+            NadamMuProduct = network.Optimizer.NadamMuProduct,
+            OptimizerState = network.DownloadOptimizerState(),
+            TrainBiases = network.TrainableCount == network.Spec.ParameterCount,
+            Position = trainer.Position,
+            Training = training,
+            Backend = network.Backend.Name,
+        };
+    }
+
+    /// <summary>Puts the saved parameters, optimizer state and position into a network and trainer built from
+    /// this checkpoint's settings (see <see cref="CreateNetwork"/>).</summary>
+    public void Restore(TrainingNetwork network, Trainer trainer)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(trainer);
+        network.LoadParameters(Model.Parameters);
+        network.LoadOptimizerState(OptimizerState);
+        network.Optimizer.Steps = OptimizerSteps;
+        network.Optimizer.NadamMuProduct = NadamMuProduct;
+        trainer.Restore(Position);
+    }
+
+    /// <summary>A training network on <paramref name="backend"/> shaped as this checkpoint's run.</summary>
+    public TrainingNetwork CreateNetwork(IBackend backend) =>
+        new(backend, Model, Loss, Optimizer, Training.BatchSize, TrainBiases);
+}

@@ -1,0 +1,26 @@
+using FastNet.Data;
+
+namespace FastNet.Training;
+
+/// <summary>Loss and accuracy of a network's current parameters on a dataset, without training.</summary>
+public static class Evaluation
+{
+    /// <summary>Mean loss and accuracy (NaN for regression) on <paramref name="data"/>, in batches of the network's
+    /// size. Uses the network's metric sums, so call it between epochs, not inside one.</summary>
+    public static (double Loss, double Accuracy) Run(TrainingNetwork network, DeviceDataset data)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        Dataset d = data.Data;
+        (float savedLoss, float savedCorrect) = network.TakeMetrics();
+        for (int first = 0; first < d.Count; first += network.MaxBatch)
+        {
+            int rows = Math.Min(network.MaxBatch, d.Count - first);
+            network.EvaluateBatch(data.Features.Slice(first * d.FeatureCount, rows * d.FeatureCount),
+                data.Targets.Slice(first * d.TargetCount, rows * d.TargetCount), rows);
+        }
+        (float lossSum, float correct) = network.TakeMetrics();
+        network.SetMetrics(savedLoss, savedCorrect);
+        return ((double)lossSum / d.Count, Trainer.Accuracy(d, correct));
+    }
+}

@@ -1,0 +1,54 @@
+using FastNet.Kernels;
+
+namespace FastNet.Verification;
+
+/// <summary>
+/// How far one tensor computed by a candidate backend is from the reference's: the largest absolute and relative
+/// differences, and the largest ratio of a difference to what <see cref="Tolerance"/> allows for that element
+/// (≤ 1 passes).
+/// </summary>
+public sealed class Discrepancy(string layer, string quantity)
+{
+    /// <summary>"layer 2", "loss", "optimizer".</summary>
+    public string Layer { get; } = layer;
+
+    /// <summary>"activations", "dW", ...</summary>
+    public string Quantity { get; } = quantity;
+
+    /// <summary>max |candidate − reference|.</summary>
+    public double MaxAbsolute { get; private set; }
+
+    /// <summary>max |candidate − reference| / |reference| over elements with a non-zero reference.</summary>
+    public double MaxRelative { get; private set; }
+
+    /// <summary>max |candidate − reference| / allowed.</summary>
+    public double WorstRatio { get; private set; }
+
+    /// <summary>Elements compared.</summary>
+    public long Count { get; private set; }
+
+    /// <summary>True when every element was within its bound (and non-finite values matched).</summary>
+    public bool Passed { get; private set; } = true;
+
+    /// <summary>Adds one element: the candidate's value, the reference's, the reduction length and the absolute sum of
+    /// the terms behind it (see <see cref="Tolerance.Bound"/>).</summary>
+    public void Add(double candidate, double reference, int k, double absoluteSum)
+    {
+        Count++;
+        if (!Tolerance.Within(candidate, reference, k, absoluteSum))
+        {
+            Passed = false;
+        }
+        double difference = Math.Abs(candidate - reference);
+        if (double.IsNaN(difference))
+        {
+            difference = double.PositiveInfinity;
+        }
+        MaxAbsolute = Math.Max(MaxAbsolute, difference);
+        if (reference != 0)
+        {
+            MaxRelative = Math.Max(MaxRelative, difference / Math.Abs(reference));
+        }
+        WorstRatio = Math.Max(WorstRatio, difference / Tolerance.Bound(k, absoluteSum));
+    }
+}

@@ -1,0 +1,63 @@
+using FastNet.Kernels;
+
+namespace FastNet.Verification;
+
+/// <summary>
+/// One backend op at a time on host arrays: upload the operands, run, download the results. Slow on purpose (it
+/// allocates per call), so that verification can hand every backend exactly the same inputs for every op.
+/// </summary>
+internal sealed class HostOps(IBackend backend)
+{
+    public IBackend Backend { get; } = backend;
+
+    public float[] DenseForward(float[] x, float[] w, float[]? b, int batch, int inputs, int outputs, Activation activation)
+    {
+        using FloatBuffer xb = Upload(x), wb = Upload(w), bb = Upload(b ?? []), a = Backend.Allocate(batch * outputs);
+        Backend.DenseForward(xb.All, wb.All, bb.All, batch, inputs, outputs, activation, a.All);
+        return Download(a);
+    }
+
+    public (float[] DZ, float[] DW, float[] DB, float[] DX) DenseBackward(float[] x, float[] w, float[] a, float[] dA,
+        int batch, int inputs, int outputs, Activation activation, bool hasBias, bool needDX)
+    {
+        using FloatBuffer xb = Upload(x), wb = Upload(w), ab = Upload(a), delta = Upload(dA);
+        using FloatBuffer dW = Backend.Allocate(inputs * outputs), db = Backend.Allocate(hasBias ? outputs : 0);
+        using FloatBuffer dX = Backend.Allocate(needDX ? batch * inputs : 0);
+        Backend.DenseBackward(xb.All, wb.All, ab.All, batch, inputs, outputs, activation, delta.All, dW.All, db.All, dX.All);
+        return (Download(delta), Download(dW), Download(db), Download(dX));
+    }
+
+    public (float[] DOutput, float[] Metrics) Loss(float[] output, float[] targets, int batch, int outputs, LossKind loss)
+    {
+        using FloatBuffer o = Upload(output), t = Upload(targets), d = Backend.Allocate(batch * outputs), m = Backend.Allocate(2);
+        Backend.Loss(o.All, t.All, batch, outputs, loss, d.All, m.All);
+        return (Download(d), Download(m));
+    }
+
+    public (float[] Parameters, float[] State) OptimizerStep(float[] gradient, in OptimizerStep step, float[] parameters, float[] state)
+    {
+        using FloatBuffer g = Upload(gradient), p = Upload(parameters), s = Upload(state);
+        Backend.OptimizerStep(g.All, step, p.All, s.All);
+        return (Download(p), Download(s));
+    }
+
+    private FloatBuffer Upload(float[] values)
+    {
+        FloatBuffer buffer = Backend.Allocate(values.Length);
+        if (values.Length > 0)
+        {
+            Backend.Upload(values, buffer.All);
+        }
+        return buffer;
+    }
+
+    private float[] Download(FloatBuffer buffer)
+    {
+        float[] values = new float[buffer.Length];
+        if (values.Length > 0)
+        {
+            Backend.Download(buffer.All, values);
+        }
+        return values;
+    }
+}

@@ -1,0 +1,74 @@
+using FastNet.Kernels;
+using FastNet.Kernels.Reference;
+using FastNet.Model;
+using FastNet.Training;
+using FastNet.Verification;
+using Xunit;
+
+namespace FastNet.Tests.Verification;
+
+public class BackendVerifierTests
+{
+    /// <summary>The reference with its activations nudged by <paramref name="relative"/> (a stand-in for a subtly
+    /// wrong fast backend).</summary>
+    private sealed class NudgedBackend(double relative, int ulps) : ReferenceBackend
+    {
+        public override string Name => "nudged";
+
+        public override void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
+            Activation activation, BufferView a)
+        {
+            base.DenseForward(x, w, b, batch, inputs, outputs, activation, a);
+            float[] values = new float[a.Length];
+            Download(a, values);
+            for (int e = 0; e < values.Length; e++)
+            {
+                float v = (float)(values[e] * (1 + relative));
+                for (int u = 0; u < ulps; u++)
+                {
+                    v = MathF.BitIncrement(v);
+                }
+                values[e] = v;
+            }
+            Upload(values, a);
+        }
+    }
+
+    private static (BackendVerifier Verifier, List<(float[], float[], int)> Batches) Setup()
+    {
+        var spec = new NetworkSpec(5, [new LayerSpec(7, Activation.Sigmoid), new LayerSpec(3, Activation.Identity)]);
+        Model.Model model = new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(2));
+        var random = new SeededRandom(8);
+        var batches = Enumerable.Range(0, 2).Select(_ =>
+        {
+            float[] x = [.. Enumerable.Range(0, 4 * 5).Select(_ => (float)random.NextDouble(-1, 1))];
+            float[] t = FastNet.Data.Dataset.OneHot([0, 2, 1, 2], 3);
+            return (x, t, 4);
+        }).ToList();
+        return (new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, new OptimizerSettings { Kind = OptimizerKind.Adam }), batches);
+    }
+
+    [Fact]
+    public void AnOffByOneUlpBackendPasses()
+    {
+        (BackendVerifier verifier, var batches) = Setup();
+        using var reference = new ReferenceBackend();
+        using var candidate = new NudgedBackend(0, 1);
+        verifier.Run(reference, candidate, batches);
+        Assert.True(verifier.Passed);
+        Assert.Contains(verifier.Results, d => d.Quantity == "activations" && d.MaxAbsolute > 0);
+    }
+
+    [Fact]
+    public void ABackendWrongInTheFourthDigitFailsAtTheLayerItGetsWrong()
+    {
+        (BackendVerifier verifier, var batches) = Setup();
+        using var reference = new ReferenceBackend();
+        using var candidate = new NudgedBackend(1e-4, 0);
+        verifier.Run(reference, candidate, batches);
+        Assert.False(verifier.Passed);
+        Assert.All(verifier.Results.Where(d => !d.Passed), d => Assert.Equal("activations", d.Quantity));
+        Assert.Contains(verifier.Results, d => d.Layer == "layer 1" && d.Quantity == "activations" && !d.Passed);
+        Assert.Contains(verifier.Results, d => d.Quantity == "dW" && d.Passed);
+    }
+}
