@@ -49,6 +49,7 @@ public static class CsvLoader
         private int _targetStart = int.MaxValue;  // 0-based first target column, in target mode
         private int _maxLabel = -1;
         private int _maxLabelLine;
+        private string _firstLineText = "";
 
         public Dataset Run()
         {
@@ -69,6 +70,7 @@ public static class CsvLoader
                 int fields = line.Count(',') + 1;
                 if (_columns < 0)
                 {
+                    _firstLineText = text;
                     SetLayout(fields);
                 }
                 else if (fields != _columns)
@@ -124,14 +126,14 @@ public static class CsvLoader
                 if (fields <= options.TargetColumns)
                 {
                     throw Error($"expected more than {options.TargetColumns} fields ({options.TargetColumns} targets " +
-                        $"and at least one feature), found {fields}");
+                        $"and at least one feature), found {fields}" + (fields == 1 ? SeparatorHint() : ""));
                 }
                 _targetStart = fields - options.TargetColumns;
                 return;
             }
             if (fields < 2)
             {
-                throw Error("expected at least 2 fields (features, then a class label), found 1");
+                throw Error("expected at least 2 fields (features, then a class label), found 1" + SeparatorHint());
             }
             int column = options.LabelColumn < 0 ? fields + options.LabelColumn : options.LabelColumn;
             if (column < 0 || column >= fields)
@@ -211,6 +213,10 @@ public static class CsvLoader
             int[] labels = [.. _labels];
             return new Dataset(name, featureCount, features, classCount, Dataset.OneHot(labels, classCount), classCount, labels);
         }
+
+        // Semicolons and tabs are the usual other separators; say so rather than leave "1 field" unexplained.
+        private string SeparatorHint() =>
+            _firstLineText.Contains(';') || _firstLineText.Contains('\t') ? "; fields must be separated by commas" : "";
 
         private DataFormatException Error(string problem, int? column = null) =>
             new(name, problem, line: _line, column: column + 1);

@@ -27,8 +27,17 @@ public static class DataFile
         }
         Span<byte> prefix = stackalloc byte[2];
         int read = file.ReadAtLeast(prefix, 2, throwOnEndOfStream: false);
+        if (!IsGzip(prefix[..read]))
+        {
+            file.Position = 0;
+            return file;
+        }
+        // The gzip trailer ends with the uncompressed size mod 2^32 (little-endian).
+        Span<byte> trailer = stackalloc byte[4];
+        file.Position = Math.Max(0, file.Length - 4);
+        file.ReadAtLeast(trailer, 4, throwOnEndOfStream: false);
         file.Position = 0;
-        return IsGzip(prefix[..read]) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        return new SizeCheckedStream(new GZipStream(file, CompressionMode.Decompress), BitConverter.ToUInt32(trailer));
     }
 
     /// <summary>The whole (decompressed) content of the file.</summary>
@@ -61,4 +70,49 @@ public static class DataFile
         UnauthorizedAccessException => new DataFormatException(path, "permission denied", innerException: e),
         _ => new DataFormatException(path, "cannot read the file: " + e.Message, innerException: e),
     };
+
+    /// <summary>
+    /// GZipStream ends quietly when its input is cut short, which would drop the last rows of a CSV without a word;
+    /// this compares the bytes that came out with the size in the gzip trailer and throws
+    /// <see cref="InvalidDataException"/> when they differ. (A file of several concatenated gzip members only records
+    /// its last member's size there, so such files are refused too.)
+    /// </summary>
+    private sealed class SizeCheckedStream(Stream inner, uint expectedSize) : Stream
+    {
+        private long _produced;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _produced; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            _produced += n;
+            if (n == 0 && buffer.Length > 0 && (uint)_produced != expectedSize)
+            {
+                throw new InvalidDataException(
+                    $"the gzip data ends after {_produced} bytes, but its trailer says {expectedSize}: the file is truncated or corrupt");
+            }
+            return n;
+        }
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
 }

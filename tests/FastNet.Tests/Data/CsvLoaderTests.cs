@@ -126,6 +126,7 @@ public sealed class CsvLoaderTests : IDisposable
     [InlineData("1,2,0\n1,2,3\n", 3, "line 2, column 3: class label 3 is out of range: expected 0..2 (3 classes)")]
     [InlineData("1,2,0\n1,2,100000\n", null, "line 2, column 3: class label 100000 would make 100001 classes")]
     [InlineData("5\n", null, "line 1: expected at least 2 fields (features, then a class label), found 1")]
+    [InlineData("a;b;c\n1;2;0\n", null, "line 2: expected at least 2 fields (features, then a class label), found 1; fields must be separated by commas")]
     public void BadInputNamesFileLineAndColumn(string text, int? classCount, string expected)
     {
         string path = _dir.Write("bad.csv", text);
@@ -191,6 +192,15 @@ public sealed class CsvLoaderTests : IDisposable
         string path = _dir.Write("broken.csv.gz", gz);
         var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
         Assert.StartsWith(path, e.Message);
+    }
+
+    [Fact]
+    public void CutGzipIsAnErrorNotFewerRows()
+    {
+        byte[] gz = Gzip(string.Concat(Enumerable.Range(0, 3000).Select(i => $"{i},{i % 7},{i % 3}\n")));
+        string path = _dir.Write("cut.csv.gz", gz[..(gz.Length * 3 / 4)]);
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.StartsWith(path + " line ", e.Message);
     }
 
     private static byte[] Gzip(string text)

