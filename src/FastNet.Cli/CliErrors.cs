@@ -13,7 +13,7 @@ internal static class CliErrors
         {
             return action();
         }
-        catch (Exception e) when (e is DataFormatException or ModelFormatException or CheckpointFormatException or ArgumentException
+        catch (Exception e) when (e is DataFormatException or DataFetchException or ModelFormatException or CheckpointFormatException or ArgumentException
             or FormatException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine($"fastnet: error: {e.Message}");

@@ -21,6 +21,7 @@ public static class FastNetCli
             TrainCommand.Create(output, error),
             VerifyCommand.Create(output, error),
             BenchCommand.Create(output, error),
+            DataCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });

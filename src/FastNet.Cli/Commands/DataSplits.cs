@@ -1,23 +1,23 @@
-using System.CommandLine;
 using FastNet.Data;
 
 namespace FastNet.Cli.Commands;
 
-/// <summary>The training, validation and test sets of a run.</summary>
+/// <summary>The training, validation and test sets of a run, scaled.</summary>
 internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? Test)
 {
-    private const float DigitsScale = 16;
+    private const float DigitsScale = 16, ImageScale = 255;
     private const double DigitsTestFraction = 0.2;
 
-    /// <summary>Loads --data (or the embedded digits, scaled to [0, 1]) and splits it with <paramref name="seed"/>.</summary>
-    public static DataSplits Load(ParseResult parse, TrainOptions o, ulong seed)
+    /// <summary>
+    /// Loads <paramref name="data"/>: null for the embedded digits, a known dataset name (mnist, fashion-mnist: from the
+    /// cache that <c>fastnet data fetch</c> fills, with their own test sets), or a CSV file. Splits off a test set
+    /// (when the data has none) and a validation set with <paramref name="seed"/>, then scales: "auto" divides the
+    /// digits by 16 and the images by 255 and leaves CSV values as they are; "unit" divides by the training set's
+    /// largest absolute value; "standardize" uses the training set's mean and deviation; "none".
+    /// </summary>
+    public static DataSplits Load(string? data, int targets, double? testFraction, double validationFraction,
+        string scale, ulong seed)
     {
-        string? path = parse.GetValue(o.Data);
-        Dataset all = path is null
-            ? Scaling.Divide(EmbeddedDatasets.Digits(), DigitsScale)
-            : CsvLoader.Load(path, new CsvOptions { TargetColumns = parse.GetValue(o.Targets) });
-        double testFraction = parse.GetValue(o.TestFraction) ?? (path is null ? DigitsTestFraction : 0);
-        double validationFraction = parse.GetValue(o.ValidationFraction);
         if (testFraction is < 0 or >= 1)
         {
             throw new ArgumentException($"--test-fraction: expected a value in [0, 1), got {testFraction}");
@@ -26,17 +26,60 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         {
             throw new ArgumentException($"--validation-fraction: expected a value in [0, 1), got {validationFraction}");
         }
-        if (testFraction == 0 && validationFraction == 0)
+        KnownDataset? known = data is null ? null : DatasetCatalog.Find(data);
+        float autoDivisor = data is null ? DigitsScale : known is not null ? ImageScale : 1;
+        DataSplits splits;
+        if (known is not null)
         {
-            return new DataSplits(all, null, null);
+            TrainTestSplit fetched = new DatasetFetcher().Load(known);
+            splits = WithValidation(fetched.Train, fetched.Test, validationFraction, seed);
         }
-        if (testFraction == 0)
+        else
         {
-            // The splitter always makes a test set: use it as the validation set.
-            TrainTestSplit v = DataSplitter.Split(all, validationFraction, seed);
-            return new DataSplits(v.Train, v.Test, null);
+            Dataset all = data is null
+                ? EmbeddedDatasets.Digits()
+                : CsvLoader.Load(data, new CsvOptions { TargetColumns = targets });
+            double test = testFraction ?? (data is null ? DigitsTestFraction : 0);
+            if (test == 0)
+            {
+                splits = WithValidation(all, null, validationFraction, seed);
+            }
+            else
+            {
+                TrainTestSplit split = DataSplitter.Split(all, test, seed, validationFraction);
+                splits = new DataSplits(split.Train, split.Validation, split.Test);
+            }
         }
-        TrainTestSplit split = DataSplitter.Split(all, testFraction, seed, validationFraction);
-        return new DataSplits(split.Train, split.Validation, split.Test);
+        return splits.Scaled(scale, autoDivisor);
+    }
+
+    private static DataSplits WithValidation(Dataset train, Dataset? test, double validationFraction, ulong seed)
+    {
+        if (validationFraction == 0)
+        {
+            return new DataSplits(train, null, test);
+        }
+        // The splitter's held-out part becomes the validation set.
+        TrainTestSplit split = DataSplitter.Split(train, validationFraction, seed);
+        return new DataSplits(split.Train, split.Test, test);
+    }
+
+    private DataSplits Scaled(string scale, float autoDivisor)
+    {
+        Func<Dataset, Dataset> apply = scale.Trim().ToLowerInvariant() switch
+        {
+            "auto" => autoDivisor == 1 ? d => d : d => Scaling.Divide(d, autoDivisor),
+            "none" => d => d,
+            "unit" => UnitScale(),
+            "standardize" => Standardizer.Fit(Train).Apply,
+            _ => throw new FormatException($"--scale: unknown scaling '{scale}'; expected auto, none, unit or standardize"),
+        };
+        return new DataSplits(apply(Train), Validation is null ? null : apply(Validation), Test is null ? null : apply(Test));
+    }
+
+    private Func<Dataset, Dataset> UnitScale()
+    {
+        float max = Train.Features.Length == 0 ? 1 : Train.Features.Max(MathF.Abs);
+        return max > 0 ? d => Scaling.Divide(d, max) : d => d;
     }
 }

@@ -45,7 +45,8 @@ internal static class TrainCommand
         TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume);
         int earlyStopping = parse.GetValue(o.EarlyStopping);
 
-        DataSplits data = DataSplits.Load(parse, o, plan.Training.Seed);
+        DataSplits data = DataSplits.Load(parse.GetValue(o.Data), parse.GetValue(o.Targets), parse.GetValue(o.TestFraction),
+            parse.GetValue(o.ValidationFraction), parse.GetValue(o.Scale)!, plan.Training.Seed);
         if (earlyStopping < 0 || (earlyStopping > 0 && data.Validation is null))
         {
             throw new ArgumentException("--early-stopping: expected a positive patience, with --validation-fraction > 0");

@@ -14,7 +14,14 @@ internal sealed class TrainOptions
 
     public Option<string?> Data { get; } = new("--data")
     {
-        Description = "a CSV file (.csv or .csv.gz); by default the embedded 8x8 digits",
+        Description = "mnist or fashion-mnist (after 'fastnet data fetch'), or a CSV file (.csv or .csv.gz); "
+            + "by default the embedded 8x8 digits",
+    };
+
+    public Option<string> Scale { get; } = new("--scale")
+    {
+        Description = "auto (digits /16, images /255, CSV as is), none, unit (divide by the largest value) or standardize",
+        DefaultValueFactory = _ => "auto",
     };
 
     public Option<int> Targets { get; } = new("--targets")
@@ -136,7 +143,7 @@ internal sealed class TrainOptions
 
     public IEnumerable<Option> All =>
     [
-        Backend, Data, Targets, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
+        Backend, Data, Scale, Targets, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
         NoProgress,
