@@ -22,6 +22,8 @@ public static class FastNetCli
             VerifyCommand.Create(output, error),
             BenchCommand.Create(output, error),
             DataCommand.Create(output, error),
+            EvalCommand.Create(output, error),
+            PredictCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });

@@ -34,10 +34,22 @@ public static class CsvLoader
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(given, nameof(options.ClassCount));
         }
-        return new Parser(reader, name, options).Run();
+        return new Parser(reader, name, options).Run()!;
     }
 
-    private sealed class Parser(TextReader reader, string name, CsvOptions options)
+    /// <summary>Loads a CSV file whose every column is a feature (input for prediction): returns the values
+    /// row-major and the number of columns.</summary>
+    /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
+    public static (float[] Features, int Columns) LoadFeatures(string path, CsvHeader header = CsvHeader.Auto)
+    {
+        using Stream stream = DataFile.OpenRead(path);
+        using var reader = new StreamReader(stream);
+        var parser = new Parser(reader, path, new CsvOptions { Header = header }, featuresOnly: true);
+        parser.Run();
+        return parser.FeaturesOnly();
+    }
+
+    private sealed class Parser(TextReader reader, string name, CsvOptions options, bool featuresOnly = false)
     {
         private readonly List<float> _features = [];
         private readonly List<float> _targets = [];
@@ -51,7 +63,7 @@ public static class CsvLoader
         private int _maxLabelLine;
         private string _firstLineText = "";
 
-        public Dataset Run()
+        public Dataset? Run()
         {
             bool headerSkipped = false;
             string? text;
@@ -83,8 +95,10 @@ public static class CsvLoader
             {
                 throw new DataFormatException(name, headerSkipped ? "no data rows after the header" : "empty file");
             }
-            return Build();
+            return featuresOnly ? null : Build();
         }
+
+        public (float[] Features, int Columns) FeaturesOnly() => ([.. _features], _columns);
 
         private string? NextLine()
         {
@@ -121,6 +135,10 @@ public static class CsvLoader
         {
             _columns = fields;
             _firstDataLine = _line;
+            if (featuresOnly)
+            {
+                return;
+            }
             if (options.TargetColumns > 0)
             {
                 if (fields <= options.TargetColumns)

@@ -1,0 +1,88 @@
+using System.Globalization;
+using System.Text.Json;
+using FastNet.Tests.Data;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+public class EvalPredictBenchCliTests
+{
+    [Fact]
+    public void EvalReportsTheSameAccuracyAsTrainingAndAConfusionMatrixThatAddsUp()
+    {
+        using var dir = new TempDirectory();
+        CliRun train = CliRun.Of("train", "--layers", "16", "--epochs", "3", "--no-progress", "--save", dir.File("m.json"),
+            "--checkpoint", dir.File("m.ckpt"));
+        Assert.True(train.ExitCode == 0, train.ToString());
+        string trainAccuracy = train.Output.Split('\n').Last(l => l.StartsWith("test accuracy", StringComparison.Ordinal))["test ".Length..];
+
+        foreach (string model in new[] { dir.File("m.json"), dir.File("m.ckpt") })
+        {
+            CliRun eval = CliRun.Of("eval", "--model", model);
+            Assert.True(eval.ExitCode == 0, eval.ToString());
+            Assert.Contains(trainAccuracy, eval.Output, StringComparison.Ordinal);
+            string[] rows = [.. eval.Output.Split('\n').SkipWhile(l => !l.StartsWith("true", StringComparison.Ordinal)).Skip(1).Where(l => l.Length > 0)];
+            Assert.Equal(10, rows.Length);
+            long total = rows.Sum(r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Sum(v => long.Parse(v, CultureInfo.InvariantCulture)));
+            Assert.Equal(359, total);
+        }
+    }
+
+    [Fact]
+    public void PredictWritesOneRowPerInputWithProbabilitiesThatSumToOne()
+    {
+        using var dir = new TempDirectory();
+        CliRun train = CliRun.Of("train", "--layers", "8", "--epochs", "1", "--no-progress", "--save", dir.File("m.json"));
+        Assert.True(train.ExitCode == 0, train.ToString());
+        string input = dir.Write("x.csv", string.Join('\n', Enumerable.Range(0, 5).Select(r =>
+            string.Join(',', Enumerable.Range(0, 64).Select(c => ((r * 7 + c) % 17).ToString(CultureInfo.InvariantCulture))))));
+
+        CliRun run = CliRun.Of("predict", "--model", dir.File("m.json"), "--input", input, "--divide", "16", "--output", dir.File("p.csv"));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string[] lines = File.ReadAllLines(dir.File("p.csv"));
+        Assert.Equal("class,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9", lines[0]);
+        Assert.Equal(6, lines.Length);
+        foreach (string line in lines.Skip(1))
+        {
+            double[] values = [.. line.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture))];
+            Assert.Equal(1.0, values.Skip(1).Sum(), 5);
+            Assert.Equal(Array.IndexOf(values, values.Skip(1).Max()) - 1, (int)values[0]);
+        }
+    }
+
+    [Fact]
+    public void PredictRejectsInputOfTheWrongWidthWithoutWriting()
+    {
+        using var dir = new TempDirectory();
+        CliRun.Of("train", "--layers", "8", "--epochs", "1", "--no-progress", "--save", dir.File("m.json"));
+        string input = dir.Write("x.csv", "1,2,3\n4,5,6\n");
+        CliRun run = CliRun.Of("predict", "--model", dir.File("m.json"), "--input", input, "--output", dir.File("p.csv"));
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("x.csv", run.Error, StringComparison.Ordinal);
+        Assert.Contains("64 inputs", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("p.csv")));
+    }
+
+    [Fact]
+    public void BenchPrintsAResultPerWorkloadAndBackendAsJson()
+    {
+        CliRun run = CliRun.Of("bench", "--layers", "20,16,4", "--batch", "8", "--repeats", "2", "--seconds", "0.05", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        Assert.True(doc.RootElement.GetProperty("peak_gflops").GetDouble() > 0);
+        JsonElement result = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
+        Assert.Equal("custom", result.GetProperty("workload").GetString());
+        Assert.Equal(2, result.GetProperty("repeats").GetArrayLength());
+        Assert.True(result.GetProperty("samples_per_second").GetDouble() > 0);
+        Assert.True(result.GetProperty("gflops").GetDouble() > 0);
+    }
+
+    [Fact]
+    public void BenchTableNamesEveryNamedWorkloadAsked()
+    {
+        CliRun run = CliRun.Of("bench", "--workload", "per-example", "--backend", "reference", "--repeats", "1", "--seconds", "0.05");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("% peak", run.Output, StringComparison.Ordinal);
+        Assert.Contains("per-example: 784-128-10 sigmoid half-squared-error sgd batch 1", run.Output, StringComparison.Ordinal);
+    }
+}
