@@ -10,7 +10,8 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
 
     /// <summary>
     /// Loads <paramref name="data"/>: null for the embedded digits, a known dataset name (mnist, fashion-mnist: from the
-    /// cache that <c>fastnet data fetch</c> fills, with their own test sets), or a CSV file. Splits off a test set
+    /// cache that <c>fastnet data fetch</c> fills, with their own test sets), a directory of MNIST-style IDX files, or
+    /// a CSV file. Splits off a test set
     /// (when the data has none) and a validation set with <paramref name="seed"/>, then scales: "auto" divides the
     /// digits by 16 and the images by 255 and leaves CSV values as they are; "unit" divides by the training set's
     /// largest absolute value; "standardize" uses the training set's mean and deviation; "none".
@@ -27,12 +28,13 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
             throw new ArgumentException($"--validation-fraction: expected a value in [0, 1), got {validationFraction}");
         }
         KnownDataset? known = data is null ? null : DatasetCatalog.Find(data);
-        float autoDivisor = data is null ? DigitsScale : known is not null ? ImageScale : 1;
+        bool idxDirectory = data is not null && known is null && Directory.Exists(data);
+        float autoDivisor = data is null ? DigitsScale : known is not null || idxDirectory ? ImageScale : 1;
         DataSplits splits;
-        if (known is not null)
+        if (known is not null || idxDirectory)
         {
-            TrainTestSplit fetched = new DatasetFetcher().Load(known);
-            splits = WithValidation(fetched.Train, fetched.Test, validationFraction, seed);
+            TrainTestSplit images = known is not null ? new DatasetFetcher().Load(known) : MnistDirectory.Load(data!);
+            splits = WithValidation(images.Train, images.Test, validationFraction, seed);
         }
         else
         {

@@ -1,0 +1,41 @@
+using FastNet.Tests.Data;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+public class IdxDataCliTests
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TrainsOnAnMnistStyleDirectoryWithItsOwnTestSet(bool gzip)
+    {
+        using var dir = new TempDirectory();
+        string images = Path.Combine(dir.Path, "idx");
+        IdxFiles.WriteMnistDirectory(images, gzip);
+
+        CliRun run = CliRun.Of("train", "--data", images, "--layers", "4", "--epochs", "2", "--batch", "2", "--no-progress");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("3 training, 0 validation and 2 test examples", run.Output, StringComparison.Ordinal);
+        Assert.Contains("network 4-4-10", run.Output, StringComparison.Ordinal);
+        Assert.Contains("test accuracy", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATruncatedImageFileIsNamed()
+    {
+        using var dir = new TempDirectory();
+        string images = Path.Combine(dir.Path, "idx");
+        IdxFiles.WriteMnistDirectory(images, gzip: false);
+        string file = Path.Combine(images, "train-images-idx3-ubyte");
+        byte[] bytes = File.ReadAllBytes(file);
+        File.WriteAllBytes(file, bytes[..^3]);
+
+        CliRun run = CliRun.Of("train", "--data", images, "--epochs", "1", "--no-progress");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("train-images-idx3-ubyte", run.Error, StringComparison.Ordinal);
+        Assert.Contains("truncated", run.Error, StringComparison.OrdinalIgnoreCase);
+    }
+}
