@@ -8,14 +8,14 @@ internal sealed class TrainOptions
 {
     public Option<string> Backend { get; } = new("--backend")
     {
-        Description = "reference, or auto for the fastest available",
+        Description = "auto (the fastest available) or one of: " + string.Join(", ", BackendRegistry.All.Select(d => d.Name)),
         DefaultValueFactory = _ => BackendRegistry.Auto,
     };
 
     public Option<string?> Data { get; } = new("--data")
     {
-        Description = "mnist or fashion-mnist (after 'fastnet data fetch'), or a CSV file (.csv or .csv.gz); "
-            + "by default the embedded 8x8 digits",
+        Description = "mnist or fashion-mnist (after 'fastnet data fetch'), a directory of MNIST-style IDX files, "
+            + "or a CSV file (.csv or .csv.gz); by default the embedded 8x8 digits",
     };
 
     public Option<string> Scale { get; } = new("--scale")
