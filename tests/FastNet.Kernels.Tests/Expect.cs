@@ -26,6 +26,11 @@ public static class Expect
 
     /// <summary>A = f(X·W + b): S = Σ|x·w| + |b| + |a|.</summary>
     public static void Forward(float[] x, float[] w, float[]? b, int batch, int inputs, int outputs, float[] candidate,
+        float[] reference) =>
+        Within("A", candidate, reference, inputs, ForwardSums(x, w, b, batch, inputs, outputs, reference));
+
+    /// <summary>The S of each element of a dense forward pass.</summary>
+    public static double[] ForwardSums(float[] x, float[] w, float[]? b, int batch, int inputs, int outputs,
         float[] reference)
     {
         double[] s = new double[batch * outputs];
@@ -41,67 +46,82 @@ public static class Expect
                 s[r * outputs + j] = sum;
             }
         }
-        Within("A", candidate, reference, inputs, s);
+        return s;
     }
+
+    /// <summary>The S of each element of dZ, dW, db and dX, from the reference's dZ.</summary>
+    public sealed record BackwardBounds(double[] Dz, double[] DW, double[] Db, double[] DX);
 
     /// <summary>dZ, dW, db and dX of a dense backward pass, each against the reference's.</summary>
     public static void Backward(Activation activation, float[] x, float[] w, float[] a, float[] deltaIn, int batch,
         int inputs, int outputs, (float[] Dz, float[] DW, float[]? Db, float[]? DX) candidate,
-        (float[] Dz, float[] DW, float[]? Db, float[]? DX) reference)
+        (float[] Dz, float[] DW, float[]? Db, float[]? DX) reference) =>
+        Backward(batch, inputs, outputs, candidate, reference,
+            BackwardSums(activation, x, w, a, deltaIn, batch, inputs, outputs, reference.Dz));
+
+    /// <summary>Compares with precomputed bounds.</summary>
+    public static void Backward(int batch, int inputs, int outputs,
+        (float[] Dz, float[] DW, float[]? Db, float[]? DX) candidate,
+        (float[] Dz, float[] DW, float[]? Db, float[]? DX) reference, BackwardBounds bounds)
     {
-        float[] dz = reference.Dz;
-        double[] s = new double[batch * outputs];
-        for (int e = 0; e < s.Length; e++)
-        {
-            s[e] = Math.Abs(deltaIn[e] * ReferenceBackend.Derivative(activation, a[e])) + Math.Abs((double)dz[e]);
-        }
-        Within("dZ", candidate.Dz, dz, 1, s);
-
-        s = new double[inputs * outputs];
-        for (int i = 0; i < inputs; i++)
-        {
-            for (int j = 0; j < outputs; j++)
-            {
-                double sum = 0;
-                for (int r = 0; r < batch; r++)
-                {
-                    sum += Math.Abs((double)x[r * inputs + i] * dz[r * outputs + j]);
-                }
-                s[i * outputs + j] = sum;
-            }
-        }
-        Within("dW", candidate.DW, reference.DW, batch, s);
-
+        Within("dZ", candidate.Dz, reference.Dz, 1, bounds.Dz);
+        Within("dW", candidate.DW, reference.DW, batch, bounds.DW);
         if (reference.Db is not null)
         {
-            s = new double[outputs];
-            for (int j = 0; j < outputs; j++)
-            {
-                for (int r = 0; r < batch; r++)
-                {
-                    s[j] += Math.Abs((double)dz[r * outputs + j]);
-                }
-            }
-            Within("db", candidate.Db!, reference.Db, batch, s);
+            Within("db", candidate.Db!, reference.Db, batch, bounds.Db);
         }
-
         if (reference.DX is not null)
         {
-            s = new double[batch * inputs];
-            for (int r = 0; r < batch; r++)
+            Within("dX", candidate.DX!, reference.DX, outputs, bounds.DX);
+        }
+    }
+
+    /// <summary>S for dZ = dA ⊙ f'(a) (|dA·f'| + |dZ|), dW (Σ|x·dZ|), db (Σ|dZ|) and dX (Σ|dZ·w|).</summary>
+    public static BackwardBounds BackwardSums(Activation activation, float[] x, float[] w, float[] a, float[] deltaIn,
+        int batch, int inputs, int outputs, float[] dz)
+    {
+        double[] sDz = new double[batch * outputs];
+        for (int e = 0; e < sDz.Length; e++)
+        {
+            sDz[e] = Math.Abs(deltaIn[e] * ReferenceBackend.Derivative(activation, a[e])) + Math.Abs((double)dz[e]);
+        }
+
+        double[] sDW = new double[inputs * outputs];
+        for (int r = 0; r < batch; r++)
+        {
+            for (int i = 0; i < inputs; i++)
             {
-                for (int i = 0; i < inputs; i++)
+                double xi = Math.Abs((double)x[r * inputs + i]);
+                for (int j = 0; j < outputs; j++)
                 {
-                    double sum = 0;
-                    for (int j = 0; j < outputs; j++)
-                    {
-                        sum += Math.Abs((double)dz[r * outputs + j] * w[i * outputs + j]);
-                    }
-                    s[r * inputs + i] = sum;
+                    sDW[i * outputs + j] += xi * Math.Abs(dz[r * outputs + j]);
                 }
             }
-            Within("dX", candidate.DX!, reference.DX, outputs, s);
         }
+
+        double[] sDb = new double[outputs];
+        for (int r = 0; r < batch; r++)
+        {
+            for (int j = 0; j < outputs; j++)
+            {
+                sDb[j] += Math.Abs((double)dz[r * outputs + j]);
+            }
+        }
+
+        double[] sDX = new double[batch * inputs];
+        for (int r = 0; r < batch; r++)
+        {
+            for (int i = 0; i < inputs; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < outputs; j++)
+                {
+                    sum += Math.Abs((double)dz[r * outputs + j] * w[i * outputs + j]);
+                }
+                sDX[r * inputs + i] = sum;
+            }
+        }
+        return new BackwardBounds(sDz, sDW, sDb, sDX);
     }
 
     /// <summary>dOutput (elementwise) and the accumulated metrics (a reduction over every element).</summary>
@@ -154,7 +174,8 @@ public static class Expect
 
     /// <summary>
     /// Parameters and state after one optimizer step from the same (host) values: S per element is the sum of the
-    /// magnitudes of the rule's terms, computed in float64 as the rule on <see cref="OptimizerKind"/> writes them.
+    /// magnitudes of the rule's terms, computed in float64 as the rule on <see cref="OptimizerKind"/> writes them, with
+    /// g = ∇ + λθ counted at the magnitude of its own terms, |∇| + |λθ| (it can cancel).
     /// </summary>
     public static void Optimizer(in OptimizerStep step, float[] grad, float[] theta, float[] state,
         (float[] Theta, float[] State) candidate, (float[] Theta, float[] State) reference)
@@ -183,14 +204,14 @@ public static class Expect
                 case OptimizerKind.Adagrad:
                     {
                         double sum = state[i] + g * g;
-                        sState[i] = sum + Math.Abs(reference.State[i]);
+                        sState[i] = Math.Abs(state[i]) + sg * sg + Math.Abs(reference.State[i]);
                         update = lr * sg / (Math.Sqrt(sum) + eps);
                         break;
                     }
                 case OptimizerKind.RmsProp:
                     {
                         double v = b2 * state[i] + (1 - b2) * g * g;
-                        sState[i] = v + Math.Abs(reference.State[i]);
+                        sState[i] = b2 * Math.Abs(state[i]) + (1 - b2) * sg * sg + Math.Abs(reference.State[i]);
                         update = lr * sg / (Math.Sqrt(v) + eps);
                         break;
                     }
@@ -199,7 +220,8 @@ public static class Expect
                         double sm = b1 * Math.Abs(state[i]) + (1 - b1) * sg;
                         double v = b2 * state[n + i] + (1 - b2) * g * g;
                         sState[i] = sm + Math.Abs(reference.State[i]);
-                        sState[n + i] = v + Math.Abs(reference.State[n + i]);
+                        sState[n + i] = b2 * Math.Abs(state[n + i]) + (1 - b2) * sg * sg
+                            + Math.Abs(reference.State[n + i]);
                         update = step.Kind == OptimizerKind.Adam
                             ? step.AdamStepSize * sm / (Math.Sqrt(v) / step.AdamBiasCorrection2Sqrt + eps)
                             : (Math.Abs(step.NadamGradCoefficient) * sg + Math.Abs(step.NadamMomentCoefficient) * sm)
