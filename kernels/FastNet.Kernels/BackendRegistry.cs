@@ -1,4 +1,5 @@
 using FastNet.Kernels.Reference;
+using FastNet.Kernels.Simd;
 
 namespace FastNet.Kernels;
 
@@ -26,6 +27,8 @@ public static class BackendRegistry
     [
         new("reference", "scalar loops, float64 accumulation: the specification", 0, () => null,
             () => new ReferenceBackend()),
+        new("simd", "vectorized (AVX-512/AVX2/SSE), cache-blocked, multithreaded CPU kernels", 10, () => null,
+            () => new SimdBackend()),
     ];
 
     /// <summary>Every registered backend, available here or not.</summary>

@@ -1,0 +1,247 @@
+namespace FastNet.Kernels.Simd;
+
+/// <summary>What a GEMM does to each finished tile of C while it is still in L1: nothing, or A = f(C + b).</summary>
+internal readonly unsafe struct Epilogue(float* bias, Activation activation, bool enabled)
+{
+    /// <summary>Bias per column of C, or null.</summary>
+    public float* Bias { get; } = bias;
+
+    /// <summary>The activation applied after the bias.</summary>
+    public Activation Activation { get; } = activation;
+
+    /// <summary>False for a plain product.</summary>
+    public bool Enabled { get; } = enabled;
+
+    /// <summary>No epilogue.</summary>
+    public static Epilogue None => default;
+}
+
+/// <summary>
+/// Single-precision C = A·B (overwrites C) with A [M, K] and B [K, N] given by strides, so X·W, Xᵀ·dZ and dZ·Wᵀ are
+/// one code path. Blocking: B is packed once per call into k-blocks of <see cref="Kc"/> steps and
+/// micro-panels of NR columns, shared by all threads; each thread owns a rectangle of C, packs its A rows
+/// <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it. Every element of C is
+/// summed over K in the same order whatever the thread count or partition, so results are deterministic.
+/// </summary>
+internal sealed unsafe class Gemm : IDisposable
+{
+    // a GEMM below this many multiply-adds runs on the calling thread: waking workers would cost more
+    private const long ParallelThreshold = 1 << 17;
+
+    private readonly WorkerPool _pool;
+    private readonly VectorWidth _width;
+    private readonly NativeArray _packedB = new();
+    private readonly NativeArray[] _packedA;
+    private readonly NativeArray[] _tiles;
+    private readonly PackBJob _packJob;
+    private readonly ComputeJob _computeJob;
+
+    // the current call, read by the jobs
+    private int _m, _n, _k, _panels, _kBlocks, _tasksM, _tasksN, _rowsPerTask, _panelsPerTask;
+    private Operand _a, _b;
+    private float* _c;
+    private nint _ldc;
+    private float* _bPacked;
+    private Epilogue _epilogue;
+
+    /// <summary>A GEMM engine for one backend, using <paramref name="pool"/>'s threads.</summary>
+    public Gemm(WorkerPool pool, VectorWidth width)
+    {
+        _pool = pool;
+        _width = width;
+        (Mr, Nr) = width switch
+        {
+            VectorWidth.Bits512 => (12, 32),
+            VectorWidth.Bits256 => (6, 16),
+            VectorWidth.Bits128 => (6, 8),
+            _ => (6, 2),
+        };
+        Kc = 256;
+        Mc = Mr * 12;
+        _packedA = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
+        _tiles = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
+        _packJob = new PackBJob(this);
+        _computeJob = new ComputeJob(this);
+    }
+
+    /// <summary>Rows of a micro-tile.</summary>
+    public int Mr { get; }
+
+    /// <summary>Columns of a micro-tile (two vectors).</summary>
+    public int Nr { get; }
+
+    /// <summary>Depth of a packed block.</summary>
+    public int Kc { get; }
+
+    /// <summary>Rows of A packed at a time per thread.</summary>
+    public int Mc { get; }
+
+    /// <summary>C[m, n] = A[m, k]·B[k, n], then the epilogue; C row-major with leading dimension ldc.</summary>
+    public void Multiply(int m, int n, int k, Operand a, Operand b, float* c, nint ldc, Epilogue epilogue)
+    {
+        _m = m;
+        _n = n;
+        _k = k;
+        _a = a;
+        _b = b;
+        _c = c;
+        _ldc = ldc;
+        _epilogue = epilogue;
+        _panels = (n + Nr - 1) / Nr;
+        _kBlocks = (k + Kc - 1) / Kc;
+        _bPacked = _packedB.Get((nint)_panels * Nr * k);
+
+        bool parallel = (long)m * n * k >= ParallelThreshold && _pool.Threads > 1;
+        int threads = parallel ? _pool.Threads : 1;
+        Partition(threads);
+
+        _pool.Run(_packJob, parallel ? Math.Min(_kBlocks * _panels, threads * 8) : 1);
+        _pool.Run(_computeJob, _tasksM * _tasksN);
+    }
+
+    // chooses tasksM × tasksN = threads rectangles of C with the smallest padded work per task
+    private void Partition(int threads)
+    {
+        int rowPanels = (_m + Mr - 1) / Mr;
+        long best = long.MaxValue;
+        for (int tm = 1; tm <= threads; tm++)
+        {
+            if (threads % tm != 0)
+            {
+                continue;
+            }
+            int tn = threads / tm;
+            int rowsPer = (rowPanels + tm - 1) / tm, panelsPer = (_panels + tn - 1) / tn;
+            // splitting N makes each task pack the same rows of A again: count that as a little extra work
+            long cost = (long)rowsPer * Mr * panelsPer * Nr * (tn > 1 ? 9 : 8);
+            if (cost < best)
+            {
+                best = cost;
+                _tasksM = (rowPanels + rowsPer - 1) / rowsPer;
+                _tasksN = (_panels + panelsPer - 1) / panelsPer;
+                _rowsPerTask = rowsPer * Mr;
+                _panelsPerTask = panelsPer;
+            }
+        }
+    }
+
+    private void PackB(int task, int taskCount)
+    {
+        int units = _kBlocks * _panels;
+        int first = (int)((long)units * task / taskCount), last = (int)((long)units * (task + 1) / taskCount);
+        for (int u = first; u < last; u++)
+        {
+            int kb = u / _panels, p = u % _panels;
+            int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
+            int j0 = p * Nr, columns = Math.Min(Nr, _n - j0);
+            float* destination = _bPacked + ((nint)k0 * _panels * Nr) + ((nint)p * depth * Nr);
+            Packing.PackB(_b, k0, depth, j0, columns, Nr, destination);
+        }
+    }
+
+    private void Compute<TV>(int task, int worker) where TV : unmanaged, IVec<TV>
+    {
+        int i0 = task / _tasksN * _rowsPerTask, i1 = Math.Min(_m, i0 + _rowsPerTask);
+        int p0 = task % _tasksN * _panelsPerTask, p1 = Math.Min(_panels, p0 + _panelsPerTask);
+        if (i0 >= i1 || p0 >= p1)
+        {
+            return;
+        }
+        float* aPacked = _packedA[worker].Get((nint)Mc * Kc);
+        float* tile = _tiles[worker].Get((nint)Mr * Nr);
+        int mr = Mr, nr = Nr;
+        for (int ic = i0; ic < i1; ic += Mc)
+        {
+            int mc = Math.Min(Mc, i1 - ic);
+            for (int kb = 0; kb < _kBlocks; kb++)
+            {
+                int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
+                bool accumulate = kb > 0, last = kb == _kBlocks - 1;
+                Packing.PackA(_a, ic, mc, k0, depth, mr, aPacked);
+                float* bBlock = _bPacked + ((nint)k0 * _panels * nr);
+                for (int p = p0; p < p1; p++)
+                {
+                    float* bPanel = bBlock + ((nint)p * depth * nr);
+                    int j0 = p * nr, columns = Math.Min(nr, _n - j0);
+                    for (int ir = 0; ir < mc; ir += mr)
+                    {
+                        int rows = Math.Min(mr, mc - ir);
+                        float* aPanel = aPacked + ((nint)ir * depth);
+                        float* c = _c + ((ic + ir) * _ldc) + j0;
+                        if (rows == mr && columns == nr)
+                        {
+                            RunKernel<TV>(depth, aPanel, bPanel, c, _ldc, accumulate);
+                        }
+                        else
+                        {
+                            RunKernel<TV>(depth, aPanel, bPanel, tile, nr, false);
+                            MergeTile(tile, nr, c, _ldc, rows, columns, accumulate);
+                        }
+                        if (last && _epilogue.Enabled)
+                        {
+                            float* bias = _epilogue.Bias == null ? null : _epilogue.Bias + j0;
+                            for (int r = 0; r < rows; r++)
+                            {
+                                Elementwise.BiasActivate<TV>(c + (r * _ldc), bias, columns, _epilogue.Activation);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void RunKernel<TV>(nint depth, float* a, float* b, float* c, nint ldc, bool accumulate)
+        where TV : unmanaged, IVec<TV>
+    {
+        if (Mr == 12)
+        {
+            MicroKernels.Kernel12<TV>(depth, a, b, c, ldc, accumulate);
+        }
+        else
+        {
+            MicroKernels.Kernel6<TV>(depth, a, b, c, ldc, accumulate);
+        }
+    }
+
+    private static void MergeTile(float* tile, nint ldt, float* c, nint ldc, int rows, int columns, bool accumulate)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* from = tile + (r * ldt), to = c + (r * ldc);
+            for (int j = 0; j < columns; j++)
+            {
+                to[j] = accumulate ? to[j] + from[j] : from[j];
+            }
+        }
+    }
+
+    /// <summary>Frees the packing buffers.</summary>
+    public void Dispose()
+    {
+        _packedB.Dispose();
+        foreach (NativeArray array in _packedA.Concat(_tiles))
+        {
+            array.Dispose();
+        }
+    }
+
+    private sealed class PackBJob(Gemm owner) : IParallelJob
+    {
+        public void Execute(int task, int taskCount, int worker) => owner.PackB(task, taskCount);
+    }
+
+    private sealed class ComputeJob(Gemm owner) : IParallelJob
+    {
+        public void Execute(int task, int taskCount, int worker)
+        {
+            switch (owner._width)
+            {
+                case VectorWidth.Bits512: owner.Compute<V512>(task, worker); break;
+                case VectorWidth.Bits256: owner.Compute<V256>(task, worker); break;
+                case VectorWidth.Bits128: owner.Compute<V128>(task, worker); break;
+                default: owner.Compute<V1>(task, worker); break;
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+namespace FastNet.Kernels.Simd;
+
+/// <summary>
+/// The batch-1 (per-example) layer: GEMV-shaped, streaming W once per op straight from its row-major layout, with no
+/// packing and no threads (at this size waking a worker costs more than it saves).
+/// </summary>
+internal static unsafe class Gemv
+{
+    /// <summary>y[j] = Σ_i x[i]·W[i, j] for the row vector x [inputs] and W [inputs, outputs]. Overwrites y.</summary>
+    public static void RowTimesMatrix<TV>(float* x, float* w, int inputs, int outputs, float* y)
+        where TV : unmanaged, IVec<TV>
+    {
+        int c = TV.Count, j = 0;
+        for (; j <= outputs - (4 * c); j += 4 * c)
+        {
+            TV a0 = TV.Zero, a1 = TV.Zero, a2 = TV.Zero, a3 = TV.Zero;
+            float* column = w + j;
+            for (int i = 0; i < inputs; i++, column += outputs)
+            {
+                TV xi = TV.Splat(x[i]);
+                a0 = TV.MulAdd(xi, TV.Load(column), a0);
+                a1 = TV.MulAdd(xi, TV.Load(column + c), a1);
+                a2 = TV.MulAdd(xi, TV.Load(column + (2 * c)), a2);
+                a3 = TV.MulAdd(xi, TV.Load(column + (3 * c)), a3);
+            }
+            TV.Store(a0, y + j);
+            TV.Store(a1, y + j + c);
+            TV.Store(a2, y + j + (2 * c));
+            TV.Store(a3, y + j + (3 * c));
+        }
+        j = Columns<TV>(x, w, inputs, outputs, y, j);
+        Columns<V1>(x, w, inputs, outputs, y, j);
+    }
+
+    private static int Columns<TV>(float* x, float* w, int inputs, int outputs, float* y, int j)
+        where TV : unmanaged, IVec<TV>
+    {
+        for (; j <= outputs - TV.Count; j += TV.Count)
+        {
+            TV a = TV.Zero;
+            float* column = w + j;
+            for (int i = 0; i < inputs; i++, column += outputs)
+            {
+                a = TV.MulAdd(TV.Splat(x[i]), TV.Load(column), a);
+            }
+            TV.Store(a, y + j);
+        }
+        return j;
+    }
+
+    /// <summary>
+    /// One sweep over W's rows for the backward pass of one example: dW[i, :] = x[i]·dz (overwrites) and, when dX is
+    /// not null, dX[i] = Σ_j W[i, j]·dz[j] (overwrites).
+    /// </summary>
+    public static void OuterAndMatrixTimesColumn<TV>(float* x, float* w, float* dz, int inputs, int outputs,
+        float* dW, float* dX) where TV : unmanaged, IVec<TV>
+    {
+        for (int i = 0; i < inputs; i++)
+        {
+            float* wRow = w + ((nint)i * outputs), dWRow = dW + ((nint)i * outputs);
+            float xi = x[i];
+            (int j, float dot) = Row<TV>(xi, wRow, dz, dWRow, 0, outputs, dX != null);
+            (_, float tail) = Row<V1>(xi, wRow, dz, dWRow, j, outputs, dX != null);
+            if (dX != null)
+            {
+                dX[i] = dot + tail;
+            }
+        }
+    }
+
+    private static (int End, float Dot) Row<TV>(float xi, float* wRow, float* dz, float* dWRow, int j, int n,
+        bool dot) where TV : unmanaged, IVec<TV>
+    {
+        TV x = TV.Splat(xi), sum = TV.Zero;
+        for (; j <= n - TV.Count; j += TV.Count)
+        {
+            TV d = TV.Load(dz + j);
+            TV.Store(x * d, dWRow + j);
+            if (dot)
+            {
+                sum = TV.MulAdd(TV.Load(wRow + j), d, sum);
+            }
+        }
+        return (j, TV.Sum(sum));
+    }
+}

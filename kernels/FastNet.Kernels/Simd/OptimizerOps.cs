@@ -1,0 +1,162 @@
+using System.Runtime.CompilerServices;
+
+namespace FastNet.Kernels.Simd;
+
+/// <summary>
+/// The coefficients of one optimizer step, rounded once from the host's float64 values to float32, and the update
+/// rules of <see cref="OptimizerKind"/> as a fused pass over the flat buffers: each element's gradient, parameter and
+/// state are read once and written once.
+/// </summary>
+internal readonly unsafe struct OptimizerCoefficients
+{
+    public readonly float Lr, Mu, B1, OneMinusB1, B2, OneMinusB2, Eps, Wd, AdamStep, AdamInvBc2, NadamInvBc2, NadamG, NadamM;
+
+    public OptimizerCoefficients(in OptimizerStep step)
+    {
+        Lr = (float)step.LearningRate;
+        Mu = (float)step.Momentum;
+        B1 = (float)step.Beta1;
+        OneMinusB1 = (float)(1 - step.Beta1);
+        B2 = (float)step.Beta2;
+        OneMinusB2 = (float)(1 - step.Beta2);
+        Eps = (float)step.Epsilon;
+        Wd = (float)step.WeightDecay;
+        AdamStep = (float)step.AdamStepSize;
+        AdamInvBc2 = step.AdamBiasCorrection2Sqrt == 0 ? 0 : (float)(1 / step.AdamBiasCorrection2Sqrt);
+        NadamInvBc2 = step.NadamBiasCorrection2 == 0 ? 0 : (float)(1 / step.NadamBiasCorrection2);
+        NadamG = (float)step.NadamGradCoefficient;
+        NadamM = (float)step.NadamMomentCoefficient;
+    }
+}
+
+/// <summary>The fused optimizer pass.</summary>
+internal static unsafe class OptimizerOps
+{
+    /// <summary>Updates elements [i0, i1) of θ and its state slots (s1 is null for one-slot rules).</summary>
+    public static void Step<TV>(OptimizerKind kind, in OptimizerCoefficients k, float* grad, float* theta, float* s0,
+        float* s1, int i0, int i1) where TV : unmanaged, IVec<TV>
+    {
+        int i = kind switch
+        {
+            OptimizerKind.Sgd => Run<TV, Sgd>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Momentum => Run<TV, Momentum>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Nesterov => Run<TV, Nesterov>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Adagrad => Run<TV, Adagrad>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.RmsProp => Run<TV, RmsProp>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Adam => Run<TV, Adam>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Nadam => Run<TV, Nadam>(k, grad, theta, s0, s1, i0, i1),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
+        };
+        if (i < i1)
+        {
+            Step<V1>(kind, k, grad, theta, s0, s1, i, i1);
+        }
+    }
+
+    private static int Run<TV, TRule>(in OptimizerCoefficients k, float* grad, float* theta, float* s0, float* s1,
+        int i0, int i1) where TV : unmanaged, IVec<TV> where TRule : IRule
+    {
+        OptimizerCoefficients c = k;
+        int i = i0;
+        for (; i <= i1 - TV.Count; i += TV.Count)
+        {
+            TV p = TV.Load(theta + i);
+            TV g = TV.MulAdd(TV.Splat(c.Wd), p, TV.Load(grad + i));
+            TV.Store(TRule.Update(c, g, p, s0 + i, s1 + i), theta + i);
+        }
+        return i;
+    }
+
+    private interface IRule
+    {
+        // returns the new θ; reads and writes the state at s0 (and s1)
+        static abstract TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)
+            where TV : unmanaged, IVec<TV>;
+    }
+
+    private readonly struct Sgd : IRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)
+            where TV : unmanaged, IVec<TV> => p - (TV.Splat(k.Lr) * g);
+    }
+
+    private readonly struct Momentum : IRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)
+            where TV : unmanaged, IVec<TV>
+        {
+            TV b = TV.MulAdd(TV.Splat(k.Mu), TV.Load(s0), g);
+            TV.Store(b, s0);
+            return p - (TV.Splat(k.Lr) * b);
+        }
+    }
+
+    private readonly struct Nesterov : IRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)
+            where TV : unmanaged, IVec<TV>
+        {
+            TV mu = TV.Splat(k.Mu);
+            TV b = TV.MulAdd(mu, TV.Load(s0), g);
+            TV.Store(b, s0);
+            return p - (TV.Splat(k.Lr) * TV.MulAdd(mu, b, g));
+        }
+    }
+
+    private readonly struct Adagrad : IRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)
+            where TV : unmanaged, IVec<TV>
+        {
+            TV sum = TV.MulAdd(g, g, TV.Load(s0));
+            TV.Store(sum, s0);
+            return p - (TV.Splat(k.Lr) * g / (TV.Sqrt(sum) + TV.Splat(k.Eps)));
+        }
+    }
+
+    private readonly struct RmsProp : IRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)
+            where TV : unmanaged, IVec<TV>
+        {
+            TV v = TV.MulAdd(TV.Splat(k.B2), TV.Load(s0), TV.Splat(k.OneMinusB2) * g * g);
+            TV.Store(v, s0);
+            return p - (TV.Splat(k.Lr) * g / (TV.Sqrt(v) + TV.Splat(k.Eps)));
+        }
+    }
+
+    private readonly struct Adam : IRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)
+            where TV : unmanaged, IVec<TV>
+        {
+            TV m = TV.MulAdd(TV.Splat(k.B1), TV.Load(s0), TV.Splat(k.OneMinusB1) * g);
+            TV v = TV.MulAdd(TV.Splat(k.B2), TV.Load(s1), TV.Splat(k.OneMinusB2) * g * g);
+            TV.Store(m, s0);
+            TV.Store(v, s1);
+            TV denominator = TV.MulAdd(TV.Sqrt(v), TV.Splat(k.AdamInvBc2), TV.Splat(k.Eps));
+            return p - (TV.Splat(k.AdamStep) * m / denominator);
+        }
+    }
+
+    private readonly struct Nadam : IRule
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)
+            where TV : unmanaged, IVec<TV>
+        {
+            TV m = TV.MulAdd(TV.Splat(k.B1), TV.Load(s0), TV.Splat(k.OneMinusB1) * g);
+            TV v = TV.MulAdd(TV.Splat(k.B2), TV.Load(s1), TV.Splat(k.OneMinusB2) * g * g);
+            TV.Store(m, s0);
+            TV.Store(v, s1);
+            TV d = TV.Sqrt(v * TV.Splat(k.NadamInvBc2)) + TV.Splat(k.Eps);
+            return p + (TV.MulAdd(TV.Splat(k.NadamG), g, TV.Splat(k.NadamM) * m) / d);
+        }
+    }
+}

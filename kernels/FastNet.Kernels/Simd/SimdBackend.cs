@@ -1,0 +1,288 @@
+using FastNet.Kernels.Cpu;
+using FastNet.Kernels.Reference;
+
+namespace FastNet.Kernels.Simd;
+
+/// <summary>
+/// The fast CPU backend: the reference's buffers and contract, with every compute op overridden by vectorized,
+/// cache-blocked, multithreaded kernels (Vector512 where the CPU has AVX-512, else Vector256, else Vector128, else
+/// scalar). Results are deterministic for a given thread count and within <see cref="Tolerance"/> of the reference.
+/// Like every backend it expects one caller at a time.
+/// </summary>
+public sealed unsafe class SimdBackend : ReferenceBackend
+{
+    // below this many floats an elementwise pass stays on the calling thread
+    private const int ParallelElements = 1 << 16;
+
+    private readonly WorkerPool _pool;
+    private readonly Gemm _gemm;
+    private readonly DeltaJob _deltaJob;
+    private readonly OptimizerJob _optimizerJob;
+    private readonly GatherJob _gatherJob;
+
+    /// <summary>One thread per processor, the widest vectors available.</summary>
+    public SimdBackend() : this(Environment.ProcessorCount, VectorWidths.Best)
+    {
+    }
+
+    /// <summary>
+    /// <paramref name="threads"/> threads (the caller and threads − 1 persistent workers) computing with
+    /// <paramref name="width"/>, which must be available here (see <see cref="VectorWidths.Available"/>).
+    /// </summary>
+    public SimdBackend(int threads, VectorWidth width)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (width > VectorWidths.Best || !Enum.IsDefined(width))
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, $"widest available here: {VectorWidths.Best}");
+        }
+        Width = width;
+        _pool = new WorkerPool(threads);
+        _gemm = new Gemm(_pool, width);
+        _deltaJob = new DeltaJob(this);
+        _optimizerJob = new OptimizerJob(this);
+        _gatherJob = new GatherJob();
+    }
+
+    /// <inheritdoc />
+    public override string Name => "simd";
+
+    /// <summary>The vector width in use.</summary>
+    public VectorWidth Width { get; }
+
+    /// <summary>Threads per op, the caller included.</summary>
+    public int Threads => _pool.Threads;
+
+    /// <inheritdoc />
+    public override void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
+        BufferView destination)
+    {
+        OpChecks.GatherRows(source, rowLength, indices, first, rows, destination);
+        int[] index = indices.AsArray();
+        int sourceRows = source.Length / rowLength;
+        for (int r = 0; r < rows; r++)
+        {
+            int row = index[first + r];
+            if ((uint)row >= (uint)sourceRows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices), $"row index {row} is outside [0, {sourceRows})");
+            }
+        }
+        _gatherJob.Set(source.Pointer(), rowLength, index, first, rows, destination.Pointer());
+        _pool.Run(_gatherJob, (long)rows * rowLength >= ParallelElements ? _pool.Threads : 1);
+    }
+
+    /// <inheritdoc />
+    public override void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
+        Activation activation, BufferView a)
+    {
+        OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer();
+        float* B = b.IsEmpty ? null : b.Pointer();
+        if (batch == 1)
+        {
+            switch (Width)
+            {
+                case VectorWidth.Bits512: ForwardOne<V512>(X, W, B, inputs, outputs, activation, A); break;
+                case VectorWidth.Bits256: ForwardOne<V256>(X, W, B, inputs, outputs, activation, A); break;
+                case VectorWidth.Bits128: ForwardOne<V128>(X, W, B, inputs, outputs, activation, A); break;
+                default: ForwardOne<V1>(X, W, B, inputs, outputs, activation, A); break;
+            }
+            return;
+        }
+        // A[batch, outputs] = f(X[batch, inputs]·W[inputs, outputs] + b)
+        bool epilogue = B != null || activation != Activation.Identity;
+        _gemm.Multiply(batch, outputs, inputs, new Operand(X, inputs, 1), new Operand(W, outputs, 1), A, outputs,
+            new Epilogue(B, activation, epilogue));
+    }
+
+    private static void ForwardOne<TV>(float* x, float* w, float* b, int inputs, int outputs, Activation activation,
+        float* a) where TV : unmanaged, IVec<TV>
+    {
+        Gemv.RowTimesMatrix<TV>(x, w, inputs, outputs, a);
+        if (b != null || activation != Activation.Identity)
+        {
+            Elementwise.BiasActivate<TV>(a, b, outputs, activation);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
+        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX)
+    {
+        OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
+        float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer(), D = delta.Pointer(), DW = dW.Pointer();
+        float* DB = db.IsEmpty ? null : db.Pointer(), DX = dX.IsEmpty ? null : dX.Pointer();
+
+        // dZ = ∂L/∂A ⊙ f'(A) and db = Σ_rows dZ in one sweep, threads over column ranges
+        _deltaJob.Set(D, A, DB, batch, outputs, activation);
+        _pool.Run(_deltaJob, (long)batch * outputs >= ParallelElements ? _deltaJob.Tasks(_pool.Threads) : 1);
+
+        if (batch == 1)
+        {
+            switch (Width)
+            {
+                case VectorWidth.Bits512: Gemv.OuterAndMatrixTimesColumn<V512>(X, W, D, inputs, outputs, DW, DX); break;
+                case VectorWidth.Bits256: Gemv.OuterAndMatrixTimesColumn<V256>(X, W, D, inputs, outputs, DW, DX); break;
+                case VectorWidth.Bits128: Gemv.OuterAndMatrixTimesColumn<V128>(X, W, D, inputs, outputs, DW, DX); break;
+                default: Gemv.OuterAndMatrixTimesColumn<V1>(X, W, D, inputs, outputs, DW, DX); break;
+            }
+            return;
+        }
+        // dW[inputs, outputs] = Xᵀ·dZ: A = Xᵀ is X with its strides swapped
+        _gemm.Multiply(inputs, outputs, batch, new Operand(X, 1, inputs), new Operand(D, outputs, 1), DW, outputs,
+            Epilogue.None);
+        if (DX != null)
+        {
+            // dX[batch, inputs] = dZ·Wᵀ
+            _gemm.Multiply(batch, inputs, outputs, new Operand(D, outputs, 1), new Operand(W, 1, outputs), DX, inputs,
+                Epilogue.None);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
+        BufferView dOutput, BufferView metrics)
+    {
+        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics);
+        float* O = output.Pointer(), T = targets.Pointer(), M = metrics.Pointer();
+        float* dO = dOutput.IsEmpty ? null : dOutput.Pointer();
+        (double sum, int correct) = Width switch
+        {
+            VectorWidth.Bits512 => LossOps.Run<V512>(O, T, dO, batch, outputs, loss),
+            VectorWidth.Bits256 => LossOps.Run<V256>(O, T, dO, batch, outputs, loss),
+            VectorWidth.Bits128 => LossOps.Run<V128>(O, T, dO, batch, outputs, loss),
+            _ => LossOps.Run<V1>(O, T, dO, batch, outputs, loss),
+        };
+        M[0] = (float)(M[0] + sum);
+        M[1] += correct;
+    }
+
+    /// <inheritdoc />
+    public override void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
+        BufferView state)
+    {
+        OpChecks.OptimizerStep(dParameters, step, parameters, state);
+        int n = dParameters.Length;
+        if (n == 0)
+        {
+            return;
+        }
+        int slots = Kernels.OptimizerStep.StateSlots(step.Kind);
+        float* s = slots == 0 ? null : state.Pointer();
+        _optimizerJob.Set(step.Kind, new OptimizerCoefficients(step), dParameters.Pointer(), parameters.Pointer(), s,
+            slots == 2 ? s + n : null, n);
+        _pool.Run(_optimizerJob, n >= ParallelElements ? _pool.Threads : 1);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _pool.Dispose();
+            _gemm.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    private sealed class DeltaJob(SimdBackend owner) : IParallelJob
+    {
+        private float* _delta, _a, _db;
+        private int _batch, _outputs;
+        private Activation _activation;
+
+        public void Set(float* delta, float* a, float* db, int batch, int outputs, Activation activation)
+        {
+            _delta = delta;
+            _a = a;
+            _db = db;
+            _batch = batch;
+            _outputs = outputs;
+            _activation = activation;
+        }
+
+        // column ranges of whole cache lines, at most one per thread
+        public int Tasks(int threads) => Math.Clamp(_outputs / 16, 1, threads);
+
+        public void Execute(int task, int taskCount, int worker)
+        {
+            int lines = (_outputs + 15) / 16;
+            int j0 = Math.Min(_outputs, lines * task / taskCount * 16);
+            int j1 = Math.Min(_outputs, lines * (task + 1) / taskCount * 16);
+            switch (owner.Width)
+            {
+                case VectorWidth.Bits512: Elementwise.DeltaAndColumnSums<V512>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
+                case VectorWidth.Bits256: Elementwise.DeltaAndColumnSums<V256>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
+                case VectorWidth.Bits128: Elementwise.DeltaAndColumnSums<V128>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
+                default: Elementwise.DeltaAndColumnSums<V1>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
+            }
+        }
+    }
+
+    private sealed class OptimizerJob(SimdBackend owner) : IParallelJob
+    {
+        private OptimizerKind _kind;
+        private OptimizerCoefficients _coefficients;
+        private float* _grad, _theta, _s0, _s1;
+        private int _n;
+
+        public void Set(OptimizerKind kind, OptimizerCoefficients coefficients, float* grad, float* theta, float* s0,
+            float* s1, int n)
+        {
+            _kind = kind;
+            _coefficients = coefficients;
+            _grad = grad;
+            _theta = theta;
+            _s0 = s0;
+            _s1 = s1;
+            _n = n;
+        }
+
+        public void Execute(int task, int taskCount, int worker)
+        {
+            // ranges of whole cache lines
+            int lines = (_n + 15) / 16;
+            int i0 = (int)Math.Min(_n, (long)lines * task / taskCount * 16);
+            int i1 = (int)Math.Min(_n, (long)lines * (task + 1) / taskCount * 16);
+            if (i0 >= i1)
+            {
+                return;
+            }
+            switch (owner.Width)
+            {
+                case VectorWidth.Bits512: OptimizerOps.Step<V512>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
+                case VectorWidth.Bits256: OptimizerOps.Step<V256>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
+                case VectorWidth.Bits128: OptimizerOps.Step<V128>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
+                default: OptimizerOps.Step<V1>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
+            }
+        }
+    }
+
+    private sealed class GatherJob : IParallelJob
+    {
+        private float* _source, _destination;
+        private int[] _index = [];
+        private int _rowLength, _first, _rows;
+
+        public void Set(float* source, int rowLength, int[] index, int first, int rows, float* destination)
+        {
+            _source = source;
+            _rowLength = rowLength;
+            _index = index;
+            _first = first;
+            _rows = rows;
+            _destination = destination;
+        }
+
+        public void Execute(int task, int taskCount, int worker)
+        {
+            int r0 = (int)((long)_rows * task / taskCount), r1 = (int)((long)_rows * (task + 1) / taskCount);
+            for (int r = r0; r < r1; r++)
+            {
+                Buffer.MemoryCopy(_source + ((nint)_index[_first + r] * _rowLength), _destination + ((nint)r * _rowLength),
+                    (long)_rowLength * sizeof(float), (long)_rowLength * sizeof(float));
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+using Xunit;
+
+namespace FastNet.Kernels.Tests;
+
+/// <summary>
+/// Every op of every backend against the reference on awkward shapes, under <see cref="Tolerance"/>. A backend added to
+/// the registry inherits the whole suite (the reference itself is kept as a sanity case).
+/// </summary>
+public class BackendEquivalenceTests
+{
+    // (batch, inputs, outputs): every one of 1, 3, 7, 17, 33, 127, 1000 and 1024 appears in each role, with depths
+    // above the GEMM's k-block, tiles cut at every edge, and the batch-1 (GEMV) path
+    private static readonly (int Batch, int Inputs, int Outputs)[] Shapes =
+    [
+        (1, 1, 1), (1, 3, 7), (1, 784, 128), (1, 127, 1000), (1, 1024, 33),
+        (3, 7, 17), (7, 33, 3), (17, 127, 33), (33, 1000, 7), (127, 17, 1000),
+        (1000, 127, 33), (1024, 1024, 10), (1000, 7, 1024), (7, 1, 127), (3, 1024, 1),
+    ];
+
+    public static TheoryData<string> Candidates => Backends.Candidates;
+
+    // the reference's results and the bounds depend only on the case: computed once for all candidates
+    private static readonly Lazy<List<LayerCase>> Cases = new(BuildCases);
+
+    private sealed record LayerCase(int Batch, int Inputs, int Outputs, Activation Activation, float[] X, float[] W,
+        float[]? B, float[] DeltaIn, bool HasDX, float[] A, (float[] Dz, float[] DW, float[]? Db, float[]? DX) Grads,
+        double[] ForwardBounds, Expect.BackwardBounds BackwardBounds)
+    {
+        public override string ToString() =>
+            $"{Batch}x{Inputs}x{Outputs} {Activation} bias={B is not null} dX={HasDX}";
+    }
+
+    private static List<LayerCase> BuildCases()
+    {
+        using IBackend reference = Backends.Reference();
+        var random = new Random(1);
+        var cases = new List<LayerCase>();
+        int variant = 0;
+        foreach ((int batch, int inputs, int outputs) in Shapes)
+        {
+            foreach (Activation activation in Enum.GetValues<Activation>())
+            {
+                // alternate bias and dX so every combination meets every activation across the shapes
+                bool hasBias = variant % 2 == 0, hasDX = variant / 2 % 2 == 0;
+                variant++;
+                float[] x = Host.Random(random, batch * inputs);
+                float[] w = Host.Random(random, inputs * outputs, 2 / Math.Sqrt(inputs));
+                float[]? b = hasBias ? Host.Random(random, outputs, 0.5) : null;
+                float[] deltaIn = Host.Random(random, batch * outputs);
+                (float[] a, var grads) = Run(reference, x, w, b, deltaIn, batch, inputs, outputs, activation, hasDX,
+                    null);
+                cases.Add(new LayerCase(batch, inputs, outputs, activation, x, w, b, deltaIn, hasDX, a, grads,
+                    Expect.ForwardSums(x, w, b, batch, inputs, outputs, a),
+                    Expect.BackwardSums(activation, x, w, a, deltaIn, batch, inputs, outputs, grads.Dz)));
+            }
+        }
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void DenseForwardAndBackwardMatchTheReference(string name)
+    {
+        using IBackend candidate = Backends.Create(name);
+        foreach (LayerCase c in Cases.Value)
+        {
+            (float[] a, var grads) = Run(candidate, c.X, c.W, c.B, c.DeltaIn, c.Batch, c.Inputs, c.Outputs,
+                c.Activation, c.HasDX, c.A);
+            try
+            {
+                Expect.Within("A", a, c.A, c.Inputs, c.ForwardBounds);
+                Expect.Backward(c.Batch, c.Inputs, c.Outputs, grads, c.Grads, c.BackwardBounds);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                throw new Xunit.Sdk.XunitException($"{c}: {e.Message}");
+            }
+        }
+    }
+
+    // forward from x; backward from the given layer output (the reference's, so both backends differentiate the same A)
+    private static (float[] A, (float[] Dz, float[] DW, float[]? Db, float[]? DX) Grads) Run(IBackend backend,
+        float[] x, float[] w, float[]? b, float[] deltaIn, int batch, int inputs, int outputs, Activation activation,
+        bool hasDX, float[]? aForBackward)
+    {
+        using FloatBuffer X = Host.Upload(backend, x), W = Host.Upload(backend, w);
+        using FloatBuffer B = backend.Allocate(outputs), A = backend.Allocate(batch * outputs);
+        using FloatBuffer D = Host.Upload(backend, deltaIn), DW = backend.Allocate(inputs * outputs);
+        using FloatBuffer DB = backend.Allocate(outputs), DX = backend.Allocate(batch * inputs);
+        // poison the outputs: the ops must overwrite them
+        backend.Fill(float.NaN, A.All);
+        backend.Fill(float.NaN, DW.All);
+        backend.Fill(float.NaN, DB.All);
+        backend.Fill(float.NaN, DX.All);
+        BufferView bias = BufferView.Empty;
+        if (b is not null)
+        {
+            backend.Upload(b, B.All);
+            bias = B.All;
+        }
+        backend.DenseForward(X.All, W.All, bias, batch, inputs, outputs, activation, A.All);
+        float[] a = Host.Download(backend, A.All);
+        if (aForBackward is not null)
+        {
+            backend.Upload(aForBackward, A.All);
+        }
+        backend.DenseBackward(X.All, W.All, A.All, batch, inputs, outputs, activation, D.All, DW.All,
+            b is null ? BufferView.Empty : DB.All, hasDX ? DX.All : BufferView.Empty);
+        return (a, (Host.Download(backend, D.All), Host.Download(backend, DW.All),
+            b is null ? null : Host.Download(backend, DB.All), hasDX ? Host.Download(backend, DX.All) : null));
+    }
+
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void LossMatchesTheReference(string name)
+    {
+        using IBackend candidate = Backends.Create(name);
+        using IBackend reference = Backends.Reference();
+        var random = new Random(2);
+        foreach (LossKind loss in Enum.GetValues<LossKind>())
+        {
+            foreach ((int batch, int outputs) in new[] { (1, 1), (1, 10), (3, 7), (17, 33), (1000, 10), (33, 1024), (7, 127) })
+            {
+                foreach (bool gradient in new[] { true, false })
+                {
+                    float[] output = Host.Random(random, batch * outputs, loss == LossKind.SoftmaxCrossEntropy ? 8 : 1);
+                    float[] targets = Targets(random, loss, batch, outputs);
+                    float[] metrics = [(float)random.NextDouble() * 10, random.Next(5)];
+                    var r = Loss(reference, loss, output, targets, batch, outputs, metrics, gradient);
+                    var c = Loss(candidate, loss, output, targets, batch, outputs, metrics, gradient);
+                    try
+                    {
+                        Expect.Loss(loss, output, targets, batch, outputs, metrics, c, r);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        throw new Xunit.Sdk.XunitException($"{loss} {batch}x{outputs} gradient={gradient}: {e.Message}");
+                    }
+                }
+            }
+        }
+    }
+
+    // one-hot rows for cross-entropy (every other row a probability vector), values in [0, 1) for the squared errors
+    private static float[] Targets(Random random, LossKind loss, int batch, int outputs)
+    {
+        float[] t = new float[batch * outputs];
+        for (int r = 0; r < batch; r++)
+        {
+            if (loss != LossKind.SoftmaxCrossEntropy)
+            {
+                for (int k = 0; k < outputs; k++)
+                {
+                    t[r * outputs + k] = (float)random.NextDouble();
+                }
+            }
+            else if (r % 2 == 0)
+            {
+                t[r * outputs + random.Next(outputs)] = 1;
+            }
+            else
+            {
+                for (int k = 0; k < outputs; k++)
+                {
+                    t[r * outputs + k] = 1f / outputs;
+                }
+            }
+        }
+        return t;
+    }
+
+    private static (float[]? DOutput, float[] Metrics) Loss(IBackend backend, LossKind loss, float[] output,
+        float[] targets, int batch, int outputs, float[] metrics, bool gradient)
+    {
+        using FloatBuffer O = Host.Upload(backend, output), T = Host.Upload(backend, targets);
+        using FloatBuffer D = backend.Allocate(batch * outputs), M = Host.Upload(backend, metrics);
+        backend.Fill(float.NaN, D.All);
+        backend.Loss(O.All, T.All, batch, outputs, loss, gradient ? D.All : BufferView.Empty, M.All);
+        return (gradient ? Host.Download(backend, D.All) : null, Host.Download(backend, M.All));
+    }
+
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void OptimizerStepMatchesTheReference(string name)
+    {
+        using IBackend candidate = Backends.Create(name);
+        using IBackend reference = Backends.Reference();
+        var random = new Random(3);
+        foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>())
+        {
+            foreach (int n in new[] { 1, 3, 17, 33, 1000, 100_003 })
+            {
+                foreach ((long t, double weightDecay) in new[] { (1L, 0.0), (7L, 0.01) })
+                {
+                    double product = 1;
+                    OptimizerStep step = default;
+                    for (long i = 1; i <= t; i++)
+                    {
+                        step = OptimizerStep.Create(kind, 0.01, 0.9, 0.9, 0.999, 1e-8, weightDecay, i, ref product);
+                    }
+                    float[] grad = Host.Random(random, n), theta = Host.Random(random, n);
+                    float[] state = Host.Random(random, OptimizerStep.StateSlots(kind) * n);
+                    if (t == 1)
+                    {
+                        Array.Clear(state);
+                    }
+                    // slots that hold sums of squares are never negative
+                    int squares = kind is OptimizerKind.Adagrad or OptimizerKind.RmsProp ? 0
+                        : kind is OptimizerKind.Adam or OptimizerKind.Nadam ? n : state.Length;
+                    for (int i = squares; i < state.Length; i++)
+                    {
+                        state[i] = Math.Abs(state[i]) * 0.01f;
+                    }
+                    var r = Optimize(reference, step, grad, theta, state);
+                    var c = Optimize(candidate, step, grad, theta, state);
+                    try
+                    {
+                        Expect.Optimizer(step, grad, theta, state, c, r);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        throw new Xunit.Sdk.XunitException($"{kind} n={n} t={t} wd={weightDecay}: {e.Message}");
+                    }
+                }
+            }
+        }
+    }
+
+    private static (float[] Theta, float[] State) Optimize(IBackend backend, in OptimizerStep step, float[] grad,
+        float[] theta, float[] state)
+    {
+        using FloatBuffer G = Host.Upload(backend, grad), P = Host.Upload(backend, theta);
+        using FloatBuffer S = backend.Allocate(Math.Max(state.Length, 1));
+        BufferView stateView = state.Length == 0 ? BufferView.Empty : S.All;
+        if (state.Length > 0)
+        {
+            backend.Upload(state, stateView);
+        }
+        backend.OptimizerStep(G.All, step, P.All, stateView);
+        return (Host.Download(backend, P.All), state.Length == 0 ? [] : Host.Download(backend, stateView));
+    }
+
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void GatherRowsCopiesTheIndexedRows(string name)
+    {
+        using IBackend candidate = Backends.Create(name);
+        var random = new Random(4);
+        foreach ((int sourceRows, int rowLength, int rows) in new[] { (5, 1, 3), (100, 7, 33), (2000, 784, 1024) })
+        {
+            float[] source = Host.Random(random, sourceRows * rowLength);
+            int[] index = [.. Enumerable.Range(0, rows + 2).Select(_ => random.Next(sourceRows))];
+            using FloatBuffer S = Host.Upload(candidate, source), D = candidate.Allocate(rows * rowLength);
+            using IndexBuffer I = candidate.AllocateIndices(index.Length);
+            candidate.UploadIndices(index, I);
+            candidate.GatherRows(S.All, rowLength, I, 2, rows, D.All);
+            float[] result = Host.Download(candidate, D.All);
+            for (int r = 0; r < rows; r++)
+            {
+                Assert.Equal(source.AsSpan(index[2 + r] * rowLength, rowLength).ToArray(),
+                    result.AsSpan(r * rowLength, rowLength).ToArray());
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void GatherRowsRejectsAnIndexOutsideTheSource(string name)
+    {
+        using IBackend candidate = Backends.Create(name);
+        using FloatBuffer S = candidate.Allocate(6), D = candidate.Allocate(3);
+        using IndexBuffer I = candidate.AllocateIndices(1);
+        candidate.UploadIndices([2], I);
+        Assert.Throws<ArgumentOutOfRangeException>(() => candidate.GatherRows(S.All, 3, I, 0, 1, D.All));
+    }
+
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void WrongShapesAreRejected(string name)
+    {
+        using IBackend candidate = Backends.Create(name);
+        using FloatBuffer x = candidate.Allocate(6), w = candidate.Allocate(6), a = candidate.Allocate(5);
+        Assert.Throws<ArgumentException>(() =>
+            candidate.DenseForward(x.All, w.All, BufferView.Empty, 2, 3, 2, Activation.Relu, a.All));
+    }
+}

@@ -1,0 +1,52 @@
+using FastNet.Kernels.Reference;
+using FastNet.Kernels.Simd;
+using Xunit;
+
+namespace FastNet.Kernels.Tests;
+
+/// <summary>
+/// The backends under test: every registered backend that can run here, plus the SIMD backend pinned to each narrower
+/// vector width and to one thread, so every code path runs on this machine without restarting the process.
+/// </summary>
+public static class Backends
+{
+    /// <summary>Names for theory data.</summary>
+    public static TheoryData<string> Candidates
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (string name in Names())
+            {
+                data.Add(name);
+            }
+            return data;
+        }
+    }
+
+    /// <summary>Every candidate name.</summary>
+    public static IEnumerable<string> Names()
+    {
+        foreach (BackendDescriptor descriptor in BackendRegistry.Available)
+        {
+            yield return descriptor.Name;
+        }
+        foreach (VectorWidth width in VectorWidths.Available.Skip(1))
+        {
+            yield return $"simd:{width}";
+        }
+        yield return "simd:1thread";
+    }
+
+    /// <summary>Builds the candidate called <paramref name="name"/>.</summary>
+    public static IBackend Create(string name) => name switch
+    {
+        "simd:1thread" => new SimdBackend(1, VectorWidths.Best),
+        _ when name.StartsWith("simd:", StringComparison.Ordinal) =>
+            new SimdBackend(Environment.ProcessorCount, Enum.Parse<VectorWidth>(name["simd:".Length..])),
+        _ => BackendRegistry.Create(name),
+    };
+
+    /// <summary>The yardstick.</summary>
+    public static ReferenceBackend Reference() => new();
+}
