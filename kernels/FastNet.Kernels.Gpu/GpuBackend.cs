@@ -1,0 +1,321 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace FastNet.Kernels.Gpu;
+
+/// <summary>How a <see cref="GpuBackend"/> picks its accelerator.</summary>
+public sealed record GpuBackendOptions
+{
+    /// <summary>Run the kernels on ILGPU's CPU accelerator instead of a CUDA device (tests; no GPU needed).</summary>
+    public bool UseCpuAccelerator { get; init; }
+
+    /// <summary>Which CUDA device, in ILGPU's order.</summary>
+    public int CudaDeviceIndex { get; init; }
+
+    /// <summary>The first CUDA device.</summary>
+    public static GpuBackendOptions Cuda => new();
+
+    /// <summary>
+    /// ILGPU's CPU accelerator shaped like a small GPU: warps of 32 threads, 8 warps per group, one multiprocessor.
+    /// The GEMM groups need 256 threads, more than the default CPU device allows.
+    /// </summary>
+    public static GpuBackendOptions CpuAccelerator => new() { UseCpuAccelerator = true };
+}
+
+/// <summary>
+/// <see cref="IBackend"/> on an ILGPU accelerator: a CUDA GPU in production, ILGPU's CPU accelerator in tests.
+/// Kernels are compiled once in the constructor; ops launch them on the accelerator's default stream, so they run
+/// in submission order and asynchronously until <see cref="Download"/> or <see cref="Synchronize"/>.
+/// </summary>
+public sealed class GpuBackend : IBackend
+{
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _placeholder;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _rowStats;
+
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        int, int, int, int, int> _forward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>
+        _weightGradient;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>
+        _inputGradient;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>
+        _activationGradient;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
+        int, int> _lossRows;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _accumulateMetrics;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int>
+        _optimize;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
+    private readonly Action<Index1D, ArrayView<float>, float> _fill;
+
+    /// <summary>Builds the backend on the first CUDA device; throws <see cref="InvalidOperationException"/> when
+    /// there is none.</summary>
+    public GpuBackend() : this(GpuBackendOptions.Cuda)
+    {
+    }
+
+    /// <summary>Builds the backend on the accelerator <paramref name="options"/> names and compiles its kernels.</summary>
+    public GpuBackend(GpuBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (_context, _accelerator) = options.UseCpuAccelerator ? CreateCpu() : CreateCuda(options.CudaDeviceIndex);
+        try
+        {
+            if (_accelerator.MaxNumThreadsPerGroup < GemmKernels.Threads)
+            {
+                throw new InvalidOperationException(
+                    $"{_accelerator.Name} allows {_accelerator.MaxNumThreadsPerGroup} threads per group; "
+                    + $"the kernels need {GemmKernels.Threads}");
+            }
+            _placeholder = _accelerator.Allocate1D<float>(1);
+            _forward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, int, int, int, int, int>(GemmKernels.ForwardNN);
+            _weightGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                int, int, int>(GemmKernels.WeightGradientTN);
+            _inputGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                int, int, int>(GemmKernels.InputGradientNT);
+            _activationGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                int, int, int, int>(ElementwiseKernels.ActivationGradient);
+            _lossRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, int, int, int, int>(ElementwiseKernels.LossRows);
+            _accumulateMetrics = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(
+                ElementwiseKernels.AccumulateMetrics);
+            _optimize = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, OptimizerScalars, int>(ElementwiseKernels.Optimize);
+            _gather = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>,
+                ArrayView<float>, int, int>(ElementwiseKernels.GatherRows);
+            _fill = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(
+                ElementwiseKernels.Fill);
+        }
+        catch
+        {
+            _accelerator.Dispose();
+            _context.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => GpuBackendInfo.Name;
+
+    /// <summary>The accelerator's name, as ILGPU reports it.</summary>
+    public string DeviceName => _accelerator.Name;
+
+    /// <inheritdoc />
+    public FloatBuffer Allocate(int length) => new GpuFloatBuffer(this, _accelerator, length);
+
+    /// <inheritdoc />
+    public IndexBuffer AllocateIndices(int length) => new GpuIndexBuffer(this, _accelerator, length);
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<float> source, BufferView destination)
+    {
+        OpChecks.Length(destination, source.Length, nameof(destination), nameof(Upload));
+        if (!source.IsEmpty)
+        {
+            View(destination).CopyFromCPU(source);
+        }
+    }
+
+    /// <inheritdoc />
+    public void UploadIndices(ReadOnlySpan<int> source, IndexBuffer destination)
+    {
+        GpuIndexBuffer indices = Indices(destination);
+        if (source.Length > indices.Length)
+        {
+            throw new ArgumentException(
+                $"{nameof(UploadIndices)}: {source.Length} indices do not fit a buffer of {indices.Length}",
+                nameof(source));
+        }
+        if (!source.IsEmpty)
+        {
+            source.CopyTo(indices.Host);
+            indices.View.SubView(0, source.Length).CopyFromCPU(source);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Download(BufferView source, Span<float> destination)
+    {
+        OpChecks.Length(source, destination.Length, nameof(source), nameof(Download));
+        _accelerator.Synchronize();
+        if (!destination.IsEmpty)
+        {
+            View(source).CopyToCPU(destination);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Fill(float value, BufferView destination)
+    {
+        if (!destination.IsEmpty)
+        {
+            _fill(destination.Length, View(destination), value);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Synchronize() => _accelerator.Synchronize();
+
+    /// <inheritdoc />
+    public void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
+        BufferView destination)
+    {
+        OpChecks.GatherRows(source, rowLength, indices, first, rows, destination);
+        GpuIndexBuffer index = Indices(indices);
+        int sourceRows = source.Length / rowLength;
+        for (int r = first; r < first + rows; r++)
+        {
+            if ((uint)index.Host[r] >= (uint)sourceRows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices),
+                    $"row index {index.Host[r]} is outside [0, {sourceRows})");
+            }
+        }
+        if (rows > 0)
+        {
+            _gather(rows * rowLength, View(source), index.View, View(destination), rowLength, first);
+        }
+    }
+
+    /// <inheritdoc />
+    public void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
+        Activation activation, BufferView a)
+    {
+        OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        _forward(GemmKernels.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs, inputs,
+            b.IsEmpty ? 0 : 1, (int)activation);
+    }
+
+    /// <inheritdoc />
+    public void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
+        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX)
+    {
+        OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
+        ArrayView<float> dz = View(delta);
+        _activationGradient(ElementwiseKernels.GradientConfig(outputs), View(a), dz, View(db), batch, outputs,
+            db.IsEmpty ? 0 : 1, (int)activation);
+        _weightGradient(GemmKernels.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
+        if (!dX.IsEmpty)
+        {
+            _inputGradient(GemmKernels.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
+        BufferView dOutput, BufferView metrics)
+    {
+        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics);
+        if (loss is not (LossKind.HalfSquaredError or LossKind.MeanSquaredError or LossKind.SoftmaxCrossEntropy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss");
+        }
+        ArrayView<float> rowStats = RowStats(batch);
+        _lossRows(batch, View(output), View(targets), View(dOutput), rowStats, batch, outputs, (int)loss,
+            dOutput.IsEmpty ? 0 : 1);
+        _accumulateMetrics(new KernelConfig(1, ElementwiseKernels.Threads), rowStats, View(metrics), batch);
+    }
+
+    /// <inheritdoc />
+    public void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters, BufferView state)
+    {
+        OpChecks.OptimizerStep(dParameters, step, parameters, state);
+        if (dParameters.IsEmpty)
+        {
+            return;
+        }
+        _optimize(dParameters.Length, View(dParameters), View(parameters), View(state), new OptimizerScalars(step),
+            dParameters.Length);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _accelerator.Synchronize();
+        _rowStats?.Dispose();
+        _placeholder.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    private static (Context, Accelerator) CreateCpu()
+    {
+        // O1: GPU.md records O2 moving shared loads across barriers; the CPU path uses the same level as CUDA.
+        var context = Context.Create(builder => builder
+            .CPU(new CPUDevice(32, 8, 1))
+            .Optimize(OptimizationLevel.O1)
+            .EnableAlgorithms());
+        try
+        {
+            return (context, context.GetCPUDevice(0).CreateCPUAccelerator(context));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private static (Context, Accelerator) CreateCuda(int deviceIndex)
+    {
+        var context = GpuBackendInfo.CreateCudaContext();
+        try
+        {
+            int count = context.GetCudaDevices().Count;
+            if (count == 0)
+            {
+                throw new InvalidOperationException(GpuBackendInfo.NoCudaDevice);
+            }
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(deviceIndex, count);
+            return (context, context.CreateCudaAccelerator(deviceIndex));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    // The rows' loss and correctness before their fixed-order sum; grown when a larger batch arrives, then reused.
+    private ArrayView<float> RowStats(int batch)
+    {
+        if (_rowStats is null || _rowStats.Length < 2L * batch)
+        {
+            if (_rowStats is not null)
+            {
+                _accelerator.Synchronize();
+                _rowStats.Dispose();
+            }
+            _rowStats = _accelerator.Allocate1D<float>(2L * batch);
+        }
+        return _rowStats.View.SubView(0, 2 * batch);
+    }
+
+    // An absent operand becomes a one-float placeholder the kernels never read (their flags say so).
+    private ArrayView<float> View(BufferView view)
+    {
+        if (view.IsEmpty)
+        {
+            return _placeholder.View;
+        }
+        if (view.Buffer is not GpuFloatBuffer gpu || !ReferenceEquals(gpu.Owner, this))
+        {
+            throw new ArgumentException(
+                $"the gpu backend was given a buffer of type {view.Buffer?.GetType().Name ?? "null"} it did not "
+                + "allocate; buffers belong to the backend that allocated them", nameof(view));
+        }
+        return gpu.View(view.Offset, view.Length);
+    }
+
+    private GpuIndexBuffer Indices(IndexBuffer indices) =>
+        indices is GpuIndexBuffer gpu && ReferenceEquals(gpu.Owner, this)
+            ? gpu
+            : throw new ArgumentException(
+                $"the gpu backend was given an index buffer of type {indices.GetType().Name} it did not allocate",
+                nameof(indices));
+}

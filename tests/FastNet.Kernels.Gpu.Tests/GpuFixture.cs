@@ -1,0 +1,43 @@
+using Xunit;
+
+namespace FastNet.Kernels.Gpu.Tests;
+
+/// <summary>One GPU backend on ILGPU's CPU accelerator for the whole run: compiling the kernels is the slow part.</summary>
+public sealed class GpuFixture : IDisposable
+{
+    public GpuBackend Backend { get; } = new(GpuBackendOptions.CpuAccelerator);
+
+    public void Dispose() => Backend.Dispose();
+}
+
+/// <summary>Every test class that launches kernels shares the fixture and runs one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class GpuCollection : ICollectionFixture<GpuFixture>
+{
+    public const string Name = "gpu on the CPU accelerator";
+}
+
+/// <summary>Deterministic test data.</summary>
+public static class Data
+{
+    public static float[] Uniform(Random random, int length, float low = -1f, float high = 1f)
+    {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = low + (high - low) * random.NextSingle();
+        }
+        return values;
+    }
+
+    /// <summary>One-hot rows of <paramref name="outputs"/> with a random hot index.</summary>
+    public static float[] OneHot(Random random, int batch, int outputs)
+    {
+        float[] values = new float[batch * outputs];
+        for (int r = 0; r < batch; r++)
+        {
+            values[r * outputs + random.Next(outputs)] = 1f;
+        }
+        return values;
+    }
+}
