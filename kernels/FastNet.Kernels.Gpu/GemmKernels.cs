@@ -60,13 +60,6 @@ public static class GemmKernels
     public static KernelConfig Config(int m, int n) =>
         new(new Index2D((n + TileN - 1) / TileN, (m + TileM - 1) / TileM), new Index2D(Threads, 1));
 
-    // The 4×4 accumulators of one thread: element (i, j) is row 16i, column 16j from its origin. A value type passed
-    // and returned by value, so ILGPU keeps it in registers.
-    private struct Block
-    {
-        public float C00, C01, C02, C03, C10, C11, C12, C13, C20, C21, C22, C23, C30, C31, C32, C33;
-    }
-
     // aTransposed: A is stored [k, m]; bTransposed: B is stored [n, k]. Both are constants at every call site.
     private static Block Multiply(ArrayView<float> a, ArrayView<float> b, ArrayView<float> aTile,
         ArrayView<float> bTile, int m, int n, int k, bool aTransposed, bool bTransposed)
@@ -148,23 +141,7 @@ public static class GemmKernels
         int ai = kk * TileM + ty, bi = kk * TileN + tx;
         float a0 = aTile[ai], a1 = aTile[ai + Lanes], a2 = aTile[ai + 2 * Lanes], a3 = aTile[ai + 3 * Lanes];
         float b0 = bTile[bi], b1 = bTile[bi + Lanes], b2 = bTile[bi + 2 * Lanes], b3 = bTile[bi + 3 * Lanes];
-        c.C00 += a0 * b0;
-        c.C01 += a0 * b1;
-        c.C02 += a0 * b2;
-        c.C03 += a0 * b3;
-        c.C10 += a1 * b0;
-        c.C11 += a1 * b1;
-        c.C12 += a1 * b2;
-        c.C13 += a1 * b3;
-        c.C20 += a2 * b0;
-        c.C21 += a2 * b1;
-        c.C22 += a2 * b2;
-        c.C23 += a2 * b3;
-        c.C30 += a3 * b0;
-        c.C31 += a3 * b1;
-        c.C32 += a3 * b2;
-        c.C33 += a3 * b3;
-        return c;
+        return Block.Fma(c, a0, a1, a2, a3, b0, b1, b2, b3);
     }
 
     private static void Store(Block c, ArrayView<float> output, ArrayView<float> bias, int m, int n, int hasBias,
@@ -172,31 +149,6 @@ public static class GemmKernels
     {
         int tid = Group.IdxX;
         int row = Grid.IdxY * TileM + tid / Lanes, column = Grid.IdxX * TileN + tid % Lanes;
-        StoreRow(output, bias, m, n, hasBias, activation, row, column, c.C00, c.C01, c.C02, c.C03);
-        StoreRow(output, bias, m, n, hasBias, activation, row + Lanes, column, c.C10, c.C11, c.C12, c.C13);
-        StoreRow(output, bias, m, n, hasBias, activation, row + 2 * Lanes, column, c.C20, c.C21, c.C22, c.C23);
-        StoreRow(output, bias, m, n, hasBias, activation, row + 3 * Lanes, column, c.C30, c.C31, c.C32, c.C33);
-    }
-
-    private static void StoreRow(ArrayView<float> output, ArrayView<float> bias, int m, int n, int hasBias,
-        int activation, int row, int column, float v0, float v1, float v2, float v3)
-    {
-        if (row < m)
-        {
-            StoreOne(output, bias, n, hasBias, activation, row, column, v0);
-            StoreOne(output, bias, n, hasBias, activation, row, column + Lanes, v1);
-            StoreOne(output, bias, n, hasBias, activation, row, column + 2 * Lanes, v2);
-            StoreOne(output, bias, n, hasBias, activation, row, column + 3 * Lanes, v3);
-        }
-    }
-
-    private static void StoreOne(ArrayView<float> output, ArrayView<float> bias, int n, int hasBias, int activation,
-        int row, int column, float value)
-    {
-        if (column < n)
-        {
-            float z = hasBias != 0 ? value + bias[column] : value;
-            output[row * n + column] = DeviceMath.Activate(activation, z);
-        }
+        Block.Store(c, output, bias, m, n, hasBias, activation, row, column);
     }
 }

@@ -2,6 +2,10 @@ using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
+using ForwardLauncher = System.Action<ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
+    ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, int, int, int, int, int>;
+using ProductLauncher = System.Action<ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
+    ILGPU.ArrayView<float>, int, int, int>;
 
 namespace FastNet.Kernels.Gpu;
 
@@ -14,6 +18,9 @@ public sealed record GpuBackendOptions
     /// <summary>Which CUDA device, in ILGPU's order.</summary>
     public int CudaDeviceIndex { get; init; }
 
+    /// <summary>Which GEMM tiling to use; <see cref="GemmTiling.Auto"/> picks per product.</summary>
+    public GemmTiling Tiling { get; init; }
+
     /// <summary>The first CUDA device.</summary>
     public static GpuBackendOptions Cuda => new();
 
@@ -22,6 +29,19 @@ public sealed record GpuBackendOptions
     /// The GEMM groups need 256 threads, more than the default CPU device allows.
     /// </summary>
     public static GpuBackendOptions CpuAccelerator => new() { UseCpuAccelerator = true };
+}
+
+/// <summary>The GEMM kernels a <see cref="GpuBackend"/> may use.</summary>
+public enum GemmTiling
+{
+    /// <summary>128×128 tiles when a product has enough of them to occupy every multiprocessor, else 64×64.</summary>
+    Auto,
+
+    /// <summary>Always <see cref="GemmKernels"/> (64×64 tiles).</summary>
+    Small,
+
+    /// <summary>Always <see cref="GemmLargeKernels"/> (128×128 tiles).</summary>
+    Large,
 }
 
 /// <summary>
@@ -36,12 +56,8 @@ public sealed class GpuBackend : IBackend
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _placeholder;
     private MemoryBuffer1D<float, Stride1D.Dense>? _rowStats;
 
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        int, int, int, int, int> _forward;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>
-        _weightGradient;
-    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int>
-        _inputGradient;
+    private readonly GemmTiling _tiling;
+    private readonly Gemm _small, _large;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>
         _activationGradient;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
@@ -72,12 +88,11 @@ public sealed class GpuBackend : IBackend
                     + $"the kernels need {GemmKernels.Threads}");
             }
             _placeholder = _accelerator.Allocate1D<float>(1);
-            _forward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
-                ArrayView<float>, int, int, int, int, int>(GemmKernels.ForwardNN);
-            _weightGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
-                int, int, int>(GemmKernels.WeightGradientTN);
-            _inputGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
-                int, int, int>(GemmKernels.InputGradientNT);
+            _tiling = options.Tiling;
+            _small = new Gemm(_accelerator, GemmKernels.ForwardNN, GemmKernels.WeightGradientTN,
+                GemmKernels.InputGradientNT, GemmKernels.Config);
+            _large = new Gemm(_accelerator, GemmLargeKernels.ForwardNN, GemmLargeKernels.WeightGradientTN,
+                GemmLargeKernels.InputGradientNT, GemmLargeKernels.Config);
             _activationGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 int, int, int, int>(ElementwiseKernels.ActivationGradient);
             _lossRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
@@ -187,7 +202,8 @@ public sealed class GpuBackend : IBackend
         Activation activation, BufferView a)
     {
         OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
-        _forward(GemmKernels.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs, inputs,
+        Gemm gemm = Pick(batch, outputs);
+        gemm.Forward(gemm.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs, inputs,
             b.IsEmpty ? 0 : 1, (int)activation);
     }
 
@@ -199,10 +215,12 @@ public sealed class GpuBackend : IBackend
         ArrayView<float> dz = View(delta);
         _activationGradient(ElementwiseKernels.GradientConfig(outputs), View(a), dz, View(db), batch, outputs,
             db.IsEmpty ? 0 : 1, (int)activation);
-        _weightGradient(GemmKernels.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
+        Gemm gemm = Pick(inputs, outputs);
+        gemm.WeightGradient(gemm.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
         if (!dX.IsEmpty)
         {
-            _inputGradient(GemmKernels.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
+            gemm = Pick(batch, inputs);
+            gemm.InputGradient(gemm.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
         }
     }
 
@@ -281,6 +299,17 @@ public sealed class GpuBackend : IBackend
         }
     }
 
+    private Gemm Pick(int m, int n) => _tiling switch
+    {
+        GemmTiling.Small => _small,
+        GemmTiling.Large => _large,
+        _ => m >= GemmLargeKernels.Tile && n >= GemmLargeKernels.Tile
+            && (long)((m + GemmLargeKernels.Tile - 1) / GemmLargeKernels.Tile)
+                * ((n + GemmLargeKernels.Tile - 1) / GemmLargeKernels.Tile) >= _accelerator.NumMultiprocessors
+            ? _large
+            : _small,
+    };
+
     // The rows' loss and correctness before their fixed-order sum; grown when a larger batch arrives, then reused.
     private ArrayView<float> RowStats(int batch)
     {
@@ -318,4 +347,29 @@ public sealed class GpuBackend : IBackend
             : throw new ArgumentException(
                 $"the gpu backend was given an index buffer of type {indices.GetType().Name} it did not allocate",
                 nameof(indices));
+
+    // The three products of one tiling, loaded once.
+    private sealed class Gemm
+    {
+        public Gemm(Accelerator accelerator,
+            Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>
+                forward,
+            Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> weightGradient,
+            Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> inputGradient,
+            Func<int, int, KernelConfig> config)
+        {
+            Forward = accelerator.LoadStreamKernel(forward);
+            WeightGradient = accelerator.LoadStreamKernel(weightGradient);
+            InputGradient = accelerator.LoadStreamKernel(inputGradient);
+            Config = config;
+        }
+
+        public ForwardLauncher Forward { get; }
+
+        public ProductLauncher WeightGradient { get; }
+
+        public ProductLauncher InputGradient { get; }
+
+        public Func<int, int, KernelConfig> Config { get; }
+    }
 }

@@ -5,9 +5,19 @@ namespace FastNet.Kernels.Gpu.Tests;
 /// <summary>One GPU backend on ILGPU's CPU accelerator for the whole run: compiling the kernels is the slow part.</summary>
 public sealed class GpuFixture : IDisposable
 {
+    /// <summary>Automatic tiling: 64×64 tiles below 128 rows or columns.</summary>
     public GpuBackend Backend { get; } = new(GpuBackendOptions.CpuAccelerator);
 
-    public void Dispose() => Backend.Dispose();
+    /// <summary>The 128×128 kernels forced, so tiny shapes exercise them too.</summary>
+    public GpuBackend LargeTiles { get; } = new(GpuBackendOptions.CpuAccelerator with { Tiling = GemmTiling.Large });
+
+    public GpuBackend Get(bool largeTiles) => largeTiles ? LargeTiles : Backend;
+
+    public void Dispose()
+    {
+        Backend.Dispose();
+        LargeTiles.Dispose();
+    }
 }
 
 /// <summary>Every test class that launches kernels shares the fixture and runs one at a time.</summary>

@@ -12,41 +12,56 @@ public sealed class GpuOpTests(GpuFixture fixture)
     private static readonly (int Batch, int Inputs, int Outputs)[] Shapes =
         [(1, 1, 1), (3, 7, 17), (17, 33, 3), (67, 9, 66), (50, 53, 51)];
 
-    public static TheoryData<int, int, int, Activation, bool> ForwardCases()
+    // Shapes for the 128×128 kernels: every thread's last row and column, and edges of two tiles.
+    private static readonly (int Batch, int Inputs, int Outputs)[] LargeShapes =
+        [(1, 1, 1), (131, 19, 130), (115, 121, 117)];
+
+    public static TheoryData<bool, int, int, int, Activation, bool> ForwardCases()
     {
-        var data = new TheoryData<int, int, int, Activation, bool>();
-        foreach ((int batch, int inputs, int outputs) in Shapes)
+        var data = new TheoryData<bool, int, int, int, Activation, bool>();
+        foreach (Activation activation in Enum.GetValues<Activation>())
         {
-            foreach (Activation activation in Enum.GetValues<Activation>())
+            foreach ((int batch, int inputs, int outputs) in Shapes)
             {
-                data.Add(batch, inputs, outputs, activation, true);
-                data.Add(batch, inputs, outputs, activation, false);
+                data.Add(false, batch, inputs, outputs, activation, true);
+                data.Add(false, batch, inputs, outputs, activation, false);
+            }
+            foreach ((int batch, int inputs, int outputs) in LargeShapes)
+            {
+                data.Add(true, batch, inputs, outputs, activation, true);
             }
         }
+        data.Add(true, 131, 19, 130, Activation.Identity, false);
         return data;
     }
 
-    public static TheoryData<int, int, int, Activation, bool, bool> BackwardCases()
+    public static TheoryData<bool, int, int, int, Activation, bool, bool> BackwardCases()
     {
-        var data = new TheoryData<int, int, int, Activation, bool, bool>();
-        foreach ((int batch, int inputs, int outputs) in Shapes)
+        var data = new TheoryData<bool, int, int, int, Activation, bool, bool>();
+        foreach (Activation activation in Enum.GetValues<Activation>())
         {
-            foreach (Activation activation in Enum.GetValues<Activation>())
+            foreach ((int batch, int inputs, int outputs) in Shapes)
             {
-                data.Add(batch, inputs, outputs, activation, true, true);
-                data.Add(batch, inputs, outputs, activation, false, false);
+                data.Add(false, batch, inputs, outputs, activation, true, true);
+                data.Add(false, batch, inputs, outputs, activation, false, false);
+            }
+            foreach ((int batch, int inputs, int outputs) in LargeShapes)
+            {
+                data.Add(true, batch, inputs, outputs, activation, true, true);
             }
         }
-        data.Add(3, 7, 17, Activation.Tanh, true, false);
-        data.Add(3, 7, 17, Activation.Sigmoid, false, true);
+        data.Add(false, 3, 7, 17, Activation.Tanh, true, false);
+        data.Add(false, 3, 7, 17, Activation.Sigmoid, false, true);
+        data.Add(true, 131, 19, 130, Activation.Relu, false, false);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(ForwardCases))]
-    public void DenseForwardMatchesReference(int batch, int inputs, int outputs, Activation activation, bool bias)
+    public void DenseForwardMatchesReference(bool largeTiles, int batch, int inputs, int outputs,
+        Activation activation, bool bias)
     {
-        using var h = new Harness(fixture.Backend);
+        using var h = new Harness(fixture.Get(largeTiles));
         var random = new Random(batch * 1000 + inputs * 10 + outputs);
         Twin x = h.Upload(Data.Uniform(random, batch * inputs, -2, 2));
         Twin w = h.Upload(Data.Uniform(random, inputs * outputs));
@@ -57,10 +72,10 @@ public sealed class GpuOpTests(GpuFixture fixture)
 
     [Theory]
     [MemberData(nameof(BackwardCases))]
-    public void DenseBackwardMatchesReference(int batch, int inputs, int outputs, Activation activation, bool bias,
-        bool inputGradient)
+    public void DenseBackwardMatchesReference(bool largeTiles, int batch, int inputs, int outputs,
+        Activation activation, bool bias, bool inputGradient)
     {
-        using var h = new Harness(fixture.Backend);
+        using var h = new Harness(fixture.Get(largeTiles));
         var random = new Random(batch * 1000 + inputs * 10 + outputs + 7);
         Twin x = h.Upload(Data.Uniform(random, batch * inputs));
         Twin w = h.Upload(Data.Uniform(random, inputs * outputs));
