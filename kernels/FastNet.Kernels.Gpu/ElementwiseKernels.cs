@@ -214,6 +214,15 @@ public static class ElementwiseKernels
         destination[e] = source[indices[first + r] * rowLength + (e - r * rowLength)];
     }
 
+    /// <summary>a[e] ← f(a[e] + bias[e % outputs]) (bias read only when hasBias ≠ 0): the forward epilogue for a
+    /// product computed elsewhere (cuBLAS).</summary>
+    public static void BiasActivation(Index1D e, ArrayView<float> a, ArrayView<float> bias, int outputs, int hasBias,
+        int activation)
+    {
+        float z = hasBias != 0 ? a[e] + bias[e % outputs] : a[e];
+        a[e] = DeviceMath.Activate(activation, z);
+    }
+
     /// <summary>destination[e] = value.</summary>
     public static void Fill(Index1D e, ArrayView<float> destination, float value) => destination[e] = value;
 

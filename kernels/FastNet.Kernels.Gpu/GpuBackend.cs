@@ -21,6 +21,9 @@ public sealed record GpuBackendOptions
     /// <summary>Which GEMM tiling to use; <see cref="GemmTiling.Auto"/> picks per product.</summary>
     public GemmTiling Tiling { get; init; }
 
+    /// <summary>Never use cuBLAS, even where it is installed: only FastNet's kernels.</summary>
+    public bool ForceOwnKernels { get; init; }
+
     /// <summary>The first CUDA device.</summary>
     public static GpuBackendOptions Cuda => new();
 
@@ -67,6 +70,8 @@ public sealed class GpuBackend : IBackend
         _optimize;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
+    private readonly CuBlasGemm? _cuBlas;
 
     /// <summary>Builds the backend on the first CUDA device; throws <see cref="InvalidOperationException"/> when
     /// there is none.</summary>
@@ -105,6 +110,12 @@ public sealed class GpuBackend : IBackend
                 ArrayView<float>, int, int>(ElementwiseKernels.GatherRows);
             _fill = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(
                 ElementwiseKernels.Fill);
+            _biasActivation = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                int, int, int>(ElementwiseKernels.BiasActivation);
+            if (!options.ForceOwnKernels && _accelerator is CudaAccelerator cuda)
+            {
+                _cuBlas = CuBlasGemm.TryCreate(cuda);
+            }
         }
         catch
         {
@@ -119,6 +130,9 @@ public sealed class GpuBackend : IBackend
 
     /// <summary>The accelerator's name, as ILGPU reports it.</summary>
     public string DeviceName => _accelerator.Name;
+
+    /// <summary>True when the GEMMs go through cuBLAS (a CUDA device with a loadable cuBLAS, not forced off).</summary>
+    public bool UsesCuBlas => _cuBlas is not null;
 
     /// <inheritdoc />
     public FloatBuffer Allocate(int length) => new GpuFloatBuffer(this, _accelerator, length);
@@ -202,6 +216,12 @@ public sealed class GpuBackend : IBackend
         Activation activation, BufferView a)
     {
         OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        if (_cuBlas is not null)
+        {
+            _cuBlas.NN(View(x), View(w), View(a), batch, outputs, inputs);
+            ApplyBiasActivation(b, batch, outputs, activation, a);
+            return;
+        }
         Gemm gemm = Pick(batch, outputs);
         gemm.Forward(gemm.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs, inputs,
             b.IsEmpty ? 0 : 1, (int)activation);
@@ -215,6 +235,15 @@ public sealed class GpuBackend : IBackend
         ArrayView<float> dz = View(delta);
         _activationGradient(ElementwiseKernels.GradientConfig(outputs), View(a), dz, View(db), batch, outputs,
             db.IsEmpty ? 0 : 1, (int)activation);
+        if (_cuBlas is not null)
+        {
+            _cuBlas.TN(View(x), dz, View(dW), inputs, outputs, batch);
+            if (!dX.IsEmpty)
+            {
+                _cuBlas.NT(dz, View(w), View(dX), batch, inputs, outputs);
+            }
+            return;
+        }
         Gemm gemm = Pick(inputs, outputs);
         gemm.WeightGradient(gemm.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
         if (!dX.IsEmpty)
@@ -251,10 +280,25 @@ public sealed class GpuBackend : IBackend
             dParameters.Length);
     }
 
+    /// <summary>
+    /// a ← f(a + b) in place, the epilogue of the cuBLAS forward path; exposed so tests can check it on
+    /// accelerators without cuBLAS. a: [batch, outputs]; b: [outputs] or empty.
+    /// </summary>
+    internal void ApplyBiasActivation(BufferView b, int batch, int outputs, Activation activation, BufferView a)
+    {
+        OpChecks.OptionalLength(b, outputs, nameof(b), nameof(ApplyBiasActivation));
+        OpChecks.Length(a, (long)batch * outputs, nameof(a), nameof(ApplyBiasActivation));
+        if (!b.IsEmpty || activation != Activation.Identity)
+        {
+            _biasActivation(a.Length, View(a), View(b), outputs, b.IsEmpty ? 0 : 1, (int)activation);
+        }
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
         _accelerator.Synchronize();
+        _cuBlas?.Dispose();
         _rowStats?.Dispose();
         _placeholder.Dispose();
         _accelerator.Dispose();

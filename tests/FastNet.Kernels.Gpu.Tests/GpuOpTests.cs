@@ -71,6 +71,24 @@ public sealed class GpuOpTests(GpuFixture fixture)
     }
 
     [Theory]
+    [InlineData(Activation.Identity, false)]
+    [InlineData(Activation.Identity, true)]
+    [InlineData(Activation.Sigmoid, true)]
+    [InlineData(Activation.Tanh, true)]
+    [InlineData(Activation.Relu, false)]
+    public void SeparateBiasActivationEpilogueMatchesReference(Activation activation, bool bias)
+    {
+        Assert.False(fixture.Backend.UsesCuBlas);
+        using var h = new Harness(fixture.Backend);
+        const int batch = 9, inputs = 5, outputs = 70;
+        var random = new Random(70);
+        Twin x = h.Upload(Data.Uniform(random, batch * inputs, -2, 2));
+        Twin w = h.Upload(Data.Uniform(random, inputs * outputs));
+        Twin b = bias ? h.Upload(Data.Uniform(random, outputs)) : Twin.Empty;
+        h.Forward(x, w, b, batch, inputs, outputs, activation, h.Allocate(batch * outputs), splitEpilogue: true);
+    }
+
+    [Theory]
     [MemberData(nameof(BackwardCases))]
     public void DenseBackwardMatchesReference(bool largeTiles, int batch, int inputs, int outputs,
         Activation activation, bool bias, bool inputGradient)

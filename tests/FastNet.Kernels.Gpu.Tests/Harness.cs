@@ -73,10 +73,21 @@ public sealed class Harness : IDisposable
         return values;
     }
 
-    public void Forward(Twin x, Twin w, Twin b, int batch, int inputs, int outputs, Activation activation, Twin a)
+    /// <summary>DenseForward; with <paramref name="splitEpilogue"/> the GPU side runs as its cuBLAS path does: a bare
+    /// product, then the separate bias + activation kernel.</summary>
+    public void Forward(Twin x, Twin w, Twin b, int batch, int inputs, int outputs, Activation activation, Twin a,
+        bool splitEpilogue = false)
     {
         float[] X = Sync(x), W = Sync(w), B = Sync(b);
-        Gpu.DenseForward(x.Gpu, w.Gpu, b.Gpu, batch, inputs, outputs, activation, a.Gpu);
+        if (splitEpilogue)
+        {
+            Gpu.DenseForward(x.Gpu, w.Gpu, BufferView.Empty, batch, inputs, outputs, Activation.Identity, a.Gpu);
+            Gpu.ApplyBiasActivation(b.Gpu, batch, outputs, activation, a.Gpu);
+        }
+        else
+        {
+            Gpu.DenseForward(x.Gpu, w.Gpu, b.Gpu, batch, inputs, outputs, activation, a.Gpu);
+        }
         Reference.DenseForward(x.Ref, w.Ref, b.Ref, batch, inputs, outputs, activation, a.Ref);
         float[] expected = ReadRef(a);
         var sums = new double[batch * outputs];
