@@ -17,22 +17,29 @@ public static class ElementwiseKernels
 
     private const int GradientRowLanes = Threads / GradientColumns;
 
+    /// <summary>Rows per group of <see cref="ActivationGradient"/>: a batch larger than this is split over groups
+    /// whose column sums <see cref="SumChunks"/> then adds.</summary>
+    public const int GradientRows = 64;
+
     /// <summary>
-    /// delta ← delta ⊙ f'(a), in place, and db[c] = Σ_rows delta[·, c] when hasBias ≠ 0. a, delta: [batch, outputs];
-    /// db: [outputs]. Each group owns <see cref="GradientColumns"/> columns; its row lanes sum strided rows, then one
-    /// thread per column adds the lanes' sums in lane order.
+    /// delta ← delta ⊙ f'(a), in place, and, when hasBias ≠ 0, the column sums of the new delta over this group's
+    /// chunk of <see cref="GradientRows"/> rows into sums[chunk·outputs + c] (with a single chunk, sums is db).
+    /// a, delta: [batch, outputs]. A group owns <see cref="GradientColumns"/> columns of one chunk; its row lanes sum
+    /// strided rows, then one thread per column adds the lanes' sums in lane order.
     /// </summary>
-    public static void ActivationGradient(ArrayView<float> a, ArrayView<float> delta, ArrayView<float> db, int batch,
-        int outputs, int hasBias, int activation)
+    public static void ActivationGradient(ArrayView<float> a, ArrayView<float> delta, ArrayView<float> sums,
+        int batch, int outputs, int hasBias, int activation)
     {
         ArrayView<float> partial = SharedMemory.Allocate<float>(Threads);
         int tid = Group.IdxX;
         int lane = tid / GradientColumns;
         int column = Grid.IdxX * GradientColumns + tid % GradientColumns;
+        int first = Grid.IdxY * GradientRows;
+        int end = first + GradientRows < batch ? first + GradientRows : batch;
         float sum = 0f;
         if (column < outputs)
         {
-            for (int row = lane; row < batch; row += GradientRowLanes)
+            for (int row = first + lane; row < end; row += GradientRowLanes)
             {
                 int e = row * outputs + column;
                 float dz = delta[e] * DeviceMath.Derivative(activation, a[e]);
@@ -49,13 +56,28 @@ public static class ElementwiseKernels
             {
                 total += partial[l * GradientColumns + tid];
             }
-            db[column] = total;
+            sums[Grid.IdxY * outputs + column] = total;
         }
     }
 
-    /// <summary>The launch shape of <see cref="ActivationGradient"/> for <paramref name="outputs"/> columns.</summary>
-    public static KernelConfig GradientConfig(int outputs) =>
-        new(new Index1D((outputs + GradientColumns - 1) / GradientColumns), new Index1D(Threads));
+    /// <summary>The launch shape of <see cref="ActivationGradient"/>: column blocks by row chunks.</summary>
+    public static KernelConfig GradientConfig(int batch, int outputs) => new(
+        new Index2D((outputs + GradientColumns - 1) / GradientColumns, GradientChunks(batch)),
+        new Index2D(Threads, 1));
+
+    /// <summary>How many row chunks <see cref="ActivationGradient"/> splits a batch into.</summary>
+    public static int GradientChunks(int batch) => (batch + GradientRows - 1) / GradientRows;
+
+    /// <summary>db[c] = Σ_chunk sums[chunk·outputs + c], chunks in order.</summary>
+    public static void SumChunks(Index1D column, ArrayView<float> sums, ArrayView<float> db, int outputs, int chunks)
+    {
+        float total = sums[column];
+        for (int chunk = 1; chunk < chunks; chunk++)
+        {
+            total += sums[chunk * outputs + column];
+        }
+        db[column] = total;
+    }
 
     /// <summary>
     /// Per-example loss, its gradient and whether the example is classified correctly, one thread per row.
@@ -65,9 +87,32 @@ public static class ElementwiseKernels
     public static void LossRows(Index1D row, ArrayView<float> output, ArrayView<float> targets,
         ArrayView<float> dOutput, ArrayView<float> rowStats, int batch, int outputs, int loss, int hasGradient)
     {
+        rowStats[row] = RowLoss(output, targets, dOutput, row, batch, outputs, loss, hasGradient);
+        rowStats[batch + row] = Correct(output, targets, row * outputs, outputs);
+    }
+
+    /// <summary>
+    /// <see cref="LossRows"/> and <see cref="AccumulateMetrics"/> in one group, for batches small enough that one
+    /// launch beats spreading the rows: each thread takes a fixed stride of rows, then a tree adds the sums.
+    /// </summary>
+    public static void LossAndMetrics(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
+        ArrayView<float> metrics, int batch, int outputs, int loss, int hasGradient)
+    {
+        int tid = Group.IdxX;
+        float lossSum = 0f, correctSum = 0f;
+        for (int r = tid; r < batch; r += Threads)
+        {
+            lossSum += RowLoss(output, targets, dOutput, r, batch, outputs, loss, hasGradient);
+            correctSum += Correct(output, targets, r * outputs, outputs);
+        }
+        AddToMetrics(metrics, lossSum, correctSum);
+    }
+
+    private static float RowLoss(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
+        int row, int batch, int outputs, int loss, int hasGradient)
+    {
         int start = row * outputs;
         float invBatch = 1f / batch;
-        float ell;
         if (loss == (int)LossKind.SoftmaxCrossEntropy)
         {
             float max = output[start];
@@ -81,7 +126,7 @@ public static class ElementwiseKernels
                 sumExp += MathF.Exp(output[start + j] - max);
             }
             float logSumExp = MathF.Log(sumExp);
-            ell = 0f;
+            float ell = 0f;
             for (int j = 0; j < outputs; j++)
             {
                 float shifted = output[start + j] - max;
@@ -95,26 +140,25 @@ public static class ElementwiseKernels
                     dOutput[start + j] = (MathF.Exp(shifted) / sumExp - t) * invBatch;
                 }
             }
+            return ell;
         }
-        else
+        bool half = loss == (int)LossKind.HalfSquaredError;
+        float scale = half ? invBatch : 2f / ((float)outputs * batch);
+        float sum = 0f;
+        for (int j = 0; j < outputs; j++)
         {
-            bool half = loss == (int)LossKind.HalfSquaredError;
-            float scale = half ? invBatch : 2f / ((float)outputs * batch);
-            float sum = 0f;
-            for (int j = 0; j < outputs; j++)
+            float diff = output[start + j] - targets[start + j];
+            sum += diff * diff;
+            if (hasGradient != 0)
             {
-                float diff = output[start + j] - targets[start + j];
-                sum += diff * diff;
-                if (hasGradient != 0)
-                {
-                    dOutput[start + j] = diff * scale;
-                }
+                dOutput[start + j] = diff * scale;
             }
-            ell = half ? 0.5f * sum : sum / outputs;
         }
-        rowStats[row] = ell;
-        rowStats[batch + row] = ArgMax(output, start, outputs) == ArgMax(targets, start, outputs) ? 1f : 0f;
+        return half ? 0.5f * sum : sum / outputs;
     }
+
+    private static float Correct(ArrayView<float> output, ArrayView<float> targets, int start, int outputs) =>
+        ArgMax(output, start, outputs) == ArgMax(targets, start, outputs) ? 1f : 0f;
 
     /// <summary>
     /// metrics[0] += Σ_rows ℓ, metrics[1] += Σ_rows correct, from <see cref="LossRows"/>'s rowStats. One group: each
@@ -122,8 +166,6 @@ public static class ElementwiseKernels
     /// </summary>
     public static void AccumulateMetrics(ArrayView<float> rowStats, ArrayView<float> metrics, int batch)
     {
-        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
-        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
         int tid = Group.IdxX;
         float lossSum = 0f, correctSum = 0f;
         for (int r = tid; r < batch; r += Threads)
@@ -131,6 +173,15 @@ public static class ElementwiseKernels
             lossSum += rowStats[r];
             correctSum += rowStats[batch + r];
         }
+        AddToMetrics(metrics, lossSum, correctSum);
+    }
+
+    // The group's per-thread sums, halved by a tree in a fixed order; thread 0 adds the totals to metrics.
+    private static void AddToMetrics(ArrayView<float> metrics, float lossSum, float correctSum)
+    {
+        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
+        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
+        int tid = Group.IdxX;
         lossSums[tid] = lossSum;
         correctSums[tid] = correctSum;
         Group.Barrier();

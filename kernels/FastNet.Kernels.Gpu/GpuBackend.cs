@@ -57,7 +57,11 @@ public sealed class GpuBackend : IBackend
     private readonly Context _context;
     private readonly Accelerator _accelerator;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _placeholder;
-    private MemoryBuffer1D<float, Stride1D.Dense>? _rowStats;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _rowStats, _chunkSums;
+
+    // Up to this many loss elements one group computes the loss and its metrics in a single launch; beyond, rows
+    // spread over the device and a second launch adds their sums.
+    private const long FusedLossLimit = 1 << 16;
 
     private readonly GemmTiling _tiling;
     private readonly Gemm _small, _large;
@@ -66,6 +70,9 @@ public sealed class GpuBackend : IBackend
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
         int, int> _lossRows;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _accumulateMetrics;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
+        int, int, int> _lossAndMetrics;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _sumChunks;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int>
         _optimize;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
@@ -104,6 +111,10 @@ public sealed class GpuBackend : IBackend
                 ArrayView<float>, ArrayView<float>, int, int, int, int>(ElementwiseKernels.LossRows);
             _accumulateMetrics = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(
                 ElementwiseKernels.AccumulateMetrics);
+            _lossAndMetrics = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, int, int, int, int>(ElementwiseKernels.LossAndMetrics);
+            _sumChunks = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int,
+                int>(ElementwiseKernels.SumChunks);
             _optimize = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, OptimizerScalars, int>(ElementwiseKernels.Optimize);
             _gather = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>,
@@ -233,8 +244,17 @@ public sealed class GpuBackend : IBackend
     {
         OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
         ArrayView<float> dz = View(delta);
-        _activationGradient(ElementwiseKernels.GradientConfig(outputs), View(a), dz, View(db), batch, outputs,
+        int chunks = ElementwiseKernels.GradientChunks(batch);
+        // One chunk of rows writes db itself; more leave per-chunk column sums that a second kernel adds in order.
+        ArrayView<float> sums = chunks == 1 || db.IsEmpty
+            ? View(db)
+            : Scratch(ref _chunkSums, (long)chunks * outputs);
+        _activationGradient(ElementwiseKernels.GradientConfig(batch, outputs), View(a), dz, sums, batch, outputs,
             db.IsEmpty ? 0 : 1, (int)activation);
+        if (chunks > 1 && !db.IsEmpty)
+        {
+            _sumChunks(outputs, sums, View(db), outputs, chunks);
+        }
         if (_cuBlas is not null)
         {
             _cuBlas.TN(View(x), dz, View(dW), inputs, outputs, batch);
@@ -262,7 +282,13 @@ public sealed class GpuBackend : IBackend
         {
             throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss");
         }
-        ArrayView<float> rowStats = RowStats(batch);
+        if ((long)batch * outputs <= FusedLossLimit)
+        {
+            _lossAndMetrics(new KernelConfig(1, ElementwiseKernels.Threads), View(output), View(targets),
+                View(dOutput), View(metrics), batch, outputs, (int)loss, dOutput.IsEmpty ? 0 : 1);
+            return;
+        }
+        ArrayView<float> rowStats = Scratch(ref _rowStats, 2L * batch);
         _lossRows(batch, View(output), View(targets), View(dOutput), rowStats, batch, outputs, (int)loss,
             dOutput.IsEmpty ? 0 : 1);
         _accumulateMetrics(new KernelConfig(1, ElementwiseKernels.Threads), rowStats, View(metrics), batch);
@@ -300,6 +326,7 @@ public sealed class GpuBackend : IBackend
         _accelerator.Synchronize();
         _cuBlas?.Dispose();
         _rowStats?.Dispose();
+        _chunkSums?.Dispose();
         _placeholder.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
@@ -354,19 +381,19 @@ public sealed class GpuBackend : IBackend
             : _small,
     };
 
-    // The rows' loss and correctness before their fixed-order sum; grown when a larger batch arrives, then reused.
-    private ArrayView<float> RowStats(int batch)
+    // Scratch memory (per-row loss stats, per-chunk column sums): grown when a larger shape arrives, then reused.
+    private ArrayView<float> Scratch(ref MemoryBuffer1D<float, Stride1D.Dense>? buffer, long length)
     {
-        if (_rowStats is null || _rowStats.Length < 2L * batch)
+        if (buffer is null || buffer.Length < length)
         {
-            if (_rowStats is not null)
+            if (buffer is not null)
             {
                 _accelerator.Synchronize();
-                _rowStats.Dispose();
+                buffer.Dispose();
             }
-            _rowStats = _accelerator.Allocate1D<float>(2L * batch);
+            buffer = _accelerator.Allocate1D<float>(length);
         }
-        return _rowStats.View.SubView(0, 2 * batch);
+        return buffer.View.SubView(0, length);
     }
 
     // An absent operand becomes a one-float placeholder the kernels never read (their flags say so).
