@@ -58,6 +58,8 @@ public sealed class GpuBackend : IBackend
     private readonly Accelerator _accelerator;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _placeholder;
     private MemoryBuffer1D<float, Stride1D.Dense>? _rowStats, _chunkSums;
+    private long _bytesInUse;
+    private bool _disposed;
 
     // Up to this many loss elements one group computes the loss and its metrics in a single launch; beyond, rows
     // spread over the device and a second launch adds their sums.
@@ -141,6 +143,12 @@ public sealed class GpuBackend : IBackend
 
     /// <summary>The accelerator's name, as ILGPU reports it.</summary>
     public string DeviceName => _accelerator.Name;
+
+    /// <summary>
+    /// Device memory this backend holds now, in bytes: the buffers it handed out plus its scratch (cuBLAS's own
+    /// workspace, when cuBLAS is used, is not included).
+    /// </summary>
+    public long DeviceBytesInUse => Interlocked.Read(ref _bytesInUse);
 
     /// <summary>True when the GEMMs go through cuBLAS (a CUDA device with a loadable cuBLAS, not forced off).</summary>
     public bool UsesCuBlas => _cuBlas is not null;
@@ -323,6 +331,11 @@ public sealed class GpuBackend : IBackend
     /// <inheritdoc />
     public void Dispose()
     {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
         _accelerator.Synchronize();
         _cuBlas?.Dispose();
         _rowStats?.Dispose();
@@ -381,6 +394,8 @@ public sealed class GpuBackend : IBackend
             : _small,
     };
 
+    internal void Track(long bytes) => Interlocked.Add(ref _bytesInUse, bytes);
+
     // Scratch memory (per-row loss stats, per-chunk column sums): grown when a larger shape arrives, then reused.
     private ArrayView<float> Scratch(ref MemoryBuffer1D<float, Stride1D.Dense>? buffer, long length)
     {
@@ -389,9 +404,11 @@ public sealed class GpuBackend : IBackend
             if (buffer is not null)
             {
                 _accelerator.Synchronize();
+                Track(-buffer.LengthInBytes);
                 buffer.Dispose();
             }
             buffer = _accelerator.Allocate1D<float>(length);
+            Track(buffer.LengthInBytes);
         }
         return buffer.View.SubView(0, length);
     }

@@ -14,6 +14,7 @@ public sealed class GpuFloatBuffer : FloatBuffer
         // ILGPU rejects empty allocations; an empty buffer keeps one unused float.
         _memory = accelerator.Allocate1D<float>(Math.Max(length, 1));
         _memory.MemSetToZero();
+        owner.Track(_memory.LengthInBytes);
     }
 
     internal GpuBackend Owner { get; }
@@ -27,9 +28,10 @@ public sealed class GpuFloatBuffer : FloatBuffer
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && _memory is not null)
         {
-            _memory?.Dispose();
+            Owner.Track(-_memory.LengthInBytes);
+            _memory.Dispose();
         }
         _memory = null;
     }
@@ -49,6 +51,7 @@ public sealed class GpuIndexBuffer : IndexBuffer
         Host = new int[length];
         _memory = accelerator.Allocate1D<int>(Math.Max(length, 1));
         _memory.MemSetToZero();
+        owner.Track(_memory.LengthInBytes);
     }
 
     internal GpuBackend Owner { get; }
@@ -67,9 +70,10 @@ public sealed class GpuIndexBuffer : IndexBuffer
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && _memory is not null)
         {
-            _memory?.Dispose();
+            Owner.Track(-_memory.LengthInBytes);
+            _memory.Dispose();
         }
         _memory = null;
     }
