@@ -98,6 +98,8 @@ public static class ElementwiseKernels
     public static void LossAndMetrics(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
         ArrayView<float> metrics, int batch, int outputs, int loss, int hasGradient)
     {
+        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
+        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
         int tid = Group.IdxX;
         float lossSum = 0f, correctSum = 0f;
         for (int r = tid; r < batch; r += Threads)
@@ -105,7 +107,7 @@ public static class ElementwiseKernels
             lossSum += RowLoss(output, targets, dOutput, r, batch, outputs, loss, hasGradient);
             correctSum += Correct(output, targets, r * outputs, outputs);
         }
-        AddToMetrics(metrics, lossSum, correctSum);
+        AddToMetrics(metrics, lossSums, correctSums, lossSum, correctSum);
     }
 
     private static float RowLoss(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
@@ -166,6 +168,8 @@ public static class ElementwiseKernels
     /// </summary>
     public static void AccumulateMetrics(ArrayView<float> rowStats, ArrayView<float> metrics, int batch)
     {
+        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
+        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
         int tid = Group.IdxX;
         float lossSum = 0f, correctSum = 0f;
         for (int r = tid; r < batch; r += Threads)
@@ -173,14 +177,14 @@ public static class ElementwiseKernels
             lossSum += rowStats[r];
             correctSum += rowStats[batch + r];
         }
-        AddToMetrics(metrics, lossSum, correctSum);
+        AddToMetrics(metrics, lossSums, correctSums, lossSum, correctSum);
     }
 
-    // The group's per-thread sums, halved by a tree in a fixed order; thread 0 adds the totals to metrics.
-    private static void AddToMetrics(ArrayView<float> metrics, float lossSum, float correctSum)
+    // The group's per-thread sums, halved by a tree in a fixed order; thread 0 adds the totals to metrics. Shared
+    // memory is allocated by the kernels themselves, not in this helper.
+    private static void AddToMetrics(ArrayView<float> metrics, ArrayView<float> lossSums,
+        ArrayView<float> correctSums, float lossSum, float correctSum)
     {
-        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
-        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
         int tid = Group.IdxX;
         lossSums[tid] = lossSum;
         correctSums[tid] = correctSum;

@@ -244,6 +244,40 @@ public sealed class GpuOpTests(GpuFixture fixture)
         Assert.Equal([2f, 3f], part);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReductionsAreBitIdenticalFromRunToRun(bool largeTiles)
+    {
+        GpuBackend gpu = fixture.Get(largeTiles);
+        const int batch = 131, inputs = 19, outputs = 130;
+        var random = new Random(131);
+        float[] x = Data.Uniform(random, batch * inputs), w = Data.Uniform(random, inputs * outputs);
+        float[] a = [.. Data.Uniform(random, batch * outputs).Select(MathF.Tanh)];
+        float[] delta = Data.Uniform(random, batch * outputs);
+        float[] targets = Data.OneHot(random, batch, outputs);
+
+        float[] Run()
+        {
+            using FloatBuffer X = gpu.Allocate(x.Length), W = gpu.Allocate(w.Length), A = gpu.Allocate(a.Length);
+            using FloatBuffer D = gpu.Allocate(delta.Length), dW = gpu.Allocate(w.Length), db = gpu.Allocate(outputs);
+            using FloatBuffer dX = gpu.Allocate(x.Length), T = gpu.Allocate(targets.Length), m = gpu.Allocate(2);
+            gpu.Upload(x, X.All);
+            gpu.Upload(w, W.All);
+            gpu.Upload(a, A.All);
+            gpu.Upload(delta, D.All);
+            gpu.Upload(targets, T.All);
+            gpu.DenseBackward(X.All, W.All, A.All, batch, inputs, outputs, Activation.Tanh, D.All, dW.All, db.All,
+                dX.All);
+            gpu.Loss(A.All, T.All, batch, outputs, LossKind.SoftmaxCrossEntropy, BufferView.Empty, m.All);
+            return [.. Harness.Read(gpu, dW.All), .. Harness.Read(gpu, db.All), .. Harness.Read(gpu, dX.All),
+                .. Harness.Read(gpu, m.All)];
+        }
+
+        float[] first = Run(), second = Run();
+        Assert.Equal(first.Select(BitConverter.SingleToInt32Bits), second.Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Fact]
     public void ForeignBuffersAreRejected()
     {
