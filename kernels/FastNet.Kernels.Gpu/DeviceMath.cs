@@ -1,11 +1,56 @@
+using ILGPU;
+
 namespace FastNet.Kernels.Gpu;
 
 /// <summary>
-/// Activations and their derivatives as kernels evaluate them, in float32. Every function here is plain arithmetic
-/// plus <see cref="MathF.Exp"/>, so it compiles for every ILGPU accelerator and runs unchanged on the host.
+/// exp, the activations and their derivatives as kernels evaluate them, in float32. Everything here is plain
+/// float arithmetic, so every ILGPU accelerator computes the same values; in particular exp does not go through
+/// CUDA's approximate ex2, whose error grows with |x| (about 16 ulp for sigmoid over [−20, 20]).
 /// </summary>
 public static class DeviceMath
 {
+    // exp: x = n·ln2 + r with |r| ≤ ln2/2, ln2 split so that n·Ln2High is exact (Cody and Waite); e^r by its Taylor
+    // polynomial to r⁷/7! (truncation below 6e-9 relative); 2ⁿ applied as two exact power-of-two factors so that
+    // neither overflows before the result does.
+    private const float Log2E = 1.44269504088896341f;
+    private const float Ln2High = 0.693145751953125f;
+    private const float Ln2Low = 1.42860676533018700e-6f;
+    private const float ExpOverflow = 88.7228394f;
+    private const float ExpUnderflow = -103.972084f;
+
+    /// <summary>e^x to about an ulp; +∞ above ln(float.MaxValue), 0 below the smallest subnormal's log.</summary>
+    public static float Exp(float x)
+    {
+        if (float.IsNaN(x))
+        {
+            return x;
+        }
+        if (x > ExpOverflow)
+        {
+            return float.PositiveInfinity;
+        }
+        if (x < ExpUnderflow)
+        {
+            return 0f;
+        }
+        float t = x * Log2E;
+        int n = (int)(t < 0 ? t - 0.5f : t + 0.5f);
+        float r = x - n * Ln2High - n * Ln2Low;
+        float p = 1.98412698412698413e-4f;
+        p = p * r + 1.38888888888888889e-3f;
+        p = p * r + 8.33333333333333333e-3f;
+        p = p * r + 4.16666666666666667e-2f;
+        p = p * r + 0.166666666666666667f;
+        p = p * r + 0.5f;
+        p = p * r + 1f;
+        p = p * r + 1f;
+        int half = n / 2;
+        return p * PowerOfTwo(half) * PowerOfTwo(n - half);
+    }
+
+    // 2ⁿ for −126 ≤ n ≤ 127, built from its exponent bits.
+    private static float PowerOfTwo(int n) => Interop.IntAsFloat((uint)(n + 127) << 23);
+
     /// <summary>Below this |x| tanh uses its Taylor polynomial; above it the exponential formula has no cancellation
     /// worth speaking of (1 − 2/(e^(2x) + 1) keeps more than half of its leading bit at 0.625).</summary>
     public const float TanhPolynomialLimit = 0.625f;
@@ -44,12 +89,12 @@ public static class DeviceMath
             return x + x * x2 * p;
         }
         // e^(2|x|) overflows to +∞ beyond |x| ≈ 44, which gives exactly 1.
-        float t = 1f - 2f / (MathF.Exp(2f * ax) + 1f);
+        float t = 1f - 2f / (Exp(2f * ax) + 1f);
         return x < 0 ? -t : t;
     }
 
     /// <summary>σ(z) = 1 / (1 + e^(−z)); for very negative z, e^(−z) = +∞ gives exactly 0.</summary>
-    public static float Sigmoid(float z) => 1f / (1f + MathF.Exp(-z));
+    public static float Sigmoid(float z) => 1f / (1f + Exp(-z));
 
     /// <summary>f(z) for an <see cref="Activation"/> passed as its int value (kernels take enums as ints).</summary>
     public static float Activate(int activation, float z)

@@ -125,7 +125,7 @@ public static class ElementwiseKernels
             float sumExp = 0f;
             for (int j = 0; j < outputs; j++)
             {
-                sumExp += MathF.Exp(output[start + j] - max);
+                sumExp += DeviceMath.Exp(output[start + j] - max);
             }
             float logSumExp = MathF.Log(sumExp);
             float ell = 0f;
@@ -139,7 +139,7 @@ public static class ElementwiseKernels
                 }
                 if (hasGradient != 0)
                 {
-                    dOutput[start + j] = (MathF.Exp(shifted) / sumExp - t) * invBatch;
+                    dOutput[start + j] = (DeviceMath.Exp(shifted) / sumExp - t) * invBatch;
                 }
             }
             return ell;

@@ -26,14 +26,18 @@ public static class GemmKernels
     /// <summary>Threads per group: 16×16, each computing 4×4 outputs.</summary>
     public const int Threads = 256;
 
-    private const int Lanes = 16;
+    private const int Lanes = Block.Spacing;
+
+    // Staged rows are padded by 4 floats: the row-major A tile is stored with a stride of a row per thread, which
+    // would otherwise put 8 consecutive threads in one bank.
+    private const int Stride = TileM + 4;
 
     /// <summary>Forward: A = f(X·W + b). x: [m, k]; w: [k, n]; bias: [n] (read only when hasBias ≠ 0); a: [m, n].</summary>
     public static void ForwardNN(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
         int m, int n, int k, int hasBias, int activation)
     {
-        ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * TileM);
-        ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * TileN);
+        ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * Stride);
+        ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * Stride);
         Block c = Multiply(x, w, aTile, bTile, m, n, k, false, false);
         Store(c, a, bias, m, n, hasBias, activation);
     }
@@ -41,8 +45,8 @@ public static class GemmKernels
     /// <summary>Weight gradient: dW = Xᵀ·dZ. x: [k, m] (batch × inputs); dz: [k, n]; dw: [m, n], overwritten.</summary>
     public static void WeightGradientTN(ArrayView<float> x, ArrayView<float> dz, ArrayView<float> dw, int m, int n, int k)
     {
-        ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * TileM);
-        ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * TileN);
+        ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * Stride);
+        ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * Stride);
         Block c = Multiply(x, dz, aTile, bTile, m, n, k, true, false);
         Store(c, dw, dw, m, n, 0, (int)Activation.Identity);
     }
@@ -50,8 +54,8 @@ public static class GemmKernels
     /// <summary>Input gradient: dX = dZ·Wᵀ. dz: [m, k]; w: [n, k] (inputs × outputs); dx: [m, n], overwritten.</summary>
     public static void InputGradientNT(ArrayView<float> dz, ArrayView<float> w, ArrayView<float> dx, int m, int n, int k)
     {
-        ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * TileM);
-        ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * TileN);
+        ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * Stride);
+        ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * Stride);
         Block c = Multiply(dz, w, aTile, bTile, m, n, k, false, true);
         Store(c, dx, dx, m, n, 0, (int)Activation.Identity);
     }
@@ -88,7 +92,7 @@ public static class GemmKernels
         return c;
     }
 
-    // Stages element e of the A slice at aTile[kk·TileM + mm]; consecutive threads read consecutive addresses of
+    // Stages element e of the A slice at aTile[kk·Stride + mm]; consecutive threads read consecutive addresses of
     // whichever dimension is contiguous in memory.
     private static void LoadA(ArrayView<float> a, ArrayView<float> aTile, int m, int k, int m0, int k0, int e,
         bool aTransposed)
@@ -110,7 +114,7 @@ public static class GemmKernels
         {
             value = aTransposed ? a[depth * m + row] : a[row * k + depth];
         }
-        aTile[kk * TileM + mm] = value;
+        aTile[kk * Stride + mm] = value;
     }
 
     private static void LoadB(ArrayView<float> b, ArrayView<float> bTile, int n, int k, int n0, int k0, int e,
@@ -133,12 +137,12 @@ public static class GemmKernels
         {
             value = bTransposed ? b[column * k + depth] : b[depth * n + column];
         }
-        bTile[kk * TileN + nn] = value;
+        bTile[kk * Stride + nn] = value;
     }
 
     private static Block Step(Block c, ArrayView<float> aTile, ArrayView<float> bTile, int kk, int ty, int tx)
     {
-        int ai = kk * TileM + ty, bi = kk * TileN + tx;
+        int ai = kk * Stride + ty, bi = kk * Stride + tx;
         float a0 = aTile[ai], a1 = aTile[ai + Lanes], a2 = aTile[ai + 2 * Lanes], a3 = aTile[ai + 3 * Lanes];
         float b0 = bTile[bi], b1 = bTile[bi + Lanes], b2 = bTile[bi + 2 * Lanes], b3 = bTile[bi + 3 * Lanes];
         return Block.Fma(c, a0, a1, a2, a3, b0, b1, b2, b3);

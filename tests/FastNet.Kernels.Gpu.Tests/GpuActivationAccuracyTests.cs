@@ -12,6 +12,28 @@ namespace FastNet.Kernels.Gpu.Tests;
 [Collection(GpuCollection.Name)]
 public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHelper output)
 {
+    [Fact]
+    public void ExpIsAccurateAcrossTheWholeFloatRange()
+    {
+        // DeviceMath is plain float arithmetic, so the host evaluates exactly what the kernels do.
+        double maxUlp = 0;
+        for (float x = -110f; x <= 90f; x += 0.00731f)
+        {
+            double exact = Math.Exp(x);
+            float got = DeviceMath.Exp(x);
+            Assert.True(Tolerance.Within(got, (float)exact, 1, exact), $"exp({x:R}) = {got:R}, float64 {exact:R}");
+            if (exact >= float.MinValue && exact <= float.MaxValue && exact > 1.1754944e-38)
+            {
+                float rounded = (float)exact;
+                maxUlp = Math.Max(maxUlp, Math.Abs(got - exact) / (MathF.BitIncrement(rounded) - rounded));
+            }
+        }
+        Assert.Equal(float.PositiveInfinity, DeviceMath.Exp(89f));
+        Assert.Equal(0f, DeviceMath.Exp(-105f));
+        Assert.True(float.IsNaN(DeviceMath.Exp(float.NaN)));
+        output.WriteLine($"exp: max {maxUlp:F2} ulp over normal results in [-110, 90]");
+    }
+
     [Theory]
     [InlineData(Activation.Identity)]
     [InlineData(Activation.Sigmoid)]

@@ -2,14 +2,32 @@ using Xunit;
 
 namespace FastNet.Kernels.Gpu.Tests;
 
-/// <summary>One GPU backend on ILGPU's CPU accelerator for the whole run: compiling the kernels is the slow part.</summary>
+/// <summary>
+/// The backends the whole run shares (compiling the kernels is the slow part). By default they run on ILGPU's CPU
+/// accelerator; FASTNET_GPU_TESTS=cuda runs the same suite on the first CUDA device with FastNet's kernels, and
+/// FASTNET_GPU_TESTS=cuda-cublas lets the automatic backend use cuBLAS.
+/// </summary>
 public sealed class GpuFixture : IDisposable
 {
-    /// <summary>Automatic tiling: 64×64 tiles below 128 rows or columns.</summary>
-    public GpuBackend Backend { get; } = new(GpuBackendOptions.CpuAccelerator);
+    public GpuFixture()
+    {
+        string? device = Environment.GetEnvironmentVariable("FASTNET_GPU_TESTS");
+        GpuBackendOptions options = device switch
+        {
+            null or "" or "cpu" => GpuBackendOptions.CpuAccelerator,
+            "cuda" => GpuBackendOptions.Cuda with { ForceOwnKernels = true },
+            "cuda-cublas" => GpuBackendOptions.Cuda,
+            _ => throw new InvalidOperationException($"FASTNET_GPU_TESTS={device}: expected cpu, cuda or cuda-cublas"),
+        };
+        Backend = new GpuBackend(options);
+        LargeTiles = new GpuBackend(options with { Tiling = GemmTiling.Large, ForceOwnKernels = true });
+    }
+
+    /// <summary>Automatic tiling: 64×64 tiles below 128 rows or columns (on one multiprocessor).</summary>
+    public GpuBackend Backend { get; }
 
     /// <summary>The 128×128 kernels forced, so tiny shapes exercise them too.</summary>
-    public GpuBackend LargeTiles { get; } = new(GpuBackendOptions.CpuAccelerator with { Tiling = GemmTiling.Large });
+    public GpuBackend LargeTiles { get; }
 
     public GpuBackend Get(bool largeTiles) => largeTiles ? LargeTiles : Backend;
 
