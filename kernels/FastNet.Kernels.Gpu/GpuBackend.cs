@@ -257,8 +257,12 @@ public sealed class GpuBackend : IBackend
         ArrayView<float> sums = chunks == 1 || db.IsEmpty
             ? View(db)
             : Scratch(ref _chunkSums, (long)chunks * outputs);
-        _activationGradient(ElementwiseKernels.GradientConfig(batch, outputs), View(a), dz, sums, batch, outputs,
-            db.IsEmpty ? 0 : 1, (int)activation);
+        // An identity layer without bias has dZ = ∂L/∂A already: nothing to launch (the per-example output layer).
+        if (activation != Activation.Identity || !db.IsEmpty)
+        {
+            _activationGradient(ElementwiseKernels.GradientConfig(batch, outputs), View(a), dz, sums, batch, outputs,
+                db.IsEmpty ? 0 : 1, (int)activation);
+        }
         if (chunks > 1 && !db.IsEmpty)
         {
             _sumChunks(outputs, sums, View(db), outputs, chunks);
