@@ -1,0 +1,71 @@
+using ILGPU;
+
+namespace FastNet.Kernels.Gpu;
+
+/// <summary>
+/// A thread's 4×4 block of GEMM accumulators: element (i, j) lies <see cref="Spacing"/>·i rows and
+/// <see cref="Spacing"/>·j columns from the block's origin. Passed and returned by value, so ILGPU keeps it in
+/// registers; the helpers are straight-line code.
+/// </summary>
+internal struct Block
+{
+    /// <summary>Rows (and columns) between a thread's neighbouring outputs: the group is 16 threads wide.</summary>
+    public const int Spacing = 16;
+
+    public float C00, C01, C02, C03, C10, C11, C12, C13, C20, C21, C22, C23, C30, C31, C32, C33;
+
+    /// <summary>c + a·bᵀ for one step of k.</summary>
+    public static Block Fma(Block c, float a0, float a1, float a2, float a3, float b0, float b1, float b2, float b3)
+    {
+        c.C00 += a0 * b0;
+        c.C01 += a0 * b1;
+        c.C02 += a0 * b2;
+        c.C03 += a0 * b3;
+        c.C10 += a1 * b0;
+        c.C11 += a1 * b1;
+        c.C12 += a1 * b2;
+        c.C13 += a1 * b3;
+        c.C20 += a2 * b0;
+        c.C21 += a2 * b1;
+        c.C22 += a2 * b2;
+        c.C23 += a2 * b3;
+        c.C30 += a3 * b0;
+        c.C31 += a3 * b1;
+        c.C32 += a3 * b2;
+        c.C33 += a3 * b3;
+        return c;
+    }
+
+    /// <summary>Writes f(c + bias) for the elements inside [m, n]; a 16-thread row of the group writes contiguously.
+    /// </summary>
+    public static void Store(Block c, ArrayView<float> output, ArrayView<float> bias, int m, int n, int hasBias,
+        int activation, int row, int column)
+    {
+        StoreRow(output, bias, m, n, hasBias, activation, row, column, c.C00, c.C01, c.C02, c.C03);
+        StoreRow(output, bias, m, n, hasBias, activation, row + Spacing, column, c.C10, c.C11, c.C12, c.C13);
+        StoreRow(output, bias, m, n, hasBias, activation, row + 2 * Spacing, column, c.C20, c.C21, c.C22, c.C23);
+        StoreRow(output, bias, m, n, hasBias, activation, row + 3 * Spacing, column, c.C30, c.C31, c.C32, c.C33);
+    }
+
+    private static void StoreRow(ArrayView<float> output, ArrayView<float> bias, int m, int n, int hasBias,
+        int activation, int row, int column, float v0, float v1, float v2, float v3)
+    {
+        if (row < m)
+        {
+            StoreOne(output, bias, n, hasBias, activation, row, column, v0);
+            StoreOne(output, bias, n, hasBias, activation, row, column + Spacing, v1);
+            StoreOne(output, bias, n, hasBias, activation, row, column + 2 * Spacing, v2);
+            StoreOne(output, bias, n, hasBias, activation, row, column + 3 * Spacing, v3);
+        }
+    }
+
+    private static void StoreOne(ArrayView<float> output, ArrayView<float> bias, int n, int hasBias, int activation,
+        int row, int column, float value)
+    {
+        if (column < n)
+        {
+            float z = hasBias != 0 ? value + bias[column] : value;
+            output[row * n + column] = DeviceMath.Activate(activation, z);
+        }
+    }
+}

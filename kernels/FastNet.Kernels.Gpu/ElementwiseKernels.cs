@@ -1,0 +1,364 @@
+using ILGPU;
+
+namespace FastNet.Kernels.Gpu;
+
+/// <summary>
+/// The kernels around the GEMMs: the backward activation step fused with the bias gradient, the loss with its
+/// metrics, the optimizer step, row gathering and fill. Reductions run in a fixed order (no atomics), so results do
+/// not depend on scheduling.
+/// </summary>
+public static class ElementwiseKernels
+{
+    /// <summary>Threads per group of the explicitly grouped kernels here.</summary>
+    public const int Threads = 256;
+
+    /// <summary>Columns per group of <see cref="ActivationGradient"/>; the other factor of the group walks rows.</summary>
+    public const int GradientColumns = 32;
+
+    private const int GradientRowLanes = Threads / GradientColumns;
+
+    /// <summary>Rows per group of <see cref="ActivationGradient"/>: a batch larger than this is split over groups
+    /// whose column sums <see cref="SumChunks"/> then adds.</summary>
+    public const int GradientRows = 64;
+
+    /// <summary>
+    /// delta ← delta ⊙ f'(a), in place, and, when hasBias ≠ 0, the column sums of the new delta over this group's
+    /// chunk of <see cref="GradientRows"/> rows into sums[chunk·outputs + c] (with a single chunk, sums is db).
+    /// a, delta: [batch, outputs]. A group owns <see cref="GradientColumns"/> columns of one chunk; its row lanes sum
+    /// strided rows, then one thread per column adds the lanes' sums in lane order.
+    /// </summary>
+    public static void ActivationGradient(ArrayView<float> a, ArrayView<float> delta, ArrayView<float> sums,
+        int batch, int outputs, int hasBias, int activation)
+    {
+        ArrayView<float> partial = SharedMemory.Allocate<float>(Threads);
+        int tid = Group.IdxX;
+        int lane = tid / GradientColumns;
+        int column = Grid.IdxX * GradientColumns + tid % GradientColumns;
+        int first = Grid.IdxY * GradientRows;
+        int end = first + GradientRows < batch ? first + GradientRows : batch;
+        float sum = 0f;
+        if (column < outputs)
+        {
+            for (int row = first + lane; row < end; row += GradientRowLanes)
+            {
+                int e = row * outputs + column;
+                float dz = delta[e] * DeviceMath.Derivative(activation, a[e]);
+                delta[e] = dz;
+                sum += dz;
+            }
+        }
+        partial[tid] = sum;
+        Group.Barrier();
+        if (hasBias != 0 && lane == 0 && column < outputs)
+        {
+            float total = partial[tid];
+            for (int l = 1; l < GradientRowLanes; l++)
+            {
+                total += partial[l * GradientColumns + tid];
+            }
+            sums[Grid.IdxY * outputs + column] = total;
+        }
+    }
+
+    /// <summary>The launch shape of <see cref="ActivationGradient"/>: column blocks by row chunks.</summary>
+    public static KernelConfig GradientConfig(int batch, int outputs) => new(
+        new Index2D((outputs + GradientColumns - 1) / GradientColumns, GradientChunks(batch)),
+        new Index2D(Threads, 1));
+
+    /// <summary>How many row chunks <see cref="ActivationGradient"/> splits a batch into.</summary>
+    public static int GradientChunks(int batch) => (batch + GradientRows - 1) / GradientRows;
+
+    /// <summary>db[c] = Σ_chunk sums[chunk·outputs + c], chunks in order.</summary>
+    public static void SumChunks(Index1D column, ArrayView<float> sums, ArrayView<float> db, int outputs, int chunks)
+    {
+        float total = sums[column];
+        for (int chunk = 1; chunk < chunks; chunk++)
+        {
+            total += sums[chunk * outputs + column];
+        }
+        db[column] = total;
+    }
+
+    /// <summary>
+    /// Per-example loss, its gradient and whether the example is classified correctly, one thread per row.
+    /// output, targets, dOutput: [batch, outputs]; dOutput is written when hasGradient ≠ 0. rowStats: [2·batch],
+    /// ℓ of row r at r and 1 or 0 (arg max of output = arg max of target) at batch + r.
+    /// </summary>
+    public static void LossRows(Index1D row, ArrayView<float> output, ArrayView<float> targets,
+        ArrayView<float> dOutput, ArrayView<float> rowStats, int batch, int outputs, int loss, int hasGradient)
+    {
+        rowStats[row] = RowLoss(output, targets, dOutput, row, batch, outputs, loss, hasGradient);
+        rowStats[batch + row] = Correct(output, targets, row * outputs, outputs);
+    }
+
+    /// <summary>
+    /// <see cref="LossRows"/> and <see cref="AccumulateMetrics"/> in one group, for batches small enough that one
+    /// launch beats spreading the rows: each thread takes a fixed stride of rows, then a tree adds the sums.
+    /// </summary>
+    public static void LossAndMetrics(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
+        ArrayView<float> metrics, int batch, int outputs, int loss, int hasGradient)
+    {
+        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
+        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
+        int tid = Group.IdxX;
+        float lossSum = 0f, correctSum = 0f;
+        for (int r = tid; r < batch; r += Threads)
+        {
+            lossSum += RowLoss(output, targets, dOutput, r, batch, outputs, loss, hasGradient);
+            correctSum += Correct(output, targets, r * outputs, outputs);
+        }
+        AddToMetrics(metrics, lossSums, correctSums, lossSum, correctSum);
+    }
+
+    private static float RowLoss(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
+        int row, int batch, int outputs, int loss, int hasGradient)
+    {
+        int start = row * outputs;
+        float invBatch = 1f / batch;
+        if (loss == (int)LossKind.SoftmaxCrossEntropy)
+        {
+            float max = output[start];
+            for (int j = 1; j < outputs; j++)
+            {
+                max = output[start + j] > max ? output[start + j] : max;
+            }
+            float sumExp = 0f;
+            for (int j = 0; j < outputs; j++)
+            {
+                sumExp += DeviceMath.Exp(output[start + j] - max);
+            }
+            float logSumExp = MathF.Log(sumExp);
+            float ell = 0f;
+            for (int j = 0; j < outputs; j++)
+            {
+                float shifted = output[start + j] - max;
+                float t = targets[start + j];
+                if (t != 0f)
+                {
+                    ell -= t * (shifted - logSumExp);
+                }
+                if (hasGradient != 0)
+                {
+                    dOutput[start + j] = (DeviceMath.Exp(shifted) / sumExp - t) * invBatch;
+                }
+            }
+            return ell;
+        }
+        bool half = loss == (int)LossKind.HalfSquaredError;
+        float scale = half ? invBatch : 2f / ((float)outputs * batch);
+        float sum = 0f;
+        for (int j = 0; j < outputs; j++)
+        {
+            float diff = output[start + j] - targets[start + j];
+            sum += diff * diff;
+            if (hasGradient != 0)
+            {
+                dOutput[start + j] = diff * scale;
+            }
+        }
+        return half ? 0.5f * sum : sum / outputs;
+    }
+
+    private static float Correct(ArrayView<float> output, ArrayView<float> targets, int start, int outputs) =>
+        ArgMax(output, start, outputs) == ArgMax(targets, start, outputs) ? 1f : 0f;
+
+    /// <summary>
+    /// metrics[0] += Σ_rows ℓ, metrics[1] += Σ_rows correct, from <see cref="LossRows"/>'s rowStats. One group: each
+    /// thread sums a fixed stride of rows, then a tree halves the partial sums; thread 0 adds to metrics.
+    /// </summary>
+    public static void AccumulateMetrics(ArrayView<float> rowStats, ArrayView<float> metrics, int batch)
+    {
+        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
+        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
+        int tid = Group.IdxX;
+        float lossSum = 0f, correctSum = 0f;
+        for (int r = tid; r < batch; r += Threads)
+        {
+            lossSum += rowStats[r];
+            correctSum += rowStats[batch + r];
+        }
+        AddToMetrics(metrics, lossSums, correctSums, lossSum, correctSum);
+    }
+
+    // The group's per-thread sums, halved by a tree in a fixed order; thread 0 adds the totals to metrics. Shared
+    // memory is allocated by the kernels themselves, not in this helper.
+    private static void AddToMetrics(ArrayView<float> metrics, ArrayView<float> lossSums,
+        ArrayView<float> correctSums, float lossSum, float correctSum)
+    {
+        int tid = Group.IdxX;
+        lossSums[tid] = lossSum;
+        correctSums[tid] = correctSum;
+        Group.Barrier();
+        for (int half = Threads / 2; half > 0; half /= 2)
+        {
+            if (tid < half)
+            {
+                lossSums[tid] += lossSums[tid + half];
+                correctSums[tid] += correctSums[tid + half];
+            }
+            Group.Barrier();
+        }
+        if (tid == 0)
+        {
+            metrics[0] += lossSums[0];
+            metrics[1] += correctSums[0];
+        }
+    }
+
+    /// <summary>One optimizer step for parameter i, by the rules written on <see cref="OptimizerKind"/>.
+    /// state holds the rule's slots of length n back to back.</summary>
+    public static void Optimize(Index1D i, ArrayView<float> dParameters, ArrayView<float> parameters,
+        ArrayView<float> state, OptimizerScalars s, int n)
+    {
+        float p = parameters[i];
+        float g = dParameters[i] + s.WeightDecay * p;
+        if (s.Kind == (int)OptimizerKind.Sgd)
+        {
+            p -= s.LearningRate * g;
+        }
+        else if (s.Kind == (int)OptimizerKind.Momentum)
+        {
+            float b = s.Momentum * state[i] + g;
+            state[i] = b;
+            p -= s.LearningRate * b;
+        }
+        else if (s.Kind == (int)OptimizerKind.Nesterov)
+        {
+            float b = s.Momentum * state[i] + g;
+            state[i] = b;
+            p -= s.LearningRate * (g + s.Momentum * b);
+        }
+        else if (s.Kind == (int)OptimizerKind.Adagrad)
+        {
+            float sum = state[i] + g * g;
+            state[i] = sum;
+            p -= s.LearningRate * g / (MathF.Sqrt(sum) + s.Epsilon);
+        }
+        else if (s.Kind == (int)OptimizerKind.RmsProp)
+        {
+            float v = s.Beta2 * state[i] + s.OneMinusBeta2 * g * g;
+            state[i] = v;
+            p -= s.LearningRate * g / (MathF.Sqrt(v) + s.Epsilon);
+        }
+        else
+        {
+            float m = s.Beta1 * state[i] + s.OneMinusBeta1 * g;
+            float v = s.Beta2 * state[n + i] + s.OneMinusBeta2 * g * g;
+            state[i] = m;
+            state[n + i] = v;
+            if (s.Kind == (int)OptimizerKind.Adam)
+            {
+                // C1 = η/(1 − β1ᵗ), C2 = √(1 − β2ᵗ)
+                p -= s.C1 * m / (MathF.Sqrt(v) / s.C2 + s.Epsilon);
+            }
+            else
+            {
+                // Nadam: C1 = 1 − β2ᵗ, C2 and C3 the signed coefficients of g/d and m/d
+                float d = MathF.Sqrt(v / s.C1) + s.Epsilon;
+                p += s.C2 * g / d + s.C3 * m / d;
+            }
+        }
+        parameters[i] = p;
+    }
+
+    /// <summary>destination[e] = source[indices[first + e / rowLength]·rowLength + e % rowLength].</summary>
+    public static void GatherRows(Index1D e, ArrayView<float> source, ArrayView<int> indices,
+        ArrayView<float> destination, int rowLength, int first)
+    {
+        int r = e / rowLength;
+        destination[e] = source[indices[first + r] * rowLength + (e - r * rowLength)];
+    }
+
+    /// <summary>a[e] ← f(a[e] + bias[e % outputs]) (bias read only when hasBias ≠ 0): the forward epilogue for a
+    /// product computed elsewhere (cuBLAS).</summary>
+    public static void BiasActivation(Index1D e, ArrayView<float> a, ArrayView<float> bias, int outputs, int hasBias,
+        int activation)
+    {
+        float z = hasBias != 0 ? a[e] + bias[e % outputs] : a[e];
+        a[e] = DeviceMath.Activate(activation, z);
+    }
+
+    /// <summary>destination[e] = value.</summary>
+    public static void Fill(Index1D e, ArrayView<float> destination, float value) => destination[e] = value;
+
+    // First maximum wins, as in the reference.
+    private static int ArgMax(ArrayView<float> values, int start, int count)
+    {
+        int best = 0;
+        float bestValue = values[start];
+        for (int j = 1; j < count; j++)
+        {
+            if (values[start + j] > bestValue)
+            {
+                best = j;
+                bestValue = values[start + j];
+            }
+        }
+        return best;
+    }
+}
+
+/// <summary>
+/// The per-step scalars of <see cref="ElementwiseKernels.Optimize"/>, rounded once from the float64
+/// <see cref="OptimizerStep"/>. C1..C3 carry the rule's precomputed coefficients (Adam: step size and √(1 − β2ᵗ);
+/// Nadam: 1 − β2ᵗ and the coefficients of g/d and m/d).
+/// </summary>
+public readonly record struct OptimizerScalars
+{
+    /// <summary>Builds the scalars of <paramref name="step"/>.</summary>
+    public OptimizerScalars(in OptimizerStep step)
+    {
+        Kind = (int)step.Kind;
+        LearningRate = (float)step.LearningRate;
+        Momentum = (float)step.Momentum;
+        Beta1 = (float)step.Beta1;
+        Beta2 = (float)step.Beta2;
+        OneMinusBeta1 = (float)(1 - step.Beta1);
+        OneMinusBeta2 = (float)(1 - step.Beta2);
+        Epsilon = (float)step.Epsilon;
+        WeightDecay = (float)step.WeightDecay;
+        (C1, C2, C3) = step.Kind switch
+        {
+            OptimizerKind.Adam => ((float)step.AdamStepSize, (float)step.AdamBiasCorrection2Sqrt, 0f),
+            OptimizerKind.Nadam => ((float)step.NadamBiasCorrection2, (float)step.NadamGradCoefficient,
+                (float)step.NadamMomentCoefficient),
+            _ => (0f, 0f, 0f),
+        };
+    }
+
+    /// <summary>The <see cref="OptimizerKind"/> as an int.</summary>
+    public int Kind { get; }
+
+    /// <summary>η.</summary>
+    public float LearningRate { get; }
+
+    /// <summary>μ.</summary>
+    public float Momentum { get; }
+
+    /// <summary>β1.</summary>
+    public float Beta1 { get; }
+
+    /// <summary>β2 (α for RMSprop).</summary>
+    public float Beta2 { get; }
+
+    /// <summary>1 − β1, rounded once from float64.</summary>
+    public float OneMinusBeta1 { get; }
+
+    /// <summary>1 − β2, rounded once from float64.</summary>
+    public float OneMinusBeta2 { get; }
+
+    /// <summary>ε.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>λ.</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>First rule coefficient.</summary>
+    public float C1 { get; }
+
+    /// <summary>Second rule coefficient.</summary>
+    public float C2 { get; }
+
+    /// <summary>Third rule coefficient.</summary>
+    public float C3 { get; }
+}

@@ -1,0 +1,467 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ForwardLauncher = System.Action<ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
+    ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, int, int, int, int, int>;
+using ProductLauncher = System.Action<ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
+    ILGPU.ArrayView<float>, int, int, int>;
+
+namespace FastNet.Kernels.Gpu;
+
+/// <summary>How a <see cref="GpuBackend"/> picks its accelerator.</summary>
+public sealed record GpuBackendOptions
+{
+    /// <summary>Run the kernels on ILGPU's CPU accelerator instead of a CUDA device (tests; no GPU needed).</summary>
+    public bool UseCpuAccelerator { get; init; }
+
+    /// <summary>Which CUDA device, in ILGPU's order.</summary>
+    public int CudaDeviceIndex { get; init; }
+
+    /// <summary>Which GEMM tiling to use; <see cref="GemmTiling.Auto"/> picks per product.</summary>
+    public GemmTiling Tiling { get; init; }
+
+    /// <summary>Never use cuBLAS, even where it is installed: only FastNet's kernels.</summary>
+    public bool ForceOwnKernels { get; init; }
+
+    /// <summary>The first CUDA device.</summary>
+    public static GpuBackendOptions Cuda => new();
+
+    /// <summary>
+    /// ILGPU's CPU accelerator shaped like a small GPU: warps of 32 threads, 8 warps per group, one multiprocessor.
+    /// The GEMM groups need 256 threads, more than the default CPU device allows.
+    /// </summary>
+    public static GpuBackendOptions CpuAccelerator => new() { UseCpuAccelerator = true };
+}
+
+/// <summary>The GEMM kernels a <see cref="GpuBackend"/> may use.</summary>
+public enum GemmTiling
+{
+    /// <summary>128×128 tiles when a product has enough of them to occupy every multiprocessor, else 64×64.</summary>
+    Auto,
+
+    /// <summary>Always <see cref="GemmKernels"/> (64×64 tiles).</summary>
+    Small,
+
+    /// <summary>Always <see cref="GemmLargeKernels"/> (128×128 tiles).</summary>
+    Large,
+}
+
+/// <summary>
+/// <see cref="IBackend"/> on an ILGPU accelerator: a CUDA GPU in production, ILGPU's CPU accelerator in tests.
+/// Kernels are compiled once in the constructor; ops launch them on the accelerator's default stream, so they run
+/// in submission order and asynchronously until <see cref="Download"/> or <see cref="Synchronize"/>.
+/// </summary>
+public sealed class GpuBackend : IBackend
+{
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _placeholder;
+    private MemoryBuffer1D<float, Stride1D.Dense>? _rowStats, _chunkSums;
+    private long _bytesInUse;
+    private bool _disposed;
+
+    // Up to this many loss elements one group computes the loss and its metrics in a single launch; beyond, rows
+    // spread over the device and a second launch adds their sums.
+    private const long FusedLossLimit = 1 << 16;
+
+    private readonly GemmTiling _tiling;
+    private readonly Gemm _small, _large;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>
+        _activationGradient;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
+        int, int> _lossRows;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> _accumulateMetrics;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
+        int, int, int> _lossAndMetrics;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _sumChunks;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int>
+        _optimize;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
+    private readonly Action<Index1D, ArrayView<float>, float> _fill;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
+    private readonly CuBlasGemm? _cuBlas;
+
+    /// <summary>Builds the backend on the first CUDA device; throws <see cref="InvalidOperationException"/> when
+    /// there is none.</summary>
+    public GpuBackend() : this(GpuBackendOptions.Cuda)
+    {
+    }
+
+    /// <summary>Builds the backend on the accelerator <paramref name="options"/> names and compiles its kernels.</summary>
+    public GpuBackend(GpuBackendOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        (_context, _accelerator) = options.UseCpuAccelerator ? CreateCpu() : CreateCuda(options.CudaDeviceIndex);
+        try
+        {
+            if (_accelerator.MaxNumThreadsPerGroup < GemmKernels.Threads)
+            {
+                throw new InvalidOperationException(
+                    $"{_accelerator.Name} allows {_accelerator.MaxNumThreadsPerGroup} threads per group; "
+                    + $"the kernels need {GemmKernels.Threads}");
+            }
+            _placeholder = _accelerator.Allocate1D<float>(1);
+            _tiling = options.Tiling;
+            _small = new Gemm(_accelerator, GemmKernels.ForwardNN, GemmKernels.WeightGradientTN,
+                GemmKernels.InputGradientNT, GemmKernels.Config);
+            _large = new Gemm(_accelerator, GemmLargeKernels.ForwardNN, GemmLargeKernels.WeightGradientTN,
+                GemmLargeKernels.InputGradientNT, GemmLargeKernels.Config);
+            _activationGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                int, int, int, int>(ElementwiseKernels.ActivationGradient);
+            _lossRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, int, int, int, int>(ElementwiseKernels.LossRows);
+            _accumulateMetrics = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(
+                ElementwiseKernels.AccumulateMetrics);
+            _lossAndMetrics = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, int, int, int, int>(ElementwiseKernels.LossAndMetrics);
+            _sumChunks = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int,
+                int>(ElementwiseKernels.SumChunks);
+            _optimize = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, OptimizerScalars, int>(ElementwiseKernels.Optimize);
+            _gather = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>,
+                ArrayView<float>, int, int>(ElementwiseKernels.GatherRows);
+            _fill = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(
+                ElementwiseKernels.Fill);
+            _biasActivation = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                int, int, int>(ElementwiseKernels.BiasActivation);
+            if (!options.ForceOwnKernels && _accelerator is CudaAccelerator cuda)
+            {
+                _cuBlas = CuBlasGemm.TryCreate(cuda);
+            }
+        }
+        catch
+        {
+            _accelerator.Dispose();
+            _context.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => GpuBackendInfo.Name;
+
+    /// <summary>The accelerator's name, as ILGPU reports it.</summary>
+    public string DeviceName => _accelerator.Name;
+
+    /// <summary>
+    /// Device memory this backend holds now, in bytes: the buffers it handed out plus its scratch (cuBLAS's own
+    /// workspace, when cuBLAS is used, is not included).
+    /// </summary>
+    public long DeviceBytesInUse => Interlocked.Read(ref _bytesInUse);
+
+    /// <summary>True when the GEMMs go through cuBLAS (a CUDA device with a loadable cuBLAS, not forced off).</summary>
+    public bool UsesCuBlas => _cuBlas is not null;
+
+    /// <inheritdoc />
+    public FloatBuffer Allocate(int length) => new GpuFloatBuffer(this, _accelerator, length);
+
+    /// <inheritdoc />
+    public IndexBuffer AllocateIndices(int length) => new GpuIndexBuffer(this, _accelerator, length);
+
+    /// <inheritdoc />
+    public void Upload(ReadOnlySpan<float> source, BufferView destination)
+    {
+        OpChecks.Length(destination, source.Length, nameof(destination), nameof(Upload));
+        if (!source.IsEmpty)
+        {
+            View(destination).CopyFromCPU(source);
+        }
+    }
+
+    /// <inheritdoc />
+    public void UploadIndices(ReadOnlySpan<int> source, IndexBuffer destination)
+    {
+        GpuIndexBuffer indices = Indices(destination);
+        if (source.Length > indices.Length)
+        {
+            throw new ArgumentException(
+                $"{nameof(UploadIndices)}: {source.Length} indices do not fit a buffer of {indices.Length}",
+                nameof(source));
+        }
+        if (!source.IsEmpty)
+        {
+            source.CopyTo(indices.Host);
+            indices.View.SubView(0, source.Length).CopyFromCPU(source);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Download(BufferView source, Span<float> destination)
+    {
+        OpChecks.Length(source, destination.Length, nameof(source), nameof(Download));
+        _accelerator.Synchronize();
+        if (!destination.IsEmpty)
+        {
+            View(source).CopyToCPU(destination);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Fill(float value, BufferView destination)
+    {
+        if (!destination.IsEmpty)
+        {
+            _fill(destination.Length, View(destination), value);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Synchronize() => _accelerator.Synchronize();
+
+    /// <inheritdoc />
+    public void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
+        BufferView destination)
+    {
+        OpChecks.GatherRows(source, rowLength, indices, first, rows, destination);
+        GpuIndexBuffer index = Indices(indices);
+        int sourceRows = source.Length / rowLength;
+        for (int r = first; r < first + rows; r++)
+        {
+            if ((uint)index.Host[r] >= (uint)sourceRows)
+            {
+                throw new ArgumentOutOfRangeException(nameof(indices),
+                    $"row index {index.Host[r]} is outside [0, {sourceRows})");
+            }
+        }
+        if (rows > 0)
+        {
+            _gather(rows * rowLength, View(source), index.View, View(destination), rowLength, first);
+        }
+    }
+
+    /// <inheritdoc />
+    public void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
+        Activation activation, BufferView a)
+    {
+        OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        if (_cuBlas is not null)
+        {
+            _cuBlas.NN(View(x), View(w), View(a), batch, outputs, inputs);
+            ApplyBiasActivation(b, batch, outputs, activation, a);
+            return;
+        }
+        Gemm gemm = Pick(batch, outputs);
+        gemm.Forward(gemm.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs, inputs,
+            b.IsEmpty ? 0 : 1, (int)activation);
+    }
+
+    /// <inheritdoc />
+    public void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
+        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX)
+    {
+        OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
+        ArrayView<float> dz = View(delta);
+        int chunks = ElementwiseKernels.GradientChunks(batch);
+        // One chunk of rows writes db itself; more leave per-chunk column sums that a second kernel adds in order.
+        ArrayView<float> sums = chunks == 1 || db.IsEmpty
+            ? View(db)
+            : Scratch(ref _chunkSums, (long)chunks * outputs);
+        // An identity layer without bias has dZ = ∂L/∂A already: nothing to launch (the per-example output layer).
+        if (activation != Activation.Identity || !db.IsEmpty)
+        {
+            _activationGradient(ElementwiseKernels.GradientConfig(batch, outputs), View(a), dz, sums, batch, outputs,
+                db.IsEmpty ? 0 : 1, (int)activation);
+        }
+        if (chunks > 1 && !db.IsEmpty)
+        {
+            _sumChunks(outputs, sums, View(db), outputs, chunks);
+        }
+        if (_cuBlas is not null)
+        {
+            _cuBlas.TN(View(x), dz, View(dW), inputs, outputs, batch);
+            if (!dX.IsEmpty)
+            {
+                _cuBlas.NT(dz, View(w), View(dX), batch, inputs, outputs);
+            }
+            return;
+        }
+        Gemm gemm = Pick(inputs, outputs);
+        gemm.WeightGradient(gemm.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
+        if (!dX.IsEmpty)
+        {
+            gemm = Pick(batch, inputs);
+            gemm.InputGradient(gemm.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
+        BufferView dOutput, BufferView metrics)
+    {
+        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics);
+        if (loss is not (LossKind.HalfSquaredError or LossKind.MeanSquaredError or LossKind.SoftmaxCrossEntropy))
+        {
+            throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss");
+        }
+        if ((long)batch * outputs <= FusedLossLimit)
+        {
+            _lossAndMetrics(new KernelConfig(1, ElementwiseKernels.Threads), View(output), View(targets),
+                View(dOutput), View(metrics), batch, outputs, (int)loss, dOutput.IsEmpty ? 0 : 1);
+            return;
+        }
+        ArrayView<float> rowStats = Scratch(ref _rowStats, 2L * batch);
+        _lossRows(batch, View(output), View(targets), View(dOutput), rowStats, batch, outputs, (int)loss,
+            dOutput.IsEmpty ? 0 : 1);
+        _accumulateMetrics(new KernelConfig(1, ElementwiseKernels.Threads), rowStats, View(metrics), batch);
+    }
+
+    /// <inheritdoc />
+    public void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters, BufferView state)
+    {
+        OpChecks.OptimizerStep(dParameters, step, parameters, state);
+        if (dParameters.IsEmpty)
+        {
+            return;
+        }
+        _optimize(dParameters.Length, View(dParameters), View(parameters), View(state), new OptimizerScalars(step),
+            dParameters.Length);
+    }
+
+    /// <summary>
+    /// a ← f(a + b) in place, the epilogue of the cuBLAS forward path; exposed so tests can check it on
+    /// accelerators without cuBLAS. a: [batch, outputs]; b: [outputs] or empty.
+    /// </summary>
+    internal void ApplyBiasActivation(BufferView b, int batch, int outputs, Activation activation, BufferView a)
+    {
+        OpChecks.OptionalLength(b, outputs, nameof(b), nameof(ApplyBiasActivation));
+        OpChecks.Length(a, (long)batch * outputs, nameof(a), nameof(ApplyBiasActivation));
+        if (!b.IsEmpty || activation != Activation.Identity)
+        {
+            _biasActivation(a.Length, View(a), View(b), outputs, b.IsEmpty ? 0 : 1, (int)activation);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        _accelerator.Synchronize();
+        _cuBlas?.Dispose();
+        _rowStats?.Dispose();
+        _chunkSums?.Dispose();
+        _placeholder.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    private static (Context, Accelerator) CreateCpu()
+    {
+        // O1: GPU.md records O2 moving shared loads across barriers; the CPU path uses the same level as CUDA.
+        var context = Context.Create(builder => builder
+            .CPU(new CPUDevice(32, 8, 1))
+            .Optimize(OptimizationLevel.O1)
+            .EnableAlgorithms());
+        try
+        {
+            return (context, context.GetCPUDevice(0).CreateCPUAccelerator(context));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private static (Context, Accelerator) CreateCuda(int deviceIndex)
+    {
+        var context = GpuBackendInfo.CreateCudaContext();
+        try
+        {
+            int count = context.GetCudaDevices().Count;
+            if (count == 0)
+            {
+                throw new InvalidOperationException(GpuBackendInfo.NoCudaDevice);
+            }
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(deviceIndex, count);
+            return (context, context.CreateCudaAccelerator(deviceIndex));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    private Gemm Pick(int m, int n) => _tiling switch
+    {
+        GemmTiling.Small => _small,
+        GemmTiling.Large => _large,
+        _ => m >= GemmLargeKernels.Tile && n >= GemmLargeKernels.Tile
+            && (long)((m + GemmLargeKernels.Tile - 1) / GemmLargeKernels.Tile)
+                * ((n + GemmLargeKernels.Tile - 1) / GemmLargeKernels.Tile) >= _accelerator.NumMultiprocessors
+            ? _large
+            : _small,
+    };
+
+    internal void Track(long bytes) => Interlocked.Add(ref _bytesInUse, bytes);
+
+    // Scratch memory (per-row loss stats, per-chunk column sums): grown when a larger shape arrives, then reused.
+    private ArrayView<float> Scratch(ref MemoryBuffer1D<float, Stride1D.Dense>? buffer, long length)
+    {
+        if (buffer is null || buffer.Length < length)
+        {
+            if (buffer is not null)
+            {
+                _accelerator.Synchronize();
+                Track(-buffer.LengthInBytes);
+                buffer.Dispose();
+            }
+            buffer = _accelerator.Allocate1D<float>(length);
+            Track(buffer.LengthInBytes);
+        }
+        return buffer.View.SubView(0, length);
+    }
+
+    // An absent operand becomes a one-float placeholder the kernels never read (their flags say so).
+    private ArrayView<float> View(BufferView view)
+    {
+        if (view.IsEmpty)
+        {
+            return _placeholder.View;
+        }
+        if (view.Buffer is not GpuFloatBuffer gpu || !ReferenceEquals(gpu.Owner, this))
+        {
+            throw new ArgumentException(
+                $"the gpu backend was given a buffer of type {view.Buffer?.GetType().Name ?? "null"} it did not "
+                + "allocate; buffers belong to the backend that allocated them", nameof(view));
+        }
+        return gpu.View(view.Offset, view.Length);
+    }
+
+    private GpuIndexBuffer Indices(IndexBuffer indices) =>
+        indices is GpuIndexBuffer gpu && ReferenceEquals(gpu.Owner, this)
+            ? gpu
+            : throw new ArgumentException(
+                $"the gpu backend was given an index buffer of type {indices.GetType().Name} it did not allocate",
+                nameof(indices));
+
+    // The three products of one tiling, loaded once.
+    private sealed class Gemm
+    {
+        public Gemm(Accelerator accelerator,
+            Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>
+                forward,
+            Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> weightGradient,
+            Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> inputGradient,
+            Func<int, int, KernelConfig> config)
+        {
+            Forward = accelerator.LoadStreamKernel(forward);
+            WeightGradient = accelerator.LoadStreamKernel(weightGradient);
+            InputGradient = accelerator.LoadStreamKernel(inputGradient);
+            Config = config;
+        }
+
+        public ForwardLauncher Forward { get; }
+
+        public ProductLauncher WeightGradient { get; }
+
+        public ProductLauncher InputGradient { get; }
+
+        public Func<int, int, KernelConfig> Config { get; }
+    }
+}

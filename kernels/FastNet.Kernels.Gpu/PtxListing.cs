@@ -1,0 +1,53 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace FastNet.Kernels.Gpu;
+
+/// <summary>
+/// Compiles every kernel of the backend to PTX without a CUDA device, with the settings the backend uses (O1,
+/// algorithms enabled). It proves the kernels compile for CUDA on machines without one, and gives the text to
+/// inspect (for instance that no shared-memory load of a tile moved past the barrier that protects it).
+/// </summary>
+public static class PtxListing
+{
+    /// <summary>Kernel name → PTX assembly, for the given architecture (sm_80 and PTX ISA 8.0 by default).</summary>
+    public static IReadOnlyDictionary<string, string> Compile(CudaArchitecture? architecture = null,
+        CudaInstructionSet? instructionSet = null)
+    {
+        CudaArchitecture arch = architecture ?? CudaArchitecture.SM_80;
+        using var context = Context.Create(builder => builder.Optimize(OptimizationLevel.O1).EnableAlgorithms());
+        using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch,
+            instructionSet ?? CudaInstructionSet.ISA_80, null);
+        var listing = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string name, MethodInfo method, bool explicitlyGrouped) in Kernels())
+        {
+            EntryPointDescription entry = explicitlyGrouped
+                ? EntryPointDescription.FromExplicitlyGroupedKernel(method)
+                : EntryPointDescription.FromImplicitlyGroupedKernel(method);
+            var kernel = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
+            listing[name] = kernel.PTXAssembly;
+        }
+        return listing;
+    }
+
+    private static IEnumerable<(string Name, MethodInfo Method, bool ExplicitlyGrouped)> Kernels()
+    {
+        foreach (Type type in new[] { typeof(GemmKernels), typeof(GemmLargeKernels), typeof(ElementwiseKernels) })
+        {
+            foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
+            {
+                if (method.ReturnType != typeof(void))
+                {
+                    continue;
+                }
+                bool implicitlyGrouped = method.GetParameters() is [{ ParameterType: var first }, ..]
+                    && first == typeof(Index1D);
+                yield return ($"{type.Name}.{method.Name}", method, !implicitlyGrouped);
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+using Xunit;
+
+namespace FastNet.Kernels.Gpu.Tests;
+
+/// <summary>
+/// The backends the whole run shares (compiling the kernels is the slow part). By default they run on ILGPU's CPU
+/// accelerator; FASTNET_GPU_TESTS=cuda runs the same suite on the first CUDA device with FastNet's kernels, and
+/// FASTNET_GPU_TESTS=cuda-cublas lets the automatic backend use cuBLAS.
+/// </summary>
+public sealed class GpuFixture : IDisposable
+{
+    public GpuFixture()
+    {
+        string? device = Environment.GetEnvironmentVariable("FASTNET_GPU_TESTS");
+        GpuBackendOptions options = device switch
+        {
+            null or "" or "cpu" => GpuBackendOptions.CpuAccelerator,
+            "cuda" => GpuBackendOptions.Cuda with { ForceOwnKernels = true },
+            "cuda-cublas" => GpuBackendOptions.Cuda,
+            _ => throw new InvalidOperationException($"FASTNET_GPU_TESTS={device}: expected cpu, cuda or cuda-cublas"),
+        };
+        Backend = new GpuBackend(options);
+        LargeTiles = new GpuBackend(options with { Tiling = GemmTiling.Large, ForceOwnKernels = true });
+    }
+
+    /// <summary>Automatic tiling: 64×64 tiles below 128 rows or columns (on one multiprocessor).</summary>
+    public GpuBackend Backend { get; }
+
+    /// <summary>The 128×128 kernels forced, so tiny shapes exercise them too.</summary>
+    public GpuBackend LargeTiles { get; }
+
+    public GpuBackend Get(bool largeTiles) => largeTiles ? LargeTiles : Backend;
+
+    public void Dispose()
+    {
+        Backend.Dispose();
+        LargeTiles.Dispose();
+    }
+}
+
+/// <summary>Every test class that launches kernels shares the fixture and runs one at a time.</summary>
+[CollectionDefinition(Name)]
+public sealed class GpuCollection : ICollectionFixture<GpuFixture>
+{
+    public const string Name = "gpu on the CPU accelerator";
+}
+
+/// <summary>Deterministic test data.</summary>
+public static class Data
+{
+    public static float[] Uniform(Random random, int length, float low = -1f, float high = 1f)
+    {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = low + (high - low) * random.NextSingle();
+        }
+        return values;
+    }
+
+    /// <summary>One-hot rows of <paramref name="outputs"/> with a random hot index.</summary>
+    public static float[] OneHot(Random random, int batch, int outputs)
+    {
+        float[] values = new float[batch * outputs];
+        for (int r = 0; r < batch; r++)
+        {
+            values[r * outputs + random.Next(outputs)] = 1f;
+        }
+        return values;
+    }
+}

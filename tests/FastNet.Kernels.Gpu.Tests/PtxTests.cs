@@ -1,0 +1,33 @@
+using Xunit;
+using Xunit.Abstractions;
+
+namespace FastNet.Kernels.Gpu.Tests;
+
+/// <summary>The kernels compile for CUDA (PTX for sm_80) on a machine without a GPU.</summary>
+public sealed class PtxTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void EveryKernelCompilesToPtxWithoutApproximateTranscendentals()
+    {
+        IReadOnlyDictionary<string, string> listing = PtxListing.Compile();
+        Assert.Equal(15, listing.Count);
+        foreach ((string name, string ptx) in listing)
+        {
+            output.WriteLine($"{name}: {ptx.Length} characters of PTX");
+            Assert.Contains(".entry", ptx);
+            Assert.DoesNotContain("tanh.approx", ptx);
+            Assert.DoesNotContain("ex2.approx", ptx);
+            Assert.DoesNotContain(".local", ptx); // no accumulator array spilled to local memory by ILGPU
+            if (name.StartsWith("Gemm", StringComparison.Ordinal))
+            {
+                // GPU.md's O2 trap: tile loads moved below the barrier that protects them. In these kernels every
+                // shared load belongs between the first and the last barrier of the listing.
+                string[] lines = ptx.Split('\n');
+                int[] barriers = [.. lines.Index().Where(l => l.Item.Contains("bar.sync")).Select(l => l.Index)];
+                int[] loads = [.. lines.Index().Where(l => l.Item.Contains("ld.shared")).Select(l => l.Index)];
+                Assert.True(barriers.Length >= 2 && loads.Length > 0, name);
+                Assert.True(loads[0] > barriers[0] && loads[^1] < barriers[^1], name);
+            }
+        }
+    }
+}
