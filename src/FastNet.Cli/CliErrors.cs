@@ -16,7 +16,10 @@ internal static class CliErrors
         catch (Exception e) when (e is DataFormatException or DataFetchException or ModelFormatException or CheckpointFormatException or ArgumentException
             or FormatException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"fastnet: error: {e.Message}");
+            string message = e is ArgumentException { ParamName: string name } argument
+                ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
+                : e.Message;
+            error.WriteLine($"fastnet: error: {message}");
             return FastNetCli.Failure;
         }
     }

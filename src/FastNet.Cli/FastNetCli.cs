@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using FastNet.Cli.Commands;
+using FastNet.Kernels;
+using FastNet.Kernels.Gpu;
 
 namespace FastNet.Cli;
 
@@ -10,9 +12,13 @@ public static class FastNetCli
     /// <summary>Exit code for bad input or a failed run.</summary>
     public const int Failure = 1;
 
+    /// <summary>Adds the backends that live outside the kernels assembly to the registry (once).</summary>
+    public static void RegisterBackends() => BackendRegistry.Register(GpuBackendInfo.Descriptor);
+
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        RegisterBackends();
         // A plain command rather than RootCommand, so help says "fastnet" whatever the executable is called.
         var root = new Command("fastnet", "FastNet: trains multilayer perceptrons by backpropagation on interchangeable backends")
         {
@@ -24,6 +30,7 @@ public static class FastNetCli
             DataCommand.Create(output, error),
             EvalCommand.Create(output, error),
             PredictCommand.Create(output, error),
+            InfoCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });

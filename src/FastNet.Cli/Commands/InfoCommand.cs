@@ -1,0 +1,54 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.Intrinsics;
+using FastNet.Kernels;
+using FastNet.Kernels.Cpu;
+using FastNet.Kernels.Gpu;
+
+namespace FastNet.Cli.Commands;
+
+/// <summary><c>fastnet info</c>: the backends, whether each can run here (and why not), the CPU's vector support and
+/// the GPUs FastNet sees.</summary>
+internal static class InfoCommand
+{
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var peak = new Option<bool>("--peak") { Description = "also measure the CPU's FP32 FMA peak (a second or so)" };
+        var command = new Command("info", "Backends, CPU vector support and the GPU devices FastNet sees") { peak };
+        command.SetAction(parse => CliErrors.Guard(error, () =>
+        {
+            var c = CultureInfo.InvariantCulture;
+            output.WriteLine("backends:");
+            foreach (BackendDescriptor d in BackendRegistry.All.OrderByDescending(d => d.Priority))
+            {
+                string? why = d.WhyUnavailable();
+                output.WriteLine($"  {d.Name,-10} {(why is null ? "available  " : "unavailable")}  {d.Description}{(why is null ? "" : $" ({why})")}");
+            }
+            string auto;
+            using (IBackend chosen = BackendRegistry.Create(BackendRegistry.Auto))
+            {
+                auto = chosen.Name;
+            }
+            output.WriteLine($"  --backend auto picks {auto}");
+            output.WriteLine($"cpu: {Environment.ProcessorCount} logical cores; vectors: Vector512 {Accel(Vector512.IsHardwareAccelerated)}, "
+                + $"Vector256 {Accel(Vector256.IsHardwareAccelerated)}, Vector128 {Accel(Vector128.IsHardwareAccelerated)}");
+            if (parse.GetValue(peak))
+            {
+                output.WriteLine(string.Create(c, $"cpu FP32 FMA peak: {FmaPeak.Measure(1):F1} GFLOP/s on 1 thread, "
+                    + $"{FmaPeak.Measure(Environment.ProcessorCount):F1} on {Environment.ProcessorCount}"));
+            }
+            IReadOnlyList<GpuDeviceInfo> devices = GpuBackendInfo.ListDevices();
+            output.WriteLine(devices.Count == 0 ? "gpu: no CUDA device found" : "gpu devices:");
+            foreach ((GpuDeviceInfo g, int i) in devices.Select((g, i) => (g, i)))
+            {
+                output.WriteLine(string.Create(c,
+                    $"  [{i}] {g.Name}: {g.MemoryBytes / 1073741824.0:F1} GiB, {g.Multiprocessors} multiprocessors, warp {g.WarpSize}, "
+                    + $"{g.MaxThreadsPerGroup} threads/group, {g.MaxSharedMemoryPerGroup / 1024} KiB shared/group"));
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Accel(bool accelerated) => accelerated ? "yes" : "no";
+}

@@ -1,0 +1,41 @@
+using FastNet.Kernels;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+public class InfoCliTests
+{
+    [Fact]
+    public void InfoListsEveryBackendWithItsAvailabilityAndWhatAutoPicks()
+    {
+        CliRun run = CliRun.Of("info");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        foreach (BackendDescriptor d in BackendRegistry.All)
+        {
+            Assert.Contains(d.Name, run.Output, StringComparison.Ordinal);
+            string? why = d.WhyUnavailable();
+            if (why is not null)
+            {
+                Assert.Contains(why, run.Output, StringComparison.Ordinal);
+            }
+        }
+        string best = BackendRegistry.Available.MaxBy(d => d.Priority)!.Name;
+        Assert.Contains($"--backend auto picks {best}", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GpuWithoutACudaDeviceFailsNamingTheAvailableBackends()
+    {
+        CliRun.Of("info"); // registers the GPU backend
+        BackendDescriptor gpu = BackendRegistry.All.Single(d => d.Name == "gpu");
+        if (gpu.WhyUnavailable() is null)
+        {
+            return; // a CUDA machine: the GPU suite covers it
+        }
+        CliRun run = CliRun.Of("train", "--backend", "gpu", "--epochs", "1");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("backend 'gpu' is not available here: no CUDA device found", run.Error, StringComparison.Ordinal);
+        Assert.Contains("available: auto, reference, simd", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", run.Error, StringComparison.Ordinal);
+    }
+}
