@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace FastNet.Kernels.Simd;
@@ -20,7 +21,7 @@ internal interface IParallelJob
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
-    private const int SpinIterations = 4_000;
+    private const int SpinMicroseconds = 200;
     // the low half of _state when the current job takes no more claims
     private const long Closed = int.MaxValue;
 
@@ -150,21 +151,19 @@ internal sealed class WorkerPool : IDisposable
 
     private long WaitForJob(long seen)
     {
-        var spin = new SpinWait();
-        for (int i = 0; i < SpinIterations; i++)
+        // poll tightly (a job usually follows within microseconds during training), then sleep
+        long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 1_000_000 * SpinMicroseconds);
+        for (int i = 0; ; i++)
         {
             long generation = Volatile.Read(ref _state) >> 32;
             if (generation != seen || _disposed)
             {
                 return generation;
             }
-            if (i < 100)
+            Thread.SpinWait(1);
+            if ((i & 255) == 255 && Stopwatch.GetTimestamp() > deadline)
             {
-                Thread.SpinWait(30);
-            }
-            else
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
+                break;
             }
         }
         lock (_gate)
