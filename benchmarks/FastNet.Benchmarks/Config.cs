@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
 
 namespace FastNet.Benchmarks;
 
@@ -12,5 +13,6 @@ public sealed class RateConfig : ManualConfig
         AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(12));
         AddDiagnoser(MemoryDiagnoser.Default);
         AddColumn(RateColumn.Gflops, RateColumn.PercentOfPeak, RateColumn.SamplesPerSecond);
+        WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(50));
     }
 }
