@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Jobs;
@@ -12,7 +13,7 @@ public sealed class RateConfig : ManualConfig
     {
         AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(12));
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddColumn(RateColumn.Gflops, RateColumn.PercentOfPeak, RateColumn.SamplesPerSecond);
+        AddColumn(StatisticColumn.Median, RateColumn.Gflops, RateColumn.PercentOfPeak, RateColumn.SamplesPerSecond);
         WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(50));
     }
 }
