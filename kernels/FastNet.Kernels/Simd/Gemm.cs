@@ -18,10 +18,11 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 
 /// <summary>
 /// Single-precision C = A·B (overwrites C) with A [M, K] and B [K, N] given by strides, so X·W, Xᵀ·dZ and dZ·Wᵀ are
-/// one code path. Blocking: B is packed once per call into k-blocks of <see cref="Kc"/> steps and
-/// micro-panels of NR columns, shared by all threads; each thread owns a rectangle of C, packs its A rows
-/// <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it. Every element of C is
-/// summed over K in the same order whatever the thread count or partition, so results are deterministic.
+/// one code path. Blocking: k-blocks of <see cref="Kc"/> steps and micro-panels of NR columns of B; a row-major B is
+/// read in place (its rows are a panel's steps), any other B is packed once per call, shared by all threads. Each
+/// thread owns a rectangle of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B
+/// micro-panels over it. Every element of C is summed over K in the same order whatever the thread count or partition,
+/// so results are deterministic and do not depend on the number of threads.
 /// </summary>
 internal sealed unsafe class Gemm : IDisposable
 {
