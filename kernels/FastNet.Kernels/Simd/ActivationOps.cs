@@ -63,6 +63,20 @@ internal readonly struct ReluOp : IActivationOp
 /// <summary>Row-wise drivers for the activation ops: full vectors first, then the scalar tail through the same op.</summary>
 internal static unsafe class Elementwise
 {
+    /// <summary>sum[j] += addend[j] for j &lt; n.</summary>
+    public static void Add<TV>(float* addend, float* sum, int n) where TV : unmanaged, IVec<TV>
+    {
+        int j = 0;
+        for (; j <= n - TV.Count; j += TV.Count)
+        {
+            TV.Store(TV.Load(sum + j) + TV.Load(addend + j), sum + j);
+        }
+        for (; j < n; j++)
+        {
+            sum[j] += addend[j];
+        }
+    }
+
     /// <summary>row[j] = f(row[j] + bias[j]) for j &lt; n; bias may be null.</summary>
     public static void BiasActivate<TV>(float* row, float* bias, int n, Activation activation)
         where TV : unmanaged, IVec<TV>

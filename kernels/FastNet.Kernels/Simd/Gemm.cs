@@ -18,10 +18,11 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 
 /// <summary>
 /// Single-precision C = A·B (overwrites C) with A [M, K] and B [K, N] given by strides, so X·W, Xᵀ·dZ and dZ·Wᵀ are
-/// one code path. Blocking: B is packed once per call into k-blocks of <see cref="Kc"/> steps and
-/// micro-panels of NR columns, shared by all threads; each thread owns a rectangle of C, packs its A rows
-/// <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it. Every element of C is
-/// summed over K in the same order whatever the thread count or partition, so results are deterministic.
+/// one code path. Blocking: k-blocks of <see cref="Kc"/> steps and micro-panels of NR columns of B; a row-major B is
+/// read in place (its rows are a panel's steps), any other B is packed once per call, shared by all threads. Each
+/// thread owns a rectangle of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B
+/// micro-panels over it. Every element of C is summed over K in the same order whatever the thread count or partition,
+/// so results are deterministic and do not depend on the number of threads.
 /// </summary>
 internal sealed unsafe class Gemm : IDisposable
 {
@@ -37,7 +38,7 @@ internal sealed unsafe class Gemm : IDisposable
     private readonly ComputeJob _computeJob;
 
     // the current call, read by the jobs
-    private int _m, _n, _k, _panels, _kBlocks, _tasksM, _tasksN, _rowsPerTask, _panelsPerTask;
+    private int _m, _n, _k, _panels, _kBlocks, _tasksM, _tasksN, _rowsPerTask, _panelsPerTask, _firstPacked;
     private Operand _a, _b;
     private float* _c;
     private nint _ldc;
@@ -91,11 +92,15 @@ internal sealed unsafe class Gemm : IDisposable
         _kBlocks = (k + Kc - 1) / Kc;
         _bPacked = _packedB.Get((nint)_panels * Nr * k);
 
+        // a row-major B is read in place (its rows are the panels' steps); only a partial last panel is packed
+        _firstPacked = b.ColStride == 1 ? n / Nr : 0;
+
         bool parallel = (long)m * n * k >= ParallelThreshold && _pool.Threads > 1;
         int threads = parallel ? _pool.Threads : 1;
         Partition(threads);
 
-        _pool.Run(_packJob, parallel ? Math.Min(_kBlocks * _panels, threads * 8) : 1);
+        int packUnits = _kBlocks * (_panels - _firstPacked);
+        _pool.Run(_packJob, parallel ? Math.Min(packUnits, threads * 8) : Math.Min(packUnits, 1));
         _pool.Run(_computeJob, _tasksM * _tasksN);
     }
 
@@ -112,8 +117,10 @@ internal sealed unsafe class Gemm : IDisposable
             }
             int tn = threads / tm;
             int rowsPer = (rowPanels + tm - 1) / tm, panelsPer = (_panels + tn - 1) / tn;
-            // splitting N makes each task pack the same rows of A again: count that as a little extra work
-            long cost = (long)rowsPer * Mr * panelsPer * Nr * (tn > 1 ? 9 : 8);
+            // splitting N makes each task pack the same rows of A again, splitting M makes each read all of B:
+            // which costs more depends on which operand is the larger
+            long work = (long)rowsPer * Mr * panelsPer * Nr;
+            long cost = (work * 8) + ((tn > 1 ? (long)_m * _k * (tn - 1) : (long)_k * _n * (tm - 1)) / 4);
             if (cost < best)
             {
                 best = cost;
@@ -127,11 +134,11 @@ internal sealed unsafe class Gemm : IDisposable
 
     private void PackB(int task, int taskCount)
     {
-        int units = _kBlocks * _panels;
+        int packed = _panels - _firstPacked, units = _kBlocks * packed;
         int first = (int)((long)units * task / taskCount), last = (int)((long)units * (task + 1) / taskCount);
         for (int u = first; u < last; u++)
         {
-            int kb = u / _panels, p = u % _panels;
+            int kb = u / packed, p = _firstPacked + (u % packed);
             int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
             int j0 = p * Nr, columns = Math.Min(Nr, _n - j0);
             float* destination = _bPacked + ((nint)k0 * _panels * Nr) + ((nint)p * depth * Nr);
@@ -161,8 +168,10 @@ internal sealed unsafe class Gemm : IDisposable
                 float* bBlock = _bPacked + ((nint)k0 * _panels * nr);
                 for (int p = p0; p < p1; p++)
                 {
-                    float* bPanel = bBlock + ((nint)p * depth * nr);
                     int j0 = p * nr, columns = Math.Min(nr, _n - j0);
+                    bool direct = p < _firstPacked;
+                    float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) + j0 : bBlock + ((nint)p * depth * nr);
+                    nint ldb = direct ? _b.RowStride : nr;
                     for (int ir = 0; ir < mc; ir += mr)
                     {
                         int rows = Math.Min(mr, mc - ir);
@@ -170,11 +179,11 @@ internal sealed unsafe class Gemm : IDisposable
                         float* c = _c + ((ic + ir) * _ldc) + j0;
                         if (rows == mr && columns == nr)
                         {
-                            RunKernel<TV>(depth, aPanel, bPanel, c, _ldc, accumulate);
+                            RunKernel<TV>(depth, aPanel, bPanel, ldb, c, _ldc, accumulate);
                         }
                         else
                         {
-                            RunKernel<TV>(depth, aPanel, bPanel, tile, nr, false);
+                            RunKernel<TV>(depth, aPanel, bPanel, ldb, tile, nr, false);
                             MergeTile(tile, nr, c, _ldc, rows, columns, accumulate);
                         }
                         if (last && _epilogue.Enabled)
@@ -191,16 +200,16 @@ internal sealed unsafe class Gemm : IDisposable
         }
     }
 
-    private void RunKernel<TV>(nint depth, float* a, float* b, float* c, nint ldc, bool accumulate)
+    private void RunKernel<TV>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TV : unmanaged, IVec<TV>
     {
         if (Mr == 12)
         {
-            MicroKernels.Kernel12<TV>(depth, a, b, c, ldc, accumulate);
+            MicroKernels.Kernel12<TV>(depth, a, b, ldb, c, ldc, accumulate);
         }
         else
         {
-            MicroKernels.Kernel6<TV>(depth, a, b, c, ldc, accumulate);
+            MicroKernels.Kernel6<TV>(depth, a, b, ldb, c, ldc, accumulate);
         }
     }
 

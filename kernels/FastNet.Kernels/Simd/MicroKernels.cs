@@ -9,10 +9,10 @@ namespace FastNet.Kernels.Simd;
 /// </summary>
 internal static unsafe class MicroKernels
 {
-    /// <summary>C[12×2V] (+)= A·B over <paramref name="depth"/> steps of packed panels (a: 12 floats per step,
-    /// b: 2V floats per step), the 12×2 accumulators held in registers.</summary>
+    /// <summary>C[12×2V] (+)= A·B over <paramref name="depth"/> steps of packed panels (a: 12 floats per step;
+    /// b: 2V floats per step, <paramref name="ldb"/> apart, a packed panel or the rows of a row-major B), the 12×2 accumulators held in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel12<TV>(nint depth, float* a, float* b, float* c, nint ldc, bool accumulate)
+    public static void Kernel12<TV>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TV : unmanaged, IVec<TV>
     {
         TV c00 = TV.Zero, c01 = TV.Zero;
@@ -67,7 +67,7 @@ internal static unsafe class MicroKernels
             c110 = TV.MulAdd(a11, b0, c110);
             c111 = TV.MulAdd(a11, b1, c111);
             a += 12;
-            b += 2 * TV.Count;
+            b += ldb;
         }
         if (accumulate)
         {
@@ -122,10 +122,10 @@ internal static unsafe class MicroKernels
         TV.Store(c111, c + (11 * ldc) + TV.Count);
     }
 
-    /// <summary>C[6×2V] (+)= A·B over <paramref name="depth"/> steps of packed panels (a: 6 floats per step,
-    /// b: 2V floats per step), the 6×2 accumulators held in registers.</summary>
+    /// <summary>C[6×2V] (+)= A·B over <paramref name="depth"/> steps of packed panels (a: 6 floats per step;
+    /// b: 2V floats per step, <paramref name="ldb"/> apart, a packed panel or the rows of a row-major B), the 6×2 accumulators held in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6<TV>(nint depth, float* a, float* b, float* c, nint ldc, bool accumulate)
+    public static void Kernel6<TV>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
         where TV : unmanaged, IVec<TV>
     {
         TV c00 = TV.Zero, c01 = TV.Zero;
@@ -156,7 +156,7 @@ internal static unsafe class MicroKernels
             c50 = TV.MulAdd(a5, b0, c50);
             c51 = TV.MulAdd(a5, b1, c51);
             a += 6;
-            b += 2 * TV.Count;
+            b += ldb;
         }
         if (accumulate)
         {

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace FastNet.Kernels.Simd;
 
 /// <summary>
@@ -60,24 +63,78 @@ internal static unsafe class Packing
             // each step's lines are contiguous in the source: straight copies
             for (int k = 0; k < depth; k++)
             {
-                float* from = source + (k * stepStride), to = destination + ((nint)k * width);
-                for (int r = 0; r < lines; r++)
-                {
-                    to[r] = from[r];
-                }
+                Copy(source + (k * stepStride), destination + ((nint)k * width), lines);
             }
+        }
+        else if (stepStride == 1 && Sse.IsSupported)
+        {
+            int r = 0;
+            for (; r <= lines - 4; r += 4)
+            {
+                Transpose4(source + (r * lineStride), lineStride, depth, width, destination + r);
+            }
+            Scalar(source + (r * lineStride), lineStride, stepStride, r, lines, depth, width, destination);
         }
         else
         {
-            // read each line contiguously (stepStride is 1 in practice), write with stride width within the panel
-            for (int r = 0; r < lines; r++)
+            Scalar(source, lineStride, stepStride, 0, lines, depth, width, destination);
+        }
+    }
+
+    private static void Scalar(float* source, nint lineStride, nint stepStride, int firstLine, int lines, int depth,
+        int width, float* destination)
+    {
+        // read each line contiguously, write with stride width within the panel
+        for (int r = firstLine; r < lines; r++)
+        {
+            float* from = source + ((r - firstLine) * lineStride), to = destination + r;
+            for (int k = 0; k < depth; k++)
             {
-                float* from = source + (r * lineStride), to = destination + r;
-                for (int k = 0; k < depth; k++)
-                {
-                    to[(nint)k * width] = from[k * stepStride];
-                }
+                to[(nint)k * width] = from[k * stepStride];
             }
+        }
+    }
+
+    // four lines of a row-major source into four lanes of every step: 4×4 register transposes
+    private static void Transpose4(float* source, nint lineStride, int depth, int width, float* destination)
+    {
+        float* s0 = source, s1 = source + lineStride, s2 = source + (2 * lineStride), s3 = source + (3 * lineStride);
+        int k = 0;
+        for (; k <= depth - 4; k += 4)
+        {
+            Vector128<float> r0 = Vector128.Load(s0 + k), r1 = Vector128.Load(s1 + k);
+            Vector128<float> r2 = Vector128.Load(s2 + k), r3 = Vector128.Load(s3 + k);
+            Vector128<float> t0 = Sse.UnpackLow(r0, r1), t1 = Sse.UnpackLow(r2, r3);
+            Vector128<float> t2 = Sse.UnpackHigh(r0, r1), t3 = Sse.UnpackHigh(r2, r3);
+            float* to = destination + ((nint)k * width);
+            Sse.MoveLowToHigh(t0, t1).Store(to);
+            Sse.MoveHighToLow(t1, t0).Store(to + width);
+            Sse.MoveLowToHigh(t2, t3).Store(to + (2 * width));
+            Sse.MoveHighToLow(t3, t2).Store(to + (3 * width));
+        }
+        for (; k < depth; k++)
+        {
+            float* to = destination + ((nint)k * width);
+            to[0] = s0[k];
+            to[1] = s1[k];
+            to[2] = s2[k];
+            to[3] = s3[k];
+        }
+    }
+
+    private static void Copy(float* from, float* to, int count)
+    {
+        int i = 0;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            for (; i <= count - 4; i += 4)
+            {
+                Vector128.Load(from + i).Store(to + i);
+            }
+        }
+        for (; i < count; i++)
+        {
+            to[i] = from[i];
         }
     }
 }

@@ -14,11 +14,16 @@ public sealed unsafe class SimdBackend : ReferenceBackend
     // below this many floats an elementwise pass stays on the calling thread
     private const int ParallelElements = 1 << 16;
 
+    // below this many weights a batch-1 layer stays on the calling thread
+    private const int ParallelWeights = 1 << 15;
+
     private readonly WorkerPool _pool;
     private readonly Gemm _gemm;
     private readonly DeltaJob _deltaJob;
     private readonly OptimizerJob _optimizerJob;
     private readonly GatherJob _gatherJob;
+    private readonly GemvJob _gemvJob;
+    private readonly NativeArray _partials = new();
 
     /// <summary>One thread per processor, the widest vectors available.</summary>
     public SimdBackend() : this(Environment.ProcessorCount, VectorWidths.Best)
@@ -42,6 +47,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
         _deltaJob = new DeltaJob(this);
         _optimizerJob = new OptimizerJob(this);
         _gatherJob = new GatherJob();
+        _gemvJob = new GemvJob(this);
     }
 
     /// <inheritdoc />
@@ -81,12 +87,18 @@ public sealed unsafe class SimdBackend : ReferenceBackend
         float* B = b.IsEmpty ? null : b.Pointer();
         if (batch == 1)
         {
+            // threads split the inputs (rows of W, so each core streams its own half of W and, later, of dW); their
+            // partial sums are added in thread order
+            int tasks = (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1;
+            float* partials = tasks == 1 ? A : _partials.Get((nint)tasks * outputs);
+            _gemvJob.Set(X, W, null, inputs, outputs, partials, null, forward: true);
+            _pool.Run(_gemvJob, tasks);
             switch (Width)
             {
-                case VectorWidth.Bits512: ForwardOne<V512>(X, W, B, inputs, outputs, activation, A); break;
-                case VectorWidth.Bits256: ForwardOne<V256>(X, W, B, inputs, outputs, activation, A); break;
-                case VectorWidth.Bits128: ForwardOne<V128>(X, W, B, inputs, outputs, activation, A); break;
-                default: ForwardOne<V1>(X, W, B, inputs, outputs, activation, A); break;
+                case VectorWidth.Bits512: FinishOne<V512>(partials, tasks, B, outputs, activation, A); break;
+                case VectorWidth.Bits256: FinishOne<V256>(partials, tasks, B, outputs, activation, A); break;
+                case VectorWidth.Bits128: FinishOne<V128>(partials, tasks, B, outputs, activation, A); break;
+                default: FinishOne<V1>(partials, tasks, B, outputs, activation, A); break;
             }
             return;
         }
@@ -96,10 +108,17 @@ public sealed unsafe class SimdBackend : ReferenceBackend
             new Epilogue(B, activation, epilogue));
     }
 
-    private static void ForwardOne<TV>(float* x, float* w, float* b, int inputs, int outputs, Activation activation,
+    private static void FinishOne<TV>(float* partials, int tasks, float* b, int outputs, Activation activation,
         float* a) where TV : unmanaged, IVec<TV>
     {
-        Gemv.RowTimesMatrix<TV>(x, w, inputs, outputs, a);
+        if (tasks > 1)
+        {
+            new Span<float>(partials, outputs).CopyTo(new Span<float>(a, outputs));
+            for (int t = 1; t < tasks; t++)
+            {
+                Elementwise.Add<TV>(partials + ((nint)t * outputs), a, outputs);
+            }
+        }
         if (b != null || activation != Activation.Identity)
         {
             Elementwise.BiasActivate<TV>(a, b, outputs, activation);
@@ -120,13 +139,9 @@ public sealed unsafe class SimdBackend : ReferenceBackend
 
         if (batch == 1)
         {
-            switch (Width)
-            {
-                case VectorWidth.Bits512: Gemv.OuterAndMatrixTimesColumn<V512>(X, W, D, inputs, outputs, DW, DX); break;
-                case VectorWidth.Bits256: Gemv.OuterAndMatrixTimesColumn<V256>(X, W, D, inputs, outputs, DW, DX); break;
-                case VectorWidth.Bits128: Gemv.OuterAndMatrixTimesColumn<V128>(X, W, D, inputs, outputs, DW, DX); break;
-                default: Gemv.OuterAndMatrixTimesColumn<V1>(X, W, D, inputs, outputs, DW, DX); break;
-            }
+            // rows of W and dW split as in the forward pass; every output element belongs to one thread
+            _gemvJob.Set(X, W, D, inputs, outputs, DW, DX, forward: false);
+            _pool.Run(_gemvJob, (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1);
             return;
         }
         // dW[inputs, outputs] = Xᵀ·dZ: A = Xᵀ is X with its strides swapped
@@ -182,6 +197,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
         {
             _pool.Dispose();
             _gemm.Dispose();
+            _partials.Dispose();
         }
         base.Dispose(disposing);
     }
@@ -216,6 +232,51 @@ public sealed unsafe class SimdBackend : ReferenceBackend
                 case VectorWidth.Bits256: Elementwise.DeltaAndColumnSums<V256>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
                 case VectorWidth.Bits128: Elementwise.DeltaAndColumnSums<V128>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
                 default: Elementwise.DeltaAndColumnSums<V1>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
+            }
+        }
+    }
+
+    private sealed class GemvJob(SimdBackend owner) : IParallelJob
+    {
+        private float* _x, _w, _dz, _out, _dX;
+        private int _inputs, _outputs;
+        private bool _forward;
+
+        public void Set(float* x, float* w, float* dz, int inputs, int outputs, float* output, float* dX, bool forward)
+        {
+            _x = x;
+            _w = w;
+            _dz = dz;
+            _inputs = inputs;
+            _outputs = outputs;
+            _out = output;
+            _dX = dX;
+            _forward = forward;
+        }
+
+        public void Execute(int task, int taskCount, int worker)
+        {
+            int i0 = (int)((long)_inputs * task / taskCount), i1 = (int)((long)_inputs * (task + 1) / taskCount);
+            float* x = _x + i0, w = _w + ((nint)i0 * _outputs);
+            if (_forward)
+            {
+                float* partial = _out + ((nint)task * _outputs);
+                switch (owner.Width)
+                {
+                    case VectorWidth.Bits512: Gemv.RowTimesMatrix<V512>(x, w, i1 - i0, _outputs, partial); break;
+                    case VectorWidth.Bits256: Gemv.RowTimesMatrix<V256>(x, w, i1 - i0, _outputs, partial); break;
+                    case VectorWidth.Bits128: Gemv.RowTimesMatrix<V128>(x, w, i1 - i0, _outputs, partial); break;
+                    default: Gemv.RowTimesMatrix<V1>(x, w, i1 - i0, _outputs, partial); break;
+                }
+                return;
+            }
+            float* dW = _out + ((nint)i0 * _outputs), dX = _dX == null ? null : _dX + i0;
+            switch (owner.Width)
+            {
+                case VectorWidth.Bits512: Gemv.OuterAndMatrixTimesColumn<V512>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
+                case VectorWidth.Bits256: Gemv.OuterAndMatrixTimesColumn<V256>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
+                case VectorWidth.Bits128: Gemv.OuterAndMatrixTimesColumn<V128>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
+                default: Gemv.OuterAndMatrixTimesColumn<V1>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace FastNet.Kernels.Simd;
@@ -12,21 +13,25 @@ internal interface IParallelJob
 
 /// <summary>
 /// Persistent worker threads that run one <see cref="IParallelJob"/> at a time together with the calling thread.
-/// Tasks are handed out dynamically, so jobs must make every task's result independent of which thread runs it
-/// (they do: no task reduces into another's output), which keeps results deterministic. Workers spin briefly between
-/// jobs, since ops arrive back to back during training, then sleep. Nothing is allocated per job.
+/// Tasks are claimed dynamically, so jobs must make every task's result independent of which thread runs it (they do:
+/// no task reduces into another's output), which keeps results deterministic. The caller never waits for a worker
+/// that has not started: if the workers are slow to wake (a busy machine), the caller simply runs every task itself.
+/// Workers spin briefly between jobs, since ops arrive back to back during training, then sleep. Nothing is allocated
+/// per job.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
-    private const int SpinIterations = 20_000;
+    private const int SpinMicroseconds = 200;
+    // the low half of _state when the current job takes no more claims
+    private const long Closed = int.MaxValue;
 
     private readonly Thread[] _threads;
     private readonly object _gate = new();
     private IParallelJob? _job;
     private int _taskCount;
-    private int _nextTask;
-    private int _pending;
-    private long _generation;
+    // generation of the current job (high 32 bits) and the next unclaimed task (low 32 bits), changed atomically
+    private long _state = Closed;
+    private int _active;
     private int _sleepers;
     private volatile bool _disposed;
     private ExceptionDispatchInfo? _failure;
@@ -68,12 +73,12 @@ internal sealed class WorkerPool : IDisposable
             return;
         }
 
+        // the state is closed here, so no straggler from the last job can claim a task while the fields change
         _job = job;
         _taskCount = taskCount;
-        _nextTask = 0;
         _failure = null;
-        Volatile.Write(ref _pending, _threads.Length);
-        Interlocked.Increment(ref _generation);
+        long generation = (Volatile.Read(ref _state) >> 32) + 1;
+        Interlocked.Exchange(ref _state, generation << 32);
         if (Volatile.Read(ref _sleepers) > 0)
         {
             lock (_gate)
@@ -82,10 +87,12 @@ internal sealed class WorkerPool : IDisposable
             }
         }
 
-        RunTasks(0);
+        RunTasks(generation, 0);
 
+        // every task is claimed: close the job, then wait only for the tasks still running
+        Interlocked.Exchange(ref _state, (generation << 32) | Closed);
         var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0)
+        while (Volatile.Read(ref _active) != 0)
         {
             spin.SpinOnce(sleep1Threshold: -1);
         }
@@ -93,22 +100,35 @@ internal sealed class WorkerPool : IDisposable
         _failure?.Throw();
     }
 
-    private void RunTasks(int worker)
+    private void RunTasks(long generation, int worker)
     {
-        IParallelJob job = _job!;
-        int count = _taskCount;
-        try
+        while (true)
         {
-            for (int t = Interlocked.Increment(ref _nextTask) - 1; t < count; t = Interlocked.Increment(ref _nextTask) - 1)
+            long state = Volatile.Read(ref _state);
+            if (state >> 32 != generation)
             {
-                job.Execute(t, count, worker);
+                return;
             }
-        }
-        catch (Exception e)
-        {
-            Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
-            // let the other threads drain the remaining tasks quickly
-            Volatile.Write(ref _nextTask, count);
+            int task = (int)(state & 0xFFFF_FFFF);
+            // read before the claim: a successful claim proves the job had not been closed and replaced
+            IParallelJob? job = _job;
+            int count = _taskCount;
+            if (task >= count || job is null)
+            {
+                return;
+            }
+            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+            {
+                continue;
+            }
+            try
+            {
+                job.Execute(task, count, worker);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(e), null);
+            }
         }
     }
 
@@ -123,28 +143,35 @@ internal sealed class WorkerPool : IDisposable
                 return;
             }
             seen = generation;
-            RunTasks(worker);
-            Interlocked.Decrement(ref _pending);
+            Interlocked.Increment(ref _active);
+            RunTasks(generation, worker);
+            Interlocked.Decrement(ref _active);
         }
     }
 
     private long WaitForJob(long seen)
     {
-        for (int i = 0; i < SpinIterations; i++)
+        // poll tightly (a job usually follows within microseconds during training), then sleep
+        long deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 1_000_000 * SpinMicroseconds);
+        for (int i = 0; ; i++)
         {
-            long generation = Volatile.Read(ref _generation);
+            long generation = Volatile.Read(ref _state) >> 32;
             if (generation != seen || _disposed)
             {
                 return generation;
             }
-            Thread.SpinWait(20);
+            Thread.SpinWait(1);
+            if ((i & 255) == 255 && Stopwatch.GetTimestamp() > deadline)
+            {
+                break;
+            }
         }
         lock (_gate)
         {
             Interlocked.Increment(ref _sleepers);
             try
             {
-                while (Volatile.Read(ref _generation) == seen && !_disposed)
+                while (Volatile.Read(ref _state) >> 32 == seen && !_disposed)
                 {
                     Monitor.Wait(_gate);
                 }
@@ -153,7 +180,7 @@ internal sealed class WorkerPool : IDisposable
             {
                 Interlocked.Decrement(ref _sleepers);
             }
-            return Volatile.Read(ref _generation);
+            return Volatile.Read(ref _state) >> 32;
         }
     }
 
