@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using FastNet.Kernels.Cpu;
 using FastNet.Kernels;
 using FastNet.Kernels.Simd;
 
