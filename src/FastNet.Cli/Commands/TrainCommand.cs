@@ -87,7 +87,7 @@ internal static class TrainCommand
         var best = new BestModel(earlyStopping);
         try
         {
-            Func<Action<int, int>, Action<int>, int> loop = (startEpoch, advance) =>
+            Func<Action<int, int>, Action<int>, Action<string>, int> loop = (startEpoch, advance, print) =>
             {
                 while (trainer.Epoch < training.Epochs)
                 {
@@ -108,7 +108,7 @@ internal static class TrainCommand
                             + (checkpointPath is null ? "" : $"; {checkpointPath} keeps the last good epoch"));
                         return FastNetCli.Failure;
                     }
-                    output.WriteLine(EpochLine.Format(report, training.Epochs, evaluationName));
+                    print(EpochLine.Format(report, training.Epochs, evaluationName));
                     metrics?.Write(report);
                     reports.Add(report);
                     if (checkpointPath is not null)
@@ -117,7 +117,7 @@ internal static class TrainCommand
                     }
                     if (best.Observe(report, network))
                     {
-                        output.WriteLine($"early stopping: no lower validation loss for {earlyStopping} epochs; "
+                        print($"early stopping: no lower validation loss for {earlyStopping} epochs; "
                             + $"restoring the model of epoch {best.Epoch}");
                         break;
                     }
@@ -126,7 +126,7 @@ internal static class TrainCommand
             };
             int exit = !parse.GetValue(o.NoProgress) && TrainingProgress.Available(output)
                 ? TrainingProgress.Run(loop)
-                : loop((_, _) => { }, _ => { });
+                : loop((_, _) => { }, _ => { }, output.WriteLine);
             if (exit != 0)
             {
                 return exit;

@@ -12,9 +12,9 @@ internal static class TrainingProgress
     public static bool Available(TextWriter output) =>
         ReferenceEquals(output, Console.Out) && AnsiConsole.Profile.Capabilities.Interactive;
 
-    /// <summary>Runs <paramref name="work"/> with a callback that starts an epoch's bar (epoch, samples) and one that
-    /// advances it by a number of samples.</summary>
-    public static T Run<T>(Func<Action<int, int>, Action<int>, T> work) =>
+    /// <summary>Runs <paramref name="work"/> with a callback that starts an epoch's bar (epoch, samples), one that
+    /// advances it by a number of samples, and one that prints a line above the live bars.</summary>
+    public static T Run<T>(Func<Action<int, int>, Action<int>, Action<string>, T> work) =>
         AnsiConsole.Progress()
             .AutoClear(true)
             .HideCompleted(true)
@@ -29,7 +29,8 @@ internal static class TrainingProgress
                         task?.StopTask();
                         task = context.AddTask($"epoch {epoch}", maxValue: samples);
                     },
-                    rows => task?.Increment(rows));
+                    rows => task?.Increment(rows),
+                    line => AnsiConsole.WriteLine(line));
             });
 
     private sealed class SamplesPerSecondColumn : ProgressColumn

@@ -114,9 +114,16 @@ public class TrainingRunCliTests
         Assert.Equal(130, process.ExitCode);
         Assert.Contains("interrupted", error, StringComparison.Ordinal);
         Checkpoint saved = CheckpointFile.Read(dir.File("run.ckpt"));
-        Assert.Equal(0, saved.Position.Epoch);
-        Assert.True(saved.Position.Batch > 0);
-        Assert.True(saved.OptimizerSteps == saved.Position.Batch);
+        int batchesPerEpoch = 1438; // batch 1 over the digits' training split
+        Assert.True(saved.Position.Epoch < 50);
+        Assert.Equal((long)saved.Position.Epoch * batchesPerEpoch + saved.Position.Batch, saved.OptimizerSteps);
+
+        CliRun resumed = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--epochs",
+            (saved.Position.Epoch + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-progress");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"resuming {dir.File("run.ckpt")} at epoch {saved.Position.Epoch + 1}, batch {saved.Position.Batch}",
+            resumed.Output, StringComparison.Ordinal);
+        Assert.Contains("test accuracy", resumed.Output, StringComparison.Ordinal);
     }
 
     private static string LastLine(string output, string prefix) =>
