@@ -4,6 +4,7 @@ using System.Text.Json;
 using FastNet.Benchmarking;
 using FastNet.Kernels;
 using FastNet.Kernels.Cpu;
+using FastNet.Kernels.Gpu;
 
 namespace FastNet.Cli.Commands;
 
@@ -57,7 +58,7 @@ internal static class BenchCommand
                 foreach (string name in names)
                 {
                     using IBackend backend = BackendRegistry.Create(name);
-                    results.Add(WorkloadTimer.Run(backend, workload, r, s));
+                    results.Add(WorkloadTimer.Run(backend, workload, r, s, b => b is GpuBackend gpu ? gpu.DeviceBytesInUse : null));
                 }
             }
             output.WriteLine(parse.GetValue(json) ? Json(results, peak, threads) : Table(results, peak, threads, r));
@@ -98,11 +99,11 @@ internal static class BenchCommand
         var text = new System.Text.StringBuilder();
         text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
         text.AppendLine(string.Create(c,
-            $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"model MiB",10} {"peak RSS MiB",13}"));
+            $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"model MiB",10} {"peak RSS MiB",13} {"device MiB",11}"));
         foreach (WorkloadResult r in results)
         {
             text.AppendLine(string.Create(c,
-                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {r.ModelBytes / 1048576.0,10:F1} {r.PeakWorkingSetBytes / 1048576.0,13:F0}"));
+                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {r.ModelBytes / 1048576.0,10:F1} {r.PeakWorkingSetBytes / 1048576.0,13:F0} {(r.DeviceBytes is long d ? (d / 1048576.0).ToString("F1", c) : "-"),11}"));
         }
         foreach (Workload w in results.Select(r => r.Workload).Distinct())
         {
@@ -138,6 +139,10 @@ internal static class BenchCommand
                 w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
                 w.WriteNumber("model_bytes", r.ModelBytes);
                 w.WriteNumber("peak_working_set_bytes", r.PeakWorkingSetBytes);
+                if (r.DeviceBytes is long device)
+                {
+                    w.WriteNumber("device_bytes", device);
+                }
                 w.WriteString("math_mode", Checkpoints.Checkpoint.ExactMathMode);
                 w.WriteEndObject();
             }

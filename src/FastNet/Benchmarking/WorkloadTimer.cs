@@ -15,8 +15,9 @@ namespace FastNet.Benchmarking;
 /// <param name="ModelBytes">Parameters, gradients, optimizer state, activations and deltas, the batch and the
 /// dataset, as FastNet allocates them.</param>
 /// <param name="PeakWorkingSetBytes">The process's peak working set after the measurement (process-wide).</param>
+/// <param name="DeviceBytes">Device memory the backend held during the measurement; null for host backends.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
-    long Steps, double GflopsPerSecond, long ModelBytes, long PeakWorkingSetBytes);
+    long Steps, double GflopsPerSecond, long ModelBytes, long PeakWorkingSetBytes, long? DeviceBytes);
 
 /// <summary>
 /// Times whole training steps (gather, forward, loss, backward, optimizer) of a workload on synthetic data that
@@ -24,8 +25,12 @@ public sealed record WorkloadResult(Workload Workload, string Backend, double Sa
 /// </summary>
 public static class WorkloadTimer
 {
-    /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>.</summary>
-    public static WorkloadResult Run(IBackend backend, Workload workload, int repeats, double secondsPerRepeat)
+    private const double WarmupSeconds = 0.5;
+
+    /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; <paramref name="deviceBytes"/>
+    /// reads a device backend's memory in use (null for host backends).</summary>
+    public static WorkloadResult Run(IBackend backend, Workload workload, int repeats, double secondsPerRepeat,
+        Func<IBackend, long?>? deviceBytes = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
@@ -47,11 +52,13 @@ public static class WorkloadTimer
             network.TrainBatch(x.All, t.All, workload.Batch);
         }
 
-        for (int w = 0; w < 3; w++)
+        // Warm up long enough for tiered compilation to replace the kernels' first, unoptimized code (tens of steps).
+        var warmup = Stopwatch.StartNew();
+        for (int w = 0; w < 3 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
         {
             Step();
+            backend.Synchronize();
         }
-        backend.Synchronize();
         double[] rates = new double[repeats];
         long steps = 0;
         for (int r = 0; r < repeats; r++)
@@ -79,7 +86,8 @@ public static class WorkloadTimer
             + (long)workload.Batch * (spec.Inputs + spec.Outputs)
             + data.Features.Length + data.Targets.Length);
         return new WorkloadResult(workload, backend.Name, median, rates, steps,
-            median * spec.TrainingFlopsPerExample() / 1e9, modelBytes, Process.GetCurrentProcess().PeakWorkingSet64);
+            median * spec.TrainingFlopsPerExample() / 1e9, modelBytes, Process.GetCurrentProcess().PeakWorkingSet64,
+            deviceBytes?.Invoke(backend));
     }
 
     /// <summary>The middle value (mean of the two middle ones for an even count).</summary>
