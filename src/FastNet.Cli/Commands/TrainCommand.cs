@@ -159,6 +159,11 @@ internal static class TrainCommand
         {
             CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
             output.WriteLine($"plotted {plotPath}");
+            if (!CurvePlot.FontsAvailable)
+            {
+                error.WriteLine("fastnet: warning: no fonts found, so the plot has no text; install a font package "
+                    + "(on Debian: apt-get install fonts-dejavu-core)");
+            }
         }
         return 0;
     }

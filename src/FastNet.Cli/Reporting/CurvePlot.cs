@@ -8,6 +8,10 @@ internal static class CurvePlot
 {
     public const int Width = 900, Height = 500;
 
+    /// <summary>False when the system has no fonts: the picture then has curves but no text (the rendering library
+    /// finds fonts itself and fails silently without them).</summary>
+    public static bool FontsAvailable => SkiaSharp.SKFontManager.Default.FontFamilyCount > 1;
+
     public static void Save(IReadOnlyList<EpochReport> reports, string evaluationName, string title, string path)
     {
         var plot = new Plot();
