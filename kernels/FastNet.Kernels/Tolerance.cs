@@ -12,7 +12,9 @@ namespace FastNet.Kernels;
 /// it adds at most <see cref="ElementwiseSlack"/> roundings of the magnitudes involved. Hence
 /// </para>
 /// <para>|x − ref| ≤ atol + (K + s)·u·S, with S = Σ|aᵢbᵢ| (or, for an elementwise op, the sum of the magnitudes of
-/// its operands and result), s = <see cref="ElementwiseSlack"/> and atol = <see cref="AbsoluteFloor"/>.</para>
+/// its operands and result), s = <see cref="ElementwiseSlack"/> and atol = <see cref="AbsoluteFloor"/>. A sum that is
+/// itself an operand (the optimizers' ∇ + λθ) counts at the magnitudes of its terms, |∇| + |λθ|: its rounding is
+/// relative to them, not to a result that may cancel.</para>
 /// <para>Derived once; never widened to make a comparison pass.</para>
 /// </summary>
 public static class Tolerance
