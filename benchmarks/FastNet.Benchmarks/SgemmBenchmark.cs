@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using FastNet.Kernels.Cpu;
 using FastNet.Kernels;
+using FastNet.Kernels.Cpu;
 using FastNet.Kernels.Simd;
 
 namespace FastNet.Benchmarks;
