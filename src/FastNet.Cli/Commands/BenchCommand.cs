@@ -87,9 +87,7 @@ internal static class BenchCommand
 
     private static int[] ParseSizes(string text)
     {
-        int[] sizes = [.. text.Split(',', '-').Select(p =>
-            int.TryParse(p.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v > 0
-                ? v : throw new FormatException($"--layers: '{p}' is not a positive size in '{text}'"))];
+        int[] sizes = TrainingPlan.ParseLayers(text);
         return sizes.Length >= 2 ? sizes : throw new FormatException("--layers: give at least the input and output sizes");
     }
 

@@ -18,7 +18,7 @@ internal static class VerifyCommand
     {
         var backends = new Option<string?>("--backend") { Description = "comma-separated backends to check (default: every available one)" };
         var steps = new Option<int>("--steps") { Description = "training steps", DefaultValueFactory = _ => 3 };
-        var data = new Option<string?>("--data") { Description = "a CSV file (default: the embedded digits)" };
+        var data = new Option<string?>("--data") { Description = "as for train: mnist, an IDX directory or a CSV file (default: the embedded digits)" };
         var targets = new Option<int>("--targets") { Description = "the last k CSV columns are real-valued targets" };
         var layers = new Option<string>("--layers") { Description = "hidden layer sizes", DefaultValueFactory = _ => "64" };
         var activation = new Option<string>("--activation") { Description = "hidden units", DefaultValueFactory = _ => "relu" };
@@ -33,9 +33,8 @@ internal static class VerifyCommand
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
             string? path = parse.GetValue(data);
-            Dataset set = path is null
-                ? Scaling.Divide(EmbeddedDatasets.Digits(), 16)
-                : CsvLoader.Load(path, new CsvOptions { TargetColumns = parse.GetValue(targets) });
+            // loaded and scaled as train loads it; verify needs examples, not a held-out split
+            Dataset set = DataSplits.Load(path, parse.GetValue(targets), 0, 0, "auto", parse.GetValue(seed)).Train;
             LossKind lossKind = parse.GetValue(loss) is string lossName ? Names.ParseLoss(lossName)
                 : set.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.HalfSquaredError;
             Activation hidden = Names.ParseActivation(parse.GetValue(activation)!);

@@ -161,13 +161,10 @@ public sealed class Trainer : IDisposable
         _epoch++;
         _batch = 0;
         _epochShuffleState = _shuffle.State; // where the next epoch's order will be drawn from
-        (double evalLoss, double evalAccuracy) = _evaluation is null ? (double.NaN, double.NaN) : Evaluate(_evaluation);
+        (double evalLoss, double evalAccuracy) = _evaluation is null ? (double.NaN, double.NaN) : Evaluation.Run(_network, _evaluation);
         return new EpochReport(_epoch, lossSum / train.Count, Accuracy(train, correct), evalLoss, evalAccuracy,
             clock.Elapsed.TotalSeconds, samples, _network.Optimizer.LearningRate);
     }
-
-    /// <summary>Mean loss and accuracy of the current parameters on a dataset already on the backend.</summary>
-    public (double Loss, double Accuracy) Evaluate(DeviceDataset data) => Evaluation.Run(_network, data);
 
     /// <inheritdoc />
     public void Dispose()
