@@ -1,11 +1,14 @@
 using BenchmarkDotNet.Attributes;
 using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Training;
 
 namespace FastNet.Benchmarks;
 
 /// <summary>
-/// One training step on the backend's buffers, as the trainer runs it: dense forward through every layer, loss and
-/// its gradient, dense backward (no dX for the first layer), one optimizer pass over the flat parameter buffer.
+/// One training step exactly as the trainer runs it (<see cref="TrainingNetwork.TrainBatch"/> on a batch already on the
+/// backend): dense forward through every layer, loss and its gradient, dense backward (no dX for the first layer), and
+/// the optimizer (one pass over the flat parameter buffer, or fused into the backward pass for per-example SGD).
 /// The case names the backend, the layer sizes, the hidden activation, the loss, the optimizer and the batch.
 /// The reference runs only the cases it finishes in reasonable time (the per-sample work of batch 64 is that of 1024).
 /// </summary>
@@ -19,9 +22,8 @@ public class TrainingStepBenchmark : IWork, IDisposable
     private LossKind _loss;
     private OptimizerKind _optimizer;
     private int _batch;
-    private BufferView[] _w = [], _b = [], _dw = [], _db = [], _a = [], _d = [];
-    private BufferView _parameters, _gradients, _state, _x, _t, _metrics;
-    private OptimizerStep _step;
+    private TrainingNetwork? _network;
+    private BufferView _x, _t;
 
     public static IEnumerable<string> CaseNames =>
     [
@@ -82,35 +84,13 @@ public class TrainingStepBenchmark : IWork, IDisposable
     {
         Parse();
         IBackend backend = _backend = BackendRegistry.Create(Case.Split(' ')[0]);
-        int layers = _sizes.Length - 1;
-        int count = 0;
-        for (int l = 0; l < layers; l++)
-        {
-            count += _sizes[l] * _sizes[l + 1] + _sizes[l + 1];
-        }
-        FloatBuffer parameters = Add(backend.Allocate(count)), gradients = Add(backend.Allocate(count));
-        int slots = OptimizerStep.StateSlots(_optimizer);
-        _state = slots == 0 ? BufferView.Empty : Add(backend.Allocate(slots * count)).All;
-        _parameters = parameters.All;
-        _gradients = gradients.All;
+        Activation output = _loss == LossKind.SoftmaxCrossEntropy ? Activation.Identity : _hidden;
+        var spec = new NetworkSpec(_sizes[0],
+            [.. _sizes.Skip(1).Select((units, l) => new LayerSpec(units, l == _sizes.Length - 2 ? output : _hidden))]);
+        Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(1));
+        _network = new TrainingNetwork(backend, model, _loss, new OptimizerSettings { Kind = _optimizer }.WithDefaults(),
+            _batch);
         var random = new Random(1);
-        backend.Upload([.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() - 0.5) * 0.1))],
-            _parameters);
-        (_w, _b, _dw, _db) = (new BufferView[layers], new BufferView[layers], new BufferView[layers], new BufferView[layers]);
-        (_a, _d) = (new BufferView[layers], new BufferView[layers]);
-        int offset = 0;
-        for (int l = 0; l < layers; l++)
-        {
-            int weights = _sizes[l] * _sizes[l + 1];
-            _w[l] = parameters.Slice(offset, weights);
-            _dw[l] = gradients.Slice(offset, weights);
-            offset += weights;
-            _b[l] = parameters.Slice(offset, _sizes[l + 1]);
-            _db[l] = gradients.Slice(offset, _sizes[l + 1]);
-            offset += _sizes[l + 1];
-            _a[l] = Add(backend.Allocate(_batch * _sizes[l + 1])).All;
-            _d[l] = Add(backend.Allocate(_batch * _sizes[l + 1])).All;
-        }
         _x = Add(backend.Allocate(_batch * _sizes[0])).All;
         backend.Upload([.. Enumerable.Range(0, _batch * _sizes[0]).Select(_ => (float)random.NextDouble())], _x);
         int outputs = _sizes[^1];
@@ -121,9 +101,6 @@ public class TrainingStepBenchmark : IWork, IDisposable
         }
         _t = Add(backend.Allocate(targets.Length)).All;
         backend.Upload(targets, _t);
-        _metrics = Add(backend.Allocate(2)).All;
-        double product = 1;
-        _step = OptimizerStep.Create(_optimizer, 0.01, 0.9, 0.9, 0.999, 1e-8, 0, 1, ref product);
     }
 
     private FloatBuffer Add(FloatBuffer buffer)
@@ -135,24 +112,8 @@ public class TrainingStepBenchmark : IWork, IDisposable
     [Benchmark]
     public void Step()
     {
-        IBackend backend = _backend!;
-        int layers = _sizes.Length - 1;
-        Activation output = _loss == LossKind.SoftmaxCrossEntropy ? Activation.Identity : _hidden;
-        BufferView input = _x;
-        for (int l = 0; l < layers; l++)
-        {
-            backend.DenseForward(input, _w[l], _b[l], _batch, _sizes[l], _sizes[l + 1],
-                l == layers - 1 ? output : _hidden, _a[l]);
-            input = _a[l];
-        }
-        backend.Loss(_a[^1], _t, _batch, _sizes[^1], _loss, _d[^1], _metrics);
-        for (int l = layers - 1; l >= 0; l--)
-        {
-            backend.DenseBackward(l == 0 ? _x : _a[l - 1], _w[l], _a[l], _batch, _sizes[l], _sizes[l + 1],
-                l == layers - 1 ? output : _hidden, _d[l], _dw[l], _db[l], l == 0 ? BufferView.Empty : _d[l - 1]);
-        }
-        backend.OptimizerStep(_gradients, _step, _parameters, _state);
-        backend.Synchronize();
+        _network!.TrainBatch(_x, _t, _batch);
+        _backend!.Synchronize();
     }
 
     [GlobalCleanup]
@@ -163,6 +124,8 @@ public class TrainingStepBenchmark : IWork, IDisposable
             buffer.Dispose();
         }
         _buffers.Clear();
+        _network?.Dispose();
+        _network = null;
         _backend?.Dispose();
         _backend = null;
         GC.SuppressFinalize(this);

@@ -66,6 +66,26 @@ public interface IBackend : IDisposable
         Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX);
 
     /// <summary>
+    /// Dense backward pass fused with a plain-SGD step of the layer's own parameters, for when nothing needs the
+    /// gradient itself afterwards. Defined as <see cref="DenseBackward"/>(x, w, a, batch, inputs, outputs, activation,
+    /// delta, dW, db, dX) followed by <see cref="OptimizerStep"/>(dW, step, w, empty) and, when <paramref name="b"/> is
+    /// not empty, <see cref="OptimizerStep"/>(db, step, b, empty); a backend that fuses it gives bit for bit the results
+    /// of that composition on itself. step.Kind must be <see cref="OptimizerKind.Sgd"/>.
+    /// w: [inputs, outputs], updated (dX is computed with the weights from before the update);
+    /// b: [outputs], updated, or empty for a layer whose biases are absent or fixed (then db is empty too);
+    /// dW, db: scratch for the gradient; afterwards they hold it or are left untouched, so read neither.
+    /// The other operands are as in <see cref="DenseBackward"/>.
+    /// <para>
+    /// Why: at batch 1, dW = xᵀ·dZ is an outer product that costs less to recompute inside the update than to write
+    /// out and read back, and the separate optimizer pass over every parameter disappears.
+    /// </para>
+    /// </summary>
+    void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs, Activation activation,
+        BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b, BufferView dW,
+        BufferView db) =>
+        ComposedOps.DenseBackwardSgdStep(this, x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db);
+
+    /// <summary>
     /// Loss of a batch and its gradient. output: [batch, outputs] (logits for
     /// <see cref="LossKind.SoftmaxCrossEntropy"/>); targets: [batch, outputs].
     /// dOutput: [batch, outputs], overwritten with ∂L/∂output where L is the mean over the batch of the per-example

@@ -50,6 +50,24 @@ public static class OpChecks
         OptionalLength(dX, (long)batch * inputs, nameof(dX), op);
     }
 
+    /// <summary>
+    /// Checks what <see cref="IBackend.DenseBackwardSgdStep"/> adds to <see cref="DenseBackward"/>'s operands: the rule
+    /// is plain SGD, and the biases and their gradient are both present ([outputs]) or both empty.
+    /// </summary>
+    public static void DenseBackwardSgdStep(in OptimizerStep step, BufferView b, BufferView db, int outputs)
+    {
+        const string op = nameof(IBackend.DenseBackwardSgdStep);
+        if (step.Kind != Kernels.OptimizerKind.Sgd)
+        {
+            throw new ArgumentException($"{op}: fuses plain SGD only, not {step.Kind}", nameof(step));
+        }
+        if (b.IsEmpty != db.IsEmpty)
+        {
+            throw new ArgumentException($"{op}: b and db must both be given or both be empty", nameof(db));
+        }
+        OptionalLength(b, outputs, nameof(b), op);
+    }
+
     /// <summary>Checks the operands of <see cref="IBackend.Loss"/>.</summary>
     public static void Loss(BufferView output, BufferView targets, int batch, int outputs, BufferView dOutput,
         BufferView metrics)

@@ -10,6 +10,19 @@ namespace FastNet.Kernels.Tests;
 /// </summary>
 public static class Expect
 {
+    /// <summary>Asserts equal bit patterns (so −0 ≠ +0 and NaNs must match), naming the first element that differs.</summary>
+    public static void BitIdentical(float[] expected, float[] actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: {actual.Length} floats, expected {expected.Length}");
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            {
+                Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R} bit for bit");
+            }
+        }
+    }
+
     /// <summary>Every element within the bound given by k and absoluteSums[i].</summary>
     public static void Within(string what, float[] candidate, float[] reference, int k, double[] absoluteSums)
     {

@@ -142,6 +142,12 @@ public class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
+    public virtual void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
+        Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
+        BufferView dW, BufferView db) =>
+        ComposedOps.DenseBackwardSgdStep(this, x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db);
+
+    /// <inheritdoc />
     public virtual void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
         BufferView dOutput, BufferView metrics)
     {

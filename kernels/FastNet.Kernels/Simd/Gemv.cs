@@ -68,6 +68,50 @@ internal static unsafe class Gemv
         }
     }
 
+    /// <summary>
+    /// The same sweep fused with plain SGD, for a layer whose gradient nobody reads: dX[i] = Σ_j W[i, j]·dz[j] with the
+    /// weights before the update (skipped when dX is null), and W[i, :] updated as
+    /// <see cref="OptimizerOps.Step{TV}"/> would update it from dW[i, :] = x[i]·dz, element for element, without
+    /// writing dW. Rows whose length is not a whole number of vectors end with a zero-padded vector, as that pass does.
+    /// </summary>
+    public static void OuterSgdAndMatrixTimesColumn<TV>(float* x, float* w, float* dz, int inputs, int outputs,
+        in OptimizerCoefficients k, float* dX) where TV : unmanaged, IVec<TV>
+    {
+        int whole = outputs - (outputs % TV.Count), tail = outputs - whole;
+        float* dzTail = stackalloc float[TV.Count], wTail = stackalloc float[TV.Count];
+        OptimizerOps.Pad(dz + whole, dzTail, tail, TV.Count);
+        for (int i = 0; i < inputs; i++)
+        {
+            float* wRow = w + ((nint)i * outputs);
+            TV xi = TV.Splat(x[i]), sum = TV.Zero;
+            for (int j = 0; j < whole; j += TV.Count)
+            {
+                TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
+                if (dX != null)
+                {
+                    sum = TV.MulAdd(p, d, sum);
+                }
+                TV.Store(OptimizerOps.Sgd(k, xi * d, p), wRow + j);
+            }
+            if (dX != null)
+            {
+                // the tail's dot product in scalars, as the unfused sweep sums it
+                V1 tailSum = V1.Zero;
+                for (int j = whole; j < outputs; j++)
+                {
+                    tailSum = V1.MulAdd(V1.Load(wRow + j), V1.Load(dz + j), tailSum);
+                }
+                dX[i] = TV.Sum(sum) + V1.Sum(tailSum);
+            }
+            if (tail > 0)
+            {
+                OptimizerOps.Pad(wRow + whole, wTail, tail, TV.Count);
+                TV.Store(OptimizerOps.Sgd(k, xi * TV.Load(dzTail), TV.Load(wTail)), wTail);
+                new Span<float>(wTail, tail).CopyTo(new Span<float>(wRow + whole, tail));
+            }
+        }
+    }
+
     private static (int End, float Dot) Row<TV>(float xi, float* wRow, float* dz, float* dWRow, int j, int n,
         bool dot) where TV : unmanaged, IVec<TV>
     {

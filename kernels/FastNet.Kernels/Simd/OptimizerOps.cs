@@ -38,7 +38,7 @@ internal static unsafe class OptimizerOps
     {
         int i = kind switch
         {
-            OptimizerKind.Sgd => Run<TV, Sgd>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Sgd => Run<TV, SgdRule>(k, grad, theta, s0, s1, i0, i1),
             OptimizerKind.Momentum => Run<TV, Momentum>(k, grad, theta, s0, s1, i0, i1),
             OptimizerKind.Nesterov => Run<TV, Nesterov>(k, grad, theta, s0, s1, i0, i1),
             OptimizerKind.Adagrad => Run<TV, Adagrad>(k, grad, theta, s0, s1, i0, i1),
@@ -49,7 +49,51 @@ internal static unsafe class OptimizerOps
         };
         if (i < i1)
         {
-            Step<V1>(kind, k, grad, theta, s0, s1, i, i1);
+            Tail<TV>(kind, k, grad, theta, s0, s1, i, i1);
+        }
+    }
+
+    /// <summary>
+    /// θ − η·(g + λθ) for one vector of θ and its gradient g: the plain-SGD rule of <see cref="Step{TV}"/>, for kernels
+    /// that compute g themselves and update in the same sweep.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Sgd<TV>(in OptimizerCoefficients k, TV gradient, TV theta) where TV : unmanaged, IVec<TV> =>
+        SgdRule.Update(k, TV.MulAdd(TV.Splat(k.Wd), theta, gradient), theta, null, null);
+
+    /// <summary>
+    /// Elements [i0, i1), fewer than one vector, updated through a zero-padded copy with the same vector arithmetic as
+    /// the rest (fused multiply-adds included), so an element's result does not depend on where a pass or a row ends.
+    /// </summary>
+    private static void Tail<TV>(OptimizerKind kind, in OptimizerCoefficients k, float* grad, float* theta, float* s0,
+        float* s1, int i0, int i1) where TV : unmanaged, IVec<TV>
+    {
+        int n = i1 - i0;
+        float* g = stackalloc float[TV.Count], p = stackalloc float[TV.Count];
+        float* t0 = stackalloc float[TV.Count], t1 = stackalloc float[TV.Count];
+        Pad(grad + i0, g, n, TV.Count);
+        Pad(theta + i0, p, n, TV.Count);
+        Pad(s0 == null ? null : s0 + i0, t0, n, TV.Count);
+        Pad(s1 == null ? null : s1 + i0, t1, n, TV.Count);
+        Step<TV>(kind, k, g, p, s0 == null ? null : t0, s1 == null ? null : t1, 0, TV.Count);
+        new Span<float>(p, n).CopyTo(new Span<float>(theta + i0, n));
+        if (s0 != null)
+        {
+            new Span<float>(t0, n).CopyTo(new Span<float>(s0 + i0, n));
+        }
+        if (s1 != null)
+        {
+            new Span<float>(t1, n).CopyTo(new Span<float>(s1 + i0, n));
+        }
+    }
+
+    /// <summary>Copies <paramref name="n"/> floats (none when the source is null) and zeros the rest of the vector.</summary>
+    public static void Pad(float* source, float* vector, int n, int count)
+    {
+        new Span<float>(vector, count).Clear();
+        if (source != null)
+        {
+            new Span<float>(source, n).CopyTo(new Span<float>(vector, n));
         }
     }
 
@@ -74,7 +118,7 @@ internal static unsafe class OptimizerOps
             where TV : unmanaged, IVec<TV>;
     }
 
-    private readonly struct Sgd : IRule
+    private readonly struct SgdRule : IRule
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static TV Update<TV>(in OptimizerCoefficients k, TV g, TV p, float* s0, float* s1)

@@ -91,7 +91,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
             // partial sums are added in thread order
             int tasks = (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1;
             float* partials = tasks == 1 ? A : _partials.Get((nint)tasks * outputs);
-            _gemvJob.Set(X, W, null, inputs, outputs, partials, null, forward: true);
+            _gemvJob.Set(GemvKind.Forward, X, W, null, inputs, outputs, partials, null);
             _pool.Run(_gemvJob, tasks);
             switch (Width)
             {
@@ -140,7 +140,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
         if (batch == 1)
         {
             // rows of W and dW split as in the forward pass; every output element belongs to one thread
-            _gemvJob.Set(X, W, D, inputs, outputs, DW, DX, forward: false);
+            _gemvJob.Set(GemvKind.Backward, X, W, D, inputs, outputs, DW, DX);
             _pool.Run(_gemvJob, (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1);
             return;
         }
@@ -152,6 +152,41 @@ public sealed unsafe class SimdBackend : ReferenceBackend
             // dX[batch, inputs] = dZ·Wᵀ
             _gemm.Multiply(batch, inputs, outputs, new Operand(D, outputs, 1), new Operand(W, 1, outputs), DX, inputs,
                 Epilogue.None);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
+        Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
+        BufferView dW, BufferView db)
+    {
+        if (batch != 1)
+        {
+            // a batch's dW comes from a GEMM whose output the update would have to read back anyway
+            base.DenseBackwardSgdStep(x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db);
+            return;
+        }
+        OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
+        OpChecks.DenseBackwardSgdStep(step, b, db, outputs);
+        float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer(), D = delta.Pointer();
+        float* B = b.IsEmpty ? null : b.Pointer(), DB = db.IsEmpty ? null : db.Pointer();
+        float* DX = dX.IsEmpty ? null : dX.Pointer();
+        var sgd = new OptimizerCoefficients(step);
+
+        // dZ, and db = dZ written to its scratch so the bias update reads what the unfused step would read
+        _deltaJob.Set(D, A, DB, batch, outputs, activation);
+        _pool.Run(_deltaJob, 1);
+        _gemvJob.Set(GemvKind.BackwardSgd, X, W, D, inputs, outputs, null, DX, sgd);
+        _pool.Run(_gemvJob, (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1);
+        if (B != null)
+        {
+            switch (Width)
+            {
+                case VectorWidth.Bits512: OptimizerOps.Step<V512>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
+                case VectorWidth.Bits256: OptimizerOps.Step<V256>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
+                case VectorWidth.Bits128: OptimizerOps.Step<V128>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
+                default: OptimizerOps.Step<V1>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
+            }
         }
     }
 
@@ -236,14 +271,29 @@ public sealed unsafe class SimdBackend : ReferenceBackend
         }
     }
 
+    private enum GemvKind
+    {
+        // y = x·W: partial sums per task
+        Forward,
+
+        // dW = xᵀ·dz and dX = dz·Wᵀ
+        Backward,
+
+        // dX = dz·Wᵀ and W −= η·(xᵀ·dz + λW), without dW
+        BackwardSgd,
+    }
+
     private sealed class GemvJob(SimdBackend owner) : IParallelJob
     {
         private float* _x, _w, _dz, _out, _dX;
         private int _inputs, _outputs;
-        private bool _forward;
+        private GemvKind _kind;
+        private OptimizerCoefficients _sgd;
 
-        public void Set(float* x, float* w, float* dz, int inputs, int outputs, float* output, float* dX, bool forward)
+        public void Set(GemvKind kind, float* x, float* w, float* dz, int inputs, int outputs, float* output, float* dX,
+            in OptimizerCoefficients sgd = default)
         {
+            _kind = kind;
             _x = x;
             _w = w;
             _dz = dz;
@@ -251,32 +301,44 @@ public sealed unsafe class SimdBackend : ReferenceBackend
             _outputs = outputs;
             _out = output;
             _dX = dX;
-            _forward = forward;
+            _sgd = sgd;
         }
 
         public void Execute(int task, int taskCount, int worker)
         {
             int i0 = (int)((long)_inputs * task / taskCount), i1 = (int)((long)_inputs * (task + 1) / taskCount);
-            float* x = _x + i0, w = _w + ((nint)i0 * _outputs);
-            if (_forward)
+            float* x = _x + i0, w = _w + ((nint)i0 * _outputs), dX = _dX == null ? null : _dX + i0;
+            switch (_kind)
             {
-                float* partial = _out + ((nint)task * _outputs);
-                switch (owner.Width)
-                {
-                    case VectorWidth.Bits512: Gemv.RowTimesMatrix<V512>(x, w, i1 - i0, _outputs, partial); break;
-                    case VectorWidth.Bits256: Gemv.RowTimesMatrix<V256>(x, w, i1 - i0, _outputs, partial); break;
-                    case VectorWidth.Bits128: Gemv.RowTimesMatrix<V128>(x, w, i1 - i0, _outputs, partial); break;
-                    default: Gemv.RowTimesMatrix<V1>(x, w, i1 - i0, _outputs, partial); break;
-                }
-                return;
-            }
-            float* dW = _out + ((nint)i0 * _outputs), dX = _dX == null ? null : _dX + i0;
-            switch (owner.Width)
-            {
-                case VectorWidth.Bits512: Gemv.OuterAndMatrixTimesColumn<V512>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
-                case VectorWidth.Bits256: Gemv.OuterAndMatrixTimesColumn<V256>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
-                case VectorWidth.Bits128: Gemv.OuterAndMatrixTimesColumn<V128>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
-                default: Gemv.OuterAndMatrixTimesColumn<V1>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
+                case GemvKind.Forward:
+                    float* partial = _out + ((nint)task * _outputs);
+                    switch (owner.Width)
+                    {
+                        case VectorWidth.Bits512: Gemv.RowTimesMatrix<V512>(x, w, i1 - i0, _outputs, partial); break;
+                        case VectorWidth.Bits256: Gemv.RowTimesMatrix<V256>(x, w, i1 - i0, _outputs, partial); break;
+                        case VectorWidth.Bits128: Gemv.RowTimesMatrix<V128>(x, w, i1 - i0, _outputs, partial); break;
+                        default: Gemv.RowTimesMatrix<V1>(x, w, i1 - i0, _outputs, partial); break;
+                    }
+                    break;
+                case GemvKind.Backward:
+                    float* dW = _out + ((nint)i0 * _outputs);
+                    switch (owner.Width)
+                    {
+                        case VectorWidth.Bits512: Gemv.OuterAndMatrixTimesColumn<V512>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
+                        case VectorWidth.Bits256: Gemv.OuterAndMatrixTimesColumn<V256>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
+                        case VectorWidth.Bits128: Gemv.OuterAndMatrixTimesColumn<V128>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
+                        default: Gemv.OuterAndMatrixTimesColumn<V1>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
+                    }
+                    break;
+                default:
+                    switch (owner.Width)
+                    {
+                        case VectorWidth.Bits512: Gemv.OuterSgdAndMatrixTimesColumn<V512>(x, w, _dz, i1 - i0, _outputs, _sgd, dX); break;
+                        case VectorWidth.Bits256: Gemv.OuterSgdAndMatrixTimesColumn<V256>(x, w, _dz, i1 - i0, _outputs, _sgd, dX); break;
+                        case VectorWidth.Bits128: Gemv.OuterSgdAndMatrixTimesColumn<V128>(x, w, _dz, i1 - i0, _outputs, _sgd, dX); break;
+                        default: Gemv.OuterSgdAndMatrixTimesColumn<V1>(x, w, _dz, i1 - i0, _outputs, _sgd, dX); break;
+                    }
+                    break;
             }
         }
     }

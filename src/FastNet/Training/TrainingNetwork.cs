@@ -127,11 +127,43 @@ public sealed class TrainingNetwork : IDisposable
             _state.All);
     }
 
-    /// <summary>One training step on a batch: gradients, then the optimizer.</summary>
+    /// <summary>
+    /// One training step on a batch: gradients, then the optimizer. A plain-SGD step on one example is fused into the
+    /// backward pass (<see cref="IBackend.DenseBackwardSgdStep"/>, same results), which leaves
+    /// <see cref="Gradients"/> undefined; <see cref="ComputeGradients"/> and <see cref="Step"/> keep them.
+    /// </summary>
     public void TrainBatch(BufferView x, BufferView targets, int rows)
     {
+        if (rows == 1 && Optimizer.Settings.Kind == OptimizerKind.Sgd)
+        {
+            TrainExampleFused(x, targets);
+            return;
+        }
         ComputeGradients(x, targets, rows);
         Step();
+    }
+
+    // Per-example SGD: each layer's weights are updated as soon as its dX is computed from them, so dW is never
+    // written out and no separate pass over the parameters is made.
+    private void TrainExampleFused(BufferView x, BufferView targets)
+    {
+        BufferView output = Forward(x, 1);
+        int last = Spec.Layers.Count - 1;
+        _backend.Loss(output, targets, 1, Spec.Outputs, Loss, _deltas[last].Slice(0, Spec.Outputs), _metrics.All);
+        OptimizerStep step = Optimizer.Next();
+        for (int l = last; l >= 0; l--)
+        {
+            LayerSpec layer = Spec.Layers[l];
+            int inputs = Spec.InputsOf(l);
+            bool trainedBias = layer.HasBias && Spec.BiasOffset(l) < TrainableCount;
+            BufferView input = l == 0 ? x : _activations[l - 1].Slice(0, inputs);
+            BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, inputs);
+            _backend.DenseBackwardSgdStep(input, _activations[l].Slice(0, layer.Units), 1, inputs, layer.Units,
+                layer.Activation, _deltas[l].Slice(0, layer.Units), dX, step, Weights(l),
+                trainedBias ? Biases(l) : BufferView.Empty,
+                _gradients.Slice(Spec.WeightOffset(l), inputs * layer.Units),
+                trainedBias ? _gradients.Slice(Spec.BiasOffset(l), layer.Units) : BufferView.Empty);
+        }
     }
 
     /// <summary>Adds the loss sum and correct count of a batch to the metrics without training.</summary>

@@ -47,6 +47,37 @@ public class TrainingModeTests
 
     [Theory]
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
+    public void FusedPerExampleStepEqualsGradientsThenStep(string backendName)
+    {
+        // TrainBatch fuses per-example SGD into the backward pass; ComputeGradients + Step is the unfused definition
+        Dataset data = Blobs(7);
+        using IBackend backend = BackendRegistry.Create(backendName);
+        using var device = new DeviceDataset(backend, data);
+        foreach (bool trainBiases in new[] { true, false })
+        {
+            OptimizerSettings decayed = Sgd with { WeightDecay = 0.01 };
+            using var fused = new TrainingNetwork(backend, Initial(), LossKind.SoftmaxCrossEntropy, decayed, 1, trainBiases);
+            using var unfused = new TrainingNetwork(backend, Initial(), LossKind.SoftmaxCrossEntropy, decayed, 1, trainBiases);
+            for (int d = 0; d < data.Count; d++)
+            {
+                BufferView x = device.Features.Slice(d * 4, 4), t = device.Targets.Slice(d * 3, 3);
+                fused.TrainBatch(x, t, 1);
+                unfused.ComputeGradients(x, t, 1);
+                unfused.Step();
+            }
+            float[] expected = unfused.ToModel().Parameters, actual = fused.ToModel().Parameters;
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            Assert.NotEqual(Initial().Parameters[..Spec.WeightCount], actual[..Spec.WeightCount]);
+            if (!trainBiases)
+            {
+                Assert.Equal(Initial().Parameters[Spec.WeightCount..], actual[Spec.WeightCount..]);
+            }
+            Assert.Equal(unfused.TakeMetrics(), fused.TakeMetrics());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void FullBatchStepUsesTheMeanOfThePerExampleGradients(string backendName)
     {
         Dataset data = Blobs(12);

@@ -1,0 +1,23 @@
+namespace FastNet.Kernels;
+
+/// <summary>
+/// The fusable ops of <see cref="IBackend"/> written as compositions of its other ops: the definition a fused version
+/// must match bit for bit, and the implementation of every backend that does not fuse.
+/// </summary>
+public static class ComposedOps
+{
+    /// <summary><see cref="IBackend.DenseBackwardSgdStep"/> as a backward pass and two optimizer steps.</summary>
+    public static void DenseBackwardSgdStep(IBackend backend, BufferView x, BufferView a, int batch, int inputs,
+        int outputs, Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w,
+        BufferView b, BufferView dW, BufferView db)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        OpChecks.DenseBackwardSgdStep(step, b, db, outputs);
+        backend.DenseBackward(x, w, a, batch, inputs, outputs, activation, delta, dW, db, dX);
+        backend.OptimizerStep(dW, step, w, BufferView.Empty);
+        if (!b.IsEmpty)
+        {
+            backend.OptimizerStep(db, step, b, BufferView.Empty);
+        }
+    }
+}
