@@ -211,12 +211,13 @@ public static class ElementwiseKernels
         ArrayView<float> state, OptimizerScalars s, int n)
     {
         float p = parameters[i];
-        float g = dParameters[i] + s.WeightDecay * p;
         if (s.Kind == (int)OptimizerKind.Sgd)
         {
-            p -= s.LearningRate * g;
+            parameters[i] = Sgd(p, dParameters[i], s);
+            return;
         }
-        else if (s.Kind == (int)OptimizerKind.Momentum)
+        float g = dParameters[i] + s.WeightDecay * p;
+        if (s.Kind == (int)OptimizerKind.Momentum)
         {
             float b = s.Momentum * state[i] + g;
             state[i] = b;
@@ -259,6 +260,33 @@ public static class ElementwiseKernels
             }
         }
         parameters[i] = p;
+    }
+
+    /// <summary>Plain SGD of one parameter p with gradient ∇: p − η·(∇ + λp). Every SGD update here goes through it.</summary>
+    public static float Sgd(float p, float gradient, OptimizerScalars s)
+    {
+        float g = gradient + s.WeightDecay * p;
+        return p - s.LearningRate * g;
+    }
+
+    /// <summary>
+    /// The per-example weight update fused with its gradient, one thread per parameter: for e &lt; inputs·outputs,
+    /// W[e] ← SGD(W[e], x[i]·dz[j]) with (i, j) = (e / outputs, e % outputs); beyond, b[j] ← SGD(b[j], db[j]). dW is
+    /// never written: at batch 1 it is a single product per weight.
+    /// </summary>
+    public static void OuterSgd(Index1D e, ArrayView<float> x, ArrayView<float> dz, ArrayView<float> db,
+        ArrayView<float> w, ArrayView<float> b, OptimizerScalars s, int inputs, int outputs)
+    {
+        int weights = inputs * outputs;
+        if (e < weights)
+        {
+            int i = e / outputs;
+            w[e] = Sgd(w[e], x[i] * dz[e - (i * outputs)], s);
+        }
+        else
+        {
+            b[e - weights] = Sgd(b[e - weights], db[e - weights], s);
+        }
     }
 
     /// <summary>destination[e] = source[indices[first + e / rowLength]·rowLength + e % rowLength].</summary>

@@ -77,6 +77,8 @@ public sealed class GpuBackend : IBackend
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _sumChunks;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int>
         _optimize;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<float>, OptimizerScalars, int, int> _outerSgd;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
@@ -119,6 +121,9 @@ public sealed class GpuBackend : IBackend
                 int>(ElementwiseKernels.SumChunks);
             _optimize = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, OptimizerScalars, int>(ElementwiseKernels.Optimize);
+            _outerSgd = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int, int>(
+                ElementwiseKernels.OuterSgd);
             _gather = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>,
                 ArrayView<float>, int, int>(ElementwiseKernels.GatherRows);
             _fill = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(
@@ -283,6 +288,43 @@ public sealed class GpuBackend : IBackend
             gemm = Pick(batch, inputs);
             gemm.InputGradient(gemm.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
         }
+    }
+
+    /// <inheritdoc />
+    public void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
+        Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
+        BufferView dW, BufferView db)
+    {
+        if (batch != 1)
+        {
+            ComposedOps.DenseBackwardSgdStep(this, x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW,
+                db);
+            return;
+        }
+        OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
+        OpChecks.DenseBackwardSgdStep(step, b, db, outputs);
+        // dZ and db = dZ as the unfused pass computes them, dX from the weights before the update, then one launch
+        // that updates every weight and bias: three launches at most, where the composition makes five
+        ArrayView<float> dz = View(delta);
+        if (activation != Activation.Identity || !db.IsEmpty)
+        {
+            _activationGradient(ElementwiseKernels.GradientConfig(1, outputs), View(a), dz, View(db), 1, outputs,
+                db.IsEmpty ? 0 : 1, (int)activation);
+        }
+        if (!dX.IsEmpty)
+        {
+            if (_cuBlas is not null)
+            {
+                _cuBlas.NT(dz, View(w), View(dX), 1, inputs, outputs);
+            }
+            else
+            {
+                Gemm gemm = Pick(1, inputs);
+                gemm.InputGradient(gemm.Config(1, inputs), dz, View(w), View(dX), 1, inputs, outputs);
+            }
+        }
+        _outerSgd(inputs * outputs + b.Length, View(x), dz, View(db), View(w), View(b), new OptimizerScalars(step),
+            inputs, outputs);
     }
 
     /// <inheritdoc />
