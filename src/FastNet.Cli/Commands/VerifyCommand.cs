@@ -96,11 +96,11 @@ internal static class VerifyCommand
         var c = CultureInfo.InvariantCulture;
         output.WriteLine();
         output.WriteLine($"{backend} vs reference");
-        output.WriteLine($"{"where",-10} {"quantity",-16} {"max abs diff",12} {"max rel diff",12} {"diff/allowed",12}  result");
+        output.WriteLine($"{"where",-10} {"quantity",-18} {"max abs diff",12} {"max rel diff",12} {"diff/allowed",12}  result");
         foreach (Discrepancy d in verifier.Results)
         {
             output.WriteLine(string.Create(c,
-                $"{d.Layer,-10} {d.Quantity,-16} {d.MaxAbsolute,12:0.00E+00} {d.MaxRelative,12:0.00E+00} {d.WorstRatio,12:F3}  {(d.Passed ? "pass" : "FAIL")}"));
+                $"{d.Layer,-10} {d.Quantity,-18} {d.MaxAbsolute,12:0.00E+00} {d.MaxRelative,12:0.00E+00} {d.WorstRatio,12:F3}  {(d.Passed ? "pass" : "FAIL")}"));
         }
     }
 }

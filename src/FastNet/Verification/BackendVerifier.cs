@@ -84,15 +84,28 @@ public sealed class BackendVerifier
 
             float[] delta = CompareLoss(refOps, candOps, outputs[^1], t, rows);
             float[] gradient = new float[_spec.ParameterCount];
+            var deltasIn = new float[layers][];
+            var deltasOut = new float[layers][];
             for (int l = layers - 1; l >= 0; l--)
             {
-                delta = CompareBackward(refOps, candOps, l, inputs[l], Weights(theta, l), outputs[l], delta, rows, gradient);
+                deltasIn[l] = delta;
+                delta = deltasOut[l] = CompareBackward(refOps, candOps, l, inputs[l], Weights(theta, l), outputs[l],
+                    delta, rows, gradient);
             }
 
             OptimizerStep step = clock.Next();
             (float[] refTheta, float[] refState) = refOps.OptimizerStep(gradient, step, theta, state);
             (float[] candTheta, float[] candState) = candOps.OptimizerStep(gradient, step, theta, state);
             CompareOptimizer(step, gradient, theta, state, refTheta, candTheta, refState, candState);
+            if (step.Kind == OptimizerKind.Sgd && rows == 1)
+            {
+                // per-example SGD trains through the fused op: check it on the same inputs
+                for (int l = 0; l < layers; l++)
+                {
+                    CompareFusedSgdStep(candOps, l, inputs[l], outputs[l], deltasIn[l], deltasOut[l], step, gradient,
+                        theta, refTheta);
+                }
+            }
             theta = refTheta;
             state = refState;
         }
@@ -198,6 +211,42 @@ public sealed class BackendVerifier
             }
         }
         return expected.DX;
+    }
+
+    private void CompareFusedSgdStep(HostOps candOps, int l, float[] x, float[] a, float[] dA, float[] refDX,
+        OptimizerStep step, float[] gradient, float[] theta, float[] refTheta)
+    {
+        LayerSpec layer = _spec.Layers[l];
+        int fanIn = _spec.InputsOf(l), units = layer.Units;
+        (float[] w, float[] b, float[] dX) = candOps.DenseBackwardSgdStep(x, Weights(theta, l), Biases(theta, l), a, dA,
+            fanIn, units, layer.Activation, l > 0, step);
+        // the candidate recomputes each gradient element (one more rounding) before the step: two terms, not one
+        Compare(Comparison(l, "W after fused step"), w, _spec.WeightOffset(l));
+        Compare(Comparison(l, "b after fused step"), b, _spec.BiasOffset(l));
+        if (l > 0)
+        {
+            Discrepancy d = Comparison(l, "dX of fused step");
+            for (int i = 0; i < fanIn; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < units; j++)
+                {
+                    sum += Math.Abs((double)dA[j] * ReferenceDerivative(layer.Activation, a[j]) * theta[_spec.WeightOffset(l) + i * units + j]);
+                }
+                d.Add(dX[i], refDX[i], units + 1, sum);
+            }
+        }
+
+        void Compare(Discrepancy d, float[] actual, int offset)
+        {
+            for (int k = 0; k < actual.Length; k++)
+            {
+                int p = offset + k;
+                double g = Math.Abs(gradient[p]) + step.WeightDecay * Math.Abs(theta[p]);
+                double scale = Math.Abs(theta[p]) + Math.Abs((double)refTheta[p] - theta[p]) + step.LearningRate * g;
+                d.Add(actual[k], refTheta[p], 2, scale);
+            }
+        }
     }
 
     private void CompareOptimizer(OptimizerStep step, float[] gradient, float[] theta, float[] state,

@@ -27,6 +27,17 @@ internal sealed class HostOps(IBackend backend)
         return (Download(delta), Download(dW), Download(db), Download(dX));
     }
 
+    public (float[] W, float[] B, float[] DX) DenseBackwardSgdStep(float[] x, float[] w, float[] b, float[] a,
+        float[] dA, int inputs, int outputs, Activation activation, bool needDX, in OptimizerStep step)
+    {
+        using FloatBuffer xb = Upload(x), wb = Upload(w), bb = Upload(b), ab = Upload(a), delta = Upload(dA);
+        using FloatBuffer dW = Backend.Allocate(inputs * outputs), db = Backend.Allocate(b.Length);
+        using FloatBuffer dX = Backend.Allocate(needDX ? inputs : 0);
+        Backend.DenseBackwardSgdStep(xb.All, ab.All, 1, inputs, outputs, activation, delta.All, dX.All, step, wb.All,
+            bb.All, dW.All, db.All);
+        return (Download(wb), Download(bb), Download(dX));
+    }
+
     public (float[] DOutput, float[] Metrics) Loss(float[] output, float[] targets, int batch, int outputs, LossKind loss)
     {
         using FloatBuffer o = Upload(output), t = Upload(targets), d = Backend.Allocate(batch * outputs), m = Backend.Allocate(2);

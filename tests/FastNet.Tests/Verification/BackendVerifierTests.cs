@@ -34,6 +34,49 @@ public class BackendVerifierTests
         }
     }
 
+    /// <summary>The reference with a fused per-example SGD step that forgets the weight decay.</summary>
+    private sealed class FusedWithoutDecayBackend : ReferenceBackend
+    {
+        public override string Name => "fused-without-decay";
+
+        public override void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
+            Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
+            BufferView dW, BufferView db) =>
+            base.DenseBackwardSgdStep(x, a, batch, inputs, outputs, activation, delta, dX, step with { WeightDecay = 0 },
+                w, b, dW, db);
+    }
+
+    [Fact]
+    public void PerExampleSgdChecksTheFusedStepItTrainsWith()
+    {
+        var spec = new NetworkSpec(5, [new LayerSpec(7, Activation.Tanh), new LayerSpec(3, Activation.Identity)]);
+        Model.Model model = new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(2));
+        var random = new SeededRandom(8);
+        List<(float[], float[], int)> batches = [.. Enumerable.Range(0, 2).Select(r =>
+            ((float[])[.. Enumerable.Range(0, 5).Select(_ => (float)random.NextDouble(-1, 1))],
+             FastNet.Data.Dataset.OneHot([r], 3), 1))];
+        var settings = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.5, WeightDecay = 0.1 };
+
+        var honest = new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, settings);
+        using (var reference = new ReferenceBackend())
+        using (var candidate = new ReferenceBackend())
+        {
+            honest.Run(reference, candidate, batches);
+        }
+        Assert.True(honest.Passed);
+        Assert.Contains(honest.Results, d => d.Quantity == "W after fused step");
+        Assert.Contains(honest.Results, d => d.Quantity == "dX of fused step");
+
+        var wrong = new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, settings);
+        using (var reference = new ReferenceBackend())
+        using (var candidate = new FusedWithoutDecayBackend())
+        {
+            wrong.Run(reference, candidate, batches);
+        }
+        Assert.False(wrong.Passed);
+        Assert.All(wrong.Results.Where(d => !d.Passed), d => Assert.EndsWith("after fused step", d.Quantity, StringComparison.Ordinal));
+    }
+
     private static (BackendVerifier Verifier, List<(float[], float[], int)> Batches) Setup()
     {
         var spec = new NetworkSpec(5, [new LayerSpec(7, Activation.Sigmoid), new LayerSpec(3, Activation.Identity)]);
