@@ -2,7 +2,8 @@ namespace FastNet.Kernels.Simd;
 
 /// <summary>
 /// The batch-1 (per-example) layer: GEMV-shaped, streaming W once per op straight from its row-major layout, with no
-/// packing and no threads (at this size waking a worker costs more than it saves).
+/// packing. Each routine takes a range of W's rows, so the backend can give large layers' rows to several threads
+/// (small ones stay on the caller: waking a worker costs more than it saves).
 /// </summary>
 internal static unsafe class Gemv
 {
