@@ -128,6 +128,7 @@ public sealed class GpuBackend : IBackend
             if (!options.ForceOwnKernels && _accelerator is CudaAccelerator cuda)
             {
                 _cuBlas = CuBlasGemm.TryCreate(cuda);
+                Track(_cuBlas?.WorkspaceBytes ?? 0);
             }
         }
         catch
@@ -145,10 +146,14 @@ public sealed class GpuBackend : IBackend
     public string DeviceName => _accelerator.Name;
 
     /// <summary>
-    /// Device memory this backend holds now, in bytes: the buffers it handed out plus its scratch (cuBLAS's own
-    /// workspace, when cuBLAS is used, is not included).
+    /// Device memory this backend allocated and holds now, in bytes: the buffers it handed out, its scratch and,
+    /// when cuBLAS is used, the workspace it gave cuBLAS. Not included: what the CUDA context, the loaded kernels
+    /// and the cuBLAS handle hold internally (see the README).
     /// </summary>
     public long DeviceBytesInUse => Interlocked.Read(ref _bytesInUse);
+
+    /// <summary>Bytes of the cuBLAS workspace counted in <see cref="DeviceBytesInUse"/>; 0 without cuBLAS.</summary>
+    internal long CuBlasWorkspaceBytes => _cuBlas?.WorkspaceBytes ?? 0;
 
     /// <summary>True when the GEMMs go through cuBLAS (a CUDA device with a loadable cuBLAS, not forced off).</summary>
     public bool UsesCuBlas => _cuBlas is not null;
