@@ -58,6 +58,7 @@ public sealed class GpuBackend : IBackend
     private readonly Accelerator _accelerator;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _placeholder;
     private MemoryBuffer1D<float, Stride1D.Dense>? _rowStats, _chunkSums;
+    private PageLockedStaging? _staging;
     private long _bytesInUse;
     private bool _disposed;
 
@@ -133,6 +134,7 @@ public sealed class GpuBackend : IBackend
             if (!options.ForceOwnKernels && _accelerator is CudaAccelerator cuda)
             {
                 _cuBlas = CuBlasGemm.TryCreate(cuda);
+                Track(_cuBlas?.WorkspaceBytes ?? 0);
             }
         }
         catch
@@ -150,10 +152,17 @@ public sealed class GpuBackend : IBackend
     public string DeviceName => _accelerator.Name;
 
     /// <summary>
-    /// Device memory this backend holds now, in bytes: the buffers it handed out plus its scratch (cuBLAS's own
-    /// workspace, when cuBLAS is used, is not included).
+    /// Device memory this backend allocated and holds now, in bytes: the buffers it handed out, its scratch and,
+    /// when cuBLAS is used, the workspace it gave cuBLAS. Not included: what the CUDA context, the loaded kernels
+    /// and the cuBLAS handle hold internally (see the README).
     /// </summary>
     public long DeviceBytesInUse => Interlocked.Read(ref _bytesInUse);
+
+    /// <summary>Bytes of the cuBLAS workspace counted in <see cref="DeviceBytesInUse"/>; 0 without cuBLAS.</summary>
+    internal long CuBlasWorkspaceBytes => _cuBlas?.WorkspaceBytes ?? 0;
+
+    /// <summary>The page-locked buffers large uploads go through; null until the first one.</summary>
+    internal PageLockedStaging? Staging => _staging;
 
     /// <summary>True when the GEMMs go through cuBLAS (a CUDA device with a loadable cuBLAS, not forced off).</summary>
     public bool UsesCuBlas => _cuBlas is not null;
@@ -168,7 +177,12 @@ public sealed class GpuBackend : IBackend
     public void Upload(ReadOnlySpan<float> source, BufferView destination)
     {
         OpChecks.Length(destination, source.Length, nameof(destination), nameof(Upload));
-        if (!source.IsEmpty)
+        if (source.Length >= PageLockedStaging.ChunkFloats)
+        {
+            // Large uploads happen once per dataset or model; the staging buffers are kept for the next one.
+            (_staging ??= new PageLockedStaging(_accelerator)).Upload(source, View(destination));
+        }
+        else if (!source.IsEmpty)
         {
             View(destination).CopyFromCPU(source);
         }
@@ -383,6 +397,7 @@ public sealed class GpuBackend : IBackend
         }
         _disposed = true;
         _accelerator.Synchronize();
+        _staging?.Dispose();
         _cuBlas?.Dispose();
         _rowStats?.Dispose();
         _chunkSums?.Dispose();

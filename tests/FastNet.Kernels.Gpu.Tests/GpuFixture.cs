@@ -3,24 +3,23 @@ using Xunit;
 namespace FastNet.Kernels.Gpu.Tests;
 
 /// <summary>
-/// The backends the whole run shares (compiling the kernels is the slow part). By default they run on ILGPU's CPU
-/// accelerator; FASTNET_GPU_TESTS=cuda runs the same suite on the first CUDA device with FastNet's kernels, and
-/// FASTNET_GPU_TESTS=cuda-cublas lets the automatic backend use cuBLAS.
+/// The backends the whole run shares (compiling the kernels is the slow part), on the device
+/// <see cref="TestDevice"/> selects: ILGPU's CPU accelerator by default.
 /// </summary>
 public sealed class GpuFixture : IDisposable
 {
     public GpuFixture()
     {
-        string? device = Environment.GetEnvironmentVariable("FASTNET_GPU_TESTS");
-        GpuBackendOptions options = device switch
+        Backend = TestDevice.CreateBackend();
+        try
         {
-            null or "" or "cpu" => GpuBackendOptions.CpuAccelerator,
-            "cuda" => GpuBackendOptions.Cuda with { ForceOwnKernels = true },
-            "cuda-cublas" => GpuBackendOptions.Cuda,
-            _ => throw new InvalidOperationException($"FASTNET_GPU_TESTS={device}: expected cpu, cuda or cuda-cublas"),
-        };
-        Backend = new GpuBackend(options);
-        LargeTiles = new GpuBackend(options with { Tiling = GemmTiling.Large, ForceOwnKernels = true });
+            LargeTiles = TestDevice.CreateBackend(o => o with { Tiling = GemmTiling.Large, ForceOwnKernels = true });
+        }
+        catch
+        {
+            Backend.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Automatic tiling: 64×64 tiles below 128 rows or columns (on one multiprocessor).</summary>
@@ -42,7 +41,7 @@ public sealed class GpuFixture : IDisposable
 [CollectionDefinition(Name)]
 public sealed class GpuCollection : ICollectionFixture<GpuFixture>
 {
-    public const string Name = "gpu on the CPU accelerator";
+    public const string Name = "gpu backend";
 }
 
 /// <summary>Deterministic test data.</summary>

@@ -9,9 +9,12 @@ public sealed class GpuLifetimeTests
     public void DeviceMemoryIsCountedAndBuffersMayOutliveTheBackend()
     {
         FloatBuffer survivor;
-        using (var gpu = new GpuBackend(GpuBackendOptions.CpuAccelerator))
+        using (GpuBackend gpu = TestDevice.CreateBackend())
         {
+            // A fresh backend holds only the workspace it gave cuBLAS, if it uses cuBLAS.
             long baseline = gpu.DeviceBytesInUse;
+            Assert.Equal(gpu.CuBlasWorkspaceBytes, baseline);
+            Assert.Equal(gpu.UsesCuBlas, gpu.CuBlasWorkspaceBytes > 0);
             using (FloatBuffer buffer = gpu.Allocate(1000))
             using (IndexBuffer indices = gpu.AllocateIndices(10))
             {

@@ -1,0 +1,61 @@
+using Xunit;
+
+namespace FastNet.Kernels.Gpu.Tests;
+
+/// <summary>Uploads large enough to go through the page-locked staging chunks.</summary>
+[Collection(GpuCollection.Name)]
+public sealed class GpuUploadTests(GpuFixture fixture)
+{
+    private const int Chunk = PageLockedStaging.ChunkFloats;
+
+    [Fact]
+    public void LargeUploadsRoundTripBitForBitThroughReusedStaging()
+    {
+        GpuBackend gpu = fixture.Backend;
+        var random = new Random(7);
+        // two whole chunks and a remainder, into a view at an odd offset inside a larger buffer
+        const int offset = 3, length = 2 * Chunk + 12_345, after = 5;
+        using FloatBuffer buffer = gpu.Allocate(offset + length + after);
+        gpu.Fill(-1f, buffer.All);
+
+        PageLockedStaging? before = gpu.Staging;
+        float[] small = RandomBits(random, Chunk - 1);
+        gpu.Upload(small, buffer.All.Slice(offset, small.Length));
+        Assert.Same(before, gpu.Staging); // below one chunk the upload is direct: nothing allocated
+
+        float[] large = RandomBits(random, length);
+        gpu.Upload(large, buffer.All.Slice(offset, length));
+        float[] back = Harness.Read(gpu, buffer.All);
+        AssertSameBits(large, back.AsSpan(offset, length));
+        Assert.All(back[..offset], v => Assert.Equal(-1f, v));
+        Assert.All(back[(offset + length)..], v => Assert.Equal(-1f, v));
+        PageLockedStaging staging = Assert.IsType<PageLockedStaging>(gpu.Staging);
+
+        // exactly one chunk, the smallest staged upload: the same buffers serve it
+        float[] oneChunk = RandomBits(random, Chunk);
+        gpu.Upload(oneChunk, buffer.All.Slice(0, Chunk));
+        AssertSameBits(oneChunk, Harness.Read(gpu, buffer.All.Slice(0, Chunk)));
+        Assert.Same(staging, gpu.Staging);
+    }
+
+    // Arbitrary bit patterns (NaN payloads, subnormals, −0 included): a copy must not touch a single bit.
+    private static float[] RandomBits(Random random, int length)
+    {
+        float[] values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = BitConverter.Int32BitsToSingle(random.Next() ^ (random.Next(2) << 31));
+        }
+        return values;
+    }
+
+    private static void AssertSameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            int e = BitConverter.SingleToInt32Bits(expected[i]), a = BitConverter.SingleToInt32Bits(actual[i]);
+            Assert.True(e == a, $"element {i} of {expected.Length}: uploaded 0x{e:X8}, read back 0x{a:X8}");
+        }
+    }
+}
