@@ -31,9 +31,12 @@ internal static class BenchReport
                 $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7}")
                 + (anyDevice ? $" {Optional(r.DeviceBytes),8}" : ""));
         }
-        text.AppendLine("memory in MiB: computed = what the workload allocates (below); baseline = resident before it; "
-            + "peak RSS = the most resident during it; diff = peak RSS - baseline - computed, the runtime's own"
-            + (anyDevice ? "; a device backend's computed memory is on the device (device), so its diff leaves it out" : ""));
+        text.AppendLine("memory in MiB: computed = what the workload allocates (itemised below), baseline = resident before it,");
+        text.AppendLine("  peak RSS = the most resident during it, diff = peak RSS - baseline - computed: the runtime's own");
+        if (anyDevice)
+        {
+            text.AppendLine("  a device backend's computed memory is on the device (column device), so its diff leaves it out");
+        }
         foreach (string reason in results.Select(r => r.Memory.PeakUnavailable).OfType<string>().Distinct())
         {
             text.AppendLine($"no peak RSS per workload: {reason}");
