@@ -77,6 +77,9 @@ internal sealed unsafe class Gemm : IDisposable
     /// <summary>Rows of A packed at a time per thread.</summary>
     public int Mc { get; }
 
+    /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
+    public long ScratchBytes => _packedB.Bytes + _packedA.Concat(_tiles).Sum(array => array.Bytes);
+
     /// <summary>C[m, n] = A[m, k]·B[k, n], then the epilogue; C row-major with leading dimension ldc.</summary>
     public void Multiply(int m, int n, int k, Operand a, Operand b, float* c, nint ldc, Epilogue epilogue)
     {

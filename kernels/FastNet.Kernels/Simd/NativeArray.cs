@@ -8,8 +8,14 @@ namespace FastNet.Kernels.Simd;
 /// </summary>
 internal sealed unsafe class NativeArray : IDisposable
 {
+    // one cache line past the end, so vector loads just past the last float stay inside the block
+    private const int Headroom = 16;
+
     private float* _pointer;
     private nint _capacity;
+
+    /// <summary>Bytes held now (the capacity and its headroom), 0 before the first <see cref="Get"/>.</summary>
+    public long Bytes => _pointer == null ? 0 : ((long)_capacity + Headroom) * sizeof(float);
 
     /// <summary>At least <paramref name="length"/> floats, contents unspecified.</summary>
     public float* Get(nint length)
@@ -18,8 +24,7 @@ internal sealed unsafe class NativeArray : IDisposable
         {
             NativeMemory.AlignedFree(_pointer);
             _pointer = null;
-            // headroom of one cache line so vector loads just past the end stay inside the block
-            _pointer = (float*)NativeMemory.AlignedAlloc((nuint)(length + 16) * sizeof(float), 64);
+            _pointer = (float*)NativeMemory.AlignedAlloc((nuint)(length + Headroom) * sizeof(float), 64);
             _capacity = length;
         }
         return _pointer;

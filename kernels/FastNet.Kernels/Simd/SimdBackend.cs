@@ -59,6 +59,10 @@ public sealed unsafe class SimdBackend : ReferenceBackend
     /// <summary>Threads per op, the caller included.</summary>
     public int Threads => _pool.Threads;
 
+    /// <summary>Bytes of native scratch held now: GEMM packing buffers and tiles, batch-1 partial sums. Each grows to
+    /// the largest shape seen and is kept, so after a first training step this is what training needs.</summary>
+    public long ScratchBytes => _gemm.ScratchBytes + _partials.Bytes;
+
     /// <inheritdoc />
     public override void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
         BufferView destination)

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using FastNet.Benchmarking;
+using FastNet.Cli.Reporting;
 using FastNet.Kernels;
 using FastNet.Kernels.Cpu;
 using FastNet.Kernels.Gpu;
@@ -10,7 +9,8 @@ namespace FastNet.Cli.Commands;
 
 /// <summary>
 /// <c>fastnet bench</c>: times whole training steps of named or custom workloads on the chosen backends, side by side
-/// in one process, and prints samples/s, GFLOP/s, % of this machine's measured FP32 peak and memory.
+/// in one process, and prints samples/s, GFLOP/s, % of this machine's measured FP32 peak and each workload's memory:
+/// what it allocates, item by item, next to the resident memory before it and at its peak.
 /// </summary>
 internal static class BenchCommand
 {
@@ -61,7 +61,7 @@ internal static class BenchCommand
                     results.Add(WorkloadTimer.Run(backend, workload, r, s, b => b is GpuBackend gpu ? gpu.DeviceBytesInUse : null));
                 }
             }
-            output.WriteLine(parse.GetValue(json) ? Json(results, peak, threads) : Table(results, peak, threads, r));
+            output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peak, threads) : BenchReport.Table(results, peak, threads, r));
             return 0;
         }));
         return command;
@@ -89,64 +89,5 @@ internal static class BenchCommand
     {
         int[] sizes = TrainingPlan.ParseLayers(text);
         return sizes.Length >= 2 ? sizes : throw new FormatException("--layers: give at least the input and output sizes");
-    }
-
-    private static string Table(List<WorkloadResult> results, double peak, int threads, int repeats)
-    {
-        var c = CultureInfo.InvariantCulture;
-        var text = new System.Text.StringBuilder();
-        text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
-        text.AppendLine(string.Create(c,
-            $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"model MiB",10} {"peak RSS MiB",13} {"device MiB",11}"));
-        foreach (WorkloadResult r in results)
-        {
-            text.AppendLine(string.Create(c,
-                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {r.ModelBytes / 1048576.0,10:F1} {r.PeakWorkingSetBytes / 1048576.0,13:F0} {(r.DeviceBytes is long d ? (d / 1048576.0).ToString("F1", c) : "-"),11}"));
-        }
-        foreach (Workload w in results.Select(r => r.Workload).Distinct())
-        {
-            text.AppendLine($"  {w.Name}: {w.Describe()}");
-        }
-        return text.ToString().TrimEnd();
-    }
-
-    private static string Json(List<WorkloadResult> results, double peak, int threads)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteNumber("peak_gflops", peak);
-            w.WriteNumber("threads", threads);
-            w.WriteStartArray("results");
-            foreach (WorkloadResult r in results)
-            {
-                w.WriteStartObject();
-                w.WriteString("workload", r.Workload.Name);
-                w.WriteString("description", r.Workload.Describe());
-                w.WriteString("backend", r.Backend);
-                w.WriteNumber("samples_per_second", r.SamplesPerSecond);
-                w.WriteStartArray("repeats");
-                foreach (double v in r.Repeats)
-                {
-                    w.WriteNumberValue(v);
-                }
-                w.WriteEndArray();
-                w.WriteNumber("steps", r.Steps);
-                w.WriteNumber("gflops", r.GflopsPerSecond);
-                w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
-                w.WriteNumber("model_bytes", r.ModelBytes);
-                w.WriteNumber("peak_working_set_bytes", r.PeakWorkingSetBytes);
-                if (r.DeviceBytes is long device)
-                {
-                    w.WriteNumber("device_bytes", device);
-                }
-                w.WriteString("math_mode", Checkpoints.Checkpoint.ExactMathMode);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 }

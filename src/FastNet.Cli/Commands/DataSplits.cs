@@ -52,7 +52,11 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
                 splits = new DataSplits(split.Train, split.Validation, split.Test);
             }
         }
-        return splits.Scaled(scale, autoDivisor);
+        splits.Scale(scale, autoDivisor);
+        // Loading leaves garbage as large as the data (file bytes, grown lists, the rows before a split). Collect it and
+        // give its pages back now, before a backend copies the sets, so that the two never add up in memory.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return splits;
     }
 
     private static DataSplits WithValidation(Dataset train, Dataset? test, double validationFraction, ulong seed)
@@ -66,22 +70,29 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         return new DataSplits(split.Train, split.Test, test);
     }
 
-    private DataSplits Scaled(string scale, float autoDivisor)
+    // Scales the features in place: a copy would hold the sets twice until the garbage collector ran.
+    private void Scale(string scale, float autoDivisor)
     {
-        Func<Dataset, Dataset> apply = scale.Trim().ToLowerInvariant() switch
+        Action<Dataset>? apply = scale.Trim().ToLowerInvariant() switch
         {
-            "auto" => autoDivisor == 1 ? d => d : d => Scaling.Divide(d, autoDivisor),
-            "none" => d => d,
+            "auto" => autoDivisor == 1 ? null : d => Scaling.DivideInPlace(d, autoDivisor),
+            "none" => null,
             "unit" => UnitScale(),
-            "standardize" => Standardizer.Fit(Train).Apply,
+            "standardize" => Standardizer.Fit(Train).ApplyInPlace,
             _ => throw new FormatException($"--scale: unknown scaling '{scale}'; expected auto, none, unit or standardize"),
         };
-        return new DataSplits(apply(Train), Validation is null ? null : apply(Validation), Test is null ? null : apply(Test));
+        foreach (Dataset? set in new[] { Train, Validation, Test })
+        {
+            if (set is not null)
+            {
+                apply?.Invoke(set);
+            }
+        }
     }
 
-    private Func<Dataset, Dataset> UnitScale()
+    private Action<Dataset>? UnitScale()
     {
         float max = Train.Features.Length == 0 ? 1 : Train.Features.Max(MathF.Abs);
-        return max > 0 ? d => Scaling.Divide(d, max) : d => d;
+        return max > 0 ? d => Scaling.DivideInPlace(d, max) : null;
     }
 }

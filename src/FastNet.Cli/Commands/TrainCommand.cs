@@ -140,8 +140,10 @@ internal static class TrainCommand
         best.RestoreInto(network);
         if (data.Test is not null)
         {
-            using var test = new DeviceDataset(backend, data.Test);
-            (double testLoss, double accuracy) = Evaluation.Run(network, test);
+            // the test set is on the backend already when it was the evaluation set
+            DeviceDataset? evaluated = trainer.EvaluationData is { } e && ReferenceEquals(e.Data, data.Test) ? e : null;
+            using DeviceDataset? uploaded = evaluated is null ? new DeviceDataset(backend, data.Test) : null;
+            (double testLoss, double accuracy) = Evaluation.Run(network, evaluated ?? uploaded!);
             output.WriteLine(double.IsNaN(accuracy)
                 ? string.Create(CultureInfo.InvariantCulture, $"test loss {testLoss:G7}")
                 : string.Create(CultureInfo.InvariantCulture, $"test accuracy {accuracy:F4}"));

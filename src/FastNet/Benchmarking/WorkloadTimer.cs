@@ -12,20 +12,23 @@ namespace FastNet.Benchmarking;
 /// <param name="Repeats">Samples/s of every repeat.</param>
 /// <param name="Steps">Training steps timed in all.</param>
 /// <param name="GflopsPerSecond">Dense-layer FLOPs (forward and backward) per second at the median.</param>
-/// <param name="ModelBytes">Parameters, gradients, optimizer state, activations and deltas, the batch and the
-/// dataset, as FastNet allocates them.</param>
-/// <param name="PeakWorkingSetBytes">The process's peak working set after the measurement (process-wide).</param>
+/// <param name="Memory">What the workload allocates, and the resident memory before and at its peak.</param>
 /// <param name="DeviceBytes">Device memory the backend held during the measurement; null for host backends.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
-    long Steps, double GflopsPerSecond, long ModelBytes, long PeakWorkingSetBytes, long? DeviceBytes);
+    long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes);
 
 /// <summary>
 /// Times whole training steps (gather, forward, loss, backward, optimizer) of a workload on synthetic data that
 /// lives on the backend: a warm-up, then repeats of at least a minimum duration each; the median is reported.
+/// Memory is taken around it: the resident memory before anything is allocated, and (where the kernel allows a
+/// reset) the peak reached during this workload alone.
 /// </summary>
 public static class WorkloadTimer
 {
     private const double WarmupSeconds = 0.5;
+
+    // rows of synthetic data generated and uploaded at a time
+    private const int UploadRows = 64;
 
     /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; <paramref name="deviceBytes"/>
     /// reads a device backend's memory in use (null for host backends).</summary>
@@ -34,21 +37,26 @@ public static class WorkloadTimer
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
+        ResidentMemory.Settle();
+        long baseline = ResidentMemory.CurrentBytes();
+        string? peakUnavailable = ResidentMemory.ResetPeak();
+
         Model.NetworkSpec spec = workload.Spec();
-        Dataset data = Synthetic(spec, Math.Max(workload.Batch * 4, 256));
-        Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(1));
-        using var network = new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(), workload.Batch);
-        using var device = new DeviceDataset(backend, data);
-        using IndexBuffer order = backend.AllocateIndices(data.Count);
-        backend.UploadIndices(DataSplitter.Permutation(data.Count, 2), order);
+        using TrainingNetwork network = Network(backend, workload);
+        ResidentMemory.Settle(); // the initial parameters' host copy, uploaded, goes before the dataset comes
+        int examples = Math.Max(workload.Batch * 4, 256);
+        (FloatBuffer features, FloatBuffer targets) = Synthetic(backend, spec, examples);
+        using FloatBuffer dataFeatures = features, dataTargets = targets;
+        using IndexBuffer order = backend.AllocateIndices(examples);
+        backend.UploadIndices(DataSplitter.Permutation(examples, 2), order);
         using FloatBuffer x = backend.Allocate(workload.Batch * spec.Inputs), t = backend.Allocate(workload.Batch * spec.Outputs);
-        int batches = data.Count / workload.Batch, next = 0;
+        int batches = examples / workload.Batch, next = 0;
 
         void Step()
         {
             int first = next++ % batches * workload.Batch;
-            backend.GatherRows(device.Features.All, spec.Inputs, order, first, workload.Batch, x.All);
-            backend.GatherRows(device.Targets.All, spec.Outputs, order, first, workload.Batch, t.All);
+            backend.GatherRows(features.All, spec.Inputs, order, first, workload.Batch, x.All);
+            backend.GatherRows(targets.All, spec.Outputs, order, first, workload.Batch, t.All);
             network.TrainBatch(x.All, t.All, workload.Batch);
         }
 
@@ -80,14 +88,20 @@ public static class WorkloadTimer
             steps += count;
         }
         double median = Median(rates);
-        long modelBytes = 4L * (3L * spec.ParameterCount
-            + (long)OptimizerStep.StateSlots(workload.Optimizer) * spec.ParameterCount
-            + 2L * workload.Batch * spec.Layers.Sum(l => l.Units)
-            + (long)workload.Batch * (spec.Inputs + spec.Outputs)
-            + data.Features.Length + data.Targets.Length);
+        long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
+        long? device = deviceBytes?.Invoke(backend);
+        var computed = new MemoryBreakdown(
+            Parameters: Bytes(network.Parameters.Length),
+            Gradients: Bytes(network.Gradients.Length),
+            OptimizerState: Bytes((long)OptimizerStep.StateSlots(workload.Optimizer) * network.TrainableCount),
+            ActivationsAndDeltas: Bytes(Enumerable.Range(0, spec.Layers.Count)
+                .Sum(l => (long)network.Activations(l).Length + network.Deltas(l).Length)),
+            Batch: Bytes((long)x.Length + t.Length),
+            Dataset: Bytes((long)features.Length + targets.Length + order.Length),
+            Scratch: backend is Kernels.Simd.SimdBackend simd ? simd.ScratchBytes : 0);
+        var memory = new WorkloadMemory(computed, ComputedIsResident: device is null, baseline, peak, peakUnavailable);
         return new WorkloadResult(workload, backend.Name, median, rates, steps,
-            median * spec.TrainingFlopsPerExample() / 1e9, modelBytes, Process.GetCurrentProcess().PeakWorkingSet64,
-            deviceBytes?.Invoke(backend));
+            median * spec.TrainingFlopsPerExample() / 1e9, memory, device);
     }
 
     /// <summary>The middle value (mean of the two middle ones for an even count).</summary>
@@ -99,16 +113,42 @@ public static class WorkloadTimer
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static Dataset Synthetic(Model.NetworkSpec spec, int count)
+    private static TrainingNetwork Network(IBackend backend, Workload workload)
+    {
+        Model.Model model = new Initializer(InitializerKind.Auto).Create(workload.Spec(), new SeededRandom(1));
+        return new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(), workload.Batch);
+    }
+
+    // 4-byte floats and ints
+    private static long Bytes(long elements) => 4 * elements;
+
+    // Features uniform in [0, 1) and one-hot targets of random classes, generated a few rows at a time straight into
+    // the backend's buffers, so the dataset is never held twice.
+    private static (FloatBuffer Features, FloatBuffer Targets) Synthetic(IBackend backend, Model.NetworkSpec spec, int count)
     {
         var random = new SeededRandom(3);
-        float[] features = new float[count * spec.Inputs];
-        for (int i = 0; i < features.Length; i++)
+        FloatBuffer features = backend.Allocate(count * spec.Inputs), targets = backend.Allocate(count * spec.Outputs);
+        float[] rows = new float[UploadRows * Math.Max(spec.Inputs, spec.Outputs)];
+        for (int first = 0; first < count; first += UploadRows)
         {
-            features[i] = (float)random.NextDouble();
+            Span<float> part = rows.AsSpan(0, Math.Min(UploadRows, count - first) * spec.Inputs);
+            for (int i = 0; i < part.Length; i++)
+            {
+                part[i] = (float)random.NextDouble();
+            }
+            backend.Upload(part, features.Slice(first * spec.Inputs, part.Length));
         }
-        int[] labels = [.. Enumerable.Range(0, count).Select(_ => random.NextInt(spec.Outputs))];
-        return new Dataset("synthetic", spec.Inputs, features, spec.Outputs, Dataset.OneHot(labels, spec.Outputs),
-            spec.Outputs, labels);
+        for (int first = 0; first < count; first += UploadRows)
+        {
+            int n = Math.Min(UploadRows, count - first);
+            Span<float> part = rows.AsSpan(0, n * spec.Outputs);
+            part.Clear();
+            for (int r = 0; r < n; r++)
+            {
+                part[r * spec.Outputs + random.NextInt(spec.Outputs)] = 1;
+            }
+            backend.Upload(part, targets.Slice(first * spec.Outputs, part.Length));
+        }
+        return (features, targets);
     }
 }

@@ -87,9 +87,9 @@ public sealed class Standardizer
         return new Standardizer(meanOut, scaleOut);
     }
 
-    /// <summary>A copy of <paramref name="data"/> with standardized features; targets and labels are shared.</summary>
+    /// <summary>Standardizes the features of <paramref name="data"/> in place; targets and labels are untouched.</summary>
     /// <exception cref="ArgumentException"><paramref name="data"/> has a different number of features.</exception>
-    public Dataset Apply(Dataset data)
+    public void ApplyInPlace(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (data.FeatureCount != FeatureCount)
@@ -98,12 +98,11 @@ public sealed class Standardizer
                 $"{data.Name} has {data.FeatureCount} features; the standardizer was fitted on {FeatureCount}", nameof(data));
         }
         int d = FeatureCount;
-        float[] features = new float[data.Features.Length];
+        float[] features = data.Features;
         for (int i = 0; i < features.Length; i++)
         {
             int j = i % d;
-            features[i] = (data.Features[i] - _mean[j]) / _scale[j];
+            features[i] = (features[i] - _mean[j]) / _scale[j];
         }
-        return data.WithFeatures(d, features);
     }
 }

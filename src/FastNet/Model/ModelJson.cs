@@ -144,6 +144,21 @@ public static class ModelJson
     {
         ArgumentNullException.ThrowIfNull(model);
         using var stream = new MemoryStream();
+        WriteTo(model, stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Writes the model file atomically: a temporary file beside it, flushed to disk, then renamed over the
+    /// target, so a crash leaves either the old file or the new one, never half of one.</summary>
+    public static void Write(Model model, string path)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        AtomicFile.Write(path, stream => WriteTo(model, stream));
+    }
+
+    // The JSON goes straight to the stream, so a large model is never held as text.
+    private static void WriteTo(Model model, Stream stream)
+    {
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             NetworkSpec spec = model.Spec;
@@ -167,6 +182,7 @@ public static class ModelJson
                         WriteFloat(writer, model.Weight(l, j, i));
                     }
                     writer.WriteEndArray();
+                    writer.Flush(); // the writer buffers until flushed: hand it to the stream a row at a time
                 }
                 writer.WriteEndArray();
                 if (layer.HasBias)
@@ -183,12 +199,8 @@ public static class ModelJson
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
-        return Encoding.UTF8.GetString(stream.ToArray()) + "\n";
+        stream.WriteByte((byte)'\n');
     }
-
-    /// <summary>Writes the model file atomically: a temporary file beside it, flushed to disk, then renamed over the
-    /// target, so a crash leaves either the old file or the new one, never half of one.</summary>
-    public static void Write(Model model, string path) => AtomicFile.WriteAllText(path, ToJson(model));
 
     private static void WriteFloat(Utf8JsonWriter writer, float value)
     {
@@ -196,7 +208,9 @@ public static class ModelJson
         {
             throw new InvalidOperationException($"cannot save a non-finite parameter ({value})");
         }
-        writer.WriteRawValue(value.ToString("R", CultureInfo.InvariantCulture));
+        Span<byte> text = stackalloc byte[32]; // "R" writes at most 15 characters for a float
+        value.TryFormat(text, out int length, "R", CultureInfo.InvariantCulture);
+        writer.WriteRawValue(text[..length]);
     }
 
     /// <summary>Typed member access with errors that name the file and the field.</summary>

@@ -59,6 +59,10 @@ public sealed class Trainer : IDisposable
         network.Optimizer.TotalSteps = (long)BatchesPerEpoch * options.Epochs;
     }
 
+    /// <summary>The evaluation set on the backend, or null without one: a final score on it needs no second
+    /// upload.</summary>
+    public DeviceDataset? EvaluationData => _evaluation;
+
     /// <summary>Optimizer steps in one epoch.</summary>
     public int BatchesPerEpoch => (_train.Data.Count + _options.BatchSize - 1) / _options.BatchSize;
 

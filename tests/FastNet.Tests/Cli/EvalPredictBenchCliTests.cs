@@ -78,11 +78,45 @@ public class EvalPredictBenchCliTests
     }
 
     [Fact]
+    public void BenchJsonItemisesTheMemoryOfTheWorkload()
+    {
+        CliRun run = CliRun.Of("bench", "--layers", "20,16,4", "--batch", "8", "--backend", "reference", "--repeats", "1",
+            "--seconds", "0.02", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        JsonElement memory = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray()).GetProperty("memory");
+        // 20-16-4 has 404 parameters; SGD keeps no state; batch 8; 256 synthetic examples with their row order
+        Assert.Equal(4 * 404, memory.GetProperty("parameters_bytes").GetInt64());
+        Assert.Equal(4 * 404, memory.GetProperty("gradients_bytes").GetInt64());
+        Assert.Equal(0, memory.GetProperty("optimizer_state_bytes").GetInt64());
+        Assert.Equal(4 * 2 * 8 * 20, memory.GetProperty("activations_and_deltas_bytes").GetInt64());
+        Assert.Equal(4 * 8 * 24, memory.GetProperty("batch_bytes").GetInt64());
+        Assert.Equal(4 * 256 * 25, memory.GetProperty("dataset_bytes").GetInt64());
+        Assert.Equal(0, memory.GetProperty("scratch_bytes").GetInt64());
+        Assert.Equal(30880, memory.GetProperty("computed_bytes").GetInt64());
+        long baseline = memory.GetProperty("baseline_bytes").GetInt64();
+        Assert.True(baseline > 0);
+        if (memory.GetProperty("peak_bytes").ValueKind == JsonValueKind.Null)
+        {
+            Assert.False(string.IsNullOrEmpty(memory.GetProperty("peak_unavailable").GetString()));
+            Assert.Equal(JsonValueKind.Null, memory.GetProperty("difference_bytes").ValueKind);
+        }
+        else
+        {
+            Assert.False(memory.TryGetProperty("peak_unavailable", out _));
+            Assert.Equal(memory.GetProperty("peak_bytes").GetInt64() - baseline - 30880,
+                memory.GetProperty("difference_bytes").GetInt64());
+        }
+    }
+
+    [Fact]
     public void BenchTableNamesEveryNamedWorkloadAsked()
     {
         CliRun run = CliRun.Of("bench", "--workload", "per-example", "--backend", "reference", "--repeats", "1", "--seconds", "0.05");
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("% peak", run.Output, StringComparison.Ordinal);
+        // 784-128-10: 101,770 parameters, 0.4 MiB
+        Assert.Matches(@"(?m)^per-example +reference +0\.4 +0\.4 +0\.0 ", run.Output);
         Assert.Contains("per-example: 784-128-10 sigmoid half-squared-error sgd batch 1", run.Output, StringComparison.Ordinal);
     }
 }

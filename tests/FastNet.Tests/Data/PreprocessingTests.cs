@@ -17,15 +17,20 @@ public sealed class PreprocessingTests
     }
 
     [Fact]
-    public void DivideScalesFeaturesOnly()
+    public void DivideScalesFeaturesOnlyInPlace()
     {
-        Dataset digits = Scaling.Divide(EmbeddedDatasets.Digits(), 16);
+        Dataset digits = EmbeddedDatasets.Digits();
+        float[] features = digits.Features;
+        Scaling.DivideInPlace(digits, 16);
+        Assert.Same(features, digits.Features);
         Assert.Equal(1f, digits.Features.Max());
         Assert.Equal(0f, digits.Features.Min());
-        Dataset pixels = Scaling.Divide(new Dataset("p", 2, [255f, 51f], 1, [3f]), 255);
+        var pixels = new Dataset("p", 2, [255f, 51f], 1, [3f]);
+        Scaling.DivideInPlace(pixels, 255);
         Assert.Equal([1f, 0.2f], pixels.Features);
         Assert.Equal([3f], pixels.Targets);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Scaling.Divide(pixels, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Scaling.DivideInPlace(pixels, 0));
+        Assert.Equal([1f, 0.2f], pixels.Features);
     }
 
     [Fact]
@@ -79,10 +84,12 @@ public sealed class PreprocessingTests
         Standardizer s = Standardizer.Fit(train);
         Assert.Equal([2f, 5f], s.Mean);
         Assert.Equal([1f, 1f], s.Scale);
-        Assert.Equal([-1f, 0f, 1f, 0f], s.Apply(train).Features);
+        s.ApplyInPlace(train);
+        Assert.Equal([-1f, 0f, 1f, 0f], train.Features);
         // Test statistics are not used: test's column 0 maps to (5 − 2) / 1.
-        Assert.Equal([3f, 4f], s.Apply(test).Features);
-        Assert.Same(test.Targets, s.Apply(test).Targets);
+        s.ApplyInPlace(test);
+        Assert.Equal([3f, 4f], test.Features);
+        Assert.Equal([0f], test.Targets);
     }
 
     [Fact]
@@ -90,7 +97,8 @@ public sealed class PreprocessingTests
     {
         Dataset digits = EmbeddedDatasets.Digits();
         TrainTestSplit split = DataSplitter.Split(digits, 0.25, 1);
-        Dataset train = Standardizer.Fit(split.Train).Apply(split.Train);
+        Dataset train = split.Train;
+        Standardizer.Fit(train).ApplyInPlace(train);
         int d = train.FeatureCount;
         for (int j = 0; j < d; j++)
         {
@@ -108,6 +116,6 @@ public sealed class PreprocessingTests
     public void StandardizerRejectsMismatchedFeatures()
     {
         Standardizer s = Standardizer.Fit(new Dataset("a", 2, [1f, 2f], 1, [0f]));
-        Assert.Throws<ArgumentException>(() => s.Apply(new Dataset("b", 3, [1f, 2f, 3f], 1, [0f])));
+        Assert.Throws<ArgumentException>(() => s.ApplyInPlace(new Dataset("b", 3, [1f, 2f, 3f], 1, [0f])));
     }
 }

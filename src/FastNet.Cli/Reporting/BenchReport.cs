@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using FastNet.Benchmarking;
+
+namespace FastNet.Cli.Reporting;
+
+/// <summary>What <c>fastnet bench</c> prints: a table of speed and memory per workload and backend, the memory
+/// itemised, or the same as JSON.</summary>
+internal static class BenchReport
+{
+    private const double MiB = 1 << 20;
+
+    /// <param name="results">One per workload and backend.</param>
+    /// <param name="peak">The machine's FP32 FMA peak in GFLOP/s.</param>
+    /// <param name="threads">Threads the peak assumes.</param>
+    /// <param name="repeats">Timed repeats per result.</param>
+    public static string Table(IReadOnlyList<WorkloadResult> results, double peak, int threads, int repeats)
+    {
+        var c = CultureInfo.InvariantCulture;
+        bool anyDevice = results.Any(r => r.DeviceBytes is not null);
+        var text = new StringBuilder();
+        text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
+        text.AppendLine(string.Create(c,
+            $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"computed",9} {"baseline",9} {"peak RSS",9} {"diff",7}")
+            + (anyDevice ? $" {"device",8}" : ""));
+        foreach (WorkloadResult r in results)
+        {
+            WorkloadMemory m = r.Memory;
+            text.AppendLine(string.Create(c,
+                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7}")
+                + (anyDevice ? $" {Optional(r.DeviceBytes),8}" : ""));
+        }
+        text.AppendLine("memory in MiB: computed = what the workload allocates (itemised below), baseline = resident before it,");
+        text.AppendLine("  peak RSS = the most resident during it, diff = peak RSS - baseline - computed: the runtime's own");
+        if (anyDevice)
+        {
+            text.AppendLine("  a device backend's computed memory is on the device (column device), so its diff leaves it out");
+        }
+        foreach (string reason in results.Select(r => r.Memory.PeakUnavailable).OfType<string>().Distinct())
+        {
+            text.AppendLine($"no peak RSS per workload: {reason}");
+        }
+
+        text.AppendLine();
+        text.AppendLine(string.Create(c,
+            $"{"computed MiB",-20} {"backend",-10} {"parameters",10} {"gradients",10} {"optimizer",10} {"act+deltas",10} {"batch",8} {"dataset",8} {"scratch",8}"));
+        foreach (WorkloadResult r in results)
+        {
+            MemoryBreakdown b = r.Memory.Computed;
+            text.AppendLine(string.Create(c,
+                $"{r.Workload.Name,-20} {r.Backend,-10} {b.Parameters / MiB,10:F1} {b.Gradients / MiB,10:F1} {b.OptimizerState / MiB,10:F1} {b.ActivationsAndDeltas / MiB,10:F1} {b.Batch / MiB,8:F1} {b.Dataset / MiB,8:F1} {b.Scratch / MiB,8:F1}"));
+        }
+        foreach (Workload w in results.Select(r => r.Workload).Distinct())
+        {
+            text.AppendLine($"  {w.Name}: {w.Describe()}");
+        }
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>The results as one JSON object, memory in bytes.</summary>
+    public static string Json(IReadOnlyList<WorkloadResult> results, double peak, int threads)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("peak_gflops", peak);
+            w.WriteNumber("threads", threads);
+            w.WriteStartArray("results");
+            foreach (WorkloadResult r in results)
+            {
+                w.WriteStartObject();
+                w.WriteString("workload", r.Workload.Name);
+                w.WriteString("description", r.Workload.Describe());
+                w.WriteString("backend", r.Backend);
+                w.WriteNumber("samples_per_second", r.SamplesPerSecond);
+                w.WriteStartArray("repeats");
+                foreach (double v in r.Repeats)
+                {
+                    w.WriteNumberValue(v);
+                }
+                w.WriteEndArray();
+                w.WriteNumber("steps", r.Steps);
+                w.WriteNumber("gflops", r.GflopsPerSecond);
+                w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
+                WriteMemory(w, r.Memory);
+                if (r.DeviceBytes is long device)
+                {
+                    w.WriteNumber("device_bytes", device);
+                }
+                w.WriteString("math_mode", Checkpoints.Checkpoint.ExactMathMode);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteMemory(Utf8JsonWriter w, WorkloadMemory m)
+    {
+        w.WriteStartObject("memory");
+        MemoryBreakdown b = m.Computed;
+        w.WriteNumber("parameters_bytes", b.Parameters);
+        w.WriteNumber("gradients_bytes", b.Gradients);
+        w.WriteNumber("optimizer_state_bytes", b.OptimizerState);
+        w.WriteNumber("activations_and_deltas_bytes", b.ActivationsAndDeltas);
+        w.WriteNumber("batch_bytes", b.Batch);
+        w.WriteNumber("dataset_bytes", b.Dataset);
+        w.WriteNumber("scratch_bytes", b.Scratch);
+        w.WriteNumber("computed_bytes", b.Total);
+        w.WriteBoolean("computed_is_resident", m.ComputedIsResident);
+        w.WriteNumber("baseline_bytes", m.BaselineBytes);
+        WriteOptional(w, "peak_bytes", m.PeakBytes);
+        WriteOptional(w, "difference_bytes", m.DifferenceBytes);
+        if (m.PeakUnavailable is string reason)
+        {
+            w.WriteString("peak_unavailable", reason);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter w, string name, long? value)
+    {
+        if (value is long v)
+        {
+            w.WriteNumber(name, v);
+        }
+        else
+        {
+            w.WriteNull(name);
+        }
+    }
+
+    private static string Optional(long? bytes) =>
+        bytes is long b ? (b / MiB).ToString("F1", CultureInfo.InvariantCulture) : "-";
+}
