@@ -109,6 +109,13 @@ except ValueError as e:
     print(f"\n{sys.argv[1].rsplit('/', 1)[-1]}: not valid JSON ({e})")
     raise SystemExit
 print(f"\n{sys.argv[1].rsplit('/', 1)[-1]} (medians; peak_gflops is the host CPU's FP32 FMA peak)\n")
+if "sgemm" in data:
+    print("| sgemm | backend | GFLOP/s | repeats |")
+    print("|---|---|---|---|")
+    for r in data["sgemm"]:
+        repeats = ", ".join(f"{v:.0f}" for v in r["repeats"])
+        print(f"| {r['size']}³ | {r['backend']} | {r['gflops']:,.1f} | {repeats} |")
+    raise SystemExit
 print("| workload | backend | samples/s | GFLOP/s | device MiB |")
 print("|---|---|---|---|---|")
 for r in data["results"]:
@@ -179,18 +186,24 @@ if [ -x "$fastnet" ] && [ -x "$tests" ]; then
   [ "$mode" = cuda ] && libraries > "$results/libraries.log" 2>&1
   step info 60 "$fastnet" info
   if [ "$mode" = cuda ]; then
-    step verify 60 "$fastnet" verify --backend gpu,simd
-    step verify-deep 90 "$fastnet" verify --backend gpu,simd --layers 256,128 --activation sigmoid --optimizer nadam \
-      --batch 200 --steps 5
+    step verify 60 "$fastnet" verify --backend gpu,gpu-own,simd
+    step verify-deep 90 "$fastnet" verify --backend gpu,gpu-own,simd --layers 256,128 --activation sigmoid \
+      --optimizer nadam --batch 200 --steps 5
+    step verify-per-example 60 "$fastnet" verify --backend gpu,gpu-own,simd --layers 128 --activation sigmoid \
+      --loss half-squared-error --optimizer sgd --batch 1 --steps 5
     step gpu-tests-cuda 150 gpu_tests cuda
     step gpu-tests-cuda-cublas 150 gpu_tests cuda-cublas
-    step bench-gpu 240 --stdout "$results/bench-gpu.json" "$fastnet" bench --backend gpu --workload all --json
+    step bench-sgemm 90 --stdout "$results/bench-sgemm.json" "$fastnet" bench --gemm 4096 --backend gpu,gpu-own \
+      --repeats 3 --json
+    step bench-gpu 240 --stdout "$results/bench-gpu.json" "$fastnet" bench --backend gpu,gpu-own --workload all --json
     step bench-simd 180 --stdout "$results/bench-simd.json" "$fastnet" bench --backend simd --workload all --json
     step bench-reference 90 --stdout "$results/bench-reference.json" "$fastnet" bench --backend reference \
       --workload per-example,tanh-64 --repeats 3 --json
   else
     step verify 120 "$fastnet" verify --backend simd
     step gpu-tests-cpu 400 gpu_tests cpu
+    step bench-sgemm 60 --stdout "$results/bench-sgemm.json" "$fastnet" bench --gemm 256 --backend simd \
+      --repeats 1 --seconds 0.2 --json
     step bench-simd 120 --stdout "$results/bench-simd.json" "$fastnet" bench --backend simd \
       --workload per-example,tanh-64 --repeats 1 --seconds 0.2 --json
     step bench-reference 60 --stdout "$results/bench-reference.json" "$fastnet" bench --backend reference \

@@ -131,6 +131,8 @@ public sealed class GpuBackend : IBackend
                 ElementwiseKernels.Fill);
             _biasActivation = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
                 int, int, int>(ElementwiseKernels.BiasActivation);
+            // the name says which GEMMs run, so side-by-side results stay apart
+            Name = options.ForceOwnKernels ? GpuBackendInfo.OwnKernelsName : GpuBackendInfo.Name;
             if (!options.ForceOwnKernels && _accelerator is CudaAccelerator cuda)
             {
                 _cuBlas = CuBlasGemm.TryCreate(cuda);
@@ -146,7 +148,7 @@ public sealed class GpuBackend : IBackend
     }
 
     /// <inheritdoc />
-    public string Name => GpuBackendInfo.Name;
+    public string Name { get; }
 
     /// <summary>The accelerator's name, as ILGPU reports it.</summary>
     public string DeviceName => _accelerator.Name;

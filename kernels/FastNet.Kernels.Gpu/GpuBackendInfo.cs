@@ -35,6 +35,17 @@ public static class GpuBackendInfo
     public static BackendDescriptor Descriptor { get; } = new(Name, "ILGPU kernels on the first CUDA device", 20,
         WhyUnavailable, () => new GpuBackend());
 
+    /// <summary>The name of the same backend with FastNet's own GEMM kernels even where cuBLAS loads.</summary>
+    public const string OwnKernelsName = "gpu-own";
+
+    /// <summary>
+    /// The descriptor of <see cref="OwnKernelsName"/>: priority 15, so <c>auto</c> never picks it over
+    /// <see cref="Descriptor"/>; it is there to compare FastNet's kernels with cuBLAS side by side.
+    /// </summary>
+    public static BackendDescriptor OwnKernelsDescriptor { get; } = new(OwnKernelsName,
+        "the gpu backend with FastNet's own GEMM kernels, never cuBLAS", 15, WhyUnavailable,
+        () => new GpuBackend(GpuBackendOptions.Cuda with { ForceOwnKernels = true }));
+
     /// <summary>Null when a CUDA device is visible, else why the backend cannot run here.</summary>
     public static string? WhyUnavailable() => Unavailable.Value;
 

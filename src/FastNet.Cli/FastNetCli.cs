@@ -13,7 +13,11 @@ public static class FastNetCli
     public const int Failure = 1;
 
     /// <summary>Adds the backends that live outside the kernels assembly to the registry (once).</summary>
-    public static void RegisterBackends() => BackendRegistry.Register(GpuBackendInfo.Descriptor);
+    public static void RegisterBackends()
+    {
+        BackendRegistry.Register(GpuBackendInfo.Descriptor);
+        BackendRegistry.Register(GpuBackendInfo.OwnKernelsDescriptor);
+    }
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)

@@ -30,9 +30,10 @@ internal static class BenchCommand
         var repeats = new Option<int>("--repeats") { Description = "timed repeats; the median is reported", DefaultValueFactory = _ => 5 };
         var seconds = new Option<double>("--seconds") { Description = "minimum duration of each repeat", DefaultValueFactory = _ => 0.5 };
         var json = new Option<bool>("--json") { Description = "print the results as JSON instead of a table" };
+        var gemm = new Option<int?>("--gemm") { Description = "time the backends' n×n SGEMM (GFLOP/s) instead of training workloads, e.g. 4096" };
         var command = new Command("bench", "Time training steps per backend: samples/s, GFLOP/s, % of peak, memory")
         {
-            workloads, layers, batch, activation, loss, optimizer, backends, repeats, seconds, json,
+            workloads, layers, batch, activation, loss, optimizer, backends, repeats, seconds, json, gemm,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -52,6 +53,21 @@ internal static class BenchCommand
             int threads = Environment.ProcessorCount;
             // threads × the one-thread peak: a probe on all threads would read low whenever another process holds a core
             double peak = threads * FmaPeak.Measure(1);
+            if (parse.GetValue(gemm) is int n)
+            {
+                if (n <= 0 || (long)n * n > int.MaxValue)
+                {
+                    throw new ArgumentException($"--gemm: expected a size from 1 to {(int)Math.Sqrt(int.MaxValue)}, found {n}");
+                }
+                var products = new List<GemmResult>();
+                foreach (string name in names)
+                {
+                    using IBackend backend = BackendRegistry.Create(name);
+                    products.Add(GemmTimer.Run(backend, n, r, s));
+                }
+                output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peak, threads) : BenchReport.GemmTable(products, peak, threads, r));
+                return 0;
+            }
             var results = new List<WorkloadResult>();
             foreach (Workload workload in chosen)
             {

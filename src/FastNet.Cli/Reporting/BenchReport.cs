@@ -98,6 +98,59 @@ internal static class BenchReport
         return Encoding.UTF8.GetString(stream.ToArray());
     }
 
+    /// <summary>SGEMM rates per backend; % of peak only for host backends (the peak is this CPU's).</summary>
+    public static string GemmTable(IReadOnlyList<GemmResult> results, double peak, int threads, int repeats)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
+        text.AppendLine($"{"sgemm",-12} {"backend",-10} {"GFLOP/s",10} {"% peak",7}");
+        foreach (GemmResult r in results)
+        {
+            string percent = IsHost(r.Backend) ? string.Create(c, $"{100 * r.GflopsPerSecond / peak,6:F1}%") : "-";
+            text.AppendLine(string.Create(c, $"{$"{r.Size}³",-12} {r.Backend,-10} {r.GflopsPerSecond,10:F1} {percent,7}"));
+        }
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>The SGEMM results as one JSON object.</summary>
+    public static string GemmJson(IReadOnlyList<GemmResult> results, double peak, int threads)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("peak_gflops", peak);
+            w.WriteNumber("threads", threads);
+            w.WriteStartArray("sgemm");
+            foreach (GemmResult r in results)
+            {
+                w.WriteStartObject();
+                w.WriteString("backend", r.Backend);
+                w.WriteNumber("size", r.Size);
+                w.WriteNumber("gflops", r.GflopsPerSecond);
+                w.WriteStartArray("repeats");
+                foreach (double v in r.Repeats)
+                {
+                    w.WriteNumberValue(v);
+                }
+                w.WriteEndArray();
+                w.WriteNumber("calls", r.Calls);
+                if (IsHost(r.Backend))
+                {
+                    w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
+                }
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    // the CPU backends, whose speed this machine's FMA peak bounds
+    private static bool IsHost(string backend) => backend is "simd" or "reference";
+
     private static void WriteMemory(Utf8JsonWriter w, WorkloadMemory m)
     {
         w.WriteStartObject("memory");

@@ -119,4 +119,30 @@ public class EvalPredictBenchCliTests
         Assert.Matches(@"(?m)^per-example +reference +0\.4 +0\.4 +0\.0 ", run.Output);
         Assert.Contains("per-example: 784-128-10 sigmoid half-squared-error sgd batch 1", run.Output, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void BenchGemmTimesTheSquareProductOnEachBackend()
+    {
+        CliRun run = CliRun.Of("bench", "--gemm", "48", "--backend", "simd,reference", "--repeats", "2", "--seconds",
+            "0.02", "--json");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using JsonDocument doc = JsonDocument.Parse(run.Output);
+        JsonElement[] results = [.. doc.RootElement.GetProperty("sgemm").EnumerateArray()];
+        Assert.Equal(["simd", "reference"], results.Select(r => r.GetProperty("backend").GetString()));
+        Assert.All(results, r =>
+        {
+            Assert.Equal(48, r.GetProperty("size").GetInt32());
+            Assert.Equal(2, r.GetProperty("repeats").GetArrayLength());
+            Assert.True(r.GetProperty("gflops").GetDouble() > 0);
+            Assert.True(r.GetProperty("percent_of_peak").GetDouble() > 0);
+        });
+
+        CliRun table = CliRun.Of("bench", "--gemm", "48", "--backend", "reference", "--repeats", "1", "--seconds", "0.02");
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Matches(@"(?m)^48³ +reference +[0-9.]+ +[0-9.]+%$", table.Output);
+
+        CliRun refused = CliRun.Of("bench", "--gemm", "0");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains("--gemm", refused.Error, StringComparison.Ordinal);
+    }
 }

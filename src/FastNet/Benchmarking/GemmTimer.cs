@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using FastNet.Kernels;
+
+namespace FastNet.Benchmarking;
+
+/// <summary>What one square SGEMM measured on one backend.</summary>
+/// <param name="Backend">Where.</param>
+/// <param name="Size">n of the n×n·n×n product.</param>
+/// <param name="GflopsPerSecond">2n³ per second at the median repeat.</param>
+/// <param name="Repeats">GFLOP/s of every repeat.</param>
+/// <param name="Calls">Products timed in all.</param>
+public sealed record GemmResult(string Backend, int Size, double GflopsPerSecond, double[] Repeats, long Calls);
+
+/// <summary>
+/// Times the backend's plain matrix product, C = A·B with n×n operands, as <see cref="IBackend.DenseForward"/> runs it
+/// with no bias and the identity activation: the SGEMM every layer is built on, free of the rest of a training step.
+/// </summary>
+public static class GemmTimer
+{
+    private const double WarmupSeconds = 0.5;
+
+    /// <summary>Measures n³ products on <paramref name="backend"/>: a warm-up, then repeats of at least
+    /// <paramref name="secondsPerRepeat"/> each; the median is reported.</summary>
+    public static GemmResult Run(IBackend backend, int n, int repeats, double secondsPerRepeat)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
+        using FloatBuffer a = backend.Allocate(checked(n * n)), b = backend.Allocate(n * n), c = backend.Allocate(n * n);
+        var random = new SeededRandom(5);
+        float[] row = new float[n];
+        foreach (FloatBuffer operand in new[] { a, b })
+        {
+            for (int r = 0; r < n; r++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    row[j] = (float)random.NextDouble(-1, 1);
+                }
+                backend.Upload(row, operand.Slice(r * n, n));
+            }
+        }
+
+        void Multiply() => backend.DenseForward(a.All, b.All, BufferView.Empty, n, n, n, Activation.Identity, c.All);
+
+        var warmup = Stopwatch.StartNew();
+        for (int w = 0; w < 2 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
+        {
+            Multiply();
+            backend.Synchronize();
+        }
+        double flops = 2.0 * n * n * n;
+        double[] rates = new double[repeats];
+        long calls = 0;
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            int count = 0;
+            do
+            {
+                Multiply();
+                count++;
+                backend.Synchronize();
+            }
+            while (clock.Elapsed.TotalSeconds < secondsPerRepeat);
+            rates[r] = count * flops / clock.Elapsed.TotalSeconds / 1e9;
+            calls += count;
+        }
+        return new GemmResult(backend.Name, n, WorkloadTimer.Median(rates), rates, calls);
+    }
+}
