@@ -1,0 +1,51 @@
+using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Training;
+using Xunit;
+
+namespace FastNet.Tests.Training;
+
+/// <summary>A training step allocates nothing once its network exists: per example and per batch, with and without
+/// optimizer state, on every backend.</summary>
+public class AllocationTests
+{
+    public static TheoryData<string, int, OptimizerKind> Cases()
+    {
+        var data = new TheoryData<string, int, OptimizerKind>();
+        foreach (BackendDescriptor descriptor in BackendRegistry.Available)
+        {
+            foreach ((int batch, OptimizerKind optimizer) in new[] { (1, OptimizerKind.Sgd), (1, OptimizerKind.Adam), (8, OptimizerKind.Sgd), (8, OptimizerKind.Adam) })
+            {
+                data.Add(descriptor.Name, batch, optimizer);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TrainingStepsAllocateNothing(string backendName, int batch, OptimizerKind optimizer)
+    {
+        var spec = new NetworkSpec(20, [new LayerSpec(16, Activation.Sigmoid), new LayerSpec(4, Activation.Identity)]);
+        using IBackend backend = BackendRegistry.Create(backendName);
+        Model.Model model = new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(4));
+        using var network = new TrainingNetwork(backend, model, LossKind.SoftmaxCrossEntropy,
+            new OptimizerSettings { Kind = optimizer }, batch);
+        using FloatBuffer x = backend.Allocate(batch * 20), t = backend.Allocate(batch * 4);
+        backend.Fill(0.25f, x.All);
+        backend.Fill(0.25f, t.All);
+
+        for (int step = 0; step < 50; step++)
+        {
+            network.TrainBatch(x.All, t.All, batch);
+        }
+        // the calling thread's count: other tests run on other threads meanwhile
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int step = 0; step < 200; step++)
+        {
+            network.TrainBatch(x.All, t.All, batch);
+        }
+        backend.Synchronize();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
