@@ -59,15 +59,9 @@ internal static class BenchReport
     }
 
     /// <summary>The results as one JSON object, memory in bytes.</summary>
-    public static string Json(IReadOnlyList<WorkloadResult> results, double peak, int threads)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+    public static string Json(IReadOnlyList<WorkloadResult> results, double peak, int threads) =>
+        Document(peak, threads, "results", w =>
         {
-            w.WriteStartObject();
-            w.WriteNumber("peak_gflops", peak);
-            w.WriteNumber("threads", threads);
-            w.WriteStartArray("results");
             foreach (WorkloadResult r in results)
             {
                 w.WriteStartObject();
@@ -75,12 +69,7 @@ internal static class BenchReport
                 w.WriteString("description", r.Workload.Describe());
                 w.WriteString("backend", r.Backend);
                 w.WriteNumber("samples_per_second", r.SamplesPerSecond);
-                w.WriteStartArray("repeats");
-                foreach (double v in r.Repeats)
-                {
-                    w.WriteNumberValue(v);
-                }
-                w.WriteEndArray();
+                WriteNumbers(w, "repeats", r.Repeats);
                 w.WriteNumber("steps", r.Steps);
                 w.WriteNumber("gflops", r.GflopsPerSecond);
                 w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
@@ -92,11 +81,7 @@ internal static class BenchReport
                 w.WriteString("math_mode", Checkpoints.Checkpoint.ExactMathMode);
                 w.WriteEndObject();
             }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return Encoding.UTF8.GetString(stream.ToArray());
-    }
+        });
 
     /// <summary>SGEMM rates per backend; % of peak only for host backends (the peak is this CPU's).</summary>
     public static string GemmTable(IReadOnlyList<GemmResult> results, double peak, int threads, int repeats)
@@ -114,27 +99,16 @@ internal static class BenchReport
     }
 
     /// <summary>The SGEMM results as one JSON object.</summary>
-    public static string GemmJson(IReadOnlyList<GemmResult> results, double peak, int threads)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+    public static string GemmJson(IReadOnlyList<GemmResult> results, double peak, int threads) =>
+        Document(peak, threads, "sgemm", w =>
         {
-            w.WriteStartObject();
-            w.WriteNumber("peak_gflops", peak);
-            w.WriteNumber("threads", threads);
-            w.WriteStartArray("sgemm");
             foreach (GemmResult r in results)
             {
                 w.WriteStartObject();
                 w.WriteString("backend", r.Backend);
                 w.WriteNumber("size", r.Size);
                 w.WriteNumber("gflops", r.GflopsPerSecond);
-                w.WriteStartArray("repeats");
-                foreach (double v in r.Repeats)
-                {
-                    w.WriteNumberValue(v);
-                }
-                w.WriteEndArray();
+                WriteNumbers(w, "repeats", r.Repeats);
                 w.WriteNumber("calls", r.Calls);
                 if (IsHost(r.Backend))
                 {
@@ -142,10 +116,33 @@ internal static class BenchReport
                 }
                 w.WriteEndObject();
             }
+        });
+
+    // {"peak_gflops": …, "threads": …, "<array>": [what writeItems writes]}
+    private static string Document(double peak, int threads, string array, Action<Utf8JsonWriter> writeItems)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("peak_gflops", peak);
+            w.WriteNumber("threads", threads);
+            w.WriteStartArray(array);
+            writeItems(w);
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void WriteNumbers(Utf8JsonWriter w, string name, IEnumerable<double> values)
+    {
+        w.WriteStartArray(name);
+        foreach (double v in values)
+        {
+            w.WriteNumberValue(v);
+        }
+        w.WriteEndArray();
     }
 
     // the CPU backends, whose speed this machine's FMA peak bounds
