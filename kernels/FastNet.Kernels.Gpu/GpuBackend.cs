@@ -236,15 +236,7 @@ public sealed class GpuBackend : IBackend
     {
         OpChecks.GatherRows(source, rowLength, indices, first, rows, destination);
         GpuIndexBuffer index = Indices(indices);
-        int sourceRows = source.Length / rowLength;
-        for (int r = first; r < first + rows; r++)
-        {
-            if ((uint)index.Host[r] >= (uint)sourceRows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(indices),
-                    $"row index {index.Host[r]} is outside [0, {sourceRows})");
-            }
-        }
+        OpChecks.RowIndices(index.Host.AsSpan(first, rows), source.Length / rowLength); // the host copy kept at upload
         if (rows > 0)
         {
             _gather(rows * rowLength, View(source), index.View, View(destination), rowLength, first);

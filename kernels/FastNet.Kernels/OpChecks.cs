@@ -104,6 +104,21 @@ public static class OpChecks
         Length(destination, (long)rows * rowLength, nameof(destination), op);
     }
 
+    /// <summary>
+    /// Throws unless every row index a <see cref="IBackend.GatherRows"/> call reads lies in [0, sourceRows): one loop
+    /// over the indices, on the host, for every backend.
+    /// </summary>
+    public static void RowIndices(ReadOnlySpan<int> rowIndices, int sourceRows)
+    {
+        foreach (int row in rowIndices)
+        {
+            if ((uint)row >= (uint)sourceRows)
+            {
+                throw new ArgumentOutOfRangeException("indices", $"row index {row} is outside [0, {sourceRows})");
+            }
+        }
+    }
+
     private static void Positive(int batch, int inputs, int outputs, string op)
     {
         if (batch <= 0 || inputs <= 0 || outputs <= 0)

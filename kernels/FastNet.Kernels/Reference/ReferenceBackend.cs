@@ -51,15 +51,10 @@ public class ReferenceBackend : IBackend
         OpChecks.GatherRows(source, rowLength, indices, first, rows, destination);
         Span<float> src = source.AsSpan(), dst = destination.AsSpan();
         int[] index = indices.AsArray();
-        int sourceRows = src.Length / rowLength;
+        OpChecks.RowIndices(index.AsSpan(first, rows), src.Length / rowLength);
         for (int r = 0; r < rows; r++)
         {
-            int row = index[first + r];
-            if ((uint)row >= (uint)sourceRows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(indices), $"row index {row} is outside [0, {sourceRows})");
-            }
-            src.Slice(row * rowLength, rowLength).CopyTo(dst.Slice(r * rowLength, rowLength));
+            src.Slice(index[first + r] * rowLength, rowLength).CopyTo(dst.Slice(r * rowLength, rowLength));
         }
     }
 

@@ -69,15 +69,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
     {
         OpChecks.GatherRows(source, rowLength, indices, first, rows, destination);
         int[] index = indices.AsArray();
-        int sourceRows = source.Length / rowLength;
-        for (int r = 0; r < rows; r++)
-        {
-            int row = index[first + r];
-            if ((uint)row >= (uint)sourceRows)
-            {
-                throw new ArgumentOutOfRangeException(nameof(indices), $"row index {row} is outside [0, {sourceRows})");
-            }
-        }
+        OpChecks.RowIndices(index.AsSpan(first, rows), source.Length / rowLength);
         _gatherJob.Set(source.Pointer(), rowLength, index, first, rows, destination.Pointer());
         _pool.Run(_gatherJob, (long)rows * rowLength >= ParallelElements ? _pool.Threads : 1);
     }
