@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FastNet.Kernels;
 
 namespace FastNet.Benchmarking;
@@ -17,8 +16,6 @@ public sealed record GemmResult(string Backend, int Size, double GflopsPerSecond
 /// </summary>
 public static class GemmTimer
 {
-    private const double WarmupSeconds = 0.5;
-
     /// <summary>Measures n³ products on <paramref name="backend"/>: a warm-up, then repeats of at least
     /// <paramref name="secondsPerRepeat"/> each; the median is reported.</summary>
     public static GemmResult Run(IBackend backend, int n, int repeats, double secondsPerRepeat)
@@ -43,29 +40,9 @@ public static class GemmTimer
 
         void Multiply() => backend.DenseForward(a.All, b.All, BufferView.Empty, n, n, n, Activation.Identity, c.All);
 
-        var warmup = Stopwatch.StartNew();
-        for (int w = 0; w < 2 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
-        {
-            Multiply();
-            backend.Synchronize();
-        }
-        double flops = 2.0 * n * n * n;
-        double[] rates = new double[repeats];
-        long calls = 0;
-        for (int r = 0; r < repeats; r++)
-        {
-            var clock = Stopwatch.StartNew();
-            int count = 0;
-            do
-            {
-                Multiply();
-                count++;
-                backend.Synchronize();
-            }
-            while (clock.Elapsed.TotalSeconds < secondsPerRepeat);
-            rates[r] = count * flops / clock.Elapsed.TotalSeconds / 1e9;
-            calls += count;
-        }
+        (double[] callsPerSecond, long calls) = TimedRepeats.Run(Multiply, backend.Synchronize, repeats, secondsPerRepeat);
+        double gigaflops = 2.0 * n * n * n / 1e9;
+        double[] rates = [.. callsPerSecond.Select(c => c * gigaflops)];
         return new GemmResult(backend.Name, n, WorkloadTimer.Median(rates), rates, calls);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FastNet.Data;
 using FastNet.Kernels;
 using FastNet.Training;
@@ -25,8 +24,6 @@ public sealed record WorkloadResult(Workload Workload, string Backend, double Sa
 /// </summary>
 public static class WorkloadTimer
 {
-    private const double WarmupSeconds = 0.5;
-
     // rows of synthetic data generated and uploaded at a time
     private const int UploadRows = 64;
 
@@ -60,33 +57,8 @@ public static class WorkloadTimer
             network.TrainBatch(x.All, t.All, workload.Batch);
         }
 
-        // Warm up long enough for tiered compilation to replace the kernels' first, unoptimized code (tens of steps).
-        var warmup = Stopwatch.StartNew();
-        for (int w = 0; w < 3 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
-        {
-            Step();
-            backend.Synchronize();
-        }
-        double[] rates = new double[repeats];
-        long steps = 0;
-        for (int r = 0; r < repeats; r++)
-        {
-            var clock = Stopwatch.StartNew();
-            int count = 0;
-            do
-            {
-                Step();
-                count++;
-                if (count % 8 == 0 || clock.Elapsed.TotalSeconds >= secondsPerRepeat)
-                {
-                    backend.Synchronize();
-                }
-            }
-            while (clock.Elapsed.TotalSeconds < secondsPerRepeat);
-            backend.Synchronize();
-            rates[r] = (double)count * workload.Batch / clock.Elapsed.TotalSeconds;
-            steps += count;
-        }
+        (double[] stepsPerSecond, long steps) = TimedRepeats.Run(Step, backend.Synchronize, repeats, secondsPerRepeat);
+        double[] rates = [.. stepsPerSecond.Select(s => s * workload.Batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
         long? device = deviceBytes?.Invoke(backend);

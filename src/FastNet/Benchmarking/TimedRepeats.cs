@@ -1,0 +1,47 @@
+using System.Diagnostics;
+
+namespace FastNet.Benchmarking;
+
+/// <summary>
+/// The timing loop every FastNet benchmark shares: a warm-up long enough for tiered compilation to replace the
+/// kernels' first, unoptimized code, then repeats of at least a minimum duration each. A device backend's work is
+/// asynchronous, so the backend is synchronized every few calls and before each repeat's clock is read.
+/// </summary>
+internal static class TimedRepeats
+{
+    private const double WarmupSeconds = 0.5;
+    private const int CallsBetweenSynchronizations = 8;
+
+    /// <summary>Calls per second of each repeat, and the calls timed in all.</summary>
+    public static (double[] CallsPerSecond, long Calls) Run(Action call, Action synchronize, int repeats,
+        double secondsPerRepeat)
+    {
+        var warmup = Stopwatch.StartNew();
+        for (int w = 0; w < 3 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
+        {
+            call();
+            synchronize();
+        }
+        double[] rates = new double[repeats];
+        long calls = 0;
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            int count = 0;
+            do
+            {
+                call();
+                count++;
+                if (count % CallsBetweenSynchronizations == 0 || clock.Elapsed.TotalSeconds >= secondsPerRepeat)
+                {
+                    synchronize();
+                }
+            }
+            while (clock.Elapsed.TotalSeconds < secondsPerRepeat);
+            synchronize();
+            rates[r] = count / clock.Elapsed.TotalSeconds;
+            calls += count;
+        }
+        return (rates, calls);
+    }
+}
