@@ -269,26 +269,6 @@ public static class ElementwiseKernels
         return p - s.LearningRate * g;
     }
 
-    /// <summary>
-    /// The per-example weight update fused with its gradient, one thread per parameter: for e &lt; inputs·outputs,
-    /// W[e] ← SGD(W[e], x[i]·dz[j]) with (i, j) = (e / outputs, e % outputs); beyond, b[j] ← SGD(b[j], db[j]). dW is
-    /// never written: at batch 1 it is a single product per weight.
-    /// </summary>
-    public static void OuterSgd(Index1D e, ArrayView<float> x, ArrayView<float> dz, ArrayView<float> db,
-        ArrayView<float> w, ArrayView<float> b, OptimizerScalars s, int inputs, int outputs)
-    {
-        int weights = inputs * outputs;
-        if (e < weights)
-        {
-            int i = e / outputs;
-            w[e] = Sgd(w[e], x[i] * dz[e - (i * outputs)], s);
-        }
-        else
-        {
-            b[e - weights] = Sgd(b[e - weights], db[e - weights], s);
-        }
-    }
-
     /// <summary>destination[e] = source[indices[first + e / rowLength]·rowLength + e % rowLength].</summary>
     public static void GatherRows(Index1D e, ArrayView<float> source, ArrayView<int> indices,
         ArrayView<float> destination, int rowLength, int first)

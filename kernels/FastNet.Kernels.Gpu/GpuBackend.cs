@@ -78,12 +78,15 @@ public sealed class GpuBackend : IBackend
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _sumChunks;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int>
         _optimize;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-        ArrayView<float>, OptimizerScalars, int, int> _outerSgd;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
+        int, int, int> _rowForward;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<float>, ArrayView<float>, OptimizerScalars, int, int, int, int, int, int> _rowBackward;
     private readonly CuBlasGemm? _cuBlas;
+    private long _launches;
 
     /// <summary>Builds the backend on the first CUDA device; throws <see cref="InvalidOperationException"/> when
     /// there is none.</summary>
@@ -122,15 +125,17 @@ public sealed class GpuBackend : IBackend
                 int>(ElementwiseKernels.SumChunks);
             _optimize = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, OptimizerScalars, int>(ElementwiseKernels.Optimize);
-            _outerSgd = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
-                ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int, int>(
-                ElementwiseKernels.OuterSgd);
             _gather = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>,
                 ArrayView<float>, int, int>(ElementwiseKernels.GatherRows);
             _fill = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(
                 ElementwiseKernels.Fill);
             _biasActivation = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
                 int, int, int>(ElementwiseKernels.BiasActivation);
+            _rowForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, int, int, int, int>(RowKernels.Forward);
+            _rowBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int, int, int, int, int, int>(
+                RowKernels.Backward);
             // the name says which GEMMs run, so side-by-side results stay apart
             Name = options.ForceOwnKernels ? GpuBackendInfo.OwnKernelsName : GpuBackendInfo.Name;
             if (!options.ForceOwnKernels && _accelerator is CudaAccelerator cuda)
@@ -165,6 +170,12 @@ public sealed class GpuBackend : IBackend
 
     /// <summary>The page-locked buffers large uploads go through; null until the first one.</summary>
     internal PageLockedStaging? Staging => _staging;
+
+    /// <summary>
+    /// Kernels launched (cuBLAS calls included) since the backend was built: what a step costs in launches, each a few
+    /// microseconds of host time on a GPU whatever its size.
+    /// </summary>
+    public long KernelLaunches => _launches;
 
     /// <summary>True when the GEMMs go through cuBLAS (a CUDA device with a loadable cuBLAS, not forced off).</summary>
     public bool UsesCuBlas => _cuBlas is not null;
@@ -224,6 +235,7 @@ public sealed class GpuBackend : IBackend
         if (!destination.IsEmpty)
         {
             _fill(destination.Length, View(destination), value);
+            _launches++;
         }
     }
 
@@ -240,6 +252,7 @@ public sealed class GpuBackend : IBackend
         if (rows > 0)
         {
             _gather(rows * rowLength, View(source), index.View, View(destination), rowLength, first);
+            _launches++;
         }
     }
 
@@ -248,15 +261,25 @@ public sealed class GpuBackend : IBackend
         Activation activation, BufferView a)
     {
         OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        if (batch == 1)
+        {
+            // a matrix–vector product, bias and activation in one launch, with or without cuBLAS
+            _rowForward(RowKernels.ForwardConfig(outputs), View(x), View(w), View(b), View(a), inputs, outputs,
+                b.IsEmpty ? 0 : 1, (int)activation);
+            _launches++;
+            return;
+        }
         if (_cuBlas is not null)
         {
             _cuBlas.NN(View(x), View(w), View(a), batch, outputs, inputs);
+            _launches++;
             ApplyBiasActivation(b, batch, outputs, activation, a);
             return;
         }
         Gemm gemm = Pick(batch, outputs);
         gemm.Forward(gemm.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs, inputs,
             b.IsEmpty ? 0 : 1, (int)activation);
+        _launches++;
     }
 
     /// <inheritdoc />
@@ -270,31 +293,48 @@ public sealed class GpuBackend : IBackend
         ArrayView<float> sums = chunks == 1 || db.IsEmpty
             ? View(db)
             : Scratch(ref _chunkSums, (long)chunks * outputs);
-        // An identity layer without bias has dZ = ∂L/∂A already: nothing to launch (the per-example output layer).
+        // An identity layer without bias has dZ = ∂L/∂A already: nothing to launch.
         if (activation != Activation.Identity || !db.IsEmpty)
         {
             _activationGradient(ElementwiseKernels.GradientConfig(batch, outputs), View(a), dz, sums, batch, outputs,
                 db.IsEmpty ? 0 : 1, (int)activation);
+            _launches++;
         }
         if (chunks > 1 && !db.IsEmpty)
         {
             _sumChunks(outputs, sums, View(db), outputs, chunks);
+            _launches++;
         }
         if (_cuBlas is not null)
         {
             _cuBlas.TN(View(x), dz, View(dW), inputs, outputs, batch);
-            if (!dX.IsEmpty)
-            {
-                _cuBlas.NT(dz, View(w), View(dX), batch, inputs, outputs);
-            }
+            _launches++;
+        }
+        else
+        {
+            Gemm gemm = Pick(inputs, outputs);
+            gemm.WeightGradient(gemm.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
+            _launches++;
+        }
+        if (dX.IsEmpty)
+        {
             return;
         }
-        Gemm gemm = Pick(inputs, outputs);
-        gemm.WeightGradient(gemm.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
-        if (!dX.IsEmpty)
+        if (batch == 1)
         {
-            gemm = Pick(batch, inputs);
+            // dZ is in delta now; the fused per-example step computes dX with this kernel too, so they agree bit for bit
+            RowBackward(x, a, delta, dX, w, BufferView.Empty, default, inputs, outputs, Activation.Identity, update: false);
+        }
+        else if (_cuBlas is not null)
+        {
+            _cuBlas.NT(dz, View(w), View(dX), batch, inputs, outputs);
+            _launches++;
+        }
+        else
+        {
+            Gemm gemm = Pick(batch, inputs);
             gemm.InputGradient(gemm.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
+            _launches++;
         }
     }
 
@@ -311,28 +351,8 @@ public sealed class GpuBackend : IBackend
         }
         OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
         OpChecks.DenseBackwardSgdStep(step, b, db, outputs);
-        // dZ and db = dZ as the unfused pass computes them, dX from the weights before the update, then one launch
-        // that updates every weight and bias: three launches at most, where the composition makes five
-        ArrayView<float> dz = View(delta);
-        if (activation != Activation.Identity || !db.IsEmpty)
-        {
-            _activationGradient(ElementwiseKernels.GradientConfig(1, outputs), View(a), dz, View(db), 1, outputs,
-                db.IsEmpty ? 0 : 1, (int)activation);
-        }
-        if (!dX.IsEmpty)
-        {
-            if (_cuBlas is not null)
-            {
-                _cuBlas.NT(dz, View(w), View(dX), 1, inputs, outputs);
-            }
-            else
-            {
-                Gemm gemm = Pick(1, inputs);
-                gemm.InputGradient(gemm.Config(1, inputs), dz, View(w), View(dX), 1, inputs, outputs);
-            }
-        }
-        _outerSgd(inputs * outputs + b.Length, View(x), dz, View(db), View(w), View(b), new OptimizerScalars(step),
-            inputs, outputs);
+        // one launch: each weight row gives its dX entry from the weights before the update, then takes its step
+        RowBackward(x, a, delta, dX, w, b, new OptimizerScalars(step), inputs, outputs, activation, update: true);
     }
 
     /// <inheritdoc />
@@ -348,12 +368,14 @@ public sealed class GpuBackend : IBackend
         {
             _lossAndMetrics(new KernelConfig(1, ElementwiseKernels.Threads), View(output), View(targets),
                 View(dOutput), View(metrics), batch, outputs, (int)loss, dOutput.IsEmpty ? 0 : 1);
+            _launches++;
             return;
         }
         ArrayView<float> rowStats = Scratch(ref _rowStats, 2L * batch);
         _lossRows(batch, View(output), View(targets), View(dOutput), rowStats, batch, outputs, (int)loss,
             dOutput.IsEmpty ? 0 : 1);
         _accumulateMetrics(new KernelConfig(1, ElementwiseKernels.Threads), rowStats, View(metrics), batch);
+        _launches += 2;
     }
 
     /// <inheritdoc />
@@ -366,6 +388,7 @@ public sealed class GpuBackend : IBackend
         }
         _optimize(dParameters.Length, View(dParameters), View(parameters), View(state), new OptimizerScalars(step),
             dParameters.Length);
+        _launches++;
     }
 
     /// <summary>
@@ -379,6 +402,7 @@ public sealed class GpuBackend : IBackend
         if (!b.IsEmpty || activation != Activation.Identity)
         {
             _biasActivation(a.Length, View(a), View(b), outputs, b.IsEmpty ? 0 : 1, (int)activation);
+            _launches++;
         }
     }
 
@@ -436,6 +460,20 @@ public sealed class GpuBackend : IBackend
             context.Dispose();
             throw;
         }
+    }
+
+    // RowKernels.Backward: dX of a single row and, with update, the SGD step of the layer's weights and biases.
+    private void RowBackward(BufferView x, BufferView a, BufferView delta, BufferView dX, BufferView w, BufferView b,
+        OptimizerScalars scalars, int inputs, int outputs, Activation activation, bool update)
+    {
+        if (dX.IsEmpty && !update)
+        {
+            return;
+        }
+        _rowBackward(RowKernels.BackwardConfig(inputs, _accelerator.WarpSize), View(x), View(a), View(delta),
+            View(dX), View(w), View(b), scalars, inputs, outputs, (int)activation, dX.IsEmpty ? 0 : 1, update ? 1 : 0,
+            b.IsEmpty ? 0 : 1);
+        _launches++;
     }
 
     private Gemm Pick(int m, int n) => _tiling switch

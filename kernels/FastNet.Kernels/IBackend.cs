@@ -73,8 +73,10 @@ public interface IBackend : IDisposable
     /// of that composition on itself. step.Kind must be <see cref="OptimizerKind.Sgd"/>.
     /// w: [inputs, outputs], updated (dX is computed with the weights from before the update);
     /// b: [outputs], updated, or empty for a layer whose biases are absent or fixed (then db is empty too);
-    /// dW, db: scratch for the gradient; afterwards they hold it or are left untouched, so read neither.
-    /// The other operands are as in <see cref="DenseBackward"/>.
+    /// delta: ∂L/∂A on entry; afterwards it holds dZ or is left as it was (a fused pass that never stores dZ need
+    /// not make every reader of ∂L/∂A wait for a writer);
+    /// dW, db: scratch for the gradient; afterwards they hold it or are left untouched. So read none of the three.
+    /// The other operands are as in <see cref="DenseBackward"/>; "bit for bit" is about w, b and dX.
     /// <para>
     /// Why: at batch 1, dW = xᵀ·dZ is an outer product that costs less to recompute inside the update than to write
     /// out and read back, and the separate optimizer pass over every parameter disappears.

@@ -9,8 +9,10 @@ public sealed class GpuOpTests(GpuFixture fixture)
     // (batch, inputs, outputs): single elements, shapes below one tile, shapes that cross tile edges, and one that
     // reaches every thread's last row and column of a tile in all three products (tiles are 64×64, depth 8, each
     // thread owning rows and columns 16 apart).
+    // At batch 1 the row kernels run instead: inputs past their unrolled loop (8 rows of 8 parts) and its tail,
+    // outputs across column groups and more than two per lane, inputs across groups of warps.
     private static readonly (int Batch, int Inputs, int Outputs)[] Shapes =
-        [(1, 1, 1), (3, 7, 17), (17, 33, 3), (67, 9, 66), (50, 53, 51)];
+        [(1, 1, 1), (3, 7, 17), (17, 33, 3), (67, 9, 66), (50, 53, 51), (1, 131, 70), (1, 70, 33)];
 
     // Shapes for the 128×128 kernels: every thread's last row and column, and edges of two tiles.
     private static readonly (int Batch, int Inputs, int Outputs)[] LargeShapes =

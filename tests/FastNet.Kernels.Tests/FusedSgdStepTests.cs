@@ -46,7 +46,8 @@ public class FusedSgdStepTests
                             ComposedOps.DenseBackwardSgdStep(backend, x, a, batch, inputs, outputs, activation, d, dX,
                                 step, w, b, dW, db));
 
-                        string[] parts = ["weights", "biases", "dZ", "dX"];
+                        // what the op defines: delta and the gradient scratch may hold anything afterwards
+                        string[] parts = ["weights", "biases", "dX"];
                         for (int p = 0; p < parts.Length; p++)
                         {
                             Expect.BitIdentical(composed[p], fused[p], $"{what}: {parts[p]}");
@@ -96,7 +97,7 @@ public class FusedSgdStepTests
             _ => v,
         })];
 
-        // weights, biases, dZ and dX after the op
+        // weights, biases and dX after the op
         public float[][] Run(IBackend backend, bool withBias, bool withDx, Op op)
         {
             using FloatBuffer x = Host.Upload(backend, X), a = Host.Upload(backend, A), d = Host.Upload(backend, Delta);
@@ -105,7 +106,7 @@ public class FusedSgdStepTests
             using FloatBuffer dX = backend.Allocate(batch * inputs);
             op(x.All, a.All, d.All, withDx ? dX.All : BufferView.Empty, w.All, withBias ? b.All : BufferView.Empty,
                 dW.All, withBias ? db.All : BufferView.Empty);
-            return [Host.Download(backend, w.All), Host.Download(backend, b.All), Host.Download(backend, d.All),
+            return [Host.Download(backend, w.All), Host.Download(backend, b.All),
                 withDx ? Host.Download(backend, dX.All) : []];
         }
     }

@@ -44,17 +44,15 @@ public static class WorkloadTimer
         int examples = Math.Max(workload.Batch * 4, 256);
         (FloatBuffer features, FloatBuffer targets) = Synthetic(backend, spec, examples);
         using FloatBuffer dataFeatures = features, dataTargets = targets;
-        using IndexBuffer order = backend.AllocateIndices(examples);
-        backend.UploadIndices(DataSplitter.Permutation(examples, 2), order);
-        using FloatBuffer x = backend.Allocate(workload.Batch * spec.Inputs), t = backend.Allocate(workload.Batch * spec.Outputs);
-        int batches = examples / workload.Batch, next = 0;
+        // batches are taken as the trainer takes them: gathered on the backend, or read in place at batch 1
+        using var batches = new BatchSource(backend, features.All, spec.Inputs, targets.All, spec.Outputs, workload.Batch);
+        batches.SetOrder(DataSplitter.Permutation(examples, 2));
+        int batchCount = examples / workload.Batch, next = 0;
 
         void Step()
         {
-            int first = next++ % batches * workload.Batch;
-            backend.GatherRows(features.All, spec.Inputs, order, first, workload.Batch, x.All);
-            backend.GatherRows(targets.All, spec.Outputs, order, first, workload.Batch, t.All);
-            network.TrainBatch(x.All, t.All, workload.Batch);
+            (BufferView x, BufferView t) = batches.Take(next++ % batchCount * workload.Batch, workload.Batch);
+            network.TrainBatch(x, t, workload.Batch);
         }
 
         (double[] stepsPerSecond, long steps) = TimedRepeats.Run(Step, backend.Synchronize, repeats, secondsPerRepeat);
@@ -68,8 +66,8 @@ public static class WorkloadTimer
             OptimizerState: Bytes((long)OptimizerStep.StateSlots(workload.Optimizer) * network.TrainableCount),
             ActivationsAndDeltas: Bytes(Enumerable.Range(0, spec.Layers.Count)
                 .Sum(l => (long)network.Activations(l).Length + network.Deltas(l).Length)),
-            Batch: Bytes((long)x.Length + t.Length),
-            Dataset: Bytes((long)features.Length + targets.Length + order.Length),
+            Batch: Bytes(batches.BatchFloats),
+            Dataset: Bytes((long)features.Length + targets.Length + batches.Count),
             Scratch: backend is Kernels.Simd.SimdBackend simd ? simd.ScratchBytes : 0);
         var memory = new WorkloadMemory(computed, ComputedIsResident: device is null, baseline, peak, peakUnavailable);
         return new WorkloadResult(workload, backend.Name, median, rates, steps,

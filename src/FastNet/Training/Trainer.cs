@@ -5,8 +5,8 @@ using FastNet.Kernels;
 namespace FastNet.Training;
 
 /// <summary>
-/// The epoch loop: both datasets go to the backend once; each epoch uploads one shuffled index order, gathers each
-/// batch on the backend and trains on it; the loss and accuracy sums are read back once per epoch. Training can stop
+/// The epoch loop: both datasets go to the backend once; each epoch uploads one shuffled index order, takes each
+/// batch on the backend (<see cref="BatchSource"/>) and trains on it; the loss and accuracy sums are read back once per epoch. Training can stop
 /// between two batches (cancellation) and continue later from <see cref="Position"/>.
 /// </summary>
 public sealed class Trainer : IDisposable
@@ -14,8 +14,7 @@ public sealed class Trainer : IDisposable
     private readonly TrainingNetwork _network;
     private readonly DeviceDataset _train;
     private readonly DeviceDataset? _evaluation;
-    private readonly IndexBuffer _order;
-    private readonly FloatBuffer _batchFeatures, _batchTargets;
+    private readonly BatchSource _batches;
     private readonly int[] _orderHost;
     private readonly SeededRandom _shuffle;
     private readonly TrainingOptions _options;
@@ -48,10 +47,9 @@ public sealed class Trainer : IDisposable
         _options = options;
         _train = new DeviceDataset(backend, train);
         _evaluation = evaluation is { Count: > 0 } ? new DeviceDataset(backend, evaluation) : null;
-        _order = backend.AllocateIndices(train.Count);
+        _batches = new BatchSource(backend, _train.Features.All, train.FeatureCount, _train.Targets.All,
+            train.TargetCount, options.BatchSize);
         _orderHost = new int[train.Count];
-        _batchFeatures = backend.Allocate(options.BatchSize * train.FeatureCount);
-        _batchTargets = backend.Allocate(options.BatchSize * train.TargetCount);
         _shuffle = new SeededRandom(options.Seed ^ 0x5EED_5EED_5EED_5EEDUL);
         _epochShuffleState = _shuffle.State;
         network.Optimizer.Schedule = options.Schedule;
@@ -122,7 +120,7 @@ public sealed class Trainer : IDisposable
     {
         IBackend backend = _network.Backend;
         Dataset train = _train.Data;
-        int features = train.FeatureCount, targets = train.TargetCount, batch = _options.BatchSize;
+        int batch = _options.BatchSize;
         if (_batch == 0)
         {
             _network.TakeMetrics();
@@ -139,7 +137,7 @@ public sealed class Trainer : IDisposable
             _shuffle.State = _epochShuffleState;
             _shuffle.Shuffle(_orderHost);
         }
-        backend.UploadIndices(_orderHost, _order);
+        _batches.SetOrder(_orderHost);
 
         var clock = Stopwatch.StartNew();
         int samples = 0;
@@ -152,10 +150,7 @@ public sealed class Trainer : IDisposable
             }
             int first = _batch * batch;
             int rows = Math.Min(batch, train.Count - first);
-            BufferView x = _batchFeatures.Slice(0, rows * features);
-            BufferView t = _batchTargets.Slice(0, rows * targets);
-            backend.GatherRows(_train.Features.All, features, _order, first, rows, x);
-            backend.GatherRows(_train.Targets.All, targets, _order, first, rows, t);
+            (BufferView x, BufferView t) = _batches.Take(first, rows);
             _network.TrainBatch(x, t, rows);
             samples += rows;
             onBatch?.Invoke(rows);
@@ -175,9 +170,7 @@ public sealed class Trainer : IDisposable
     {
         _train.Dispose();
         _evaluation?.Dispose();
-        _order.Dispose();
-        _batchFeatures.Dispose();
-        _batchTargets.Dispose();
+        _batches.Dispose();
     }
 
     internal static double Accuracy(Dataset data, double correct) =>
