@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime.Cuda;
 
 namespace FastNet.Kernels.Gpu;
 
@@ -17,6 +18,21 @@ public static class DeviceMath
     private const float Ln2Low = 1.42860676533018700e-6f;
     private const float ExpOverflow = 88.7228394f;
     private const float ExpUnderflow = -103.972084f;
+
+    /// <summary>
+    /// a·b rounded to float by itself. On CUDA it is an explicit <c>mul.rn.f32</c>, which the PTX assembler never
+    /// contracts into an FMA with the addition that consumes it, so a product computed in a fused kernel rounds as
+    /// the same product stored by one kernel and read by the next. Elsewhere it is the plain product.
+    /// </summary>
+    public static float RoundedProduct(float a, float b)
+    {
+        if (CudaAsm.IsSupported)
+        {
+            CudaAsm.Emit("mul.rn.f32 %0, %1, %2;", out float product, a, b);
+            return product;
+        }
+        return a * b;
+    }
 
     /// <summary>e^x to about an ulp; +∞ above ln(float.MaxValue), 0 below the smallest subnormal's log.</summary>
     public static float Exp(float x)

@@ -107,7 +107,8 @@ public static class RowKernels
                 sum += weight * dz;
                 if (update != 0)
                 {
-                    w[row + j] = ElementwiseKernels.Sgd(weight, xi * dz, s);
+                    // the gradient rounded as the unfused pass stores it in dW before its SGD kernel reads it
+                    w[row + j] = ElementwiseKernels.Sgd(weight, DeviceMath.RoundedProduct(xi, dz), s);
                     if (i == 0 && hasBias != 0)
                     {
                         // 0 + dz: the bias gradient as the unfused pass sums it, a column of one row

@@ -13,13 +13,20 @@ public sealed class PtxTests(ITestOutputHelper output)
         // the per-example backward sums a weight row across a warp with shuffles, not shared memory or atomics
         Assert.Contains("shfl.sync.down", listing["RowKernels.Backward"]);
         Assert.DoesNotContain("atom.", listing["RowKernels.Backward"]);
+        // and rounds the gradient x_i·dz_j before the SGD arithmetic, as the unfused step's stored dW is
+        Assert.Contains("mul.rn.f32", listing["RowKernels.Backward"]);
         foreach ((string name, string ptx) in listing)
         {
             output.WriteLine($"{name}: {ptx.Length} characters of PTX");
             Assert.Contains(".entry", ptx);
             Assert.DoesNotContain("tanh.approx", ptx);
             Assert.DoesNotContain("ex2.approx", ptx);
-            Assert.DoesNotContain(".local", ptx); // no accumulator array spilled to local memory by ILGPU
+            // no accumulator array spilled to local memory by ILGPU; the one exception is the 4-byte slot ILGPU gives
+            // an inline-PTX result (RowKernels.Backward's rounded product): a scalar at a fixed address, which the
+            // PTX assembler normally keeps in a register (not confirmed on a GPU yet)
+            string locals = name == "RowKernels.Backward" ? ptx.Replace(".local .align 4 .b8 __local_depot0[4];",
+                "", StringComparison.Ordinal).Replace("local.f32", "", StringComparison.Ordinal) : ptx;
+            Assert.DoesNotContain(".local", locals);
             if (name.StartsWith("Gemm", StringComparison.Ordinal))
             {
                 // GPU.md's O2 trap: tile loads moved below the barrier that protects them. In these kernels every
