@@ -4,7 +4,7 @@ using ILGPU.Runtime.Cuda;
 namespace FastNet.Kernels.Gpu;
 
 /// <summary>
-/// exp, the activations and their derivatives as kernels evaluate them, in float32. Everything here is plain
+/// exp, log, the activations and their derivatives as kernels evaluate them, in float32. Everything here is plain
 /// float arithmetic, so every ILGPU accelerator computes the same values; in particular exp does not go through
 /// CUDA's approximate ex2, whose error grows with |x| (about 16 ulp for sigmoid over [−20, 20]).
 /// </summary>
@@ -63,6 +63,49 @@ public static class DeviceMath
         int half = n / 2;
         return p * PowerOfTwo(half) * PowerOfTwo(n - half);
     }
+
+    /// <summary>
+    /// ln x to within an ulp, in plain float arithmetic (CUDA's own log goes through the approximate lg2): x = 2ᵉ·m
+    /// with m in [√½, √2), then ln m = ln(1 + f) = 2·atanh(s) with s = f/(2 + f), |s| ≤ 0.172, written as
+    /// f − f²/2 + s·(f²/2 + R) so that the large terms are exact and only the small correction R = 2s²/3 + 2s⁴/5 + …
+    /// (Taylor to s¹⁰, truncation below 2e-10 relative) carries rounding error. −∞ at 0, NaN below 0 and for NaN.
+    /// </summary>
+    public static float Log(float x)
+    {
+        if (!(x > 0f))
+        {
+            return x == 0f ? float.NegativeInfinity : float.NaN;
+        }
+        if (x == float.PositiveInfinity)
+        {
+            return x;
+        }
+        int e = 0;
+        if (x < SmallestNormal)
+        {
+            x *= TwoTo25; // exact: subnormals become normal
+            e = -25;
+        }
+        uint bits = Interop.FloatAsInt(x);
+        e += (int)(bits >> 23) - 127;
+        float m = Interop.IntAsFloat((bits & 0x007FFFFFu) | 0x3F800000u); // [1, 2)
+        if (m > Sqrt2)
+        {
+            m *= 0.5f; // exact
+            e++;
+        }
+        float f = m - 1f; // exact (Sterbenz): m is within a factor 2 of 1
+        float s = f / (2f + f);
+        float z = s * s;
+        float r = z * (0.666666666666666667f + z * (0.4f + z * (0.285714285714285714f
+            + z * (0.222222222222222222f + z * 0.181818181818181818f))));
+        float halfSquare = 0.5f * f * f;
+        return e * Ln2High - ((halfSquare - (s * (halfSquare + r) + e * Ln2Low)) - f);
+    }
+
+    private const float SmallestNormal = 1.17549435e-38f;
+    private const float TwoTo25 = 33554432f;
+    private const float Sqrt2 = 1.41421356f;
 
     // 2ⁿ for −126 ≤ n ≤ 127, built from its exponent bits.
     private static float PowerOfTwo(int n) => Interop.IntAsFloat((uint)(n + 127) << 23);

@@ -127,7 +127,7 @@ public static class ElementwiseKernels
             {
                 sumExp += DeviceMath.Exp(output[start + j] - max);
             }
-            float logSumExp = MathF.Log(sumExp);
+            float logSumExp = DeviceMath.Log(sumExp);
             float ell = 0f;
             for (int j = 0; j < outputs; j++)
             {

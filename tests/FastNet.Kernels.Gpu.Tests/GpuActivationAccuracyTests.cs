@@ -4,9 +4,9 @@ namespace FastNet.Kernels.Gpu.Tests;
 
 /// <summary>
 /// Measures each activation of the forward kernel against float64 over x ∈ [−20, 20] (plus points near 0, where
-/// tanh switches formulas), through DenseForward with one input and W = 1 so that z = x exactly. On the CPU
-/// accelerator the kernels' exp is .NET's MathF.Exp; a CUDA device compiles it differently, so GPU-side figures
-/// have to be measured there.
+/// tanh switches formulas), through DenseForward with one input and W = 1 so that z = x exactly; and exp and log
+/// themselves over their whole range. The arithmetic is plain float32 on every accelerator, but a CUDA device may
+/// contract a multiply and an add into an FMA, so GPU-side figures have to be measured there.
 /// </summary>
 [Collection(GpuCollection.Name)]
 public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHelper output)
@@ -31,6 +31,38 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
         Assert.Equal(0f, DeviceMath.Exp(-105f));
         Assert.True(float.IsNaN(DeviceMath.Exp(float.NaN)));
         output.WriteLine($"exp: max {maxUlp:F2} ulp over normal results in [-110, 90]");
+    }
+
+    [Fact]
+    public void LogIsWithinAnUlpAcrossTheWholeFloatRange()
+    {
+        // subnormals to the largest float geometrically, and the neighbourhood of 1 where ln x is smallest
+        var points = new List<float>();
+        for (double x = 1e-45; x < 3.4e38; x *= 1.0007)
+        {
+            points.Add((float)x);
+        }
+        for (int k = -3000; k <= 3000; k++)
+        {
+            points.Add(1f + k * 1.1920929e-7f / 2);
+        }
+        points.AddRange([float.Epsilon, 1.17549435e-38f, 0.70710677f, 0.7071068f, 1.4142135f, 1.4142137f, 2f, 0.5f,
+            float.MaxValue]);
+        double maxUlp = 0;
+        foreach (float x in points)
+        {
+            double exact = Math.Log(x);
+            float got = DeviceMath.Log(x), rounded = (float)exact;
+            double ulp = Math.Abs(rounded) < float.Epsilon ? float.Epsilon : MathF.BitIncrement(Math.Abs(rounded)) - Math.Abs(rounded);
+            double error = Math.Abs(got - exact) / ulp;
+            Assert.True(error <= 1, $"log({x:R}) = {got:R}, float64 {exact:R}: {error:F2} ulp");
+            maxUlp = Math.Max(maxUlp, error);
+        }
+        Assert.Equal(0f, DeviceMath.Log(1f));
+        Assert.Equal(float.NegativeInfinity, DeviceMath.Log(0f));
+        Assert.Equal(float.PositiveInfinity, DeviceMath.Log(float.PositiveInfinity));
+        Assert.True(float.IsNaN(DeviceMath.Log(-1f)) && float.IsNaN(DeviceMath.Log(float.NaN)));
+        output.WriteLine($"log: max {maxUlp:F2} ulp over {points.Count} points from the smallest subnormal to the largest float");
     }
 
     [Theory]
