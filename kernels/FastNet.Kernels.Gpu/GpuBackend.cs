@@ -52,7 +52,7 @@ public enum GemmTiling
 /// Kernels are compiled once in the constructor; ops launch them on the accelerator's default stream, so they run
 /// in submission order and asynchronously until <see cref="Download"/> or <see cref="Synchronize"/>.
 /// </summary>
-public sealed class GpuBackend : IBackend
+public sealed class GpuBackend : IBackend, IDeviceCounters
 {
     private readonly Context _context;
     private readonly Accelerator _accelerator;

@@ -3,7 +3,6 @@ using FastNet.Benchmarking;
 using FastNet.Cli.Reporting;
 using FastNet.Kernels;
 using FastNet.Kernels.Cpu;
-using FastNet.Kernels.Gpu;
 
 namespace FastNet.Cli.Commands;
 
@@ -74,7 +73,7 @@ internal static class BenchCommand
                 foreach (string name in names)
                 {
                     using IBackend backend = BackendRegistry.Create(name);
-                    results.Add(WorkloadTimer.Run(backend, workload, r, s, b => b is GpuBackend gpu ? gpu.DeviceBytesInUse : null));
+                    results.Add(WorkloadTimer.Run(backend, workload, r, s));
                 }
             }
             output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peak, threads) : BenchReport.Table(results, peak, threads, r));

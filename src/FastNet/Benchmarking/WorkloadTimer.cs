@@ -13,8 +13,9 @@ namespace FastNet.Benchmarking;
 /// <param name="GflopsPerSecond">Dense-layer FLOPs (forward and backward) per second at the median.</param>
 /// <param name="Memory">What the workload allocates, and the resident memory before and at its peak.</param>
 /// <param name="DeviceBytes">Device memory the backend held during the measurement; null for host backends.</param>
+/// <param name="LaunchesPerStep">Kernels a training step launches on a device backend; null for host backends.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
-    long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes);
+    long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes, long? LaunchesPerStep);
 
 /// <summary>
 /// Times whole training steps (gather, forward, loss, backward, optimizer) of a workload on synthetic data that
@@ -27,10 +28,9 @@ public static class WorkloadTimer
     // rows of synthetic data generated and uploaded at a time
     private const int UploadRows = 64;
 
-    /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; <paramref name="deviceBytes"/>
-    /// reads a device backend's memory in use (null for host backends).</summary>
-    public static WorkloadResult Run(IBackend backend, Workload workload, int repeats, double secondsPerRepeat,
-        Func<IBackend, long?>? deviceBytes = null)
+    /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; a device backend
+    /// (<see cref="IDeviceCounters"/>) also reports its memory in use and the launches of one step.</summary>
+    public static WorkloadResult Run(IBackend backend, Workload workload, int repeats, double secondsPerRepeat)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
@@ -55,11 +55,20 @@ public static class WorkloadTimer
             network.TrainBatch(x, t, workload.Batch);
         }
 
+        var device = backend as IDeviceCounters;
+        long? launches = null;
+        if (device is not null)
+        {
+            // every step launches the same kernels (all batches are full), so one counted step stands for all
+            long before = device.KernelLaunches;
+            Step();
+            launches = device.KernelLaunches - before;
+        }
         (double[] stepsPerSecond, long steps) = TimedRepeats.Run(Step, backend.Synchronize, repeats, secondsPerRepeat);
         double[] rates = [.. stepsPerSecond.Select(s => s * workload.Batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
-        long? device = deviceBytes?.Invoke(backend);
+        long? deviceBytes = device?.DeviceBytesInUse;
         var computed = new MemoryBreakdown(
             Parameters: Bytes(network.Parameters.Length),
             Gradients: Bytes(network.Gradients.Length),
@@ -71,7 +80,7 @@ public static class WorkloadTimer
             Scratch: backend is Kernels.Simd.SimdBackend simd ? simd.ScratchBytes : 0);
         var memory = new WorkloadMemory(computed, ComputedIsResident: device is null, baseline, peak, peakUnavailable);
         return new WorkloadResult(workload, backend.Name, median, rates, steps,
-            median * spec.TrainingFlopsPerExample() / 1e9, memory, device);
+            median * spec.TrainingFlopsPerExample() / 1e9, memory, deviceBytes, launches);
     }
 
     /// <summary>The middle value (mean of the two middle ones for an even count).</summary>
