@@ -65,10 +65,11 @@ public static class DeviceMath
     }
 
     /// <summary>
-    /// ln x to within an ulp, in plain float arithmetic (CUDA's own log goes through the approximate lg2): x = 2ᵉ·m
-    /// with m in [√½, √2), then ln m = ln(1 + f) = 2·atanh(s) with s = f/(2 + f), |s| ≤ 0.172, written as
-    /// f − f²/2 + s·(f²/2 + R) so that the large terms are exact and only the small correction R = 2s²/3 + 2s⁴/5 + …
-    /// (Taylor to s¹⁰, truncation below 2e-10 relative) carries rounding error. −∞ at 0, NaN below 0 and for NaN.
+    /// ln x to within an ulp, in plain float arithmetic (CUDA's own log goes through the approximate lg2):
+    /// x = 2ᵉ·m with m in [√½, √2), then ln m = ln(1 + f) = 2·atanh(s) with s = f/(2 + f), |s| ≤ 0.172, written
+    /// as f − f²/2 + s·(f²/2 + R) so that the large terms are exact and only the small correction
+    /// R = 2s²/3 + 2s⁴/5 + … (Taylor to s¹⁰, truncation below 2e-10 relative) carries rounding error.
+    /// −∞ at 0, NaN below 0 and for NaN.
     /// </summary>
     public static float Log(float x)
     {

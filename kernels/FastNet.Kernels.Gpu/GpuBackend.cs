@@ -171,10 +171,8 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     /// <summary>The page-locked buffers large uploads go through; null until the first one.</summary>
     internal PageLockedStaging? Staging => _staging;
 
-    /// <summary>
-    /// Kernels launched (cuBLAS calls included) since the backend was built: what a step costs in launches, each a few
-    /// microseconds of host time on a GPU whatever its size.
-    /// </summary>
+    /// <inheritdoc />
+    /// <remarks>A cuBLAS call counts as one launch.</remarks>
     public long KernelLaunches => _launches;
 
     /// <summary>True when the GEMMs go through cuBLAS (a CUDA device with a loadable cuBLAS, not forced off).</summary>
@@ -322,8 +320,10 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         }
         if (batch == 1)
         {
-            // dZ is in delta now; the fused per-example step computes dX with this kernel too, so they agree bit for bit
-            RowBackward(x, a, delta, dX, w, BufferView.Empty, default, inputs, outputs, Activation.Identity, update: false);
+            // dZ is in delta now; the fused per-example step computes dX with this kernel too, so the two agree
+            // bit for bit
+            RowBackward(x, a, delta, dX, w, BufferView.Empty, default, inputs, outputs, Activation.Identity,
+                update: false);
         }
         else if (_cuBlas is not null)
         {

@@ -36,7 +36,8 @@ public static class PtxListing
 
     private static IEnumerable<(string Name, MethodInfo Method, bool ExplicitlyGrouped)> Kernels()
     {
-        foreach (Type type in new[] { typeof(GemmKernels), typeof(GemmLargeKernels), typeof(ElementwiseKernels), typeof(RowKernels) })
+        Type[] kernelTypes = [typeof(GemmKernels), typeof(GemmLargeKernels), typeof(ElementwiseKernels), typeof(RowKernels)];
+        foreach (Type type in kernelTypes)
         {
             foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
             {

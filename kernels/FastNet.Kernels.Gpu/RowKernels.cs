@@ -79,8 +79,8 @@ public static class RowKernels
 
     /// <summary>
     /// The backward pass of one row, by weight rows: one warp per input i reads row i of W once, computes
-    /// dX[i] = Σ_j W[i, j]·dz_j (when hasDx ≠ 0) with dz_j = delta[j]·f'(a[j]), and, when update ≠ 0, applies plain
-    /// SGD to the row with the gradient x[i]·dz_j after reading it; the warp of input 0 also steps the biases with
+    /// dX[i] = Σ_j W[i, j]·dz_j (when hasDx ≠ 0) with dz_j = delta[j]·f'(a[j]), and, when update ≠ 0, applies
+    /// plain SGD to the row with the gradient x[i]·dz_j after reading it; the warp of input 0 also steps the biases with
     /// dz (when hasBias ≠ 0). x [inputs], a and delta [outputs], dx [inputs], w [inputs, outputs], b [outputs].
     /// <para>
     /// With update = 0 and the identity activation it is the input gradient of an already computed dZ; the fused step

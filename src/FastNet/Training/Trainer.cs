@@ -6,7 +6,8 @@ namespace FastNet.Training;
 
 /// <summary>
 /// The epoch loop: both datasets go to the backend once; each epoch uploads one shuffled index order, takes each
-/// batch on the backend (<see cref="BatchSource"/>) and trains on it; the loss and accuracy sums are read back once per epoch. Training can stop
+/// batch on the backend (<see cref="BatchSource"/>) and trains on it; the loss and accuracy sums are read back once
+/// per epoch. Training can stop
 /// between two batches (cancellation) and continue later from <see cref="Position"/>.
 /// </summary>
 public sealed class Trainer : IDisposable
