@@ -22,17 +22,18 @@ internal static class BenchReport
         var text = new StringBuilder();
         text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
         text.AppendLine(string.Create(c,
-            $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"computed",9} {"baseline",9} {"peak RSS",9} {"diff",7}")
+            $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"computed",9} {"baseline",9} {"peak RSS",9} {"diff",7} {"B/step",7}")
             + (anyDevice ? $" {"device",8} {"launches",8}" : ""));
         foreach (WorkloadResult r in results)
         {
             WorkloadMemory m = r.Memory;
             text.AppendLine(string.Create(c,
-                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7}")
+                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7} {r.AllocatedBytesPerStep,7:F0}")
                 + (anyDevice ? $" {Optional(r.DeviceBytes),8} {(r.LaunchesPerStep is long l ? l.ToString(c) : "-"),8}" : ""));
         }
         text.AppendLine("memory in MiB: computed = what the workload allocates (itemised below), baseline = resident before it,");
-        text.AppendLine("  peak RSS = the most resident during it, diff = peak RSS - baseline - computed: the runtime's own");
+        text.AppendLine("  peak RSS = the most resident during it, diff = peak RSS - baseline - computed: the runtime's own;");
+        text.AppendLine("  B/step = managed bytes one training step allocates (0 when nothing is allocated per step)");
         if (anyDevice)
         {
             text.AppendLine("  a device backend's computed memory is on the device (column device), so its diff leaves it out;");
@@ -75,6 +76,7 @@ internal static class BenchReport
                 w.WriteNumber("gflops", r.GflopsPerSecond);
                 w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
                 WriteMemory(w, r.Memory);
+                w.WriteNumber("allocated_bytes_per_step", r.AllocatedBytesPerStep);
                 if (r.DeviceBytes is long device)
                 {
                     w.WriteNumber("device_bytes", device);

@@ -14,8 +14,11 @@ namespace FastNet.Benchmarking;
 /// <param name="Memory">What the workload allocates, and the resident memory before and at its peak.</param>
 /// <param name="DeviceBytes">Device memory the backend held during the measurement; null for host backends.</param>
 /// <param name="LaunchesPerStep">Kernels a training step launches on a device backend; null for host backends.</param>
+/// <param name="AllocatedBytesPerStep">Managed bytes a step allocates on the thread that runs it (a device backend's
+/// launches included), after the timed repeats.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
-    long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes, long? LaunchesPerStep);
+    long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes, long? LaunchesPerStep,
+    double AllocatedBytesPerStep);
 
 /// <summary>
 /// Times whole training steps (gather, forward, loss, backward, optimizer) of a workload on synthetic data that
@@ -27,6 +30,9 @@ public static class WorkloadTimer
 {
     // rows of synthetic data generated and uploaded at a time
     private const int UploadRows = 64;
+
+    // steps whose allocations are counted, after the timing (the runtime's first-call work is over by then)
+    private const int AllocationSteps = 32;
 
     /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; a device backend
     /// (<see cref="IDeviceCounters"/>) also reports its memory in use and the launches of one step.</summary>
@@ -65,6 +71,13 @@ public static class WorkloadTimer
             launches = device.KernelLaunches - before;
         }
         (double[] stepsPerSecond, long steps) = TimedRepeats.Run(Step, backend.Synchronize, repeats, secondsPerRepeat);
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        for (int s = 0; s < AllocationSteps; s++)
+        {
+            Step();
+        }
+        double allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)AllocationSteps;
+        backend.Synchronize();
         double[] rates = [.. stepsPerSecond.Select(s => s * workload.Batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
@@ -80,7 +93,7 @@ public static class WorkloadTimer
             Scratch: backend is Kernels.Simd.SimdBackend simd ? simd.ScratchBytes : 0);
         var memory = new WorkloadMemory(computed, ComputedIsResident: device is null, baseline, peak, peakUnavailable);
         return new WorkloadResult(workload, backend.Name, median, rates, steps,
-            median * spec.TrainingFlopsPerExample() / 1e9, memory, deviceBytes, launches);
+            median * spec.TrainingFlopsPerExample() / 1e9, memory, deviceBytes, launches, allocatedPerStep);
     }
 
     /// <summary>The middle value (mean of the two middle ones for an even count).</summary>
