@@ -116,11 +116,14 @@ if "sgemm" in data:
         repeats = ", ".join(f"{v:.0f}" for v in r["repeats"])
         print(f"| {r['size']}³ | {r['backend']} | {r['gflops']:,.1f} | {repeats} |")
     raise SystemExit
-print("| workload | backend | samples/s | GFLOP/s | device MiB |")
-print("|---|---|---|---|---|")
+print("| workload | backend | samples/s | GFLOP/s | device MiB | launches/step | B/step |")
+print("|---|---|---|---|---|---|---|")
 for r in data["results"]:
     device = f"{r['device_bytes'] / 1048576:.1f}" if "device_bytes" in r else "-"
-    print(f"| {r['workload']} | {r['backend']} | {r['samples_per_second']:,.0f} | {r['gflops']:.1f} | {device} |")
+    launches = r.get("launches_per_step", "-")
+    allocated = f"{r['allocated_bytes_per_step']:.0f}" if "allocated_bytes_per_step" in r else "-"
+    print(f"| {r['workload']} | {r['backend']} | {r['samples_per_second']:,.0f} | {r['gflops']:.1f} | {device} "
+          f"| {launches} | {allocated} |")
 PY
   done
   return 0
