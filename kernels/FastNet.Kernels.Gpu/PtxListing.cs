@@ -36,7 +36,10 @@ public static class PtxListing
 
     private static IEnumerable<(string Name, MethodInfo Method, bool ExplicitlyGrouped)> Kernels()
     {
-        foreach (Type type in new[] { typeof(GemmKernels), typeof(GemmLargeKernels), typeof(ElementwiseKernels) })
+        foreach (Type type in new[]
+            {
+                typeof(GemmKernels), typeof(GemmLargeKernels), typeof(GemmWideKernels), typeof(ElementwiseKernels),
+            })
         {
             foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
             {
