@@ -3,9 +3,10 @@ using ILGPU;
 namespace FastNet.Kernels.Gpu;
 
 /// <summary>
-/// A thread's 4×4 block of GEMM accumulators: element (i, j) lies <see cref="Spacing"/>·i rows and
-/// <see cref="Spacing"/>·j columns from the block's origin. Passed and returned by value, so ILGPU keeps it in
-/// registers; the helpers are straight-line code.
+/// A thread's 4×4 block of GEMM accumulators: in <see cref="GemmKernels"/> and <see cref="GemmLargeKernels"/>,
+/// element (i, j) lies <see cref="Spacing"/>·i rows and <see cref="Spacing"/>·j columns from the block's origin
+/// (<see cref="WideBlock"/> uses <see cref="Fma"/> with adjacent elements). Passed and returned by value, so ILGPU
+/// keeps it in registers; the helpers are straight-line code.
 /// </summary>
 internal struct Block
 {

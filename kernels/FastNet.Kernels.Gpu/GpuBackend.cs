@@ -37,7 +37,10 @@ public sealed record GpuBackendOptions
 /// <summary>The GEMM kernels a <see cref="GpuBackend"/> may use.</summary>
 public enum GemmTiling
 {
-    /// <summary>128×128 tiles when a product has enough of them to occupy every multiprocessor, else 64×64.</summary>
+    /// <summary>
+    /// Per product, the largest tile of which the product has at least one per multiprocessor: 128×256
+    /// (<see cref="Wide"/>, only when <see cref="GemmWideKernels.Fits"/>), then 128×128, else 64×64.
+    /// </summary>
     Auto,
 
     /// <summary>Always <see cref="GemmKernels"/> (64×64 tiles).</summary>
@@ -45,6 +48,12 @@ public enum GemmTiling
 
     /// <summary>Always <see cref="GemmLargeKernels"/> (128×128 tiles).</summary>
     Large,
+
+    /// <summary>
+    /// <see cref="GemmWideKernels"/> (128×256 tiles, 16-byte vectors) for every product whose operands fit its
+    /// vectors; the others take the <see cref="Auto"/> choice between 128×128 and 64×64.
+    /// </summary>
+    Wide,
 }
 
 /// <summary>
@@ -67,7 +76,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     private const long FusedLossLimit = 1 << 16;
 
     private readonly GemmTiling _tiling;
-    private readonly Gemm _small, _large;
+    private readonly Gemm _small, _large, _wide;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>
         _activationGradient;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int,
@@ -113,6 +122,8 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
                 GemmKernels.InputGradientNT, GemmKernels.Config);
             _large = new Gemm(_accelerator, GemmLargeKernels.ForwardNN, GemmLargeKernels.WeightGradientTN,
                 GemmLargeKernels.InputGradientNT, GemmLargeKernels.Config);
+            _wide = new Gemm(_accelerator, GemmWideKernels.ForwardNN, GemmWideKernels.WeightGradientTN,
+                GemmWideKernels.InputGradientNT, GemmWideKernels.Config);
             _activationGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 int, int, int, int>(ElementwiseKernels.ActivationGradient);
             _lossRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
@@ -274,7 +285,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
             ApplyBiasActivation(b, batch, outputs, activation, a);
             return;
         }
-        Gemm gemm = Pick(batch, outputs);
+        Gemm gemm = Pick(batch, outputs, GemmWideKernels.Fits(inputs, outputs, x, w, a));
         gemm.Forward(gemm.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs, inputs,
             b.IsEmpty ? 0 : 1, (int)activation);
         _launches++;
@@ -310,7 +321,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         }
         else
         {
-            Gemm gemm = Pick(inputs, outputs);
+            Gemm gemm = Pick(inputs, outputs, GemmWideKernels.Fits(inputs, outputs, x, delta, dW));
             gemm.WeightGradient(gemm.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
             _launches++;
         }
@@ -332,7 +343,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         }
         else
         {
-            Gemm gemm = Pick(batch, inputs);
+            Gemm gemm = Pick(batch, inputs, GemmWideKernels.Fits(inputs, outputs, delta, w, dX));
             gemm.InputGradient(gemm.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
             _launches++;
         }
@@ -476,16 +487,33 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         _launches++;
     }
 
-    private Gemm Pick(int m, int n) => _tiling switch
+    /// <summary>
+    /// The tiling an [m, n] product gets: with <see cref="GemmTiling.Auto"/> the largest tile of which it has at least
+    /// one per multiprocessor; the wide tile only when its operands fit the vectors (<paramref name="wideFits"/>).
+    /// </summary>
+    internal GemmTiling TilingFor(int m, int n, bool wideFits) => _tiling switch
     {
-        GemmTiling.Small => _small,
-        GemmTiling.Large => _large,
-        _ => m >= GemmLargeKernels.Tile && n >= GemmLargeKernels.Tile
-            && (long)((m + GemmLargeKernels.Tile - 1) / GemmLargeKernels.Tile)
-                * ((n + GemmLargeKernels.Tile - 1) / GemmLargeKernels.Tile) >= _accelerator.NumMultiprocessors
-            ? _large
-            : _small,
+        GemmTiling.Small => GemmTiling.Small,
+        GemmTiling.Large => GemmTiling.Large,
+        GemmTiling.Wide when wideFits => GemmTiling.Wide,
+        GemmTiling.Auto when wideFits && FillsDevice(m, n, GemmWideKernels.TileM, GemmWideKernels.TileN) =>
+            GemmTiling.Wide,
+        _ => FillsDevice(m, n, GemmLargeKernels.Tile, GemmLargeKernels.Tile) ? GemmTiling.Large : GemmTiling.Small,
     };
+
+    /// <summary>Multiprocessors of the accelerator, which the automatic tiling fills.</summary>
+    internal int Multiprocessors => _accelerator.NumMultiprocessors;
+
+    private Gemm Pick(int m, int n, bool wideFits) => TilingFor(m, n, wideFits) switch
+    {
+        GemmTiling.Wide => _wide,
+        GemmTiling.Large => _large,
+        _ => _small,
+    };
+
+    private bool FillsDevice(int m, int n, int tileM, int tileN) =>
+        m >= tileM && n >= tileN
+        && (long)((m + tileM - 1) / tileM) * ((n + tileN - 1) / tileN) >= Multiprocessors;
 
     internal void Track(long bytes) => Interlocked.Add(ref _bytesInUse, bytes);
 

@@ -36,7 +36,11 @@ public static class PtxListing
 
     private static IEnumerable<(string Name, MethodInfo Method, bool ExplicitlyGrouped)> Kernels()
     {
-        Type[] kernelTypes = [typeof(GemmKernels), typeof(GemmLargeKernels), typeof(ElementwiseKernels), typeof(RowKernels)];
+        Type[] kernelTypes =
+        [
+            typeof(GemmKernels), typeof(GemmLargeKernels), typeof(GemmWideKernels), typeof(ElementwiseKernels),
+            typeof(RowKernels),
+        ];
         foreach (Type type in kernelTypes)
         {
             foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))

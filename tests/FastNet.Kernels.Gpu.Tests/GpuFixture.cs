@@ -14,10 +14,12 @@ public sealed class GpuFixture : IDisposable
         try
         {
             LargeTiles = TestDevice.CreateBackend(o => o with { Tiling = GemmTiling.Large, ForceOwnKernels = true });
+            WideTiles = TestDevice.CreateBackend(o => o with { Tiling = GemmTiling.Wide, ForceOwnKernels = true });
         }
         catch
         {
             Backend.Dispose();
+            LargeTiles?.Dispose();
             throw;
         }
     }
@@ -28,12 +30,22 @@ public sealed class GpuFixture : IDisposable
     /// <summary>The 128×128 kernels forced, so tiny shapes exercise them too.</summary>
     public GpuBackend LargeTiles { get; }
 
-    public GpuBackend Get(bool largeTiles) => largeTiles ? LargeTiles : Backend;
+    /// <summary>The 128×256 vector kernels forced wherever the operands fit them (the others fall back).</summary>
+    public GpuBackend WideTiles { get; }
+
+    /// <summary>The backend for a tiling: <see cref="GemmTiling.Auto"/> is <see cref="Backend"/>.</summary>
+    public GpuBackend Get(GemmTiling tiling) => tiling switch
+    {
+        GemmTiling.Large => LargeTiles,
+        GemmTiling.Wide => WideTiles,
+        _ => Backend,
+    };
 
     public void Dispose()
     {
         Backend.Dispose();
         LargeTiles.Dispose();
+        WideTiles.Dispose();
     }
 }
 

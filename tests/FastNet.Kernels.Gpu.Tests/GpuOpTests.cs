@@ -18,52 +18,70 @@ public sealed class GpuOpTests(GpuFixture fixture)
     private static readonly (int Batch, int Inputs, int Outputs)[] LargeShapes =
         [(1, 1, 1), (131, 19, 130), (115, 121, 117)];
 
-    public static TheoryData<bool, int, int, int, Activation, bool> ForwardCases()
+    // Shapes for the 128×256 kernels, inputs and outputs multiples of 4 so that they apply: one vector; one tile with
+    // a partial k slice; every thread's rows and columns of a full tile and the edges of the next ones (forward and
+    // dX: m = batch crosses 128 and n crosses 256, k = 12 ends in half a slice).
+    private static readonly (int Batch, int Inputs, int Outputs)[] WideForwardShapes =
+        [(1, 4, 4), (5, 36, 24), (131, 12, 260)];
+
+    public static TheoryData<GemmTiling, int, int, int, Activation, bool> ForwardCases()
     {
-        var data = new TheoryData<bool, int, int, int, Activation, bool>();
+        var data = new TheoryData<GemmTiling, int, int, int, Activation, bool>();
         foreach (Activation activation in Enum.GetValues<Activation>())
         {
             foreach ((int batch, int inputs, int outputs) in Shapes)
             {
-                data.Add(false, batch, inputs, outputs, activation, true);
-                data.Add(false, batch, inputs, outputs, activation, false);
+                data.Add(GemmTiling.Auto, batch, inputs, outputs, activation, true);
+                data.Add(GemmTiling.Auto, batch, inputs, outputs, activation, false);
             }
             foreach ((int batch, int inputs, int outputs) in LargeShapes)
             {
-                data.Add(true, batch, inputs, outputs, activation, true);
+                data.Add(GemmTiling.Large, batch, inputs, outputs, activation, true);
             }
+            foreach ((int batch, int inputs, int outputs) in WideForwardShapes)
+            {
+                data.Add(GemmTiling.Wide, batch, inputs, outputs, activation, true);
+            }
+            data.Add(GemmTiling.Wide, 131, 12, 260, activation, false);
         }
-        data.Add(true, 131, 19, 130, Activation.Identity, false);
+        data.Add(GemmTiling.Large, 131, 19, 130, Activation.Identity, false);
         return data;
     }
 
-    public static TheoryData<bool, int, int, int, Activation, bool, bool> BackwardCases()
+    public static TheoryData<GemmTiling, int, int, int, Activation, bool, bool> BackwardCases()
     {
-        var data = new TheoryData<bool, int, int, int, Activation, bool, bool>();
+        var data = new TheoryData<GemmTiling, int, int, int, Activation, bool, bool>();
         foreach (Activation activation in Enum.GetValues<Activation>())
         {
             foreach ((int batch, int inputs, int outputs) in Shapes)
             {
-                data.Add(false, batch, inputs, outputs, activation, true, true);
-                data.Add(false, batch, inputs, outputs, activation, false, false);
+                data.Add(GemmTiling.Auto, batch, inputs, outputs, activation, true, true);
+                data.Add(GemmTiling.Auto, batch, inputs, outputs, activation, false, false);
             }
             foreach ((int batch, int inputs, int outputs) in LargeShapes)
             {
-                data.Add(true, batch, inputs, outputs, activation, true, true);
+                data.Add(GemmTiling.Large, batch, inputs, outputs, activation, true, true);
             }
         }
-        data.Add(false, 3, 7, 17, Activation.Tanh, true, false);
-        data.Add(false, 3, 7, 17, Activation.Sigmoid, false, true);
-        data.Add(true, 131, 19, 130, Activation.Relu, false, false);
+        data.Add(GemmTiling.Auto, 3, 7, 17, Activation.Tanh, true, false);
+        data.Add(GemmTiling.Auto, 3, 7, 17, Activation.Sigmoid, false, true);
+        data.Add(GemmTiling.Large, 131, 19, 130, Activation.Relu, false, false);
+        // The 128×256 kernels, the activation only shapes dZ. dW = Xᵀ·dZ is [inputs, outputs] with k = batch; dX =
+        // dZ·Wᵀ is [batch, inputs] with k = outputs. First dW crosses both tile edges (132 > 128, 260 > 256) and dX
+        // has one tile and 33 slices; then dX crosses both edges and dW has three row tiles and k = 131.
+        data.Add(GemmTiling.Wide, 1, 4, 4, Activation.Identity, false, true);
+        data.Add(GemmTiling.Wide, 13, 132, 260, Activation.Tanh, true, true);
+        data.Add(GemmTiling.Wide, 131, 260, 12, Activation.Relu, true, true);
+        data.Add(GemmTiling.Wide, 131, 260, 12, Activation.Identity, false, false);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(ForwardCases))]
-    public void DenseForwardMatchesReference(bool largeTiles, int batch, int inputs, int outputs,
+    public void DenseForwardMatchesReference(GemmTiling tiling, int batch, int inputs, int outputs,
         Activation activation, bool bias)
     {
-        using var h = new Harness(fixture.Get(largeTiles));
+        using var h = new Harness(fixture.Get(tiling));
         var random = new Random(batch * 1000 + inputs * 10 + outputs);
         Twin x = h.Upload(Data.Uniform(random, batch * inputs, -2, 2));
         Twin w = h.Upload(Data.Uniform(random, inputs * outputs));
@@ -91,10 +109,10 @@ public sealed class GpuOpTests(GpuFixture fixture)
 
     [Theory]
     [MemberData(nameof(BackwardCases))]
-    public void DenseBackwardMatchesReference(bool largeTiles, int batch, int inputs, int outputs,
+    public void DenseBackwardMatchesReference(GemmTiling tiling, int batch, int inputs, int outputs,
         Activation activation, bool bias, bool inputGradient)
     {
-        using var h = new Harness(fixture.Get(largeTiles));
+        using var h = new Harness(fixture.Get(tiling));
         var random = new Random(batch * 1000 + inputs * 10 + outputs + 7);
         Twin x = h.Upload(Data.Uniform(random, batch * inputs));
         Twin w = h.Upload(Data.Uniform(random, inputs * outputs));
@@ -106,6 +124,30 @@ public sealed class GpuOpTests(GpuFixture fixture)
         Twin db = bias ? h.Allocate(outputs) : Twin.Empty;
         Twin dX = inputGradient ? h.Allocate(batch * inputs) : Twin.Empty;
         h.Backward(x, w, a, batch, inputs, outputs, activation, delta, dW, db, dX);
+    }
+
+    // The 128×256 kernels read rows as 16-byte vectors. Where a row length is not a multiple of 4 floats or a view
+    // starts off a 4-float boundary the backend must take another tiling, so forcing them still gives exact results
+    // (the vector path would read shifted or misaligned rows).
+    [Theory]
+    [InlineData(9, 13, 20, 0)]
+    [InlineData(9, 12, 22, 0)]
+    [InlineData(9, 12, 20, 1)]
+    [InlineData(9, 12, 20, 2)]
+    public void WideTilingFallsBackWhereVectorsDoNotFit(int batch, int inputs, int outputs, int offset)
+    {
+        using var h = new Harness(fixture.WideTiles);
+        var random = new Random(batch + inputs + outputs + offset);
+        Twin x = h.Upload(Data.Uniform(random, offset + batch * inputs)).Slice(offset, batch * inputs);
+        Twin w = h.Upload(Data.Uniform(random, inputs * outputs));
+        Twin b = h.Upload(Data.Uniform(random, outputs));
+        h.Forward(x, w, b, batch, inputs, outputs, Activation.Tanh, h.Allocate(batch * outputs));
+
+        float[] z = Data.Uniform(random, batch * outputs, -3, 3);
+        Twin a = h.Upload([.. z.Select(v => (float)Reference.ReferenceBackend.Activate(Activation.Tanh, v))]);
+        Twin delta = h.Upload(Data.Uniform(random, offset + batch * outputs)).Slice(offset, batch * outputs);
+        h.Backward(x, w, a, batch, inputs, outputs, Activation.Tanh, delta, h.Allocate(inputs * outputs),
+            h.Allocate(outputs), h.Allocate(batch * inputs));
     }
 
     [Theory]
@@ -246,12 +288,13 @@ public sealed class GpuOpTests(GpuFixture fixture)
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void ReductionsAreBitIdenticalFromRunToRun(bool largeTiles)
+    [InlineData(GemmTiling.Auto, 19, 130)]
+    [InlineData(GemmTiling.Large, 19, 130)]
+    [InlineData(GemmTiling.Wide, 20, 132)]
+    public void ReductionsAreBitIdenticalFromRunToRun(GemmTiling tiling, int inputs, int outputs)
     {
-        GpuBackend gpu = fixture.Get(largeTiles);
-        const int batch = 131, inputs = 19, outputs = 130;
+        GpuBackend gpu = fixture.Get(tiling);
+        const int batch = 131;
         var random = new Random(131);
         float[] x = Data.Uniform(random, batch * inputs), w = Data.Uniform(random, inputs * outputs);
         float[] a = [.. Data.Uniform(random, batch * outputs).Select(MathF.Tanh)];

@@ -1,15 +1,20 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Xunit;
 
 namespace FastNet.Kernels.Gpu.Tests;
 
 /// <summary>The kernels compile for CUDA (PTX for sm_80) on a machine without a GPU.</summary>
-public sealed class PtxTests(ITestOutputHelper output)
+public sealed partial class PtxTests(ITestOutputHelper output)
 {
+    [GeneratedRegex(@"\.shared \.align \d+ \.b8 \w+\[(\d+)\]")]
+    private static partial Regex SharedDeclaration();
+
     [Fact]
     public void EveryKernelCompilesToPtxWithoutApproximateTranscendentals()
     {
         IReadOnlyDictionary<string, string> listing = PtxListing.Compile();
-        Assert.Equal(17, listing.Count);
+        Assert.Equal(20, listing.Count);
         // the per-example backward sums a weight row across a warp with shuffles, not shared memory or atomics
         Assert.Contains("shfl.sync.down", listing["RowKernels.Backward"]);
         Assert.DoesNotContain("atom.", listing["RowKernels.Backward"]);
@@ -37,6 +42,22 @@ public sealed class PtxTests(ITestOutputHelper output)
                 int[] loads = [.. lines.Index().Where(l => l.Item.Contains("ld.shared")).Select(l => l.Index)];
                 Assert.True(barriers.Length >= 2 && loads.Length > 0, name);
                 Assert.True(loads[0] > barriers[0] && loads[^1] < barriers[^1], name);
+            }
+            if (name.StartsWith("GemmWideKernels.", StringComparison.Ordinal))
+            {
+                // GPU.md's float4 design: the tiles are read as 16-byte vectors, and so are the operands in memory
+                // (generic or global addressing, whichever ILGPU picks); C is written as vectors.
+                Assert.Contains("ld.shared.v4.f32", ptx);
+                Assert.True(ptx.Contains("ld.global.v4.f32", StringComparison.Ordinal)
+                    || ptx.Contains("ld.v4.f32", StringComparison.Ordinal), name);
+                Assert.True(ptx.Contains("st.global.v4.f32", StringComparison.Ordinal)
+                    || ptx.Contains("st.v4.f32", StringComparison.Ordinal), name);
+                Assert.DoesNotContain("ld.shared.f32", ptx);
+                // Two stages of both slices, within the 48 KB every group may use.
+                int sharedBytes = SharedDeclaration().Matches(ptx).Sum(m => int.Parse(m.Groups[1].Value,
+                    CultureInfo.InvariantCulture));
+                Assert.Equal(GemmWideKernels.SharedBytes, sharedBytes);
+                Assert.True(sharedBytes <= 48 * 1024, name);
             }
         }
     }
