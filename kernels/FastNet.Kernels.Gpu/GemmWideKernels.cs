@@ -163,44 +163,34 @@ public static class GemmWideKernels
         return f;
     }
 
-    private static Float4 FetchA(ArrayView<Float4> a, int m, int k, int m0, int k0, int e, bool aTransposed)
-    {
-        int row, depth;
-        if (aTransposed)
-        {
-            depth = k0 + e / (TileM / VectorWidth);
-            row = m0 + e % (TileM / VectorWidth) * VectorWidth;
-        }
-        else
-        {
-            row = m0 + e / (TileK / VectorWidth);
-            depth = k0 + e % (TileK / VectorWidth) * VectorWidth;
-        }
-        Float4 value = default;
-        if (row < m && depth < k)
-        {
-            value = aTransposed ? a[(depth * m + row) / VectorWidth] : a[(row * k + depth) / VectorWidth];
-        }
-        return value;
-    }
+    private static Float4 FetchA(ArrayView<Float4> a, int m, int k, int m0, int k0, int e, bool aTransposed) =>
+        FetchVector(a, m, k, m0, k0, e, depthMajor: aTransposed, TileM);
 
-    private static Float4 FetchB(ArrayView<Float4> b, int n, int k, int n0, int k0, int e, bool bTransposed)
+    private static Float4 FetchB(ArrayView<Float4> b, int n, int k, int n0, int k0, int e, bool bTransposed) =>
+        FetchVector(b, n, k, n0, k0, e, depthMajor: !bTransposed, TileN);
+
+    // Vector e of an operand's slice: `extent` rows or columns of C (from `start`) by the depths k0…k0+TileK−1. An
+    // operand stored depth-major (X and dZ in dW, W in the forward) is read along m or n; the others along k.
+    private static Float4 FetchVector(ArrayView<Float4> operand, int extent, int k, int start, int k0, int e,
+        bool depthMajor, int tile)
     {
-        int column, depth;
-        if (bTransposed)
+        int index, depth;
+        if (depthMajor)
         {
-            column = n0 + e / (TileK / VectorWidth);
-            depth = k0 + e % (TileK / VectorWidth) * VectorWidth;
+            depth = k0 + e / (tile / VectorWidth);
+            index = start + e % (tile / VectorWidth) * VectorWidth;
         }
         else
         {
-            depth = k0 + e / (TileN / VectorWidth);
-            column = n0 + e % (TileN / VectorWidth) * VectorWidth;
+            index = start + e / (TileK / VectorWidth);
+            depth = k0 + e % (TileK / VectorWidth) * VectorWidth;
         }
         Float4 value = default;
-        if (column < n && depth < k)
+        if (index < extent && depth < k)
         {
-            value = bTransposed ? b[(column * k + depth) / VectorWidth] : b[(depth * n + column) / VectorWidth];
+            value = depthMajor
+                ? operand[(depth * extent + index) / VectorWidth]
+                : operand[(index * k + depth) / VectorWidth];
         }
         return value;
     }
