@@ -40,7 +40,7 @@ public static class GemmTimer
 
         void Multiply() => backend.DenseForward(a.All, b.All, BufferView.Empty, n, n, n, Activation.Identity, c.All);
 
-        (double[] callsPerSecond, long calls) = TimedRepeats.Run(Multiply, backend.Synchronize, repeats, secondsPerRepeat);
+        (double[] callsPerSecond, long calls, _) = TimedRepeats.Run(Multiply, backend.Synchronize, repeats, secondsPerRepeat);
         double gigaflops = 2.0 * n * n * n / 1e9;
         double[] rates = [.. callsPerSecond.Select(c => c * gigaflops)];
         return new GemmResult(backend.Name, n, WorkloadTimer.Median(rates), rates, calls);

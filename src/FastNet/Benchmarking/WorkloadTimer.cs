@@ -15,7 +15,7 @@ namespace FastNet.Benchmarking;
 /// <param name="DeviceBytes">Device memory the backend held during the measurement; null for host backends.</param>
 /// <param name="LaunchesPerStep">Kernels a training step launches on a device backend; null for host backends.</param>
 /// <param name="AllocatedBytesPerStep">Managed bytes a step allocates on the thread that runs it (a device backend's
-/// launches included), after the timed repeats.</param>
+/// launches included), averaged over the timed steps.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
     long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes, long? LaunchesPerStep,
     double AllocatedBytesPerStep);
@@ -30,9 +30,6 @@ public static class WorkloadTimer
 {
     // rows of synthetic data generated and uploaded at a time
     private const int UploadRows = 64;
-
-    // steps whose allocations are counted, after the timing (the runtime's first-call work is over by then)
-    private const int AllocationSteps = 32;
 
     /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; a device backend
     /// (<see cref="IDeviceCounters"/>) also reports its memory in use and the launches of one step.</summary>
@@ -70,14 +67,9 @@ public static class WorkloadTimer
             Step();
             launches = device.KernelLaunches - before;
         }
-        (double[] stepsPerSecond, long steps) = TimedRepeats.Run(Step, backend.Synchronize, repeats, secondsPerRepeat);
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
-        for (int s = 0; s < AllocationSteps; s++)
-        {
-            Step();
-        }
-        double allocatedPerStep = (GC.GetAllocatedBytesForCurrentThread() - allocatedBefore) / (double)AllocationSteps;
-        backend.Synchronize();
+        (double[] stepsPerSecond, long steps, long allocated) = TimedRepeats.Run(Step, backend.Synchronize, repeats,
+            secondsPerRepeat);
+        double allocatedPerStep = allocated / (double)steps;
         double[] rates = [.. stepsPerSecond.Select(s => s * workload.Batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
