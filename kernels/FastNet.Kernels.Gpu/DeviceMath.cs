@@ -1,5 +1,4 @@
 using ILGPU;
-using ILGPU.Runtime.Cuda;
 
 namespace FastNet.Kernels.Gpu;
 
@@ -20,19 +19,14 @@ public static class DeviceMath
     private const float ExpUnderflow = -103.972084f;
 
     /// <summary>
-    /// a·b rounded to float by itself. On CUDA it is an explicit <c>mul.rn.f32</c>, which the PTX assembler never
-    /// contracts into an FMA with the addition that consumes it, so a product computed in a fused kernel rounds as
-    /// the same product stored by one kernel and read by the next. Elsewhere it is the plain product.
+    /// a·b rounded to float by itself, never contracted into an FMA with the addition that consumes it, so a product
+    /// computed in a fused kernel rounds as the same product stored by one kernel and read by the next. The double
+    /// product of two floats is exact (48 significant bits), so rounding it once to float gives a·b correctly rounded
+    /// on every accelerator; on CUDA the PTX assembler cannot fuse a conversion with an addition. (Inline
+    /// <c>mul.rn.f32</c> did the same, but ILGPU returns an inline-PTX result through a local-memory slot, which the
+    /// assembler kept as a store per weight.)
     /// </summary>
-    public static float RoundedProduct(float a, float b)
-    {
-        if (CudaAsm.IsSupported)
-        {
-            CudaAsm.Emit("mul.rn.f32 %0, %1, %2;", out float product, a, b);
-            return product;
-        }
-        return a * b;
-    }
+    public static float RoundedProduct(float a, float b) => (float)((double)a * b);
 
     /// <summary>e^x to about an ulp; +∞ above ln(float.MaxValue), 0 below the smallest subnormal's log.</summary>
     public static float Exp(float x)

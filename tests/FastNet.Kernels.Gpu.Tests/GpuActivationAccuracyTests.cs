@@ -65,6 +65,25 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
         output.WriteLine($"log: max {maxUlp:F2} ulp over {points.Count} points from the smallest subnormal to the largest float");
     }
 
+    [Fact]
+    public void RoundedProductIsTheFloatProductBitForBit()
+    {
+        // The fused per-example step relies on it: random bit patterns cover subnormal, overflowing, signed-zero,
+        // infinite and NaN products.
+        var random = new Random(20261123);
+        for (int n = 0; n < 2_000_000; n++)
+        {
+            float a = BitConverter.Int32BitsToSingle(random.Next() ^ (random.Next(2) << 31));
+            float b = BitConverter.Int32BitsToSingle(random.Next() ^ (random.Next(2) << 31));
+            float expected = a * b, got = DeviceMath.RoundedProduct(a, b);
+            Assert.True(BitConverter.SingleToInt32Bits(got) == BitConverter.SingleToInt32Bits(expected)
+                || (float.IsNaN(got) && float.IsNaN(expected)), $"{a:R} · {b:R}: {got:R}, float {expected:R}");
+        }
+        Assert.Equal(float.Epsilon, DeviceMath.RoundedProduct(float.Epsilon, 1f));
+        Assert.Equal(float.PositiveInfinity, DeviceMath.RoundedProduct(float.MaxValue, 2f));
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(DeviceMath.RoundedProduct(-0f, 3f)));
+    }
+
     [Theory]
     [InlineData(Activation.Identity)]
     [InlineData(Activation.Sigmoid)]
