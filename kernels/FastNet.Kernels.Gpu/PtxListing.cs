@@ -14,14 +14,18 @@ namespace FastNet.Kernels.Gpu;
 /// </summary>
 public static class PtxListing
 {
-    /// <summary>Kernel name → PTX assembly, for the given architecture (sm_80 and PTX ISA 8.0 by default).</summary>
+    /// <summary>
+    /// Kernel name → PTX assembly, for the given architecture and PTX version (sm_80 and PTX ISA 7.8 by default: the
+    /// kernels need nothing newer, and 7.8 is the newest that CUDA 11.8's assembler, Debian's, accepts; a driver
+    /// compiles it for any later GPU).
+    /// </summary>
     public static IReadOnlyDictionary<string, string> Compile(CudaArchitecture? architecture = null,
         CudaInstructionSet? instructionSet = null)
     {
         CudaArchitecture arch = architecture ?? CudaArchitecture.SM_80;
         using var context = Context.Create(builder => builder.Optimize(OptimizationLevel.O1).EnableAlgorithms());
         using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch,
-            instructionSet ?? CudaInstructionSet.ISA_80, null);
+            instructionSet ?? CudaInstructionSet.ISA_78, null);
         var listing = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach ((string name, MethodInfo method, bool explicitlyGrouped) in Kernels())
         {

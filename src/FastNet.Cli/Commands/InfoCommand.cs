@@ -14,7 +14,11 @@ internal static class InfoCommand
     public static Command Create(TextWriter output, TextWriter error)
     {
         var peak = new Option<bool>("--peak") { Description = "also measure the CPU's FP32 FMA peak (a second or so)" };
-        var command = new Command("info", "Backends, CPU vector support and the GPU devices FastNet sees") { peak };
+        var ptx = new Option<DirectoryInfo?>("--ptx")
+        {
+            Description = "also write every GPU kernel's PTX, as FastNet compiles it, to this folder (one file per kernel)",
+        };
+        var command = new Command("info", "Backends, CPU vector support and the GPU devices FastNet sees") { peak, ptx };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
             var c = CultureInfo.InvariantCulture;
@@ -45,9 +49,28 @@ internal static class InfoCommand
                     $"  [{i}] {g.Name}: {g.MemoryBytes / 1073741824.0:F1} GiB, {g.Multiprocessors} multiprocessors, warp {g.WarpSize}, "
                     + $"{g.MaxThreadsPerGroup} threads/group, {g.MaxSharedMemoryPerGroup / 1024} KiB shared/group"));
             }
+            if (parse.GetValue(ptx) is { } folder)
+            {
+                WritePtx(folder, output);
+            }
             return 0;
         }));
         return command;
+    }
+
+    private static void WritePtx(DirectoryInfo folder, TextWriter output)
+    {
+        if (File.Exists(folder.FullName))
+        {
+            throw new ArgumentException($"--ptx {folder}: is a file; expected a folder to write the kernels' PTX to");
+        }
+        folder.Create();
+        IReadOnlyDictionary<string, string> listing = PtxListing.Compile();
+        foreach ((string kernel, string assembly) in listing)
+        {
+            AtomicFile.WriteAllText(Path.Combine(folder.FullName, kernel + ".ptx"), assembly);
+        }
+        output.WriteLine($"ptx: {listing.Count} kernels written to {folder.FullName}");
     }
 
     private static string Accel(bool accelerated) => accelerated ? "yes" : "no";
