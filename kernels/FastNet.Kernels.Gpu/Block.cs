@@ -39,34 +39,37 @@ internal struct Block
 
     /// <summary>Writes f(c + bias) for the elements inside [m, n]; a 16-thread row of the group writes contiguously.
     /// </summary>
-    public static void Store(Block c, ArrayView<float> output, ArrayView<float> bias, int m, int n, int hasBias,
-        int activation, int row, int column)
+    public static void Store<TActivation>(Block c, ArrayView<float> output, ArrayView<float> bias, int m, int n,
+        int hasBias, int row, int column)
+        where TActivation : struct, IActivationFunction
     {
-        StoreRow(output, bias, m, n, hasBias, activation, row, column, c.C00, c.C01, c.C02, c.C03);
-        StoreRow(output, bias, m, n, hasBias, activation, row + Spacing, column, c.C10, c.C11, c.C12, c.C13);
-        StoreRow(output, bias, m, n, hasBias, activation, row + 2 * Spacing, column, c.C20, c.C21, c.C22, c.C23);
-        StoreRow(output, bias, m, n, hasBias, activation, row + 3 * Spacing, column, c.C30, c.C31, c.C32, c.C33);
+        StoreRow<TActivation>(output, bias, m, n, hasBias, row, column, c.C00, c.C01, c.C02, c.C03);
+        StoreRow<TActivation>(output, bias, m, n, hasBias, row + Spacing, column, c.C10, c.C11, c.C12, c.C13);
+        StoreRow<TActivation>(output, bias, m, n, hasBias, row + 2 * Spacing, column, c.C20, c.C21, c.C22, c.C23);
+        StoreRow<TActivation>(output, bias, m, n, hasBias, row + 3 * Spacing, column, c.C30, c.C31, c.C32, c.C33);
     }
 
-    private static void StoreRow(ArrayView<float> output, ArrayView<float> bias, int m, int n, int hasBias,
-        int activation, int row, int column, float v0, float v1, float v2, float v3)
+    private static void StoreRow<TActivation>(ArrayView<float> output, ArrayView<float> bias, int m, int n,
+        int hasBias, int row, int column, float v0, float v1, float v2, float v3)
+        where TActivation : struct, IActivationFunction
     {
         if (row < m)
         {
-            StoreOne(output, bias, n, hasBias, activation, row, column, v0);
-            StoreOne(output, bias, n, hasBias, activation, row, column + Spacing, v1);
-            StoreOne(output, bias, n, hasBias, activation, row, column + 2 * Spacing, v2);
-            StoreOne(output, bias, n, hasBias, activation, row, column + 3 * Spacing, v3);
+            StoreOne<TActivation>(output, bias, n, hasBias, row, column, v0);
+            StoreOne<TActivation>(output, bias, n, hasBias, row, column + Spacing, v1);
+            StoreOne<TActivation>(output, bias, n, hasBias, row, column + 2 * Spacing, v2);
+            StoreOne<TActivation>(output, bias, n, hasBias, row, column + 3 * Spacing, v3);
         }
     }
 
-    private static void StoreOne(ArrayView<float> output, ArrayView<float> bias, int n, int hasBias, int activation,
+    private static void StoreOne<TActivation>(ArrayView<float> output, ArrayView<float> bias, int n, int hasBias,
         int row, int column, float value)
+        where TActivation : struct, IActivationFunction
     {
         if (column < n)
         {
             float z = hasBias != 0 ? value + bias[column] : value;
-            output[row * n + column] = DeviceMath.Activate(activation, z);
+            output[row * n + column] = default(TActivation).Apply(z);
         }
     }
 }

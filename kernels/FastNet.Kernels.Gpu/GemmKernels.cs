@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 
 namespace FastNet.Kernels.Gpu;
 
@@ -26,6 +27,12 @@ public static class GemmKernels
     /// <summary>Threads per group: 16×16, each computing 4×4 outputs.</summary>
     public const int Threads = 256;
 
+    /// <summary>
+    /// Launch bounds the PTX declares (<c>.maxntid</c>, <c>.minnctapersm</c>): <see cref="Threads"/> threads per group
+    /// and two groups per multiprocessor, so at most 128 registers per thread. Without them the assembler chooses the register count by its own heuristics.
+    /// </summary>
+    public static KernelSpecialization LaunchBounds => new(Threads, 2);
+
     private const int Lanes = Block.Spacing;
 
     // Staged rows are padded by 4 floats: the row-major A tile is stored with a stride of a row per thread, which
@@ -33,13 +40,14 @@ public static class GemmKernels
     private const int Stride = TileM + 4;
 
     /// <summary>Forward: A = f(X·W + b). x: [m, k]; w: [k, n]; bias: [n] (read only when hasBias ≠ 0); a: [m, n].</summary>
-    public static void ForwardNN(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
-        int m, int n, int k, int hasBias, int activation)
+    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
+        int m, int n, int k, int hasBias)
+        where TActivation : struct, IActivationFunction
     {
         ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * Stride);
         ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * Stride);
         Block c = Multiply(x, w, aTile, bTile, m, n, k, false, false);
-        Store(c, a, bias, m, n, hasBias, activation);
+        Store<TActivation>(c, a, bias, m, n, hasBias);
     }
 
     /// <summary>Weight gradient: dW = Xᵀ·dZ. x: [k, m] (batch × inputs); dz: [k, n]; dw: [m, n], overwritten.</summary>
@@ -48,7 +56,7 @@ public static class GemmKernels
         ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * Stride);
         ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * Stride);
         Block c = Multiply(x, dz, aTile, bTile, m, n, k, true, false);
-        Store(c, dw, dw, m, n, 0, (int)Activation.Identity);
+        Store<IdentityFunction>(c, dw, dw, m, n, 0);
     }
 
     /// <summary>Input gradient: dX = dZ·Wᵀ. dz: [m, k]; w: [n, k] (inputs × outputs); dx: [m, n], overwritten.</summary>
@@ -57,7 +65,7 @@ public static class GemmKernels
         ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * Stride);
         ArrayView<float> bTile = SharedMemory.Allocate<float>(TileK * Stride);
         Block c = Multiply(dz, w, aTile, bTile, m, n, k, false, true);
-        Store(c, dx, dx, m, n, 0, (int)Activation.Identity);
+        Store<IdentityFunction>(c, dx, dx, m, n, 0);
     }
 
     /// <summary>The launch shape for an [m, n] result: one group per tile, x over columns, y over rows.</summary>
@@ -148,11 +156,12 @@ public static class GemmKernels
         return Block.Fma(c, a0, a1, a2, a3, b0, b1, b2, b3);
     }
 
-    private static void Store(Block c, ArrayView<float> output, ArrayView<float> bias, int m, int n, int hasBias,
-        int activation)
+    private static void Store<TActivation>(Block c, ArrayView<float> output, ArrayView<float> bias, int m, int n,
+        int hasBias)
+        where TActivation : struct, IActivationFunction
     {
         int tid = Group.IdxX;
         int row = Grid.IdxY * TileM + tid / Lanes, column = Grid.IdxX * TileN + tid % Lanes;
-        Block.Store(c, output, bias, m, n, hasBias, activation, row, column);
+        Block.Store<TActivation>(c, output, bias, m, n, hasBias, row, column);
     }
 }

@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Runtime;
 
 namespace FastNet.Kernels.Gpu;
 
@@ -20,19 +21,26 @@ public static class GemmLargeKernels
     /// <summary>Threads per group: 16×16, each computing 8×8 outputs.</summary>
     public const int Threads = 256;
 
+    /// <summary>
+    /// Launch bounds the PTX declares (<c>.maxntid</c>, <c>.minnctapersm</c>): <see cref="Threads"/> threads per group
+    /// and two groups per multiprocessor, so at most 128 registers per thread. Without them the assembler chooses the register count by its own heuristics.
+    /// </summary>
+    public static KernelSpecialization LaunchBounds => new(Threads, 2);
+
     private const int Stride = Tile + 4;
     private const int Slice = TileK * Stride;
     private const int Lanes = Block.Spacing;
     private const int Half = 4 * Lanes;
 
     /// <summary>Forward: A = f(X·W + b); operands as <see cref="GemmKernels.ForwardNN"/>.</summary>
-    public static void ForwardNN(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
-        int m, int n, int k, int hasBias, int activation)
+    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
+        int m, int n, int k, int hasBias)
+        where TActivation : struct, IActivationFunction
     {
         ArrayView<float> aTiles = SharedMemory.Allocate<float>(2 * Slice);
         ArrayView<float> bTiles = SharedMemory.Allocate<float>(2 * Slice);
         Blocks c = Multiply(x, w, aTiles, bTiles, m, n, k, false, false);
-        Store(c, a, bias, m, n, hasBias, activation);
+        Store<TActivation>(c, a, bias, m, n, hasBias);
     }
 
     /// <summary>Weight gradient: dW = Xᵀ·dZ; operands as <see cref="GemmKernels.WeightGradientTN"/>.</summary>
@@ -41,7 +49,7 @@ public static class GemmLargeKernels
         ArrayView<float> aTiles = SharedMemory.Allocate<float>(2 * Slice);
         ArrayView<float> bTiles = SharedMemory.Allocate<float>(2 * Slice);
         Blocks c = Multiply(x, dz, aTiles, bTiles, m, n, k, true, false);
-        Store(c, dw, dw, m, n, 0, (int)Activation.Identity);
+        Store<IdentityFunction>(c, dw, dw, m, n, 0);
     }
 
     /// <summary>Input gradient: dX = dZ·Wᵀ; operands as <see cref="GemmKernels.InputGradientNT"/>.</summary>
@@ -50,7 +58,7 @@ public static class GemmLargeKernels
         ArrayView<float> aTiles = SharedMemory.Allocate<float>(2 * Slice);
         ArrayView<float> bTiles = SharedMemory.Allocate<float>(2 * Slice);
         Blocks c = Multiply(dz, w, aTiles, bTiles, m, n, k, false, true);
-        Store(c, dx, dx, m, n, 0, (int)Activation.Identity);
+        Store<IdentityFunction>(c, dx, dx, m, n, 0);
     }
 
     /// <summary>The launch shape for an [m, n] result.</summary>
@@ -154,14 +162,15 @@ public static class GemmLargeKernels
         return c;
     }
 
-    private static void Store(Blocks c, ArrayView<float> output, ArrayView<float> bias, int m, int n, int hasBias,
-        int activation)
+    private static void Store<TActivation>(Blocks c, ArrayView<float> output, ArrayView<float> bias, int m, int n,
+        int hasBias)
+        where TActivation : struct, IActivationFunction
     {
         int tid = Group.IdxX;
         int row = Grid.IdxY * Tile + tid / Lanes, column = Grid.IdxX * Tile + tid % Lanes;
-        Block.Store(c.Q00, output, bias, m, n, hasBias, activation, row, column);
-        Block.Store(c.Q01, output, bias, m, n, hasBias, activation, row, column + Half);
-        Block.Store(c.Q10, output, bias, m, n, hasBias, activation, row + Half, column);
-        Block.Store(c.Q11, output, bias, m, n, hasBias, activation, row + Half, column + Half);
+        Block.Store<TActivation>(c.Q00, output, bias, m, n, hasBias, row, column);
+        Block.Store<TActivation>(c.Q01, output, bias, m, n, hasBias, row, column + Half);
+        Block.Store<TActivation>(c.Q10, output, bias, m, n, hasBias, row + Half, column);
+        Block.Store<TActivation>(c.Q11, output, bias, m, n, hasBias, row + Half, column + Half);
     }
 }

@@ -31,6 +31,12 @@ public static class GemmWideKernels
     /// <summary>Threads per group: 16×16, each computing 8×16 outputs.</summary>
     public const int Threads = 256;
 
+    /// <summary>
+    /// Launch bounds the PTX declares (<c>.maxntid</c>, <c>.minnctapersm</c>): <see cref="Threads"/> threads per group
+    /// and one group per multiprocessor: its 8×16 outputs per thread need up to 255 registers. Without them the assembler chooses the register count by its own heuristics.
+    /// </summary>
+    public static KernelSpecialization LaunchBounds => new(Threads, 1);
+
     /// <summary>Floats per vector load or store.</summary>
     public const int VectorWidth = 4;
 
@@ -77,13 +83,14 @@ public static class GemmWideKernels
 
     /// <summary>Forward: A = f(X·W + b); operands as <see cref="GemmKernels.ForwardNN"/>, rows as <see cref="Fits"/>.
     /// </summary>
-    public static void ForwardNN(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
-        int m, int n, int k, int hasBias, int activation)
+    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
+        int m, int n, int k, int hasBias)
+        where TActivation : struct, IActivationFunction
     {
         ArrayView<Float4> aTiles = SharedMemory.Allocate<Float4>(2 * SliceA);
         ArrayView<Float4> bTiles = SharedMemory.Allocate<Float4>(2 * SliceB);
         WideBlock c = Multiply(Vectors(x), Vectors(w), aTiles, bTiles, m, n, k, false, false);
-        Store(c, Vectors(a), bias, m, n, hasBias, activation);
+        Store<TActivation>(c, Vectors(a), bias, m, n, hasBias);
     }
 
     /// <summary>Weight gradient: dW = Xᵀ·dZ; operands as <see cref="GemmKernels.WeightGradientTN"/>, rows as
@@ -93,7 +100,7 @@ public static class GemmWideKernels
         ArrayView<Float4> aTiles = SharedMemory.Allocate<Float4>(2 * SliceA);
         ArrayView<Float4> bTiles = SharedMemory.Allocate<Float4>(2 * SliceB);
         WideBlock c = Multiply(Vectors(x), Vectors(dz), aTiles, bTiles, m, n, k, true, false);
-        Store(c, Vectors(dw), dw, m, n, 0, (int)Activation.Identity);
+        Store<IdentityFunction>(c, Vectors(dw), dw, m, n, 0);
     }
 
     /// <summary>Input gradient: dX = dZ·Wᵀ; operands as <see cref="GemmKernels.InputGradientNT"/>, rows as
@@ -103,7 +110,7 @@ public static class GemmWideKernels
         ArrayView<Float4> aTiles = SharedMemory.Allocate<Float4>(2 * SliceA);
         ArrayView<Float4> bTiles = SharedMemory.Allocate<Float4>(2 * SliceB);
         WideBlock c = Multiply(Vectors(dz), Vectors(w), aTiles, bTiles, m, n, k, false, true);
-        Store(c, Vectors(dx), dx, m, n, 0, (int)Activation.Identity);
+        Store<IdentityFunction>(c, Vectors(dx), dx, m, n, 0);
     }
 
     /// <summary>The launch shape for an [m, n] result: one group per tile, x over columns, y over rows.</summary>
@@ -241,35 +248,38 @@ public static class GemmWideKernels
         return WideBlock.Fma(c, a0, a1, b0, b1, b2, b3);
     }
 
-    private static void Store(WideBlock c, ArrayView<Float4> output, ArrayView<float> bias, int m, int n,
-        int hasBias, int activation)
+    private static void Store<TActivation>(WideBlock c, ArrayView<Float4> output, ArrayView<float> bias, int m,
+        int n, int hasBias)
+        where TActivation : struct, IActivationFunction
     {
         int tid = Group.IdxX;
         int row = Grid.IdxY * TileM + tid / Lanes * VectorWidth;
         int column = Grid.IdxX * TileN + tid % Lanes * VectorWidth;
         int lower = row + RunSpacing;
-        StoreBlock(c.R0C0, output, bias, m, n, hasBias, activation, row, column);
-        StoreBlock(c.R0C1, output, bias, m, n, hasBias, activation, row, column + RunSpacing);
-        StoreBlock(c.R0C2, output, bias, m, n, hasBias, activation, row, column + 2 * RunSpacing);
-        StoreBlock(c.R0C3, output, bias, m, n, hasBias, activation, row, column + 3 * RunSpacing);
-        StoreBlock(c.R1C0, output, bias, m, n, hasBias, activation, lower, column);
-        StoreBlock(c.R1C1, output, bias, m, n, hasBias, activation, lower, column + RunSpacing);
-        StoreBlock(c.R1C2, output, bias, m, n, hasBias, activation, lower, column + 2 * RunSpacing);
-        StoreBlock(c.R1C3, output, bias, m, n, hasBias, activation, lower, column + 3 * RunSpacing);
+        StoreBlock<TActivation>(c.R0C0, output, bias, m, n, hasBias, row, column);
+        StoreBlock<TActivation>(c.R0C1, output, bias, m, n, hasBias, row, column + RunSpacing);
+        StoreBlock<TActivation>(c.R0C2, output, bias, m, n, hasBias, row, column + 2 * RunSpacing);
+        StoreBlock<TActivation>(c.R0C3, output, bias, m, n, hasBias, row, column + 3 * RunSpacing);
+        StoreBlock<TActivation>(c.R1C0, output, bias, m, n, hasBias, lower, column);
+        StoreBlock<TActivation>(c.R1C1, output, bias, m, n, hasBias, lower, column + RunSpacing);
+        StoreBlock<TActivation>(c.R1C2, output, bias, m, n, hasBias, lower, column + 2 * RunSpacing);
+        StoreBlock<TActivation>(c.R1C3, output, bias, m, n, hasBias, lower, column + 3 * RunSpacing);
     }
 
-    private static void StoreBlock(Block c, ArrayView<Float4> output, ArrayView<float> bias, int m, int n,
-        int hasBias, int activation, int row, int column)
+    private static void StoreBlock<TActivation>(Block c, ArrayView<Float4> output, ArrayView<float> bias, int m,
+        int n, int hasBias, int row, int column)
+        where TActivation : struct, IActivationFunction
     {
-        StoreVector(output, bias, m, n, hasBias, activation, row, column, c.C00, c.C01, c.C02, c.C03);
-        StoreVector(output, bias, m, n, hasBias, activation, row + 1, column, c.C10, c.C11, c.C12, c.C13);
-        StoreVector(output, bias, m, n, hasBias, activation, row + 2, column, c.C20, c.C21, c.C22, c.C23);
-        StoreVector(output, bias, m, n, hasBias, activation, row + 3, column, c.C30, c.C31, c.C32, c.C33);
+        StoreVector<TActivation>(output, bias, m, n, hasBias, row, column, c.C00, c.C01, c.C02, c.C03);
+        StoreVector<TActivation>(output, bias, m, n, hasBias, row + 1, column, c.C10, c.C11, c.C12, c.C13);
+        StoreVector<TActivation>(output, bias, m, n, hasBias, row + 2, column, c.C20, c.C21, c.C22, c.C23);
+        StoreVector<TActivation>(output, bias, m, n, hasBias, row + 3, column, c.C30, c.C31, c.C32, c.C33);
     }
 
     // n is a multiple of the vector width, so the vector at `column` is wholly inside the row or wholly outside.
-    private static void StoreVector(ArrayView<Float4> output, ArrayView<float> bias, int m, int n, int hasBias,
-        int activation, int row, int column, float v0, float v1, float v2, float v3)
+    private static void StoreVector<TActivation>(ArrayView<Float4> output, ArrayView<float> bias, int m, int n,
+        int hasBias, int row, int column, float v0, float v1, float v2, float v3)
+        where TActivation : struct, IActivationFunction
     {
         if (row < m && column < n)
         {
@@ -280,9 +290,8 @@ public static class GemmWideKernels
                 v2 += bias[column + 2];
                 v3 += bias[column + 3];
             }
-            output[(row * n + column) / VectorWidth] = new Float4(DeviceMath.Activate(activation, v0),
-                DeviceMath.Activate(activation, v1), DeviceMath.Activate(activation, v2),
-                DeviceMath.Activate(activation, v3));
+            TActivation f = default;
+            output[(row * n + column) / VectorWidth] = new Float4(f.Apply(v0), f.Apply(v1), f.Apply(v2), f.Apply(v3));
         }
     }
 }

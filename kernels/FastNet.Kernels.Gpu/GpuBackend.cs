@@ -1,9 +1,12 @@
+using System.Reflection;
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
+using ForwardKernel = System.Action<ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
+    ILGPU.ArrayView<float>, int, int, int, int>;
 using ForwardLauncher = System.Action<ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
-    ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, int, int, int, int, int>;
+    ILGPU.ArrayView<float>, ILGPU.ArrayView<float>, int, int, int, int>;
 using ProductLauncher = System.Action<ILGPU.KernelConfig, ILGPU.ArrayView<float>, ILGPU.ArrayView<float>,
     ILGPU.ArrayView<float>, int, int, int>;
 
@@ -58,8 +61,9 @@ public enum GemmTiling
 
 /// <summary>
 /// <see cref="IBackend"/> on an ILGPU accelerator: a CUDA GPU in production, ILGPU's CPU accelerator in tests.
-/// Kernels are compiled once in the constructor; ops launch them on the accelerator's default stream, so they run
-/// in submission order and asynchronously until <see cref="Download"/> or <see cref="Synchronize"/>.
+/// The elementwise and per-example kernels are compiled in the constructor, each GEMM on its first launch. Ops launch
+/// them on the accelerator's default stream, so they run in submission order and asynchronously until
+/// <see cref="Download"/> or <see cref="Synchronize"/>.
 /// </summary>
 public sealed class GpuBackend : IBackend, IDeviceCounters
 {
@@ -118,12 +122,14 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
             }
             _placeholder = _accelerator.Allocate1D<float>(1);
             _tiling = options.Tiling;
-            _small = new Gemm(_accelerator, GemmKernels.ForwardNN, GemmKernels.WeightGradientTN,
-                GemmKernels.InputGradientNT, GemmKernels.Config);
-            _large = new Gemm(_accelerator, GemmLargeKernels.ForwardNN, GemmLargeKernels.WeightGradientTN,
-                GemmLargeKernels.InputGradientNT, GemmLargeKernels.Config);
-            _wide = new Gemm(_accelerator, GemmWideKernels.ForwardNN, GemmWideKernels.WeightGradientTN,
-                GemmWideKernels.InputGradientNT, GemmWideKernels.Config);
+            _small = new Gemm(_accelerator, GemmKernels.ForwardNN<IdentityFunction>, GemmKernels.WeightGradientTN,
+                GemmKernels.InputGradientNT, GemmKernels.Config, GemmKernels.LaunchBounds);
+            _large = new Gemm(_accelerator, GemmLargeKernels.ForwardNN<IdentityFunction>,
+                GemmLargeKernels.WeightGradientTN, GemmLargeKernels.InputGradientNT, GemmLargeKernels.Config,
+                GemmLargeKernels.LaunchBounds);
+            _wide = new Gemm(_accelerator, GemmWideKernels.ForwardNN<IdentityFunction>,
+                GemmWideKernels.WeightGradientTN, GemmWideKernels.InputGradientNT, GemmWideKernels.Config,
+                GemmWideKernels.LaunchBounds);
             _activationGradient = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 int, int, int, int>(ElementwiseKernels.ActivationGradient);
             _lossRows = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
@@ -286,8 +292,8 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
             return;
         }
         Gemm gemm = Pick(batch, outputs, GemmWideKernels.Fits(inputs, outputs, x, w, a));
-        gemm.Forward(gemm.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs, inputs,
-            b.IsEmpty ? 0 : 1, (int)activation);
+        gemm.Forward(activation)(gemm.Config(batch, outputs), View(x), View(w), View(b), View(a), batch, outputs,
+            inputs, b.IsEmpty ? 0 : 1);
         _launches++;
     }
 
@@ -322,7 +328,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         else
         {
             Gemm gemm = Pick(inputs, outputs, GemmWideKernels.Fits(inputs, outputs, x, delta, dW));
-            gemm.WeightGradient(gemm.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
+            gemm.WeightGradient.Value(gemm.Config(inputs, outputs), View(x), dz, View(dW), inputs, outputs, batch);
             _launches++;
         }
         if (dX.IsEmpty)
@@ -344,7 +350,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         else
         {
             Gemm gemm = Pick(batch, inputs, GemmWideKernels.Fits(inputs, outputs, delta, w, dX));
-            gemm.InputGradient(gemm.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
+            gemm.InputGradient.Value(gemm.Config(batch, inputs), dz, View(w), View(dX), batch, inputs, outputs);
             _launches++;
         }
     }
@@ -557,27 +563,33 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
                 $"the gpu backend was given an index buffer of type {indices.GetType().Name} it did not allocate",
                 nameof(indices));
 
-    // The three products of one tiling, loaded once.
+    // The products of one tiling, each compiled and loaded on its first launch: a backend whose GEMMs go through
+    // cuBLAS, or that only trains per example, never compiles them, and the forward is compiled only for the
+    // activations that are used.
     private sealed class Gemm
     {
-        public Gemm(Accelerator accelerator,
-            Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int, int>
-                forward,
+        private readonly Lazy<ForwardLauncher>[] _forward;
+
+        public Gemm(Accelerator accelerator, ForwardKernel forward,
             Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> weightGradient,
             Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int> inputGradient,
-            Func<int, int, KernelConfig> config)
+            Func<int, int, KernelConfig> config, KernelSpecialization bounds)
         {
-            Forward = accelerator.LoadStreamKernel(forward);
-            WeightGradient = accelerator.LoadStreamKernel(weightGradient);
-            InputGradient = accelerator.LoadStreamKernel(inputGradient);
+            // forward is the identity instance of the generic kernel; the other activations instantiate the same one
+            MethodInfo generic = forward.Method.GetGenericMethodDefinition();
+            _forward = [.. Enum.GetValues<Activation>().Select(activation => new Lazy<ForwardLauncher>(() =>
+                accelerator.LoadStreamKernel(generic.MakeGenericMethod(ActivationFunctions.For(activation))
+                    .CreateDelegate<ForwardKernel>(), bounds)))];
+            WeightGradient = new(() => accelerator.LoadStreamKernel(weightGradient, bounds));
+            InputGradient = new(() => accelerator.LoadStreamKernel(inputGradient, bounds));
             Config = config;
         }
 
-        public ForwardLauncher Forward { get; }
+        public ForwardLauncher Forward(Activation activation) => _forward[(int)activation].Value;
 
-        public ProductLauncher WeightGradient { get; }
+        public Lazy<ProductLauncher> WeightGradient { get; }
 
-        public ProductLauncher InputGradient { get; }
+        public Lazy<ProductLauncher> InputGradient { get; }
 
         public Func<int, int, KernelConfig> Config { get; }
     }

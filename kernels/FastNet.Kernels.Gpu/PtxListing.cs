@@ -27,25 +27,28 @@ public static class PtxListing
         using var backend = new PTXBackend(context, new CudaCapabilityContext(arch), arch,
             instructionSet ?? CudaInstructionSet.ISA_78, null);
         var listing = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string name, MethodInfo method, bool explicitlyGrouped) in Kernels())
+        foreach ((string name, MethodInfo method, bool explicitlyGrouped, KernelSpecialization bounds) in Kernels())
         {
             EntryPointDescription entry = explicitlyGrouped
                 ? EntryPointDescription.FromExplicitlyGroupedKernel(method)
                 : EntryPointDescription.FromImplicitlyGroupedKernel(method);
-            var kernel = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
+            var kernel = (PTXCompiledKernel)backend.Compile(entry, bounds);
             listing[name] = kernel.PTXAssembly;
         }
         return listing;
     }
 
-    private static IEnumerable<(string Name, MethodInfo Method, bool ExplicitlyGrouped)> Kernels()
+    private static IEnumerable<(string Name, MethodInfo Method, bool ExplicitlyGrouped, KernelSpecialization Bounds)>
+        Kernels()
     {
-        Type[] kernelTypes =
+        // each class with the launch bounds GpuBackend loads its kernels with
+        (Type Type, KernelSpecialization Bounds)[] kernelTypes =
         [
-            typeof(GemmKernels), typeof(GemmLargeKernels), typeof(GemmWideKernels), typeof(ElementwiseKernels),
-            typeof(RowKernels),
+            (typeof(GemmKernels), GemmKernels.LaunchBounds), (typeof(GemmLargeKernels), GemmLargeKernels.LaunchBounds),
+            (typeof(GemmWideKernels), GemmWideKernels.LaunchBounds), (typeof(ElementwiseKernels), KernelSpecialization.Empty),
+            (typeof(RowKernels), KernelSpecialization.Empty),
         ];
-        foreach (Type type in kernelTypes)
+        foreach ((Type type, KernelSpecialization bounds) in kernelTypes)
         {
             foreach (MethodInfo method in type.GetMethods(BindingFlags.Public | BindingFlags.Static))
             {
@@ -55,7 +58,17 @@ public static class PtxListing
                 }
                 bool implicitlyGrouped = method.GetParameters() is [{ ParameterType: var first }, ..]
                     && first == typeof(Index1D);
-                yield return ($"{type.Name}.{method.Name}", method, !implicitlyGrouped);
+                if (!method.IsGenericMethodDefinition)
+                {
+                    yield return ($"{type.Name}.{method.Name}", method, !implicitlyGrouped, bounds);
+                    continue;
+                }
+                // a kernel generic over the activation (the forward GEMMs): one listing per activation, as loaded
+                foreach (Activation activation in Enum.GetValues<Activation>())
+                {
+                    yield return ($"{type.Name}.{method.Name}.{activation}",
+                        method.MakeGenericMethod(ActivationFunctions.For(activation)), !implicitlyGrouped, bounds);
+                }
             }
         }
     }
