@@ -39,9 +39,10 @@ public static class GemmKernels
     // would otherwise put 8 consecutive threads in one bank.
     private const int Stride = TileM + 4;
 
-    /// <summary>Forward: A = f(X·W + b). x: [m, k]; w: [k, n]; bias: [n] (read only when hasBias ≠ 0); a: [m, n].</summary>
-    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
-        int m, int n, int k, int hasBias)
+    /// <summary>Forward: A = f(X·W + b) with f = <typeparamref name="TActivation"/>. x: [m, k]; w: [k, n]; bias: [n]
+    /// (read only when hasBias ≠ 0); a: [m, n].</summary>
+    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
+        ArrayView<float> a, int m, int n, int k, int hasBias)
         where TActivation : struct, IActivationFunction
     {
         ArrayView<float> aTile = SharedMemory.Allocate<float>(TileK * Stride);

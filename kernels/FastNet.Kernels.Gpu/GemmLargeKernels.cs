@@ -33,8 +33,8 @@ public static class GemmLargeKernels
     private const int Half = 4 * Lanes;
 
     /// <summary>Forward: A = f(X·W + b); operands as <see cref="GemmKernels.ForwardNN"/>.</summary>
-    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
-        int m, int n, int k, int hasBias)
+    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
+        ArrayView<float> a, int m, int n, int k, int hasBias)
         where TActivation : struct, IActivationFunction
     {
         ArrayView<float> aTiles = SharedMemory.Allocate<float>(2 * Slice);

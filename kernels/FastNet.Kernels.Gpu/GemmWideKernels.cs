@@ -83,8 +83,8 @@ public static class GemmWideKernels
 
     /// <summary>Forward: A = f(X·W + b); operands as <see cref="GemmKernels.ForwardNN"/>, rows as <see cref="Fits"/>.
     /// </summary>
-    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, ArrayView<float> a,
-        int m, int n, int k, int hasBias)
+    public static void ForwardNN<TActivation>(ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias,
+        ArrayView<float> a, int m, int n, int k, int hasBias)
         where TActivation : struct, IActivationFunction
     {
         ArrayView<Float4> aTiles = SharedMemory.Allocate<Float4>(2 * SliceA);

@@ -44,8 +44,10 @@ public static class PtxListing
         // each class with the launch bounds GpuBackend loads its kernels with
         (Type Type, KernelSpecialization Bounds)[] kernelTypes =
         [
-            (typeof(GemmKernels), GemmKernels.LaunchBounds), (typeof(GemmLargeKernels), GemmLargeKernels.LaunchBounds),
-            (typeof(GemmWideKernels), GemmWideKernels.LaunchBounds), (typeof(ElementwiseKernels), KernelSpecialization.Empty),
+            (typeof(GemmKernels), GemmKernels.LaunchBounds),
+            (typeof(GemmLargeKernels), GemmLargeKernels.LaunchBounds),
+            (typeof(GemmWideKernels), GemmWideKernels.LaunchBounds),
+            (typeof(ElementwiseKernels), KernelSpecialization.Empty),
             (typeof(RowKernels), KernelSpecialization.Empty),
         ];
         foreach ((Type type, KernelSpecialization bounds) in kernelTypes)

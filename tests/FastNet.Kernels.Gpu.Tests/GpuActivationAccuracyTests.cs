@@ -81,7 +81,8 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
         }
         Assert.Equal(float.Epsilon, DeviceMath.RoundedProduct(float.Epsilon, 1f));
         Assert.Equal(float.PositiveInfinity, DeviceMath.RoundedProduct(float.MaxValue, 2f));
-        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(DeviceMath.RoundedProduct(-0f, 3f)));
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f),
+            BitConverter.SingleToInt32Bits(DeviceMath.RoundedProduct(-0f, 3f)));
     }
 
     [Theory]

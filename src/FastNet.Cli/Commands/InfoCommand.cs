@@ -16,9 +16,12 @@ internal static class InfoCommand
         var peak = new Option<bool>("--peak") { Description = "also measure the CPU's FP32 FMA peak (a second or so)" };
         var ptx = new Option<DirectoryInfo?>("--ptx")
         {
-            Description = "also write every GPU kernel's PTX, as FastNet compiles it, to this folder (one file per kernel)",
+            Description = "also write every GPU kernel's PTX, as FastNet compiles it, to this folder (a file per kernel)",
         };
-        var command = new Command("info", "Backends, CPU vector support and the GPU devices FastNet sees") { peak, ptx };
+        var command = new Command("info", "Backends, CPU vector support and the GPU devices FastNet sees")
+        {
+            peak, ptx,
+        };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
             var c = CultureInfo.InvariantCulture;
