@@ -23,7 +23,8 @@ public static class GemmLargeKernels
 
     /// <summary>
     /// Launch bounds the PTX declares (<c>.maxntid</c>, <c>.minnctapersm</c>): <see cref="Threads"/> threads per group
-    /// and two groups per multiprocessor, so at most 128 registers per thread. Without them the assembler chooses the register count by its own heuristics.
+    /// and two groups per multiprocessor, so at most 128 registers per thread. Without them the assembler chooses the
+    /// register count by its own heuristics.
     /// </summary>
     public static KernelSpecialization LaunchBounds => new(Threads, 2);
 

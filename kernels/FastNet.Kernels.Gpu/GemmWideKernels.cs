@@ -33,7 +33,8 @@ public static class GemmWideKernels
 
     /// <summary>
     /// Launch bounds the PTX declares (<c>.maxntid</c>, <c>.minnctapersm</c>): <see cref="Threads"/> threads per group
-    /// and one group per multiprocessor: its 8×16 outputs per thread need up to 255 registers. Without them the assembler chooses the register count by its own heuristics.
+    /// and one group per multiprocessor, as the 8×16 outputs per thread need up to 255 registers. Without them the
+    /// assembler chooses the register count by its own heuristics.
     /// </summary>
     public static KernelSpecialization LaunchBounds => new(Threads, 1);
 
