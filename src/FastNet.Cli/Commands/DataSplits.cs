@@ -1,98 +1,139 @@
 using FastNet.Data;
+using FastNet.Model;
 
 namespace FastNet.Cli.Commands;
 
-/// <summary>The training, validation and test sets of a run, scaled.</summary>
-internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? Test)
+/// <summary>Which data a command reads and how it splits it.</summary>
+/// <param name="Source">"digits" (the embedded set), mnist, fashion-mnist, a directory of IDX files or a CSV file.</param>
+/// <param name="Targets">The last k CSV columns are real-valued targets (0: the last column is a class label).</param>
+/// <param name="TestFraction">Share held out for testing; null: 0.2 for the digits, none for other data.</param>
+/// <param name="ValidationFraction">Share of the training part held out for validation.</param>
+/// <param name="Seed">Seeds the split.</param>
+/// <param name="Classes">Number of classes of labelled data; null: one more than the largest label.</param>
+internal sealed record DataRequest(string Source, int Targets, double? TestFraction, double ValidationFraction,
+    ulong Seed, int? Classes = null)
+{
+    /// <summary>The name of the embedded 8×8 digits.</summary>
+    public const string Digits = "digits";
+
+    /// <summary>What a model records of this request.</summary>
+    public TrainingDataSource ToSource() => new(Source, Targets, TestFraction, ValidationFraction, Seed);
+
+    /// <summary>The request a model recorded.</summary>
+    public static DataRequest From(TrainingDataSource source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return new(source.Source, source.TargetColumns, source.TestFraction, source.ValidationFraction, source.Seed);
+    }
+}
+
+/// <summary>The training, validation and test sets of a run, scaled, with the scaling that was applied.</summary>
+internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? Test, InputScaling Scaling,
+    DataRequest Request)
 {
     private const float DigitsScale = 16, ImageScale = 255;
     private const double DigitsTestFraction = 0.2;
 
+    /// <summary>The names of the classes (class k is output k): "0", "1", ...; null for regression data.</summary>
+    public IReadOnlyList<string>? ClassNames => Train.IsClassification
+        ? [.. Enumerable.Range(0, Train.ClassCount).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))]
+        : null;
+
     /// <summary>
-    /// Loads <paramref name="data"/>: null for the embedded digits, a known dataset name (mnist, fashion-mnist: from the
-    /// cache that <c>fastnet data fetch</c> fills, with their own test sets), a directory of MNIST-style IDX files, or
-    /// a CSV file. Splits off a test set
-    /// (when the data has none) and a validation set with <paramref name="seed"/>, then scales: "auto" divides the
-    /// digits by 16 and the images by 255 and leaves CSV values as they are; "unit" divides by the training set's
-    /// largest absolute value; "standardize" uses the training set's mean and deviation; "none".
+    /// Loads the data of <paramref name="request"/>: the embedded digits, a known dataset name (mnist, fashion-mnist:
+    /// from the cache that <c>fastnet data fetch</c> fills, with their own test sets), a directory of MNIST-style IDX
+    /// files, or a CSV file. Splits off a test set (when the data has none) and a validation set, then scales every
+    /// set: with <paramref name="scaling"/> when given (a model's recorded preprocessing), else as
+    /// <paramref name="scale"/> says: "auto" divides the digits by 16 and the images by 255 and leaves CSV values as
+    /// they are; "unit" divides by the training set's largest absolute value; "standardize" uses the training set's
+    /// mean and deviation; "none".
     /// </summary>
-    public static DataSplits Load(string? data, int targets, double? testFraction, double validationFraction,
-        string scale, ulong seed)
+    public static DataSplits Load(DataRequest request, string scale, InputScaling? scaling = null)
     {
-        if (testFraction is < 0 or >= 1)
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.TestFraction is < 0 or >= 1)
         {
-            throw new ArgumentException($"--test-fraction: expected a value in [0, 1), got {testFraction}");
+            throw new ArgumentException($"--test-fraction: expected a value in [0, 1), got {request.TestFraction}");
         }
-        if (validationFraction is < 0 or >= 1)
+        if (request.ValidationFraction is < 0 or >= 1)
         {
-            throw new ArgumentException($"--validation-fraction: expected a value in [0, 1), got {validationFraction}");
+            throw new ArgumentException($"--validation-fraction: expected a value in [0, 1), got {request.ValidationFraction}");
         }
-        KnownDataset? known = data is null ? null : DatasetCatalog.Find(data);
-        bool idxDirectory = data is not null && known is null && Directory.Exists(data);
-        float autoDivisor = data is null ? DigitsScale : known is not null || idxDirectory ? ImageScale : 1;
-        DataSplits splits;
+        if (request.Classes is <= 0)
+        {
+            throw new ArgumentException($"--classes: expected a positive number, got {request.Classes}");
+        }
+        string data = request.Source;
+        bool digits = data.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase);
+        KnownDataset? known = digits ? null : DatasetCatalog.Find(data);
+        bool idxDirectory = !digits && known is null && Directory.Exists(data);
+        float autoDivisor = digits ? DigitsScale : known is not null || idxDirectory ? ImageScale : 1;
+        Dataset train;
+        Dataset? validation, test;
         if (known is not null || idxDirectory)
         {
-            TrainTestSplit images = known is not null ? new DatasetFetcher().Load(known) : MnistDirectory.Load(data!);
-            splits = WithValidation(images.Train, images.Test, validationFraction, seed);
+            TrainTestSplit images = known is not null ? new DatasetFetcher().Load(known)
+                : MnistDirectory.Load(data, request.Classes ?? 10);
+            (train, validation) = WithValidation(images.Train, request.ValidationFraction, request.Seed);
+            test = images.Test;
         }
         else
         {
-            Dataset all = data is null
+            Dataset all = digits
                 ? EmbeddedDatasets.Digits()
-                : CsvLoader.Load(data, new CsvOptions { TargetColumns = targets });
-            double test = testFraction ?? (data is null ? DigitsTestFraction : 0);
-            if (test == 0)
+                : CsvLoader.Load(data, new CsvOptions { TargetColumns = request.Targets, ClassCount = request.Classes });
+            double testFraction = request.TestFraction ?? (digits ? DigitsTestFraction : 0);
+            if (testFraction == 0)
             {
-                splits = WithValidation(all, null, validationFraction, seed);
+                (train, validation) = WithValidation(all, request.ValidationFraction, request.Seed);
+                test = null;
             }
             else
             {
-                TrainTestSplit split = DataSplitter.Split(all, test, seed, validationFraction);
-                splits = new DataSplits(split.Train, split.Validation, split.Test);
+                TrainTestSplit split = DataSplitter.Split(all, testFraction, request.Seed, request.ValidationFraction);
+                (train, validation, test) = (split.Train, split.Validation, split.Test);
             }
         }
-        splits.Scale(scale, autoDivisor);
-        // Loading leaves garbage as large as the data (file bytes, grown lists, the rows before a split). Collect it and
-        // give its pages back now, before a backend copies the sets, so that the two never add up in memory.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-        return splits;
-    }
-
-    private static DataSplits WithValidation(Dataset train, Dataset? test, double validationFraction, ulong seed)
-    {
-        if (validationFraction == 0)
-        {
-            return new DataSplits(train, null, test);
-        }
-        // The splitter's held-out part becomes the validation set.
-        TrainTestSplit split = DataSplitter.Split(train, validationFraction, seed);
-        return new DataSplits(split.Train, split.Test, test);
-    }
-
-    // Scales the features in place: a copy would hold the sets twice until the garbage collector ran.
-    private void Scale(string scale, float autoDivisor)
-    {
-        Action<Dataset>? apply = scale.Trim().ToLowerInvariant() switch
-        {
-            "auto" => autoDivisor == 1 ? null : d => Scaling.DivideInPlace(d, autoDivisor),
-            "none" => null,
-            "unit" => UnitScale(),
-            "standardize" => Standardizer.Fit(Train).ApplyInPlace,
-            _ => throw new FormatException($"--scale: unknown scaling '{scale}'; expected auto, none, unit or standardize"),
-        };
-        foreach (Dataset? set in new[] { Train, Validation, Test })
+        InputScaling applied = scaling ?? Fit(scale, autoDivisor, train);
+        // In place: a copy would hold the sets twice until the garbage collector ran.
+        foreach (Dataset? set in new[] { train, validation, test })
         {
             if (set is not null)
             {
-                apply?.Invoke(set);
+                applied.ApplyInPlace(set);
             }
         }
+        // Loading leaves garbage as large as the data (file bytes, grown lists, the rows before a split). Collect it and
+        // give its pages back now, before a backend copies the sets, so that the two never add up in memory.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        return new DataSplits(train, validation, test, applied, request);
     }
 
-    private Action<Dataset>? UnitScale()
+    /// <summary>The scaling that <paramref name="scale"/> names, fitted on <paramref name="train"/> where it needs
+    /// statistics.</summary>
+    private static InputScaling Fit(string scale, float autoDivisor, Dataset train) => scale.Trim().ToLowerInvariant() switch
     {
-        float max = Train.Features.Length == 0 ? 1 : Train.Features.Max(MathF.Abs);
-        return max > 0 ? d => Scaling.DivideInPlace(d, max) : null;
+        "auto" => autoDivisor == 1 ? InputScaling.None : new DivideScaling(autoDivisor),
+        "none" => InputScaling.None,
+        "unit" => UnitScale(train),
+        "standardize" => new StandardizeScaling(Standardizer.Fit(train)),
+        _ => throw new FormatException($"--scale: unknown scaling '{scale}'; expected auto, none, unit or standardize"),
+    };
+
+    private static (Dataset Train, Dataset? Validation) WithValidation(Dataset train, double validationFraction, ulong seed)
+    {
+        if (validationFraction == 0)
+        {
+            return (train, null);
+        }
+        // The splitter's held-out part becomes the validation set.
+        TrainTestSplit split = DataSplitter.Split(train, validationFraction, seed);
+        return (split.Train, split.Test);
+    }
+
+    private static InputScaling UnitScale(Dataset train)
+    {
+        float max = train.Features.Length == 0 ? 1 : train.Features.Max(MathF.Abs);
+        return max > 0 && float.IsFinite(max) ? new DivideScaling(max) : InputScaling.None;
     }
 }

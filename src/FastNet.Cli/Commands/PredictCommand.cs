@@ -9,7 +9,7 @@ namespace FastNet.Cli.Commands;
 
 /// <summary>
 /// <c>fastnet predict</c>: a model's outputs for every row of a CSV file (features only) or an IDX image file, written
-/// as CSV. With a softmax output (identity output layer, several units) the row is the predicted class and the class
+/// as CSV, after the preprocessing the model records. With a softmax output (identity output layer, several units) the row is the predicted class and the class
 /// probabilities; with several other outputs, the arg-max and the raw outputs; with one output, its value.
 /// </summary>
 internal static class PredictCommand
@@ -18,7 +18,11 @@ internal static class PredictCommand
     {
         var model = new Option<string>("--model") { Description = "a model file (.json) or a checkpoint", Required = true };
         var input = new Option<string>("--input") { Description = "a CSV file of features or an IDX images file (raw or .gz)", Required = true };
-        var divide = new Option<float>("--divide") { Description = "divide every input value by this first (e.g. 255 for images, 16 for digits)", DefaultValueFactory = _ => 1 };
+        var divide = new Option<float?>("--divide")
+        {
+            Description = "only for model files that do not record their preprocessing: divide every input value by this first "
+                + "(e.g. 255 for images, 16 for digits)",
+        };
         var outputPath = new Option<string>("--output") { Description = "the CSV file to write", Required = true };
         var backend = new Option<string>("--backend") { Description = "backend", DefaultValueFactory = _ => BackendRegistry.Auto };
         var command = new Command("predict", "Write a model's predictions for a CSV or IDX input as CSV")
@@ -31,20 +35,14 @@ internal static class PredictCommand
             CliErrors.CheckWritable(target, "--output");
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             string path = parse.GetValue(input)!;
-            float[] features = ReadFeatures(path, source.Model.Spec.Inputs);
-            float divisor = parse.GetValue(divide);
-            if (!(divisor > 0) || !float.IsFinite(divisor))
-            {
-                throw new ArgumentException($"--divide: expected a positive number, got {divisor}");
-            }
-            for (int i = 0; i < features.Length && divisor != 1; i++)
-            {
-                features[i] /= divisor;
-            }
+            InputScaling scaling = ModelInputs.ForPrediction(source, parse.GetValue(divide));
+            int inputs = source.Model.Spec.Inputs;
+            float[] features = ReadFeatures(path, inputs);
+            scaling.ApplyInPlace(features, inputs, path);
             using IBackend b = BackendRegistry.Create(parse.GetValue(backend)!);
             float[] outputs = Inference.Outputs(b, source.Model, features);
             int k = source.Model.Spec.Outputs;
-            AtomicFile.WriteAllText(target, Format(outputs, k, source.SoftmaxOutputs));
+            AtomicFile.WriteAllText(target, Format(outputs, k, source));
             output.WriteLine($"wrote {outputs.Length / k} predictions to {target}");
             return 0;
         }));
@@ -76,13 +74,14 @@ internal static class PredictCommand
         return features;
     }
 
-    private static string Format(float[] outputs, int k, bool softmax)
+    private static string Format(float[] outputs, int k, ModelSource source)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        if (k == 1)
+        bool softmax = source.SoftmaxOutputs;
+        if (k == 1 && !source.Model.Metadata.IsClassifier)
         {
-            text.Append("output\n");
+            text.Append(source.Model.Metadata.TargetNames?[0] ?? "output").Append('\n');
             foreach (float v in outputs)
             {
                 text.Append(v.ToString("R", c)).Append('\n');
@@ -92,10 +91,11 @@ internal static class PredictCommand
         float[] values = softmax ? Inference.Softmax(outputs, k) : outputs;
         int[] classes = Inference.ArgMax(outputs, k);
         string prefix = softmax ? "p" : "output";
+        IReadOnlyList<string> names = source.ClassNames(k);
         text.Append("class,").AppendJoin(',', Enumerable.Range(0, k).Select(j => prefix + j.ToString(c))).Append('\n');
         for (int r = 0; r < classes.Length; r++)
         {
-            text.Append(classes[r].ToString(c));
+            text.Append(CsvField(names[classes[r]]));
             for (int j = 0; j < k; j++)
             {
                 text.Append(',').Append(values[r * k + j].ToString("R", c));
@@ -104,4 +104,9 @@ internal static class PredictCommand
         }
         return text.ToString();
     }
+
+    // RFC 4180: a field holding a comma, quote or line break is quoted, with quotes doubled.
+    private static string CsvField(string value) => value.AsSpan().IndexOfAny(",\"\r\n") < 0
+        ? value
+        : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -42,23 +42,41 @@ internal static class TrainCommand
         }
         string? resumePath = parse.GetValue(o.Resume);
         Checkpoint? resume = resumePath is null ? null : CheckpointFile.Read(resumePath);
-        TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume);
+        TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume, resumePath!);
         int earlyStopping = parse.GetValue(o.EarlyStopping);
 
-        DataSplits data = DataSplits.Load(parse.GetValue(o.Data), parse.GetValue(o.Targets), parse.GetValue(o.TestFraction),
-            parse.GetValue(o.ValidationFraction), parse.GetValue(o.Scale)!, plan.Training.Seed);
+        DataRequest request = plan.DataRequest(parse, o, resume);
+        string? explicitScale = parse.GetResult(o.Scale) is { Implicit: false } ? parse.GetValue(o.Scale) : null;
+        DataSplits data = resume is null
+            ? DataSplits.Load(request, parse.GetValue(o.Scale)!)
+            : ModelInputs.Load(new ModelSource(resume.Model, resumePath!), request, explicitScale,
+                message => error.WriteLine($"fastnet: note: {message}"));
         if (earlyStopping < 0 || (earlyStopping > 0 && data.Validation is null))
         {
             throw new ArgumentException("--early-stopping: expected a positive patience, with --validation-fraction > 0");
         }
         Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train);
         ModelChecks.MatchData(model, data.Train, resumePath ?? parse.GetValue(o.Init) ?? "the network");
+        LabelCheck.WarnAboutMissingClasses(data.Train, error);
+        var trainingData = new TrainingDataIdentity(data.Train);
+        if (resume is not null)
+        {
+            trainingData.CheckSameAs(resume, resumePath!, data.Request.Source);
+        }
         int batch = plan.BatchSize(data.Train.Count);
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
 
         using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
         LossKind loss = plan.LossFor(data.Train);
+        var metadata = new ModelMetadata
+        {
+            Scaling = data.Scaling,
+            Loss = loss,
+            ClassNames = data.ClassNames,
+            TargetNames = data.Train.IsClassification ? null : model.Metadata.TargetNames,
+            Data = data.Request.ToSource(),
+        };
         using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, batch, plan.TrainBiases);
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
@@ -67,12 +85,17 @@ internal static class TrainCommand
 
         output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
             + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
+        output.WriteLine($"preprocessing {data.Scaling.Describe()}");
         output.WriteLine($"network {model.Spec} ({Describe(model.Spec)}), loss {Names.Of(loss)}, "
             + $"optimizer {Describe(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {batch}, "
             + $"backend {backend.Name}, seed {training.Seed}");
         if (resume is not null)
         {
             output.WriteLine($"resuming {resumePath} at epoch {resume.Position.Epoch + 1}, batch {resume.Position.Batch}");
+            foreach (string note in plan.Notes)
+            {
+                output.WriteLine(note);
+            }
         }
 
         using var cancel = new CancellationTokenSource();
@@ -96,7 +119,7 @@ internal static class TrainCommand
                     if (report is null)
                     {
                         string path = checkpointPath ?? InterruptedCheckpoint;
-                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training), path);
+                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256), path);
                         error.WriteLine($"fastnet: interrupted in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
                             + $"saved {path}; continue with --resume {path}");
                         return Interrupted;
@@ -113,7 +136,7 @@ internal static class TrainCommand
                     reports.Add(report);
                     if (checkpointPath is not null)
                     {
-                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training), checkpointPath);
+                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256), checkpointPath);
                     }
                     if (best.Observe(report, network))
                     {
@@ -138,15 +161,16 @@ internal static class TrainCommand
         }
 
         best.RestoreInto(network);
+        Model.Model trained = network.ToModel().WithMetadata(metadata);
         if (data.Test is not null)
         {
             // the test set is on the backend already when it was the evaluation set
             DeviceDataset? evaluated = trainer.EvaluationData is { } e && ReferenceEquals(e.Data, data.Test) ? e : null;
             using DeviceDataset? uploaded = evaluated is null ? new DeviceDataset(backend, data.Test) : null;
-            (double testLoss, double accuracy) = Evaluation.Run(network, evaluated ?? uploaded!);
+            (double testLoss, double accuracy) = Evaluation.OfModel(backend, trained, loss, evaluated ?? uploaded!);
             output.WriteLine(double.IsNaN(accuracy)
-                ? string.Create(CultureInfo.InvariantCulture, $"test loss {testLoss:G7}")
-                : string.Create(CultureInfo.InvariantCulture, $"test accuracy {accuracy:F4}"));
+                ? string.Create(CultureInfo.InvariantCulture, $"test loss {testLoss:G9}")
+                : string.Create(CultureInfo.InvariantCulture, $"test accuracy {accuracy:F4}  test loss {testLoss:G9}"));
         }
         else if (reports.Count > 0)
         {
@@ -154,7 +178,7 @@ internal static class TrainCommand
         }
         if (savePath is not null)
         {
-            ModelJson.Write(network.ToModel(), savePath);
+            ModelJson.Write(trained, savePath);
             output.WriteLine($"saved {savePath}");
         }
         if (plotPath is not null && reports.Count > 0)

@@ -29,6 +29,11 @@ internal sealed class TrainOptions
         Description = "the last k CSV columns are real-valued targets (otherwise the last column is a class label)",
     };
 
+    public Option<int?> Classes { get; } = new("--classes")
+    {
+        Description = "number of classes of labelled data (labels 0..N-1; default: the largest label + 1)",
+    };
+
     public Option<string?> Layers { get; } = new("--layers")
     {
         Description = "hidden layer sizes, e.g. 128 or 256,128 ('none' for no hidden layer); default 64",
@@ -143,7 +148,7 @@ internal sealed class TrainOptions
 
     public IEnumerable<Option> All =>
     [
-        Backend, Data, Scale, Targets, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
+        Backend, Data, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
         NoProgress,

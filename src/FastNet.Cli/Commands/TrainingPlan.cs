@@ -14,14 +14,19 @@ internal sealed class TrainingPlan
     private readonly LossKind? _loss;
     private readonly string _batch;
 
-    private TrainingPlan(LossKind? loss, OptimizerSettings optimizer, bool trainBiases, TrainingOptions training, string batch)
+    private TrainingPlan(LossKind? loss, OptimizerSettings optimizer, bool trainBiases, TrainingOptions training, string batch,
+        IReadOnlyList<string>? notes = null)
     {
         _loss = loss;
         Optimizer = optimizer;
         TrainBiases = trainBiases;
         Training = training;
         _batch = batch;
+        Notes = notes ?? [];
     }
+
+    /// <summary>Accepted changes to a resumed run, to print.</summary>
+    public IReadOnlyList<string> Notes { get; }
 
     public OptimizerSettings Optimizer { get; }
 
@@ -54,16 +59,34 @@ internal sealed class TrainingPlan
     }
 
     /// <summary>Continues a checkpoint: its model, loss, optimizer, batches and seed; --epochs, if given, is the new
-    /// total.</summary>
-    public static TrainingPlan FromCheckpoint(ParseResult parse, TrainOptions o, Checkpoint checkpoint)
+    /// total. Options that contradict the checkpoint are refused (<see cref="ResumeConflicts"/>).</summary>
+    public static TrainingPlan FromCheckpoint(ParseResult parse, TrainOptions o, Checkpoint checkpoint, string path)
     {
+        IReadOnlyList<string> notes = ResumeConflicts.Check(parse, o, checkpoint, path);
         TrainingOptions training = checkpoint.Training;
         if (parse.GetResult(o.Epochs) is { Implicit: false })
         {
             training = training with { Epochs = parse.GetValue(o.Epochs) };
         }
         return new TrainingPlan(checkpoint.Loss, checkpoint.Optimizer, checkpoint.TrainBiases, training,
-            training.BatchSize.ToString(CultureInfo.InvariantCulture));
+            training.BatchSize.ToString(CultureInfo.InvariantCulture), notes);
+    }
+
+    /// <summary>The data to train on: as the options say, or when resuming, the checkpoint's recorded data and split
+    /// (<c>--data</c> may point at the same data elsewhere; its content is checked against the checkpoint's).</summary>
+    public DataRequest DataRequest(ParseResult parse, TrainOptions o, Checkpoint? resume)
+    {
+        string? data = parse.GetValue(o.Data);
+        if (resume?.Model.Metadata.Data is TrainingDataSource recorded)
+        {
+            Commands.DataRequest request = Commands.DataRequest.From(recorded);
+            return (data is null ? request : request with { Source = data }) with
+            {
+                Classes = recorded.TargetColumns == 0 ? resume.Model.Spec.Outputs : null,
+            };
+        }
+        return new DataRequest(data ?? Commands.DataRequest.Digits, parse.GetValue(o.Targets), parse.GetValue(o.TestFraction),
+            parse.GetValue(o.ValidationFraction), Training.Seed, resume is null ? parse.GetValue(o.Classes) : resume.Model.Spec.Outputs);
     }
 
     /// <summary>The loss for this data (the default depends on whether it has class labels).</summary>

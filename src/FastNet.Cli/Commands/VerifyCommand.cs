@@ -34,7 +34,8 @@ internal static class VerifyCommand
         {
             string? path = parse.GetValue(data);
             // loaded and scaled as train loads it; verify needs examples, not a held-out split
-            Dataset set = DataSplits.Load(path, parse.GetValue(targets), 0, 0, "auto", parse.GetValue(seed)).Train;
+            Dataset set = DataSplits.Load(
+                new DataRequest(path ?? DataRequest.Digits, parse.GetValue(targets), 0, 0, parse.GetValue(seed)), "auto").Train;
             LossKind lossKind = parse.GetValue(loss) is string lossName ? Names.ParseLoss(lossName)
                 : set.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.HalfSquaredError;
             Activation hidden = Names.ParseActivation(parse.GetValue(activation)!);

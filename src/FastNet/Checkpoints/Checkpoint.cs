@@ -1,4 +1,5 @@
 using FastNet.Kernels;
+using FastNet.Model;
 using FastNet.Training;
 
 namespace FastNet.Checkpoints;
@@ -43,17 +44,28 @@ public sealed record Checkpoint
     /// <summary>How the arithmetic was done; <see cref="ExactMathMode"/>.</summary>
     public string MathMode { get; init; } = ExactMathMode;
 
+    /// <summary>SHA-256 (hex) of the training set as trained on (<see cref="Data.DatasetChecksum"/>), so a resumed run
+    /// can tell that it continues on the same data; null when not recorded.</summary>
+    public string? TrainingDataSha256 { get; init; }
+
     /// <summary>The backend that wrote it (information only).</summary>
     public string Backend { get; init; } = "";
 
     /// <summary>Captures a running training session.</summary>
-    public static Checkpoint Capture(TrainingNetwork network, Trainer trainer, TrainingOptions training)
+    /// <param name="network">The network being trained.</param>
+    /// <param name="trainer">Its trainer, for the position.</param>
+    /// <param name="training">The run's options.</param>
+    /// <param name="metadata">What the saved model records besides its parameters.</param>
+    /// <param name="trainingDataSha256">The training data's checksum, or null.</param>
+    public static Checkpoint Capture(TrainingNetwork network, Trainer trainer, TrainingOptions training,
+        ModelMetadata? metadata = null, string? trainingDataSha256 = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(trainer);
         return new Checkpoint
         {
-            Model = network.ToModel(),
+            Model = network.ToModel().WithMetadata(metadata ?? ModelMetadata.None),
+            TrainingDataSha256 = trainingDataSha256,
             Loss = network.Loss,
             Optimizer = network.Optimizer.Settings,
             OptimizerSteps = network.Optimizer.Steps,

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
+using FastNet.Kernels;
 using FastNet.Model;
 using FastNet.Training;
 
@@ -12,8 +13,9 @@ namespace FastNet.Checkpoints;
 /// <code>
 /// "FNETCKPT"                 8 bytes, magic
 /// version                    uint32 (1)
-/// header length, header      uint32, then UTF-8 JSON: architecture, loss, optimizer settings and scalars,
-///                            training options, position and shuffle state, math mode, backend
+/// header length, header      uint32, then UTF-8 JSON: architecture, loss, the model's metadata (preprocessing,
+///                            class or target names, training data and its SHA-256), optimizer settings and
+///                            scalars, training options, position and shuffle state, math mode, backend
 /// parameter count, values    uint32, then float32 × count (the flat layout of NetworkSpec)
 /// state count, values        uint32, then float32 × count (optimizer state, slot-major)
 /// SHA-256                    32 bytes over everything before it
@@ -121,6 +123,11 @@ public static class CheckpointFile
             }
             w.WriteEndArray();
             w.WriteString("loss", Names.Of(c.Loss));
+            ModelMetadataJson.Write(w, c.Model.Metadata);
+            if (c.TrainingDataSha256 is string checksum)
+            {
+                w.WriteString("trainingDataSha256", checksum);
+            }
             OptimizerSettings o = c.Optimizer.WithDefaults();
             w.WriteStartObject("optimizer");
             w.WriteString("kind", Names.Of(o.Kind));
@@ -215,10 +222,14 @@ public static class CheckpointFile
             {
                 throw new CheckpointFormatException($"{source}: position.shuffleState must hold 4 numbers");
             }
+            LossKind loss = Names.ParseLoss(root.GetProperty("loss").GetString()!);
+            ModelMetadata metadata = ModelMetadataJson.Read(root, new JsonFieldReader(source), spec.Inputs, spec.Outputs)
+                with { Loss = loss };
             return new Checkpoint
             {
-                Model = new Model.Model(spec, parameters),
-                Loss = Names.ParseLoss(root.GetProperty("loss").GetString()!),
+                Model = new Model.Model(spec, parameters) { Metadata = metadata },
+                Loss = loss,
+                TrainingDataSha256 = root.TryGetProperty("trainingDataSha256", out JsonElement sha) ? sha.GetString() : null,
                 Optimizer = optimizer,
                 OptimizerSteps = o.GetProperty("steps").GetInt64(),
                 NadamMuProduct = o.GetProperty("nadamMuProduct").GetDouble(),
@@ -230,6 +241,10 @@ public static class CheckpointFile
                 MathMode = mathMode,
                 Backend = root.GetProperty("backend").GetString()!,
             };
+        }
+        catch (ModelFormatException e)
+        {
+            throw new CheckpointFormatException($"{source}: the header is not a valid checkpoint header ({e.Message})", e);
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException
             or FormatException or ArgumentException)

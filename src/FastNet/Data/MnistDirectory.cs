@@ -36,7 +36,7 @@ public static class MnistDirectory
         Candidates(canonical).Select(name => Path.Combine(directory, name)).FirstOrDefault(File.Exists);
 
     /// <summary>Loads the training set (train files) and the test set (t10k files), pixels 0..255 unscaled
-    /// (divide by 255 with <see cref="Scaling.DivideInPlace"/>). There is no validation set; split one off the training set.</summary>
+    /// (divide by 255 with <see cref="DivideScaling"/>). There is no validation set; split one off the training set.</summary>
     /// <exception cref="DataFormatException">The directory or a file is missing, or a file is bad.</exception>
     public static TrainTestSplit Load(string directory, int classCount = 10, string? name = null)
     {

@@ -92,13 +92,21 @@ public sealed class Standardizer
     public void ApplyInPlace(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        if (data.FeatureCount != FeatureCount)
+        ApplyInPlace(data.Features, data.FeatureCount, data.Name);
+    }
+
+    /// <summary>Standardizes <paramref name="features"/> ([rows, featureCount]) in place; <paramref name="source"/>
+    /// names them in the error.</summary>
+    /// <exception cref="ArgumentException"><paramref name="featureCount"/> differs from the fitted one.</exception>
+    public void ApplyInPlace(float[] features, int featureCount, string source)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (featureCount != FeatureCount)
         {
             throw new ArgumentException(
-                $"{data.Name} has {data.FeatureCount} features; the standardizer was fitted on {FeatureCount}", nameof(data));
+                $"{source} has {featureCount} features; the standardizer was fitted on {FeatureCount}", nameof(features));
         }
         int d = FeatureCount;
-        float[] features = data.Features;
         for (int i = 0; i < features.Length; i++)
         {
             int j = i % d;

@@ -1,7 +1,8 @@
 namespace FastNet.Model;
 
 /// <summary>A network's architecture with its parameters on the host, in the flat layout of
-/// <see cref="NetworkSpec"/>. What is saved, loaded and moved between backends.</summary>
+/// <see cref="NetworkSpec"/>, and what is known about its inputs and outputs (<see cref="ModelMetadata"/>). What is
+/// saved, loaded and moved between backends.</summary>
 public sealed class Model
 {
     /// <summary>A model with the given parameters (copied by reference; length must match the spec).</summary>
@@ -23,6 +24,16 @@ public sealed class Model
 
     /// <summary>The flat parameter vector.</summary>
     public float[] Parameters { get; }
+
+    /// <summary>Preprocessing, loss, output names and training data, as far as known.</summary>
+    public ModelMetadata Metadata { get; init; } = ModelMetadata.None;
+
+    /// <summary>The same parameters (shared, not copied) with other metadata.</summary>
+    public Model WithMetadata(ModelMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return new Model(Spec, Parameters) { Metadata = metadata };
+    }
 
     /// <summary>Weight from input <paramref name="input"/> to unit <paramref name="unit"/> of a layer (the seeds'
     /// w_ji with j = unit, i = input).</summary>

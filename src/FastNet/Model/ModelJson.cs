@@ -6,11 +6,14 @@ using FastNet.Kernels;
 namespace FastNet.Model;
 
 /// <summary>
-/// The model file: a JSON document holding the architecture and the parameters.
+/// The model file: a JSON document holding the architecture, the parameters and what is needed to use the model
+/// without the training command line.
 /// <code>
 /// {
-///   "format": "fastnet-model", "version": 1,
+///   "format": "fastnet-model", "version": 2,
 ///   "inputs": 2,
+///   "loss": "half-squared-error",
+///   "preprocessing": { "kind": "divide", "divisor": 16 },  "classes": [...] or "targets": [...],  "data": {...},
 ///   "layers": [
 ///     { "units": 2, "activation": "sigmoid", "weights": [[w11, w12], [w21, w22]], "biases": [b1, b2] },
 ///     { "units": 1, "activation": "sigmoid", "weights": [[w31, w32]] }
@@ -19,15 +22,20 @@ namespace FastNet.Model;
 /// </code>
 /// <c>weights[j][i]</c> is the weight from input i to unit j (the seeds' w_ji), so each row lists one unit's
 /// incoming weights. <c>biases[j]</c> is unit j's bias; a layer without a "biases" member has none.
-/// Numbers are written in the shortest form that reads back to the same float32.
+/// Numbers are written in the shortest form that reads back to the same float32. "loss" and the members described on
+/// <see cref="ModelMetadataJson"/> are optional (absent means unknown); version 1 files, which have none of them,
+/// still load.
 /// </summary>
 public static class ModelJson
 {
     /// <summary>The value of the "format" member.</summary>
     public const string FormatName = "fastnet-model";
 
-    /// <summary>The version this code writes and reads.</summary>
-    public const int Version = 1;
+    /// <summary>The version this code writes; it reads this one and <see cref="FirstVersion"/>.</summary>
+    public const int Version = 2;
+
+    /// <summary>The first version, without metadata.</summary>
+    public const int FirstVersion = 1;
 
     /// <summary>Reads a model file; throws <see cref="ModelFormatException"/> naming the file and the field.</summary>
     public static Model Read(string path)
@@ -59,7 +67,7 @@ public static class ModelJson
         }
         using (document)
         {
-            var reader = new FieldReader(source);
+            var reader = new JsonFieldReader(source);
             JsonElement root = document.RootElement;
             reader.Expect(root, JsonValueKind.Object, "the document");
             string format = reader.String(root, "format");
@@ -68,9 +76,10 @@ public static class ModelJson
                 throw reader.Error("format", $"expected \"{FormatName}\", found \"{format}\"");
             }
             int version = reader.Int(root, "version");
-            if (version != Version)
+            if (version is not (FirstVersion or Version))
             {
-                throw reader.Error("version", $"this FastNet reads version {Version}, the file is version {version}");
+                throw reader.Error("version",
+                    $"this FastNet reads versions {FirstVersion} and {Version}, the file is version {version}");
             }
             int inputs = reader.PositiveInt(root, "inputs");
             JsonElement layers = reader.Member(root, "layers", JsonValueKind.Array);
@@ -106,7 +115,9 @@ public static class ModelJson
             }
 
             var spec = new NetworkSpec(inputs, specs);
-            var model = new Model(spec, new float[spec.ParameterCount]);
+            ModelMetadata metadata = version == FirstVersion ? ModelMetadata.None
+                : ModelMetadataJson.Read(root, reader, inputs, spec.Outputs) with { Loss = Loss(root, reader) };
+            var model = new Model(spec, new float[spec.ParameterCount]) { Metadata = metadata };
             for (int l = 0; l < specs.Count; l++)
             {
                 string at = $"layers[{l}].weights";
@@ -166,6 +177,11 @@ public static class ModelJson
             writer.WriteString("format", FormatName);
             writer.WriteNumber("version", Version);
             writer.WriteNumber("inputs", spec.Inputs);
+            if (model.Metadata.Loss is LossKind loss)
+            {
+                writer.WriteString("loss", Names.Of(loss));
+            }
+            ModelMetadataJson.Write(writer, model.Metadata);
             writer.WriteStartArray("layers");
             for (int l = 0; l < spec.Layers.Count; l++)
             {
@@ -202,7 +218,23 @@ public static class ModelJson
         stream.WriteByte((byte)'\n');
     }
 
-    private static void WriteFloat(Utf8JsonWriter writer, float value)
+    private static LossKind? Loss(JsonElement root, JsonFieldReader reader)
+    {
+        if (!root.TryGetProperty("loss", out _))
+        {
+            return null;
+        }
+        try
+        {
+            return Names.ParseLoss(reader.String(root, "loss"));
+        }
+        catch (FormatException e)
+        {
+            throw reader.Error("loss", e.Message);
+        }
+    }
+
+    internal static void WriteFloat(Utf8JsonWriter writer, float value)
     {
         if (!float.IsFinite(value))
         {
@@ -211,76 +243,5 @@ public static class ModelJson
         Span<byte> text = stackalloc byte[32]; // "R" writes at most 15 characters for a float
         value.TryFormat(text, out int length, "R", CultureInfo.InvariantCulture);
         writer.WriteRawValue(text[..length]);
-    }
-
-    /// <summary>Typed member access with errors that name the file and the field.</summary>
-    private sealed class FieldReader(string source)
-    {
-        public ModelFormatException Error(string field, string message) => new($"{source}, field {field}: {message}");
-
-        public void Expect(JsonElement element, JsonValueKind kind, string what)
-        {
-            if (element.ValueKind != kind)
-            {
-                throw Error(what, $"expected {Describe(kind)}, found {Describe(element.ValueKind)}");
-            }
-        }
-
-        public JsonElement Member(JsonElement obj, string name, JsonValueKind kind, string? at = null)
-        {
-            string field = at is null ? name : $"{at}.{name}";
-            if (!obj.TryGetProperty(name, out JsonElement value))
-            {
-                throw Error(field, "missing");
-            }
-            Expect(value, kind, field);
-            return value;
-        }
-
-        public string String(JsonElement obj, string name, string? at = null) =>
-            Member(obj, name, JsonValueKind.String, at).GetString()!;
-
-        public int Int(JsonElement obj, string name, string? at = null)
-        {
-            JsonElement value = Member(obj, name, JsonValueKind.Number, at);
-            return value.TryGetInt32(out int result)
-                ? result
-                : throw Error(at is null ? name : $"{at}.{name}", $"expected an integer, found {value.GetRawText()}");
-        }
-
-        public int PositiveInt(JsonElement obj, string name, string? at = null)
-        {
-            int value = Int(obj, name, at);
-            return value > 0 ? value : throw Error(at is null ? name : $"{at}.{name}", $"expected a positive integer, found {value}");
-        }
-
-        public float[] Numbers(JsonElement array, int count, string field, string what)
-        {
-            Expect(array, JsonValueKind.Array, field);
-            if (array.GetArrayLength() != count)
-            {
-                throw Error(field, $"expected {count} {what}, found {array.GetArrayLength()}");
-            }
-            float[] values = new float[count];
-            int k = 0;
-            foreach (JsonElement item in array.EnumerateArray())
-            {
-                if (item.ValueKind != JsonValueKind.Number || !item.TryGetSingle(out float v) || !float.IsFinite(v))
-                {
-                    throw Error($"{field}[{k}]", $"expected a finite number, found {item.GetRawText()}");
-                }
-                values[k++] = v;
-            }
-            return values;
-        }
-
-        private static string Describe(JsonValueKind kind) => kind switch
-        {
-            JsonValueKind.Object => "an object",
-            JsonValueKind.Array => "an array",
-            JsonValueKind.String => "a string",
-            JsonValueKind.Number => "a number",
-            _ => kind.ToString().ToLowerInvariant(),
-        };
     }
 }

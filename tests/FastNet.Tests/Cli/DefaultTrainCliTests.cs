@@ -24,6 +24,6 @@ public partial class DefaultTrainCliTests
     [GeneratedRegex(@"^epoch +\d+/30  loss [0-9.E-]+  accuracy [0-9.]+  test loss [0-9.E-]+  test accuracy [0-9.]+", RegexOptions.Multiline)]
     private static partial Regex EpochLine();
 
-    [GeneratedRegex(@"^test accuracy ([0-9.]+)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^test accuracy ([0-9.]+)  test loss [0-9.E-]+$", RegexOptions.Multiline)]
     private static partial Regex FinalAccuracy();
 }

@@ -14,13 +14,15 @@ public class EvalPredictBenchCliTests
         CliRun train = CliRun.Of("train", "--layers", "16", "--epochs", "3", "--no-progress", "--save", dir.File("m.json"),
             "--checkpoint", dir.File("m.ckpt"));
         Assert.True(train.ExitCode == 0, train.ToString());
-        string trainAccuracy = train.Output.Split('\n').Last(l => l.StartsWith("test accuracy", StringComparison.Ordinal))["test ".Length..];
+        string[] final = train.Output.Split('\n').Last(l => l.StartsWith("test accuracy", StringComparison.Ordinal)).Split("  ");
+        string trainAccuracy = final[0]["test ".Length..], trainLoss = final[1]["test loss ".Length..];
 
         foreach (string model in new[] { dir.File("m.json"), dir.File("m.ckpt") })
         {
             CliRun eval = CliRun.Of("eval", "--model", model);
             Assert.True(eval.ExitCode == 0, eval.ToString());
             Assert.Contains(trainAccuracy, eval.Output, StringComparison.Ordinal);
+            Assert.Contains($"loss (cross-entropy) {trainLoss}\n", eval.Output, StringComparison.Ordinal);
             string[] rows = [.. eval.Output.Split('\n').SkipWhile(l => !l.StartsWith("true", StringComparison.Ordinal)).Skip(1).Where(l => l.Length > 0)];
             Assert.Equal(10, rows.Length);
             long total = rows.Sum(r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Sum(v => long.Parse(v, CultureInfo.InvariantCulture)));

@@ -21,15 +21,15 @@ public sealed class PreprocessingTests
     {
         Dataset digits = EmbeddedDatasets.Digits();
         float[] features = digits.Features;
-        Scaling.DivideInPlace(digits, 16);
+        new DivideScaling(16).ApplyInPlace(digits);
         Assert.Same(features, digits.Features);
         Assert.Equal(1f, digits.Features.Max());
         Assert.Equal(0f, digits.Features.Min());
         var pixels = new Dataset("p", 2, [255f, 51f], 1, [3f]);
-        Scaling.DivideInPlace(pixels, 255);
+        new DivideScaling(255).ApplyInPlace(pixels);
         Assert.Equal([1f, 0.2f], pixels.Features);
         Assert.Equal([3f], pixels.Targets);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Scaling.DivideInPlace(pixels, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DivideScaling(0));
         Assert.Equal([1f, 0.2f], pixels.Features);
     }
 

@@ -28,7 +28,7 @@ public class ModelJsonTests
         using var doc = JsonDocument.Parse(text);
         JsonElement root = doc.RootElement;
         Assert.Equal("fastnet-model", root.GetProperty("format").GetString());
-        Assert.Equal(1, root.GetProperty("version").GetInt32());
+        Assert.Equal(2, root.GetProperty("version").GetInt32());
         Assert.Equal(2, root.GetProperty("inputs").GetInt32());
         JsonElement layer = Assert.Single(root.GetProperty("layers").EnumerateArray());
         Assert.Equal(1, layer.GetProperty("units").GetInt32());

@@ -1,0 +1,106 @@
+using System.Globalization;
+using FastNet.Data;
+using FastNet.Model;
+
+namespace FastNet.Cli.Commands;
+
+/// <summary>
+/// How <c>eval</c> and <c>predict</c> prepare inputs for a saved model: the model's recorded data, split and
+/// preprocessing apply unless an option says otherwise. An option that only repeats the model is accepted; one
+/// that changes the split is printed as an override; one that contradicts the preprocessing the model was trained
+/// with is an error naming both, because it would silently produce wrong numbers.
+/// </summary>
+internal static class ModelInputs
+{
+    /// <summary>The data to evaluate on: the model's own source and split unless <paramref name="data"/> names
+    /// another; the split options override the recorded ones (each override is reported to
+    /// <paramref name="note"/>).</summary>
+    public static DataRequest Request(ModelSource source, string? data, int? targets, double? testFraction, ulong? seed,
+        Action<string> note)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        TrainingDataSource? recorded = source.Model.Metadata.Data;
+        bool sameData = recorded is not null && (data is null || SameSource(data, recorded.Source));
+        DataRequest request = sameData
+            ? DataRequest.From(recorded!)
+            : new DataRequest(data ?? DataRequest.Digits, 0, null, 0, 1);
+        if (targets is int k && k != request.Targets)
+        {
+            NoteOverride(sameData, note, $"--targets {k}", $"{request.Targets} target columns");
+            request = request with { Targets = k };
+        }
+        if (testFraction is double test && test != request.TestFraction)
+        {
+            NoteOverride(sameData, note, string.Create(CultureInfo.InvariantCulture, $"--test-fraction {test}"),
+                string.Create(CultureInfo.InvariantCulture, $"test fraction {request.TestFraction}"));
+            request = request with { TestFraction = test };
+        }
+        if (seed is ulong s && s != request.Seed)
+        {
+            NoteOverride(sameData, note, $"--seed {s}", $"split seed {request.Seed}");
+            request = request with { Seed = s };
+        }
+        // Labelled data gets the model's classes, so a test set that lacks a class still lines up with the outputs.
+        return request.Targets == 0 ? request with { Classes = source.Model.Spec.Outputs } : request;
+    }
+
+    /// <summary>Loads <paramref name="request"/> preprocessed as the model was trained. <paramref name="scale"/> is
+    /// the <c>--scale</c> option when given: for a model that records its preprocessing it must produce the same
+    /// preprocessing on this data, else it is an error naming both.</summary>
+    public static DataSplits Load(ModelSource source, DataRequest request, string? scale, Action<string> note)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        InputScaling? recorded = source.Model.Metadata.Scaling;
+        if (recorded is null)
+        {
+            note($"{source.Path} does not record its input preprocessing (a version 1 file): using --scale {scale ?? "auto"}");
+            return DataSplits.Load(request, scale ?? "auto");
+        }
+        if (scale is null)
+        {
+            return DataSplits.Load(request, "auto", recorded);
+        }
+        DataSplits fitted = DataSplits.Load(request, scale);
+        if (!fitted.Scaling.Equals(recorded))
+        {
+            throw new ArgumentException($"--scale {scale} gives {fitted.Scaling.Describe()} on {fitted.Train.Name}, "
+                + $"but {source.Path} was trained with {recorded.Describe()}; leave --scale out to use the model's");
+        }
+        return fitted;
+    }
+
+    /// <summary>The preprocessing for <c>predict</c>: the model's, or for a file that does not record one, division
+    /// by <paramref name="divide"/> (1 when not given). A <c>--divide</c> that differs from the model's is an
+    /// error.</summary>
+    public static InputScaling ForPrediction(ModelSource source, float? divide)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (divide is float d && !(d > 0 && float.IsFinite(d)))
+        {
+            throw new ArgumentException($"--divide: expected a positive number, got {d}");
+        }
+        InputScaling? recorded = source.Model.Metadata.Scaling;
+        if (recorded is null)
+        {
+            return divide is float divisor && divisor != 1 ? new DivideScaling(divisor) : InputScaling.None;
+        }
+        if (divide is float given && !recorded.Equals(given == 1 ? InputScaling.None : new DivideScaling(given)))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--divide {given} contradicts ")
+                + $"{source.Path}, which was trained with {recorded.Describe()} and applies it itself; leave --divide out");
+        }
+        return recorded;
+    }
+
+    private static bool SameSource(string data, string recorded) =>
+        string.Equals(data, recorded, StringComparison.OrdinalIgnoreCase)
+        || (File.Exists(data) && File.Exists(recorded) && Path.GetFullPath(data) == Path.GetFullPath(recorded));
+
+    private static void NoteOverride(bool sameData, Action<string> note, string option, string recorded)
+    {
+        if (sameData)
+        {
+            note($"{option} overrides the model's recorded {recorded}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace FastNet.Data;
+
+/// <summary>The identity of a dataset's content: SHA-256 over its shape and its features and targets as
+/// little-endian float32, so two sets agree exactly when a network would see the same numbers.</summary>
+public static class DatasetChecksum
+{
+    /// <summary>The checksum as lowercase hex.</summary>
+    public static string Sha256(Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> shape = stackalloc byte[12];
+        BinaryPrimitives.WriteInt32LittleEndian(shape, data.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(shape[4..], data.FeatureCount);
+        BinaryPrimitives.WriteInt32LittleEndian(shape[8..], data.TargetCount);
+        hash.AppendData(shape);
+        Append(hash, data.Features);
+        Append(hash, data.Targets);
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private static void Append(IncrementalHash hash, float[] values)
+    {
+        if (BitConverter.IsLittleEndian)
+        {
+            hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
+            return;
+        }
+        Span<byte> buffer = stackalloc byte[4];
+        foreach (float value in values)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(buffer, value);
+            hash.AppendData(buffer);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using FastNet.Data;
+using FastNet.Kernels;
+
+namespace FastNet.Model;
+
+/// <summary>
+/// What a model needs besides its layers to be used without the training command line: the preprocessing of its
+/// inputs, the loss it was trained with, what its outputs mean, and which data and split it was trained on. Each
+/// part is null when unknown (version 1 model files, models built in code).
+/// </summary>
+public sealed record ModelMetadata
+{
+    /// <summary>Nothing known.</summary>
+    public static ModelMetadata None { get; } = new();
+
+    /// <summary>The preprocessing the training inputs went through; applied again before every forward pass.</summary>
+    public InputScaling? Scaling { get; init; }
+
+    /// <summary>The loss trained with.</summary>
+    public LossKind? Loss { get; init; }
+
+    /// <summary>A classifier's class names, in output order (class k is output k).</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>A regression model's target names, in output order.</summary>
+    public IReadOnlyList<string>? TargetNames { get; init; }
+
+    /// <summary>The data and split the model was trained on.</summary>
+    public TrainingDataSource? Data { get; init; }
+
+    /// <summary>True when the outputs are class scores (class names are recorded).</summary>
+    public bool IsClassifier => ClassNames is not null;
+}
+
+/// <summary>Where a model's training data came from and how it was split, so that the same held-out set can be
+/// drawn again.</summary>
+/// <param name="Source">The <c>--data</c> value: "digits" (embedded), a known dataset name, a directory or a file.</param>
+/// <param name="TargetColumns">CSV target columns (0 for a class label).</param>
+/// <param name="TestFraction">Share held out for testing (null: the data's default).</param>
+/// <param name="ValidationFraction">Share of the training part held out for validation.</param>
+/// <param name="Seed">The seed of the split.</param>
+public sealed record TrainingDataSource(string Source, int TargetColumns, double? TestFraction, double ValidationFraction,
+    ulong Seed);

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using FastNet.Data;
+
+namespace FastNet.Model;
+
+/// <summary>
+/// The metadata members shared by model files and checkpoint headers:
+/// <code>
+/// "preprocessing": { "kind": "none" }
+///                | { "kind": "divide", "divisor": 255 }
+///                | { "kind": "standardize", "mean": [m1, ...], "std": [s1, ...] }   (one per input)
+/// "classes": ["0", "1", ...]        a classifier's class names, one per output
+/// "targets": ["y1", ...]            a regression model's target names, one per output
+/// "data": { "source": "digits", "targetColumns": 0, "testFraction": 0.2, "validationFraction": 0, "seed": 1 }
+/// </code>
+/// Every member is optional: one that is absent is unknown. Numbers are written as their shortest round-trip form,
+/// so a standardization reads back to the same float32 bits and is applied exactly as in training.
+/// </summary>
+internal static class ModelMetadataJson
+{
+    /// <summary>Writes the known members of <paramref name="metadata"/> into the open object.</summary>
+    public static void Write(Utf8JsonWriter writer, ModelMetadata metadata)
+    {
+        if (metadata.Scaling is InputScaling scaling)
+        {
+            writer.WriteStartObject("preprocessing");
+            writer.WriteString("kind", scaling.Kind);
+            switch (scaling)
+            {
+                case DivideScaling divide:
+                    writer.WritePropertyName("divisor");
+                    ModelJson.WriteFloat(writer, divide.Divisor);
+                    break;
+                case StandardizeScaling standardize:
+                    WriteFloats(writer, "mean", standardize.Standardizer.Mean);
+                    WriteFloats(writer, "std", standardize.Standardizer.Scale);
+                    break;
+            }
+            writer.WriteEndObject();
+        }
+        WriteStrings(writer, "classes", metadata.ClassNames);
+        WriteStrings(writer, "targets", metadata.TargetNames);
+        if (metadata.Data is TrainingDataSource data)
+        {
+            writer.WriteStartObject("data");
+            writer.WriteString("source", data.Source);
+            writer.WriteNumber("targetColumns", data.TargetColumns);
+            if (data.TestFraction is double test)
+            {
+                writer.WriteNumber("testFraction", test);
+            }
+            writer.WriteNumber("validationFraction", data.ValidationFraction);
+            writer.WriteNumber("seed", data.Seed);
+            writer.WriteEndObject();
+        }
+    }
+
+    /// <summary>Reads the metadata members of <paramref name="root"/> for a network with <paramref name="inputs"/>
+    /// inputs and <paramref name="outputs"/> outputs (the loss is the caller's).</summary>
+    /// <exception cref="ModelFormatException">A member is malformed; the message names the field.</exception>
+    public static ModelMetadata Read(JsonElement root, JsonFieldReader reader, int inputs, int outputs)
+    {
+        InputScaling? scaling = null;
+        if (root.TryGetProperty("preprocessing", out JsonElement p))
+        {
+            reader.Expect(p, JsonValueKind.Object, "preprocessing");
+            string kind = reader.String(p, "kind", "preprocessing");
+            scaling = kind switch
+            {
+                "none" => InputScaling.None,
+                "divide" => Divide(reader, p),
+                "standardize" => Standardize(reader, p, inputs),
+                _ => throw reader.Error("preprocessing.kind", $"expected none, divide or standardize, found \"{kind}\""),
+            };
+        }
+        string[]? classes = root.TryGetProperty("classes", out JsonElement c)
+            ? reader.Strings(c, outputs, "classes", "class names (one per output)") : null;
+        string[]? targets = root.TryGetProperty("targets", out JsonElement t)
+            ? reader.Strings(t, outputs, "targets", "target names (one per output)") : null;
+        if (classes is not null && targets is not null)
+        {
+            throw reader.Error("targets", "a model has either class names or target names, not both");
+        }
+        if (classes is not null && classes.Distinct(StringComparer.Ordinal).Count() != classes.Length)
+        {
+            throw reader.Error("classes", "class names must be distinct");
+        }
+        TrainingDataSource? data = null;
+        if (root.TryGetProperty("data", out JsonElement d))
+        {
+            reader.Expect(d, JsonValueKind.Object, "data");
+            double? test = d.TryGetProperty("testFraction", out _) ? Fraction(reader, d, "testFraction") : null;
+            ulong seed = reader.Member(d, "seed", JsonValueKind.Number, "data").TryGetUInt64(out ulong s)
+                ? s : throw reader.Error("data.seed", "expected a non-negative integer");
+            int targetColumns = reader.Int(d, "targetColumns", "data");
+            if (targetColumns < 0)
+            {
+                throw reader.Error("data.targetColumns", $"expected a non-negative integer, found {targetColumns}");
+            }
+            data = new TrainingDataSource(reader.String(d, "source", "data"), targetColumns, test,
+                Fraction(reader, d, "validationFraction"), seed);
+        }
+        return new ModelMetadata { Scaling = scaling, ClassNames = classes, TargetNames = targets, Data = data };
+    }
+
+    private static DivideScaling Divide(JsonFieldReader reader, JsonElement p)
+    {
+        float divisor = reader.Float(p, "divisor", "preprocessing");
+        return divisor > 0 ? new DivideScaling(divisor)
+            : throw reader.Error("preprocessing.divisor", $"expected a positive number, found {divisor}");
+    }
+
+    private static StandardizeScaling Standardize(JsonFieldReader reader, JsonElement p, int inputs)
+    {
+        float[] mean = reader.Numbers(reader.Member(p, "mean", JsonValueKind.Array, "preprocessing"), inputs,
+            "preprocessing.mean", "means (one per input)");
+        float[] std = reader.Numbers(reader.Member(p, "std", JsonValueKind.Array, "preprocessing"), inputs,
+            "preprocessing.std", "deviations (one per input)");
+        int bad = Array.FindIndex(std, s => !(s > 0));
+        return bad < 0 ? new StandardizeScaling(new Standardizer(mean, std))
+            : throw reader.Error($"preprocessing.std[{bad}]", $"expected a positive number, found {std[bad]}");
+    }
+
+    private static double Fraction(JsonFieldReader reader, JsonElement d, string name)
+    {
+        double value = reader.Double(d, name, "data");
+        return value is >= 0 and < 1 ? value : throw reader.Error($"data.{name}", $"expected a value in [0, 1), found {value}");
+    }
+
+    private static void WriteFloats(Utf8JsonWriter writer, string name, IReadOnlyList<float> values)
+    {
+        writer.WriteStartArray(name);
+        foreach (float value in values)
+        {
+            ModelJson.WriteFloat(writer, value);
+        }
+        writer.WriteEndArray();
+    }
+
+    private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string>? values)
+    {
+        if (values is null)
+        {
+            return;
+        }
+        writer.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            writer.WriteStringValue(value);
+        }
+        writer.WriteEndArray();
+    }
+}

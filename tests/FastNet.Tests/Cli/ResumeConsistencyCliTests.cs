@@ -1,0 +1,92 @@
+using FastNet.Model;
+using FastNet.Tests.Data;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+/// <summary><c>train --resume</c> continues the checkpoint's run or refuses: options that contradict it and other
+/// training data are errors, never silently ignored.</summary>
+public class ResumeConsistencyCliTests
+{
+    private static CliRun FirstEpoch(TempDirectory dir, string data) =>
+        CliRun.Of("train", "--data", data, "--test-fraction", "0.2", "--layers", "8", "--batch", "16", "--epochs", "1",
+            "--no-progress", "--checkpoint", dir.File("run.ckpt"));
+
+    private static string Csv(TempDirectory dir, string name, int flip)
+    {
+        var text = new System.Text.StringBuilder();
+        for (int r = 0; r < 100; r++)
+        {
+            text.Append(System.Globalization.CultureInfo.InvariantCulture, $"{r % 7},{r % 5},{(r % 3 == flip ? 1 : 0)}\n");
+        }
+        return dir.Write(name, text.ToString());
+    }
+
+    [Theory]
+    [InlineData("--layers", "16", "hidden layers 8")]
+    [InlineData("--lr", "0.5", "lr 0.001")]
+    [InlineData("--optimizer", "sgd", "optimizer adam")]
+    [InlineData("--batch", "32", "batch 16")]
+    [InlineData("--seed", "9", "seed 1")]
+    [InlineData("--test-fraction", "0.5", "test fraction 0.2")]
+    [InlineData("--init", "m.json", "its own parameters")]
+    public void AnOptionThatContradictsTheCheckpointIsRefusedNamingBoth(string option, string value, string recorded)
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
+        byte[] before = File.ReadAllBytes(dir.File("run.ckpt"));
+
+        CliRun run = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--epochs", "2", "--no-progress", option, value);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{option} {value} (the checkpoint has {recorded})", run.Error, StringComparison.Ordinal);
+        Assert.Equal(before, File.ReadAllBytes(dir.File("run.ckpt")));
+    }
+
+    [Fact]
+    public void RepeatingTheCheckpointsOwnValuesIsAcceptedAndEpochsIsReported()
+    {
+        using var dir = new TempDirectory();
+        string data = Csv(dir, "a.csv", 0);
+        Assert.Equal(0, FirstEpoch(dir, data).ExitCode);
+
+        CliRun run = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--data", data, "--layers", "8", "--batch", "16",
+            "--test-fraction", "0.2", "--optimizer", "adam", "--epochs", "3", "--no-progress", "--save", dir.File("m.json"));
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("--epochs 3 overrides the checkpoint's 1 epochs", run.Output, StringComparison.Ordinal);
+        Assert.Contains("epoch 3/3", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ResumingWithoutDataOptionsUsesTheCheckpointsDataAndSplit()
+    {
+        using var dir = new TempDirectory();
+        string data = Csv(dir, "a.csv", 0);
+        CliRun straight = CliRun.Of("train", "--data", data, "--test-fraction", "0.2", "--layers", "8", "--batch", "16",
+            "--epochs", "2", "--no-progress", "--save", dir.File("straight.json"));
+        Assert.True(straight.ExitCode == 0, straight.ToString());
+        Assert.Equal(0, FirstEpoch(dir, data).ExitCode);
+
+        CliRun resumed = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--epochs", "2", "--no-progress",
+            "--save", dir.File("resumed.json"));
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Equal(ModelJson.Read(dir.File("straight.json")).Parameters, ModelJson.Read(dir.File("resumed.json")).Parameters);
+    }
+
+    [Fact]
+    public void ResumingOnOtherTrainingDataIsRefusedNamingBothSources()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
+        string other = Csv(dir, "b.csv", 1);
+
+        CliRun run = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--data", other, "--epochs", "2", "--no-progress");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("trained on", run.Error, StringComparison.Ordinal);
+        Assert.Contains("a.csv", run.Error, StringComparison.Ordinal);
+        Assert.Contains("b.csv gives a different training set", run.Error, StringComparison.Ordinal);
+    }
+}
