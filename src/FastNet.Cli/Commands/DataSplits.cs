@@ -10,20 +10,22 @@ namespace FastNet.Cli.Commands;
 /// <param name="ValidationFraction">Share of the training part held out for validation.</param>
 /// <param name="Seed">Seeds the split.</param>
 /// <param name="Classes">Number of classes of labelled data; null: one more than the largest label.</param>
+/// <param name="Labels">The labels or targets (.npy) of NumPy features.</param>
 internal sealed record DataRequest(string Source, int Targets, double? TestFraction, double ValidationFraction,
-    ulong Seed, int? Classes = null)
+    ulong Seed, int? Classes = null, string? Labels = null)
 {
     /// <summary>The name of the embedded 8×8 digits.</summary>
     public const string Digits = "digits";
 
     /// <summary>What a model records of this request.</summary>
-    public TrainingDataSource ToSource() => new(Source, Targets, TestFraction, ValidationFraction, Seed);
+    public TrainingDataSource ToSource() => new(Source, Targets, TestFraction, ValidationFraction, Seed, Labels);
 
     /// <summary>The request a model recorded.</summary>
     public static DataRequest From(TrainingDataSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
-        return new(source.Source, source.TargetColumns, source.TestFraction, source.ValidationFraction, source.Seed);
+        return new(source.Source, source.TargetColumns, source.TestFraction, source.ValidationFraction, source.Seed,
+            Labels: source.Labels);
     }
 }
 
@@ -43,7 +45,7 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     /// <summary>
     /// Loads the data of <paramref name="request"/>: the embedded digits, a known dataset name (mnist, fashion-mnist:
     /// from the cache that <c>fastnet data fetch</c> fills, with their own test sets), a directory of MNIST-style IDX
-    /// files, or a CSV file. Splits off a test set (when the data has none) and a validation set, then scales every
+    /// files, NumPy files (.npy features with .npy labels, or one .npz) or a CSV file. Splits off a test set (when the data has none) and a validation set, then scales every
     /// set: with <paramref name="scaling"/> when given (a model's recorded preprocessing), else as
     /// <paramref name="scale"/> says: "auto" divides the digits by 16 and the images by 255 and leaves CSV values as
     /// they are; "unit" divides by the training set's largest absolute value; "standardize" uses the training set's
@@ -59,6 +61,10 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         if (request.ValidationFraction is < 0 or >= 1)
         {
             throw new ArgumentException($"--validation-fraction: expected a value in [0, 1), got {request.ValidationFraction}");
+        }
+        if (request.Labels is not null && !NumpyData.IsNumpyFile(request.Source))
+        {
+            throw new ArgumentException($"--labels: only for NumPy features (--data x.npy), not {request.Source}");
         }
         if (request.Classes is <= 0)
         {
@@ -80,8 +86,8 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         }
         else
         {
-            Dataset all = digits
-                ? EmbeddedDatasets.Digits()
+            Dataset all = digits ? EmbeddedDatasets.Digits()
+                : NumpyData.IsNumpyFile(data) ? NumpyData.Load(data, request.Labels, request.Classes)
                 : CsvLoader.Load(data, new CsvOptions { TargetColumns = request.Targets, ClassCount = request.Classes });
             double testFraction = request.TestFraction ?? (digits ? DigitsTestFraction : 0);
             if (testFraction == 0)

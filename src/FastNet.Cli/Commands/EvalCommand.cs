@@ -14,8 +14,9 @@ internal static class EvalCommand
         var model = new Option<string>("--model") { Description = "a model file (.json) or a checkpoint", Required = true };
         var data = new Option<string?>("--data")
         {
-            Description = "digits, mnist, fashion-mnist, an IDX directory or a CSV file (default: the data the model was trained on)",
+            Description = "digits, mnist, fashion-mnist, an IDX directory, NumPy files or a CSV file (default: the data the model was trained on)",
         };
+        var labels = new Option<string?>("--labels") { Description = "with --data x.npy: the labels or targets (.npy)" };
         var targets = new Option<int?>("--targets") { Description = "the last k CSV columns are real-valued targets (default: as trained)" };
         var scale = new Option<string?>("--scale")
         {
@@ -27,13 +28,13 @@ internal static class EvalCommand
         var backend = new Option<string>("--backend") { Description = "backend", DefaultValueFactory = _ => BackendRegistry.Auto };
         var command = new Command("eval", "Evaluate a model on a test set: loss, accuracy and confusion matrix")
         {
-            model, data, targets, scale, testFraction, seed, loss, backend,
+            model, data, labels, targets, scale, testFraction, seed, loss, backend,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             Action<string> note = message => error.WriteLine($"fastnet: note: {message}");
-            DataRequest request = ModelInputs.Request(source, parse.GetValue(data), parse.GetValue(targets),
+            DataRequest request = ModelInputs.Request(source, parse.GetValue(data), parse.GetValue(labels), parse.GetValue(targets),
                 parse.GetValue(testFraction), parse.GetValue(seed), note);
             DataSplits splits = ModelInputs.Load(source, request, parse.GetValue(scale), note);
             Dataset set = splits.Test ?? splits.Train;

@@ -15,8 +15,8 @@ internal static class ModelInputs
     /// <summary>The data to evaluate on: the model's own source and split unless <paramref name="data"/> names
     /// another; the split options override the recorded ones (each override is reported to
     /// <paramref name="note"/>).</summary>
-    public static DataRequest Request(ModelSource source, string? data, int? targets, double? testFraction, ulong? seed,
-        Action<string> note)
+    public static DataRequest Request(ModelSource source, string? data, string? labels, int? targets, double? testFraction,
+        ulong? seed, Action<string> note)
     {
         ArgumentNullException.ThrowIfNull(source);
         TrainingDataSource? recorded = source.Model.Metadata.Data;
@@ -24,6 +24,10 @@ internal static class ModelInputs
         DataRequest request = sameData
             ? DataRequest.From(recorded!)
             : new DataRequest(data ?? DataRequest.Digits, 0, null, 0, 1);
+        if (labels is not null)
+        {
+            request = request with { Labels = labels };
+        }
         if (targets is int k && k != request.Targets)
         {
             NoteOverride(sameData, note, $"--targets {k}", $"{request.Targets} target columns");

@@ -14,8 +14,14 @@ internal sealed class TrainOptions
 
     public Option<string?> Data { get; } = new("--data")
     {
-        Description = "mnist or fashion-mnist (after 'fastnet data fetch'), a directory of MNIST-style IDX files, "
-            + "or a CSV file (.csv or .csv.gz); by default the embedded 8x8 digits",
+        Description = "digits (embedded, the default), mnist or fashion-mnist (after 'fastnet data fetch'), a directory of "
+            + "MNIST-style IDX files, NumPy files (x.npy with --labels y.npy, or one .npz with arrays x and y) or a CSV file "
+            + "(.csv or .csv.gz)",
+    };
+
+    public Option<string?> Labels { get; } = new("--labels")
+    {
+        Description = "with --data x.npy: the labels (integer array) or targets (float array) as a .npy file",
     };
 
     public Option<string> Scale { get; } = new("--scale")
@@ -148,7 +154,7 @@ internal sealed class TrainOptions
 
     public IEnumerable<Option> All =>
     [
-        Backend, Data, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
+        Backend, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
         NoProgress,

@@ -80,13 +80,14 @@ internal sealed class TrainingPlan
         if (resume?.Model.Metadata.Data is TrainingDataSource recorded)
         {
             Commands.DataRequest request = Commands.DataRequest.From(recorded);
-            return (data is null ? request : request with { Source = data }) with
+            return (data is null ? request : request with { Source = data, Labels = parse.GetValue(o.Labels) }) with
             {
-                Classes = recorded.TargetColumns == 0 ? resume.Model.Spec.Outputs : null,
+                Classes = resume.Model.Metadata.IsClassifier ? resume.Model.Spec.Outputs : null,
             };
         }
         return new DataRequest(data ?? Commands.DataRequest.Digits, parse.GetValue(o.Targets), parse.GetValue(o.TestFraction),
-            parse.GetValue(o.ValidationFraction), Training.Seed, resume is null ? parse.GetValue(o.Classes) : resume.Model.Spec.Outputs);
+            parse.GetValue(o.ValidationFraction), Training.Seed, resume is null ? parse.GetValue(o.Classes) : resume.Model.Spec.Outputs,
+            parse.GetValue(o.Labels));
     }
 
     /// <summary>The loss for this data (the default depends on whether it has class labels).</summary>

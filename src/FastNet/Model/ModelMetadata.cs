@@ -39,5 +39,6 @@ public sealed record ModelMetadata
 /// <param name="TestFraction">Share held out for testing (null: the data's default).</param>
 /// <param name="ValidationFraction">Share of the training part held out for validation.</param>
 /// <param name="Seed">The seed of the split.</param>
+/// <param name="Labels">The labels file of NumPy features (<c>--labels</c>), or null.</param>
 public sealed record TrainingDataSource(string Source, int TargetColumns, double? TestFraction, double ValidationFraction,
-    ulong Seed);
+    ulong Seed, string? Labels = null);

@@ -11,7 +11,8 @@ namespace FastNet.Model;
 ///                | { "kind": "standardize", "mean": [m1, ...], "std": [s1, ...] }   (one per input)
 /// "classes": ["0", "1", ...]        a classifier's class names, one per output
 /// "targets": ["y1", ...]            a regression model's target names, one per output
-/// "data": { "source": "digits", "targetColumns": 0, "testFraction": 0.2, "validationFraction": 0, "seed": 1 }
+/// "data": { "source": "digits", "labels": "y.npy", "targetColumns": 0, "testFraction": 0.2, "validationFraction": 0,
+///           "seed": 1 }                                          ("labels" only for NumPy features)
 /// </code>
 /// Every member is optional: one that is absent is unknown. Numbers are written as their shortest round-trip form,
 /// so a standardization reads back to the same float32 bits and is applied exactly as in training.
@@ -44,6 +45,10 @@ internal static class ModelMetadataJson
         {
             writer.WriteStartObject("data");
             writer.WriteString("source", data.Source);
+            if (data.Labels is string labels)
+            {
+                writer.WriteString("labels", labels);
+            }
             writer.WriteNumber("targetColumns", data.TargetColumns);
             if (data.TestFraction is double test)
             {
@@ -97,8 +102,9 @@ internal static class ModelMetadataJson
             {
                 throw reader.Error("data.targetColumns", $"expected a non-negative integer, found {targetColumns}");
             }
+            string? labels = d.TryGetProperty("labels", out _) ? reader.String(d, "labels", "data") : null;
             data = new TrainingDataSource(reader.String(d, "source", "data"), targetColumns, test,
-                Fraction(reader, d, "validationFraction"), seed);
+                Fraction(reader, d, "validationFraction"), seed, labels);
         }
         return new ModelMetadata { Scaling = scaling, ClassNames = classes, TargetNames = targets, Data = data };
     }

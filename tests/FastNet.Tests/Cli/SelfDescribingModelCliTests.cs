@@ -189,4 +189,32 @@ public class SelfDescribingModelCliTests
         Assert.True(clean.ExitCode == 0, clean.ToString());
         Assert.Equal("", clean.Error);
     }
+
+    [Fact]
+    public void NumpyFeaturesAndLabelsTrainAndEvalWithoutRepeatingThem()
+    {
+        using var dir = new TempDirectory();
+        var random = new Random(3);
+        float[] x = [.. Enumerable.Range(0, 200 * 4).Select(_ => (float)(random.NextDouble() * 10))];
+        long[] y = [.. Enumerable.Range(0, 200).Select(r => x[r * 4] + x[r * 4 + 1] > 10 ? 1L : 0L)];
+        string features = dir.Write("x.npy", NpyFiles.Npy("<f4", [200, 4], NpyFiles.Float32(x)));
+        string labels = dir.Write("y.npy", NpyFiles.Npy("<i8", [200], NpyFiles.Int64(y)));
+
+        CliRun train = CliRun.Of("train", "--data", features, "--labels", labels, "--test-fraction", "0.25", "--scale", "standardize",
+            "--layers", "8", "--epochs", "5", "--no-progress", "--save", dir.File("m.json"));
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Contains("150 training, 0 validation and 50 test examples", train.Output, StringComparison.Ordinal);
+        (string accuracy, string loss) = FinalTestScore(train);
+
+        CliRun eval = CliRun.Of("eval", "--model", dir.File("m.json"));
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Contains($"\nloss (cross-entropy) {loss}\n", eval.Output, StringComparison.Ordinal);
+        Assert.Contains($"\n{accuracy}\n", eval.Output, StringComparison.Ordinal);
+
+        string npz = dir.Write("d.npz", NpyFiles.Npz(true, ("x", File.ReadAllBytes(features)), ("y", File.ReadAllBytes(labels))));
+        CliRun fromArchive = CliRun.Of("train", "--data", npz, "--test-fraction", "0.25", "--scale", "standardize",
+            "--layers", "8", "--epochs", "5", "--no-progress");
+        Assert.True(fromArchive.ExitCode == 0, fromArchive.ToString());
+        Assert.Equal((accuracy, loss), FinalTestScore(fromArchive));
+    }
 }

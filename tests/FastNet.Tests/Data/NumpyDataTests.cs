@@ -1,0 +1,134 @@
+using FastNet.Data;
+using Xunit;
+
+namespace FastNet.Tests.Data;
+
+/// <summary>NumPy .npy and .npz files load as datasets; every malformed file is refused naming the file and what
+/// was expected, before anything the size of its declared shape is allocated.</summary>
+public class NumpyDataTests
+{
+    private static readonly float[] Features = [0.5f, -1.25f, 3f, 1e-7f, 2f, 0.1f];
+
+    [Fact]
+    public void Float32FeaturesWithIntegerLabelsAreAClassificationSet()
+    {
+        using var dir = new TempDirectory();
+        string x = dir.Write("x.npy", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)));
+        string y = dir.Write("y.npy", NpyFiles.Npy("<i8", [3], NpyFiles.Int64(2, 0, 1)));
+
+        Dataset data = NumpyData.Load(x, y);
+
+        Assert.Equal(3, data.Count);
+        Assert.Equal(2, data.FeatureCount);
+        Assert.Equal(Features, data.Features);
+        Assert.Equal([2, 0, 1], data.Labels!);
+        Assert.Equal(3, data.ClassCount);
+    }
+
+    [Fact]
+    public void Float64IsRoundedToFloat32AndImagesAreFlattenedPerRow()
+    {
+        using var dir = new TempDirectory();
+        double[] values = [.. Enumerable.Range(0, 2 * 3 * 3).Select(i => i / 3.0)];
+        string x = dir.Write("x.npy", NpyFiles.Npy("<f8", [2, 3, 3], NpyFiles.Float64(values)));
+        string y = dir.Write("y.npy", NpyFiles.Npy("|u1", [2], [1, 0]));
+
+        Dataset data = NumpyData.Load(x, y, classCount: 4);
+
+        Assert.Equal(9, data.FeatureCount);
+        Assert.Equal(values.Select(v => (float)v), data.Features);
+        Assert.Equal(4, data.ClassCount);
+    }
+
+    [Fact]
+    public void FloatLabelsAreRealValuedTargetsOneColumnPerTarget()
+    {
+        using var dir = new TempDirectory();
+        string x = dir.Write("x.npy", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)));
+        string y = dir.Write("y.npy", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(1, 2, 3, 4, 5, 6)));
+
+        Dataset data = NumpyData.Load(x, y);
+
+        Assert.False(data.IsClassification);
+        Assert.Equal(2, data.TargetCount);
+        Assert.Equal([1f, 2, 3, 4, 5, 6], data.Targets);
+    }
+
+    [Theory]
+    [InlineData(false, "x", "y")]
+    [InlineData(true, "X", "labels")]
+    public void AnNpzArchiveHoldsFeaturesAndLabels(bool compressed, string featureName, string labelName)
+    {
+        using var dir = new TempDirectory();
+        string npz = dir.Write("d.npz", NpyFiles.Npz(compressed,
+            (featureName, NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features), major: 2)),
+            (labelName, NpyFiles.Npy("<i8", [3], NpyFiles.Int64(1, 1, 0)))));
+
+        Dataset data = NumpyData.Load(npz, null);
+
+        Assert.Equal(Features, data.Features);
+        Assert.Equal([1, 1, 0], data.Labels!);
+    }
+
+    public static TheoryData<string, byte[], string> BadFeatureFiles() => new()
+    {
+        { "magic", [.. "PK\u0003\u0004 not numpy"u8], "not a NumPy .npy file" },
+        { "truncated", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features))[..^5], "truncated: shape (3, 2) of <f4 needs 24 bytes of data, the file has 19" },
+        { "trailing", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)), 0, 0, 0, 0], "trailing bytes" },
+        { "huge", NpyFiles.Npy("<f4", [2000000000, 1000], NpyFiles.Float32(Features)), "needs 8000000000000 bytes of data, the file has 24" },
+        { "fortran", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features), fortran: true), "Fortran order" },
+        { "complex", NpyFiles.Npy("<c8", [3, 1], NpyFiles.Float32(Features)), "element type '<c8'" },
+        { "nan", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(0, 1, float.NaN, 3, 4, 5)), "element 2 is NaN" },
+        { "overflow", NpyFiles.Npy("<f8", [1, 1], NpyFiles.Float64(1e300)), "element 0 is Infinity as float32" },
+        { "version", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)).Select((b, i) => i == 6 ? (byte)9 : b)], "format version 9.0" },
+        { "header", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)).Select((b, i) => i == 11 ? (byte)'"' : b)], "header is not a dict" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadFeatureFiles))]
+    public void AMalformedNpyFileIsRefusedNamingItAndWhatWasExpected(string name, byte[] bytes, string expected)
+    {
+        using var dir = new TempDirectory();
+        string x = dir.Write(name + ".npy", bytes);
+        string y = dir.Write("y.npy", NpyFiles.Npy("<i8", [3], NpyFiles.Int64(0, 1, 0)));
+
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(x, y));
+
+        Assert.Contains(name + ".npy", e.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LabelsThatDoNotMatchTheFeaturesAreRefused()
+    {
+        using var dir = new TempDirectory();
+        string x = dir.Write("x.npy", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)));
+
+        string fewer = dir.Write("fewer.npy", NpyFiles.Npy("<i8", [2], NpyFiles.Int64(0, 1)));
+        Assert.Contains("expected 3 rows", Assert.Throws<DataFormatException>(() => NumpyData.Load(x, fewer)).Message, StringComparison.Ordinal);
+
+        string negative = dir.Write("negative.npy", NpyFiles.Npy("<i8", [3], NpyFiles.Int64(0, -1, 0)));
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(x, negative));
+        Assert.Contains("negative.npy", e.Message, StringComparison.Ordinal);
+        Assert.Contains("label -1 of row 1 is out of range", e.Message, StringComparison.Ordinal);
+
+        string tooHigh = dir.Write("high.npy", NpyFiles.Npy("<i8", [3], NpyFiles.Int64(0, 5, 0)));
+        Assert.Contains("expected 0..1 (2 classes)", Assert.Throws<DataFormatException>(() => NumpyData.Load(x, tooHigh, 2)).Message, StringComparison.Ordinal);
+
+        Assert.Contains("--labels", Assert.Throws<DataFormatException>(() => NumpyData.Load(x, null)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnArchiveWithoutTheArraysListsWhatItHolds()
+    {
+        using var dir = new TempDirectory();
+        string npz = dir.Write("d.npz", NpyFiles.Npz(false, ("inputs", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)))));
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(npz, null));
+        Assert.Contains("d.npz", e.Message, StringComparison.Ordinal);
+        Assert.Contains("no features array", e.Message, StringComparison.Ordinal);
+        Assert.Contains("holds inputs", e.Message, StringComparison.Ordinal);
+
+        string notZip = dir.Write("bad.npz", [1, 2, 3, 4]);
+        Assert.Contains("not an .npz archive", Assert.Throws<DataFormatException>(() => NumpyData.Load(notZip, null)).Message, StringComparison.Ordinal);
+    }
+}
