@@ -1,4 +1,7 @@
 using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
 using FastNet.Checkpoints;
 using FastNet.Model;
 using FastNet.Tests.Data;
@@ -56,6 +59,19 @@ public sealed class CheckpointReadingTests : IDisposable
             "holds finite values only", e.Message);
     }
 
+    [Theory]
+    [InlineData("\"nadamMuProduct\":", "the Nadam momentum product in the header is Infinity")]
+    [InlineData("\"lr\":", "the learning rate in the header is Infinity")]
+    [InlineData("\"lossSum\":", "the epoch's loss sum in the header is Infinity")]
+    public void AnInfiniteSettingInTheHeaderIsNamed(string field, string expected)
+    {
+        // JSON has no infinity, but 1e999 reads as one.
+        byte[] bytes = WithHeader(CheckpointFile.Serialize(Trained.Value), header =>
+            Regex.Replace(header, Regex.Escape(field) + "[-0-9.eE+]+", field + "1e999"));
+        var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bytes, "big.ckpt"));
+        Assert.Equal($"big.ckpt: {expected}; a checkpoint holds finite values only", e.Message);
+    }
+
     [Fact]
     public void AFileWithADamagedMagicIsNotAFastNetCheckpointEvenIfItIsHuge()
     {
@@ -77,7 +93,7 @@ public sealed class CheckpointReadingTests : IDisposable
         byte[] bytes = CheckpointFile.Serialize(Trained.Value);
         int countAt = 16 + BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12));
         BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(countAt), 400_000_000);
-        System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes.AsSpan(bytes.Length - 32));
+        SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).CopyTo(bytes.AsSpan(bytes.Length - 32));
         long before = GC.GetAllocatedBytesForCurrentThread();
         var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bytes, "count.ckpt"));
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
@@ -89,6 +105,17 @@ public sealed class CheckpointReadingTests : IDisposable
     {
         var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Read(_dir.Path));
         Assert.Equal($"{_dir.Path}: is a directory, not a file", e.Message);
+    }
+
+    // The checkpoint with its JSON header rewritten, lengths and checksum made right.
+    private static byte[] WithHeader(byte[] bytes, Func<string, string> rewrite)
+    {
+        int length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(12));
+        byte[] header = Encoding.UTF8.GetBytes(rewrite(Encoding.UTF8.GetString(bytes, 16, length)));
+        byte[] result = [.. bytes.AsSpan(0, 16), .. header, .. bytes.AsSpan(16 + length)];
+        BinaryPrimitives.WriteInt32LittleEndian(result.AsSpan(12), header.Length);
+        SHA256.HashData(result.AsSpan(0, result.Length - 32)).CopyTo(result.AsSpan(result.Length - 32));
+        return result;
     }
 
     [Fact]

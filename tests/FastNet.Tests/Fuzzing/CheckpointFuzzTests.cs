@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using System.Text;
 using FastNet.Checkpoints;
 using FastNet.Tests.Data;
 using Xunit;
@@ -30,6 +31,28 @@ public sealed class CheckpointFuzzTests : IDisposable
                 what += "re-signed";
             }
             fuzz.Attempt(bytes, $"mutation {i}: {what}");
+        }
+        fuzz.AssertExercised(Attempts);
+    }
+
+    [Fact]
+    public void CheckpointsWithMutatedHeaderFieldsLoadOrFailWithAnErrorNamingTheFile()
+    {
+        const int Attempts = 400;
+        var mutator = new Mutator(seed: 707);
+        byte[] seed = SeedFiles.CheckpointBytes(_dir.Path);
+        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(seed.AsSpan(12));
+        string header = Encoding.UTF8.GetString(seed, 16, headerLength);
+        var fuzz = new LoaderFuzz<CheckpointFormatException>(_dir.File("header.ckpt"), path => CheckpointFile.Read(path));
+        for (int i = 0; i < Attempts; i++)
+        {
+            // The header's numbers (sizes, settings, position) and text, mutated, in a file whose lengths and checksum
+            // are right: every mutation reaches the header's parser.
+            (byte[] mutated, string what) = mutator.Text(header);
+            byte[] bytes = [.. seed.AsSpan(0, 12), .. new byte[4], .. mutated, .. seed.AsSpan(16 + headerLength)];
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(12), mutated.Length);
+            Resign(bytes);
+            fuzz.Attempt(bytes, $"header mutation {i}: {what}");
         }
         fuzz.AssertExercised(Attempts);
     }
