@@ -57,9 +57,10 @@ public static class GuardedFile
     /// <summary>What went wrong when a file could not be opened, in words.</summary>
     public static string Unreadable(Exception e) => e switch
     {
+        null => throw new ArgumentNullException(nameof(e)),
         FileNotFoundException or DirectoryNotFoundException => "file not found",
         UnauthorizedAccessException => "permission denied",
-        _ => "cannot read the file: " + e?.Message,
+        _ => "cannot read the file: " + e.Message,
     };
 
     /// <summary>True when <paramref name="prefix"/> starts with the gzip magic bytes.</summary>

@@ -46,12 +46,6 @@ public sealed class GuardedStream : Stream
     /// <summary>The content's size when it is known before reading: an uncompressed regular file's size.</summary>
     public long? ContentLength => _gzip is null ? _fileSize : null;
 
-    /// <summary>True when the content is decompressed gzip.</summary>
-    public bool IsGzip => _gzip is not null;
-
-    /// <summary>The most content bytes this stream yields before it throws.</summary>
-    public long Limit => _limit;
-
     /// <inheritdoc/>
     public override bool CanRead => true;
 

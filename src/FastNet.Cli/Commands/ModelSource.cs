@@ -8,15 +8,13 @@ namespace FastNet.Cli.Commands;
 /// <summary>A model read from a model file (JSON) or a checkpoint, told apart by their first bytes.</summary>
 internal sealed record ModelSource(Model.Model Model, LossKind? Loss, string Path)
 {
-    private static ReadOnlySpan<byte> CheckpointMagic => "FNETCKPT"u8;
-
     public static ModelSource Load(string path)
     {
         byte[] head;
         using (GuardedStream stream = GuardedFile.OpenRead(path, CheckpointFile.MaxBytes,
             (problem, inner) => new ModelFormatException($"{path}: {problem}", inner), decompress: false))
         {
-            head = stream.ReadUpTo(CheckpointMagic.Length);
+            head = stream.ReadUpTo(CheckpointFile.Magic.Length);
         }
         if (LooksLikeCheckpoint(head))
         {
@@ -37,9 +35,9 @@ internal sealed record ModelSource(Model.Model Model, LossKind? Loss, string Pat
         int same = 0;
         for (int i = 0; i < head.Length; i++)
         {
-            same += head[i] == CheckpointMagic[i] ? 1 : 0;
+            same += head[i] == CheckpointFile.Magic[i] ? 1 : 0;
         }
-        return same >= CheckpointMagic.Length / 2;
+        return same >= CheckpointFile.Magic.Length / 2;
     }
 
     // JSON text: printable ASCII, whitespace, or the bytes of UTF-8 (a byte-order mark included).

@@ -26,7 +26,8 @@ public static class CheckpointFile
     /// <summary>The version written and read.</summary>
     public const uint Version = 1;
 
-    private static ReadOnlySpan<byte> Magic => "FNETCKPT"u8;
+    /// <summary>The eight bytes a checkpoint starts with.</summary>
+    public static ReadOnlySpan<byte> Magic => "FNETCKPT"u8;
     private const int HashLength = 32;
 
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically.</summary>

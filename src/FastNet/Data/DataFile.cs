@@ -8,9 +8,6 @@ namespace FastNet.Data;
 /// </summary>
 public static class DataFile
 {
-    /// <summary>True when <paramref name="prefix"/> starts with the gzip magic bytes.</summary>
-    public static bool IsGzip(ReadOnlySpan<byte> prefix) => GuardedFile.IsGzip(prefix);
-
     /// <summary>A stream over the file's content, decompressed when it is gzip, that refuses to yield more than
     /// <paramref name="limit"/> bytes.</summary>
     /// <exception cref="DataFormatException">The file is missing, unreadable or a directory (here), or while reading:
