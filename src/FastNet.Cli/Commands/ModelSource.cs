@@ -5,28 +5,52 @@ using FastNet.Model;
 
 namespace FastNet.Cli.Commands;
 
-/// <summary>A model read from a model file (JSON) or a checkpoint, told apart by the checkpoint's magic bytes.</summary>
+/// <summary>A model read from a model file (JSON) or a checkpoint, told apart by their first bytes.</summary>
 internal sealed record ModelSource(Model.Model Model, string Path)
 {
     public static ModelSource Load(string path)
     {
-        bool checkpoint;
-        try
+        byte[] head;
+        using (GuardedStream stream = GuardedFile.OpenRead(path, CheckpointFile.MaxBytes,
+            (problem, inner) => new ModelFormatException($"{path}: {problem}", inner), decompress: false))
         {
-            using FileStream stream = File.OpenRead(path);
-            Span<byte> magic = stackalloc byte[8];
-            checkpoint = stream.ReadAtLeast(magic, 8, throwOnEndOfStream: false) == 8 && magic.SequenceEqual("FNETCKPT"u8);
+            head = stream.ReadUpTo(CheckpointFile.Magic.Length);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFormatException($"{path}: cannot read the model ({e.Message})", e);
-        }
-        if (checkpoint)
+        if (LooksLikeCheckpoint(head))
         {
             Checkpoint c = CheckpointFile.Read(path);
             return new ModelSource(c.Model, path);
         }
+        if (!IsText(head))
+        {
+            throw new ModelFormatException($"{path}: not a FastNet model file or checkpoint (it starts with the bytes " +
+                $"{Convert.ToHexString(head)}, neither JSON text nor \"FNETCKPT\")");
+        }
         return new ModelSource(ModelJson.Read(path), path);
+    }
+
+    // Half the magic in place is a checkpoint with a damaged start, better reported as such than as bad JSON.
+    private static bool LooksLikeCheckpoint(ReadOnlySpan<byte> head)
+    {
+        int same = 0;
+        for (int i = 0; i < head.Length; i++)
+        {
+            same += head[i] == CheckpointFile.Magic[i] ? 1 : 0;
+        }
+        return same >= CheckpointFile.Magic.Length / 2;
+    }
+
+    // JSON text: printable ASCII, whitespace, or the bytes of UTF-8 (a byte-order mark included).
+    private static bool IsText(ReadOnlySpan<byte> head)
+    {
+        foreach (byte b in head)
+        {
+            if ((b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r')) || b == 0x7f)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The loss to evaluate with: as given, as the model was trained, or (for files that do not record it)

@@ -52,7 +52,7 @@ internal static class PredictCommand
     private static float[] ReadFeatures(string path, int inputs)
     {
         bool idx;
-        using (Stream stream = DataFile.OpenRead(path))
+        using (Stream stream = DataFile.OpenRead(path, IdxReader.MaxFileBytes))
         {
             Span<byte> head = stackalloc byte[4];
             idx = stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head[0] == 0 && head[1] == 0 && head[2] == 8;

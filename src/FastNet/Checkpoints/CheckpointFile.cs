@@ -28,7 +28,8 @@ public static class CheckpointFile
     /// <summary>The version written and read.</summary>
     public const uint Version = 1;
 
-    private static ReadOnlySpan<byte> Magic => "FNETCKPT"u8;
+    /// <summary>The eight bytes a checkpoint starts with.</summary>
+    public static ReadOnlySpan<byte> Magic => "FNETCKPT"u8;
     private const int HashLength = 32;
 
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically.</summary>
@@ -55,19 +56,20 @@ public static class CheckpointFile
         return body.ToArray();
     }
 
-    /// <summary>Reads a checkpoint; throws <see cref="CheckpointFormatException"/> naming the file and the problem.</summary>
+    /// <summary>The largest checkpoint read: what one .NET array holds (just under 2 GiB), some 170 million
+    /// parameters with Adam's two state slots.</summary>
+    public static readonly long MaxBytes = Array.MaxLength;
+
+    /// <summary>Reads a checkpoint; throws <see cref="CheckpointFormatException"/> naming the file and the problem.
+    /// The magic is read first, so another kind of file is refused after eight bytes.</summary>
     public static Checkpoint Read(string path)
     {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointFormatException($"{path}: cannot read the checkpoint ({e.Message})", e);
-        }
-        return Deserialize(bytes, path);
+        ArgumentNullException.ThrowIfNull(path);
+        using GuardedStream stream = GuardedFile.OpenRead(path, MaxBytes,
+            (problem, inner) => new CheckpointFormatException($"{path}: {problem}", inner), decompress: false);
+        byte[] magic = stream.ReadUpTo(Magic.Length);
+        RequireMagic(magic, path);
+        return Deserialize([.. magic, .. stream.ReadToEnd()], path);
     }
 
     /// <summary>Parses checkpoint bytes; <paramref name="source"/> names them in errors.</summary>
@@ -75,10 +77,7 @@ public static class CheckpointFile
     {
         ArgumentNullException.ThrowIfNull(bytes);
         int minimum = Magic.Length + 8 + 8 + HashLength;
-        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-        {
-            throw new CheckpointFormatException($"{source}: not a FastNet checkpoint (the file does not start with \"FNETCKPT\")");
-        }
+        RequireMagic(bytes, source);
         if (bytes.Length < minimum)
         {
             throw new CheckpointFormatException($"{source}: truncated: {bytes.Length} bytes, a checkpoint has at least {minimum}");
@@ -102,7 +101,25 @@ public static class CheckpointFile
         float[] parameters = reader.Floats("parameters");
         float[] state = reader.Floats("optimizer state");
         reader.ExpectEnd();
-        return FromHeader(header, parameters, state, source);
+        Checkpoint checkpoint;
+        try
+        {
+            checkpoint = FromHeader(header, parameters, state, source);
+        }
+        catch (OverflowException e)
+        {
+            throw new CheckpointFormatException($"{source}: the header declares a network too large to hold ({e.Message})", e);
+        }
+        CheckpointValues.RequireFinite(checkpoint, source);
+        return checkpoint;
+    }
+
+    private static void RequireMagic(ReadOnlySpan<byte> bytes, string source)
+    {
+        if (bytes.Length < Magic.Length || !bytes[..Magic.Length].SequenceEqual(Magic))
+        {
+            throw new CheckpointFormatException($"{source}: not a FastNet checkpoint (the file does not start with \"FNETCKPT\")");
+        }
     }
 
     private static byte[] Header(Checkpoint c)

@@ -13,12 +13,17 @@ public static class CsvLoader
     /// <summary>Inferred class counts above this are refused: such a label column is almost surely not labels.</summary>
     public const int MaxInferredClasses = 10_000;
 
+    /// <summary>Lines longer than this many characters are refused (rows of over a million features), so a file
+    /// without line breaks fails early instead of filling memory.</summary>
+    public const int MaxLineLength = 1 << 24;
+
     /// <summary>Loads a .csv or .csv.gz file.</summary>
     /// <exception cref="DataFormatException">The file is missing, unreadable, empty, ragged, holds a non-number, a
-    /// NaN or infinity, or a bad class label; the message names the file, line and column.</exception>
+    /// NaN or infinity, or a bad class label, or is longer than <see cref="CsvOptions.MaxBytes"/> or has a line
+    /// longer than <see cref="MaxLineLength"/>; the message names the file, line and column.</exception>
     public static Dataset Load(string path, CsvOptions? options = null)
     {
-        using Stream stream = DataFile.OpenRead(path);
+        using Stream stream = DataFile.OpenRead(path, (options ?? new CsvOptions()).MaxBytes);
         using var reader = new StreamReader(stream);
         return Read(reader, path, options);
     }
@@ -42,7 +47,7 @@ public static class CsvLoader
     /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
     public static (float[] Features, int Columns) LoadFeatures(string path, CsvHeader header = CsvHeader.Auto)
     {
-        using Stream stream = DataFile.OpenRead(path);
+        using Stream stream = DataFile.OpenRead(path, CsvOptions.DefaultMaxBytes);
         using var reader = new StreamReader(stream);
         var parser = new Parser(reader, path, new CsvOptions { Header = header }, featuresOnly: true);
         parser.Run();
@@ -51,6 +56,7 @@ public static class CsvLoader
 
     private sealed class Parser(TextReader reader, string name, CsvOptions options, bool featuresOnly = false)
     {
+        private readonly CsvLineReader _lines = new(reader, name, MaxLineLength);
         private readonly List<float> _features = [];
         private readonly List<float> _targets = [];
         private readonly List<int> _labels = [];
@@ -104,13 +110,18 @@ public static class CsvLoader
         {
             try
             {
-                string? text = reader.ReadLine();
-                _line++;
+                string? text = _lines.ReadLine();
+                _line = _lines.Line;
                 return text;
             }
             catch (InvalidDataException e)
             {
                 throw new DataFormatException(name, "corrupt gzip data: " + e.Message, line: _line + 1, innerException: e);
+            }
+            catch (DataFormatException e) when (e.Line is null && _line > 0)
+            {
+                // The file's stream cannot count lines; say where in the text its data went bad.
+                throw new DataFormatException(name, e.Problem, line: _line + 1, innerException: e);
             }
         }
 

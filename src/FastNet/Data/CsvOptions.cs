@@ -32,4 +32,12 @@ public sealed record CsvOptions
 
     /// <summary>When &gt; 0, the last this many columns are real-valued targets and there are no class labels.</summary>
     public int TargetColumns { get; init; }
+
+    /// <summary>The default of <see cref="MaxBytes"/>: 1 GiB, some ten times MNIST as CSV. The values then take at
+    /// most 2 GiB as floats (a value is at least two characters with its comma).</summary>
+    public const long DefaultMaxBytes = 1L << 30;
+
+    /// <summary>The most bytes read from a file (after decompression); a longer file is refused, naming the limit, so
+    /// a decompression bomb or an endless pipe stops early.</summary>
+    public long MaxBytes { get; init; } = DefaultMaxBytes;
 }

@@ -219,7 +219,7 @@ public sealed class DatasetFetcher
         {
             if (Canonical(dataset, Path.GetFileName(path)) is string canonical && !found.ContainsKey(canonical))
             {
-                using Stream source = DataFile.OpenRead(path);
+                using Stream source = DataFile.OpenRead(path, IdxReader.MaxFileBytes);
                 found[canonical] = Stage(source, Path.Combine(staging, canonical), path);
             }
         }

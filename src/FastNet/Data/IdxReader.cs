@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 
 namespace FastNet.Data;
 
@@ -12,8 +13,9 @@ public sealed record IdxImages(int Count, int Rows, int Columns, float[] Pixels)
 /// <summary>
 /// Reads the IDX format of MNIST and Fashion-MNIST, raw or gzip (recognised by its magic bytes, whatever the name):
 /// a big-endian int32 magic (0x00000803 for unsigned-byte images of 3 dimensions, 0x00000801 for labels), the
-/// dimension sizes as big-endian int32, then the unsigned bytes row-major. The file size must match the header
-/// exactly.
+/// dimension sizes as big-endian int32, then the unsigned bytes row-major. The header is read first and bounds the
+/// rest: exactly the declared body is read (at most <see cref="MaxBodyBytes"/>), and a file with less or more is
+/// refused.
 /// </summary>
 public static class IdxReader
 {
@@ -23,16 +25,24 @@ public static class IdxReader
     /// <summary>Magic number of an unsigned-byte, 1-dimensional (labels) IDX file.</summary>
     public const int LabelsMagic = 0x00000801;
 
+    /// <summary>The largest body a header may declare: 1 GiB, some 20 times MNIST's training images; the pixels
+    /// then take 4 GiB as floats.</summary>
+    public const long MaxBodyBytes = 1L << 30;
+
+    /// <summary>The largest IDX file read (decompressed): the longest header and <see cref="MaxBodyBytes"/>.</summary>
+    public const long MaxFileBytes = 16 + MaxBodyBytes;
+
     /// <summary>Reads an images file.</summary>
-    /// <exception cref="DataFormatException">Missing file, corrupt gzip, wrong magic, zero sizes, or a size that does
-    /// not match the header (truncated or with trailing bytes).</exception>
+    /// <exception cref="DataFormatException">Missing file, corrupt gzip, wrong magic, zero sizes, a declared size
+    /// over <see cref="MaxBodyBytes"/>, or a size that does not match the header (truncated or with trailing
+    /// bytes).</exception>
     public static IdxImages ReadImages(string path)
     {
-        byte[] content = DataFile.ReadAllBytes(path);
-        ReadOnlySpan<int> dims = Header(path, content, ImagesMagic, "images", stackalloc int[3]);
+        using GuardedStream stream = DataFile.OpenRead(path, MaxFileBytes);
+        ReadOnlySpan<int> dims = Header(path, stream, ImagesMagic, "images", stackalloc int[3]);
         int count = dims[0], rows = dims[1], columns = dims[2];
-        ReadOnlySpan<byte> body = Body(path, content, 16, (long)count * rows * columns,
-            $"{count} images of {rows}×{columns}");
+        // Three int32 sizes can multiply past a long.
+        byte[] body = Body(path, stream, 16, (Int128)count * rows * columns, $"{count} images of {rows}×{columns}");
         float[] pixels = new float[body.Length];
         for (int i = 0; i < body.Length; i++)
         {
@@ -45,9 +55,9 @@ public static class IdxReader
     /// <exception cref="DataFormatException">As for <see cref="ReadImages"/>.</exception>
     public static byte[] ReadLabels(string path)
     {
-        byte[] content = DataFile.ReadAllBytes(path);
-        int count = Header(path, content, LabelsMagic, "labels", stackalloc int[1])[0];
-        return Body(path, content, 8, count, $"{count} labels").ToArray();
+        using GuardedStream stream = DataFile.OpenRead(path, MaxFileBytes);
+        int count = Header(path, stream, LabelsMagic, "labels", stackalloc int[1])[0];
+        return Body(path, stream, 8, count, $"{count} labels");
     }
 
     /// <summary>Reads an images file and its labels file into a classification set with
@@ -77,13 +87,16 @@ public static class IdxReader
             classCount, Dataset.OneHot(labels, classCount), classCount, labels);
     }
 
-    private static Span<int> Header(string path, ReadOnlySpan<byte> content, int magic, string kind, Span<int> dims)
+    private static Span<int> Header(string path, GuardedStream stream, int magic, string kind, Span<int> dims)
     {
-        if (content.Length < 4)
+        int headerBytes = 4 + 4 * dims.Length;
+        Span<byte> header = stackalloc byte[headerBytes];
+        int read = stream.ReadAtLeast(header[..4], 4, throwOnEndOfStream: false);
+        if (read < 4)
         {
-            throw new DataFormatException(path, $"truncated: expected at least 4 bytes (the magic number), found {content.Length}");
+            throw new DataFormatException(path, $"truncated: expected at least 4 bytes (the magic number), found {read}");
         }
-        int found = BinaryPrimitives.ReadInt32BigEndian(content);
+        int found = BinaryPrimitives.ReadInt32BigEndian(header);
         if (found != magic)
         {
             string hint = found switch
@@ -94,14 +107,14 @@ public static class IdxReader
             };
             throw new DataFormatException(path, $"expected the IDX {kind} magic 0x{magic:x8}, found 0x{found:x8}{hint}");
         }
-        int headerBytes = 4 + 4 * dims.Length;
-        if (content.Length < headerBytes)
+        read += stream.ReadAtLeast(header[4..], headerBytes - 4, throwOnEndOfStream: false);
+        if (read < headerBytes)
         {
-            throw new DataFormatException(path, $"truncated: expected a {headerBytes}-byte header, found {content.Length} bytes");
+            throw new DataFormatException(path, $"truncated: expected a {headerBytes}-byte header, found {read} bytes");
         }
         for (int d = 0; d < dims.Length; d++)
         {
-            dims[d] = BinaryPrimitives.ReadInt32BigEndian(content[(4 + 4 * d)..]);
+            dims[d] = BinaryPrimitives.ReadInt32BigEndian(header[(4 + 4 * d)..]);
             if (dims[d] <= 0)
             {
                 throw new DataFormatException(path, $"dimension {d + 1} of the header is {dims[d]}: expected a positive size");
@@ -110,14 +123,37 @@ public static class IdxReader
         return dims;
     }
 
-    private static ReadOnlySpan<byte> Body(string path, byte[] content, int headerBytes, long bodyBytes, string what)
+    // Reads exactly the declared body: its size is checked against the limit and, where known, the file's size before
+    // anything is allocated, and one byte more must not exist.
+    private static byte[] Body(string path, GuardedStream stream, int headerBytes, Int128 declared, string what)
     {
-        long expected = headerBytes + bodyBytes;
-        if (content.Length != expected)
+        if (declared > MaxBodyBytes)
         {
-            string problem = content.Length < expected ? "truncated" : "trailing bytes";
-            throw new DataFormatException(path, $"{problem}: expected {expected} bytes ({what}), found {content.Length}");
+            throw new DataFormatException(path,
+                $"the header declares {what}, {declared} bytes, more than the limit of {MaxBodyBytes}");
         }
-        return content.AsSpan(headerBytes);
+        long bodyBytes = (long)declared;
+        long expected = headerBytes + bodyBytes;
+        if (stream.ContentLength is long length && length != expected)
+        {
+            throw SizeMismatch(path, expected, length, what);
+        }
+        byte[] body = stream.ReadUpTo(bodyBytes);
+        if (body.Length < bodyBytes)
+        {
+            throw SizeMismatch(path, expected, headerBytes + body.Length, what);
+        }
+        if (stream.ReadByte() >= 0)
+        {
+            throw SizeMismatch(path, expected, null, what);
+        }
+        return body;
     }
+
+    // found is null when the content goes on past the expected size (its full length is not read).
+    private static DataFormatException SizeMismatch(string path, long expected, long? found, string what) =>
+        found < expected
+            ? new DataFormatException(path, $"truncated: expected {expected} bytes ({what}), found {found}")
+            : new DataFormatException(path,
+                $"trailing bytes: expected {expected} bytes ({what}), found {found?.ToString(CultureInfo.InvariantCulture) ?? "more"}");
 }

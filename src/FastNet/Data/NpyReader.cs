@@ -34,13 +34,17 @@ public static partial class NpyReader
     // A header is a small dict; NumPy pads it to a multiple of 64 bytes.
     private const int MaxHeaderLength = 1 << 16;
 
+    /// <summary>The largest .npy file read: 8 GiB, a billion float64 features (4 GiB as float32).</summary>
+    public const long MaxBytes = 1L << 33;
+
     /// <summary>Reads a <c>.npy</c> file.</summary>
     /// <exception cref="DataFormatException">The file is missing, is not a .npy file, or its header, element type, shape
     /// or size is not what the format requires; the message names the file and what was expected.</exception>
     public static NpyArray ReadFile(string path)
     {
-        using Stream stream = DataFile.OpenRead(path);
-        long length = stream.CanSeek ? stream.Length : throw new DataFormatException(path, "a .npy file cannot be compressed");
+        using GuardedStream stream = GuardedFile.OpenRead(path, MaxBytes,
+            (problem, inner) => new DataFormatException(path, problem, innerException: inner), decompress: false);
+        long length = stream.ContentLength ?? throw new DataFormatException(path, "a .npy file must be a regular file, not a pipe");
         return Read(stream, length, path);
     }
 

@@ -86,6 +86,10 @@ public static class NumpyData
 
     private static (NpyArray X, NpyArray Y) ReadArchive(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new DataFormatException(path, "is a directory, not a file");
+        }
         ZipArchive archive;
         try
         {
@@ -93,7 +97,7 @@ public static class NumpyData
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw DataFile.Unreadable(path, e);
+            throw new DataFormatException(path, GuardedFile.Unreadable(e), innerException: e);
         }
         catch (InvalidDataException e)
         {

@@ -37,19 +37,36 @@ public static class ModelJson
     /// <summary>The first version, without metadata.</summary>
     public const int FirstVersion = 1;
 
-    /// <summary>Reads a model file; throws <see cref="ModelFormatException"/> naming the file and the field.</summary>
+    /// <summary>The largest model file read: 512 MiB, tens of millions of parameters as indented JSON, and a string of
+    /// at most 1 GiB once read.</summary>
+    public const long MaxBytes = 1L << 29;
+
+    /// <summary>Reads a model file; throws <see cref="ModelFormatException"/> naming the file and the field, or the
+    /// problem with the file itself (missing, a directory, binary, larger than <see cref="MaxBytes"/>).</summary>
     public static Model Read(string path)
     {
-        string text;
-        try
+        ArgumentNullException.ThrowIfNull(path);
+        return Parse(ReadText(path), path);
+    }
+
+    private static string ReadText(string path)
+    {
+        using GuardedStream stream = GuardedFile.OpenRead(path, MaxBytes,
+            (problem, inner) => new ModelFormatException($"{path}: {problem}", inner), decompress: false);
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var text = new StringBuilder(stream.ContentLength <= MaxBytes ? (int)stream.ContentLength : 0);
+        char[] chunk = new char[1 << 16];
+        int read;
+        while ((read = reader.Read(chunk)) > 0)
         {
-            text = File.ReadAllText(path);
+            // JSON text never holds a NUL: stop at the first one rather than read a binary file to its end.
+            if (chunk.AsSpan(0, read).Contains('\0'))
+            {
+                throw new ModelFormatException($"{path}: not a FastNet model file: it holds binary data, not JSON text");
+            }
+            text.Append(chunk, 0, read);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelFormatException($"{path}: cannot read the model file ({e.Message})", e);
-        }
-        return Parse(text, path);
+        return text.ToString();
     }
 
     /// <summary>Parses a model document; <paramref name="source"/> names it in error messages.</summary>
@@ -114,7 +131,7 @@ public static class ModelJson
                 index++;
             }
 
-            var spec = new NetworkSpec(inputs, specs);
+            NetworkSpec spec = DeclaredSpec(inputs, specs, json.Length, reader);
             ModelMetadata metadata = version == FirstVersion ? ModelMetadata.None
                 : ModelMetadataJson.Read(root, reader, inputs, spec.Outputs) with { Loss = Loss(root, reader) };
             var model = new Model(spec, new float[spec.ParameterCount]) { Metadata = metadata };
@@ -148,6 +165,24 @@ public static class ModelJson
             }
             return model;
         }
+    }
+
+    // The layers declare the parameter count; each parameter takes at least two characters (a digit and a comma), so
+    // a count the text cannot hold is refused before the parameters are allocated.
+    private static NetworkSpec DeclaredSpec(int inputs, List<LayerSpec> layers, int textLength, JsonFieldReader reader)
+    {
+        long parameters = 0;
+        for (int l = 0; l < layers.Count; l++)
+        {
+            int units = layers[l].Units;
+            parameters += (long)(l == 0 ? inputs : layers[l - 1].Units) * units + (layers[l].HasBias ? units : 0);
+            if (parameters > textLength / 2) // checked per layer, so the sum cannot overflow
+            {
+                throw reader.Error("layers", $"the layers declare more parameters than a file of {textLength} " +
+                    "characters can hold");
+            }
+        }
+        return new NetworkSpec(inputs, layers);
     }
 
     /// <summary>The model as a JSON document.</summary>

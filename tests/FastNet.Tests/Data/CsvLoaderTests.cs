@@ -201,6 +201,59 @@ public sealed class CsvLoaderTests : IDisposable
         string path = _dir.Write("cut.csv.gz", gz[..(gz.Length * 3 / 4)]);
         var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
         Assert.StartsWith(path + " line ", e.Message);
+        Assert.Contains(": truncated gzip data", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADirectoryIsRefusedAsADirectory()
+    {
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(_dir.Path));
+        Assert.Equal($"{_dir.Path}: is a directory, not a file", e.Message);
+    }
+
+    [Fact]
+    public void AFileLongerThanMaxBytesIsRefusedNamingTheLimit()
+    {
+        string path = _dir.Write("long.csv", string.Concat(Enumerable.Repeat("1,2,0\n", 100)));
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvOptions { MaxBytes = 599 }));
+        Assert.Equal($"{path}: the file is 600 bytes, more than the limit of 599", e.Message);
+        Assert.Equal(100, CsvLoader.Load(path, new CsvOptions { MaxBytes = 600 }).Count);
+    }
+
+    [Fact]
+    public void ALineWithoutEndStopsAtTheLineLimit()
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Read(new EndlessDigits(), "endless"));
+        Assert.Equal($"endless line 1: the line is longer than the limit of {CsvLoader.MaxLineLength} characters", e.Message);
+        // The line's buffer (two bytes a character) with the copies of its growth; never the endless whole.
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 8L * CsvLoader.MaxLineLength);
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r\n")]
+    [InlineData("\r")]
+    public void ALineBreakSplitAcrossReadsCountsOnce(string lineBreak)
+    {
+        // Headers of lengths around the reader's 16384-character reads put the break on the boundary; a break counted
+        // twice would move the bad field to line 4.
+        for (int header = 16379; header <= 16386; header++)
+        {
+            string text = new string('h', header) + lineBreak + "1,2,0" + lineBreak + "1,x,0" + lineBreak;
+            var e = Assert.Throws<DataFormatException>(() => CsvLoader.Read(new StringReader(text), "rows"));
+            Assert.Equal("rows line 3, column 2: expected a number, found \"x\"", e.Message);
+        }
+    }
+
+    /// <summary>"1" without end, and no line break.</summary>
+    private sealed class EndlessDigits : TextReader
+    {
+        public override int Read(char[] buffer, int index, int count)
+        {
+            buffer.AsSpan(index, count).Fill('1');
+            return count;
+        }
     }
 
     private static byte[] Gzip(string text)

@@ -151,6 +151,6 @@ public sealed class IdxReaderTests : IDisposable
         byte[] gz = IdxFiles.Gzip(IdxFiles.Images(50, 10, 10, i => (byte)(i * 7 % 251)));
         string path = _dir.Write("cut.gz", gz[..(gz.Length / 2)]);
         var e = Assert.Throws<DataFormatException>(() => IdxReader.ReadImages(path));
-        Assert.StartsWith($"{path}: corrupt gzip data: the gzip data ends after", e.Message);
+        Assert.StartsWith($"{path}: truncated gzip data: it ends after", e.Message);
     }
 }

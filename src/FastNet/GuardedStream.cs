@@ -1,0 +1,180 @@
+namespace FastNet;
+
+/// <summary>What is known of a gzip file before it is decompressed.</summary>
+/// <param name="CompressedSize">Bytes on disk.</param>
+/// <param name="TrailerSize">The uncompressed size mod 2^32 that the last four bytes record (a hint: a truncated
+/// file's last bytes are compressed data).</param>
+internal sealed record GzipFacts(long CompressedSize, uint TrailerSize);
+
+/// <summary>
+/// A file's content as <see cref="GuardedFile"/> opens it. Every problem is thrown as the caller's exception (see
+/// <see cref="ReadError"/>): content beyond the caller's limit (checked against the reported size before reading, and
+/// as the bytes arrive, so a decompression bomb stops one buffer past the limit); a file yielding more than its
+/// reported size (a device); gzip data that is corrupt, or that ends short of the size its trailer records (a
+/// truncated file, or several gzip files joined, whose trailer holds only the last one's size).
+/// </summary>
+public sealed class GuardedStream : Stream
+{
+    private const int FirstChunk = 1 << 16;
+
+    // A gzip header and trailer alone take 18 bytes; a shorter file is cut, whatever its last bytes seem to record.
+    private const int MinimumGzip = 18;
+
+    private readonly Stream _inner;
+    private readonly long _limit;
+    private readonly ReadError _error;
+    private readonly long? _fileSize;
+    private readonly GzipFacts? _gzip;
+    private long _produced;
+
+    internal GuardedStream(Stream file, long limit, ReadError error, long? fileSize)
+    {
+        _inner = file;
+        _limit = limit;
+        _error = error;
+        _fileSize = fileSize;
+    }
+
+    internal GuardedStream(Stream gzip, long limit, ReadError error, GzipFacts facts)
+    {
+        _inner = gzip;
+        _limit = limit;
+        _error = error;
+        _gzip = facts;
+    }
+
+    /// <summary>The content's size when it is known before reading: an uncompressed regular file's size.</summary>
+    public long? ContentLength => _gzip is null ? _fileSize : null;
+
+    /// <inheritdoc/>
+    public override bool CanRead => true;
+
+    /// <inheritdoc/>
+    public override bool CanSeek => false;
+
+    /// <inheritdoc/>
+    public override bool CanWrite => false;
+
+    /// <inheritdoc/>
+    public override long Length => throw new NotSupportedException();
+
+    /// <summary>Content bytes read so far.</summary>
+    public override long Position { get => _produced; set => throw new NotSupportedException(); }
+
+    /// <inheritdoc/>
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    /// <inheritdoc/>
+    public override int Read(Span<byte> buffer)
+    {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+        if (_produced == 0 && ContentLength > _limit)
+        {
+            throw _error($"the file is {ContentLength} bytes, more than the limit of {_limit}", null);
+        }
+        // One byte past the limit is enough to tell that the content exceeds it.
+        long room = _limit - _produced + 1;
+        if (buffer.Length > room)
+        {
+            buffer = buffer[..(int)room];
+        }
+        int n = ReadInner(buffer);
+        _produced += n;
+        if (_produced > _limit)
+        {
+            throw _error(_gzip is GzipFacts gzip
+                ? $"the gzip data decompresses to more than the limit of {_limit} bytes (from {gzip.CompressedSize} " +
+                    "compressed bytes); refused as a possible decompression bomb"
+                : $"the file holds more than the limit of {_limit} bytes", null);
+        }
+        if (_produced > _fileSize)
+        {
+            throw _error($"not a regular file: it yields more than its reported size of {_fileSize} bytes " +
+                "(a device, or a file still being written)", null);
+        }
+        if (n == 0 && _gzip is GzipFacts facts && ((uint)_produced != facts.TrailerSize || facts.CompressedSize < MinimumGzip))
+        {
+            throw _error($"truncated gzip data: it ends after {_produced} decompressed bytes, but the size field at " +
+                $"the end of the file records {facts.TrailerSize}", null);
+        }
+        return n;
+    }
+
+    /// <summary>Reads up to <paramref name="count"/> bytes, fewer only where the content ends. The buffer grows as
+    /// data arrives, so a declared size that the file does not back costs no memory.</summary>
+    public byte[] ReadUpTo(long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Array.MaxLength);
+        long first = ContentLength is long known ? Math.Clamp(known - _produced, 0, count) : Math.Min(count, FirstChunk);
+        byte[] buffer = new byte[first];
+        int filled = 0;
+        while (filled < count)
+        {
+            if (filled == buffer.Length)
+            {
+                Array.Resize(ref buffer, (int)Math.Min(count, Math.Max(2L * buffer.Length, FirstChunk)));
+            }
+            int n = Read(buffer.AsSpan(filled));
+            if (n == 0)
+            {
+                break;
+            }
+            filled += n;
+        }
+        return filled == buffer.Length ? buffer : buffer[..filled];
+    }
+
+    /// <summary>The rest of the content, up to the limit (beyond it, the limit's error).</summary>
+    public byte[] ReadToEnd()
+    {
+        byte[] content = ReadUpTo(Math.Min(_limit - _produced, Array.MaxLength));
+        // Reading on ends the content: past the limit this throws, at the end it checks a gzip trailer.
+        Span<byte> next = stackalloc byte[1];
+        return Read(next) == 0 ? content
+            : throw _error($"the content is longer than {Array.MaxLength} bytes, more than one array holds", null);
+    }
+
+    private int ReadInner(Span<byte> buffer)
+    {
+        try
+        {
+            return _inner.Read(buffer);
+        }
+        catch (InvalidDataException e)
+        {
+            throw _error("corrupt gzip data: " + e.Message, e);
+        }
+        catch (IOException e)
+        {
+            throw _error("cannot read the file: " + e.Message, e);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Flush()
+    {
+    }
+
+    /// <inheritdoc/>
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _inner.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+}

@@ -1,0 +1,111 @@
+using FastNet.Tests.Data;
+using FastNet.Tests.Fuzzing;
+using Xunit;
+
+namespace FastNet.Tests;
+
+public sealed class GuardedFileTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private sealed class TestReadException(string message, Exception? inner) : Exception(message, inner);
+
+    private static GuardedStream Open(string path, long limit) =>
+        GuardedFile.OpenRead(path, limit, (problem, inner) => new TestReadException($"{path}: {problem}", inner));
+
+    [Fact]
+    public void ADirectoryIsRefusedAsADirectory()
+    {
+        var e = Assert.Throws<TestReadException>(() => Open(_dir.Path, 100));
+        Assert.Equal($"{_dir.Path}: is a directory, not a file", e.Message);
+    }
+
+    [Fact]
+    public void AMissingFileIsNamedAsMissing()
+    {
+        string path = _dir.File("absent");
+        var e = Assert.Throws<TestReadException>(() => Open(path, 100));
+        Assert.Equal($"{path}: file not found", e.Message);
+    }
+
+    [Fact]
+    public void AFileLargerThanTheLimitIsRefusedBeforeItIsRead()
+    {
+        string path = _dir.Write("big", new byte[1000]);
+        using GuardedStream stream = Open(path, 999);
+        var e = Assert.Throws<TestReadException>(() => stream.ReadByte());
+        Assert.Equal($"{path}: the file is 1000 bytes, more than the limit of 999", e.Message);
+        Assert.Equal(0, stream.Position);
+    }
+
+    [Fact]
+    public void AFileOfExactlyTheLimitIsReadWhole()
+    {
+        string path = _dir.Write("exact", new byte[1000]);
+        using GuardedStream stream = Open(path, 1000);
+        Assert.Equal(1000, stream.ReadToEnd().Length);
+    }
+
+    [Fact]
+    public void AGzipBombStopsOneBufferPastTheLimitNamingTheLimitAndTheCompressedSize()
+    {
+        string path = _dir.Write("bomb.gz", Bombs.ZerosBomb);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        using (GuardedStream stream = Open(path, 1 << 20))
+        {
+            var e = Assert.Throws<TestReadException>(() => stream.ReadToEnd());
+            Assert.Equal($"{path}: the gzip data decompresses to more than the limit of 1048576 bytes (from " +
+                $"{Bombs.ZerosBomb.Length} compressed bytes); refused as a possible decompression bomb", e.Message);
+            Assert.Equal((1 << 20) + 1, stream.Position);
+        }
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 8 << 20);
+    }
+
+    [Fact]
+    public void CorruptGzipDataIsTheCallersErrorNotAnInvalidDataException()
+    {
+        byte[] gz = SeedFiles.Gzip(Data.IdxFiles.Images(40, 8, 8, i => (byte)(i * 7 % 251)));
+        gz[3] = 0xff; // reserved flag bits set in the gzip header
+        string path = _dir.Write("corrupt.gz", gz);
+        using GuardedStream stream = Open(path, 1 << 20);
+        var e = Assert.Throws<TestReadException>(() => stream.ReadToEnd());
+        Assert.StartsWith($"{path}: corrupt gzip data: ", e.Message, StringComparison.Ordinal);
+        Assert.IsType<InvalidDataException>(e.InnerException);
+    }
+
+    [Fact]
+    public void ATruncatedGzipFileSaysTruncated()
+    {
+        byte[] gz = SeedFiles.Gzip(Data.IdxFiles.Images(40, 8, 8, i => (byte)(i * 7 % 251)));
+        string path = _dir.Write("cut.gz", gz[..(gz.Length / 2)]);
+        using GuardedStream stream = Open(path, 1 << 20);
+        var e = Assert.Throws<TestReadException>(() => stream.ReadToEnd());
+        Assert.StartsWith($"{path}: truncated gzip data: it ends after ", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ADeclaredSizeTheGzipDataDoesNotBackCostsNoMemory()
+    {
+        string path = _dir.Write("small.gz", SeedFiles.Gzip(new byte[10]));
+        using GuardedStream stream = Open(path, 1L << 40);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(10, stream.ReadUpTo(1 << 30).Length);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+    }
+
+    [Fact]
+    public void ADeviceYieldingMoreThanItsReportedSizeIsRefusedAtItsFirstByte()
+    {
+        if (!DevZero.Exists)
+        {
+            return;
+        }
+        string path = DevZero.LinkAt(_dir.File("zero"));
+        using GuardedStream stream = Open(path, 1L << 40);
+        var e = Assert.Throws<TestReadException>(() => stream.ReadToEnd());
+        Assert.StartsWith($"{path}: not a regular file: it yields more than its reported size of 0 bytes", e.Message,
+            StringComparison.Ordinal);
+    }
+}
