@@ -33,6 +33,7 @@ internal static class EvalCommand
             LossKind lossKind = source.LossFor(parse.GetValue(loss), set);
 
             using IBackend b = BackendRegistry.Create(parse.GetValue(backend)!);
+            TrainingMemory.ForEvaluation(b, source.Model.Spec, Math.Min(512, set.Count), set).EnsureFits(b);
             using var network = new TrainingNetwork(b, source.Model, lossKind, new OptimizerSettings(), Math.Min(512, set.Count));
             using var device = new DeviceDataset(b, set);
             (double lossValue, double accuracy) = Evaluation.Run(network, device);

@@ -105,7 +105,15 @@ public static class ModelJson
                 index++;
             }
 
-            var spec = new NetworkSpec(inputs, specs);
+            NetworkSpec spec;
+            try
+            {
+                spec = new NetworkSpec(inputs, specs);
+            }
+            catch (NetworkTooLargeException e)
+            {
+                throw reader.Error(e.Layer is int l ? $"layers[{l}].units" : "inputs", e.Message);
+            }
             var model = new Model(spec, new float[spec.ParameterCount]);
             for (int l = 0; l < specs.Count; l++)
             {
