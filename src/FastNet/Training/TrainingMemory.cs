@@ -56,13 +56,23 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
         bool trainBiases, int batch, Dataset train, Dataset? evaluation)
     {
+        ArgumentNullException.ThrowIfNull(train);
+        return ForTraining(backend, spec, optimizer, trainBiases, batch, train.Count, evaluation?.Count ?? 0);
+    }
+
+    /// <summary>Training as above on <paramref name="trainRows"/> examples, evaluating on
+    /// <paramref name="evaluationRows"/>, each row holding the network's inputs and outputs.</summary>
+    public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
+        bool trainBiases, int batch, long trainRows, long evaluationRows)
+    {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(spec);
-        ArgumentNullException.ThrowIfNull(train);
         long trainable = trainBiases ? spec.ParameterCount : spec.WeightCount;
         long state = checked(OptimizerStep.StateSlots(optimizer) * trainable);
-        long batchFeatures = (long)batch * train.FeatureCount, batchTargets = (long)batch * train.TargetCount;
-        long dataset = checked(RowFloats(train) + train.Count + (evaluation is null ? 0 : RowFloats(evaluation)));
+        long batchFeatures = (long)batch * spec.Inputs, batchTargets = (long)batch * spec.Outputs;
+        // features and targets per row, and for training one row index each (the shuffled order)
+        long dataset = checked((trainRows * (spec.Inputs + spec.Outputs + 1L))
+            + (evaluationRows * (spec.Inputs + (long)spec.Outputs)));
         (string, long) largest = Largest(spec, batch, ("the optimizer state", state),
             ("the batch's features", batchFeatures), ("the batch's targets", batchTargets));
         return new TrainingMemory(
@@ -83,7 +93,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     /// <summary>
     /// Evaluating <paramref name="spec"/> on <paramref name="data"/> in batches of <paramref name="batch"/> as
     /// <c>fastnet eval</c> does: a network for the loss and one for the predictions, both plain SGD (no optimizer
-    /// state), and the dataset on the backend.
+    /// state), the dataset on the backend and the predictions read back from it.
     /// </summary>
     public static TrainingMemory ForEvaluation(IBackend backend, NetworkSpec spec, int batch, Dataset data)
     {
@@ -98,7 +108,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             OptimizerState: 0,
             ActivationsAndDeltas: Bytes(checked(2 * LayerFloats(spec, batch))),
             Batch: Bytes(checked(batchFeatures + (2 * MetricFloats))),
-            Dataset: Bytes(checked(RowFloats(data) + ((long)data.Count * spec.Outputs))),
+            Dataset: Bytes(checked(((long)data.Features.Length + data.Targets.Length) + ((long)data.Count * spec.Outputs))),
             Scratch: Bytes(ScratchFloats(backend, spec, batch)),
             HostModel: Bytes(spec.ParameterCount))
         {
@@ -170,8 +180,6 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F2} GiB");
 
     private static long Bytes(long floats) => checked(floats * FloatBytes);
-
-    private static long RowFloats(Dataset data) => checked((long)data.Features.Length + data.Targets.Length);
 
     // one activation and one delta buffer per layer
     private static long LayerFloats(NetworkSpec spec, int batch)

@@ -1,14 +1,18 @@
+using FastNet.Benchmarking;
 using FastNet.Data;
 using FastNet.Kernels;
 using FastNet.Kernels.Simd;
 using FastNet.Model;
+using FastNet.Tests.Benchmarking;
 using FastNet.Training;
 using Xunit;
 
 namespace FastNet.Tests.Training;
 
 /// <summary>The memory estimate a run is checked against before it allocates: its arithmetic against what training
-/// really allocates, and the refusal when it does not fit.</summary>
+/// really allocates, and the refusal when it does not fit. Runs with the tests that measure resident memory, as a
+/// benchmark workload here resets the process's peak.</summary>
+[Collection(ResidentMemoryCollection.Name)]
 public class TrainingMemoryTests
 {
     // awkward sizes: 7 inputs, 17 and 3 units, batches of 5 over 33 examples, 11 evaluation examples
@@ -46,6 +50,25 @@ public class TrainingMemoryTests
         Assert.Equal(0, estimate.Scratch); // the reference backend keeps no working buffers
         Assert.Equal(4L * Spec.ParameterCount, estimate.HostModel);
         Assert.Equal(estimate.DeviceBytes + estimate.HostModel, estimate.TotalBytes);
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
+    public void EstimateAgreesWithTheBuffersABenchmarkWorkloadHolds(string backendName)
+    {
+        var workload = new Workload("small", [20, 16, 4], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Adam, 8);
+        using IBackend backend = BackendRegistry.Create(backendName);
+        TrainingMemory estimate = TrainingMemory.ForTraining(backend, workload.Spec(), OptimizerKind.Adam, true, 8, 256, 0);
+
+        MemoryBreakdown held = WorkloadTimer.Run(backend, workload, repeats: 1, secondsPerRepeat: 0.01).Memory.Computed;
+
+        Assert.Equal(held.Parameters, estimate.Parameters);
+        Assert.Equal(held.Gradients, estimate.Gradients);
+        Assert.Equal(held.OptimizerState, estimate.OptimizerState);
+        Assert.Equal(held.ActivationsAndDeltas, estimate.ActivationsAndDeltas);
+        Assert.Equal(held.Batch + 8, estimate.Batch); // and the network's two metric sums, which the benchmark leaves out
+        Assert.Equal(held.Dataset, estimate.Dataset);
+        Assert.InRange(held.Scratch, 0, estimate.Scratch);
     }
 
     [Fact]
