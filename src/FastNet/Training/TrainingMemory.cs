@@ -93,7 +93,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     /// <summary>
     /// Evaluating <paramref name="spec"/> on <paramref name="data"/> in batches of <paramref name="batch"/> as
     /// <c>fastnet eval</c> does: a network for the loss and one for the predictions, both plain SGD (no optimizer
-    /// state), the dataset on the backend and the predictions read back from it.
+    /// state), and the dataset on the backend.
     /// </summary>
     public static TrainingMemory ForEvaluation(IBackend backend, NetworkSpec spec, int batch, Dataset data)
     {
@@ -108,7 +108,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             OptimizerState: 0,
             ActivationsAndDeltas: Bytes(checked(2 * LayerFloats(spec, batch))),
             Batch: Bytes(checked(batchFeatures + (2 * MetricFloats))),
-            Dataset: Bytes(checked(((long)data.Features.Length + data.Targets.Length) + ((long)data.Count * spec.Outputs))),
+            Dataset: Bytes((long)data.Features.Length + data.Targets.Length),
             Scratch: Bytes(ScratchFloats(backend, spec, batch)),
             HostModel: Bytes(spec.ParameterCount))
         {

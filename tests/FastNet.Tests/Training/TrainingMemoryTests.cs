@@ -52,6 +52,25 @@ public class TrainingMemoryTests
         Assert.Equal(estimate.DeviceBytes + estimate.HostModel, estimate.TotalBytes);
     }
 
+    [Fact]
+    public void EvaluationEstimateIsExactlyWhatEvalAllocatesOnTheReferenceBackend()
+    {
+        Dataset data = Data(33, "eval");
+        using var counted = new AllocationCounter();
+        Model.Model model = new Initializer(InitializerKind.Xavier).Create(Spec, new SeededRandom(1));
+
+        TrainingMemory estimate = TrainingMemory.ForEvaluation(counted, Spec, 20, data);
+        // as fastnet eval does it: the loss in batches of 20, then the predictions in chunks of 20
+        using (var network = new TrainingNetwork(counted, model, LossKind.SoftmaxCrossEntropy, new OptimizerSettings(), 20))
+        using (var device = new DeviceDataset(counted, data))
+        {
+            Evaluation.Run(network, device);
+            Inference.Outputs(counted, model, data.Features, chunk: 20);
+        }
+
+        Assert.Equal(counted.AllocatedBytes, estimate.DeviceBytes);
+    }
+
     [Theory]
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void EstimateAgreesWithTheBuffersABenchmarkWorkloadHolds(string backendName)
