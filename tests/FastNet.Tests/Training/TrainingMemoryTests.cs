@@ -1,6 +1,7 @@
 using FastNet.Benchmarking;
 using FastNet.Data;
 using FastNet.Kernels;
+using FastNet.Kernels.Gpu;
 using FastNet.Kernels.Simd;
 using FastNet.Model;
 using FastNet.Tests.Benchmarking;
@@ -155,6 +156,21 @@ public class TrainingMemoryTests
         long available = AvailableMemory.HostBytes();
 
         Assert.InRange(available, 1, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+    }
+
+    [Fact]
+    public void DeviceMemoryAvailableIsTheDevicesFreeMemoryAndShrinksWithItsBuffers()
+    {
+        // ILGPU's CPU accelerator stands in for a GPU: its free memory is its size less what the backend holds
+        using var gpu = new GpuBackend(GpuBackendOptions.CpuAccelerator);
+        using IBackend simd = BackendRegistry.Create("simd");
+        long before = AvailableMemory.DeviceBytes(gpu)!.Value;
+
+        using (gpu.Allocate(1 << 20))
+        {
+            Assert.Equal(before - (4L << 20), AvailableMemory.DeviceBytes(gpu));
+        }
+        Assert.Null(AvailableMemory.DeviceBytes(simd)); // a CPU backend computes in host memory
     }
 
     private static LayerSpec[] Layers(params int[] hidden) =>
