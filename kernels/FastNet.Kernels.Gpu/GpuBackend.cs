@@ -182,6 +182,14 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     /// </summary>
     public long DeviceBytesInUse => Interlocked.Read(ref _bytesInUse);
 
+    /// <summary>
+    /// Device memory free now: CUDA's own figure (cuMemGetInfo, which counts every process on the device); ILGPU's CPU
+    /// accelerator has no such query, so there it is the accelerator's memory size less what this backend holds.
+    /// </summary>
+    public long DeviceFreeBytes => _accelerator is CudaAccelerator cuda
+        ? cuda.GetFreeMemory()
+        : Math.Max(0, _accelerator.MemorySize - DeviceBytesInUse);
+
     /// <summary>Bytes of the cuBLAS workspace counted in <see cref="DeviceBytesInUse"/>; 0 without cuBLAS.</summary>
     internal long CuBlasWorkspaceBytes => _cuBlas?.WorkspaceBytes ?? 0;
 

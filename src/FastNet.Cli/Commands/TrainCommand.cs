@@ -55,7 +55,19 @@ internal static class TrainCommand
         {
             throw new ArgumentException("--early-stopping: expected a positive patience, with --validation-fraction > 0");
         }
-        Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train);
+        int batch = plan.BatchSize(data.Train.Count);
+        TrainingOptions training = plan.Training with { BatchSize = batch };
+        training.Validate();
+
+        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
+        // Sizes are checked against the memory available before the parameters are drawn or the network allocated.
+        Action<NetworkSpec> ensureFits = spec => TrainingMemory.ForTraining(backend, spec, plan.Optimizer.Kind,
+            plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test).EnsureFits(backend);
+        Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train, ensureFits);
+        if (resume is not null)
+        {
+            ensureFits(model.Spec);
+        }
         ModelChecks.MatchData(model, data.Train, resumePath ?? parse.GetValue(o.Init) ?? "the network");
         LabelCheck.WarnAboutMissingClasses(data.Train, error);
         var trainingData = new TrainingDataIdentity(data.Train);
@@ -63,11 +75,6 @@ internal static class TrainCommand
         {
             trainingData.CheckSameAs(resume, resumePath!, data.Request.Source);
         }
-        int batch = plan.BatchSize(data.Train.Count);
-        TrainingOptions training = plan.Training with { BatchSize = batch };
-        training.Validate();
-
-        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
         LossKind loss = plan.LossFor(data.Train);
         var metadata = new ModelMetadata
         {
@@ -80,7 +87,7 @@ internal static class TrainCommand
         using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, batch, plan.TrainBiases);
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
-        using var trainer = new Trainer(network, data.Train, evaluation, training);
+        using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard());
         resume?.Restore(network, trainer);
 
         output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
@@ -108,6 +115,7 @@ internal static class TrainCommand
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
         var reports = new List<EpochReport>();
         var best = new BestModel(earlyStopping);
+        int? checkpointEpoch = null; // the epoch --checkpoint holds, once this run has written it
         try
         {
             Func<Action<int, int>, Action<int>, Action<string>, int> loop = (startEpoch, advance, print) =>
@@ -115,7 +123,16 @@ internal static class TrainCommand
                 while (trainer.Epoch < training.Epochs)
                 {
                     startEpoch(trainer.Epoch + 1, data.Train.Count - trainer.Position.Batch * batch);
-                    EpochReport? report = trainer.RunEpoch(cancel.Token, advance);
+                    EpochReport? report;
+                    try
+                    {
+                        report = trainer.RunEpoch(cancel.Token, advance);
+                    }
+                    catch (TrainingDivergedException e)
+                    {
+                        error.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
+                        return FastNetCli.Failure;
+                    }
                     if (report is null)
                     {
                         string path = checkpointPath ?? InterruptedCheckpoint;
@@ -124,19 +141,13 @@ internal static class TrainCommand
                             + $"saved {path}; continue with --resume {path}");
                         return Interrupted;
                     }
-                    if (!double.IsFinite(report.TrainLoss))
-                    {
-                        error.WriteLine($"fastnet: error: the training loss of epoch {report.Epoch} is {report.TrainLoss}: "
-                            + "training diverged (try a lower --lr)"
-                            + (checkpointPath is null ? "" : $"; {checkpointPath} keeps the last good epoch"));
-                        return FastNetCli.Failure;
-                    }
                     print(EpochLine.Format(report, training.Epochs, evaluationName));
                     metrics?.Write(report);
                     reports.Add(report);
                     if (checkpointPath is not null)
                     {
                         CheckpointFile.Write(Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256), checkpointPath);
+                        checkpointEpoch = trainer.Epoch;
                     }
                     if (best.Observe(report, network))
                     {

@@ -107,12 +107,17 @@ internal sealed class TrainingPlan
             : throw new FormatException($"--batch: expected a positive number or 'full', got '{_batch}'");
     }
 
-    /// <summary>The initial model: from --init, or drawn from the seed for the architecture the options describe.</summary>
-    public Model.Model CreateModel(ParseResult parse, TrainOptions o, Dataset train)
+    /// <summary>The initial model: from --init, or drawn from the seed for the architecture the options describe.
+    /// <paramref name="ensureFits"/> sees the architecture before the parameters are drawn, so it can refuse a network
+    /// too large for the memory.</summary>
+    public Model.Model CreateModel(ParseResult parse, TrainOptions o, Dataset train, Action<NetworkSpec> ensureFits)
     {
+        ArgumentNullException.ThrowIfNull(ensureFits);
         if (parse.GetValue(o.Init) is string initPath)
         {
-            return ModelJson.Read(initPath);
+            Model.Model initial = ModelJson.Read(initPath);
+            ensureFits(initial.Spec);
+            return initial;
         }
         LossKind loss = LossFor(train);
         Activation hidden = Names.ParseActivation(parse.GetValue(o.Activation)!);
@@ -124,6 +129,7 @@ internal sealed class TrainingPlan
             .Select(units => new LayerSpec(units, hidden, biases))
             .Append(new LayerSpec(train.TargetCount, output, biases));
         var spec = new NetworkSpec(train.FeatureCount, [.. layers]);
+        ensureFits(spec);
         return FastNet.Training.Initializer.Parse(parse.GetValue(o.Initializer)!).Create(spec, new SeededRandom(Training.Seed));
     }
 

@@ -42,9 +42,10 @@ public static class WorkloadTimer
         string? peakUnavailable = ResidentMemory.ResetPeak();
 
         Model.NetworkSpec spec = workload.Spec();
+        int examples = Math.Max(workload.Batch * 4, 256);
+        TrainingMemory.ForTraining(backend, spec, workload.Optimizer, true, workload.Batch, examples, 0).EnsureFits(backend);
         using TrainingNetwork network = Network(backend, workload);
         ResidentMemory.Settle(); // the initial parameters' host copy, uploaded, goes before the dataset comes
-        int examples = Math.Max(workload.Batch * 4, 256);
         (FloatBuffer features, FloatBuffer targets) = Synthetic(backend, spec, examples);
         using FloatBuffer dataFeatures = features, dataTargets = targets;
         // batches are taken as the trainer takes them: gathered on the backend, or read in place at batch 1

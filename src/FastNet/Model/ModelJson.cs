@@ -171,6 +171,15 @@ public static class ModelJson
     // a count the text cannot hold is refused before the parameters are allocated.
     private static NetworkSpec DeclaredSpec(int inputs, List<LayerSpec> layers, int textLength, JsonFieldReader reader)
     {
+        NetworkSpec spec; // sizes only: the parameters are allocated after the checks below
+        try
+        {
+            spec = new NetworkSpec(inputs, layers);
+        }
+        catch (NetworkTooLargeException e)
+        {
+            throw reader.Error(e.Layer is int l ? $"layers[{l}].units" : "inputs", e.Message);
+        }
         long parameters = 0;
         for (int l = 0; l < layers.Count; l++)
         {
@@ -182,7 +191,7 @@ public static class ModelJson
                     "characters can hold");
             }
         }
-        return new NetworkSpec(inputs, layers);
+        return spec;
     }
 
     /// <summary>The model as a JSON document.</summary>

@@ -32,22 +32,34 @@ public sealed class NetworkSpec
         Layers = [.. layers];
         _weightOffsets = new int[layers.Count];
         _biasOffsets = new int[layers.Count];
-        long weights = 0;
+        // Counted in 64 bits and stopped at the first layer past the limit, so the count itself cannot overflow.
+        long count = 0;
         for (int l = 0; l < layers.Count; l++)
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers[l].Units);
-            _weightOffsets[l] = checked((int)weights);
-            weights += (long)InputsOf(l) * layers[l].Units;
+            _weightOffsets[l] = (int)count;
+            count += (long)InputsOf(l) * layers[l].Units;
+            if (count > int.MaxValue)
+            {
+                throw TooLarge(count, $"layer {l}'s weights ({InputsOf(l)} inputs × {layers[l].Units} units)",
+                    InputsOf(l) > layers[l].Units ? (l == 0 ? null : l - 1) : l);
+            }
         }
-        WeightCount = checked((int)weights);
-        long biases = 0;
+        WeightCount = (int)count;
         for (int l = 0; l < layers.Count; l++)
         {
-            _biasOffsets[l] = checked((int)(weights + biases));
-            biases += layers[l].HasBias ? layers[l].Units : 0;
+            _biasOffsets[l] = (int)count;
+            count += layers[l].HasBias ? layers[l].Units : 0;
+            if (count > int.MaxValue)
+            {
+                throw TooLarge(count, $"layer {l}'s biases ({layers[l].Units} units)", l);
+            }
         }
-        ParameterCount = checked((int)(weights + biases));
+        ParameterCount = (int)count;
     }
+
+    /// <summary>The most parameters a network can have: its flat vector is indexed by <see cref="int"/>.</summary>
+    public static int MaxParameters => int.MaxValue;
 
     /// <summary>Features per example.</summary>
     public int Inputs { get; }
@@ -75,6 +87,10 @@ public sealed class NetworkSpec
 
     /// <summary>Sizes as "in-h1-...-out", e.g. 784-128-10.</summary>
     public override string ToString() => string.Join('-', Layers.Select(l => l.Units).Prepend(Inputs));
+
+    private NetworkTooLargeException TooLarge(long count, string what, int? layer) => new(
+        $"the network {this} is too large: with {what} it has {count} parameters, more than the {MaxParameters} "
+        + "one network can hold", layer);
 
     /// <summary>Floating-point operations of one example's forward and backward pass through the dense layers
     /// (2 per multiply-add; backward counts dW and, above the first layer, dX).</summary>

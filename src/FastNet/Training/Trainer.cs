@@ -7,8 +7,8 @@ namespace FastNet.Training;
 /// <summary>
 /// The epoch loop: both datasets go to the backend once; each epoch uploads one shuffled index order, takes each
 /// batch on the backend (<see cref="BatchSource"/>) and trains on it; the loss and accuracy sums are read back once
-/// per epoch. Training can stop
-/// between two batches (cancellation) and continue later from <see cref="Position"/>.
+/// per epoch, and, with a <see cref="DivergenceGuard"/>, once per window of batches so a blow-up stops training within
+/// the epoch. Training can stop between two batches (cancellation) and continue later from <see cref="Position"/>.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -19,12 +19,16 @@ public sealed class Trainer : IDisposable
     private readonly int[] _orderHost;
     private readonly SeededRandom _shuffle;
     private readonly TrainingOptions _options;
+    private readonly DivergenceGuard? _divergence;
     private (ulong, ulong, ulong, ulong) _epochShuffleState;
     private int _epoch, _batch;
 
     /// <summary>Prepares to train <paramref name="network"/> on <paramref name="train"/>, evaluating on
-    /// <paramref name="evaluation"/> (validation or test set; may be null) after every epoch.</summary>
-    public Trainer(TrainingNetwork network, Dataset train, Dataset? evaluation, TrainingOptions options)
+    /// <paramref name="evaluation"/> (validation or test set; may be null) after every epoch. With
+    /// <paramref name="divergence"/>, training throws <see cref="TrainingDivergedException"/> when the guard says the
+    /// loss has blown up.</summary>
+    public Trainer(TrainingNetwork network, Dataset train, Dataset? evaluation, TrainingOptions options,
+        DivergenceGuard? divergence = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
@@ -46,6 +50,7 @@ public sealed class Trainer : IDisposable
         IBackend backend = network.Backend;
         _network = network;
         _options = options;
+        _divergence = divergence;
         _train = new DeviceDataset(backend, train);
         _evaluation = evaluation is { Count: > 0 } ? new DeviceDataset(backend, evaluation) : null;
         _batches = new BatchSource(backend, _train.Features.All, train.FeatureCount, _train.Targets.All,
@@ -114,7 +119,8 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// Trains the rest of the current epoch, then evaluates the evaluation set. Returns null when
-    /// <paramref name="cancel"/> stops it between two batches; <see cref="Position"/> then says where.
+    /// <paramref name="cancel"/> stops it between two batches; <see cref="Position"/> then says where. Throws
+    /// <see cref="TrainingDivergedException"/> when the divergence guard trips.
     /// <paramref name="onBatch"/> receives the number of examples of each finished batch.
     /// </summary>
     public EpochReport? RunEpoch(CancellationToken cancel = default, Action<int>? onBatch = null)
@@ -139,6 +145,11 @@ public sealed class Trainer : IDisposable
             _shuffle.Shuffle(_orderHost);
         }
         _batches.SetOrder(_orderHost);
+        if (_divergence is { ReferenceLoss: null })
+        {
+            _divergence.SetReference(SampleLoss());
+        }
+        int windowBatches = DivergenceGuard.WindowBatches(BatchesPerEpoch), inWindow = 0;
 
         var clock = Stopwatch.StartNew();
         int samples = 0;
@@ -154,6 +165,11 @@ public sealed class Trainer : IDisposable
             (BufferView x, BufferView t) = _batches.Take(first, rows);
             _network.TrainBatch(x, t, rows);
             samples += rows;
+            if (_divergence is not null && (++inWindow == windowBatches || _batch + 1 == BatchesPerEpoch))
+            {
+                CheckDivergence(first + rows);
+                inWindow = 0;
+            }
             onBatch?.Invoke(rows);
         }
         (float lossSum, float correct) = _network.TakeMetrics();
@@ -172,6 +188,34 @@ public sealed class Trainer : IDisposable
         _train.Dispose();
         _evaluation?.Dispose();
         _batches.Dispose();
+    }
+
+    // The mean loss of the current parameters on the first examples of the epoch's order; the metric sums are kept.
+    private double SampleLoss()
+    {
+        (float savedLoss, float savedCorrect) = _network.TakeMetrics();
+        int count = Math.Min(DivergenceGuard.ReferenceExamples, _train.Data.Count);
+        for (int first = 0; first < count; first += _options.BatchSize)
+        {
+            int rows = Math.Min(_options.BatchSize, count - first);
+            (BufferView x, BufferView t) = _batches.Take(first, rows);
+            _network.EvaluateBatch(x, t, rows);
+        }
+        (float lossSum, _) = _network.TakeMetrics();
+        _network.SetMetrics(savedLoss, savedCorrect);
+        return (double)lossSum / count;
+    }
+
+    // Judges the mean loss of the epoch so far, the first rowsSoFar rows of its order. The running sum is what the
+    // network keeps anyway; a difference of two sums would lose a window's loss to float rounding after a blow-up.
+    private void CheckDivergence(int rowsSoFar)
+    {
+        float sum = _network.PeekMetrics().LossSum;
+        if (_divergence!.Observe((double)sum / rowsSoFar) is string reason)
+        {
+            throw new TrainingDivergedException($"training diverged in epoch {_epoch + 1} at batch {_batch + 1}: {reason}",
+                _epoch + 1, _batch + 1);
+        }
     }
 
     internal static double Accuracy(Dataset data, double correct) =>

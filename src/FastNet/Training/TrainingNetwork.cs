@@ -41,10 +41,10 @@ public sealed class TrainingNetwork : IDisposable
 
         _parameters = backend.Allocate(spec.ParameterCount);
         _gradients = backend.Allocate(spec.ParameterCount);
-        _state = backend.Allocate(OptimizerStep.StateSlots(Optimizer.Settings.Kind) * TrainableCount);
+        _state = backend.Allocate(checked(OptimizerStep.StateSlots(Optimizer.Settings.Kind) * TrainableCount));
         _metrics = backend.Allocate(2);
-        _activations = [.. spec.Layers.Select(l => backend.Allocate(maxBatch * l.Units))];
-        _deltas = [.. spec.Layers.Select(l => backend.Allocate(maxBatch * l.Units))];
+        _activations = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
+        _deltas = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
         backend.Upload(model.Parameters, _parameters.All);
     }
 

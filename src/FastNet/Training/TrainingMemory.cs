@@ -1,0 +1,218 @@
+using System.Globalization;
+using FastNet.Data;
+using FastNet.Kernels;
+using FastNet.Kernels.Simd;
+using FastNet.Model;
+
+namespace FastNet.Training;
+
+/// <summary>
+/// What a run will allocate, item by item, in bytes, computed from the sizes before anything is allocated, in checked
+/// 64-bit arithmetic so that no size can wrap. The device items live on the backend, which is host memory for the CPU
+/// backends; the host model lives in host memory on every backend.
+/// </summary>
+/// <param name="Parameters">Weights and biases: 4 bytes each.</param>
+/// <param name="Gradients">One gradient per parameter.</param>
+/// <param name="OptimizerState">The optimizer's slots (<see cref="OptimizerStep.StateSlots"/>) per trained
+/// parameter.</param>
+/// <param name="ActivationsAndDeltas">One activation and one delta buffer per layer, each [batch, units].</param>
+/// <param name="Batch">The gathered batch's features and targets, and the network's two metric sums (loss,
+/// correct).</param>
+/// <param name="Dataset">The datasets copied to the backend: features, targets and, for training, one row index per
+/// example (the shuffled order).</param>
+/// <param name="Scratch">The backend's own working buffers: the SIMD backend packs one GEMM operand at a time (at most
+/// a layer's weights or its batch of activations, columns rounded up to a 32-wide micro-panel) and per thread a block
+/// of A and a tile; an upper bound, as the buffers grow to the largest product run.</param>
+/// <param name="HostModel">The host copy of the parameters the network is built from (counted also when it has been
+/// read already: a margin of one parameter vector).</param>
+public sealed record TrainingMemory(long Parameters, long Gradients, long OptimizerState, long ActivationsAndDeltas,
+    long Batch, long Dataset, long Scratch, long HostModel)
+{
+    private const int FloatBytes = sizeof(float), MetricFloats = 2;
+
+    // the SIMD GEMM's widest micro-panel, and per thread its packed block of A (Mc·Kc ≤ 144·256), its tile (12·32)
+    // and the headroom past the end of each scratch array (16 floats)
+    private const int PanelWidth = 32;
+    private const long PerThreadScratchFloats = (144 * 256) + (12 * 32) + (3 * 16);
+
+    /// <summary>The largest single buffer: its floats, which a buffer indexes by <see cref="int"/>.</summary>
+    public long LargestBufferFloats { get; init; }
+
+    /// <summary>What the largest buffer holds, e.g. "the optimizer state".</summary>
+    public string LargestBufferName { get; init; } = "";
+
+    /// <summary>The items on the backend.</summary>
+    public long DeviceBytes => checked(Parameters + Gradients + OptimizerState + ActivationsAndDeltas + Batch + Dataset
+        + Scratch);
+
+    /// <summary>All items.</summary>
+    public long TotalBytes => checked(DeviceBytes + HostModel);
+
+    /// <summary>
+    /// Training <paramref name="spec"/> with <paramref name="optimizer"/> in batches of <paramref name="batch"/> on
+    /// <paramref name="train"/>, evaluating on <paramref name="evaluation"/>, as <see cref="TrainingNetwork"/> and
+    /// <see cref="Trainer"/> allocate it.
+    /// </summary>
+    public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
+        bool trainBiases, int batch, Dataset train, Dataset? evaluation)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        return ForTraining(backend, spec, optimizer, trainBiases, batch, train.Count, evaluation?.Count ?? 0);
+    }
+
+    /// <summary>Training as above on <paramref name="trainRows"/> examples, evaluating on
+    /// <paramref name="evaluationRows"/>, each row holding the network's inputs and outputs.</summary>
+    public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
+        bool trainBiases, int batch, long trainRows, long evaluationRows)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(spec);
+        long trainable = trainBiases ? spec.ParameterCount : spec.WeightCount;
+        long state = checked(OptimizerStep.StateSlots(optimizer) * trainable);
+        long batchFeatures = (long)batch * spec.Inputs, batchTargets = (long)batch * spec.Outputs;
+        // features and targets per row, and for training one row index each (the shuffled order)
+        long dataset = checked((trainRows * (spec.Inputs + spec.Outputs + 1L))
+            + (evaluationRows * (spec.Inputs + (long)spec.Outputs)));
+        (string, long) largest = Largest(spec, batch, ("the optimizer state", state),
+            ("the batch's features", batchFeatures), ("the batch's targets", batchTargets));
+        return new TrainingMemory(
+            Parameters: Bytes(spec.ParameterCount),
+            Gradients: Bytes(spec.ParameterCount),
+            OptimizerState: Bytes(state),
+            ActivationsAndDeltas: Bytes(LayerFloats(spec, batch)),
+            Batch: Bytes(checked(batchFeatures + batchTargets + MetricFloats)),
+            Dataset: Bytes(dataset),
+            Scratch: Bytes(ScratchFloats(backend, spec, batch)),
+            HostModel: Bytes(spec.ParameterCount))
+        {
+            LargestBufferName = largest.Item1,
+            LargestBufferFloats = largest.Item2,
+        };
+    }
+
+    /// <summary>
+    /// Evaluating <paramref name="spec"/> on <paramref name="data"/> in batches of <paramref name="batch"/> as
+    /// <c>fastnet eval</c> does: a network for the loss and one for the predictions, both plain SGD (no optimizer
+    /// state), and the dataset on the backend.
+    /// </summary>
+    public static TrainingMemory ForEvaluation(IBackend backend, NetworkSpec spec, int batch, Dataset data)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(data);
+        long batchFeatures = (long)batch * data.FeatureCount;
+        (string, long) largest = Largest(spec, batch, ("the batch's features", batchFeatures));
+        return new TrainingMemory(
+            Parameters: Bytes(2L * spec.ParameterCount),
+            Gradients: Bytes(2L * spec.ParameterCount),
+            OptimizerState: 0,
+            ActivationsAndDeltas: Bytes(checked(2 * LayerFloats(spec, batch))),
+            Batch: Bytes(checked(batchFeatures + (2 * MetricFloats))),
+            Dataset: Bytes((long)data.Features.Length + data.Targets.Length),
+            Scratch: Bytes(ScratchFloats(backend, spec, batch)),
+            HostModel: Bytes(spec.ParameterCount))
+        {
+            LargestBufferName = largest.Item1,
+            LargestBufferFloats = largest.Item2,
+        };
+    }
+
+    /// <summary>
+    /// Throws <see cref="NotEnoughMemoryException"/> when the run does not fit in the memory available now
+    /// (<see cref="AvailableMemory"/>): on a device, its items against the device's free memory and the host model
+    /// against the host's; on a CPU backend, everything against the host's. Then throws <see cref="ArgumentException"/>
+    /// when one buffer would hold more floats than a buffer can index.
+    /// </summary>
+    public void EnsureFits(IBackend backend)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        EnsureFits(AvailableMemory.HostBytes(), AvailableMemory.DeviceBytes(backend), backend.Name);
+    }
+
+    /// <summary><see cref="EnsureFits(IBackend)"/> against given free memory: <paramref name="deviceBytes"/> null
+    /// means the backend computes in host memory.</summary>
+    public void EnsureFits(long hostBytes, long? deviceBytes, string backendName)
+    {
+        if (deviceBytes is null)
+        {
+            if (TotalBytes > hostBytes)
+            {
+                throw new NotEnoughMemoryException(
+                    $"not enough memory: the run needs {GiB(TotalBytes)} ({Breakdown()}), {GiB(hostBytes)} available; "
+                    + "use a smaller network or batch");
+            }
+            EnsureBuffersFit();
+            return;
+        }
+        if (DeviceBytes > deviceBytes)
+        {
+            throw new NotEnoughMemoryException(
+                $"not enough device memory: the run needs {GiB(DeviceBytes)} on the {backendName} device ({Breakdown()}), "
+                + $"{GiB(deviceBytes.Value)} free there; use a smaller network or batch");
+        }
+        if (HostModel > hostBytes)
+        {
+            throw new NotEnoughMemoryException(
+                $"not enough memory: the model needs {GiB(HostModel)} on the host, {GiB(hostBytes)} available");
+        }
+        EnsureBuffersFit();
+    }
+
+    /// <summary>The non-zero items in GiB, e.g. "parameters 6.0 GiB, gradients 6.0 GiB".</summary>
+    public string Breakdown() => string.Join(", ", new (string Name, long Bytes)[]
+    {
+        ("parameters", Parameters), ("gradients", Gradients), ("optimizer state", OptimizerState),
+        ("activations and deltas", ActivationsAndDeltas), ("batch", Batch), ("dataset", Dataset),
+        ("backend scratch", Scratch), ("host model", HostModel),
+    }.Where(item => item.Bytes > 0).Select(item => $"{item.Name} {GiB(item.Bytes)}"));
+
+    // a buffer is indexed by int: refuse a size that cannot be allocated rather than let it wrap
+    private void EnsureBuffersFit()
+    {
+        if (LargestBufferFloats > int.MaxValue)
+        {
+            throw new ArgumentException($"{LargestBufferName} would be one buffer of {LargestBufferFloats} floats, more "
+                + $"than the {int.MaxValue} a buffer can hold; use a smaller network or batch");
+        }
+    }
+
+    private static string GiB(long bytes) =>
+        string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F2} GiB");
+
+    private static long Bytes(long floats) => checked(floats * FloatBytes);
+
+    // one activation and one delta buffer per layer
+    private static long LayerFloats(NetworkSpec spec, int batch)
+    {
+        long floats = 0;
+        for (int l = 0; l < spec.Layers.Count; l++)
+        {
+            floats = checked(floats + (2L * batch * spec.Layers[l].Units));
+        }
+        return floats;
+    }
+
+    private static long ScratchFloats(IBackend backend, NetworkSpec spec, int batch)
+    {
+        if (backend is not SimdBackend)
+        {
+            return 0;
+        }
+        long packed = 0;
+        for (int l = 0; l < spec.Layers.Count; l++)
+        {
+            long inputs = spec.InputsOf(l), units = spec.Layers[l].Units;
+            // X·W and Xᵀ·dZ take B with the units as columns, dZ·Wᵀ with the inputs as columns
+            packed = Math.Max(packed, Math.Max(Panels(units) * Math.Max(inputs, batch), Panels(inputs) * units));
+        }
+        return checked(packed + 16 + (Environment.ProcessorCount * (PerThreadScratchFloats + spec.Layers.Max(l => l.Units))));
+    }
+
+    private static long Panels(long columns) => (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
+
+    // the largest of the per-layer activation buffers and the other buffers named
+    private static (string Name, long Floats) Largest(NetworkSpec spec, int batch, params (string Name, long Floats)[] others) =>
+        spec.Layers.Select((layer, l) => ($"layer {l}'s activations", (long)batch * layer.Units))
+            .Concat(others)
+            .MaxBy(buffer => buffer.Item2);
+}
