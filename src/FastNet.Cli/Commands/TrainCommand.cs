@@ -12,9 +12,6 @@ namespace FastNet.Cli.Commands;
 /// <summary><c>fastnet train</c>: loads data, builds, loads or resumes a model, trains it and reports every epoch.</summary>
 internal static class TrainCommand
 {
-    /// <summary>Exit code after Ctrl-C (128 + SIGINT), once the checkpoint is written.</summary>
-    public const int Interrupted = 130;
-
     /// <summary>Where Ctrl-C saves the run when no --checkpoint was given.</summary>
     public const string InterruptedCheckpoint = "fastnet-interrupted.ckpt";
 
@@ -38,8 +35,9 @@ internal static class TrainCommand
         foreach ((string? path, string option) in new[] { (savePath, "--save"), (checkpointPath, "--checkpoint"),
             (metricsPath, "--metrics"), (plotPath, "--plot") })
         {
-            CliErrors.CheckWritable(path, option);
+            OutputTarget.CheckWritable(path, option);
         }
+        using RunLock? claim = checkpointPath is null ? null : RunLock.Acquire(checkpointPath);
         string? resumePath = parse.GetValue(o.Resume);
         Checkpoint? resume = resumePath is null ? null : CheckpointFile.Read(resumePath);
         TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume);
@@ -75,13 +73,7 @@ internal static class TrainCommand
             output.WriteLine($"resuming {resumePath} at epoch {resume.Position.Epoch + 1}, batch {resume.Position.Batch}");
         }
 
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            e.Cancel = true; // finish the current batch, save, then exit
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
+        var signals = new RunSignals(error); // finish the current batch, save, then exit
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
         var reports = new List<EpochReport>();
         var best = new BestModel(earlyStopping);
@@ -92,14 +84,13 @@ internal static class TrainCommand
                 while (trainer.Epoch < training.Epochs)
                 {
                     startEpoch(trainer.Epoch + 1, data.Train.Count - trainer.Position.Batch * batch);
-                    EpochReport? report = trainer.RunEpoch(cancel.Token, advance);
+                    EpochReport? report = trainer.RunEpoch(signals.Stop, advance);
                     if (report is null)
                     {
-                        string path = checkpointPath ?? InterruptedCheckpoint;
-                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training), path);
-                        error.WriteLine($"fastnet: interrupted in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
+                        string path = RunRescue.Keep(Checkpoint.Capture(network, trainer, training), checkpointPath);
+                        error.WriteLine($"fastnet: interrupted ({signals.Name}) in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
                             + $"saved {path}; continue with --resume {path}");
-                        return Interrupted;
+                        return signals.ExitCode;
                     }
                     if (!double.IsFinite(report.TrainLoss))
                     {
@@ -132,9 +123,13 @@ internal static class TrainCommand
                 return exit;
             }
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return RunRescue.AfterFailedOutput(e, Checkpoint.Capture(network, trainer, training), error);
+        }
         finally
         {
-            Console.CancelKeyPress -= onCtrlC;
+            signals.Dispose();
         }
 
         best.RestoreInto(network);
@@ -154,12 +149,28 @@ internal static class TrainCommand
         }
         if (savePath is not null)
         {
-            ModelJson.Write(network.ToModel(), savePath);
+            try
+            {
+                ModelJson.Write(network.ToModel(), savePath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                return RunRescue.AfterFailedOutput(e, Checkpoint.Capture(network, trainer, training), error, "--save", savePath);
+            }
             output.WriteLine($"saved {savePath}");
         }
         if (plotPath is not null && reports.Count > 0)
         {
-            CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
+            try
+            {
+                CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // the model is in --save already when it was asked for
+                Checkpoint? state = savePath is null ? Checkpoint.Capture(network, trainer, training) : null;
+                return RunRescue.AfterFailedOutput(e, state, error, "--plot", plotPath);
+            }
             output.WriteLine($"plotted {plotPath}");
             if (!CurvePlot.FontsAvailable)
             {
