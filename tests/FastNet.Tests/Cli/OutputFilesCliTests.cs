@@ -1,0 +1,100 @@
+using FastNet.Checkpoints;
+using FastNet.Tests.Data;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+/// <summary>A run that would fail at its end fails at its start, naming the option and the user's path; an output
+/// that fails after training has started keeps the trained state and says where.</summary>
+public class OutputFilesCliTests
+{
+    public static TheoryData<string> TrainOutputs => ["--save", "--plot", "--metrics", "--checkpoint"];
+
+    [Theory]
+    [MemberData(nameof(TrainOutputs))]
+    public void ADirectoryThatTakesNoFilesFailsBeforeTraining(string option)
+    {
+        // /proc/self takes no new files, not even from root.
+        const string target = "/proc/self/fastnet-output";
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--no-progress", option, target);
+        AssertFailedAtStart(run, $"{option} {target}: cannot write the file");
+    }
+
+    [Theory]
+    [MemberData(nameof(TrainOutputs))]
+    public void ATargetThatIsADirectoryFailsBeforeTraining(string option)
+    {
+        using var dir = new TempDirectory();
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--no-progress", option, dir.Path);
+        AssertFailedAtStart(run, $"{option} {dir.Path}: is a directory");
+    }
+
+    [Theory]
+    [MemberData(nameof(TrainOutputs))]
+    public void ATargetInsideARegularFileFailsBeforeTraining(string option)
+    {
+        using var dir = new TempDirectory();
+        string file = dir.Write("file", "");
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--no-progress", option, Path.Combine(file, "out"));
+        AssertFailedAtStart(run, $"{option} {Path.Combine(file, "out")}: {file} is a file, not a directory");
+    }
+
+    [Fact]
+    public void PredictChecksItsOutputBeforeReadingAnything()
+    {
+        using var dir = new TempDirectory();
+        CliRun run = CliRun.Of("predict", "--model", dir.File("absent.json"), "--input", dir.File("absent.csv"),
+            "--output", dir.Path);
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains($"--output {dir.Path}: is a directory", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TemporaryFilesOfAKilledRunAreRemovedWhenTheNextRunStarts()
+    {
+        using var dir = new TempDirectory();
+        int ended = Files.ChildProcesses.EndedId();
+        string[] outputs = ["model.json", "run.ckpt", "curve.png", "m.jsonl"];
+        foreach (string output in outputs)
+        {
+            dir.Write(Path.GetFileName(AtomicFile.TemporaryFor(dir.File(output), ended)), "partial");
+        }
+
+        // It fails on its first batch size check, after the start checks: nothing is written by the run itself.
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--batch", "0", "--no-progress", "--save", dir.File("model.json"),
+            "--checkpoint", dir.File("run.ckpt"), "--plot", dir.File("curve.png"), "--metrics", dir.File("m.jsonl"));
+
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public void ASaveThatFailsAtTheEndKeepsTheTrainedStateAsACheckpointAndSaysWhere()
+    {
+        using var dir = new TempDirectory();
+        // A finished run whose model holds a NaN: the JSON model file cannot hold it, the checkpoint can.
+        CliRun first = CliRun.Of("train", "--layers", "8", "--epochs", "1", "--no-progress", "--checkpoint", dir.File("done.ckpt"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Checkpoint done = CheckpointFile.Read(dir.File("done.ckpt"));
+        float[] parameters = done.Model.Parameters;
+        parameters[0] = float.NaN;
+        CheckpointFile.Write(done with { Model = new Model.Model(done.Model.Spec, parameters) }, dir.File("nan.ckpt"));
+
+        string save = dir.File("model.json");
+        CliRun run = CliRun.Of("train", "--resume", dir.File("nan.ckpt"), "--epochs", "1", "--no-progress", "--save", save);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"--save {save}: cannot save a non-finite parameter", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"the trained state is kept in {save}.ckpt", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(save));
+        Assert.True(float.IsNaN(CheckpointFile.Read(save + ".ckpt").Model.Parameters[0]));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+
+    private static void AssertFailedAtStart(CliRun run, string message)
+    {
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains($"fastnet: error: {message}", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output); // failed before loading anything
+    }
+}
