@@ -73,8 +73,8 @@ internal static class TrainCommand
             output.WriteLine($"resuming {resumePath} at epoch {resume.Position.Epoch + 1}, batch {resume.Position.Batch}");
         }
 
-        var signals = new RunSignals(error); // finish the current batch, save, then exit
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
+        var signals = new RunSignals(error); // SIGINT, SIGTERM: finish the current batch, save, then exit
         var reports = new List<EpochReport>();
         var best = new BestModel(earlyStopping);
         try
