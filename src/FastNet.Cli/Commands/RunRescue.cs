@@ -14,11 +14,12 @@ internal static class RunRescue
             [.. preferred is null ? [] : new[] { preferred }, TrainCommand.InterruptedCheckpoint,
                 Path.Combine(Path.GetTempPath(), TrainCommand.InterruptedCheckpoint)]);
 
-    /// <summary>Reports that <paramref name="path"/> (given with <paramref name="option"/>, or named in the message
-    /// when both are null) could not be written, keeps <paramref name="state"/> beside it or in the usual places when
-    /// there is one, says where, and returns the failure exit code.</summary>
-    public static int AfterFailedOutput(Exception failure, Checkpoint? state, TextWriter error, string? option = null,
-        string? path = null)
+    /// <summary>Reports that an output could not be written (<paramref name="path"/>, given with
+    /// <paramref name="option"/>; when both are null the failure's message names it), keeps <paramref name="state"/>
+    /// when there is one at <paramref name="keepIn"/> or else in the usual places, says where, and returns the failure
+    /// exit code.</summary>
+    public static int AfterFailedOutput(Exception failure, Checkpoint? state, string? keepIn, TextWriter error,
+        string? option = null, string? path = null)
     {
         ArgumentNullException.ThrowIfNull(failure);
         string message = path is null || failure.Message.StartsWith(path, StringComparison.Ordinal)
@@ -30,7 +31,7 @@ internal static class RunRescue
         }
         try
         {
-            string kept = Keep(state, path is null ? null : path + ".ckpt");
+            string kept = Keep(state, keepIn);
             error.WriteLine($"fastnet: the trained state is kept in {kept}: continue with --resume {kept}, "
                 + $"or use it with --model {kept} in eval and predict");
         }

@@ -125,7 +125,8 @@ internal static class TrainCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return RunRescue.AfterFailedOutput(e, Checkpoint.Capture(network, trainer, training), error);
+            // a failed metrics line or checkpoint: the checkpoint file takes the state, unless it is what failed
+            return RunRescue.AfterFailedOutput(e, Checkpoint.Capture(network, trainer, training), checkpointPath, error);
         }
         finally
         {
@@ -155,7 +156,8 @@ internal static class TrainCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                return RunRescue.AfterFailedOutput(e, Checkpoint.Capture(network, trainer, training), error, "--save", savePath);
+                return RunRescue.AfterFailedOutput(e, Checkpoint.Capture(network, trainer, training), savePath + ".ckpt", error,
+                    "--save", savePath);
             }
             output.WriteLine($"saved {savePath}");
         }
@@ -169,7 +171,7 @@ internal static class TrainCommand
             {
                 // the model is in --save already when it was asked for
                 Checkpoint? state = savePath is null ? Checkpoint.Capture(network, trainer, training) : null;
-                return RunRescue.AfterFailedOutput(e, state, error, "--plot", plotPath);
+                return RunRescue.AfterFailedOutput(e, state, checkpointPath, error, "--plot", plotPath);
             }
             output.WriteLine($"plotted {plotPath}");
             if (!CurvePlot.FontsAvailable)

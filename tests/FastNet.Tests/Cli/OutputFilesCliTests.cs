@@ -91,6 +91,24 @@ public class OutputFilesCliTests
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
 
+    [Fact]
+    public void AMetricsWriteThatFailsMidRunKeepsTheStateInTheCheckpointAndSaysSo()
+    {
+        using var dir = new TempDirectory();
+        // Appends to /dev/full fail with "no space left" whoever runs the test; the link itself looks like any file.
+        string metrics = dir.File("m.jsonl");
+        File.CreateSymbolicLink(metrics, "/dev/full");
+        string checkpoint = dir.File("run.ckpt");
+
+        CliRun run = CliRun.Of("train", "--layers", "8", "--epochs", "3", "--no-progress", "--metrics", metrics,
+            "--checkpoint", checkpoint);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Error.Split('\n'), line => line.Contains(metrics, StringComparison.Ordinal));
+        Assert.Contains($"the trained state is kept in {checkpoint}", run.Error, StringComparison.Ordinal);
+        Assert.Equal(1, CheckpointFile.Read(checkpoint).Position.Epoch);
+    }
+
     private static void AssertFailedAtStart(CliRun run, string message)
     {
         Assert.True(run.ExitCode != 0, run.ToString());
