@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -6,10 +7,14 @@ namespace FastNet;
 /// <summary>
 /// Writes files so that readers see the old content or the new, never a partial one. The new content goes to
 /// <c>.name.&lt;pid&gt;.tmp</c> beside the target; a temporary file whose process no longer runs (killed mid-write)
-/// is removed by the next write or probe of the same target, so interrupted writes leave no litter behind.
+/// is removed by the next process that writes or probes the same target, so interrupted writes leave no litter.
 /// </summary>
 public static class AtomicFile
 {
+    // Targets whose stale temporaries this process has removed: once is enough, and a checkpoint may be written
+    // many times a second.
+    private static readonly ConcurrentDictionary<string, bool> Cleaned = new(StringComparer.Ordinal);
+
     /// <summary>Writes <paramref name="text"/> to a temporary file in the target's directory, flushes it to disk and
     /// renames it over <paramref name="path"/>. On failure the temporary file is removed and the target is untouched.</summary>
     public static void WriteAllText(string path, string text) =>
@@ -26,7 +31,10 @@ public static class AtomicFile
     {
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
-        RemoveStaleTemporaries(full);
+        if (Cleaned.TryAdd(full, true))
+        {
+            RemoveStaleTemporaries(full);
+        }
         string temporary = TemporaryFor(full, Environment.ProcessId);
         try
         {
