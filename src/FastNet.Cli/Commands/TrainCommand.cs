@@ -12,7 +12,8 @@ namespace FastNet.Cli.Commands;
 /// <summary><c>fastnet train</c>: loads data, builds, loads or resumes a model, trains it and reports every epoch.</summary>
 internal static class TrainCommand
 {
-    /// <summary>Where Ctrl-C saves the run when no --checkpoint was given.</summary>
+    /// <summary>Where an interrupted run (SIGINT, SIGTERM) or a failed output keeps its state when no --checkpoint
+    /// takes it.</summary>
     public const string InterruptedCheckpoint = "fastnet-interrupted.ckpt";
 
     public static Command Create(TextWriter output, TextWriter error)
