@@ -23,18 +23,4 @@ internal static class CliErrors
             return FastNetCli.Failure;
         }
     }
-
-    /// <summary>Fails before any work when an output file could not be written at the end.</summary>
-    public static void CheckWritable(string? path, string option)
-    {
-        if (path is null)
-        {
-            return;
-        }
-        string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is null || !Directory.Exists(directory))
-        {
-            throw new ArgumentException($"{option} {path}: the directory {directory} does not exist");
-        }
-    }
 }

@@ -32,7 +32,7 @@ internal static class PredictCommand
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
             string target = parse.GetValue(outputPath)!;
-            CliErrors.CheckWritable(target, "--output");
+            OutputTarget.CheckWritable(target, "--output");
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             string path = parse.GetValue(input)!;
             InputScaling scaling = ModelInputs.ForPrediction(source, parse.GetValue(divide));

@@ -12,10 +12,8 @@ namespace FastNet.Cli.Commands;
 /// <summary><c>fastnet train</c>: loads data, builds, loads or resumes a model, trains it and reports every epoch.</summary>
 internal static class TrainCommand
 {
-    /// <summary>Exit code after Ctrl-C (128 + SIGINT), once the checkpoint is written.</summary>
-    public const int Interrupted = 130;
-
-    /// <summary>Where Ctrl-C saves the run when no --checkpoint was given.</summary>
+    /// <summary>Where an interrupted run (SIGINT, SIGTERM) or a failed output keeps its state when no --checkpoint
+    /// takes it.</summary>
     public const string InterruptedCheckpoint = "fastnet-interrupted.ckpt";
 
     public static Command Create(TextWriter output, TextWriter error)
@@ -38,8 +36,9 @@ internal static class TrainCommand
         foreach ((string? path, string option) in new[] { (savePath, "--save"), (checkpointPath, "--checkpoint"),
             (metricsPath, "--metrics"), (plotPath, "--plot") })
         {
-            CliErrors.CheckWritable(path, option);
+            OutputTarget.CheckWritable(path, option);
         }
+        using RunLock? claim = checkpointPath is null ? null : RunLock.Acquire(checkpointPath);
         string? resumePath = parse.GetValue(o.Resume);
         Checkpoint? resume = resumePath is null ? null : CheckpointFile.Read(resumePath);
         TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume, resumePath!);
@@ -89,6 +88,8 @@ internal static class TrainCommand
         string evaluationName = data.Validation is null ? "test" : "val";
         using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard());
         resume?.Restore(network, trainer);
+        // Every checkpoint of the run, on schedule or rescued, carries the model's metadata and the data's checksum.
+        Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256);
 
         output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
             + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
@@ -105,14 +106,8 @@ internal static class TrainCommand
             }
         }
 
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCtrlC = (_, e) =>
-        {
-            e.Cancel = true; // finish the current batch, save, then exit
-            cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCtrlC;
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
+        var signals = new RunSignals(error); // SIGINT, SIGTERM: finish the current batch, save, then exit
         var reports = new List<EpochReport>();
         var best = new BestModel(earlyStopping);
         int? checkpointEpoch = null; // the epoch --checkpoint holds, once this run has written it
@@ -126,7 +121,7 @@ internal static class TrainCommand
                     EpochReport? report;
                     try
                     {
-                        report = trainer.RunEpoch(cancel.Token, advance);
+                        report = trainer.RunEpoch(signals.Stop, advance);
                     }
                     catch (TrainingDivergedException e)
                     {
@@ -135,18 +130,17 @@ internal static class TrainCommand
                     }
                     if (report is null)
                     {
-                        string path = checkpointPath ?? InterruptedCheckpoint;
-                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256), path);
-                        error.WriteLine($"fastnet: interrupted in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
+                        string path = RunRescue.Keep(Capture(), checkpointPath);
+                        error.WriteLine($"fastnet: interrupted ({signals.Name}) in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
                             + $"saved {path}; continue with --resume {path}");
-                        return Interrupted;
+                        return signals.ExitCode;
                     }
                     print(EpochLine.Format(report, training.Epochs, evaluationName));
                     metrics?.Write(report);
                     reports.Add(report);
                     if (checkpointPath is not null)
                     {
-                        CheckpointFile.Write(Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256), checkpointPath);
+                        CheckpointFile.Write(Capture(), checkpointPath);
                         checkpointEpoch = trainer.Epoch;
                     }
                     if (best.Observe(report, network))
@@ -166,9 +160,14 @@ internal static class TrainCommand
                 return exit;
             }
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // a failed metrics line or checkpoint: the checkpoint file takes the state, unless it is what failed
+            return RunRescue.AfterFailedOutput(e, Capture(), checkpointPath, error);
+        }
         finally
         {
-            Console.CancelKeyPress -= onCtrlC;
+            signals.Dispose();
         }
 
         best.RestoreInto(network);
@@ -189,12 +188,28 @@ internal static class TrainCommand
         }
         if (savePath is not null)
         {
-            ModelJson.Write(trained, savePath);
+            try
+            {
+                ModelJson.Write(trained, savePath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                return RunRescue.AfterFailedOutput(e, Capture(), savePath + ".ckpt", error, "--save", savePath);
+            }
             output.WriteLine($"saved {savePath}");
         }
         if (plotPath is not null && reports.Count > 0)
         {
-            CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
+            try
+            {
+                CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // the model is in --save already when it was asked for
+                Checkpoint? state = savePath is null ? Capture() : null;
+                return RunRescue.AfterFailedOutput(e, state, checkpointPath, error, "--plot", plotPath);
+            }
             output.WriteLine($"plotted {plotPath}");
             if (!CurvePlot.FontsAvailable)
             {

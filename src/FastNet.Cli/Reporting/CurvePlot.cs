@@ -25,9 +25,8 @@ internal static class CurvePlot
         plot.Axes.Left.Label.Text = "loss";
         plot.Axes.Right.Label.Text = "accuracy";
         plot.ShowLegend(Alignment.MiddleRight);
-        string temporary = path + ".tmp.png";
-        plot.SavePng(temporary, Width, Height);
-        File.Move(temporary, path, overwrite: true);
+        byte[] png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
+        AtomicFile.Write(path, stream => stream.Write(png));
     }
 
     private static void AddSeries(Plot plot, double[] xs, IEnumerable<double> values, string label, Color color,

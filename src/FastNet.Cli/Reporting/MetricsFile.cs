@@ -38,7 +38,17 @@ internal sealed class MetricsFile : IDisposable
         _writer.Flush();
     }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        try
+        {
+            _writer.Dispose();
+        }
+        catch (IOException)
+        {
+            // every line is flushed as written, so only a line whose failure was reported then can be left over
+        }
+    }
 
     private static void Number(Utf8JsonWriter w, string name, double value)
     {

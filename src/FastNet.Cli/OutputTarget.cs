@@ -1,0 +1,39 @@
+namespace FastNet.Cli;
+
+/// <summary>The check every command makes on the files it will write, before any work, so a run that would fail at
+/// its end fails at its start instead, with a message naming the option and the user's path.</summary>
+internal static class OutputTarget
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="path"/> (given with
+    /// <paramref name="option"/>) can be written: not a directory, in a directory that exists and takes a new file
+    /// (probed by creating, flushing and removing one, which also clears temporary files left by killed runs).</summary>
+    public static void CheckWritable(string? path, string option)
+    {
+        if (path is null)
+        {
+            return;
+        }
+        string full = Path.GetFullPath(path);
+        if (Directory.Exists(full) || Path.EndsInDirectorySeparator(path))
+        {
+            throw new ArgumentException($"{option} {path}: is a directory; expected a file name");
+        }
+        string directory = Path.GetDirectoryName(full)!;
+        if (File.Exists(directory))
+        {
+            throw new ArgumentException($"{option} {path}: {directory} is a file, not a directory");
+        }
+        if (!Directory.Exists(directory))
+        {
+            throw new ArgumentException($"{option} {path}: the directory {directory} does not exist");
+        }
+        try
+        {
+            AtomicFile.Probe(path);
+        }
+        catch (IOException e)
+        {
+            throw new ArgumentException($"{option} {e.Message}", e);
+        }
+    }
+}

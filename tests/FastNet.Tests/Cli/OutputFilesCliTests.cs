@@ -1,0 +1,122 @@
+using FastNet.Checkpoints;
+using FastNet.Tests.Data;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+/// <summary>A run that would fail at its end fails at its start, naming the option and the user's path; an output
+/// that fails after training has started keeps the trained state and says where.</summary>
+public class OutputFilesCliTests
+{
+    public static TheoryData<string> TrainOutputs => ["--save", "--plot", "--metrics", "--checkpoint"];
+
+    [Theory]
+    [MemberData(nameof(TrainOutputs))]
+    public void ADirectoryThatTakesNoFilesFailsBeforeTraining(string option)
+    {
+        // /proc/self takes no new files, not even from root.
+        const string target = "/proc/self/fastnet-output";
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--no-progress", option, target);
+        AssertFailedAtStart(run, $"{option} {target}: cannot write the file");
+    }
+
+    [Theory]
+    [MemberData(nameof(TrainOutputs))]
+    public void ATargetThatIsADirectoryFailsBeforeTraining(string option)
+    {
+        using var dir = new TempDirectory();
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--no-progress", option, dir.Path);
+        AssertFailedAtStart(run, $"{option} {dir.Path}: is a directory");
+    }
+
+    [Theory]
+    [MemberData(nameof(TrainOutputs))]
+    public void ATargetInsideARegularFileFailsBeforeTraining(string option)
+    {
+        using var dir = new TempDirectory();
+        string file = dir.Write("file", "");
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--no-progress", option, Path.Combine(file, "out"));
+        AssertFailedAtStart(run, $"{option} {Path.Combine(file, "out")}: {file} is a file, not a directory");
+    }
+
+    [Fact]
+    public void PredictChecksItsOutputBeforeReadingAnything()
+    {
+        using var dir = new TempDirectory();
+        CliRun run = CliRun.Of("predict", "--model", dir.File("absent.json"), "--input", dir.File("absent.csv"),
+            "--output", dir.Path);
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains($"--output {dir.Path}: is a directory", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TemporaryFilesOfAKilledRunAreRemovedWhenTheNextRunStarts()
+    {
+        using var dir = new TempDirectory();
+        int ended = Files.ChildProcesses.EndedId();
+        string[] outputs = ["model.json", "run.ckpt", "curve.png", "m.jsonl"];
+        foreach (string output in outputs)
+        {
+            dir.Write(Path.GetFileName(AtomicFile.TemporaryFor(dir.File(output), ended)), "partial");
+        }
+
+        // It fails on its first batch size check, after the start checks: nothing is written by the run itself.
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--batch", "0", "--no-progress", "--save", dir.File("model.json"),
+            "--checkpoint", dir.File("run.ckpt"), "--plot", dir.File("curve.png"), "--metrics", dir.File("m.jsonl"));
+
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public async Task ASaveThatFailsAtTheEndKeepsTheTrainedStateAsACheckpointAndSaysWhere()
+    {
+        using var dir = new TempDirectory();
+        string save = dir.File("model.json"), metrics = dir.File("m.jsonl");
+        // The run starts with a writable --save; once its first epoch is reported, a non-empty directory takes the
+        // target's name, so the final rename onto it fails however fast the rest of the run is.
+        Task<CliRun> run = Task.Run(() => CliRun.Of("train", "--layers", "8", "--epochs", "40", "--no-progress",
+            "--metrics", metrics, "--save", save));
+        while (!run.IsCompleted && !(File.Exists(metrics) && new FileInfo(metrics).Length > 0))
+        {
+            await Task.Delay(1);
+        }
+        if (run.IsCompleted)
+        {
+            Assert.Fail($"the run ended before its first epoch was reported: {await run}");
+        }
+        Directory.CreateDirectory(Path.Combine(save, "occupied"));
+        CliRun result = await run;
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"--save {save}: ", result.Error, StringComparison.Ordinal);
+        Assert.Contains($"the trained state is kept in {save}.ckpt", result.Error, StringComparison.Ordinal);
+        Assert.Equal(40, CheckpointFile.Read(save + ".ckpt").Position.Epoch);
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+
+    [Fact]
+    public void AMetricsWriteThatFailsMidRunKeepsTheStateInTheCheckpointAndSaysSo()
+    {
+        using var dir = new TempDirectory();
+        // Appends to /dev/full fail with "no space left" whoever runs the test; the link itself looks like any file.
+        string metrics = dir.File("m.jsonl");
+        File.CreateSymbolicLink(metrics, "/dev/full");
+        string checkpoint = dir.File("run.ckpt");
+
+        CliRun run = CliRun.Of("train", "--layers", "8", "--epochs", "3", "--no-progress", "--metrics", metrics,
+            "--checkpoint", checkpoint);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Error.Split('\n'), line => line.Contains(metrics, StringComparison.Ordinal));
+        Assert.Contains($"the trained state is kept in {checkpoint}", run.Error, StringComparison.Ordinal);
+        Assert.Equal(1, CheckpointFile.Read(checkpoint).Position.Epoch);
+    }
+
+    private static void AssertFailedAtStart(CliRun run, string message)
+    {
+        Assert.True(run.ExitCode != 0, run.ToString());
+        Assert.Contains($"fastnet: error: {message}", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output); // failed before loading anything
+    }
+}
