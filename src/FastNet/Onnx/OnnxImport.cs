@@ -25,13 +25,13 @@ public static class OnnxImport
             using FileStream stream = File.OpenRead(path);
             onnx = ModelProto.Parser.ParseFrom(stream);
         }
+        catch (InvalidProtocolBufferException e) // an IOException too: caught first
+        {
+            throw new OnnxFormatException(path, $"not an ONNX model ({e.Message})", inner: e);
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new OnnxFormatException(path, $"cannot read the file ({e.Message})", inner: e);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxFormatException(path, $"not an ONNX model ({e.Message})", inner: e);
         }
         return FromOnnx(onnx, path);
     }
