@@ -4,6 +4,7 @@ using FastNet.Checkpoints;
 using FastNet.Data;
 using FastNet.Kernels;
 using FastNet.Model;
+using FastNet.Onnx;
 using FastNet.Training;
 
 namespace FastNet.Cli.Commands;
@@ -106,12 +107,15 @@ internal sealed class TrainingPlan
             : throw new FormatException($"--batch: expected a positive number or 'full', got '{_batch}'");
     }
 
-    /// <summary>The initial model: from --init, or drawn from the seed for the architecture the options describe.</summary>
+    /// <summary>The initial model: from --init (a FastNet model file, or an ONNX file by its .onnx extension), or
+    /// drawn from the seed for the architecture the options describe.</summary>
     public Model.Model CreateModel(ParseResult parse, TrainOptions o, Dataset train)
     {
         if (parse.GetValue(o.Init) is string initPath)
         {
-            return ModelJson.Read(initPath);
+            return initPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
+                ? OnnxImport.Read(initPath)
+                : ModelJson.Read(initPath);
         }
         LossKind loss = LossFor(train);
         Activation hidden = Names.ParseActivation(parse.GetValue(o.Activation)!);
