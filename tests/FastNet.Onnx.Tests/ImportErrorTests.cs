@@ -108,6 +108,23 @@ public class ImportErrorTests
     }
 
     [Fact]
+    public void AnUnnamedNodeIsNamedByTheTensorItComputes()
+    {
+        ModelProto onnx = Layer().Node("Softplus", "", ["/fc/Gemm_output_0"], "output").Build();
+
+        AssertRefused(onnx, "<computes output>", "Softplus", "unsupported operator");
+    }
+
+    [Fact]
+    public void AnIntermediateOutputIsRefused()
+    {
+        ModelProto onnx = Layer().Node("Relu", "/fc/Relu", ["/fc/Gemm_output_0"], "output").Output("/fc/Gemm_output_0", 2)
+            .Build();
+
+        AssertRefused(onnx, "/fc/Gemm", "Gemm", "output '/fc/Gemm_output_0' is not the end of the chain");
+    }
+
+    [Fact]
     public void AFileThatIsNotOnnxIsRefusedNamingTheFile()
     {
         string path = Path.Combine(Path.GetTempPath(), $"fastnet-not-onnx-{Guid.NewGuid():N}.onnx");

@@ -330,7 +330,7 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
     private static float FloatAttribute(NodeProto node, string name, float fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name)?.F ?? fallback;
 
-    private OnnxFormatException Error(NodeProto node, string problem) => new(file, problem, node.Name, node.OpType);
+    private OnnxFormatException Error(NodeProto node, string problem) => OnnxFormatException.At(file, node, problem);
 
     // A layer as read so far; its activation stays open until the next layer or the end.
     private sealed class Layer(int inputs, int units, float[] weights)

@@ -75,13 +75,13 @@ public static class OnnxImport
         {
             if (next.Count > 1)
             {
-                throw new OnnxFormatException(file, $"'{current}' also feeds node '{next[0].Name}' ({next[0].OpType}): "
-                    + "a branch; FastNet imports a single chain of layers", next[1].Name, next[1].OpType);
+                throw OnnxFormatException.At(file, next[1], $"'{current}' also feeds node '{next[0].Name}' "
+                    + $"({next[0].OpType}): a branch; FastNet imports a single chain of layers");
             }
             NodeProto node = next[0];
             if (!chain.Add(node))
             {
-                throw new OnnxFormatException(file, "closes a cycle", node.Name, node.OpType);
+                throw OnnxFormatException.At(file, node, "closes a cycle");
             }
             builder.Accept(node, current);
             logits = node.OpType == "Softmax" ? current : logits;
@@ -89,8 +89,8 @@ public static class OnnxImport
         }
         if (graph.Node.FirstOrDefault(n => !chain.Contains(n)) is NodeProto stray)
         {
-            throw new OnnxFormatException(file, $"not on the chain from '{inputs[0].Name}' to the output; FastNet "
-                + "imports a single chain of layers", stray.Name, stray.OpType);
+            throw OnnxFormatException.At(file, stray, $"not on the chain from '{inputs[0].Name}' to the output; "
+                + "FastNet imports a single chain of layers");
         }
         if (inputs.Length > 1)
         {
@@ -114,9 +114,11 @@ public static class OnnxImport
         }
         foreach (ValueInfoProto output in graph.Output.Where(o => o.Name != end && o.Name != logits))
         {
-            NodeProto? producer = producers.GetValueOrDefault(output.Name);
-            throw new OnnxFormatException(file, $"output '{output.Name}' is not the end of the chain; FastNet imports a "
-                + "network with one output (and its logits before a final Softmax)", producer?.Name, producer?.OpType);
+            string problem = $"output '{output.Name}' is not the end of the chain; FastNet imports a network with one "
+                + "output (and its logits before a final Softmax)";
+            throw producers.TryGetValue(output.Name, out NodeProto? producer)
+                ? OnnxFormatException.At(file, producer, problem)
+                : new OnnxFormatException(file, problem);
         }
     }
 
