@@ -12,7 +12,8 @@ internal static class Expect
         {
             double difference = Math.Abs((double)actual[i] - expected[i]);
             Assert.True(difference <= bounds[i],
-                $"{what}[{i}]: {actual[i]:R} vs {expected[i]:R}, difference {difference:E3} exceeds the bound {bounds[i]:E3}");
+                $"{what}[{i}]: {actual[i]:R} vs {expected[i]:R}, difference {difference:E3} "
+                + $"exceeds the bound {bounds[i]:E3}");
         }
     }
 

@@ -40,7 +40,9 @@ public class ExportedModelRuntimeTests
         (float[] features, Data.InputScaling recorded) = TestNetworks.Features(scaling, spec.Inputs, seed: 4);
         var metadata = new ModelMetadata
         {
-            Scaling = recorded, Loss = LossKind.SoftmaxCrossEntropy, ClassNames = ["cat", "dog", "bird"],
+            Scaling = recorded,
+            Loss = LossKind.SoftmaxCrossEntropy,
+            ClassNames = ["cat", "dog", "bird"],
         };
         Model.Model model = TestNetworks.Random(spec, seed: 12, metadata);
 
@@ -69,7 +71,8 @@ public class ExportedModelRuntimeTests
         // Expose the first layer's input as an extra output.
         onnx.Graph.Output.Add(new ValueInfoProto { Name = OnnxLayout.ScaledInput });
 
-        float[] runtime = OnnxRuntimeRunner.Run(onnx, features, spec.Inputs, [OnnxLayout.ScaledInput])[OnnxLayout.ScaledInput];
+        float[] runtime = OnnxRuntimeRunner.Run(onnx, features, spec.Inputs, [OnnxLayout.ScaledInput])
+            [OnnxLayout.ScaledInput];
 
         Expect.SameBits(TestNetworks.Scaled(model, features), runtime, "scaled input");
     }
@@ -80,7 +83,9 @@ public class ExportedModelRuntimeTests
         var spec = new NetworkSpec(4, [new LayerSpec(3, Activation.Identity)]);
         var metadata = new ModelMetadata
         {
-            Scaling = new Data.DivideScaling(16), Loss = LossKind.SoftmaxCrossEntropy, ClassNames = ["a", "b,c", "\"d\""],
+            Scaling = new Data.DivideScaling(16),
+            Loss = LossKind.SoftmaxCrossEntropy,
+            ClassNames = ["a", "b,c", "\"d\""],
         };
         Model.Model model = TestNetworks.Random(spec, seed: 1, metadata);
 

@@ -32,7 +32,9 @@ internal sealed class GraphBuilder
         }
         var tensor = new TensorProto
         {
-            Name = name, DataType = (int)TensorProto.Types.DataType.Float, RawData = ByteString.CopyFrom(bytes),
+            Name = name,
+            DataType = (int)TensorProto.Types.DataType.Float,
+            RawData = ByteString.CopyFrom(bytes),
         };
         tensor.Dims.AddRange(dims);
         _graph.Initializer.Add(tensor);
@@ -51,7 +53,13 @@ internal sealed class GraphBuilder
 
     public ModelProto Build(long opset = 17)
     {
-        var model = new ModelProto { IrVersion = 8, ProducerName = "pytorch", ProducerVersion = "2.5.0", Graph = _graph };
+        var model = new ModelProto
+        {
+            IrVersion = 8,
+            ProducerName = "pytorch",
+            ProducerVersion = "2.5.0",
+            Graph = _graph,
+        };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = opset });
         return model;
     }

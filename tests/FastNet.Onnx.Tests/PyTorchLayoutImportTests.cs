@@ -35,7 +35,8 @@ public class PyTorchLayoutImportTests
         Model.Model model = OnnxImport.FromOnnx(onnx, "torch.onnx");
 
         Assert.Equal("5-7-4-3", model.Spec.ToString());
-        Assert.Equal([Activation.Relu, Activation.Tanh, Activation.Identity], model.Spec.Layers.Select(l => l.Activation));
+        Assert.Equal([Activation.Relu, Activation.Tanh, Activation.Identity],
+            model.Spec.Layers.Select(l => l.Activation));
         Assert.Equal(LossKind.SoftmaxCrossEntropy, model.Metadata.Loss);
         for (int l = 0; l < 3; l++)
         {
@@ -62,7 +63,8 @@ public class PyTorchLayoutImportTests
     [Fact]
     public void MatMulWithAddInEitherOrderImportsAndPredictsWhatTheRuntimeComputes()
     {
-        float[] w1 = Values(5 * 7, seed: 1), b1 = Values(7, seed: 2), w2 = Values(7 * 4, seed: 3), b2 = Values(4, seed: 4);
+        float[] w1 = Values(5 * 7, seed: 1), b1 = Values(7, seed: 2);
+        float[] w2 = Values(7 * 4, seed: 3), b2 = Values(4, seed: 4);
         float[] w3 = Values(4 * 2, seed: 5);
         ModelProto onnx = new GraphBuilder().Input("input", 5).Output("output", 2)
             .Initializer("onnx::MatMul_10", w1, 5, 7).Initializer("0.bias", b1, 7)
@@ -80,7 +82,8 @@ public class PyTorchLayoutImportTests
         Model.Model model = OnnxImport.FromOnnx(onnx, "torch.onnx");
 
         Assert.Equal("5-7-4-2", model.Spec.ToString());
-        Assert.Equal([Activation.Sigmoid, Activation.Identity, Activation.Identity], model.Spec.Layers.Select(l => l.Activation));
+        Assert.Equal([Activation.Sigmoid, Activation.Identity, Activation.Identity],
+            model.Spec.Layers.Select(l => l.Activation));
         Assert.Equal([true, true, false], model.Spec.Layers.Select(l => l.HasBias));
         Assert.Null(model.Metadata.Loss);
         Assert.Null(model.Metadata.Scaling);

@@ -16,7 +16,12 @@ public class RoundTripTests
         var spec = new NetworkSpec(7, [new LayerSpec(33, activation, biases), new LayerSpec(5, activation, biases)]);
         (_, InputScaling recorded) = TestNetworks.Features(scaling, spec.Inputs, seed: 3);
         Model.Model model = TestNetworks.Random(spec, seed: 21,
-            new ModelMetadata { Scaling = recorded, Loss = LossKind.MeanSquaredError, TargetNames = ["a", "b", "c", "d", "e"] });
+            new ModelMetadata
+            {
+                Scaling = recorded,
+                Loss = LossKind.MeanSquaredError,
+                TargetNames = ["a", "b", "c", "d", "e"],
+            });
 
         Model.Model imported = OnnxImport.FromOnnx(OnnxExport.ToOnnx(model, softmaxOutputs: false), "round trip");
 
@@ -32,10 +37,13 @@ public class RoundTripTests
     [Fact]
     public void AClassifierWrittenToAFileReadsBackWithItsClassNamesAndLoss()
     {
-        var spec = new NetworkSpec(4, [new LayerSpec(6, Activation.Tanh, HasBias: false), new LayerSpec(3, Activation.Identity)]);
+        var spec = new NetworkSpec(4,
+            [new LayerSpec(6, Activation.Tanh, HasBias: false), new LayerSpec(3, Activation.Identity)]);
         var metadata = new ModelMetadata
         {
-            Scaling = new DivideScaling(16), Loss = LossKind.SoftmaxCrossEntropy, ClassNames = ["zero", "one", "two, three"],
+            Scaling = new DivideScaling(16),
+            Loss = LossKind.SoftmaxCrossEntropy,
+            ClassNames = ["zero", "one", "two, three"],
         };
         Model.Model model = TestNetworks.Random(spec, seed: 22, metadata);
         string path = Path.Combine(Path.GetTempPath(), $"fastnet-roundtrip-{Guid.NewGuid():N}.onnx");

@@ -12,7 +12,11 @@ internal static class ExportCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<string>("--model") { Description = "a model file (.json) or a checkpoint", Required = true };
+        var model = new Option<string>("--model")
+        {
+            Description = "a model file (.json) or a checkpoint",
+            Required = true,
+        };
         var onnx = new Option<string>("--onnx") { Description = "the ONNX file to write", Required = true };
         var command = new Command("export", "Write a model as an ONNX graph (opset 13, preprocessing included)")
         {
@@ -28,8 +32,9 @@ internal static class ExportCommand
                 ? $"{OnnxLayout.Logits}, {OnnxLayout.Probabilities}"
                 : OnnxLayout.Output;
             string scaling = source.Model.Metadata.Scaling?.Describe() ?? "none recorded";
-            output.WriteLine($"wrote {target}: {OnnxLayout.Input} [{OnnxLayout.BatchDimension}, {source.Model.Spec.Inputs}], "
-                + $"preprocessing {scaling}, network {source.Model.Spec}, outputs {outputs}");
+            output.WriteLine($"wrote {target}: {OnnxLayout.Input} [{OnnxLayout.BatchDimension}, "
+                + $"{source.Model.Spec.Inputs}], preprocessing {scaling}, network {source.Model.Spec}, "
+                + $"outputs {outputs}");
             return 0;
         }));
         return command;

@@ -33,7 +33,8 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         }
         if (node.Domain is not ("" or "ai.onnx"))
         {
-            throw Error(node, $"an operator of domain '{node.Domain}'; FastNet imports standard ONNX operators: {Supported}");
+            throw Error(node,
+                $"an operator of domain '{node.Domain}'; FastNet imports standard ONNX operators: {Supported}");
         }
         if (node.Output.Count != 1)
         {
@@ -82,10 +83,11 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
     {
         if (_layers.Count == 0)
         {
-            throw new OnnxFormatException(file, "no Gemm or MatMul between the input and the output: nothing to import");
+            throw new OnnxFormatException(file,
+                "no Gemm or MatMul between the input and the output: nothing to import");
         }
-        var spec = new NetworkSpec(_layers[0].Inputs,
-            [.. _layers.Select(l => new LayerSpec(l.Units, l.Activation ?? Activation.Identity, l.Biases is not null))]);
+        var spec = new NetworkSpec(_layers[0].Inputs, [.. _layers.Select(l =>
+            new LayerSpec(l.Units, l.Activation ?? Activation.Identity, l.Biases is not null))]);
         float[] parameters = new float[spec.ParameterCount];
         for (int l = 0; l < _layers.Count; l++)
         {
@@ -241,14 +243,15 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         bool row = tensor.Dims.Count == 1 || (tensor.Dims.Count == 2 && tensor.Dims[0] == 1);
         if (!row || values.Length != units)
         {
-            throw Error(node, $"bias '{tensor.Name}' of shape {OnnxTensors.Shape(tensor)}; expected [{units}], one per unit");
+            throw Error(node,
+                $"bias '{tensor.Name}' of shape {OnnxTensors.Shape(tensor)}; expected [{units}], one per unit");
         }
         return values;
     }
 
     private (int Rows, int Columns) Matrix(NodeProto node, TensorProto weight)
     {
-        if (weight.Dims.Count != 2 || weight.Dims[0] is < 1 or > int.MaxValue || weight.Dims[1] is < 1 or > int.MaxValue)
+        if (weight.Dims.Count != 2 || weight.Dims.Any(d => d is < 1 or > int.MaxValue))
         {
             throw Error(node, $"weight '{weight.Name}' of shape {OnnxTensors.Shape(weight)}; expected a matrix");
         }
@@ -279,7 +282,8 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         }
         if (node.Input[0] != current)
         {
-            throw Error(node, $"takes '{current}' as operand {node.Input.IndexOf(current) + 1}; FastNet expects it first");
+            throw Error(node,
+                $"takes '{current}' as operand {node.Input.IndexOf(current) + 1}; FastNet expects it first");
         }
     }
 
@@ -289,8 +293,8 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         {
             if (values is not null && values.Length != 1 && values.Length != inputs)
             {
-                throw new OnnxFormatException(file,
-                    $"the preprocessing has {values.Length} values for {inputs} features; expected one or one per feature");
+                throw new OnnxFormatException(file, $"the preprocessing has {values.Length} values for {inputs} "
+                    + "features; expected one or one per feature");
             }
         }
         if (_mean is null && _divisor is null)

@@ -72,7 +72,8 @@ public static class OnnxExport
                 Standardizer s = standardize.Standardizer;
                 graph.Initializer.Add(OnnxTensors.Floats("preprocessing.mean", [.. s.Mean], inputs));
                 graph.Initializer.Add(OnnxTensors.Floats("preprocessing.std", [.. s.Scale], inputs));
-                graph.Node.Add(Node("Sub", "preprocessing.centre", [OnnxLayout.Input, "preprocessing.mean"], "centred"));
+                graph.Node.Add(Node("Sub", "preprocessing.centre", [OnnxLayout.Input, "preprocessing.mean"],
+                    "centred"));
                 graph.Node.Add(Node("Div", "preprocessing.scale", ["centred", "preprocessing.std"],
                     OnnxLayout.ScaledInput));
                 return OnnxLayout.ScaledInput;
@@ -119,7 +120,7 @@ public static class OnnxExport
         Activation.Relu => "Relu",
         Activation.Sigmoid => "Sigmoid",
         Activation.Tanh => "Tanh",
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "no ONNX operator for this activation"),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "no ONNX operator for it"),
     };
 
     private static void AddMetadata(ModelProto onnx, ModelMetadata metadata)
@@ -144,7 +145,8 @@ public static class OnnxExport
 
     private static StringStringEntryProto Entry(string key, string value) => new() { Key = key, Value = value };
 
-    private static NodeProto Node(string op, string name, string[] inputs, string output, params AttributeProto[] attributes)
+    private static NodeProto Node(string op, string name, string[] inputs, string output,
+        params AttributeProto[] attributes)
     {
         var node = new NodeProto { OpType = op, Name = name };
         node.Input.AddRange(inputs);

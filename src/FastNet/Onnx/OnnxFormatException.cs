@@ -27,7 +27,8 @@ public sealed class OnnxFormatException : Exception
     /// <summary>An error at <paramref name="node"/>; a node without a name (they are optional) is named by the
     /// tensor it computes.</summary>
     internal static OnnxFormatException At(string file, global::Onnx.NodeProto node, string problem) =>
-        new(file, problem, node.Name.Length > 0 ? node.Name : $"<computes {node.Output.FirstOrDefault()}>", node.OpType);
+        new(file, problem, node.Name.Length > 0 ? node.Name : $"<computes {node.Output.FirstOrDefault()}>",
+            node.OpType);
 
     private static string Compose(string file, string problem, string? node, string? opType) =>
         node is null && opType is null ? $"{file}: {problem}" : $"{file}: node '{node}' ({opType}): {problem}";

@@ -16,7 +16,8 @@ namespace FastNet.Onnx;
 /// </summary>
 public static class OnnxImport
 {
-    /// <summary>Reads an ONNX file; throws <see cref="OnnxFormatException"/> naming the file, node and operator.</summary>
+    /// <summary>Reads an ONNX file; throws <see cref="OnnxFormatException"/> naming the file, node and
+    /// operator.</summary>
     public static Model.Model Read(string path)
     {
         ModelProto onnx;
@@ -133,7 +134,8 @@ public static class OnnxImport
         if (tensor.ElemType is not (0 or OnnxTensors.FloatType))
         {
             throw new OnnxFormatException(file,
-                $"input '{input.Name}' holds {(TensorProto.Types.DataType)tensor.ElemType} values; FastNet takes float");
+                $"input '{input.Name}' holds {(TensorProto.Types.DataType)tensor.ElemType} values; FastNet takes "
+                + "float");
         }
         if (tensor.Shape is null)
         {

@@ -10,7 +10,8 @@ namespace FastNet.Onnx;
 /// </summary>
 public static class OnnxLayout
 {
-    /// <summary>The operator set written: 13 is the first with Softmax over one axis rather than a flattened tail.</summary>
+    /// <summary>The operator set written: 13 is the first with Softmax over one axis rather than a flattened
+    /// tail.</summary>
     public const long OpsetVersion = 13;
 
     /// <summary>IR version 8 (ONNX 1.10), which every runtime that has opset 13 reads.</summary>

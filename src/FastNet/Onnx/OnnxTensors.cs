@@ -17,12 +17,18 @@ internal static class OnnxTensors
         {
             BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
         }
-        var tensor = new TensorProto { Name = name, DataType = FloatType, RawData = UnsafeByteOperations.UnsafeWrap(bytes) };
+        var tensor = new TensorProto
+        {
+            Name = name,
+            DataType = FloatType,
+            RawData = UnsafeByteOperations.UnsafeWrap(bytes),
+        };
         tensor.Dims.AddRange(dims.ToArray());
         return tensor;
     }
 
-    /// <summary>The values of a float tensor, or null with <paramref name="problem"/> saying why they cannot be read.</summary>
+    /// <summary>The values of a float tensor, or null with <paramref name="problem"/> saying why they cannot be
+    /// read.</summary>
     public static float[]? TryRead(TensorProto tensor, out string problem)
     {
         problem = "";

@@ -48,7 +48,8 @@ public class OnnxCliTests
         FastNet.Model.Model saved = ModelJson.Read(dir.File("m.json"));
         FastNet.Model.Model exported = OnnxImport.Read(dir.File("m.onnx"));
         Assert.Equal(saved.Spec.Layers, exported.Spec.Layers);
-        Assert.Equal(saved.Parameters.Select(BitConverter.SingleToInt32Bits), exported.Parameters.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(saved.Parameters.Select(BitConverter.SingleToInt32Bits),
+            exported.Parameters.Select(BitConverter.SingleToInt32Bits));
         Assert.IsType<StandardizeScaling>(exported.Metadata.Scaling);
         Assert.Equal(saved.Metadata.Scaling, exported.Metadata.Scaling);
         Assert.Equal(saved.Metadata.ClassNames, exported.Metadata.ClassNames);
