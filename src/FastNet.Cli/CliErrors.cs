@@ -1,6 +1,7 @@
 using FastNet.Checkpoints;
 using FastNet.Data;
 using FastNet.Model;
+using FastNet.Onnx;
 
 namespace FastNet.Cli;
 
@@ -13,7 +14,8 @@ internal static class CliErrors
         {
             return action();
         }
-        catch (Exception e) when (e is DataFormatException or DataFetchException or ModelFormatException or CheckpointFormatException or ArgumentException
+        catch (Exception e) when (e is DataFormatException or DataFetchException or ModelFormatException or CheckpointFormatException
+            or OnnxFormatException or ArgumentException
             or FormatException or IOException or UnauthorizedAccessException)
         {
             string message = e is ArgumentException { ParamName: string name } argument

@@ -34,6 +34,7 @@ public static class FastNetCli
             DataCommand.Create(output, error),
             EvalCommand.Create(output, error),
             PredictCommand.Create(output, error),
+            ExportCommand.Create(output, error),
             InfoCommand.Create(output, error),
         };
         ParseResult parse = root.Parse(args);

@@ -114,7 +114,7 @@ internal sealed class TrainOptions
 
     public Option<bool> FixedBiases { get; } = new("--fixed-biases") { Description = "keep biases at their initial values" };
 
-    public Option<string?> Init { get; } = new("--init") { Description = "start from this model file (JSON) instead of random weights" };
+    public Option<string?> Init { get; } = new("--init") { Description = "start from this model file (JSON, or ONNX: .onnx) instead of random weights" };
 
     public Option<string?> Save { get; } = new("--save") { Description = "write the trained model to this file (JSON)" };
 

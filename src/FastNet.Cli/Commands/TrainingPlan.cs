@@ -4,6 +4,7 @@ using FastNet.Checkpoints;
 using FastNet.Data;
 using FastNet.Kernels;
 using FastNet.Model;
+using FastNet.Onnx;
 using FastNet.Training;
 
 namespace FastNet.Cli.Commands;
@@ -107,15 +108,17 @@ internal sealed class TrainingPlan
             : throw new FormatException($"--batch: expected a positive number or 'full', got '{_batch}'");
     }
 
-    /// <summary>The initial model: from --init, or drawn from the seed for the architecture the options describe.
-    /// <paramref name="ensureFits"/> sees the architecture before the parameters are drawn, so it can refuse a network
-    /// too large for the memory.</summary>
+    /// <summary>The initial model: from --init (a FastNet model file, or an ONNX file by its .onnx extension), or
+    /// drawn from the seed for the architecture the options describe. <paramref name="ensureFits"/> sees the
+    /// architecture before the parameters are drawn, so it can refuse a network too large for the memory.</summary>
     public Model.Model CreateModel(ParseResult parse, TrainOptions o, Dataset train, Action<NetworkSpec> ensureFits)
     {
         ArgumentNullException.ThrowIfNull(ensureFits);
         if (parse.GetValue(o.Init) is string initPath)
         {
-            Model.Model initial = ModelJson.Read(initPath);
+            Model.Model initial = initPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
+                ? OnnxImport.Read(initPath)
+                : ModelJson.Read(initPath);
             ensureFits(initial.Spec);
             return initial;
         }

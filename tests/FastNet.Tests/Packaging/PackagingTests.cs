@@ -50,12 +50,11 @@ public partial class PackagingTests(PackedFastNet packed) : IClassFixture<Packed
               </ItemGroup>
             </Project>
             """);
-        // Only the packed folder: the example needs nothing else, so this also proves the package is complete.
+        // The packed folder beside the machine's usual sources, which serve the engine's own dependencies (ONNX).
         File.WriteAllText(Path.Combine(example, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <packageSources>
-                <clear />
                 <add key="fastnet" value="{packed.Packages}" />
               </packageSources>
             </configuration>

@@ -1,0 +1,181 @@
+using System.Text.Json;
+using FastNet.Data;
+using FastNet.Kernels;
+using FastNet.Model;
+using Google.Protobuf;
+using Onnx;
+
+namespace FastNet.Onnx;
+
+/// <summary>
+/// Writes a model as a standard ONNX graph (<see cref="OnnxLayout"/>) that any ONNX runtime evaluates on raw
+/// features: the recorded preprocessing is part of the graph, each layer is a Gemm (MatMul without biases) with
+/// its weights stored as [inputs, units] exactly as FastNet keeps them, and a classifier gives both its logits and
+/// its softmax probabilities.
+/// </summary>
+public static class OnnxExport
+{
+    /// <summary>The ONNX model for <paramref name="model"/>. With <paramref name="softmaxOutputs"/> the last layer's
+    /// values are named logits and a Softmax adds the probabilities; otherwise they are the one output.</summary>
+    public static ModelProto ToOnnx(Model.Model model, bool softmaxOutputs)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        NetworkSpec spec = model.Spec;
+        var graph = new GraphProto { Name = $"fastnet-mlp-{spec}" };
+        graph.Input.Add(Matrix(OnnxLayout.Input, spec.Inputs));
+        string x = AddPreprocessing(graph, model.Metadata.Scaling ?? InputScaling.None, spec.Inputs);
+        for (int l = 0; l < spec.Layers.Count; l++)
+        {
+            bool last = l == spec.Layers.Count - 1;
+            x = AddLayer(graph, model, l, last ? (softmaxOutputs ? OnnxLayout.Logits : OnnxLayout.Output) : null, x);
+        }
+        graph.Output.Add(Matrix(x, spec.Outputs));
+        if (softmaxOutputs)
+        {
+            graph.Node.Add(Node("Softmax", "softmax", [x], OnnxLayout.Probabilities, IntAttribute("axis", -1)));
+            graph.Output.Add(Matrix(OnnxLayout.Probabilities, spec.Outputs));
+        }
+
+        var onnx = new ModelProto
+        {
+            IrVersion = OnnxLayout.IrVersion,
+            ProducerName = "FastNet",
+            ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
+            DocString = $"FastNet multilayer perceptron {spec}",
+            Graph = graph,
+        };
+        onnx.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OnnxLayout.OpsetVersion });
+        AddMetadata(onnx, model.Metadata);
+        return onnx;
+    }
+
+    /// <summary>Writes the ONNX file atomically (see <see cref="AtomicFile"/>).</summary>
+    public static void Write(Model.Model model, bool softmaxOutputs, string path)
+    {
+        ModelProto onnx = ToOnnx(model, softmaxOutputs);
+        AtomicFile.Write(path, stream => onnx.WriteTo(stream));
+    }
+
+    // Sub and Div rather than folding the scaling into the first layer's weights: the runtime then performs the very
+    // float operations FastNet performs ((x − mean) / std, x / divisor), so its first layer sees the same bits, and
+    // the weights stay the trained ones, which the importer reads back unchanged.
+    private static string AddPreprocessing(GraphProto graph, InputScaling scaling, int inputs)
+    {
+        switch (scaling)
+        {
+            case DivideScaling divide:
+                graph.Initializer.Add(OnnxTensors.Floats("preprocessing.divisor", [divide.Divisor]));
+                graph.Node.Add(Node("Div", "preprocessing.divide", [OnnxLayout.Input, "preprocessing.divisor"],
+                    OnnxLayout.ScaledInput));
+                return OnnxLayout.ScaledInput;
+            case StandardizeScaling standardize:
+                Standardizer s = standardize.Standardizer;
+                graph.Initializer.Add(OnnxTensors.Floats("preprocessing.mean", [.. s.Mean], inputs));
+                graph.Initializer.Add(OnnxTensors.Floats("preprocessing.std", [.. s.Scale], inputs));
+                graph.Node.Add(Node("Sub", "preprocessing.centre", [OnnxLayout.Input, "preprocessing.mean"],
+                    "centred"));
+                graph.Node.Add(Node("Div", "preprocessing.scale", ["centred", "preprocessing.std"],
+                    OnnxLayout.ScaledInput));
+                return OnnxLayout.ScaledInput;
+            default:
+                return OnnxLayout.Input;
+        }
+    }
+
+    // Layer l as Gemm(x, W, b) or MatMul(x, W), then its activation (none for identity); returns the output's name,
+    // which is finalName for the last layer.
+    private static string AddLayer(GraphProto graph, Model.Model model, int l, string? finalName, string x)
+    {
+        NetworkSpec spec = model.Spec;
+        LayerSpec layer = spec.Layers[l];
+        string name = $"layer{l + 1}";
+        int inputs = spec.InputsOf(l);
+        // FastNet's W is [inputs, units] row-major: Gemm's B without transposition.
+        graph.Initializer.Add(OnnxTensors.Floats($"{name}.weight",
+            model.Parameters.AsSpan(spec.WeightOffset(l), inputs * layer.Units), inputs, layer.Units));
+        bool activated = layer.Activation != Activation.Identity;
+        string z = activated || finalName is null ? $"{name}.z" : finalName;
+        if (layer.HasBias)
+        {
+            graph.Initializer.Add(OnnxTensors.Floats($"{name}.bias",
+                model.Parameters.AsSpan(spec.BiasOffset(l), layer.Units), layer.Units));
+            graph.Node.Add(Node("Gemm", $"{name}.gemm", [x, $"{name}.weight", $"{name}.bias"], z));
+        }
+        else
+        {
+            graph.Node.Add(Node("MatMul", $"{name}.matmul", [x, $"{name}.weight"], z));
+        }
+        if (!activated)
+        {
+            return z;
+        }
+        string op = OperatorOf(layer.Activation);
+        string a = finalName ?? $"{name}.a";
+        graph.Node.Add(Node(op, $"{name}.{op.ToLowerInvariant()}", [z], a));
+        return a;
+    }
+
+    private static string OperatorOf(Activation activation) => activation switch
+    {
+        Activation.Relu => "Relu",
+        Activation.Sigmoid => "Sigmoid",
+        Activation.Tanh => "Tanh",
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "no ONNX operator for it"),
+    };
+
+    private static void AddMetadata(ModelProto onnx, ModelMetadata metadata)
+    {
+        if (metadata.Scaling is InputScaling scaling)
+        {
+            onnx.MetadataProps.Add(Entry(OnnxLayout.PreprocessingKey, scaling.Describe()));
+        }
+        if (metadata.Loss is LossKind loss)
+        {
+            onnx.MetadataProps.Add(Entry(OnnxLayout.LossKey, Names.Of(loss)));
+        }
+        if (metadata.ClassNames is { } classes)
+        {
+            onnx.MetadataProps.Add(Entry(OnnxLayout.ClassesKey, JsonSerializer.Serialize(classes)));
+        }
+        if (metadata.TargetNames is { } targets)
+        {
+            onnx.MetadataProps.Add(Entry(OnnxLayout.TargetsKey, JsonSerializer.Serialize(targets)));
+        }
+    }
+
+    private static StringStringEntryProto Entry(string key, string value) => new() { Key = key, Value = value };
+
+    private static NodeProto Node(string op, string name, string[] inputs, string output,
+        params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = op, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.Add(output);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+
+    private static AttributeProto IntAttribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    // A float tensor of [batch, columns] with a symbolic batch dimension.
+    private static ValueInfoProto Matrix(string name, int columns) => new()
+    {
+        Name = name,
+        Type = new TypeProto
+        {
+            TensorType = new TypeProto.Types.Tensor
+            {
+                ElemType = OnnxTensors.FloatType,
+                Shape = new TensorShapeProto
+                {
+                    Dim =
+                    {
+                        new TensorShapeProto.Types.Dimension { DimParam = OnnxLayout.BatchDimension },
+                        new TensorShapeProto.Types.Dimension { DimValue = columns },
+                    },
+                },
+            },
+        },
+    };
+}

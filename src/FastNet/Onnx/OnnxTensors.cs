@@ -1,0 +1,75 @@
+using System.Buffers.Binary;
+using Google.Protobuf;
+using Onnx;
+
+namespace FastNet.Onnx;
+
+/// <summary>float32 tensors to and from <see cref="TensorProto"/>: written as little-endian raw_data, read from
+/// float_data or raw_data.</summary>
+internal static class OnnxTensors
+{
+    public const int FloatType = (int)TensorProto.Types.DataType.Float;
+
+    public static TensorProto Floats(string name, ReadOnlySpan<float> values, params ReadOnlySpan<long> dims)
+    {
+        byte[] bytes = new byte[values.Length * sizeof(float)];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        }
+        var tensor = new TensorProto
+        {
+            Name = name,
+            DataType = FloatType,
+            RawData = UnsafeByteOperations.UnsafeWrap(bytes),
+        };
+        tensor.Dims.AddRange(dims.ToArray());
+        return tensor;
+    }
+
+    /// <summary>The values of a float tensor, or null with <paramref name="problem"/> saying why they cannot be
+    /// read.</summary>
+    public static float[]? TryRead(TensorProto tensor, out string problem)
+    {
+        problem = "";
+        if (tensor.DataType != FloatType)
+        {
+            problem = $"holds {(TensorProto.Types.DataType)tensor.DataType} values, not float";
+            return null;
+        }
+        if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
+        {
+            problem = "is stored in an external file, which FastNet does not read";
+            return null;
+        }
+        long count = 1;
+        foreach (long d in tensor.Dims)
+        {
+            count *= d;
+        }
+        if (tensor.FloatData.Count > 0)
+        {
+            if (tensor.FloatData.Count != count)
+            {
+                problem = $"has {tensor.FloatData.Count} values for a shape of {count}";
+                return null;
+            }
+            return [.. tensor.FloatData];
+        }
+        ReadOnlySpan<byte> raw = tensor.RawData.Span;
+        if (raw.Length != count * sizeof(float))
+        {
+            problem = $"has {raw.Length} bytes of data for a shape of {count} floats";
+            return null;
+        }
+        float[] values = new float[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(raw[(i * sizeof(float))..]);
+        }
+        return values;
+    }
+
+    /// <summary>The shape as text, e.g. [784, 128].</summary>
+    public static string Shape(TensorProto tensor) => $"[{string.Join(", ", tensor.Dims)}]";
+}

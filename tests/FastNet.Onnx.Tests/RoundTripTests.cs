@@ -1,0 +1,79 @@
+using FastNet.Data;
+using FastNet.Kernels;
+using FastNet.Model;
+using Xunit;
+
+namespace FastNet.Onnx.Tests;
+
+/// <summary>An exported model imports back as the same network: parameters bit for bit, the same layers, and the
+/// preprocessing, loss and names it records.</summary>
+public class RoundTripTests
+{
+    [Theory]
+    [MemberData(nameof(TestNetworks.ActivationsBiasesAndScalings), MemberType = typeof(TestNetworks))]
+    public void ExportThenImportGivesIdenticalParameters(Activation activation, bool biases, string scaling)
+    {
+        var spec = new NetworkSpec(7, [new LayerSpec(33, activation, biases), new LayerSpec(5, activation, biases)]);
+        (_, InputScaling recorded) = TestNetworks.Features(scaling, spec.Inputs, seed: 3);
+        Model.Model model = TestNetworks.Random(spec, seed: 21,
+            new ModelMetadata
+            {
+                Scaling = recorded,
+                Loss = LossKind.MeanSquaredError,
+                TargetNames = ["a", "b", "c", "d", "e"],
+            });
+
+        Model.Model imported = OnnxImport.FromOnnx(OnnxExport.ToOnnx(model, softmaxOutputs: false), "round trip");
+
+        Assert.Equal(spec.Inputs, imported.Spec.Inputs);
+        Assert.Equal(spec.Layers, imported.Spec.Layers);
+        Expect.SameBits(model.Parameters, imported.Parameters, "parameters");
+        Assert.Equal(recorded, imported.Metadata.Scaling);
+        Assert.Equal(LossKind.MeanSquaredError, imported.Metadata.Loss);
+        Assert.Equal(["a", "b", "c", "d", "e"], imported.Metadata.TargetNames);
+        Assert.Null(imported.Metadata.ClassNames);
+    }
+
+    [Fact]
+    public void AClassifierWrittenToAFileReadsBackWithItsClassNamesAndLoss()
+    {
+        var spec = new NetworkSpec(4,
+            [new LayerSpec(6, Activation.Tanh, HasBias: false), new LayerSpec(3, Activation.Identity)]);
+        var metadata = new ModelMetadata
+        {
+            Scaling = new DivideScaling(16),
+            Loss = LossKind.SoftmaxCrossEntropy,
+            ClassNames = ["zero", "one", "two, three"],
+        };
+        Model.Model model = TestNetworks.Random(spec, seed: 22, metadata);
+        string path = Path.Combine(Path.GetTempPath(), $"fastnet-roundtrip-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            OnnxExport.Write(model, softmaxOutputs: true, path);
+
+            Model.Model imported = OnnxImport.Read(path);
+
+            Assert.Equal(spec.Layers, imported.Spec.Layers);
+            Expect.SameBits(model.Parameters, imported.Parameters, "parameters");
+            Assert.Equal(new DivideScaling(16), imported.Metadata.Scaling);
+            Assert.Equal(LossKind.SoftmaxCrossEntropy, imported.Metadata.Loss);
+            Assert.Equal(["zero", "one", "two, three"], imported.Metadata.ClassNames);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void AModelThatRecordsNoPreprocessingImportsAsUsingNone()
+    {
+        var spec = new NetworkSpec(2, [new LayerSpec(1, Activation.Sigmoid)]);
+        Model.Model model = TestNetworks.Random(spec, seed: 23, new ModelMetadata { Scaling = InputScaling.None });
+
+        Model.Model imported = OnnxImport.FromOnnx(OnnxExport.ToOnnx(model, softmaxOutputs: false), "round trip");
+
+        Assert.Equal(InputScaling.None, imported.Metadata.Scaling);
+        Assert.Null(imported.Metadata.Loss);
+    }
+}
