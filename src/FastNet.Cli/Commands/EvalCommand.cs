@@ -11,7 +11,7 @@ internal static class EvalCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<string>("--model") { Description = "a model file (.json) or a checkpoint", Required = true };
+        var model = new Option<string>("--model") { Description = "a model file (.json), a checkpoint or an ONNX file (.onnx)", Required = true };
         var data = new Option<string?>("--data")
         {
             Description = "digits, mnist, fashion-mnist, an IDX directory, NumPy files or a CSV file (default: the data the model was trained on)",

@@ -5,11 +5,17 @@ using FastNet.Model;
 
 namespace FastNet.Cli.Commands;
 
-/// <summary>A model read from a model file (JSON) or a checkpoint, told apart by their first bytes.</summary>
+/// <summary>A model read from a model file (JSON) or a checkpoint, told apart by their first bytes, or from an ONNX
+/// file (by its .onnx extension).</summary>
 internal sealed record ModelSource(Model.Model Model, string Path)
 {
     public static ModelSource Load(string path)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ModelSource(Onnx.OnnxImport.Read(path), path);
+        }
         byte[] head;
         using (GuardedStream stream = GuardedFile.OpenRead(path, CheckpointFile.MaxBytes,
             (problem, inner) => new ModelFormatException($"{path}: {problem}", inner), decompress: false))

@@ -16,7 +16,7 @@ internal static class PredictCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
     {
-        var model = new Option<string>("--model") { Description = "a model file (.json) or a checkpoint", Required = true };
+        var model = new Option<string>("--model") { Description = "a model file (.json), a checkpoint or an ONNX file (.onnx)", Required = true };
         var input = new Option<string>("--input") { Description = "a CSV file of features or an IDX images file (raw or .gz)", Required = true };
         var divide = new Option<float?>("--divide")
         {
