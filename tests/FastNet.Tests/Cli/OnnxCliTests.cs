@@ -1,4 +1,3 @@
-using System.Globalization;
 using FastNet.Cli;
 using FastNet.Data;
 using FastNet.Model;
@@ -13,19 +12,7 @@ namespace FastNet.Tests.Cli;
 /// <summary><c>fastnet export</c> writes a trained model as ONNX, and <c>train --init</c> starts from an ONNX file.</summary>
 public class OnnxCliTests
 {
-    // Three features on different scales, three classes.
-    private static string WriteData(TempDirectory dir)
-    {
-        var random = new Random(7);
-        var text = new System.Text.StringBuilder("a,b,c,label\n");
-        for (int r = 0; r < 200; r++)
-        {
-            double a = random.NextDouble() * 1000 - 200, b = random.NextDouble() * 0.01, c = random.NextDouble() * 6 - 3;
-            int label = a / 400 + c > 1.5 ? 2 : b > 0.005 ? 1 : 0;
-            text.Append(string.Create(CultureInfo.InvariantCulture, $"{a:F3},{b:F6},{c:F4},{label}\n"));
-        }
-        return dir.Write("data.csv", text.ToString());
-    }
+    private static string WriteData(TempDirectory dir) => ThreeClassCsv.Write(dir, seed: 7, rows: 200);
 
     private static CliRun Train(string data, params string[] more) => CliRun.Of([.. new[]
     {

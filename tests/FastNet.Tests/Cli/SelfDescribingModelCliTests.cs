@@ -12,19 +12,7 @@ namespace FastNet.Tests.Cli;
 /// preprocessing, data split, loss and classes, so they reproduce <c>train</c>'s numbers bit for bit.</summary>
 public class SelfDescribingModelCliTests
 {
-    // Three features on very different scales (so every scaling mode gives other numbers), three classes.
-    private static string WriteData(TempDirectory dir, string name = "data.csv", int rows = 300)
-    {
-        var random = new Random(11);
-        var text = new System.Text.StringBuilder("a,b,c,label\n");
-        for (int r = 0; r < rows; r++)
-        {
-            double a = random.NextDouble() * 1000 - 200, b = random.NextDouble() * 0.01, c = random.NextDouble() * 6 - 3;
-            int label = a / 400 + c > 1.5 ? 2 : b > 0.005 ? 1 : 0;
-            text.Append(string.Create(CultureInfo.InvariantCulture, $"{a:F3},{b:F6},{c:F4},{label}\n"));
-        }
-        return dir.Write(name, text.ToString());
-    }
+    private static string WriteData(TempDirectory dir) => ThreeClassCsv.Write(dir, seed: 11, rows: 300);
 
     private static (string Accuracy, string Loss) FinalTestScore(CliRun train)
     {
