@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FastNet.Checkpoints;
 using FastNet.Tests.Data;
 using Xunit;
@@ -72,26 +73,29 @@ public class OutputFilesCliTests
     public async Task ASaveThatFailsAtTheEndKeepsTheTrainedStateAsACheckpointAndSaysWhere()
     {
         using var dir = new TempDirectory();
-        string save = dir.File("model.json"), metrics = dir.File("m.jsonl");
-        // The run starts with a writable --save; once its first epoch is reported, a non-empty directory takes the
-        // target's name, so the final rename onto it fails however fast the rest of the run is.
-        Task<CliRun> run = Task.Run(() => CliRun.Of("train", "--layers", "8", "--epochs", "40", "--no-progress",
-            "--metrics", metrics, "--save", save));
-        while (!run.IsCompleted && !(File.Exists(metrics) && new FileInfo(metrics).Length > 0))
+        string save = dir.File("model.json"), data = dir.File("data.csv");
+        // The data comes through a named pipe: the run has passed its start checks (--save writable) once it opens the
+        // pipe to read, which is when our open for writing returns. Only then does a non-empty directory take the
+        // target's name, so the save at the end fails, in this order on any machine.
+        using (Process mkfifo = Process.Start("mkfifo", [data]))
         {
-            await Task.Delay(1);
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
         }
-        if (run.IsCompleted)
+        Task<CliRun> run = Task.Run(() => CliRun.Of("train", "--data", data, "--layers", "8", "--epochs", "2", "--no-progress",
+            "--save", save));
+        await using (var pipe = new FileStream(data, FileMode.Open, FileAccess.Write))
         {
-            Assert.Fail($"the run ended before its first epoch was reported: {await run}");
+            Directory.CreateDirectory(Path.Combine(save, "occupied"));
+            byte[] rows = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 64).Select(r => $"{r % 5},{r % 3},{r % 2}\n")));
+            await pipe.WriteAsync(rows);
         }
-        Directory.CreateDirectory(Path.Combine(save, "occupied"));
         CliRun result = await run;
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"--save {save}: ", result.Error, StringComparison.Ordinal);
         Assert.Contains($"the trained state is kept in {save}.ckpt", result.Error, StringComparison.Ordinal);
-        Assert.Equal(40, CheckpointFile.Read(save + ".ckpt").Position.Epoch);
+        Assert.Equal(2, CheckpointFile.Read(save + ".ckpt").Position.Epoch);
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
 
