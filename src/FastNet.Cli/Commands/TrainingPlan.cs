@@ -84,6 +84,7 @@ internal sealed class TrainingPlan
             return (data is null ? request : request with { Source = data, Labels = parse.GetValue(o.Labels) }) with
             {
                 Classes = resume.Model.Metadata.IsClassifier ? resume.Model.Spec.Outputs : null,
+                ClassNames = resume.Model.Metadata.ClassNames,
             };
         }
         return new DataRequest(data ?? Commands.DataRequest.Digits, parse.GetValue(o.Targets), parse.GetValue(o.TestFraction),
