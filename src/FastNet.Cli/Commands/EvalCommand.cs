@@ -50,7 +50,9 @@ internal static class EvalCommand
             var c = CultureInfo.InvariantCulture;
             output.WriteLine($"fastnet eval: {source.Path} ({source.Model.Spec}) on {set.Name}, {set.Count} examples, backend {b.Name}");
             output.WriteLine($"preprocessing {splits.Scaling.Describe()}");
-            output.WriteLine(string.Create(c, $"loss ({Names.Of(lossKind)}) {lossValue:G9}"));
+            output.WriteLine(string.Create(c, $"loss ({Names.Of(lossKind)}) {lossValue:G9}")
+                + (source.Model.Metadata.Loss is LossKind trained && trained != lossKind
+                    ? $" (the model was trained with {Names.Of(trained)})" : ""));
             if (set.IsClassification)
             {
                 output.WriteLine(string.Create(c, $"accuracy {accuracy:F4}"));

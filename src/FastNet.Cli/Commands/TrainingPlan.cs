@@ -138,10 +138,10 @@ internal sealed class TrainingPlan
         return FastNet.Training.Initializer.Parse(parse.GetValue(o.Initializer)!).Create(spec, new SeededRandom(Training.Seed));
     }
 
-    /// <summary>The output activation when none is given: a sigmoid for one-hot targets under a squared error (its
-    /// range is theirs), else identity (logits for cross-entropy; real-valued targets of any range).</summary>
+    /// <summary>The output activation when none is given: a sigmoid for one-hot targets under half squared error (the
+    /// seeds' network), else identity (logits for cross-entropy; real-valued targets of any range).</summary>
     internal static Activation DefaultOutput(Dataset train, LossKind loss) =>
-        train.IsClassification && loss != LossKind.SoftmaxCrossEntropy ? Activation.Sigmoid : Activation.Identity;
+        train.IsClassification && loss == LossKind.HalfSquaredError ? Activation.Sigmoid : Activation.Identity;
 
     /// <summary>"128,64" → [128, 64]; "none" or "" → no hidden layer.</summary>
     internal static int[] ParseLayers(string text)

@@ -53,6 +53,7 @@ public class ClassNameLabelsCliTests
         Assert.Equal(["ant", "2", "0", "0"], Row(eval.Output, "ant"));
         Assert.Equal(["cat", "0", "1", "0"], Row(eval.Output, "cat"));
         Assert.Equal(["dog", "0", "0", "3"], Row(eval.Output, "dog"));
+        Assert.Contains("macro average    1.0000    1.0000    1.0000", eval.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -63,6 +63,9 @@ public partial class RegressionCliTests
         double rmse = double.Parse(test.Groups[1].Value, CultureInfo.InvariantCulture);
         Assert.Equal(loss, rmse * rmse, loss * 1e-4);
         Assert.DoesNotContain("accuracy", eval.Output, StringComparison.Ordinal);
+
+        CliRun other = CliRun.Of("eval", "--model", model, "--backend", "simd", "--loss", "half-squared-error");
+        Assert.Matches(@"loss \(half-squared-error\) [0-9.E+-]+ \(the model was trained with mse\)", other.Output);
     }
 
     [Fact]
