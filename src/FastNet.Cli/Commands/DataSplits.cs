@@ -91,7 +91,9 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
                 : NumpyData.IsNumpyFile(data) ? NumpyData.Load(data, request.Labels, request.Classes)
                 : CsvLoader.Load(data, new CsvOptions
                 {
-                    TargetColumns = request.Targets, ClassCount = request.Classes, ClassNames = request.ClassNames,
+                    TargetColumns = request.Targets,
+                    ClassCount = request.Classes,
+                    ClassNames = request.ClassNames,
                 });
             double testFraction = request.TestFraction ?? (digits ? DigitsTestFraction : 0);
             if (testFraction == 0)
