@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using FastNet.Model;
 using FastNet.Tests.Data;
 using Xunit;
 
@@ -113,6 +114,27 @@ public partial class RegressionCliTests
 
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.DoesNotContain("warning", run.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("identity", "mse")]
+    [InlineData("sigmoid", "half-squared-error")]
+    public void AVersionOneRegressionModelIsScoredWithTheLossItsOutputLayerImplies(string output, string loss)
+    {
+        using var dir = new TempDirectory();
+        string data = dir.Write("unit.csv", "0.1,0\n0.2,0.5\n0.3,1\n");
+        CliRun train = CliRun.Of("train", "--data", data, "--targets", "1", "--output-activation", output, "--loss", loss,
+            "--epochs", "1", "--backend", "simd", "--no-progress", "--save", dir.File("m.json"));
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Model.Model model = ModelJson.Read(dir.File("m.json"));
+        // The same layers without any metadata, as FastNet wrote model files before version 2.
+        dir.Write("v1.json", ModelJson.ToJson(new Model.Model(model.Spec, model.Parameters))
+            .Replace("\"version\": 2", "\"version\": 1", StringComparison.Ordinal));
+
+        CliRun eval = CliRun.Of("eval", "--model", dir.File("v1.json"), "--data", data, "--targets", "1", "--backend", "simd");
+
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+        Assert.Contains($"loss ({loss}) ", eval.Output, StringComparison.Ordinal);
     }
 
     private static double TestLoss(string output) =>
