@@ -11,8 +11,9 @@ namespace FastNet.Cli.Commands;
 /// <param name="Seed">Seeds the split.</param>
 /// <param name="Classes">Number of classes of labelled data; null: one more than the largest label.</param>
 /// <param name="Labels">The labels or targets (.npy) of NumPy features.</param>
+/// <param name="ClassNames">A model's class names: a CSV label column of names is read against them.</param>
 internal sealed record DataRequest(string Source, int Targets, double? TestFraction, double ValidationFraction,
-    ulong Seed, int? Classes = null, string? Labels = null)
+    ulong Seed, int? Classes = null, string? Labels = null, IReadOnlyList<string>? ClassNames = null)
 {
     /// <summary>The name of the embedded 8×8 digits.</summary>
     public const string Digits = "digits";
@@ -36,10 +37,10 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     private const float DigitsScale = 16, ImageScale = 255;
     private const double DigitsTestFraction = 0.2;
 
-    /// <summary>The names of the classes (class k is output k): a known dataset's, else "0", "1", ...; null for
-    /// regression data.</summary>
+    /// <summary>The names of the classes (class k is output k): the data's own (a CSV label column of names), a
+    /// known dataset's, else "0", "1", ...; null for regression data.</summary>
     public IReadOnlyList<string>? ClassNames => !Train.IsClassification ? null
-        : DatasetCatalog.Find(Request.Source)?.ClassNames
+        : Train.ClassNames ?? DatasetCatalog.Find(Request.Source)?.ClassNames
             ?? [.. Enumerable.Range(0, Train.ClassCount).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>
@@ -88,7 +89,12 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         {
             Dataset all = digits ? EmbeddedDatasets.Digits()
                 : NumpyData.IsNumpyFile(data) ? NumpyData.Load(data, request.Labels, request.Classes)
-                : CsvLoader.Load(data, new CsvOptions { TargetColumns = request.Targets, ClassCount = request.Classes });
+                : CsvLoader.Load(data, new CsvOptions
+                {
+                    TargetColumns = request.Targets,
+                    ClassCount = request.Classes,
+                    ClassNames = request.ClassNames,
+                });
             double testFraction = request.TestFraction ?? (digits ? DigitsTestFraction : 0);
             if (testFraction == 0)
             {

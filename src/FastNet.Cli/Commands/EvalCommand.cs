@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using FastNet.Cli.Reporting;
 using FastNet.Data;
 using FastNet.Kernels;
 using FastNet.Training;
 
 namespace FastNet.Cli.Commands;
 
-/// <summary><c>fastnet eval</c>: loss, accuracy and confusion matrix of a saved model on a dataset's test set.</summary>
+/// <summary><c>fastnet eval</c>: the loss of a saved model on a dataset's test set, with accuracy, confusion matrix and
+/// per-class precision, recall and F1 for a classifier, or RMSE, MAE and R² for a regression model.</summary>
 internal static class EvalCommand
 {
     public static Command Create(TextWriter output, TextWriter error)
@@ -26,7 +28,7 @@ internal static class EvalCommand
         var seed = new Option<ulong?>("--seed") { Description = "the seed the split was made with (default: as trained)" };
         var loss = new Option<string?>("--loss") { Description = "loss to report (default: the one the model was trained with)" };
         var backend = new Option<string>("--backend") { Description = "backend", DefaultValueFactory = _ => BackendRegistry.Auto };
-        var command = new Command("eval", "Evaluate a model on a test set: loss, accuracy and confusion matrix")
+        var command = new Command("eval", "Evaluate a model on a test set: loss; accuracy, confusion matrix and per-class scores, or RMSE, MAE and R²")
         {
             model, data, labels, targets, scale, testFraction, seed, loss, backend,
         };
@@ -48,12 +50,22 @@ internal static class EvalCommand
             var c = CultureInfo.InvariantCulture;
             output.WriteLine($"fastnet eval: {source.Path} ({source.Model.Spec}) on {set.Name}, {set.Count} examples, backend {b.Name}");
             output.WriteLine($"preprocessing {splits.Scaling.Describe()}");
-            output.WriteLine(string.Create(c, $"loss ({Names.Of(lossKind)}) {lossValue:G9}"));
+            output.WriteLine(string.Create(c, $"loss ({Names.Of(lossKind)}) {lossValue:G9}")
+                + (source.Model.Metadata.Loss is LossKind trained && trained != lossKind
+                    ? $" (the model was trained with {Names.Of(trained)})" : ""));
             if (set.IsClassification)
             {
                 output.WriteLine(string.Create(c, $"accuracy {accuracy:F4}"));
                 int[] predicted = Inference.ArgMax(Inference.Outputs(b, source.Model, set.Features), set.TargetCount);
-                output.Write(ConfusionMatrix(set.Labels!, predicted, source.ClassNames(set.ClassCount)));
+                var scores = ClassificationMetrics.Of(set.Labels!, predicted, set.ClassCount);
+                IReadOnlyList<string> names = source.ClassNames(set.ClassCount);
+                output.Write(ConfusionMatrix(scores, set.Count, names));
+                output.Write(PerClassScores(scores, names));
+            }
+            else
+            {
+                float[] outputs = Inference.Outputs(b, source.Model, set.Features);
+                output.WriteLine(RegressionLine.Format(RegressionMetrics.Of(outputs, set.Targets, set.TargetCount)));
             }
             return 0;
         }));
@@ -61,15 +73,10 @@ internal static class EvalCommand
     }
 
     /// <summary>Rows are true classes, columns predicted ones, each headed by its class name.</summary>
-    internal static string ConfusionMatrix(int[] truth, int[] predicted, IReadOnlyList<string> classNames)
+    internal static string ConfusionMatrix(ClassificationMetrics metrics, int examples, IReadOnlyList<string> classNames)
     {
         int classes = classNames.Count;
-        long[,] counts = new long[classes, classes];
-        for (int i = 0; i < truth.Length; i++)
-        {
-            counts[truth[i], predicted[i]]++;
-        }
-        int width = Math.Max(5, Math.Max(truth.Length.ToString(CultureInfo.InvariantCulture).Length,
+        int width = Math.Max(5, Math.Max(examples.ToString(CultureInfo.InvariantCulture).Length,
             classNames.Max(n => n.Length)) + 1);
         int rowHead = Math.Max(9, classNames.Max(n => n.Length) + 1);
         var text = new System.Text.StringBuilder("confusion matrix (rows: true class, columns: predicted)\n");
@@ -84,10 +91,28 @@ internal static class EvalCommand
             text.Append(classNames[t].PadRight(rowHead));
             for (int p = 0; p < classes; p++)
             {
-                text.Append(counts[t, p].ToString(CultureInfo.InvariantCulture).PadLeft(width));
+                text.Append(metrics.Count(t, p).ToString(CultureInfo.InvariantCulture).PadLeft(width));
             }
             text.Append('\n');
         }
+        return text.ToString();
+    }
+
+    /// <summary>Precision, recall and F1 per class, then their macro averages.</summary>
+    internal static string PerClassScores(ClassificationMetrics metrics, IReadOnlyList<string> classNames)
+    {
+        const string Macro = "macro average";
+        int rowHead = Math.Max(Macro.Length, classNames.Max(n => n.Length)) + 1;
+        var c = CultureInfo.InvariantCulture;
+        var text = new System.Text.StringBuilder();
+        text.Append("class".PadRight(rowHead)).Append("precision    recall        f1\n");
+        for (int k = 0; k < classNames.Count; k++)
+        {
+            text.Append(classNames[k].PadRight(rowHead))
+                .Append(string.Create(c, $"{metrics.Precision[k],9:F4}{metrics.Recall[k],10:F4}{metrics.F1[k],10:F4}\n"));
+        }
+        text.Append(Macro.PadRight(rowHead))
+            .Append(string.Create(c, $"{metrics.MacroPrecision,9:F4}{metrics.MacroRecall,10:F4}{metrics.MacroF1,10:F4}\n"));
         return text.ToString();
     }
 }

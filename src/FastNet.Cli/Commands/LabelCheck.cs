@@ -27,7 +27,7 @@ internal static class LabelCheck
         {
             return;
         }
-        string list = string.Join(", ", missing.Take(Listed).Select(k => k.ToString(CultureInfo.InvariantCulture)))
+        string list = string.Join(", ", missing.Take(Listed).Select(k => train.ClassNames?[k] ?? k.ToString(CultureInfo.InvariantCulture)))
             + (missing.Length > Listed ? $" and {missing.Length - Listed} more" : "");
         error.WriteLine($"fastnet: warning: {train.Name}: {missing.Length} of {train.ClassCount} classes have no training "
             + $"example ({list}); the network has one output per class 0..{train.ClassCount - 1}. "

@@ -44,8 +44,11 @@ internal static class ModelInputs
             NoteOverride(sameData, note, $"--seed {s}", $"split seed {request.Seed}");
             request = request with { Seed = s };
         }
-        // Labelled data gets the model's classes, so a test set that lacks a class still lines up with the outputs.
-        return request.Targets == 0 ? request with { Classes = source.Model.Spec.Outputs } : request;
+        // Labelled data gets the model's classes, so a test set that lacks a class still lines up with the outputs,
+        // and class names are read as the model's classes whatever their order in the file.
+        return request.Targets == 0
+            ? request with { Classes = source.Model.Spec.Outputs, ClassNames = source.Model.Metadata.ClassNames }
+            : request;
     }
 
     /// <summary>Loads <paramref name="request"/> preprocessed as the model was trained. <paramref name="scale"/> is

@@ -60,11 +60,11 @@ internal sealed record ModelSource(Model.Model Model, string Path)
     }
 
     /// <summary>The loss to evaluate with: as given, as the model was trained, or (for files that do not record it)
-    /// by the usual pairing: an identity output layer with class labels is softmax cross-entropy; anything else half
-    /// squared error.</summary>
+    /// by the usual pairing: an identity output layer is softmax cross-entropy with class labels and mean squared
+    /// error with real-valued targets; a squashing output layer is half squared error.</summary>
     public LossKind LossFor(string? given, Dataset data) => given is not null ? Names.ParseLoss(given)
-        : Model.Metadata.Loss ?? (data.IsClassification && Model.Spec.Layers[^1].Activation == Activation.Identity
-            ? LossKind.SoftmaxCrossEntropy : LossKind.HalfSquaredError);
+        : Model.Metadata.Loss ?? (Model.Spec.Layers[^1].Activation != Activation.Identity ? LossKind.HalfSquaredError
+            : data.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.MeanSquaredError);
 
     /// <summary>True when the outputs are logits of a softmax: trained with cross-entropy, or for files that do not
     /// record the loss, an identity output layer with several units.</summary>

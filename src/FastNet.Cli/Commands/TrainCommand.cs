@@ -69,6 +69,7 @@ internal static class TrainCommand
         }
         ModelChecks.MatchData(model, data.Train, resumePath ?? parse.GetValue(o.Init) ?? "the network");
         LabelCheck.WarnAboutMissingClasses(data.Train, error);
+        OutputRangeCheck.WarnIfTargetsOutOfRange(data.Train, model.Spec.Layers[^1].Activation, error);
         var trainingData = new TrainingDataIdentity(data.Train);
         if (resume is not null)
         {
@@ -136,7 +137,9 @@ internal static class TrainCommand
                         return signals.ExitCode;
                     }
                     print(EpochLine.Format(report, training.Epochs, evaluationName));
-                    metrics?.Write(report);
+                    metrics?.Write(report, data.Train.IsClassification ? null : new EpochRegression(
+                        RegressionMetrics.Of(network, trainer.TrainData),
+                        trainer.EvaluationData is { } held ? RegressionMetrics.Of(network, held) : null));
                     reports.Add(report);
                     if (checkpointPath is not null)
                     {
@@ -172,6 +175,10 @@ internal static class TrainCommand
 
         best.RestoreInto(network);
         Model.Model trained = network.ToModel().WithMetadata(metadata);
+        if (!data.Train.IsClassification)
+        {
+            PrintRegressionScores(backend, trained, data, output);
+        }
         if (data.Test is not null)
         {
             // the test set is on the backend already when it was the evaluation set
@@ -218,6 +225,20 @@ internal static class TrainCommand
             }
         }
         return 0;
+    }
+
+    /// <summary>RMSE, MAE and R² of the final model on the training, validation and test sets, from the same forward
+    /// passes as <c>eval</c> makes, so both print the same figures.</summary>
+    private static void PrintRegressionScores(IBackend backend, Model.Model trained, DataSplits data, TextWriter output)
+    {
+        foreach ((Dataset? set, string name) in new[] { (data.Train, "train "), (data.Validation, "val "), (data.Test, "test ") })
+        {
+            if (set is not null)
+            {
+                float[] outputs = Inference.Outputs(backend, trained, set.Features);
+                output.WriteLine(RegressionLine.Format(RegressionMetrics.Of(outputs, set.Targets, set.TargetCount), name));
+            }
+        }
     }
 
     private static string Describe(NetworkSpec spec) =>

@@ -32,7 +32,8 @@ internal sealed class TrainOptions
 
     public Option<int> Targets { get; } = new("--targets")
     {
-        Description = "the last k CSV columns are real-valued targets (otherwise the last column is a class label)",
+        Description = "the last k CSV columns are real-valued targets (otherwise the last column is a class label: "
+            + "numbers, or names such as cat and dog)",
     };
 
     public Option<int?> Classes { get; } = new("--classes")
@@ -53,13 +54,13 @@ internal sealed class TrainOptions
 
     public Option<string?> OutputActivation { get; } = new("--output-activation")
     {
-        Description = "output units (default: identity for cross-entropy and mse, sigmoid for half-squared-error)",
+        Description = "output units (default: identity; sigmoid for half-squared-error on class labels)",
     };
 
     public Option<string?> Loss { get; } = new("--loss")
     {
         Description = "cross-entropy (softmax), half-squared-error or mse (default: cross-entropy for class labels, "
-            + "half-squared-error for real targets)",
+            + "mse for real-valued targets)",
     };
 
     public Option<string> Optimizer { get; } = new("--optimizer")

@@ -84,6 +84,7 @@ internal sealed class TrainingPlan
             return (data is null ? request : request with { Source = data, Labels = parse.GetValue(o.Labels) }) with
             {
                 Classes = resume.Model.Metadata.IsClassifier ? resume.Model.Spec.Outputs : null,
+                ClassNames = resume.Model.Metadata.ClassNames,
             };
         }
         return new DataRequest(data ?? Commands.DataRequest.Digits, parse.GetValue(o.Targets), parse.GetValue(o.TestFraction),
@@ -91,9 +92,10 @@ internal sealed class TrainingPlan
             parse.GetValue(o.Labels));
     }
 
-    /// <summary>The loss for this data (the default depends on whether it has class labels).</summary>
+    /// <summary>The loss for this data: as given, else cross-entropy for class labels and mean squared error for
+    /// real-valued targets.</summary>
     public LossKind LossFor(Dataset train) =>
-        _loss ?? (train.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.HalfSquaredError);
+        _loss ?? (train.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.MeanSquaredError);
 
     /// <summary>Examples per step: a number, or "full" for the whole training set.</summary>
     public int BatchSize(int trainCount)
@@ -126,7 +128,7 @@ internal sealed class TrainingPlan
         Activation hidden = Names.ParseActivation(parse.GetValue(o.Activation)!);
         Activation output = parse.GetValue(o.OutputActivation) is string name
             ? Names.ParseActivation(name)
-            : loss == LossKind.HalfSquaredError ? Activation.Sigmoid : Activation.Identity;
+            : DefaultOutput(train, loss);
         bool biases = !parse.GetValue(o.NoBiases);
         var layers = ParseLayers(parse.GetValue(o.Layers) ?? "64")
             .Select(units => new LayerSpec(units, hidden, biases))
@@ -135,6 +137,11 @@ internal sealed class TrainingPlan
         ensureFits(spec);
         return FastNet.Training.Initializer.Parse(parse.GetValue(o.Initializer)!).Create(spec, new SeededRandom(Training.Seed));
     }
+
+    /// <summary>The output activation when none is given: a sigmoid for one-hot targets under half squared error (the
+    /// seeds' network), else identity (logits for cross-entropy; real-valued targets of any range).</summary>
+    internal static Activation DefaultOutput(Dataset train, LossKind loss) =>
+        train.IsClassification && loss == LossKind.HalfSquaredError ? Activation.Sigmoid : Activation.Identity;
 
     /// <summary>"128,64" → [128, 64]; "none" or "" → no hidden layer.</summary>
     internal static int[] ParseLayers(string text)

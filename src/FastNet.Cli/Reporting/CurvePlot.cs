@@ -3,7 +3,8 @@ using ScottPlot;
 
 namespace FastNet.Cli.Reporting;
 
-/// <summary><c>--plot curve.png</c>: loss (left axis) and accuracy (right axis) per epoch, training and evaluation.</summary>
+/// <summary><c>--plot curve.png</c>: loss (left axis) and accuracy (right axis) per epoch, training and evaluation; a
+/// regression run has no accuracy, so no accuracy axis.</summary>
 internal static class CurvePlot
 {
     public const int Width = 900, Height = 500;
@@ -23,7 +24,10 @@ internal static class CurvePlot
         plot.Title(title);
         plot.XLabel("epoch");
         plot.Axes.Left.Label.Text = "loss";
-        plot.Axes.Right.Label.Text = "accuracy";
+        if (reports.Any(r => !double.IsNaN(r.TrainAccuracy) || !double.IsNaN(r.EvalAccuracy)))
+        {
+            plot.Axes.Right.Label.Text = "accuracy";
+        }
         plot.ShowLegend(Alignment.MiddleRight);
         byte[] png = plot.GetImageBytes(Width, Height, ImageFormat.Png);
         AtomicFile.Write(path, stream => stream.Write(png));

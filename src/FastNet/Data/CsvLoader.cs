@@ -4,9 +4,9 @@ namespace FastNet.Data;
 
 /// <summary>
 /// Reads comma-separated numeric files (plain or gzip) into a <see cref="Dataset"/>: one example per line, either
-/// features plus a class label column, or features followed by k real-valued target columns (see
-/// <see cref="CsvOptions"/>). Numbers use the invariant culture ('.' decimal point). Blank lines are skipped; every
-/// other line must have as many fields as the first data line.
+/// features plus a class label column (class numbers or class names), or features followed by k real-valued target
+/// columns (see <see cref="CsvOptions"/>). Numbers use the invariant culture ('.' decimal point). Blank lines are
+/// skipped; every other line must have as many fields as the first data line.
 /// </summary>
 public static class CsvLoader
 {
@@ -59,14 +59,12 @@ public static class CsvLoader
         private readonly CsvLineReader _lines = new(reader, name, MaxLineLength);
         private readonly List<float> _features = [];
         private readonly List<float> _targets = [];
-        private readonly List<int> _labels = [];
         private int _line;
         private int _columns = -1;
         private int _firstDataLine;
+        private CsvLabelColumn? _labels;  // in label mode
         private int _labelColumn = -1;  // 0-based, in label mode
         private int _targetStart = int.MaxValue;  // 0-based first target column, in target mode
-        private int _maxLabel = -1;
-        private int _maxLabelLine;
         private string _firstLineText = "";
 
         public Dataset? Run()
@@ -131,10 +129,16 @@ public static class CsvLoader
             {
                 return options.Header == CsvHeader.Present;
             }
+            // A label column may hold class names, so only the other fields tell a header (a line of one field has
+            // no other, and is judged by that one).
+            int fields = line.Count(',') + 1;
+            int label = featuresOnly || options.TargetColumns > 0 || fields < 2 ? -1
+                : options.LabelColumn < 0 ? fields + options.LabelColumn : options.LabelColumn;
+            int c = 0;
             foreach (Range r in line.Split(','))
             {
                 ReadOnlySpan<char> field = line[r].Trim();
-                if (!field.IsEmpty && !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                if (c++ != label && !field.IsEmpty && !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                 {
                     return true;
                 }
@@ -170,6 +174,7 @@ public static class CsvLoader
                 throw Error($"label column {options.LabelColumn} does not exist: the line has {fields} fields");
             }
             _labelColumn = column;
+            _labels = new CsvLabelColumn(name, column, options.ClassCount, options.ClassNames);
         }
 
         private void ParseRow(ReadOnlySpan<char> line)
@@ -180,7 +185,7 @@ public static class CsvLoader
                 ReadOnlySpan<char> field = line[r].Trim();
                 if (c == _labelColumn)
                 {
-                    _labels.Add(ParseLabel(field, c));
+                    _labels!.Add(field, _line);
                 }
                 else
                 {
@@ -204,26 +209,6 @@ public static class CsvLoader
             return value;
         }
 
-        private int ParseLabel(ReadOnlySpan<char> field, int column)
-        {
-            if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-                || value < 0 || value > int.MaxValue - 1 || value != Math.Floor(value))
-            {
-                throw Error($"expected a class label (an integer >= 0), found {(field.IsEmpty ? "an empty field" : Quote(field))}", column);
-            }
-            int label = (int)value;
-            if (options.ClassCount is int classes && label >= classes)
-            {
-                throw Error($"class label {label} is out of range: expected 0..{classes - 1} ({classes} classes)", column);
-            }
-            if (label > _maxLabel)
-            {
-                _maxLabel = label;
-                _maxLabelLine = _line;
-            }
-            return label;
-        }
-
         private Dataset Build()
         {
             float[] features = [.. _features];
@@ -232,15 +217,9 @@ public static class CsvLoader
             {
                 return new Dataset(name, featureCount, features, options.TargetColumns, [.. _targets]);
             }
-            int classCount = options.ClassCount ?? _maxLabel + 1;
-            if (classCount > MaxInferredClasses)
-            {
-                throw new DataFormatException(name, $"class label {_maxLabel} would make {classCount} classes (at most " +
-                    $"{MaxInferredClasses} are inferred): give the class count, or read the column as a real-valued target",
-                    line: _maxLabelLine, column: _labelColumn + 1);
-            }
-            int[] labels = [.. _labels];
-            return new Dataset(name, featureCount, features, classCount, Dataset.OneHot(labels, classCount), classCount, labels);
+            (int classCount, int[] labels, IReadOnlyList<string>? names) = _labels!.Resolve();
+            return new Dataset(name, featureCount, features, classCount, Dataset.OneHot(labels, classCount), classCount, labels,
+                names);
         }
 
         // Semicolons and tabs are the usual other separators; say so rather than leave "1 field" unexplained.
@@ -250,7 +229,6 @@ public static class CsvLoader
         private DataFormatException Error(string problem, int? column = null) =>
             new(name, problem, line: _line, column: column + 1);
 
-        private static string Quote(ReadOnlySpan<char> field) =>
-            field.Length <= 40 ? $"\"{field}\"" : $"\"{field[..40]}...\"";
+        private static string Quote(ReadOnlySpan<char> field) => CsvLabelColumn.Quote(field);
     }
 }

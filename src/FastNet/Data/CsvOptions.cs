@@ -3,7 +3,7 @@ namespace FastNet.Data;
 /// <summary>Whether a CSV file's first line is a header.</summary>
 public enum CsvHeader
 {
-    /// <summary>The first line is a header when any of its fields is not a number.</summary>
+    /// <summary>The first line is a header when any of its fields other than a class label is not a number.</summary>
     Auto,
 
     /// <summary>The first line is always a header and is skipped.</summary>
@@ -14,8 +14,9 @@ public enum CsvHeader
 }
 
 /// <summary>
-/// How to read a CSV file. By default the last column holds non-negative integer class labels and the classes are
-/// 0..max label; set <see cref="TargetColumns"/> to k &gt; 0 to read the last k columns as real-valued targets
+/// How to read a CSV file. By default the last column holds class labels: non-negative integers (the classes are
+/// 0..max label), or words such as <c>cat</c> and <c>dog</c> (the classes are the words in sorted order, so the
+/// same words give the same classes in every file and split, or <see cref="ClassNames"/>); set <see cref="TargetColumns"/> to k &gt; 0 to read the last k columns as real-valued targets
 /// instead (regression or multi-output).
 /// </summary>
 public sealed record CsvOptions
@@ -29,6 +30,11 @@ public sealed record CsvOptions
 
     /// <summary>Number of classes; labels at or above it are rejected. Null (the default) means max label + 1.</summary>
     public int? ClassCount { get; init; }
+
+    /// <summary>The names of the classes in output order (a model's), for a label column of words: each word is
+    /// read as the class of that name, and a word not among them is an error. Null (the default): the file's own
+    /// words, sorted by ordinal comparison, are the classes. Numeric labels ignore it.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
 
     /// <summary>When &gt; 0, the last this many columns are real-valued targets and there are no class labels.</summary>
     public int TargetColumns { get; init; }

@@ -9,7 +9,7 @@ public sealed class Dataset
 {
     /// <summary>Builds a dataset, checking that the arrays agree with the sizes.</summary>
     public Dataset(string name, int featureCount, float[] features, int targetCount, float[] targets,
-        int classCount = 0, int[]? labels = null)
+        int classCount = 0, int[]? labels = null, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(targets);
@@ -28,6 +28,10 @@ public sealed class Dataset
         {
             throw new ArgumentException("a classification set needs one label per row and one target per class");
         }
+        if (classNames is not null && classNames.Count != classCount)
+        {
+            throw new ArgumentException($"{classNames.Count} class names for {classCount} classes");
+        }
         Name = name;
         FeatureCount = featureCount;
         Features = features;
@@ -35,6 +39,7 @@ public sealed class Dataset
         Targets = targets;
         ClassCount = classCount;
         Labels = labels;
+        ClassNames = classNames;
     }
 
     /// <summary>Where the data came from, for messages.</summary>
@@ -61,6 +66,10 @@ public sealed class Dataset
     /// <summary>Class of each row for a classification set, else null.</summary>
     public int[]? Labels { get; }
 
+    /// <summary>The names of the classes (class k is <c>ClassNames[k]</c>) when the data named them, as a CSV label
+    /// column of words does; else null.</summary>
+    public IReadOnlyList<string>? ClassNames { get; }
+
     /// <summary>True when rows have class labels.</summary>
     public bool IsClassification => ClassCount > 0;
 
@@ -76,12 +85,12 @@ public sealed class Dataset
             Array.Copy(Targets, rows[r] * TargetCount, targets, r * TargetCount, TargetCount);
             labels?[r] = Labels![rows[r]];
         }
-        return new Dataset(name, FeatureCount, features, TargetCount, targets, ClassCount, labels);
+        return new Dataset(name, FeatureCount, features, TargetCount, targets, ClassCount, labels, ClassNames);
     }
 
     /// <summary>The same examples with other features (same row count), sharing targets and labels.</summary>
     public Dataset WithFeatures(int featureCount, float[] features, string? name = null) =>
-        new(name ?? Name, featureCount, features, TargetCount, Targets, ClassCount, Labels);
+        new(name ?? Name, featureCount, features, TargetCount, Targets, ClassCount, Labels, ClassNames);
 
     /// <summary>One-hot targets for class labels in [0, classCount).</summary>
     public static float[] OneHot(ReadOnlySpan<int> labels, int classCount)

@@ -67,6 +67,9 @@ public sealed class Trainer : IDisposable
     /// upload.</summary>
     public DeviceDataset? EvaluationData => _evaluation;
 
+    /// <summary>The training set on the backend.</summary>
+    public DeviceDataset TrainData => _train;
+
     /// <summary>Optimizer steps in one epoch.</summary>
     public int BatchesPerEpoch => (_train.Data.Count + _options.BatchSize - 1) / _options.BatchSize;
 

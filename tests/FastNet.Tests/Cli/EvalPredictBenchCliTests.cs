@@ -23,10 +23,12 @@ public class EvalPredictBenchCliTests
             Assert.True(eval.ExitCode == 0, eval.ToString());
             Assert.Contains(trainAccuracy, eval.Output, StringComparison.Ordinal);
             Assert.Contains($"loss (cross-entropy) {trainLoss}\n", eval.Output, StringComparison.Ordinal);
-            string[] rows = [.. eval.Output.Split('\n').SkipWhile(l => !l.StartsWith("true", StringComparison.Ordinal)).Skip(1).Where(l => l.Length > 0)];
+            string[] rows = [.. eval.Output.Split('\n').SkipWhile(l => !l.StartsWith("true", StringComparison.Ordinal)).Skip(1)
+                .TakeWhile(l => !l.StartsWith("class", StringComparison.Ordinal))];
             Assert.Equal(10, rows.Length);
             long total = rows.Sum(r => r.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Sum(v => long.Parse(v, CultureInfo.InvariantCulture)));
             Assert.Equal(359, total);
+            Assert.Contains("macro average", eval.Output, StringComparison.Ordinal);
         }
     }
 

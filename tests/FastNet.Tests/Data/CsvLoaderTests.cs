@@ -120,9 +120,11 @@ public sealed class CsvLoaderTests : IDisposable
     [InlineData("1,NaN,0\n", null, "line 1, column 2: expected a finite number, found \"NaN\"")]
     [InlineData("1,2,0\n-Infinity,2,0\n", null, "line 2, column 1: expected a finite number, found \"-Infinity\"")]
     [InlineData("1,2,0\n1e39,2,0\n", null, "line 2, column 1: expected a finite number, found \"1e39\"")]
-    [InlineData("1,2,0\n1,2,1.5\n", null, "line 2, column 3: expected a class label (an integer >= 0), found \"1.5\"")]
-    [InlineData("1,2,0\n1,2,-1\n", null, "line 2, column 3: expected a class label (an integer >= 0), found \"-1\"")]
-    [InlineData("1,2,0\n1,2,x\n", null, "line 2, column 3: expected a class label (an integer >= 0), found \"x\"")]
+    [InlineData("1,2,0\n1,2,1.5\n", null, "line 2, column 3: expected a class label (an integer >= 0, or a name), found \"1.5\"")]
+    [InlineData("1,2,0\n1,2,-1\n", null, "line 2, column 3: expected a class label (an integer >= 0, or a name), found \"-1\"")]
+    [InlineData("1,2,0\n1,2,\n", null, "line 2, column 3: expected a class label (an integer >= 0, or a name), found an empty field")]
+    [InlineData("1,2,0\n1,2,x\n", null, "line 2, column 3: class label \"x\" is a name, but the first label (line 1: \"0\") is a number")]
+    [InlineData("1,2,cat\n1,2,1\n", null, "line 2, column 3: class label \"1\" is a number, but the first label (line 1: \"cat\") is a name")]
     [InlineData("1,2,0\n1,2,3\n", 3, "line 2, column 3: class label 3 is out of range: expected 0..2 (3 classes)")]
     [InlineData("1,2,0\n1,2,100000\n", null, "line 2, column 3: class label 100000 would make 100001 classes")]
     [InlineData("5\n", null, "line 1: expected at least 2 fields (features, then a class label), found 1")]
@@ -134,6 +136,72 @@ public sealed class CsvLoaderTests : IDisposable
         Assert.StartsWith($"{path} {expected}", e.Message);
         Assert.Equal(path, e.File);
         Assert.NotNull(e.Line);
+    }
+
+    [Fact]
+    public void ClassNamesBecomeClassesInSortedOrdinalOrder()
+    {
+        // First appearance is dog, cat, Ant; ordinal order puts capitals first.
+        string path = _dir.Write("pets.csv", "1,2,dog\n3,4,cat\n5,6,Ant\n7,8,cat\n");
+        Dataset data = CsvLoader.Load(path);
+        Assert.Equal(["Ant", "cat", "dog"], data.ClassNames!);
+        Assert.Equal(3, data.ClassCount);
+        Assert.Equal([2, 1, 0, 1], data.Labels!);
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f, 7f, 8f], data.Features);
+    }
+
+    [Fact]
+    public void AClassNameColumnDoesNotMakeTheFirstLineAHeader()
+    {
+        string path = _dir.Write("pets.csv", "1,2,cat\n3,4,dog\n");
+        Dataset data = CsvLoader.Load(path);
+        Assert.Equal(2, data.Count);
+        Assert.Equal(["cat", "dog"], data.ClassNames!);
+    }
+
+    [Fact]
+    public void AHeaderAboveClassNamesIsStillSkipped()
+    {
+        string path = _dir.Write("pets.csv", "weight,height,species\n1,2,cat\n3,4,dog\n");
+        Dataset data = CsvLoader.Load(path);
+        Assert.Equal(2, data.Count);
+        Assert.Equal([0, 1], data.Labels!);
+    }
+
+    [Fact]
+    public void GivenClassNamesFixTheClassesWhateverTheFileOrder()
+    {
+        string path = _dir.Write("pets.csv", "1,2,dog\n3,4,dog\n5,6,ant\n");
+        Dataset data = CsvLoader.Load(path, new CsvOptions { ClassNames = ["ant", "cat", "dog"] });
+        Assert.Equal(["ant", "cat", "dog"], data.ClassNames!);
+        Assert.Equal([2, 2, 0], data.Labels!);
+        Assert.Equal(3, data.TargetCount);
+    }
+
+    [Fact]
+    public void ALabelOutsideTheGivenClassNamesNamesTheLineTheLabelAndTheClasses()
+    {
+        string path = _dir.Write("pets.csv", "1,2,dog\n3,4,bird\n");
+        var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvOptions { ClassNames = ["cat", "dog"] }));
+        Assert.Equal($"{path} line 2, column 3: class label \"bird\" is not one of the 2 classes: cat, dog", e.Message);
+    }
+
+    [Fact]
+    public void NumericLabelsIgnoreGivenClassNames()
+    {
+        string path = _dir.Write("digits.csv", "1,2,1\n3,4,0\n");
+        Dataset data = CsvLoader.Load(path, new CsvOptions { ClassNames = ["cat", "dog"] });
+        Assert.Equal([1, 0], data.Labels!);
+        Assert.Null(data.ClassNames);
+    }
+
+    [Fact]
+    public void ClassNamesSurviveASplit()
+    {
+        string path = _dir.Write("pets.csv", "1,2,dog\n3,4,cat\n5,6,dog\n7,8,cat\n");
+        TrainTestSplit split = DataSplitter.Split(CsvLoader.Load(path), 0.5, seed: 3);
+        Assert.Equal(["cat", "dog"], split.Train.ClassNames!);
+        Assert.Equal(["cat", "dog"], split.Test.ClassNames!);
     }
 
     [Fact]
