@@ -20,4 +20,12 @@ public static class ComposedOps
             backend.OptimizerStep(db, step, b, BufferView.Empty);
         }
     }
+
+    /// <summary><see cref="IBackend.AccumulateScaled"/> as a plain-SGD step with η = −scale: θ − η·g = θ + scale·g.</summary>
+    public static void AccumulateScaled(IBackend backend, BufferView source, double scale, BufferView destination)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        var step = new OptimizerStep { Kind = OptimizerKind.Sgd, LearningRate = -scale };
+        backend.OptimizerStep(source, step, destination, BufferView.Empty);
+    }
 }

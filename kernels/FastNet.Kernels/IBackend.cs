@@ -104,4 +104,13 @@ public interface IBackend : IDisposable
     /// at s·P + i, updated (zeros before the first step). The rules are written on <see cref="OptimizerKind"/>.
     /// </summary>
     void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters, BufferView state);
+
+    /// <summary>
+    /// destination ← destination + scale·source, elementwise; accumulates. source, destination: [n]. Used to sum
+    /// weighted gradients (gradient accumulation). Defined as the plain-SGD step θ ← θ − η·g with g = source,
+    /// θ = destination, η = −scale and no weight decay (<see cref="ComposedOps.AccumulateScaled"/>), which every backend
+    /// already implements; a backend that overrides it gives bit for bit the results of that step on itself.
+    /// </summary>
+    void AccumulateScaled(BufferView source, double scale, BufferView destination) =>
+        ComposedOps.AccumulateScaled(this, source, scale, destination);
 }

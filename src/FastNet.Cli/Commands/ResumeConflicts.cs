@@ -56,6 +56,9 @@ internal static class ResumeConflicts
         Compare(o.WeightDecay, v => v == optimizer.WeightDecay, string.Create(c, $"weight decay {optimizer.WeightDecay}"));
         Compare(o.Batch, v => int.TryParse(v, NumberStyles.None, c, out int b) && b == training.BatchSize,
             $"batch {training.BatchSize}");
+        Compare(o.Accumulate, v => v == training.Accumulate, $"accumulate {training.Accumulate}");
+        Compare(o.LearningRateScaling, v => TrainingOptions.ParseLearningRateScaling(v) == training.LinearScalingBase,
+            $"lr scaling {training.LearningRateScaling}");
         Compare(o.Seed, v => v == training.Seed, $"seed {training.Seed}");
         Compare(o.Shuffle, v => v == training.Shuffle, $"shuffle {training.Shuffle.ToString().ToLowerInvariant()}");
         Compare(o.Schedule, v => LearningRateSchedule.Parse(v, training.Schedule.WarmupSteps) == training.Schedule,

@@ -61,7 +61,7 @@ internal static class TrainCommand
         using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
         // Sizes are checked against the memory available before the parameters are drawn or the network allocated.
         Action<NetworkSpec> ensureFits = spec => TrainingMemory.ForTraining(backend, spec, plan.Optimizer.Kind,
-            plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test).EnsureFits(backend);
+            plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test, training.Accumulate).EnsureFits(backend);
         Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train, ensureFits);
         if (resume is not null)
         {
@@ -84,7 +84,8 @@ internal static class TrainCommand
             TargetNames = data.Train.IsClassification ? null : model.Metadata.TargetNames,
             Data = data.Request.ToSource(),
         };
-        using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, batch, plan.TrainBiases);
+        using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, training.MicroBatchSize,
+            plan.TrainBiases, accumulates: training.MicroBatchSize < batch);
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
         using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard());
@@ -96,8 +97,14 @@ internal static class TrainCommand
             + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
         output.WriteLine($"network {model.Spec} ({Describe(model.Spec)}), loss {Names.Of(loss)}, "
-            + $"optimizer {Describe(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {batch}, "
+            + $"optimizer {Describe(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {Describe(training)}, "
             + $"backend {backend.Name}, seed {training.Seed}");
+        if (training.LinearScalingBase is int baseBatch)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"lr scaling linear: base batch {baseBatch}, lr {network.Optimizer.Settings.LearningRate:G4} x {batch}/{baseBatch} = "
+                + $"{network.Optimizer.Settings.LearningRate * training.LearningRateScale:G4} (before schedule and warm-up)"));
+        }
         if (resume is not null)
         {
             output.WriteLine($"resuming {resumePath} at epoch {resume.Position.Epoch + 1}, batch {resume.Position.Batch}");
@@ -243,6 +250,12 @@ internal static class TrainCommand
 
     private static string Describe(NetworkSpec spec) =>
         string.Join(", ", spec.Layers.Select(l => Names.Of(l.Activation) + (l.HasBias ? "" : " (no bias)")));
+
+    // "256", or "256 (4 micro-batches of 64)" with gradient accumulation ("of up to" when K does not divide the batch)
+    private static string Describe(TrainingOptions t) => t.Accumulate == 1
+        ? t.BatchSize.ToString(CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{t.BatchSize} ({t.Accumulate} micro-batches of {(t.BatchSize % t.Accumulate == 0 ? "" : "up to ")}{t.MicroBatchSize})");
 
     private static string Describe(OptimizerSettings s)
     {

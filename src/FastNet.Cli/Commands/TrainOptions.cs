@@ -90,6 +90,18 @@ internal sealed class TrainOptions
         DefaultValueFactory = _ => "32",
     };
 
+    public Option<int> Accumulate { get; } = new("--accumulate")
+    {
+        Description = "sum the gradients of K micro-batches of batch/K examples per step (memory scales with batch/K)",
+        DefaultValueFactory = _ => 1,
+    };
+
+    public Option<string> LearningRateScaling { get; } = new("--lr-scaling")
+    {
+        Description = "none, or linear:BASE (learning rate x batch / BASE, before the schedule and warm-up)",
+        DefaultValueFactory = _ => "none",
+    };
+
     public Option<int> Epochs { get; } = new("--epochs") { Description = "passes over the training set", DefaultValueFactory = _ => 30 };
 
     public Option<ulong> Seed { get; } = new("--seed") { Description = "seeds initialization, split and shuffling", DefaultValueFactory = _ => 1 };
@@ -156,7 +168,7 @@ internal sealed class TrainOptions
     public IEnumerable<Option> All =>
     [
         Backend, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
-        Beta2, Epsilon, WeightDecay, Batch, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
+        Beta2, Epsilon, WeightDecay, Batch, Accumulate, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
         NoProgress,
     ];

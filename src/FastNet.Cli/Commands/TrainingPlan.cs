@@ -52,6 +52,8 @@ internal sealed class TrainingPlan
         var training = new TrainingOptions(parse.GetValue(o.Epochs), 1, parse.GetValue(o.Shuffle), parse.GetValue(o.Seed))
         {
             Schedule = LearningRateSchedule.Parse(parse.GetValue(o.Schedule)!, parse.GetValue(o.Warmup)),
+            Accumulate = parse.GetValue(o.Accumulate),
+            LinearScalingBase = TrainingOptions.ParseLearningRateScaling(parse.GetValue(o.LearningRateScaling)!),
         };
         // Parse what the model will need now, so a typo fails before the data is read.
         Names.ParseActivation(parse.GetValue(o.Activation)!);

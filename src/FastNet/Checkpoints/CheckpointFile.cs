@@ -166,6 +166,8 @@ public static class CheckpointFile
             w.WriteNumber("seed", t.Seed);
             w.WriteString("schedule", t.Schedule.ToString());
             w.WriteNumber("warmup", t.Schedule.WarmupSteps);
+            w.WriteNumber("accumulate", t.Accumulate);
+            w.WriteString("lrScaling", t.LearningRateScaling);
             w.WriteEndObject();
             TrainingPosition p = c.Position;
             w.WriteStartObject("position");
@@ -232,6 +234,11 @@ public static class CheckpointFile
                 t.GetProperty("shuffle").GetBoolean(), t.GetProperty("seed").GetUInt64())
             {
                 Schedule = LearningRateSchedule.Parse(t.GetProperty("schedule").GetString()!, t.GetProperty("warmup").GetInt32()),
+                // absent in files written before gradient accumulation and learning-rate scaling
+                Accumulate = t.TryGetProperty("accumulate", out JsonElement k) ? k.GetInt32() : 1,
+                LinearScalingBase = t.TryGetProperty("lrScaling", out JsonElement scaling)
+                    ? TrainingOptions.ParseLearningRateScaling(scaling.GetString()!)
+                    : null,
             };
             JsonElement p = root.GetProperty("position");
             ulong[] s = [.. p.GetProperty("shuffleState").EnumerateArray().Select(e => e.GetUInt64())];

@@ -90,6 +90,10 @@ public sealed class OptimizerClock(OptimizerSettings settings)
     /// <summary>How η changes with the step; constant by default.</summary>
     public LearningRateSchedule Schedule { get; set; } = new();
 
+    /// <summary>The factor the base learning rate is multiplied by before the schedule (linear scaling); 1 by
+    /// default.</summary>
+    public double LearningRateScale { get; set; } = 1;
+
     /// <summary>Optimizer steps in one epoch, for epoch-based schedules.</summary>
     public int StepsPerEpoch { get; set; } = 1;
 
@@ -103,7 +107,7 @@ public sealed class OptimizerClock(OptimizerSettings settings)
     public OptimizerStep Next()
     {
         Steps++;
-        LearningRate = Schedule.At(_settings.LearningRate!.Value, Steps, StepsPerEpoch, TotalSteps);
+        LearningRate = Schedule.At(LearningRateScale * _settings.LearningRate!.Value, Steps, StepsPerEpoch, TotalSteps);
         double mu = NadamMuProduct;
         OptimizerStep step = OptimizerStep.Create(_settings.Kind, LearningRate, _settings.Momentum!.Value,
             _settings.Beta1!.Value, _settings.Beta2!.Value, _settings.Epsilon!.Value, _settings.WeightDecay, Steps,

@@ -8,7 +8,9 @@ namespace FastNet.Training;
 /// The epoch loop: both datasets go to the backend once; each epoch uploads one shuffled index order, takes each
 /// batch on the backend (<see cref="BatchSource"/>) and trains on it; the loss and accuracy sums are read back once
 /// per epoch, and, with a <see cref="DivergenceGuard"/>, once per window of batches so a blow-up stops training within
-/// the epoch. Training can stop between two batches (cancellation) and continue later from <see cref="Position"/>.
+/// the epoch. With <see cref="TrainingOptions.Accumulate"/> K &gt; 1 each batch is taken and trained on as micro-batches
+/// whose gradients are summed before the one optimizer step. Training can stop between two batches (cancellation),
+/// which are step boundaries, and continue later from <see cref="Position"/>.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -43,9 +45,16 @@ public sealed class Trainer : IDisposable
         {
             throw new ArgumentException($"{train.Name}: no training examples");
         }
-        if (options.BatchSize > network.MaxBatch)
+        if (options.MicroBatchSize > network.MaxBatch)
         {
-            throw new ArgumentException($"batch {options.BatchSize} exceeds the network's buffers ({network.MaxBatch})");
+            throw new ArgumentException(options.Accumulate == 1
+                ? $"batch {options.BatchSize} exceeds the network's buffers ({network.MaxBatch})"
+                : $"micro-batch {options.MicroBatchSize} exceeds the network's buffers ({network.MaxBatch})");
+        }
+        if (options.MicroBatchSize < options.BatchSize && !network.Accumulates)
+        {
+            throw new ArgumentException(
+                $"--accumulate {options.Accumulate} needs a network built to accumulate gradients");
         }
         IBackend backend = network.Backend;
         _network = network;
@@ -54,11 +63,12 @@ public sealed class Trainer : IDisposable
         _train = new DeviceDataset(backend, train);
         _evaluation = evaluation is { Count: > 0 } ? new DeviceDataset(backend, evaluation) : null;
         _batches = new BatchSource(backend, _train.Features.All, train.FeatureCount, _train.Targets.All,
-            train.TargetCount, options.BatchSize);
+            train.TargetCount, options.MicroBatchSize);
         _orderHost = new int[train.Count];
         _shuffle = new SeededRandom(options.Seed ^ 0x5EED_5EED_5EED_5EEDUL);
         _epochShuffleState = _shuffle.State;
         network.Optimizer.Schedule = options.Schedule;
+        network.Optimizer.LearningRateScale = options.LearningRateScale;
         network.Optimizer.StepsPerEpoch = BatchesPerEpoch;
         network.Optimizer.TotalSteps = (long)BatchesPerEpoch * options.Epochs;
     }
@@ -165,8 +175,7 @@ public sealed class Trainer : IDisposable
             }
             int first = _batch * batch;
             int rows = Math.Min(batch, train.Count - first);
-            (BufferView x, BufferView t) = _batches.Take(first, rows);
-            _network.TrainBatch(x, t, rows);
+            TrainBatch(first, rows);
             samples += rows;
             if (_divergence is not null && (++inWindow == windowBatches || _batch + 1 == BatchesPerEpoch))
             {
@@ -185,6 +194,26 @@ public sealed class Trainer : IDisposable
             clock.Elapsed.TotalSeconds, samples, _network.Optimizer.LearningRate);
     }
 
+    // One step on the rows first..first+rows of the epoch's order: as one batch when it fits the micro-batch size,
+    // otherwise as consecutive micro-batches whose gradients, each weighted by its share of the rows, are summed.
+    private void TrainBatch(int first, int rows)
+    {
+        int micro = _options.MicroBatchSize;
+        if (rows <= micro)
+        {
+            (BufferView x, BufferView t) = _batches.Take(first, rows);
+            _network.TrainBatch(x, t, rows);
+            return;
+        }
+        for (int done = 0; done < rows; done += micro)
+        {
+            int take = Math.Min(micro, rows - done);
+            (BufferView x, BufferView t) = _batches.Take(first + done, take);
+            _network.AccumulateGradients(x, t, take, rows, first: done == 0);
+        }
+        _network.StepAccumulated();
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -198,9 +227,9 @@ public sealed class Trainer : IDisposable
     {
         (float savedLoss, float savedCorrect) = _network.TakeMetrics();
         int count = Math.Min(DivergenceGuard.ReferenceExamples, _train.Data.Count);
-        for (int first = 0; first < count; first += _options.BatchSize)
+        for (int first = 0; first < count; first += _options.MicroBatchSize)
         {
-            int rows = Math.Min(_options.BatchSize, count - first);
+            int rows = Math.Min(_options.MicroBatchSize, count - first);
             (BufferView x, BufferView t) = _batches.Take(first, rows);
             _network.EvaluateBatch(x, t, rows);
         }

@@ -12,10 +12,12 @@ namespace FastNet.Training;
 /// backends; the host model lives in host memory on every backend.
 /// </summary>
 /// <param name="Parameters">Weights and biases: 4 bytes each.</param>
-/// <param name="Gradients">One gradient per parameter.</param>
+/// <param name="Gradients">One gradient per parameter, and with gradient accumulation one more per trained parameter
+/// for the sum.</param>
 /// <param name="OptimizerState">The optimizer's slots (<see cref="OptimizerStep.StateSlots"/>) per trained
 /// parameter.</param>
-/// <param name="ActivationsAndDeltas">One activation and one delta buffer per layer, each [batch, units].</param>
+/// <param name="ActivationsAndDeltas">One activation and one delta buffer per layer, each [batch, units], where batch
+/// is the micro-batch with gradient accumulation.</param>
 /// <param name="Batch">The gathered batch's features and targets, and the network's two metric sums (loss,
 /// correct).</param>
 /// <param name="Dataset">The datasets copied to the backend: features, targets and, for training, one row index per
@@ -51,23 +53,29 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     /// <summary>
     /// Training <paramref name="spec"/> with <paramref name="optimizer"/> in batches of <paramref name="batch"/> on
     /// <paramref name="train"/>, evaluating on <paramref name="evaluation"/>, as <see cref="TrainingNetwork"/> and
-    /// <see cref="Trainer"/> allocate it.
+    /// <see cref="Trainer"/> allocate it. With <paramref name="accumulate"/> K &gt; 1 each batch is taken as micro-batches
+    /// of ⌈batch/K⌉ rows (<see cref="TrainingOptions.Accumulate"/>): the per-row buffers are sized by those.
     /// </summary>
     public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
-        bool trainBiases, int batch, Dataset train, Dataset? evaluation)
+        bool trainBiases, int batch, Dataset train, Dataset? evaluation, int accumulate = 1)
     {
         ArgumentNullException.ThrowIfNull(train);
-        return ForTraining(backend, spec, optimizer, trainBiases, batch, train.Count, evaluation?.Count ?? 0);
+        return ForTraining(backend, spec, optimizer, trainBiases, batch, train.Count, evaluation?.Count ?? 0,
+            accumulate);
     }
 
     /// <summary>Training as above on <paramref name="trainRows"/> examples, evaluating on
     /// <paramref name="evaluationRows"/>, each row holding the network's inputs and outputs.</summary>
     public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
-        bool trainBiases, int batch, long trainRows, long evaluationRows)
+        bool trainBiases, int batch, long trainRows, long evaluationRows, int accumulate = 1)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(accumulate);
         long trainable = trainBiases ? spec.ParameterCount : spec.WeightCount;
+        int micro = (batch + accumulate - 1) / accumulate;
+        long accumulated = micro < batch ? trainable : 0;
+        batch = micro; // every per-row buffer holds one micro-batch
         long state = checked(OptimizerStep.StateSlots(optimizer) * trainable);
         long batchFeatures = (long)batch * spec.Inputs, batchTargets = (long)batch * spec.Outputs;
         // features and targets per row, and for training one row index each (the shuffled order)
@@ -77,7 +85,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             ("the batch's features", batchFeatures), ("the batch's targets", batchTargets));
         return new TrainingMemory(
             Parameters: Bytes(spec.ParameterCount),
-            Gradients: Bytes(spec.ParameterCount),
+            Gradients: Bytes(checked(spec.ParameterCount + accumulated)),
             OptimizerState: Bytes(state),
             ActivationsAndDeltas: Bytes(LayerFloats(spec, batch)),
             Batch: Bytes(checked(batchFeatures + batchTargets + MetricFloats)),

@@ -5,22 +5,26 @@ namespace FastNet.Training;
 
 /// <summary>
 /// A network on a backend, ready to train: parameters, gradients and optimizer state as flat buffers, and one
-/// activation and one delta buffer per layer sized for the largest batch. Everything is allocated here, once; a
-/// training step only launches backend ops on these buffers.
+/// activation and one delta buffer per layer sized for the largest batch, and, for gradient accumulation, one more
+/// gradient buffer for the sum. Everything is allocated here, once; a training step only launches backend ops on
+/// these buffers.
 /// </summary>
 public sealed class TrainingNetwork : IDisposable
 {
     private readonly IBackend _backend;
     private readonly FloatBuffer _parameters, _gradients, _state, _metrics;
+    private readonly FloatBuffer? _accumulated;
     private readonly FloatBuffer[] _activations, _deltas;
     private readonly float[] _metricsHost = new float[2];
 
     /// <summary>
     /// Puts <paramref name="model"/> on <paramref name="backend"/> for batches of up to <paramref name="maxBatch"/>
     /// rows. With <paramref name="trainBiases"/> false the optimizer steps only the weights, leaving biases fixed.
+    /// With <paramref name="accumulates"/> the network can also take a step on a batch larger than its buffers, given
+    /// as micro-batches (<see cref="AccumulateGradients"/>, <see cref="StepAccumulated"/>).
     /// </summary>
     public TrainingNetwork(IBackend backend, Model.Model model, LossKind loss, OptimizerSettings optimizer,
-        int maxBatch, bool trainBiases = true)
+        int maxBatch, bool trainBiases = true, bool accumulates = false)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(model);
@@ -43,6 +47,7 @@ public sealed class TrainingNetwork : IDisposable
         _gradients = backend.Allocate(spec.ParameterCount);
         _state = backend.Allocate(checked(OptimizerStep.StateSlots(Optimizer.Settings.Kind) * TrainableCount));
         _metrics = backend.Allocate(2);
+        _accumulated = accumulates ? backend.Allocate(TrainableCount) : null;
         _activations = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
         _deltas = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
         backend.Upload(model.Parameters, _parameters.All);
@@ -57,6 +62,9 @@ public sealed class TrainingNetwork : IDisposable
     /// <summary>The largest batch the buffers hold.</summary>
     public int MaxBatch { get; }
 
+    /// <summary>Whether the network holds a sum of micro-batch gradients (<see cref="AccumulateGradients"/>).</summary>
+    public bool Accumulates => _accumulated is not null;
+
     /// <summary>The optimizer's step count and scalars.</summary>
     public OptimizerClock Optimizer { get; }
 
@@ -68,6 +76,10 @@ public sealed class TrainingNetwork : IDisposable
 
     /// <summary>The flat gradient of the last <see cref="ComputeGradients"/> (all parameters).</summary>
     public BufferView Gradients => _gradients.All;
+
+    /// <summary>The gradient sum of the current accumulation cycle ([TrainableCount]); empty without
+    /// accumulation.</summary>
+    public BufferView AccumulatedGradients => _accumulated?.All ?? BufferView.Empty;
 
     /// <summary>The flat parameters.</summary>
     public BufferView Parameters => _parameters.All;
@@ -120,11 +132,45 @@ public sealed class TrainingNetwork : IDisposable
     }
 
     /// <summary>Applies one optimizer step with the current gradients.</summary>
-    public void Step()
+    public void Step() => ApplyStep(_gradients.Slice(0, TrainableCount));
+
+    /// <summary>
+    /// Adds the gradient of one micro-batch to the sum that <see cref="StepAccumulated"/> applies: G ← G + (rows /
+    /// <paramref name="batchRows"/>)·∇(mean loss of these rows), where <paramref name="batchRows"/> is the size of the
+    /// whole batch the step is for. So when the micro-batches partition that batch, G is the gradient of its mean
+    /// loss, whatever their sizes, as one <see cref="ComputeGradients"/> of it would give (up to the rounding of a
+    /// different summation order). <paramref name="first"/> starts a new sum. The rows' loss and correct count are
+    /// added to the metrics as usual.
+    /// </summary>
+    public void AccumulateGradients(BufferView x, BufferView targets, int rows, int batchRows, bool first)
+    {
+        if (_accumulated is null)
+        {
+            throw new InvalidOperationException("this network was built without a gradient accumulation buffer");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, rows);
+        ComputeGradients(x, targets, rows);
+        if (first)
+        {
+            _backend.Fill(0, _accumulated.All);
+        }
+        _backend.AccumulateScaled(_gradients.Slice(0, TrainableCount), (double)rows / batchRows, _accumulated.All);
+    }
+
+    /// <summary>Applies one optimizer step with the gradients summed by <see cref="AccumulateGradients"/>.</summary>
+    public void StepAccumulated()
+    {
+        if (_accumulated is null)
+        {
+            throw new InvalidOperationException("this network was built without a gradient accumulation buffer");
+        }
+        ApplyStep(_accumulated.All);
+    }
+
+    private void ApplyStep(BufferView gradients)
     {
         OptimizerStep step = Optimizer.Next();
-        _backend.OptimizerStep(_gradients.Slice(0, TrainableCount), step, _parameters.Slice(0, TrainableCount),
-            _state.All);
+        _backend.OptimizerStep(gradients, step, _parameters.Slice(0, TrainableCount), _state.All);
     }
 
     /// <summary>
@@ -229,6 +275,7 @@ public sealed class TrainingNetwork : IDisposable
         _gradients.Dispose();
         _state.Dispose();
         _metrics.Dispose();
+        _accumulated?.Dispose();
     }
 
     private BufferView Weights(int layer) =>

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace FastNet.Training;
 
 /// <summary>How the examples are fed to the optimizer.</summary>
@@ -11,6 +13,51 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
     /// <summary>The learning-rate schedule; constant by default.</summary>
     public LearningRateSchedule Schedule { get; init; } = new();
 
+    /// <summary>
+    /// K, the micro-batches each step's gradient is accumulated from (1: none). A batch of r rows is taken as
+    /// consecutive micro-batches of <see cref="MicroBatchSize"/> = ⌈B/K⌉ rows, the last one shorter when they do not
+    /// divide r (the epoch's short last batch, or a K that does not divide B), and each micro-batch's mean-loss gradient
+    /// is weighted by its rows / r: the step gets the gradient of the mean loss over all r rows, as one batch of r would.
+    /// The network's activation buffers then hold ⌈B/K⌉ rows, not B. Steps, and so positions and checkpoints, are
+    /// whole batches: training stops and resumes between batches, never inside an accumulation cycle.
+    /// </summary>
+    public int Accumulate { get; init; } = 1;
+
+    /// <summary>
+    /// The linear scaling rule (Goyal et al. 2017): with a base batch b, the learning rate is η·B/b, where B is
+    /// <see cref="BatchSize"/> (the rows per step, whatever <see cref="Accumulate"/> is); the schedule and warm-up
+    /// then apply to that rate. Null: η as given.
+    /// </summary>
+    public int? LinearScalingBase { get; init; }
+
+    /// <summary>Rows per micro-batch: ⌈B/K⌉, the most rows one forward and backward pass takes.</summary>
+    public int MicroBatchSize => (BatchSize + Accumulate - 1) / Accumulate;
+
+    /// <summary>The factor the learning rate is multiplied by: B/b with linear scaling, otherwise 1.</summary>
+    public double LearningRateScale => LinearScalingBase is int b ? (double)BatchSize / b : 1;
+
+    /// <summary>"none" or "linear:BASE", as <see cref="ParseLearningRateScaling"/> reads it.</summary>
+    public string LearningRateScaling =>
+        LinearScalingBase is int b ? string.Create(CultureInfo.InvariantCulture, $"linear:{b}") : "none";
+
+    /// <summary>Parses <c>--lr-scaling</c>: "none", or "linear:BASE" with the base batch BASE the learning rate was
+    /// tuned for; returns the base batch, or null for none.</summary>
+    public static int? ParseLearningRateScaling(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Trim().ToLowerInvariant().Split(':');
+        return parts switch
+        {
+            ["none"] => null,
+            ["linear", string b] when int.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out int batch)
+                && batch > 0 => batch,
+            ["linear"] => throw new FormatException(
+                "--lr-scaling: state the base batch the learning rate is for, e.g. linear:256 (lr × batch / 256)"),
+            _ => throw new FormatException(
+                $"--lr-scaling: unknown scaling '{text}'; expected none or linear:BASE_BATCH (e.g. linear:256)"),
+        };
+    }
+
     /// <summary>Throws unless the values make sense.</summary>
     public void Validate()
     {
@@ -21,6 +68,15 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
         if (BatchSize <= 0)
         {
             throw new ArgumentException($"--batch: expected a positive number or 'full', got {BatchSize}");
+        }
+        if (Accumulate <= 0 || Accumulate > BatchSize)
+        {
+            throw new ArgumentException(
+                $"--accumulate: expected a number of micro-batches from 1 to the batch size {BatchSize}, got {Accumulate}");
+        }
+        if (LinearScalingBase <= 0)
+        {
+            throw new ArgumentException($"--lr-scaling: expected a positive base batch, got {LinearScalingBase}");
         }
     }
 }

@@ -73,6 +73,20 @@ public sealed class CheckpointReadingTests : IDisposable
     }
 
     [Fact]
+    public void AFileWrittenBeforeGradientAccumulationReadsAsOneMicroBatchWithoutScaling()
+    {
+        byte[] bytes = WithHeader(CheckpointFile.Serialize(Trained.Value with
+        {
+            Training = Trained.Value.Training with { Accumulate = 2, LinearScalingBase = 128 },
+        }), header => header.Replace(",\"accumulate\":2,\"lrScaling\":\"linear:128\"", "", StringComparison.Ordinal));
+        Assert.DoesNotContain("accumulate", Encoding.UTF8.GetString(bytes), StringComparison.Ordinal);
+        Checkpoint old = CheckpointFile.Deserialize(bytes, "old.ckpt");
+        Assert.Equal(1, old.Training.Accumulate);
+        Assert.Null(old.Training.LinearScalingBase);
+        Assert.Equal(Trained.Value.Training.BatchSize, old.Training.BatchSize);
+    }
+
+    [Fact]
     public void AFileWithADamagedMagicIsNotAFastNetCheckpointEvenIfItIsHuge()
     {
         string path = _dir.File("big.ckpt");

@@ -28,6 +28,8 @@ public class ResumeConsistencyCliTests
     [InlineData("--optimizer", "sgd", "optimizer adam")]
     [InlineData("--batch", "32", "batch 16")]
     [InlineData("--seed", "9", "seed 1")]
+    [InlineData("--accumulate", "2", "accumulate 1")]
+    [InlineData("--lr-scaling", "linear:8", "lr scaling none")]
     [InlineData("--test-fraction", "0.5", "test fraction 0.2")]
     [InlineData("--init", "m.json", "its own parameters")]
     public void AnOptionThatContradictsTheCheckpointIsRefusedNamingBoth(string option, string value, string recorded)
@@ -56,6 +58,25 @@ public class ResumeConsistencyCliTests
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("--epochs 3 overrides the checkpoint's 1 epochs", run.Output, StringComparison.Ordinal);
         Assert.Contains("epoch 3/3", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnAccumulatedRunPrintsItsMicroBatchesAndScalingAndResumesWithThem()
+    {
+        using var dir = new TempDirectory();
+        string data = Csv(dir, "a.csv", 0);
+        CliRun first = CliRun.Of("train", "--data", data, "--test-fraction", "0.2", "--layers", "8", "--batch", "16",
+            "--accumulate", "3", "--lr-scaling", "linear:8", "--warmup", "2", "--epochs", "1", "--no-progress",
+            "--checkpoint", dir.File("run.ckpt"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Contains("batch 16 (3 micro-batches of up to 6)", first.Output, StringComparison.Ordinal);
+        Assert.Contains("lr scaling linear: base batch 8, lr 0.001 x 16/8 = 0.002", first.Output, StringComparison.Ordinal);
+
+        CliRun resumed = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--accumulate", "3", "--lr-scaling",
+            "linear:8", "--epochs", "2", "--no-progress");
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains("batch 16 (3 micro-batches of up to 6)", resumed.Output, StringComparison.Ordinal);
+        Assert.Contains("epoch 2/2", resumed.Output, StringComparison.Ordinal);
     }
 
     [Fact]

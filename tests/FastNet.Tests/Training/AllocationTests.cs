@@ -48,4 +48,36 @@ public class AllocationTests
         backend.Synchronize();
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
+
+    [Theory]
+    [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
+    public void AccumulatedStepsAllocateNothing(string backendName)
+    {
+        var spec = new NetworkSpec(20, [new LayerSpec(16, Activation.Sigmoid), new LayerSpec(4, Activation.Identity)]);
+        using IBackend backend = BackendRegistry.Create(backendName);
+        Model.Model model = new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(4));
+        using var network = new TrainingNetwork(backend, model, LossKind.SoftmaxCrossEntropy,
+            new OptimizerSettings { Kind = OptimizerKind.Adam }, 4, accumulates: true);
+        using FloatBuffer x = backend.Allocate(4 * 20), t = backend.Allocate(4 * 4);
+        backend.Fill(0.25f, x.All);
+        backend.Fill(0.25f, t.All);
+
+        void Step()
+        {
+            network.AccumulateGradients(x.All, t.All, 4, 7, first: true);
+            network.AccumulateGradients(x.Slice(0, 3 * 20), t.Slice(0, 3 * 4), 3, 7, first: false);
+            network.StepAccumulated();
+        }
+        for (int step = 0; step < 50; step++)
+        {
+            Step();
+        }
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int step = 0; step < 200; step++)
+        {
+            Step();
+        }
+        backend.Synchronize();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
 }
