@@ -247,8 +247,8 @@ public static class CheckpointFile
                 throw new CheckpointFormatException($"{source}: position.shuffleState must hold 4 numbers");
             }
             LossKind loss = Names.ParseLoss(root.GetProperty("loss").GetString()!);
-            ModelMetadata metadata = ModelMetadataJson.Read(root, new JsonFieldReader(source), spec.Inputs, spec.Outputs)
-                with { Loss = loss };
+            ModelMetadata recorded = ModelMetadataJson.Read(root, new JsonFieldReader(source), spec.Inputs, spec.Outputs);
+            ModelMetadata metadata = recorded with { Loss = loss };
             return new Checkpoint
             {
                 Model = new Model.Model(spec, parameters) { Metadata = metadata },
