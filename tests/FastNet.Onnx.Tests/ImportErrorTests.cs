@@ -142,6 +142,34 @@ public class ImportErrorTests
     }
 
     // input [batch, 3] → Gemm(fc.weight [2, 3], transB = 1, fc.bias) → /fc/Gemm_output_0; the output is the caller's.
+    [Fact]
+    public void ANonFiniteWeightIsRefusedNamingTheLayerAndIndex()
+    {
+        ModelProto onnx = new GraphBuilder().Input("input", 3).Output("output", 2)
+            .Initializer("fc.weight", [1, 2, 3, 4, float.NaN, 6], 2, 3).Initializer("fc.bias", Bias, 2)
+            .Node("Gemm", "/fc/Gemm", ["input", "fc.weight", "fc.bias"], "output", Int("transB", 1))
+            .Build();
+        string path = Path.Combine(Directory.CreateTempSubdirectory("fastnet-onnx-").FullName, "nan.onnx");
+        try
+        {
+            using (FileStream file = File.Create(path))
+            {
+                Google.Protobuf.MessageExtensions.WriteTo(onnx, file);
+            }
+
+            OnnxFormatException e = Assert.Throws<OnnxFormatException>(() => OnnxImport.Read(path));
+
+            // PyTorch's weight [2, 3] row 1 column 1 is input 1 of unit 1.
+            Assert.Contains($"{path}: layers[0].weights[1][1] is NaN: expected finite parameters", e.Message, StringComparison.Ordinal);
+            OnnxFormatException directory = Assert.Throws<OnnxFormatException>(() => OnnxImport.Read(Path.GetDirectoryName(path)!));
+            Assert.Contains("is a directory", directory.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
     private static GraphBuilder Layer() => new GraphBuilder().Input("input", 3).Output("output", 2)
         .Initializer("fc.weight", Weight, 2, 3).Initializer("fc.bias", Bias, 2)
         .Node("Gemm", "/fc/Gemm", ["input", "fc.weight", "fc.bias"], "/fc/Gemm_output_0", Int("transB", 1));

@@ -23,7 +23,9 @@ public static class OnnxImport
         ModelProto onnx;
         try
         {
-            using FileStream stream = File.OpenRead(path);
+            // The guarded reader refuses directories and devices and stops at protobuf's own 2 GiB message limit.
+            using GuardedStream stream = GuardedFile.OpenRead(path, MaxBytes,
+                (problem, inner) => new OnnxFormatException(path, problem, inner: inner), decompress: false);
             onnx = ModelProto.Parser.ParseFrom(stream);
         }
         catch (InvalidProtocolBufferException e) // an IOException too: caught first
@@ -34,8 +36,14 @@ public static class OnnxImport
         {
             throw new OnnxFormatException(path, $"cannot read the file ({e.Message})", inner: e);
         }
-        return FromOnnx(onnx, path);
+        Model.Model model = FromOnnx(onnx, path);
+        int bad = Array.FindIndex(model.Parameters, v => !float.IsFinite(v));
+        return bad < 0 ? model : throw new OnnxFormatException(path,
+            $"{ParameterNames.Of(model.Spec, bad)} is {model.Parameters[bad]}: expected finite parameters");
     }
+
+    /// <summary>The largest ONNX file read: protobuf's limit for one message.</summary>
+    public const long MaxBytes = int.MaxValue;
 
     /// <summary>The FastNet model of <paramref name="onnx"/>; <paramref name="file"/> names it in errors.</summary>
     public static Model.Model FromOnnx(ModelProto onnx, string file)
