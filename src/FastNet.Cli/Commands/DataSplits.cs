@@ -139,10 +139,13 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         {
             return (train, null);
         }
-        // The splitter's held-out part becomes the validation set.
+        // The splitter's held-out part becomes the validation set; the parts are named after the data, not the split.
         TrainTestSplit split = DataSplitter.Split(train, validationFraction, seed);
-        return (split.Train, split.Test);
+        string data = train.Name.EndsWith(" (train)", StringComparison.Ordinal) ? train.Name[..^" (train)".Length] : train.Name;
+        return (Renamed(split.Train, data + " (train)"), Renamed(split.Test!, data + " (validation)"));
     }
+
+    private static Dataset Renamed(Dataset set, string name) => set.WithFeatures(set.FeatureCount, set.Features, name);
 
     private static InputScaling UnitScale(Dataset train)
     {

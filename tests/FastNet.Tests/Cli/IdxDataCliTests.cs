@@ -23,6 +23,20 @@ public class IdxDataCliTests
     }
 
     [Fact]
+    public void AValidationSplitOfADirectorysTrainingSetIsNamedOnce()
+    {
+        using var dir = new TempDirectory();
+        string images = Path.Combine(dir.Path, "idx");
+        IdxFiles.WriteMnistDirectory(images, gzip: false);
+
+        CliRun run = CliRun.Of("train", "--data", images, "--validation-fraction", "0.3", "--layers", "4", "--epochs", "1",
+            "--batch", "2", "--no-progress");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.StartsWith("fastnet train: idx (train), 2 training, 1 validation and 2 test examples", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ATruncatedImageFileIsNamed()
     {
         using var dir = new TempDirectory();
