@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FastNet.Data;
+using FastNet.Distributed;
 using FastNet.Kernels;
 
 namespace FastNet.Training;
@@ -11,6 +12,11 @@ namespace FastNet.Training;
 /// the epoch. With <see cref="TrainingOptions.Accumulate"/> K &gt; 1 each batch is taken and trained on as micro-batches
 /// whose gradients are summed before the one optimizer step. Training can stop between two batches (cancellation),
 /// which are step boundaries, and continue later from <see cref="Position"/>.
+/// With a communicator of N &gt; 1 ranks (data parallelism) every rank holds the whole data set and draws the same
+/// order; each batch is split into N consecutive slices (<see cref="Communicators.Slice"/>), each rank sums its
+/// slice's gradient weighted by its rows / batch rows (as a micro-batch), the sums are all-reduced and every rank takes
+/// the same step: one step at the global batch. The parameters are broadcast from rank 0 at the start, the epoch's
+/// metrics are all-reduced, and the parameters and optimizer state are compared across ranks after every epoch.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -22,15 +28,19 @@ public sealed class Trainer : IDisposable
     private readonly SeededRandom _shuffle;
     private readonly TrainingOptions _options;
     private readonly DivergenceGuard? _divergence;
+    private readonly ICommunicator _ranks;
+    private readonly float[]? _reduced;
     private (ulong, ulong, ulong, ulong) _epochShuffleState;
     private int _epoch, _batch;
 
     /// <summary>Prepares to train <paramref name="network"/> on <paramref name="train"/>, evaluating on
     /// <paramref name="evaluation"/> (validation or test set; may be null) after every epoch. With
     /// <paramref name="divergence"/>, training throws <see cref="TrainingDivergedException"/> when the guard says the
-    /// loss has blown up.</summary>
+    /// loss has blown up. With <paramref name="communicator"/> of more than one rank, training is data-parallel (see
+    /// the class); constructing the trainer is then collective: it replaces this rank's parameters and optimizer state
+    /// with rank 0's.</summary>
     public Trainer(TrainingNetwork network, Dataset train, Dataset? evaluation, TrainingOptions options,
-        DivergenceGuard? divergence = null)
+        DivergenceGuard? divergence = null, ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
@@ -56,6 +66,16 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException(
                 $"--accumulate {options.Accumulate} needs a network built to accumulate gradients");
         }
+        _ranks = communicator ?? SingleProcess.Instance;
+        if (_ranks.Size > 1 && !network.Accumulates)
+        {
+            throw new ArgumentException("data-parallel training needs a network built to accumulate gradients");
+        }
+        if (_ranks.Size > options.BatchSize)
+        {
+            throw new ArgumentException(
+                $"--batch {options.BatchSize} is smaller than the {_ranks.Size} ranks: every rank needs at least one row of a batch");
+        }
         IBackend backend = network.Backend;
         _network = network;
         _options = options;
@@ -71,6 +91,15 @@ public sealed class Trainer : IDisposable
         network.Optimizer.LearningRateScale = options.LearningRateScale;
         network.Optimizer.StepsPerEpoch = BatchesPerEpoch;
         network.Optimizer.TotalSteps = (long)BatchesPerEpoch * options.Epochs;
+        if (_ranks.Size > 1)
+        {
+            _reduced = new float[network.TrainableCount];
+            float[] parameters = network.ToModel().Parameters, state = network.DownloadOptimizerState();
+            Communicators.BroadcastFromRoot(_ranks, parameters);
+            Communicators.BroadcastFromRoot(_ranks, state);
+            network.LoadParameters(parameters);
+            network.LoadOptimizerState(state);
+        }
     }
 
     /// <summary>The evaluation set on the backend, or null without one: a final score on it needs no second
@@ -181,8 +210,13 @@ public sealed class Trainer : IDisposable
             }
             onBatch?.Invoke(rows);
         }
-        (float lossSum, float correct) = _network.TakeMetrics();
+        (float lossSum, float correct) = TakeMetrics();
         clock.Stop();
+        if (_ranks.Size > 1)
+        {
+            Communicators.RequireAgreement(_ranks, [.. _network.ToModel().Parameters, .. _network.DownloadOptimizerState()],
+                $"after epoch {_epoch + 1}, the parameters and optimizer state");
+        }
         _epoch++;
         _batch = 0;
         _epochShuffleState = _shuffle.State; // where the next epoch's order will be drawn from
@@ -196,6 +230,11 @@ public sealed class Trainer : IDisposable
     private void TrainBatch(int first, int rows)
     {
         int micro = _options.MicroBatchSize;
+        if (_ranks.Size > 1)
+        {
+            TrainSlice(first, rows, micro);
+            return;
+        }
         if (rows <= micro)
         {
             (BufferView x, BufferView t) = _batches.Take(first, rows);
@@ -209,6 +248,37 @@ public sealed class Trainer : IDisposable
             _network.AccumulateGradients(x, t, take, rows, first: done == 0);
         }
         _network.StepAccumulated();
+    }
+
+    // Data parallelism: this rank's slice of the batch, as micro-batches weighted by rows / batch rows; then the
+    // all-reduced sum over the ranks (on the host) and the one step every rank takes.
+    private void TrainSlice(int first, int rows, int micro)
+    {
+        (int offset, int count) = Communicators.Slice(rows, _ranks.Size, _ranks.Rank);
+        if (count == 0)
+        {
+            _network.Backend.Fill(0, _network.AccumulatedGradients);
+        }
+        for (int done = 0; done < count; done += micro)
+        {
+            int take = Math.Min(micro, count - done);
+            (BufferView x, BufferView t) = _batches.Take(first + offset + done, take);
+            _network.AccumulateGradients(x, t, take, rows, first: done == 0);
+        }
+        float[] reduced = _reduced!;
+        _network.Backend.Download(_network.AccumulatedGradients, reduced);
+        _ranks.AllReduceSum(reduced);
+        _network.Backend.Upload(reduced, _network.AccumulatedGradients);
+        _network.StepAccumulated();
+    }
+
+    // The epoch's (loss sum, correct count) over all ranks' slices; reset to zero.
+    private (float LossSum, float Correct) TakeMetrics()
+    {
+        (float loss, float correct) = _network.TakeMetrics();
+        float[] sums = [loss, correct];
+        _ranks.AllReduceSum(sums);
+        return (sums[0], sums[1]);
     }
 
     /// <inheritdoc />
@@ -239,8 +309,9 @@ public sealed class Trainer : IDisposable
     // network keeps anyway; a difference of two sums would lose a window's loss to float rounding after a blow-up.
     private void CheckDivergence(int rowsSoFar)
     {
-        float sum = _network.PeekMetrics().LossSum;
-        if (_divergence!.Observe((double)sum / rowsSoFar) is string reason)
+        float[] sum = [_network.PeekMetrics().LossSum];
+        _ranks.AllReduceSum(sum);
+        if (_divergence!.Observe((double)sum[0] / rowsSoFar) is string reason)
         {
             throw new TrainingDivergedException($"training diverged in epoch {_epoch + 1} at batch {_batch + 1}: {reason}",
                 _epoch + 1, _batch + 1);
