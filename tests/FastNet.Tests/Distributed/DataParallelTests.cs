@@ -54,61 +54,96 @@ public class DataParallelTests
     [MemberData(nameof(Cases))]
     public void RanksStepLikeOneProcessAtTheGlobalBatch(string backendName, OptimizerKind kind, LossKind loss, int ranks)
     {
-        const int steps = 3;
-        Dataset data = Accumulation.Blobs(Rows);
-        var options = new TrainingOptions(steps, Rows, Shuffle: false, Seed: 5);
-        float[][][] after = InProcessCommunicator.Run(ranks, communicator =>
-        {
-            using IBackend backend = BackendRegistry.Create(backendName);
-            using IBackend reference = BackendRegistry.Create("reference");
-            using var device = new DeviceDataset(backend, data);
-            using var whole = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows);
-            using var mine = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows,
-                accumulates: true);
-            using var trainer = new Trainer(mine, data, null, options, communicator: communicator);
-            var clock = new OptimizerClock(Accumulation.Settings(kind));
-            NetworkSpec spec = whole.Spec;
-            int p = spec.ParameterCount;
-            int chain = Enumerable.Range(0, spec.Layers.Count).Sum(l => spec.InputsOf(l) + spec.Layers[l].Units);
-            float[] g1 = new float[p];
-            var results = new float[steps][];
-            for (int step = 1; step <= steps; step++)
-            {
-                float[] theta = whole.ToModel().Parameters, state = whole.DownloadOptimizerState();
-                whole.ComputeGradients(device.Features.All, device.Targets.All, Rows);
-                backend.Download(whole.Gradients, g1);
-                double[] magnitude = Accumulation.TermMagnitudes(whole, data.Features, theta);
-                whole.Step();
-                Assert.NotNull(trainer.RunEpoch());
-                float[] after1 = whole.ToModel().Parameters, afterN = mine.ToModel().Parameters;
-                OptimizerStep rule = clock.Next();
-
-                double[] delta = [.. magnitude.Select(m => Tolerance.Bound(Rows + chain, m))];
-                float[] low = Accumulation.StepOnReference(reference, rule, [.. g1.Select((g, i) => (float)(g - delta[i]))], theta, state);
-                float[] high = Accumulation.StepOnReference(reference, rule, [.. g1.Select((g, i) => (float)(g + delta[i]))], theta, state);
-                for (int i = 0; i < p; i++)
-                {
-                    double lo = Math.Min(Math.Min(low[i], high[i]), after1[i]);
-                    double hi = Math.Max(Math.Max(low[i], high[i]), after1[i]);
-                    double slack = Tolerance.Bound(1, Math.Abs(theta[i]) + Math.Abs(hi - theta[i]) + Math.Abs(lo - theta[i]));
-                    Assert.True(afterN[i] >= lo - slack && afterN[i] <= hi + slack,
-                        $"rank {communicator.Rank}, step {step}, parameter {i}: {ranks}-rank step {afterN[i]:G9}, "
-                        + $"one-process step {after1[i]:G9}, allowed [{lo - slack:G9}, {hi + slack:G9}]");
-                }
-                results[step - 1] = [.. afterN, .. mine.DownloadOptimizerState()];
-                mine.LoadParameters(after1);
-                mine.LoadOptimizerState(whole.DownloadOptimizerState());
-            }
-            Assert.Equal(steps, mine.Optimizer.Steps);
-            return results;
-        });
+        float[][][] after = InProcessCommunicator.Run(ranks, communicator => Lockstep(communicator, backendName, kind, loss));
         for (int rank = 1; rank < ranks; rank++)
         {
-            for (int step = 0; step < steps; step++)
+            for (int step = 0; step < after[0].Length; step++)
             {
                 Assert.Equal(after[0][step].Select(BitConverter.SingleToInt32Bits), after[rank][step].Select(BitConverter.SingleToInt32Bits));
             }
         }
+    }
+
+    /// <summary>
+    /// The lockstep comparison above with Open MPI's communicator, run by tests/mpi/run-mpirun-test.sh as
+    /// <c>mpirun -np 2 dotnet test … --filter</c> this test: every backend case of <see cref="Cases"/>, each rank
+    /// checking its steps against one process, then the ranks' results compared by checksum. A failure on one rank
+    /// ends the job (MPI_Abort) after printing why, so the other rank does not wait for it.
+    /// </summary>
+    [MpirunFact(UnderMpirun = true)]
+    public void OpenMpiRanksStepLikeOneProcessAtTheGlobalBatch()
+    {
+        using var mpi = new MpiCommunicator();
+        try
+        {
+            foreach (string backend in new[] { "reference", "simd" })
+            {
+                foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>())
+                {
+                    foreach (LossKind loss in Enum.GetValues<LossKind>())
+                    {
+                        float[][] steps = Lockstep(mpi, backend, kind, loss);
+                        Communicators.RequireAgreement(mpi, [.. steps.SelectMany(s => s)], $"{backend}, {kind}, {loss}: the steps");
+                    }
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"rank {mpi.Rank}: {e}");
+            mpi.Abort(1);
+            throw;
+        }
+    }
+
+    // One rank's part of the lockstep comparison; returns its parameters and optimizer state after each step.
+    private static float[][] Lockstep(ICommunicator communicator, string backendName, OptimizerKind kind, LossKind loss)
+    {
+        const int steps = 3;
+        Dataset data = Accumulation.Blobs(Rows);
+        var options = new TrainingOptions(steps, Rows, Shuffle: false, Seed: 5);
+        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend reference = BackendRegistry.Create("reference");
+        using var device = new DeviceDataset(backend, data);
+        using var whole = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows);
+        using var mine = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows,
+            accumulates: true);
+        using var trainer = new Trainer(mine, data, null, options, communicator: communicator);
+        var clock = new OptimizerClock(Accumulation.Settings(kind));
+        NetworkSpec spec = whole.Spec;
+        int p = spec.ParameterCount;
+        int chain = Enumerable.Range(0, spec.Layers.Count).Sum(l => spec.InputsOf(l) + spec.Layers[l].Units);
+        float[] g1 = new float[p];
+        var results = new float[steps][];
+        for (int step = 1; step <= steps; step++)
+        {
+            float[] theta = whole.ToModel().Parameters, state = whole.DownloadOptimizerState();
+            whole.ComputeGradients(device.Features.All, device.Targets.All, Rows);
+            backend.Download(whole.Gradients, g1);
+            double[] magnitude = Accumulation.TermMagnitudes(whole, data.Features, theta);
+            whole.Step();
+            Assert.NotNull(trainer.RunEpoch());
+            float[] after1 = whole.ToModel().Parameters, afterN = mine.ToModel().Parameters;
+            OptimizerStep rule = clock.Next();
+
+            double[] delta = [.. magnitude.Select(m => Tolerance.Bound(Rows + chain, m))];
+            float[] low = Accumulation.StepOnReference(reference, rule, [.. g1.Select((g, i) => (float)(g - delta[i]))], theta, state);
+            float[] high = Accumulation.StepOnReference(reference, rule, [.. g1.Select((g, i) => (float)(g + delta[i]))], theta, state);
+            for (int i = 0; i < p; i++)
+            {
+                double lo = Math.Min(Math.Min(low[i], high[i]), after1[i]);
+                double hi = Math.Max(Math.Max(low[i], high[i]), after1[i]);
+                double slack = Tolerance.Bound(1, Math.Abs(theta[i]) + Math.Abs(hi - theta[i]) + Math.Abs(lo - theta[i]));
+                Assert.True(afterN[i] >= lo - slack && afterN[i] <= hi + slack,
+                    $"rank {communicator.Rank}, step {step}, parameter {i}: {communicator.Size}-rank step {afterN[i]:G9}, "
+                    + $"one-process step {after1[i]:G9}, allowed [{lo - slack:G9}, {hi + slack:G9}]");
+            }
+            results[step - 1] = [.. afterN, .. mine.DownloadOptimizerState()];
+            mine.LoadParameters(after1);
+            mine.LoadOptimizerState(whole.DownloadOptimizerState());
+        }
+        Assert.Equal(steps, mine.Optimizer.Steps);
+        return results;
     }
 
     [Theory]
