@@ -14,7 +14,8 @@ internal static class DataParallelRun
 {
     /// <summary>Runs <paramref name="train"/> on this rank with the run's communicator (<paramref name="given"/>, or
     /// the one <see cref="Communicators.Create"/> chooses, which this run then owns); errors of one rank are printed by
-    /// <see cref="CliErrors"/> and then end every rank (MPI_Abort), so no rank waits for a dead one.</summary>
+    /// <see cref="CliErrors"/> and then end every rank (MPI_Abort), so no rank waits for a dead one. An interrupted run
+    /// (SIGINT, SIGTERM: all ranks stop at the same batch) ends normally.</summary>
     public static int Run(ICommunicator? given, bool forceMpi, TextWriter error, Func<ICommunicator, int> train)
     {
         using ICommunicator? owned = given is null ? Communicators.Create(forceMpi) : null;
@@ -33,7 +34,7 @@ internal static class DataParallelRun
             error.WriteLine($"fastnet: error on rank {ranks.Rank}: {e}");
             exit = FastNetCli.Failure;
         }
-        if (exit != 0)
+        if (exit == FastNetCli.Failure)
         {
             error.Flush();
             ranks.Abort(exit);

@@ -143,6 +143,10 @@ internal static class TrainCommand
                         error.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
                         return FastNetCli.Failure;
                     }
+                    if (report is null && ranks.Rank != 0)
+                    {
+                        return signals.ExitCode; // all ranks stopped at the same batch; rank 0 keeps the state
+                    }
                     if (report is null)
                     {
                         string path = RunRescue.Keep(Capture(), checkpointPath);

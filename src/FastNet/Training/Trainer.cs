@@ -30,6 +30,8 @@ public sealed class Trainer : IDisposable
     private readonly DivergenceGuard? _divergence;
     private readonly ICommunicator _ranks;
     private readonly float[]? _reduced;
+    private CancellationToken _cancel;
+    private bool _stopAgreed;
     private (ulong, ulong, ulong, ulong) _epochShuffleState;
     private int _epoch, _batch;
 
@@ -93,7 +95,7 @@ public sealed class Trainer : IDisposable
         network.Optimizer.TotalSteps = (long)BatchesPerEpoch * options.Epochs;
         if (_ranks.Size > 1)
         {
-            _reduced = new float[network.TrainableCount];
+            _reduced = new float[network.TrainableCount + 1]; // the gradient sum and the count of ranks asked to stop
             float[] parameters = network.ToModel().Parameters, state = network.DownloadOptimizerState();
             Communicators.BroadcastFromRoot(_ranks, parameters);
             Communicators.BroadcastFromRoot(_ranks, state);
@@ -159,7 +161,8 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Trains the rest of the current epoch, then evaluates the evaluation set. Returns null when
     /// <paramref name="cancel"/> stops it between two batches; <see cref="Position"/> then says where. Throws
-    /// <see cref="TrainingDivergedException"/> when the divergence guard trips.
+    /// <see cref="TrainingDivergedException"/> when the divergence guard trips. With N ranks a stop is agreed in each
+    /// step's all-reduce: when any rank's <paramref name="cancel"/> is set, every rank stops after the next batch.
     /// <paramref name="onBatch"/> receives the number of examples of each finished batch.
     /// </summary>
     public EpochReport? RunEpoch(CancellationToken cancel = default, Action<int>? onBatch = null)
@@ -192,10 +195,12 @@ public sealed class Trainer : IDisposable
 
         var clock = Stopwatch.StartNew();
         int samples = 0;
+        _cancel = cancel;
         for (; _batch < BatchesPerEpoch; _batch++)
         {
-            if (cancel.IsCancellationRequested)
+            if (_ranks.Size == 1 ? cancel.IsCancellationRequested : _stopAgreed)
             {
+                _stopAgreed = false;
                 backend.Synchronize();
                 return null;
             }
@@ -251,7 +256,8 @@ public sealed class Trainer : IDisposable
     }
 
     // Data parallelism: this rank's slice of the batch, as micro-batches weighted by rows / batch rows; then the
-    // all-reduced sum over the ranks (on the host) and the one step every rank takes.
+    // all-reduced sum over the ranks (on the host) and the one step every rank takes. A request to stop travels in the
+    // same all-reduce, so all ranks stop before the same batch whichever of them saw it.
     private void TrainSlice(int first, int rows, int micro)
     {
         (int offset, int count) = Communicators.Slice(rows, _ranks.Size, _ranks.Rank);
@@ -266,9 +272,12 @@ public sealed class Trainer : IDisposable
             _network.AccumulateGradients(x, t, take, rows, first: done == 0);
         }
         float[] reduced = _reduced!;
-        _network.Backend.Download(_network.AccumulatedGradients, reduced);
+        int n = _network.TrainableCount;
+        _network.Backend.Download(_network.AccumulatedGradients, reduced.AsSpan(0, n));
+        reduced[n] = _cancel.IsCancellationRequested ? 1 : 0;
         _ranks.AllReduceSum(reduced);
-        _network.Backend.Upload(reduced, _network.AccumulatedGradients);
+        _stopAgreed = reduced[n] > 0;
+        _network.Backend.Upload(reduced.AsSpan(0, n), _network.AccumulatedGradients);
         _network.StepAccumulated();
     }
 

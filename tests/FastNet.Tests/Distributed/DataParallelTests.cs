@@ -173,6 +173,31 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void AStopSeenByOneRankStopsEveryRankAtTheSameBatch()
+    {
+        // rank 1 is asked to stop before training: its request travels in the first batch's all-reduce, so both ranks
+        // stop after that batch, with the same parameters
+        Dataset data = Accumulation.Blobs(Rows);
+        var options = new TrainingOptions(2, 4, Shuffle: true, Seed: 2);
+        (int Batch, float[] Parameters)[] stops = InProcessCommunicator.Run(2, communicator =>
+        {
+            using IBackend backend = BackendRegistry.Create("reference");
+            using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.MeanSquaredError),
+                LossKind.MeanSquaredError, Accumulation.Settings(OptimizerKind.Momentum), 4, accumulates: true);
+            using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+            using var stop = new CancellationTokenSource();
+            if (communicator.Rank == 1)
+            {
+                stop.Cancel();
+            }
+            Assert.Null(trainer.RunEpoch(stop.Token));
+            return (trainer.Position.Batch, network.ToModel().Parameters);
+        });
+        Assert.All(stops, s => Assert.Equal(1, s.Batch));
+        Assert.Equal(stops[0].Parameters, stops[1].Parameters);
+    }
+
+    [Fact]
     public void TheTrainerStartsFromRankZerosParameters()
     {
         Dataset data = Accumulation.Blobs(Rows);
