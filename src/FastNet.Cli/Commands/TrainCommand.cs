@@ -88,7 +88,7 @@ internal static class TrainCommand
             TargetNames = data.Train.IsClassification ? null : model.Metadata.TargetNames,
             Data = data.Request.ToSource(),
         };
-        using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, training.MicroBatchSize,
+        using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, training.MicroBatchSizeOn(ranks.Size),
             plan.TrainBiases, accumulates: training.MicroBatchSize < batch || ranks.Size > 1);
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";

@@ -29,6 +29,7 @@ public sealed class Trainer : IDisposable
     private readonly TrainingOptions _options;
     private readonly DivergenceGuard? _divergence;
     private readonly ICommunicator _ranks;
+    private readonly int _micro; // rows per forward and backward pass on this rank
     private readonly float[]? _reduced;
     private CancellationToken _cancel;
     private bool _stopAgreed;
@@ -57,18 +58,19 @@ public sealed class Trainer : IDisposable
         {
             throw new ArgumentException($"{train.Name}: no training examples");
         }
-        if (options.MicroBatchSize > network.MaxBatch)
+        _ranks = communicator ?? SingleProcess.Instance;
+        _micro = options.MicroBatchSizeOn(_ranks.Size);
+        if (_micro > network.MaxBatch)
         {
-            throw new ArgumentException(options.Accumulate == 1
+            throw new ArgumentException(options.Accumulate == 1 && _ranks.Size == 1
                 ? $"batch {options.BatchSize} exceeds the network's buffers ({network.MaxBatch})"
-                : $"micro-batch {options.MicroBatchSize} exceeds the network's buffers ({network.MaxBatch})");
+                : $"micro-batch {_micro} exceeds the network's buffers ({network.MaxBatch})");
         }
         if (options.MicroBatchSize < options.BatchSize && !network.Accumulates)
         {
             throw new ArgumentException(
                 $"--accumulate {options.Accumulate} needs a network built to accumulate gradients");
         }
-        _ranks = communicator ?? SingleProcess.Instance;
         if (_ranks.Size > 1 && !network.Accumulates)
         {
             throw new ArgumentException("data-parallel training needs a network built to accumulate gradients");
@@ -85,7 +87,7 @@ public sealed class Trainer : IDisposable
         _train = new DeviceDataset(backend, train);
         _evaluation = evaluation is { Count: > 0 } ? new DeviceDataset(backend, evaluation) : null;
         _batches = new BatchSource(backend, _train.Features.All, train.FeatureCount, _train.Targets.All,
-            train.TargetCount, options.MicroBatchSize);
+            train.TargetCount, _micro);
         _orderHost = new int[train.Count];
         _shuffle = new SeededRandom(options.Seed ^ 0x5EED_5EED_5EED_5EEDUL);
         _epochShuffleState = _shuffle.State;
@@ -234,7 +236,7 @@ public sealed class Trainer : IDisposable
     // otherwise as consecutive micro-batches whose gradients, each weighted by its share of the rows, are summed.
     private void TrainBatch(int first, int rows)
     {
-        int micro = _options.MicroBatchSize;
+        int micro = _micro;
         if (_ranks.Size > 1)
         {
             TrainSlice(first, rows, micro);
@@ -303,9 +305,9 @@ public sealed class Trainer : IDisposable
     {
         (float savedLoss, float savedCorrect) = _network.TakeMetrics();
         int count = Math.Min(DivergenceGuard.ReferenceExamples, _train.Data.Count);
-        for (int first = 0; first < count; first += _options.MicroBatchSize)
+        for (int first = 0; first < count; first += _micro)
         {
-            int rows = Math.Min(_options.MicroBatchSize, count - first);
+            int rows = Math.Min(_micro, count - first);
             (BufferView x, BufferView t) = _batches.Take(first, rows);
             _network.EvaluateBatch(x, t, rows);
         }

@@ -106,8 +106,9 @@ public class DataParallelTests
         using IBackend reference = BackendRegistry.Create("reference");
         using var device = new DeviceDataset(backend, data);
         using var whole = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows);
-        using var mine = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows,
-            accumulates: true);
+        // this rank's buffers hold its slice, ⌈10/N⌉ rows, not the global batch
+        using var mine = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind),
+            options.MicroBatchSizeOn(communicator.Size), accumulates: true);
         using var trainer = new Trainer(mine, data, null, options, communicator: communicator);
         var clock = new OptimizerClock(Accumulation.Settings(kind));
         NetworkSpec spec = whole.Spec;
@@ -158,7 +159,7 @@ public class DataParallelTests
         {
             using IBackend backend = BackendRegistry.Create("simd");
             using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.SoftmaxCrossEntropy),
-                LossKind.SoftmaxCrossEntropy, Accumulation.Settings(OptimizerKind.Adam), options.MicroBatchSize, accumulates: true);
+                LossKind.SoftmaxCrossEntropy, Accumulation.Settings(OptimizerKind.Adam), options.MicroBatchSizeOn(ranks), accumulates: true);
             using var trainer = new Trainer(network, data, data, options, new DivergenceGuard(), communicator);
             var losses = new List<double>();
             Assert.True(trainer.Run(report => losses.AddRange([report.TrainLoss, report.TrainAccuracy, report.EvalLoss])));
