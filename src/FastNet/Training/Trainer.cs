@@ -16,7 +16,7 @@ namespace FastNet.Training;
 /// order; each batch is split into N consecutive slices (<see cref="Communicators.Slice"/>), each rank sums its
 /// slice's gradient weighted by its rows / batch rows (as a micro-batch), the sums are all-reduced and every rank takes
 /// the same step: one step at the global batch. The parameters are broadcast from rank 0 at the start, the epoch's
-/// metrics are all-reduced, and the parameters and optimizer state are compared across ranks after every epoch.
+/// metrics are all-reduced, each rank evaluates its slice of the evaluation set, and the parameters and optimizer state are compared across ranks after every epoch.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -227,7 +227,7 @@ public sealed class Trainer : IDisposable
         _epoch++;
         _batch = 0;
         _epochShuffleState = _shuffle.State; // where the next epoch's order will be drawn from
-        (double evalLoss, double evalAccuracy) = _evaluation is null ? (double.NaN, double.NaN) : Evaluation.Run(_network, _evaluation);
+        (double evalLoss, double evalAccuracy) = _evaluation is null ? (double.NaN, double.NaN) : Evaluation.Run(_network, _evaluation, _ranks);
         return new EpochReport(_epoch, lossSum / train.Count, Accuracy(train, correct), evalLoss, evalAccuracy,
             clock.Elapsed.TotalSeconds, samples, _network.Optimizer.LearningRate);
     }

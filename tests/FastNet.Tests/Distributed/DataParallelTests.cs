@@ -198,6 +198,30 @@ public class DataParallelTests
         Assert.Equal(stops[0].Parameters, stops[1].Parameters);
     }
 
+    /// <summary>Sharded evaluation: 3 ranks score 4 + 4 + 2 of 10 rows and all-reduce the sums. Each row's loss is
+    /// computed as one process computes it, only the sum's order differs: |Δ mean| ≤ Bound(10 + 3, mean) (the losses
+    /// are positive, so their absolute sum is the sum); the correct count, a sum of small integers, is exact.</summary>
+    [Theory]
+    [InlineData(LossKind.SoftmaxCrossEntropy)]
+    [InlineData(LossKind.MeanSquaredError)]
+    [InlineData(LossKind.HalfSquaredError)]
+    public void RanksEvaluateTheirSlicesAndAgreeWithOneProcess(LossKind loss)
+    {
+        Dataset data = Accumulation.Blobs(Rows);
+        (double Loss, double Accuracy) Score(ICommunicator? ranks)
+        {
+            using IBackend backend = BackendRegistry.Create("simd");
+            using var device = new DeviceDataset(backend, data);
+            using var network = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(OptimizerKind.Sgd), 3);
+            return Evaluation.Run(network, device, ranks);
+        }
+        (double loss1, double accuracy1) = Score(null);
+        (double Loss, double Accuracy)[] sharded = InProcessCommunicator.Run(3, Score);
+        Assert.All(sharded, s => Assert.Equal(sharded[0], s));
+        Assert.Equal(accuracy1, sharded[0].Accuracy);
+        Assert.True(Tolerance.Within(sharded[0].Loss, loss1, Rows + 3, loss1), $"{sharded[0].Loss:G9} vs {loss1:G9}");
+    }
+
     [Fact]
     public void TheTrainerStartsFromRankZerosParameters()
     {
