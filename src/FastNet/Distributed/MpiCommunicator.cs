@@ -12,11 +12,23 @@ public sealed class MpiCommunicator : ICommunicator
     private readonly MpiNative _mpi;
     private bool _disposed;
 
-    /// <summary>Loads Open MPI and initializes it; throws <see cref="DistributedException"/> naming the package to
-    /// install when the library is missing.</summary>
+    /// <summary>Loads Open MPI (libmpi.so.40) and initializes it; throws <see cref="DistributedException"/> naming the
+    /// package to install when the library is missing.</summary>
     public MpiCommunicator()
+        : this(MpiNative.LibraryNames)
     {
-        _mpi = MpiNative.Load();
+    }
+
+    /// <summary>Loads Open MPI from <paramref name="library"/> (a file name or path, e.g. an Open MPI outside the
+    /// system's library path) and initializes it.</summary>
+    public MpiCommunicator(string library)
+        : this([library])
+    {
+    }
+
+    private MpiCommunicator(IReadOnlyList<string> libraries)
+    {
+        _mpi = MpiNative.Load(libraries);
         _mpi.InitOnce();
         Rank = _mpi.Rank();
         Size = _mpi.Size();

@@ -12,28 +12,25 @@ internal sealed unsafe class MpiNative
     /// <summary>What to install when the library is missing.</summary>
     public const string Package = "openmpi-bin (it brings the runtime library, libopenmpi3)";
 
-    private static readonly string[] LibraryNames = ["libmpi.so.40", "libmpi.so"];
+    /// <summary>Where Open MPI's library is looked for by default.</summary>
+    public static readonly string[] LibraryNames = ["libmpi.so.40", "libmpi.so"];
 
     private MpiNative(nint library)
     {
-        T Get<T>(string name) where T : unmanaged
-        {
-            nint address = NativeLibrary.GetExport(library, name);
-            return *(T*)&address;
-        }
-        Init = Get<nint>("MPI_Init");
-        Initialized = Get<nint>("MPI_Initialized");
-        Finalized = Get<nint>("MPI_Finalized");
-        CommRank = Get<nint>("MPI_Comm_rank");
-        CommSize = Get<nint>("MPI_Comm_size");
-        AllreduceFn = Get<nint>("MPI_Allreduce");
-        BcastFn = Get<nint>("MPI_Bcast");
-        AbortFn = Get<nint>("MPI_Abort");
-        FinalizeFn = Get<nint>("MPI_Finalize");
-        CommWorld = NativeLibrary.GetExport(library, "ompi_mpi_comm_world");
-        Float = NativeLibrary.GetExport(library, "ompi_mpi_float");
-        Byte = NativeLibrary.GetExport(library, "ompi_mpi_byte");
-        Sum = NativeLibrary.GetExport(library, "ompi_mpi_op_sum");
+        nint Get(string name) => NativeLibrary.GetExport(library, name);
+        Init = Get("MPI_Init");
+        Initialized = Get("MPI_Initialized");
+        Finalized = Get("MPI_Finalized");
+        CommRank = Get("MPI_Comm_rank");
+        CommSize = Get("MPI_Comm_size");
+        AllreduceFn = Get("MPI_Allreduce");
+        BcastFn = Get("MPI_Bcast");
+        AbortFn = Get("MPI_Abort");
+        FinalizeFn = Get("MPI_Finalize");
+        CommWorld = Get("ompi_mpi_comm_world");
+        Float = Get("ompi_mpi_float");
+        Byte = Get("ompi_mpi_byte");
+        Sum = Get("ompi_mpi_op_sum");
     }
 
     private nint Init { get; }
@@ -50,10 +47,11 @@ internal sealed unsafe class MpiNative
     private nint Byte { get; }
     private nint Sum { get; }
 
-    /// <summary>Loads Open MPI's library, or throws naming the package that provides it.</summary>
-    public static MpiNative Load()
+    /// <summary>Loads Open MPI's library from the first of <paramref name="names"/> that loads, or throws naming the
+    /// package that provides it.</summary>
+    public static MpiNative Load(IReadOnlyList<string> names)
     {
-        foreach (string name in LibraryNames)
+        foreach (string name in names)
         {
             if (NativeLibrary.TryLoad(name, out nint library))
             {
@@ -69,8 +67,8 @@ internal sealed unsafe class MpiNative
             }
         }
         throw new DistributedException(
-            $"running under MPI, but Open MPI's library ({LibraryNames[0]}) could not be loaded: install {Package}, "
-            + "e.g. apt-get install openmpi-bin");
+            $"running under MPI, but Open MPI's library ({string.Join(" or ", names)}) could not be loaded: install "
+            + $"{Package}, e.g. apt-get install openmpi-bin");
     }
 
     public void InitOnce()

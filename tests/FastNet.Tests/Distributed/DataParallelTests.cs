@@ -290,6 +290,14 @@ public class DataParallelTests
     }
 
     [Fact]
+    public void AMissingMpiLibraryNamesThePackageToInstall()
+    {
+        var e = Assert.Throws<DistributedException>(() => new MpiCommunicator("libmpi-not-installed.so.40"));
+        Assert.Equal("running under MPI, but Open MPI's library (libmpi-not-installed.so.40) could not be loaded: install "
+            + "openmpi-bin (it brings the runtime library, libopenmpi3), e.g. apt-get install openmpi-bin", e.Message);
+    }
+
+    [Fact]
     public void TheLauncherIsRecognizedByItsEnvironment()
     {
         Assert.Null(Communicators.LaunchedRanks(_ => null));
