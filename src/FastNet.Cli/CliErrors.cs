@@ -1,5 +1,6 @@
 using FastNet.Checkpoints;
 using FastNet.Data;
+using FastNet.Distributed;
 using FastNet.Model;
 using FastNet.Onnx;
 
@@ -15,7 +16,7 @@ internal static class CliErrors
             return action();
         }
         catch (Exception e) when (e is DataFormatException or DataFetchException or ModelFormatException or CheckpointFormatException
-            or OnnxFormatException or ArgumentException
+            or OnnxFormatException or DistributedException or ArgumentException
             or FormatException or IOException or UnauthorizedAccessException)
         {
             string message = e is ArgumentException { ParamName: string name } argument

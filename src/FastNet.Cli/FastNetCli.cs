@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using FastNet.Cli.Commands;
+using FastNet.Distributed;
 using FastNet.Kernels;
 using FastNet.Kernels.Gpu;
 
@@ -19,8 +20,10 @@ public static class FastNetCli
         BackendRegistry.Register(GpuBackendInfo.OwnKernelsDescriptor);
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code. With <paramref name="ranks"/>,
+    /// <c>train</c> runs as that communicator's rank (e.g. one thread of an <see cref="InProcessCommunicator"/>)
+    /// instead of detecting MPI.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error, ICommunicator? ranks = null)
     {
         RegisterBackends();
         // A plain command rather than RootCommand, so help says "fastnet" whatever the executable is called.
@@ -28,7 +31,7 @@ public static class FastNetCli
         {
             new HelpOption(),
             new VersionOption(),
-            TrainCommand.Create(output, error),
+            TrainCommand.Create(output, error, ranks),
             VerifyCommand.Create(output, error),
             BenchCommand.Create(output, error),
             DataCommand.Create(output, error),

@@ -3,6 +3,7 @@ using System.Globalization;
 using FastNet.Checkpoints;
 using FastNet.Cli.Reporting;
 using FastNet.Data;
+using FastNet.Distributed;
 using FastNet.Kernels;
 using FastNet.Model;
 using FastNet.Training;
@@ -16,7 +17,7 @@ internal static class TrainCommand
     /// takes it.</summary>
     public const string InterruptedCheckpoint = "fastnet-interrupted.ckpt";
 
-    public static Command Create(TextWriter output, TextWriter error)
+    public static Command Create(TextWriter output, TextWriter error, ICommunicator? ranks = null)
     {
         var options = new TrainOptions();
         var command = new Command("train", "Train a network (with no options: the embedded 8x8 digits, 64-64-10)");
@@ -24,15 +25,19 @@ internal static class TrainCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(parse => CliErrors.Guard(error, () => Run(parse, options, output, error)));
+        command.SetAction(parse => CliErrors.Guard(error, () => DataParallelRun.Run(ranks, parse.GetValue(options.Mpi), error,
+            r => Run(parse, options, DataParallelRun.Output(r, output), error, r))));
         return command;
     }
 
-    private static int Run(ParseResult parse, TrainOptions o, TextWriter output, TextWriter error)
+    private static int Run(ParseResult parse, TrainOptions o, TextWriter output, TextWriter error, ICommunicator ranks)
     {
         // Everything that can be checked is checked before any work, so a bad option never costs a training run.
-        string? savePath = parse.GetValue(o.Save), checkpointPath = parse.GetValue(o.Checkpoint);
-        string? metricsPath = parse.GetValue(o.Metrics), plotPath = parse.GetValue(o.Plot);
+        // Under data parallelism only rank 0 writes files.
+        string? savePath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Save));
+        string? checkpointPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Checkpoint));
+        string? metricsPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Metrics));
+        string? plotPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Plot));
         foreach ((string? path, string option) in new[] { (savePath, "--save"), (checkpointPath, "--checkpoint"),
             (metricsPath, "--metrics"), (plotPath, "--plot") })
         {
@@ -84,11 +89,14 @@ internal static class TrainCommand
             TargetNames = data.Train.IsClassification ? null : model.Metadata.TargetNames,
             Data = data.Request.ToSource(),
         };
-        using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, training.MicroBatchSize,
-            plan.TrainBiases, accumulates: training.MicroBatchSize < batch);
+        using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, training.MicroBatchSizeOn(ranks.Size),
+            plan.TrainBiases, accumulates: training.MicroBatchSize < batch || ranks.Size > 1);
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
-        using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard());
+        DataParallelRun.RequireSameConfiguration(ranks, training, plan.Optimizer, $"{model.Spec} ({Describe(model.Spec)})",
+            loss, plan.TrainBiases, backend.Name, trainingData.Sha256, data.Scaling.Describe(), evaluation?.Count,
+            data.Test?.Count, resume?.Position);
+        using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard(), ranks);
         resume?.Restore(network, trainer);
         // Every checkpoint of the run, on schedule or rescued, carries the model's metadata and the data's checksum.
         Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256);
@@ -98,7 +106,7 @@ internal static class TrainCommand
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
         output.WriteLine($"network {model.Spec} ({Describe(model.Spec)}), loss {Names.Of(loss)}, "
             + $"optimizer {Describe(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {Describe(training)}, "
-            + $"backend {backend.Name}, seed {training.Seed}");
+            + $"backend {backend.Name}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
         if (training.LinearScalingBase is int baseBatch)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -135,6 +143,10 @@ internal static class TrainCommand
                     {
                         error.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
                         return FastNetCli.Failure;
+                    }
+                    if (report is null && ranks.Rank != 0)
+                    {
+                        return signals.ExitCode; // all ranks stopped at the same batch; rank 0 keeps the state
                     }
                     if (report is null)
                     {

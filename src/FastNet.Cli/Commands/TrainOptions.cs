@@ -165,11 +165,16 @@ internal sealed class TrainOptions
 
     public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "no progress bar, even on a terminal" };
 
+    public Option<bool> Mpi { get; } = new("--mpi")
+    {
+        Description = "train data-parallel as one rank of an MPI job (Open MPI), also when no launcher's environment says so",
+    };
+
     public IEnumerable<Option> All =>
     [
         Backend, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Accumulate, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
-        NoProgress,
+        NoProgress, Mpi,
     ];
 }

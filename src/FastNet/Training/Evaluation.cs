@@ -1,4 +1,5 @@
 using FastNet.Data;
+using FastNet.Distributed;
 using FastNet.Kernels;
 
 namespace FastNet.Training;
@@ -23,21 +24,27 @@ public static class Evaluation
     }
 
     /// <summary>Mean loss and accuracy (NaN for regression) on <paramref name="data"/>, in batches of the network's
-    /// size. Uses the network's metric sums, so call it between epochs, not inside one.</summary>
-    public static (double Loss, double Accuracy) Run(TrainingNetwork network, DeviceDataset data)
+    /// size. Uses the network's metric sums, so call it between epochs, not inside one. With
+    /// <paramref name="ranks"/> of N &gt; 1 (collective) each rank scores its slice of the rows
+    /// (<see cref="Communicators.Slice"/>) and the sums are all-reduced, so every rank gets the same figures.</summary>
+    public static (double Loss, double Accuracy) Run(TrainingNetwork network, DeviceDataset data, ICommunicator? ranks = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(data);
         Dataset d = data.Data;
+        ranks ??= SingleProcess.Instance;
+        (int start, int count) = Communicators.Slice(d.Count, ranks.Size, ranks.Rank);
         (float savedLoss, float savedCorrect) = network.TakeMetrics();
-        for (int first = 0; first < d.Count; first += network.MaxBatch)
+        for (int first = start; first < start + count; first += network.MaxBatch)
         {
-            int rows = Math.Min(network.MaxBatch, d.Count - first);
+            int rows = Math.Min(network.MaxBatch, start + count - first);
             network.EvaluateBatch(data.Features.Slice(first * d.FeatureCount, rows * d.FeatureCount),
                 data.Targets.Slice(first * d.TargetCount, rows * d.TargetCount), rows);
         }
         (float lossSum, float correct) = network.TakeMetrics();
         network.SetMetrics(savedLoss, savedCorrect);
-        return ((double)lossSum / d.Count, Trainer.Accuracy(d, correct));
+        float[] sums = [lossSum, correct];
+        ranks.AllReduceSum(sums);
+        return ((double)sums[0] / d.Count, Trainer.Accuracy(d, sums[1]));
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FastNet.Data;
+using FastNet.Distributed;
 using FastNet.Kernels;
 
 namespace FastNet.Training;
@@ -11,6 +12,11 @@ namespace FastNet.Training;
 /// the epoch. With <see cref="TrainingOptions.Accumulate"/> K &gt; 1 each batch is taken and trained on as micro-batches
 /// whose gradients are summed before the one optimizer step. Training can stop between two batches (cancellation),
 /// which are step boundaries, and continue later from <see cref="Position"/>.
+/// With a communicator of N &gt; 1 ranks (data parallelism) every rank holds the whole data set and draws the same
+/// order; each batch is split into N consecutive slices (<see cref="Communicators.Slice"/>), each rank sums its
+/// slice's gradient weighted by its rows / batch rows (as a micro-batch), the sums are all-reduced and every rank takes
+/// the same step: one step at the global batch. The parameters are broadcast from rank 0 at the start, the epoch's
+/// metrics are all-reduced, each rank evaluates its slice of the evaluation set, and the parameters and optimizer state are compared across ranks after every epoch.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -22,15 +28,22 @@ public sealed class Trainer : IDisposable
     private readonly SeededRandom _shuffle;
     private readonly TrainingOptions _options;
     private readonly DivergenceGuard? _divergence;
+    private readonly ICommunicator _ranks;
+    private readonly int _micro; // rows per forward and backward pass on this rank
+    private readonly float[]? _reduced;
+    private CancellationToken _cancel;
+    private bool _stopAgreed;
     private (ulong, ulong, ulong, ulong) _epochShuffleState;
     private int _epoch, _batch;
 
     /// <summary>Prepares to train <paramref name="network"/> on <paramref name="train"/>, evaluating on
     /// <paramref name="evaluation"/> (validation or test set; may be null) after every epoch. With
     /// <paramref name="divergence"/>, training throws <see cref="TrainingDivergedException"/> when the guard says the
-    /// loss has blown up.</summary>
+    /// loss has blown up. With <paramref name="communicator"/> of more than one rank, training is data-parallel (see
+    /// the class); constructing the trainer is then collective: it replaces this rank's parameters and optimizer state
+    /// with rank 0's.</summary>
     public Trainer(TrainingNetwork network, Dataset train, Dataset? evaluation, TrainingOptions options,
-        DivergenceGuard? divergence = null)
+        DivergenceGuard? divergence = null, ICommunicator? communicator = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
@@ -45,16 +58,27 @@ public sealed class Trainer : IDisposable
         {
             throw new ArgumentException($"{train.Name}: no training examples");
         }
-        if (options.MicroBatchSize > network.MaxBatch)
+        _ranks = communicator ?? SingleProcess.Instance;
+        _micro = options.MicroBatchSizeOn(_ranks.Size);
+        if (_micro > network.MaxBatch)
         {
-            throw new ArgumentException(options.Accumulate == 1
+            throw new ArgumentException(options.Accumulate == 1 && _ranks.Size == 1
                 ? $"batch {options.BatchSize} exceeds the network's buffers ({network.MaxBatch})"
-                : $"micro-batch {options.MicroBatchSize} exceeds the network's buffers ({network.MaxBatch})");
+                : $"micro-batch {_micro} exceeds the network's buffers ({network.MaxBatch})");
         }
         if (options.MicroBatchSize < options.BatchSize && !network.Accumulates)
         {
             throw new ArgumentException(
                 $"--accumulate {options.Accumulate} needs a network built to accumulate gradients");
+        }
+        if (_ranks.Size > 1 && !network.Accumulates)
+        {
+            throw new ArgumentException("data-parallel training needs a network built to accumulate gradients");
+        }
+        if (_ranks.Size > options.BatchSize)
+        {
+            throw new ArgumentException(
+                $"--batch {options.BatchSize} is smaller than the {_ranks.Size} ranks: every rank needs at least one row of a batch");
         }
         IBackend backend = network.Backend;
         _network = network;
@@ -63,7 +87,7 @@ public sealed class Trainer : IDisposable
         _train = new DeviceDataset(backend, train);
         _evaluation = evaluation is { Count: > 0 } ? new DeviceDataset(backend, evaluation) : null;
         _batches = new BatchSource(backend, _train.Features.All, train.FeatureCount, _train.Targets.All,
-            train.TargetCount, options.MicroBatchSize);
+            train.TargetCount, _micro);
         _orderHost = new int[train.Count];
         _shuffle = new SeededRandom(options.Seed ^ 0x5EED_5EED_5EED_5EEDUL);
         _epochShuffleState = _shuffle.State;
@@ -71,6 +95,15 @@ public sealed class Trainer : IDisposable
         network.Optimizer.LearningRateScale = options.LearningRateScale;
         network.Optimizer.StepsPerEpoch = BatchesPerEpoch;
         network.Optimizer.TotalSteps = (long)BatchesPerEpoch * options.Epochs;
+        if (_ranks.Size > 1)
+        {
+            _reduced = new float[network.TrainableCount + 1]; // the gradient sum and the count of ranks asked to stop
+            float[] parameters = network.ToModel().Parameters, state = network.DownloadOptimizerState();
+            Communicators.BroadcastFromRoot(_ranks, parameters);
+            Communicators.BroadcastFromRoot(_ranks, state);
+            network.LoadParameters(parameters);
+            network.LoadOptimizerState(state);
+        }
     }
 
     /// <summary>The evaluation set on the backend, or null without one: a final score on it needs no second
@@ -133,7 +166,8 @@ public sealed class Trainer : IDisposable
     /// <summary>
     /// Trains the rest of the current epoch, then evaluates the evaluation set. Returns null when
     /// <paramref name="cancel"/> stops it between two batches; <see cref="Position"/> then says where. Throws
-    /// <see cref="TrainingDivergedException"/> when the divergence guard trips.
+    /// <see cref="TrainingDivergedException"/> when the divergence guard trips. With N ranks a stop is agreed in each
+    /// step's all-reduce: when any rank's <paramref name="cancel"/> is set, every rank stops after the next batch.
     /// <paramref name="onBatch"/> receives the number of examples of each finished batch.
     /// </summary>
     public EpochReport? RunEpoch(CancellationToken cancel = default, Action<int>? onBatch = null)
@@ -166,10 +200,12 @@ public sealed class Trainer : IDisposable
 
         var clock = Stopwatch.StartNew();
         int samples = 0;
+        _cancel = cancel;
         for (; _batch < BatchesPerEpoch; _batch++)
         {
-            if (cancel.IsCancellationRequested)
+            if (_ranks.Size == 1 ? cancel.IsCancellationRequested : _stopAgreed)
             {
+                _stopAgreed = false;
                 backend.Synchronize();
                 return null;
             }
@@ -184,12 +220,17 @@ public sealed class Trainer : IDisposable
             }
             onBatch?.Invoke(rows);
         }
-        (float lossSum, float correct) = _network.TakeMetrics();
+        (float lossSum, float correct) = TakeMetrics();
         clock.Stop();
+        if (_ranks.Size > 1)
+        {
+            Communicators.RequireAgreement(_ranks, [.. _network.ToModel().Parameters, .. _network.DownloadOptimizerState()],
+                $"after epoch {_epoch + 1}, the parameters and optimizer state");
+        }
         _epoch++;
         _batch = 0;
         _epochShuffleState = _shuffle.State; // where the next epoch's order will be drawn from
-        (double evalLoss, double evalAccuracy) = _evaluation is null ? (double.NaN, double.NaN) : Evaluation.Run(_network, _evaluation);
+        (double evalLoss, double evalAccuracy) = _evaluation is null ? (double.NaN, double.NaN) : Evaluation.Run(_network, _evaluation, _ranks);
         return new EpochReport(_epoch, lossSum / train.Count, Accuracy(train, correct), evalLoss, evalAccuracy,
             clock.Elapsed.TotalSeconds, samples, _network.Optimizer.LearningRate);
     }
@@ -198,7 +239,12 @@ public sealed class Trainer : IDisposable
     // otherwise as consecutive micro-batches whose gradients, each weighted by its share of the rows, are summed.
     private void TrainBatch(int first, int rows)
     {
-        int micro = _options.MicroBatchSize;
+        int micro = _micro;
+        if (_ranks.Size > 1)
+        {
+            TrainSlice(first, rows, micro);
+            return;
+        }
         if (rows <= micro)
         {
             (BufferView x, BufferView t) = _batches.Take(first, rows);
@@ -214,6 +260,41 @@ public sealed class Trainer : IDisposable
         _network.StepAccumulated();
     }
 
+    // Data parallelism: this rank's slice of the batch, as micro-batches weighted by rows / batch rows; then the
+    // all-reduced sum over the ranks (on the host) and the one step every rank takes. A request to stop travels in the
+    // same all-reduce, so all ranks stop before the same batch whichever of them saw it.
+    private void TrainSlice(int first, int rows, int micro)
+    {
+        (int offset, int count) = Communicators.Slice(rows, _ranks.Size, _ranks.Rank);
+        if (count == 0)
+        {
+            _network.Backend.Fill(0, _network.AccumulatedGradients);
+        }
+        for (int done = 0; done < count; done += micro)
+        {
+            int take = Math.Min(micro, count - done);
+            (BufferView x, BufferView t) = _batches.Take(first + offset + done, take);
+            _network.AccumulateGradients(x, t, take, rows, first: done == 0);
+        }
+        float[] reduced = _reduced!;
+        int n = _network.TrainableCount;
+        _network.Backend.Download(_network.AccumulatedGradients, reduced.AsSpan(0, n));
+        reduced[n] = _cancel.IsCancellationRequested ? 1 : 0;
+        _ranks.AllReduceSum(reduced);
+        _stopAgreed = reduced[n] > 0;
+        _network.Backend.Upload(reduced.AsSpan(0, n), _network.AccumulatedGradients);
+        _network.StepAccumulated();
+    }
+
+    // The epoch's (loss sum, correct count) over all ranks' slices; reset to zero.
+    private (float LossSum, float Correct) TakeMetrics()
+    {
+        (float loss, float correct) = _network.TakeMetrics();
+        float[] sums = [loss, correct];
+        _ranks.AllReduceSum(sums);
+        return (sums[0], sums[1]);
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {
@@ -227,9 +308,9 @@ public sealed class Trainer : IDisposable
     {
         (float savedLoss, float savedCorrect) = _network.TakeMetrics();
         int count = Math.Min(DivergenceGuard.ReferenceExamples, _train.Data.Count);
-        for (int first = 0; first < count; first += _options.MicroBatchSize)
+        for (int first = 0; first < count; first += _micro)
         {
-            int rows = Math.Min(_options.MicroBatchSize, count - first);
+            int rows = Math.Min(_micro, count - first);
             (BufferView x, BufferView t) = _batches.Take(first, rows);
             _network.EvaluateBatch(x, t, rows);
         }
@@ -242,8 +323,9 @@ public sealed class Trainer : IDisposable
     // network keeps anyway; a difference of two sums would lose a window's loss to float rounding after a blow-up.
     private void CheckDivergence(int rowsSoFar)
     {
-        float sum = _network.PeekMetrics().LossSum;
-        if (_divergence!.Observe((double)sum / rowsSoFar) is string reason)
+        float[] sum = [_network.PeekMetrics().LossSum];
+        _ranks.AllReduceSum(sum);
+        if (_divergence!.Observe((double)sum[0] / rowsSoFar) is string reason)
         {
             throw new TrainingDivergedException($"training diverged in epoch {_epoch + 1} at batch {_batch + 1}: {reason}",
                 _epoch + 1, _batch + 1);

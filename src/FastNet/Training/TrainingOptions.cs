@@ -33,6 +33,10 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
     /// <summary>Rows per micro-batch: ⌈B/K⌉, the most rows one forward and backward pass takes.</summary>
     public int MicroBatchSize => (BatchSize + Accumulate - 1) / Accumulate;
 
+    /// <summary>Rows per forward and backward pass on one of <paramref name="ranks"/> data-parallel ranks, each of which
+    /// takes a slice of ⌈B/N⌉ rows of a batch: min(⌈B/K⌉, ⌈B/N⌉); <see cref="MicroBatchSize"/> for one rank.</summary>
+    public int MicroBatchSizeOn(int ranks) => Math.Min(MicroBatchSize, (BatchSize + ranks - 1) / Math.Max(1, ranks));
+
     /// <summary>The factor the learning rate is multiplied by: B/b with linear scaling, otherwise 1.</summary>
     public double LearningRateScale => LinearScalingBase is int b ? (double)BatchSize / b : 1;
 

@@ -15,11 +15,11 @@ namespace FastNet.Tests.Training;
 /// </summary>
 public class GradientAccumulationTests
 {
-    private const int Rows = 10;
+    internal const int Rows = 10;
 
     private static readonly NetworkSpec Spec = new(4, [new LayerSpec(6, Activation.Tanh), new LayerSpec(3, Activation.Identity)]);
 
-    private static Dataset Blobs(int count)
+    internal static Dataset Blobs(int count)
     {
         var random = new SeededRandom(3);
         int[] labels = [.. Enumerable.Range(0, count).Select(i => i % 3)];
@@ -27,14 +27,14 @@ public class GradientAccumulationTests
         return new Dataset("blobs", 4, features, 3, Dataset.OneHot(labels, 3), 3, labels);
     }
 
-    private static Model.Model Initial(LossKind loss)
+    internal static Model.Model Initial(LossKind loss)
     {
         Activation output = loss == LossKind.HalfSquaredError ? Activation.Sigmoid : Activation.Identity;
         var spec = new NetworkSpec(4, [new LayerSpec(6, Activation.Tanh), new LayerSpec(3, output)]);
         return new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(11));
     }
 
-    private static OptimizerSettings Settings(OptimizerKind kind) =>
+    internal static OptimizerSettings Settings(OptimizerKind kind) =>
         new() { Kind = kind, LearningRate = kind is OptimizerKind.Adam or OptimizerKind.Nadam ? 0.01 : 0.1, WeightDecay = 1e-3 };
 
     public static TheoryData<string, OptimizerKind, LossKind, int> Cases()
@@ -139,7 +139,7 @@ public class GradientAccumulationTests
     }
 
     // S of the bound above for every parameter, from the network's last full-batch backward pass.
-    private static double[] TermMagnitudes(TrainingNetwork network, float[] x, float[] theta)
+    internal static double[] TermMagnitudes(TrainingNetwork network, float[] x, float[] theta)
     {
         NetworkSpec spec = network.Spec;
         double[] s = new double[spec.ParameterCount];
@@ -196,7 +196,7 @@ public class GradientAccumulationTests
         return s;
     }
 
-    private static float[] StepOnReference(IBackend reference, in OptimizerStep rule, float[] gradient, float[] theta,
+    internal static float[] StepOnReference(IBackend reference, in OptimizerStep rule, float[] gradient, float[] theta,
         float[] state)
     {
         using FloatBuffer g = reference.Allocate(gradient.Length), t = reference.Allocate(theta.Length);

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace FastNet.Distributed;
+
+/// <summary>Choosing the communicator for a run, and what the ranks check together.</summary>
+public static class Communicators
+{
+    /// <summary>The environment variables by which a launcher tells a process it is one rank of an MPI job: Open
+    /// MPI's, then PMI's (Slurm, Hydra).</summary>
+    public static readonly string[] SizeVariables = ["OMPI_COMM_WORLD_SIZE", "PMI_SIZE"];
+
+    /// <summary>The number of ranks the environment announces, or null when this process was not started by an MPI
+    /// launcher.</summary>
+    public static int? LaunchedRanks(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        foreach (string name in SizeVariables)
+        {
+            if (int.TryParse(environment(name), NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0)
+            {
+                return size;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>MPI when <paramref name="forceMpi"/> or an MPI launcher started this process, otherwise
+    /// <see cref="SingleProcess"/>, which behaves exactly as training without data parallelism.</summary>
+    public static ICommunicator Create(bool forceMpi) =>
+        forceMpi || LaunchedRanks(Environment.GetEnvironmentVariable) is not null ? new MpiCommunicator() : SingleProcess.Instance;
+
+    /// <summary>
+    /// Collective: every rank passes its own <paramref name="value"/> (a description of its configuration, its
+    /// parameters, …); throws <see cref="DistributedException"/> on every rank when any rank's SHA-256 of it differs from
+    /// rank 0's. One broadcast of rank 0's hash and one all-reduce of the count of ranks that differ.
+    /// </summary>
+    public static void RequireAgreement(ICommunicator communicator, ReadOnlySpan<byte> value, string what)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        if (communicator.Size == 1)
+        {
+            return;
+        }
+        byte[] mine = SHA256.HashData(value), root = (byte[])mine.Clone();
+        communicator.Broadcast(root, 0);
+        bool same = new ReadOnlySpan<byte>(mine).SequenceEqual(root);
+        float[] differing = [same ? 0 : 1];
+        communicator.AllReduceSum(differing);
+        if (differing[0] > 0)
+        {
+            string which = same ? "" : string.Create(CultureInfo.InvariantCulture, $" (rank {communicator.Rank} is one)");
+            throw new DistributedException(string.Create(CultureInfo.InvariantCulture,
+                $"{what} differs between the ranks: {differing[0]} of {communicator.Size} ranks disagree with rank 0{which}"));
+        }
+    }
+
+    /// <summary><see cref="RequireAgreement(ICommunicator, ReadOnlySpan{byte}, string)"/> for floats.</summary>
+    public static void RequireAgreement(ICommunicator communicator, ReadOnlySpan<float> value, string what) =>
+        RequireAgreement(communicator, MemoryMarshal.AsBytes(value), what);
+
+    /// <summary>Replaces <paramref name="values"/> with rank 0's, on every rank (collective).</summary>
+    public static void BroadcastFromRoot(ICommunicator communicator, Span<float> values)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        if (communicator.Size > 1)
+        {
+            communicator.Broadcast(MemoryMarshal.AsBytes(values), 0);
+        }
+    }
+
+    /// <summary>
+    /// Rank <paramref name="rank"/>'s share of a batch of <paramref name="rows"/> rows split over
+    /// <paramref name="ranks"/>: consecutive slices of ⌈rows/ranks⌉ rows in rank order, the last ones shorter or empty
+    /// (a batch of 10 over 3 ranks: 4, 4, 2; of 2 over 3: 1, 1, 0). Returns the offset in the batch and the count.
+    /// </summary>
+    public static (int First, int Rows) Slice(int rows, int ranks, int rank)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ranks, 1);
+        int size = (rows + ranks - 1) / ranks;
+        int first = Math.Min(rows, rank * size);
+        return (first, Math.Min(size, rows - first));
+    }
+}

@@ -1,0 +1,62 @@
+namespace FastNet.Distributed;
+
+/// <summary>
+/// The ranks of a data-parallel run as the trainer sees them: who am I, how many are we, and the three collectives it
+/// needs. Every rank calls each collective in the same order with buffers of the same length; a collective returns on
+/// a rank once its part is done. An implementation gives every rank exactly the same bits from
+/// <see cref="AllReduceSum"/>, so ranks that apply the same step to the same parameters stay bit-identical.
+/// </summary>
+public interface ICommunicator : IDisposable
+{
+    /// <summary>This process's (or thread's) rank, 0 to <see cref="Size"/> − 1; rank 0 alone writes outputs.</summary>
+    int Rank { get; }
+
+    /// <summary>The number of ranks.</summary>
+    int Size { get; }
+
+    /// <summary>values ← Σ_ranks values, elementwise in float32; overwrites, on every rank.</summary>
+    void AllReduceSum(Span<float> values);
+
+    /// <summary>data ← rank <paramref name="root"/>'s data; overwrites on every other rank.</summary>
+    void Broadcast(Span<byte> data, int root);
+
+    /// <summary>Ends every rank of the run with <paramref name="exitCode"/> after an error on this one, so the others
+    /// do not wait for it forever. Does not return where it ends the process.</summary>
+    void Abort(int exitCode);
+}
+
+/// <summary>One process on its own: the collectives have nothing to do. Training with it is training without
+/// data parallelism.</summary>
+public sealed class SingleProcess : ICommunicator
+{
+    /// <summary>The one instance.</summary>
+    public static SingleProcess Instance { get; } = new();
+
+    private SingleProcess()
+    {
+    }
+
+    /// <inheritdoc />
+    public int Rank => 0;
+
+    /// <inheritdoc />
+    public int Size => 1;
+
+    /// <inheritdoc />
+    public void AllReduceSum(Span<float> values)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Broadcast(Span<byte> data, int root) => ArgumentOutOfRangeException.ThrowIfNotEqual(root, 0);
+
+    /// <inheritdoc />
+    public void Abort(int exitCode)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+}

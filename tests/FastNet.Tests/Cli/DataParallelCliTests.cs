@@ -1,0 +1,70 @@
+using FastNet.Cli;
+using FastNet.Distributed;
+using FastNet.Model;
+using FastNet.Tests.Data;
+using FastNet.Tests.Distributed;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+/// <summary><c>fastnet train</c> as ranks of a data-parallel run, with the ranks as threads: rank 0 alone prints and
+/// writes; ranks that resolve different configurations are refused before training.</summary>
+public class DataParallelCliTests
+{
+    private static readonly string[] Small = ["train", "--layers", "16", "--batch", "64", "--epochs", "2", "--no-progress"];
+
+    internal static CliRun[] OnRanks(int ranks, Func<int, string[]> args) => InProcessCommunicator.Run(ranks, communicator =>
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int exit = FastNetCli.Run(args(communicator.Rank), output, error, communicator);
+        return new CliRun(exit, output.ToString(), error.ToString());
+    });
+
+    [Fact]
+    public void RankZeroAlonePrintsAndWritesTheModelAndMetrics()
+    {
+        using var dir = new TempDirectory();
+        CliRun[] runs = OnRanks(2, rank => [.. Small, "--save", dir.File($"model{rank}.json"), "--metrics", dir.File($"m{rank}.jsonl")]);
+        Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.ToString()));
+        Assert.Contains("data-parallel on 2 ranks (up to 32 rows of each batch per rank)", runs[0].Output, StringComparison.Ordinal);
+        Assert.Contains("epoch 2/2", runs[0].Output, StringComparison.Ordinal);
+        Assert.Equal("", runs[1].Output);
+        Assert.True(File.Exists(dir.File("model0.json")) && File.Exists(dir.File("m0.jsonl")));
+        Assert.False(File.Exists(dir.File("model1.json")) || File.Exists(dir.File("m1.jsonl")));
+        Assert.Equal(2, File.ReadAllLines(dir.File("m0.jsonl")).Length);
+    }
+
+    [Fact]
+    public void RanksWithDifferentOptionsAreRefusedBeforeTraining()
+    {
+        CliRun[] runs = OnRanks(2, rank => [.. Small, "--seed", rank == 0 ? "1" : "2"]);
+        Assert.All(runs, run =>
+        {
+            Assert.Equal(FastNetCli.Failure, run.ExitCode);
+            Assert.Contains("fastnet: error: the training configuration (options, network, backend or data) differs between the ranks: "
+                + "1 of 2 ranks disagree with rank 0", run.Error, StringComparison.Ordinal);
+            Assert.DoesNotContain("epoch 1/2", run.Output, StringComparison.Ordinal);
+        });
+    }
+
+    /// <summary>
+    /// Run by tests/mpi/run-mpirun-test.sh after a real <c>mpirun -np 2 fastnet train</c>: FASTNET_MPIRUN_DIR holds
+    /// args.txt (the train arguments, one a line) and mpi.json (the model rank 0 saved). The same run with two
+    /// in-process ranks must give the same model bit for bit: with two ranks both sum a + b, and IEEE addition is
+    /// commutative, so Open MPI and the in-process communicator agree exactly; the in-process ranks are checked
+    /// against one process within the tolerance rule by the data-parallel lockstep tests.
+    /// </summary>
+    [MpirunFact]
+    public void AnMpirunModelEqualsTheSameRunOnInProcessRanks()
+    {
+        string dir = Environment.GetEnvironmentVariable(MpirunFactAttribute.Variable)!;
+        string[] args = File.ReadAllLines(Path.Combine(dir, "args.txt"));
+        string ranksModel = Path.Combine(dir, "in-process.json");
+        CliRun[] runs = OnRanks(2, rank => [.. args, "--save", ranksModel]);
+        Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.ToString()));
+        float[] mpi = ModelJson.Read(Path.Combine(dir, "mpi.json")).Parameters;
+        float[] threads = ModelJson.Read(ranksModel).Parameters;
+        Assert.Equal(threads.Select(BitConverter.SingleToInt32Bits), mpi.Select(BitConverter.SingleToInt32Bits));
+    }
+}

@@ -1,0 +1,321 @@
+using FastNet.Data;
+using FastNet.Distributed;
+using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Tests.Training;
+using FastNet.Training;
+using Xunit;
+using Accumulation = FastNet.Tests.Training.GradientAccumulationTests;
+
+namespace FastNet.Tests.Distributed;
+
+/// <summary>
+/// Data parallelism with N ranks as threads (<see cref="InProcessCommunicator"/>): the trainer's N-rank step equals
+/// one process's step at the same global batch within the tolerance rule, for every optimizer and loss; the ranks stay
+/// bit-identical; disagreeing ranks are refused. The CPU backends run here, each rank on its own backend instance; the
+/// real MPI communicator is exercised by tests/mpi/run-mpirun-test.sh.
+/// </summary>
+public class DataParallelTests
+{
+    private const int Rows = Accumulation.Rows;
+
+    public static TheoryData<string, OptimizerKind, LossKind, int> Cases()
+    {
+        var data = new TheoryData<string, OptimizerKind, LossKind, int>();
+        foreach (string backend in new[] { "reference", "simd" })
+        {
+            foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>())
+            {
+                foreach (LossKind loss in Enum.GetValues<LossKind>())
+                {
+                    // 10 rows over 2 ranks: 5 + 5; over 3: 4 + 4 + 2
+                    foreach (int ranks in new[] { 2, 3 })
+                    {
+                        data.Add(backend, kind, loss, ranks);
+                    }
+                }
+            }
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// Three steps in lockstep, as in <see cref="GradientAccumulationTests.AccumulatedStepsEqualOneBatchStep"/>: each
+    /// rank's trainer takes one step on its slice of the 10-row batch (one epoch of one batch, no shuffle); every rank
+    /// also computes, on a network of its own, the one-process step on all 10 rows from the same state, checks its
+    /// trainer's parameters against it and then resets its trainer's network to that state, so errors never compound.
+    /// The bound is the accumulation test's, for the same reason: the all-reduced gradient is the same mean over rows
+    /// of per-row terms, grouped into slices weighted rows/B and summed over the ranks, where accumulation groups them
+    /// into micro-batches; so |G_N − G_1| ≤ Bound(B + Σ_l (inputs_l + units_l), S), mapped through the optimizer rule
+    /// on the reference backend and widened by one elementwise rounding. Every rank must end every step with the same
+    /// bits.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void RanksStepLikeOneProcessAtTheGlobalBatch(string backendName, OptimizerKind kind, LossKind loss, int ranks)
+    {
+        float[][][] after = InProcessCommunicator.Run(ranks, communicator => Lockstep(communicator, backendName, kind, loss));
+        for (int rank = 1; rank < ranks; rank++)
+        {
+            for (int step = 0; step < after[0].Length; step++)
+            {
+                Assert.Equal(after[0][step].Select(BitConverter.SingleToInt32Bits), after[rank][step].Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+    }
+
+    /// <summary>
+    /// The lockstep comparison above with Open MPI's communicator, run by tests/mpi/run-mpirun-test.sh as
+    /// <c>mpirun -np 2 dotnet test … --filter</c> this test: every backend case of <see cref="Cases"/>, each rank
+    /// checking its steps against one process, then the ranks' results compared by checksum. A failure on one rank
+    /// ends the job (MPI_Abort) after printing why, so the other rank does not wait for it.
+    /// </summary>
+    [MpirunFact(UnderMpirun = true)]
+    public void OpenMpiRanksStepLikeOneProcessAtTheGlobalBatch()
+    {
+        using var mpi = new MpiCommunicator();
+        try
+        {
+            foreach (string backend in new[] { "reference", "simd" })
+            {
+                foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>())
+                {
+                    foreach (LossKind loss in Enum.GetValues<LossKind>())
+                    {
+                        float[][] steps = Lockstep(mpi, backend, kind, loss);
+                        Communicators.RequireAgreement(mpi, [.. steps.SelectMany(s => s)], $"{backend}, {kind}, {loss}: the steps");
+                    }
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"rank {mpi.Rank}: {e}");
+            mpi.Abort(1);
+            throw;
+        }
+    }
+
+    // One rank's part of the lockstep comparison; returns its parameters and optimizer state after each step.
+    private static float[][] Lockstep(ICommunicator communicator, string backendName, OptimizerKind kind, LossKind loss)
+    {
+        const int steps = 3;
+        Dataset data = Accumulation.Blobs(Rows);
+        var options = new TrainingOptions(steps, Rows, Shuffle: false, Seed: 5);
+        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend reference = BackendRegistry.Create("reference");
+        using var device = new DeviceDataset(backend, data);
+        using var whole = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows);
+        // this rank's buffers hold its slice, ⌈10/N⌉ rows, not the global batch
+        using var mine = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind),
+            options.MicroBatchSizeOn(communicator.Size), accumulates: true);
+        using var trainer = new Trainer(mine, data, null, options, communicator: communicator);
+        var clock = new OptimizerClock(Accumulation.Settings(kind));
+        NetworkSpec spec = whole.Spec;
+        int p = spec.ParameterCount;
+        int chain = Enumerable.Range(0, spec.Layers.Count).Sum(l => spec.InputsOf(l) + spec.Layers[l].Units);
+        float[] g1 = new float[p];
+        var results = new float[steps][];
+        for (int step = 1; step <= steps; step++)
+        {
+            float[] theta = whole.ToModel().Parameters, state = whole.DownloadOptimizerState();
+            whole.ComputeGradients(device.Features.All, device.Targets.All, Rows);
+            backend.Download(whole.Gradients, g1);
+            double[] magnitude = Accumulation.TermMagnitudes(whole, data.Features, theta);
+            whole.Step();
+            Assert.NotNull(trainer.RunEpoch());
+            float[] after1 = whole.ToModel().Parameters, afterN = mine.ToModel().Parameters;
+            OptimizerStep rule = clock.Next();
+
+            double[] delta = [.. magnitude.Select(m => Tolerance.Bound(Rows + chain, m))];
+            float[] low = Accumulation.StepOnReference(reference, rule, [.. g1.Select((g, i) => (float)(g - delta[i]))], theta, state);
+            float[] high = Accumulation.StepOnReference(reference, rule, [.. g1.Select((g, i) => (float)(g + delta[i]))], theta, state);
+            for (int i = 0; i < p; i++)
+            {
+                double lo = Math.Min(Math.Min(low[i], high[i]), after1[i]);
+                double hi = Math.Max(Math.Max(low[i], high[i]), after1[i]);
+                double slack = Tolerance.Bound(1, Math.Abs(theta[i]) + Math.Abs(hi - theta[i]) + Math.Abs(lo - theta[i]));
+                Assert.True(afterN[i] >= lo - slack && afterN[i] <= hi + slack,
+                    $"rank {communicator.Rank}, step {step}, parameter {i}: {communicator.Size}-rank step {afterN[i]:G9}, "
+                    + $"one-process step {after1[i]:G9}, allowed [{lo - slack:G9}, {hi + slack:G9}]");
+            }
+            results[step - 1] = [.. afterN, .. mine.DownloadOptimizerState()];
+            mine.LoadParameters(after1);
+            mine.LoadOptimizerState(whole.DownloadOptimizerState());
+        }
+        Assert.Equal(steps, mine.Optimizer.Steps);
+        return results;
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void ShuffledEpochsWithAccumulationKeepTheRanksBitIdentical(int ranks)
+    {
+        // 11 rows in batches of 4 with K = 2, shuffled: slices of 2 + 2 (3 ranks: 2 + 2 + 0), the last batch 2 + 1
+        Dataset data = Accumulation.Blobs(11);
+        var options = new TrainingOptions(3, 4, Shuffle: true, Seed: 9) { Accumulate = 2 };
+        (float[] Parameters, double[] Losses)[] runs = InProcessCommunicator.Run(ranks, communicator =>
+        {
+            using IBackend backend = BackendRegistry.Create("simd");
+            using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.SoftmaxCrossEntropy),
+                LossKind.SoftmaxCrossEntropy, Accumulation.Settings(OptimizerKind.Adam), options.MicroBatchSizeOn(ranks), accumulates: true);
+            using var trainer = new Trainer(network, data, data, options, new DivergenceGuard(), communicator);
+            var losses = new List<double>();
+            Assert.True(trainer.Run(report => losses.AddRange([report.TrainLoss, report.TrainAccuracy, report.EvalLoss])));
+            return (network.ToModel().Parameters, losses.ToArray());
+        });
+        foreach ((float[] parameters, double[] losses) in runs.Skip(1))
+        {
+            Assert.Equal(runs[0].Parameters.Select(BitConverter.SingleToInt32Bits), parameters.Select(BitConverter.SingleToInt32Bits));
+            Assert.Equal(runs[0].Losses, losses);
+        }
+        Assert.All(runs[0].Losses, l => Assert.True(double.IsFinite(l)));
+    }
+
+    [Fact]
+    public void AStopSeenByOneRankStopsEveryRankAtTheSameBatch()
+    {
+        // rank 1 is asked to stop before training: its request travels in the first batch's all-reduce, so both ranks
+        // stop after that batch, with the same parameters
+        Dataset data = Accumulation.Blobs(Rows);
+        var options = new TrainingOptions(2, 4, Shuffle: true, Seed: 2);
+        (int Batch, float[] Parameters)[] stops = InProcessCommunicator.Run(2, communicator =>
+        {
+            using IBackend backend = BackendRegistry.Create("reference");
+            using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.MeanSquaredError),
+                LossKind.MeanSquaredError, Accumulation.Settings(OptimizerKind.Momentum), 4, accumulates: true);
+            using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+            using var stop = new CancellationTokenSource();
+            if (communicator.Rank == 1)
+            {
+                stop.Cancel();
+            }
+            Assert.Null(trainer.RunEpoch(stop.Token));
+            return (trainer.Position.Batch, network.ToModel().Parameters);
+        });
+        Assert.All(stops, s => Assert.Equal(1, s.Batch));
+        Assert.Equal(stops[0].Parameters, stops[1].Parameters);
+    }
+
+    /// <summary>Sharded evaluation: 3 ranks score 4 + 4 + 2 of 10 rows and all-reduce the sums. Each row's loss is
+    /// computed as one process computes it, only the sum's order differs: |Δ mean| ≤ Bound(10 + 3, mean) (the losses
+    /// are positive, so their absolute sum is the sum); the correct count, a sum of small integers, is exact.</summary>
+    [Theory]
+    [InlineData(LossKind.SoftmaxCrossEntropy)]
+    [InlineData(LossKind.MeanSquaredError)]
+    [InlineData(LossKind.HalfSquaredError)]
+    public void RanksEvaluateTheirSlicesAndAgreeWithOneProcess(LossKind loss)
+    {
+        Dataset data = Accumulation.Blobs(Rows);
+        (double Loss, double Accuracy) Score(ICommunicator? ranks)
+        {
+            using IBackend backend = BackendRegistry.Create("simd");
+            using var device = new DeviceDataset(backend, data);
+            using var network = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(OptimizerKind.Sgd), 3);
+            return Evaluation.Run(network, device, ranks);
+        }
+        (double loss1, double accuracy1) = Score(null);
+        (double Loss, double Accuracy)[] sharded = InProcessCommunicator.Run(3, Score);
+        Assert.All(sharded, s => Assert.Equal(sharded[0], s));
+        Assert.Equal(accuracy1, sharded[0].Accuracy);
+        Assert.True(Tolerance.Within(sharded[0].Loss, loss1, Rows + 3, loss1), $"{sharded[0].Loss:G9} vs {loss1:G9}");
+    }
+
+    [Fact]
+    public void TheTrainerStartsFromRankZerosParameters()
+    {
+        Dataset data = Accumulation.Blobs(Rows);
+        var options = new TrainingOptions(1, Rows, Shuffle: false, Seed: 1);
+        float[][] initial = InProcessCommunicator.Run(2, communicator =>
+        {
+            using IBackend backend = BackendRegistry.Create("reference");
+            Model.Model model = new Initializer(InitializerKind.Xavier).Create(Accumulation.Initial(LossKind.MeanSquaredError).Spec,
+                new SeededRandom((ulong)(100 + communicator.Rank)));
+            using var network = new TrainingNetwork(backend, model, LossKind.MeanSquaredError,
+                Accumulation.Settings(OptimizerKind.Sgd), Rows, accumulates: true);
+            using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+            return network.ToModel().Parameters;
+        });
+        Assert.Equal(initial[0], initial[1]);
+    }
+
+    [Fact]
+    public void RanksThatDisagreeAreRefusedOnEveryRank()
+    {
+        string[] messages = InProcessCommunicator.Run(3, communicator =>
+        {
+            byte[] configuration = [1, 2, 3, (byte)(communicator.Rank == 2 ? 4 : 3)];
+            var e = Assert.Throws<DistributedException>(() =>
+                Communicators.RequireAgreement(communicator, configuration, "the configuration"));
+            return e.Message;
+        });
+        Assert.All(messages, m => Assert.StartsWith("the configuration differs between the ranks: 1 of 3 ranks disagree with rank 0", m));
+        Assert.EndsWith("(rank 2 is one)", messages[2]);
+        InProcessCommunicator.Run(3, communicator =>
+        {
+            Communicators.RequireAgreement(communicator, new byte[] { 7, 7 }, "the configuration");
+            return 0;
+        });
+    }
+
+    [Fact]
+    public void ABatchSmallerThanTheRanksIsRefused()
+    {
+        Dataset data = Accumulation.Blobs(Rows);
+        var e = Assert.Throws<ArgumentException>(() => InProcessCommunicator.Run(3, communicator =>
+        {
+            using IBackend backend = BackendRegistry.Create("reference");
+            using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.MeanSquaredError),
+                LossKind.MeanSquaredError, Accumulation.Settings(OptimizerKind.Sgd), 2, accumulates: true);
+            using var trainer = new Trainer(network, data, null, new TrainingOptions(1, 2, false, 1), communicator: communicator);
+            return 0;
+        }));
+        Assert.Contains("--batch 2 is smaller than the 3 ranks", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(10, 3, new[] { 0, 4, 4, 4, 8, 2 })]
+    [InlineData(10, 2, new[] { 0, 5, 5, 5 })]
+    [InlineData(2, 3, new[] { 0, 1, 1, 1, 2, 0 })]
+    [InlineData(7, 1, new[] { 0, 7 })]
+    public void BatchesSplitIntoConsecutiveSlicesInRankOrder(int rows, int ranks, int[] expected)
+    {
+        int[] slices = [.. Enumerable.Range(0, ranks).SelectMany(r =>
+        {
+            (int first, int count) = Communicators.Slice(rows, ranks, r);
+            return new[] { first, count };
+        })];
+        Assert.Equal(expected, slices);
+    }
+
+    [Fact]
+    public void AMissingMpiLibraryNamesThePackageToInstall()
+    {
+        var e = Assert.Throws<DistributedException>(() => new MpiCommunicator("libmpi-not-installed.so.40"));
+        Assert.Equal("running under MPI, but Open MPI's library (libmpi-not-installed.so.40) could not be loaded: install "
+            + "openmpi-bin (it brings the runtime library, libopenmpi3), e.g. apt-get install openmpi-bin", e.Message);
+    }
+
+    [Fact]
+    public void TheLauncherIsRecognizedByItsEnvironment()
+    {
+        Assert.Null(Communicators.LaunchedRanks(_ => null));
+        Assert.Equal(4, Communicators.LaunchedRanks(n => n == "OMPI_COMM_WORLD_SIZE" ? "4" : null));
+        Assert.Equal(2, Communicators.LaunchedRanks(n => n == "PMI_SIZE" ? "2" : null));
+        Assert.Null(Communicators.LaunchedRanks(_ => "x"));
+    }
+
+    [Fact]
+    public void TheInProcessSumIsTakenInRankOrderOnEveryRank()
+    {
+        // 1e8 + 1 − 1e8 depends on the order: (1e8 + 1) + (−1e8) = 0 in float32, while 1 + (1e8 − 1e8) = 1
+        float[][] sums = InProcessCommunicator.Run(3, communicator =>
+        {
+            float[] v = [communicator.Rank switch { 0 => 1e8f, 1 => 1f, _ => -1e8f }];
+            communicator.AllReduceSum(v);
+            return v;
+        });
+        Assert.All(sums, s => Assert.Equal(0f, s[0]));
+    }
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Data parallelism on real Open MPI, after the test suite has built Release (.ci/run calls this):
+#  1. `mpirun -np 2 dotnet test` of the lockstep test: two MPI ranks step like one process at the global batch
+#     within the tolerance rule, for every optimizer and loss on the CPU backends, and stay bit-identical;
+#  2. `mpirun -np 2 fastnet train --save` against one process's `fastnet train` (the difference is printed) and
+#     against the same run on two in-process ranks, which must give the same model bit for bit.
+# Installs openmpi-bin when mpirun is missing (as root, with apt-get). Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+if ! command -v mpirun >/dev/null; then
+  echo "== installing openmpi-bin (mpirun is missing)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin >/dev/null
+fi
+# Open MPI refuses to start as root without these; --oversubscribe lets 2 ranks share fewer cores.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+mpi=(mpirun -np 2 --oversubscribe)
+cli=src/FastNet.Cli/bin/Release/net10.0/FastNet.Cli.dll
+# Open MPI gives the ranks a terminal, so they print colours and keypad codes; the log gets plain text.
+plain() { sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g'; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+export FASTNET_MPIRUN_DIR=$dir
+
+echo "== mpirun -np 2: the lockstep test against one process"
+timeout 600 "${mpi[@]}" dotnet test tests/FastNet.Tests -c Release --no-build \
+  --filter "FullyQualifiedName~DataParallelTests.OpenMpiRanksStepLikeOneProcessAtTheGlobalBatch" 2>&1 | plain
+
+echo "== mpirun -np 2 fastnet train, one process, two in-process ranks"
+args=(train --layers 32 --batch 100 --epochs 3 --backend simd --seed 3 --no-progress)
+printf '%s\n' "${args[@]}" >"$dir/args.txt"
+timeout 600 "${mpi[@]}" dotnet "$cli" "${args[@]}" --save "$dir/mpi.json" 2>&1 | plain
+dotnet "$cli" "${args[@]}" --save "$dir/one.json" | grep "test accuracy" | sed 's/^/one process: /'
+dotnet test tests/FastNet.Tests -c Release --no-build \
+  --filter "FullyQualifiedName~DataParallelCliTests.AnMpirunModelEqualsTheSameRunOnInProcessRanks"
