@@ -109,6 +109,36 @@ internal static class ModelMetadataJson
         return new ModelMetadata { Scaling = scaling, ClassNames = classes, TargetNames = targets, Data = data };
     }
 
+    /// <summary><c>{"data": {...}}</c> for <paramref name="data"/>, as a model file writes it.</summary>
+    public static string DataObject(TrainingDataSource data)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(stream))
+        {
+            writer.WriteStartObject();
+            Write(writer, new ModelMetadata { Data = data });
+            writer.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    /// <summary>Reads what <see cref="DataObject"/> wrote; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="ModelFormatException">Not JSON, or a malformed member.</exception>
+    public static TrainingDataSource? ReadDataObject(string json, string source)
+    {
+        var reader = new JsonFieldReader(source);
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(json);
+            reader.Expect(document.RootElement, JsonValueKind.Object, "the metadata");
+            return Read(document.RootElement, reader, 1, 1).Data;
+        }
+        catch (JsonException e)
+        {
+            throw reader.Error("data", $"not valid JSON ({e.Message})");
+        }
+    }
+
     private static DivideScaling Divide(JsonFieldReader reader, JsonElement p)
     {
         float divisor = reader.Float(p, "divisor", "preprocessing");

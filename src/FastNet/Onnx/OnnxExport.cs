@@ -141,6 +141,10 @@ public static class OnnxExport
         {
             onnx.MetadataProps.Add(Entry(OnnxLayout.TargetsKey, JsonSerializer.Serialize(targets)));
         }
+        if (metadata.Data is not null)
+        {
+            onnx.MetadataProps.Add(Entry(OnnxLayout.DataKey, ModelMetadataJson.DataObject(metadata.Data)));
+        }
     }
 
     private static StringStringEntryProto Entry(string key, string value) => new() { Key = key, Value = value };

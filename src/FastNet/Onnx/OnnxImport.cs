@@ -189,7 +189,20 @@ public static class OnnxImport
             Loss = softmax ? LossKind.SoftmaxCrossEntropy : loss,
             ClassNames = OutputNames(properties, OnnxLayout.ClassesKey, spec.Outputs, file),
             TargetNames = OutputNames(properties, OnnxLayout.TargetsKey, spec.Outputs, file),
+            Data = properties.TryGetValue(OnnxLayout.DataKey, out string? data) ? TrainingData(data, file) : null,
         };
+    }
+
+    private static TrainingDataSource? TrainingData(string json, string file)
+    {
+        try
+        {
+            return ModelMetadataJson.ReadDataObject(json, $"{file}, metadata '{OnnxLayout.DataKey}'");
+        }
+        catch (ModelFormatException e)
+        {
+            throw new OnnxFormatException(file, e.Message, inner: e);
+        }
     }
 
     private static string[]? OutputNames(Dictionary<string, string> properties, string key, int outputs, string file)

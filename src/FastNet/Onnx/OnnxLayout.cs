@@ -46,4 +46,8 @@ public static class OnnxLayout
 
     /// <summary>Metadata key: a JSON array of the target names, in output order.</summary>
     public const string TargetsKey = "fastnet.targets";
+
+    /// <summary>Metadata key: the training data and split, as the model file's <c>{"data": {...}}</c>, so that
+    /// <c>fastnet eval</c> of the ONNX file scores the same held-out examples.</summary>
+    public const string DataKey = "fastnet.data";
 }
