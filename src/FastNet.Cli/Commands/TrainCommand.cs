@@ -93,7 +93,7 @@ internal static class TrainCommand
             plan.TrainBiases, accumulates: training.MicroBatchSize < batch || ranks.Size > 1);
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
-        DataParallelRun.RequireSameConfiguration(ranks, training, plan.Optimizer, $"{model.Spec} ({Describe(model.Spec)})",
+        DataParallelRun.RequireSameConfiguration(ranks, training, plan.Optimizer, $"{model.Spec} ({RunDescription.Layers(model.Spec)})",
             loss, plan.TrainBiases, backend.Name, trainingData.Sha256, data.Scaling.Describe(), evaluation?.Count,
             data.Test?.Count, resume?.Position);
         using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard(), ranks);
@@ -104,8 +104,8 @@ internal static class TrainCommand
         output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
             + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
-        output.WriteLine($"network {model.Spec} ({Describe(model.Spec)}), loss {Names.Of(loss)}, "
-            + $"optimizer {Describe(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {Describe(training)}, "
+        output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
+            + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {RunDescription.Batch(training)}, "
             + $"backend {backend.Name}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
         if (training.LinearScalingBase is int baseBatch)
         {
@@ -258,29 +258,5 @@ internal static class TrainCommand
                 output.WriteLine(RegressionLine.Format(RegressionMetrics.Of(outputs, set.Targets, set.TargetCount), name));
             }
         }
-    }
-
-    private static string Describe(NetworkSpec spec) =>
-        string.Join(", ", spec.Layers.Select(l => Names.Of(l.Activation) + (l.HasBias ? "" : " (no bias)")));
-
-    // "256", or "256 (4 micro-batches of 64)" with gradient accumulation ("of up to" when K does not divide the batch)
-    private static string Describe(TrainingOptions t) => t.Accumulate == 1
-        ? t.BatchSize.ToString(CultureInfo.InvariantCulture)
-        : string.Create(CultureInfo.InvariantCulture,
-            $"{t.BatchSize} ({t.Accumulate} micro-batches of {(t.BatchSize % t.Accumulate == 0 ? "" : "up to ")}{t.MicroBatchSize})");
-
-    private static string Describe(OptimizerSettings s)
-    {
-        var c = CultureInfo.InvariantCulture;
-        string text = string.Create(c, $"{Names.Of(s.Kind)} lr {s.LearningRate:G4}");
-        text += s.Kind switch
-        {
-            OptimizerKind.Momentum or OptimizerKind.Nesterov => string.Create(c, $" momentum {s.Momentum:G4}"),
-            OptimizerKind.Adam or OptimizerKind.Nadam => string.Create(c, $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}"),
-            OptimizerKind.RmsProp => string.Create(c, $" alpha {s.Beta2:G4} eps {s.Epsilon:G3}"),
-            OptimizerKind.Adagrad => string.Create(c, $" eps {s.Epsilon:G3}"),
-            _ => "",
-        };
-        return s.WeightDecay > 0 ? string.Create(c, $"{text} weight decay {s.WeightDecay:G3}") : text;
     }
 }

@@ -1,0 +1,37 @@
+using System.Globalization;
+using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Training;
+
+namespace FastNet.Cli.Commands;
+
+/// <summary>How <c>fastnet train</c>'s header line names the network, the batch and the optimizer.</summary>
+internal static class RunDescription
+{
+    /// <summary>The layers' activations, e.g. "relu, identity", with layers without biases marked.</summary>
+    public static string Layers(NetworkSpec spec) =>
+        string.Join(", ", spec.Layers.Select(l => Names.Of(l.Activation) + (l.HasBias ? "" : " (no bias)")));
+
+    /// <summary>"256", or "256 (4 micro-batches of 64)" with gradient accumulation ("of up to" when K does not divide
+    /// the batch).</summary>
+    public static string Batch(TrainingOptions t) => t.Accumulate == 1
+        ? t.BatchSize.ToString(CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture,
+            $"{t.BatchSize} ({t.Accumulate} micro-batches of {(t.BatchSize % t.Accumulate == 0 ? "" : "up to ")}{t.MicroBatchSize})");
+
+    /// <summary>The optimizer with the hyperparameters it uses, e.g. "adam lr 0.001 betas (0.9, 0.999) eps 1E-08".</summary>
+    public static string Optimizer(OptimizerSettings s)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string text = string.Create(c, $"{Names.Of(s.Kind)} lr {s.LearningRate:G4}");
+        text += s.Kind switch
+        {
+            OptimizerKind.Momentum or OptimizerKind.Nesterov => string.Create(c, $" momentum {s.Momentum:G4}"),
+            OptimizerKind.Adam or OptimizerKind.Nadam => string.Create(c, $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}"),
+            OptimizerKind.RmsProp => string.Create(c, $" alpha {s.Beta2:G4} eps {s.Epsilon:G3}"),
+            OptimizerKind.Adagrad => string.Create(c, $" eps {s.Epsilon:G3}"),
+            _ => "",
+        };
+        return s.WeightDecay > 0 ? string.Create(c, $"{text} weight decay {s.WeightDecay:G3}") : text;
+    }
+}
