@@ -64,9 +64,7 @@ public sealed class Network : IDisposable
         {
             Scaling = scaling ?? InputScaling.None,
             Loss = data.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.MeanSquaredError,
-            ClassNames = data.IsClassification
-                ? [.. Enumerable.Range(0, data.ClassCount).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))]
-                : null,
+            ClassNames = data.IsClassification ? data.ClassNames ?? ModelMetadata.NumberedClasses(data.ClassCount) : null,
         });
         return new Network(model, BackendRegistry.Create(backend));
     }

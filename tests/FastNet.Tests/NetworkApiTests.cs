@@ -62,4 +62,17 @@ public class NetworkApiTests
         Assert.Equal(-0.5, predicted[0], 2);
         Assert.Equal(-2.75, predicted[1], 2);
     }
+
+    [Fact]
+    public void ANetworkForNamedClassesSavesTheirNames()
+    {
+        int[] labels = [0, 1, 1, 0];
+        var data = new Dataset("pets", 2, [0f, 1, 1, 0, 1, 1, 0, 0], 2, Dataset.OneHot(labels, 2), 2, labels, ["cat", "dog"]);
+        using var network = Network.Create(data, [], backend: "reference");
+        using var dir = new TempDirectory();
+
+        network.Save(dir.File("m.json"));
+
+        Assert.Equal(["cat", "dog"], ModelJson.Read(dir.File("m.json")).Metadata.ClassNames);
+    }
 }

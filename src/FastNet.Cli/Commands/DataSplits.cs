@@ -41,7 +41,7 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     /// known dataset's, else "0", "1", ...; null for regression data.</summary>
     public IReadOnlyList<string>? ClassNames => !Train.IsClassification ? null
         : Train.ClassNames ?? DatasetCatalog.Find(Request.Source)?.ClassNames
-            ?? [.. Enumerable.Range(0, Train.ClassCount).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+            ?? ModelMetadata.NumberedClasses(Train.ClassCount);
 
     /// <summary>
     /// Loads the data of <paramref name="request"/>: the embedded digits, a known dataset name (mnist, fashion-mnist:

@@ -74,5 +74,5 @@ internal sealed record ModelSource(Model.Model Model, string Path)
 
     /// <summary>The class names the model records, else "0", "1", ... for <paramref name="count"/> classes.</summary>
     public IReadOnlyList<string> ClassNames(int count) => Model.Metadata.ClassNames
-        ?? [.. Enumerable.Range(0, count).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+        ?? ModelMetadata.NumberedClasses(count);
 }

@@ -30,6 +30,10 @@ public sealed record ModelMetadata
 
     /// <summary>True when the outputs are class scores (class names are recorded).</summary>
     public bool IsClassifier => ClassNames is not null;
+
+    /// <summary>The names of classes that have only numbers: "0", "1", ..., "<paramref name="count"/> − 1".</summary>
+    public static IReadOnlyList<string> NumberedClasses(int count) =>
+        [.. Enumerable.Range(0, count).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 }
 
 /// <summary>Where a model's training data came from and how it was split, so that the same held-out set can be

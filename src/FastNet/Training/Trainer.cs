@@ -235,36 +235,19 @@ public sealed class Trainer : IDisposable
             clock.Elapsed.TotalSeconds, samples, _network.Optimizer.LearningRate);
     }
 
-    // One step on the rows first..first+rows of the epoch's order: as one batch when it fits the micro-batch size,
-    // otherwise as consecutive micro-batches whose gradients, each weighted by its share of the rows, are summed.
+    // One step on the rows first..first+rows of the epoch's order. On one rank a batch that fits the micro-batch size
+    // is one plain step; otherwise this rank's slice of the batch (all of it on one rank) is taken as micro-batches,
+    // each gradient weighted by its rows / the batch's rows and summed, the ranks' sums are all-reduced, and every rank
+    // takes the same one step.
     private void TrainBatch(int first, int rows)
     {
         int micro = _micro;
-        if (_ranks.Size > 1)
-        {
-            TrainSlice(first, rows, micro);
-            return;
-        }
-        if (rows <= micro)
+        if (_ranks.Size == 1 && rows <= micro)
         {
             (BufferView x, BufferView t) = _batches.Take(first, rows);
             _network.TrainBatch(x, t, rows);
             return;
         }
-        for (int done = 0; done < rows; done += micro)
-        {
-            int take = Math.Min(micro, rows - done);
-            (BufferView x, BufferView t) = _batches.Take(first + done, take);
-            _network.AccumulateGradients(x, t, take, rows, first: done == 0);
-        }
-        _network.StepAccumulated();
-    }
-
-    // Data parallelism: this rank's slice of the batch, as micro-batches weighted by rows / batch rows; then the
-    // all-reduced sum over the ranks (on the host) and the one step every rank takes. A request to stop travels in the
-    // same all-reduce, so all ranks stop before the same batch whichever of them saw it.
-    private void TrainSlice(int first, int rows, int micro)
-    {
         (int offset, int count) = Communicators.Slice(rows, _ranks.Size, _ranks.Rank);
         if (count == 0)
         {
@@ -276,6 +259,17 @@ public sealed class Trainer : IDisposable
             (BufferView x, BufferView t) = _batches.Take(first + offset + done, take);
             _network.AccumulateGradients(x, t, take, rows, first: done == 0);
         }
+        if (_ranks.Size > 1)
+        {
+            SumOverRanks();
+        }
+        _network.StepAccumulated();
+    }
+
+    // The all-reduced gradient sum, through the host. A request to stop travels in the same all-reduce, so all ranks
+    // stop before the same batch whichever of them saw it.
+    private void SumOverRanks()
+    {
         float[] reduced = _reduced!;
         int n = _network.TrainableCount;
         _network.Backend.Download(_network.AccumulatedGradients, reduced.AsSpan(0, n));
@@ -283,7 +277,6 @@ public sealed class Trainer : IDisposable
         _ranks.AllReduceSum(reduced);
         _stopAgreed = reduced[n] > 0;
         _network.Backend.Upload(reduced.AsSpan(0, n), _network.AccumulatedGradients);
-        _network.StepAccumulated();
     }
 
     // The epoch's (loss sum, correct count) over all ranks' slices; reset to zero.
