@@ -203,7 +203,7 @@ internal static class TrainCommand
             // the test set is on the backend already when it was the evaluation set
             DeviceDataset? evaluated = trainer.EvaluationData is { } e && ReferenceEquals(e.Data, data.Test) ? e : null;
             using DeviceDataset? uploaded = evaluated is null ? new DeviceDataset(backend, data.Test) : null;
-            (double testLoss, double accuracy) = Evaluation.OfModel(backend, trained, loss, evaluated ?? uploaded!);
+            (double testLoss, double accuracy) = Evaluation.OfModel(backend, trained, loss, evaluated ?? uploaded!, ranks);
             output.WriteLine(double.IsNaN(accuracy)
                 ? string.Create(CultureInfo.InvariantCulture, $"test loss {testLoss:G9}")
                 : string.Create(CultureInfo.InvariantCulture, $"test accuracy {accuracy:F4}  test loss {testLoss:G9}"));

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using FastNet.Data;
 using FastNet.Distributed;
 using FastNet.Kernels;
@@ -13,14 +14,55 @@ public static class Evaluation
     /// <summary>
     /// Mean loss and accuracy of <paramref name="model"/> on <paramref name="data"/>, in batches of
     /// <see cref="ModelBatch"/> rows. The float32 sums depend on how rows are grouped, so <c>train</c>'s final test
-    /// score and <c>eval</c> both come from here and agree bit for bit.
+    /// score and <c>eval</c> both come from here and agree bit for bit. With <paramref name="ranks"/> of N &gt; 1
+    /// (collective) the batches are split over the ranks (<see cref="Communicators.Slice"/> of the batches, so a shard
+    /// starts and ends on a batch boundary) and each rank runs the forward passes of its shard; the running sums are
+    /// then handed from rank to rank in rank order, each rank adding its batches to them as one process adds them, so
+    /// every rank gets one process's figures bit for bit.
     /// </summary>
-    public static (double Loss, double Accuracy) OfModel(IBackend backend, Model.Model model, LossKind loss, DeviceDataset data)
+    public static (double Loss, double Accuracy) OfModel(IBackend backend, Model.Model model, LossKind loss, DeviceDataset data,
+        ICommunicator? ranks = null)
     {
         ArgumentNullException.ThrowIfNull(data);
         using var network = new TrainingNetwork(backend, model, loss, new OptimizerSettings { Kind = OptimizerKind.Sgd },
             Math.Max(1, Math.Min(ModelBatch, data.Data.Count)));
-        return Run(network, data);
+        return ranks is null || ranks.Size == 1 ? Run(network, data) : Sharded(network, data, ranks);
+    }
+
+    // The forward passes (the work) run on every rank at once; the sums (N broadcasts of two floats) in rank order.
+    private static (double Loss, double Accuracy) Sharded(TrainingNetwork network, DeviceDataset data, ICommunicator ranks)
+    {
+        Dataset d = data.Data;
+        IBackend backend = network.Backend;
+        int batch = network.MaxBatch, outputs = network.Spec.Outputs;
+        (int firstBatch, int batches) = Communicators.Slice((d.Count + batch - 1) / batch, ranks.Size, ranks.Rank);
+        int start = Math.Min(d.Count, firstBatch * batch), rows = Math.Min(d.Count - start, batches * batch);
+        float[] held = new float[rows * outputs];
+        for (int first = 0; first < rows; first += batch)
+        {
+            int take = Math.Min(batch, rows - first);
+            BufferView output = network.Forward(data.Features.Slice((start + first) * d.FeatureCount, take * d.FeatureCount), take);
+            backend.Download(output, held.AsSpan(first * outputs, take * outputs));
+        }
+        using FloatBuffer heldOnBackend = backend.Allocate(Math.Max(1, held.Length));
+        backend.Upload(held, heldOnBackend.Slice(0, held.Length));
+        float[] sums = new float[2]; // the running (loss sum, correct count), as rank r − 1 left them
+        for (int r = 0; r < ranks.Size; r++)
+        {
+            if (r == ranks.Rank)
+            {
+                network.SetMetrics(sums[0], sums[1]);
+                for (int first = 0; first < rows; first += batch)
+                {
+                    int take = Math.Min(batch, rows - first);
+                    network.AddMetrics(heldOnBackend.Slice(first * outputs, take * outputs),
+                        data.Targets.Slice((start + first) * d.TargetCount, take * d.TargetCount), take);
+                }
+                (sums[0], sums[1]) = network.TakeMetrics();
+            }
+            ranks.Broadcast(MemoryMarshal.AsBytes(sums.AsSpan()), r);
+        }
+        return ((double)sums[0] / d.Count, Trainer.Accuracy(d, sums[1]));
     }
 
     /// <summary>Mean loss and accuracy (NaN for regression) on <paramref name="data"/>, in batches of the network's

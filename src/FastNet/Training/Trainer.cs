@@ -119,7 +119,8 @@ public sealed class Trainer : IDisposable
     /// <summary>Epochs completed.</summary>
     public int Epoch => _epoch;
 
-    /// <summary>Where training stands; reading it downloads the current epoch's partial sums.</summary>
+    /// <summary>Where training stands; reading it downloads the current epoch's partial sums (with N ranks, after a
+    /// stop, rank 0's sums are all ranks' and the others' are zero).</summary>
     public TrainingPosition Position
     {
         get
@@ -143,7 +144,8 @@ public sealed class Trainer : IDisposable
         _batch = position.Batch;
         _epochShuffleState = position.ShuffleState;
         _shuffle.State = position.ShuffleState;
-        _network.SetMetrics(position.LossSum, position.Correct);
+        // the epoch's running sums are the sum over the ranks' sums: rank 0 carries what was saved
+        _network.SetMetrics(_ranks.Rank == 0 ? position.LossSum : 0, _ranks.Rank == 0 ? position.Correct : 0);
     }
 
     /// <summary>Runs epochs until <see cref="TrainingOptions.Epochs"/> are complete, reporting each; returns false
@@ -206,6 +208,12 @@ public sealed class Trainer : IDisposable
             if (_ranks.Size == 1 ? cancel.IsCancellationRequested : _stopAgreed)
             {
                 _stopAgreed = false;
+                if (_ranks.Size > 1)
+                {
+                    // rank 0 takes the running sums of all ranks, so its Position (the checkpoint) holds the epoch's
+                    (float lossSoFar, float correctSoFar) = TakeMetrics();
+                    _network.SetMetrics(_ranks.Rank == 0 ? lossSoFar : 0, _ranks.Rank == 0 ? correctSoFar : 0);
+                }
                 backend.Synchronize();
                 return null;
             }

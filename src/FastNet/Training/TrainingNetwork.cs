@@ -213,11 +213,12 @@ public sealed class TrainingNetwork : IDisposable
     }
 
     /// <summary>Adds the loss sum and correct count of a batch to the metrics without training.</summary>
-    public void EvaluateBatch(BufferView x, BufferView targets, int rows)
-    {
-        BufferView output = Forward(x, rows);
+    public void EvaluateBatch(BufferView x, BufferView targets, int rows) => AddMetrics(Forward(x, rows), targets, rows);
+
+    /// <summary>Adds the loss sum and correct count of <paramref name="rows"/> rows of given outputs ([rows, outputs],
+    /// as <see cref="Forward"/> returns them) to the metrics.</summary>
+    public void AddMetrics(BufferView output, BufferView targets, int rows) =>
         _backend.Loss(output, targets, rows, Spec.Outputs, Loss, BufferView.Empty, _metrics.All);
-    }
 
     /// <summary>Reads the accumulated (loss sum, correct count) and resets them to zero.</summary>
     public (float LossSum, float Correct) TakeMetrics()

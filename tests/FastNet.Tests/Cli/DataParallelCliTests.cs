@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using FastNet.Cli;
 using FastNet.Distributed;
 using FastNet.Model;
@@ -33,6 +34,27 @@ public class DataParallelCliTests
         Assert.True(File.Exists(dir.File("model0.json")) && File.Exists(dir.File("m0.jsonl")));
         Assert.False(File.Exists(dir.File("model1.json")) || File.Exists(dir.File("m1.jsonl")));
         Assert.Equal(2, File.ReadAllLines(dir.File("m0.jsonl")).Length);
+    }
+
+    /// <summary>The test set of the digits split in half, 899 rows, is two batches of the final score: over 2 ranks one
+    /// each, over 3 one, one and none. The line train prints is eval's figures for the saved model, to the last digit.</summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void TheFinalTestScoreOfRanksIsEvalsScoreOfTheSavedModel(int ranks)
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("model.json");
+        CliRun[] runs = OnRanks(ranks, _ => ["train", "--layers", "16", "--batch", "64", "--epochs", "1", "--no-progress",
+            "--test-fraction", "0.5", "--save", model]);
+        Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.ToString()));
+        var output = new StringWriter();
+        Assert.Equal(0, FastNetCli.Run(["eval", "--model", model], output, new StringWriter()));
+        string eval = output.ToString();
+        Assert.Contains("899 examples", eval, StringComparison.Ordinal);
+        string accuracy = Regex.Match(eval, @"^accuracy (\S+)$", RegexOptions.Multiline).Groups[1].Value;
+        string loss = Regex.Match(eval, @"^loss \([^)]*\) (\S+)", RegexOptions.Multiline).Groups[1].Value;
+        Assert.Contains($"test accuracy {accuracy}  test loss {loss}\n", runs[0].Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -222,6 +222,75 @@ public class DataParallelTests
         Assert.True(Tolerance.Within(sharded[0].Loss, loss1, Rows + 3, loss1), $"{sharded[0].Loss:G9} vs {loss1:G9}");
     }
 
+    /// <summary>The final score of a model: 1300 rows are batches of 512, 512, 276, over 2 ranks 2 + 1 batches, over 3
+    /// one each; 700 rows over 3 ranks leave the third empty. The ranks hand the running sums on in rank order, so the
+    /// figures are one process's bit for bit.</summary>
+    [Theory]
+    [InlineData("simd", 1300, 2)]
+    [InlineData("simd", 1300, 3)]
+    [InlineData("reference", 700, 3)]
+    public void RanksScoreAModelInShardsOfWholeBatchesExactlyAsOneProcess(string backendName, int rows, int ranks)
+    {
+        Dataset data = Accumulation.Blobs(rows);
+        (double Loss, double Accuracy) Score(ICommunicator? communicator)
+        {
+            using IBackend backend = BackendRegistry.Create(backendName);
+            using var device = new DeviceDataset(backend, data);
+            return Evaluation.OfModel(backend, Accumulation.Initial(LossKind.SoftmaxCrossEntropy), LossKind.SoftmaxCrossEntropy,
+                device, communicator);
+        }
+        (double Loss, double Accuracy) one = Score(null);
+        Assert.All(InProcessCommunicator.Run(ranks, Score), s =>
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(one.Loss), BitConverter.DoubleToInt64Bits(s.Loss));
+            Assert.Equal(one.Accuracy, s.Accuracy);
+        });
+    }
+
+    /// <summary>
+    /// A run stopped inside an epoch on 2 ranks keeps, on rank 0, the running sums of both ranks (the checkpoint's
+    /// position), and the others keep none, so the epoch resumed on 3 ranks reports the epoch's loss of one process
+    /// within the tolerance rule: a per-row loss summed in another order, over 33 rows and a few partial sums.
+    /// </summary>
+    [Fact]
+    public void AnEpochStoppedOnTwoRanksAndResumedOnThreeReportsOneProcesssLoss()
+    {
+        Dataset data = Accumulation.Blobs(33);
+        var options = new TrainingOptions(1, 8, Shuffle: true, Seed: 4);
+        const LossKind loss = LossKind.SoftmaxCrossEntropy;
+        (TrainingPosition Position, float[] Parameters, float[] State) Stopped(ICommunicator communicator)
+        {
+            using IBackend backend = BackendRegistry.Create("reference");
+            using var network = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(OptimizerKind.Adam),
+                options.MicroBatchSizeOn(communicator.Size), accumulates: true);
+            using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+            using var stop = new CancellationTokenSource();
+            stop.Cancel(); // agreed in the first step's all-reduce: both ranks stop after batch 1
+            Assert.Null(trainer.RunEpoch(stop.Token));
+            return (trainer.Position, network.ToModel().Parameters, network.DownloadOptimizerState());
+        }
+        (TrainingPosition Position, float[] Parameters, float[] State)[] stopped = InProcessCommunicator.Run(2, Stopped);
+        Assert.Equal((0f, 0f), (stopped[1].Position.LossSum, stopped[1].Position.Correct));
+        (TrainingPosition at, float[] parameters, float[] state) = stopped[0];
+
+        EpochReport Resumed(ICommunicator communicator)
+        {
+            using IBackend backend = BackendRegistry.Create("reference");
+            using var network = new TrainingNetwork(backend, new Model.Model(Accumulation.Initial(loss).Spec, parameters), loss,
+                Accumulation.Settings(OptimizerKind.Adam), options.MicroBatchSizeOn(communicator.Size), accumulates: true);
+            network.LoadOptimizerState(state);
+            using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+            trainer.Restore(at);
+            network.Optimizer.Steps = 1;
+            return trainer.RunEpoch()!;
+        }
+        EpochReport one = Resumed(SingleProcess.Instance);
+        EpochReport[] three = InProcessCommunicator.Run(3, Resumed);
+        Assert.All(three, r => Assert.Equal(three[0].TrainLoss, r.TrainLoss));
+        Assert.Equal(one.TrainAccuracy, three[0].TrainAccuracy);
+        Assert.True(Tolerance.Within(three[0].TrainLoss, one.TrainLoss, 33 + 8, one.TrainLoss), $"{three[0].TrainLoss:G9} vs {one.TrainLoss:G9}");
+    }
+
     [Fact]
     public void TheTrainerStartsFromRankZerosParameters()
     {
