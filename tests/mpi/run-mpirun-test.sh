@@ -3,7 +3,9 @@
 #  1. `mpirun -np 2 dotnet test` of the lockstep test: two MPI ranks step like one process at the global batch
 #     within the tolerance rule, for every optimizer and loss on the CPU backends, and stay bit-identical;
 #  2. `mpirun -np 2 fastnet train --save` against one process's `fastnet train` (the difference is printed) and
-#     against the same run on two in-process ranks, which must give the same model bit for bit.
+#     against the same run on two in-process ranks, which must give the same model bit for bit; its final test score
+#     against `fastnet eval` of the saved model, to the last digit;
+#  3. faults-test.sh: a rank killed with kill -9, bad input on one rank, SIGTERM to mpirun.
 # Installs openmpi-bin when mpirun is missing (as root, with apt-get). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,7 +34,15 @@ timeout 600 "${mpi[@]}" dotnet test tests/FastNet.Tests -c Release --no-build \
 echo "== mpirun -np 2 fastnet train, one process, two in-process ranks"
 args=(train --layers 32 --batch 100 --epochs 3 --backend simd --seed 3 --no-progress)
 printf '%s\n' "${args[@]}" >"$dir/args.txt"
-timeout 600 "${mpi[@]}" dotnet "$cli" "${args[@]}" --save "$dir/mpi.json" 2>&1 | plain
+timeout 600 "${mpi[@]}" dotnet "$cli" "${args[@]}" --save "$dir/mpi.json" 2>&1 | plain | tee "$dir/mpi.log"
+# the final test score, sharded over the ranks, is one process's eval of the saved model to the last digit
+dotnet "$cli" eval --model "$dir/mpi.json" --backend simd >"$dir/eval.log"
+eval_line="test accuracy $(sed -nE 's/^accuracy (.*)/\1/p' "$dir/eval.log")  test loss $(sed -nE 's/^loss \([^)]*\) ([^ ]*).*/\1/p' "$dir/eval.log")"
+grep -qxF "$eval_line" "$dir/mpi.log" || { echo "FAILED: eval of the saved model says: $eval_line"; exit 1; }
+echo "eval of the saved model: $eval_line"
 dotnet "$cli" "${args[@]}" --save "$dir/one.json" | grep "test accuracy" | sed 's/^/one process: /'
 dotnet test tests/FastNet.Tests -c Release --no-build \
   --filter "FullyQualifiedName~DataParallelCliTests.AnMpirunModelEqualsTheSameRunOnInProcessRanks" 2>&1 | ran_one
+
+echo "== faults: kill -9 of a rank, bad input on one rank, SIGTERM to mpirun"
+tests/mpi/faults-test.sh
