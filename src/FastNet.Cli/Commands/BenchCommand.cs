@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using FastNet.Benchmarking;
 using FastNet.Cli.Reporting;
+using FastNet.Distributed;
 using FastNet.Kernels;
 using FastNet.Kernels.Cpu;
 
@@ -30,9 +32,14 @@ internal static class BenchCommand
         var seconds = new Option<double>("--seconds") { Description = "minimum duration of each repeat", DefaultValueFactory = _ => 0.5 };
         var json = new Option<bool>("--json") { Description = "print the results as JSON instead of a table" };
         var gemm = new Option<int?>("--gemm") { Description = "time the backends' n×n SGEMM (GFLOP/s) instead of training workloads, e.g. 4096" };
+        var dataParallel = new Option<bool>("--data-parallel")
+        {
+            Description = "time the trainer's data-parallel epochs on the ranks of the MPI job this runs in "
+                + "(mpirun -np N fastnet bench --data-parallel; one process without mpirun): samples/s and all-reduce time per step",
+        };
         var command = new Command("bench", "Time training steps per backend: samples/s, GFLOP/s, % of peak, memory")
         {
-            workloads, layers, batch, activation, loss, optimizer, backends, repeats, seconds, json, gemm,
+            workloads, layers, batch, activation, loss, optimizer, backends, repeats, seconds, json, gemm, dataParallel,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -48,6 +55,10 @@ internal static class BenchCommand
             if (r <= 0 || s <= 0 || chosen.Any(w => w.Batch <= 0))
             {
                 throw new ArgumentException("--repeats, --seconds and --batch must be positive");
+            }
+            if (parse.GetValue(dataParallel))
+            {
+                return DataParallel(chosen, names, r * s, output);
             }
             int threads = Environment.ProcessorCount;
             // threads × the one-thread peak: a probe on all threads would read low whenever another process holds a core
@@ -80,6 +91,26 @@ internal static class BenchCommand
             return 0;
         }));
         return command;
+    }
+
+    // One line per workload and backend, from rank 0, with the time of a step, its all-reduce and the bytes it carries.
+    private static int DataParallel(List<Workload> chosen, string[] names, double seconds, TextWriter output)
+    {
+        using ICommunicator ranks = Communicators.Create(forceMpi: false);
+        TextWriter root = DataParallelRun.Output(ranks, output);
+        foreach (Workload workload in chosen)
+        {
+            foreach (string name in names)
+            {
+                using IBackend backend = BackendRegistry.Create(name);
+                DataParallelResult d = DataParallelTimer.Run(backend, workload, ranks, seconds);
+                root.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{workload.Name} {d.Backend} ranks {d.Ranks} threads {d.Threads} samples/s {d.SamplesPerSecond:F1} "
+                    + $"step_ms {1e3 * d.SecondsPerStep:F3} allreduce_ms {1e3 * d.AllReduceSecondsPerStep:F3} "
+                    + $"allreduce_share {d.AllReduceSecondsPerStep / d.SecondsPerStep:F4} gradient_bytes {d.GradientBytes}"));
+            }
+        }
+        return 0;
     }
 
     private static string[] DefaultBackends()

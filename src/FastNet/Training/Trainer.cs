@@ -35,6 +35,7 @@ public sealed class Trainer : IDisposable
     private bool _stopAgreed;
     private (ulong, ulong, ulong, ulong) _epochShuffleState;
     private int _epoch, _batch;
+    private long _allReduceTicks;
 
     /// <summary>Prepares to train <paramref name="network"/> on <paramref name="train"/>, evaluating on
     /// <paramref name="evaluation"/> (validation or test set; may be null) after every epoch. With
@@ -112,6 +113,10 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The training set on the backend.</summary>
     public DeviceDataset TrainData => _train;
+
+    /// <summary>Time spent in the steps' gradient all-reduce (with N &gt; 1 ranks) since the trainer was made: what
+    /// data parallelism adds to a step, besides the host staging of the gradient.</summary>
+    public TimeSpan AllReduceTime => Stopwatch.GetElapsedTime(0, _allReduceTicks);
 
     /// <summary>Optimizer steps in one epoch.</summary>
     public int BatchesPerEpoch => (_train.Data.Count + _options.BatchSize - 1) / _options.BatchSize;
@@ -282,7 +287,9 @@ public sealed class Trainer : IDisposable
         int n = _network.TrainableCount;
         _network.Backend.Download(_network.AccumulatedGradients, reduced.AsSpan(0, n));
         reduced[n] = _cancel.IsCancellationRequested ? 1 : 0;
+        long start = Stopwatch.GetTimestamp();
         _ranks.AllReduceSum(reduced);
+        _allReduceTicks += Stopwatch.GetTimestamp() - start;
         _stopAgreed = reduced[n] > 0;
         _network.Backend.Upload(reduced.AsSpan(0, n), _network.AccumulatedGradients);
     }

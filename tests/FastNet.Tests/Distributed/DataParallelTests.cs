@@ -1,3 +1,4 @@
+using FastNet.Benchmarking;
 using FastNet.Data;
 using FastNet.Distributed;
 using FastNet.Kernels;
@@ -289,6 +290,23 @@ public class DataParallelTests
         Assert.All(three, r => Assert.Equal(three[0].TrainLoss, r.TrainLoss));
         Assert.Equal(one.TrainAccuracy, three[0].TrainAccuracy);
         Assert.True(Tolerance.Within(three[0].TrainLoss, one.TrainLoss, 33 + 8, one.TrainLoss), $"{three[0].TrainLoss:G9} vs {one.TrainLoss:G9}");
+    }
+
+    [Fact]
+    public void TheDataParallelBenchTimesTheTrainersStepsAndTheirAllReduceOnEveryRank()
+    {
+        var workload = new Workload("tiny", [4, 6, 3], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Sgd, 8);
+        DataParallelResult[] results = InProcessCommunicator.Run(2, communicator =>
+        {
+            using IBackend backend = BackendRegistry.Create("reference");
+            return DataParallelTimer.Run(backend, workload, communicator, 0.01);
+        });
+        Assert.All(results, r =>
+        {
+            Assert.Equal((2, 1), (r.Ranks, r.Threads));
+            Assert.Equal(4L * (4 * 6 + 6 + 6 * 3 + 3 + 1), r.GradientBytes); // the gradient and the stop flag
+            Assert.True(r.SamplesPerSecond > 0 && r.AllReduceSecondsPerStep > 0 && r.AllReduceSecondsPerStep < r.SecondsPerStep, r.ToString());
+        });
     }
 
     [Fact]

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using FastNet.Data;
+using FastNet.Distributed;
+using FastNet.Kernels;
+using FastNet.Training;
+
+namespace FastNet.Benchmarking;
+
+/// <summary>What one rank count measured on a workload, as rank 0 saw it.</summary>
+/// <param name="Workload">What was timed; its batch is the global batch, split over the ranks.</param>
+/// <param name="Backend">Where each rank computed.</param>
+/// <param name="Ranks">Ranks that trained together.</param>
+/// <param name="Threads">Threads per rank (the simd backend's pool; 1 for the others).</param>
+/// <param name="SamplesPerSecond">Examples of the global batch per second, over the timed epochs.</param>
+/// <param name="SecondsPerStep">Mean wall time of one step (one global batch).</param>
+/// <param name="AllReduceSecondsPerStep">Mean time of one step's gradient all-reduce on rank 0 (0 on one rank).</param>
+/// <param name="GradientBytes">What one step's all-reduce carries: the trainable gradient in float32 (and one more
+/// float, the stop flag).</param>
+public sealed record DataParallelResult(Workload Workload, string Backend, int Ranks, int Threads, double SamplesPerSecond,
+    double SecondsPerStep, double AllReduceSecondsPerStep, long GradientBytes);
+
+/// <summary>
+/// Times data-parallel training as <c>fastnet train</c> runs it under <c>mpirun -np N</c>: the trainer's epochs on
+/// synthetic data (each rank its slice of every global batch, one all-reduce of the gradient per step, the per-epoch
+/// parameter checksum), collective on every rank. One warm-up epoch, then as many epochs as rank 0 expects to fill the
+/// given time (the count is broadcast, so the ranks run the same collectives).
+/// </summary>
+public static class DataParallelTimer
+{
+    /// <summary>Measures <paramref name="workload"/> on <paramref name="ranks"/> (collective).</summary>
+    public static DataParallelResult Run(IBackend backend, Workload workload, ICommunicator ranks, double seconds)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(ranks);
+        Model.NetworkSpec spec = workload.Spec();
+        // 8 steps an epoch or more, so the epoch's parameter checksum weighs little
+        int examples = Math.Max(workload.Batch * 8, 1024);
+        var options = new TrainingOptions(int.MaxValue / examples, workload.Batch, Shuffle: false, Seed: 1);
+        Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(1));
+        using var network = new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(),
+            options.MicroBatchSizeOn(ranks.Size), accumulates: ranks.Size > 1);
+        using var trainer = new Trainer(network, Synthetic(spec, examples), null, options, communicator: ranks);
+        var clock = Stopwatch.StartNew();
+        trainer.RunEpoch();
+        int[] epochs = [Math.Max(1, (int)Math.Ceiling(seconds / clock.Elapsed.TotalSeconds))];
+        ranks.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(epochs.AsSpan()), 0);
+        TimeSpan allReduceBefore = trainer.AllReduceTime;
+        clock.Restart();
+        for (int e = 0; e < epochs[0]; e++)
+        {
+            trainer.RunEpoch();
+        }
+        backend.Synchronize();
+        double elapsed = clock.Elapsed.TotalSeconds;
+        long steps = (long)epochs[0] * trainer.BatchesPerEpoch;
+        int threads = backend is Kernels.Simd.SimdBackend simd ? simd.Threads : 1;
+        return new DataParallelResult(workload, backend.Name, ranks.Size, threads, (double)epochs[0] * examples / elapsed,
+            elapsed / steps, (trainer.AllReduceTime - allReduceBefore).TotalSeconds / steps, 4L * (network.TrainableCount + 1));
+    }
+
+    // Features uniform in [0, 1), one-hot targets of random classes.
+    private static Dataset Synthetic(Model.NetworkSpec spec, int count)
+    {
+        var random = new SeededRandom(3);
+        float[] features = new float[count * spec.Inputs];
+        for (int i = 0; i < features.Length; i++)
+        {
+            features[i] = (float)random.NextDouble();
+        }
+        int[] labels = [.. Enumerable.Range(0, count).Select(_ => random.NextInt(spec.Outputs))];
+        return new Dataset("synthetic", spec.Inputs, features, spec.Outputs, Dataset.OneHot(labels, spec.Outputs), spec.Outputs, labels);
+    }
+}
