@@ -9,7 +9,11 @@ namespace FastNet.Cli;
 /// <summary>Turns the errors users can cause into one clear line on standard error and a non-zero exit.</summary>
 internal static class CliErrors
 {
-    public static int Guard(TextWriter error, Func<int> action)
+    public static int Guard(TextWriter error, Func<int> action) => Guard(error, action, "");
+
+    /// <summary><see cref="Guard(TextWriter, Func{int})"/> with <paramref name="origin"/> after "error" (" on rank 1"),
+    /// so that of many processes the one that failed is named.</summary>
+    public static int Guard(TextWriter error, Func<int> action, string origin)
     {
         try
         {
@@ -22,7 +26,7 @@ internal static class CliErrors
             string message = e is ArgumentException { ParamName: string name } argument
                 ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
                 : e.Message;
-            error.WriteLine($"fastnet: error: {message}");
+            error.WriteLine($"fastnet: error{origin}: {message}");
             return FastNetCli.Failure;
         }
     }

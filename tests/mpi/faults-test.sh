@@ -66,7 +66,7 @@ timeout 60 mpirun --oversubscribe -np 1 dotnet "$cli" train --data "$dir/good.cs
   : -np 1 dotnet "$cli" train --data "$dir/missing.csv" --no-progress >"$dir/bad.log" 2>&1 || status=$?
 plain <"$dir/bad.log" | head -4 # Open MPI's own banner (MPI_ABORT was invoked on rank 1) is sometimes cut short
 ((status != 0 && status != 124)) || fail "mpirun exited $status with bad input on one rank"
-grep -q "fastnet: error: .*missing.csv: file not found" "$dir/bad.log" || fail "rank 1's message is missing"
+grep -q "fastnet: error on rank 1: .*missing.csv: file not found" "$dir/bad.log" || fail "rank 1's message is missing"
 
 echo "== SIGTERM to mpirun"
 start_run

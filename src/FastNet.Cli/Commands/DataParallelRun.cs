@@ -14,7 +14,7 @@ internal static class DataParallelRun
 {
     /// <summary>Runs <paramref name="train"/> on this rank with the run's communicator (<paramref name="given"/>, or
     /// the one <see cref="Communicators.Create"/> chooses, which this run then owns); errors of one rank are printed by
-    /// <see cref="CliErrors"/> and then end every rank (MPI_Abort), so no rank waits for a dead one. An interrupted run
+    /// <see cref="CliErrors"/>, naming the rank, and then end every rank (MPI_Abort), so no rank waits for a dead one. An interrupted run
     /// (SIGINT, SIGTERM: all ranks stop at the same batch) ends normally.</summary>
     public static int Run(ICommunicator? given, bool forceMpi, TextWriter error, Func<ICommunicator, int> train)
     {
@@ -27,7 +27,7 @@ internal static class DataParallelRun
         int exit;
         try
         {
-            exit = CliErrors.Guard(error, () => train(ranks));
+            exit = CliErrors.Guard(error, () => train(ranks), $" on rank {ranks.Rank}");
         }
         catch (Exception e)
         {

@@ -61,13 +61,25 @@ public class DataParallelCliTests
     public void RanksWithDifferentOptionsAreRefusedBeforeTraining()
     {
         CliRun[] runs = OnRanks(2, rank => [.. Small, "--seed", rank == 0 ? "1" : "2"]);
-        Assert.All(runs, run =>
+        Assert.All(runs.Select((run, rank) => (run, rank)), r =>
         {
+            (CliRun run, int rank) = r;
             Assert.Equal(FastNetCli.Failure, run.ExitCode);
-            Assert.Contains("fastnet: error: the training configuration (options, network, backend or data) differs between the ranks: "
+            Assert.Contains($"fastnet: error on rank {rank}: the training configuration (options, network, backend or data) differs between the ranks: "
                 + "1 of 2 ranks disagree with rank 0", run.Error, StringComparison.Ordinal);
             Assert.DoesNotContain("epoch 1/2", run.Output, StringComparison.Ordinal);
         });
+    }
+
+    [Fact]
+    public void ADataFileMissingOnOneRankStopsEveryRankWithThatRanksMessage()
+    {
+        using var dir = new TempDirectory();
+        File.WriteAllText(dir.File("good.csv"), "a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n");
+        CliRun[] runs = OnRanks(2, rank => ["train", "--data", dir.File(rank == 0 ? "good.csv" : "missing.csv"), "--no-progress"]);
+        Assert.All(runs, run => Assert.Equal(FastNetCli.Failure, run.ExitCode));
+        Assert.Contains($"fastnet: error on rank 1: {dir.File("missing.csv")}: file not found", runs[1].Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("epoch 1/", runs[0].Output, StringComparison.Ordinal);
     }
 
     /// <summary>
