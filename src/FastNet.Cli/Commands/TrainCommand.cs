@@ -63,7 +63,7 @@ internal static class TrainCommand
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
 
-        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
+        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!, parse.GetValue(o.Threads));
         // Sizes are checked against the memory available before the parameters are drawn or the network allocated.
         Action<NetworkSpec> ensureFits = spec => TrainingMemory.ForTraining(backend, spec, plan.Optimizer.Kind,
             plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test, training.Accumulate).EnsureFits(backend);
@@ -106,7 +106,7 @@ internal static class TrainCommand
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
         output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
             + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {RunDescription.Batch(training)}, "
-            + $"backend {backend.Name}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
+            + $"backend {RunDescription.Backend(backend)}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
         if (training.LinearScalingBase is int baseBatch)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

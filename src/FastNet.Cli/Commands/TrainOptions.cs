@@ -12,6 +12,11 @@ internal sealed class TrainOptions
         DefaultValueFactory = _ => BackendRegistry.Auto,
     };
 
+    public Option<int?> Threads { get; } = new("--threads")
+    {
+        Description = $"CPU threads of the simd backend (the reference runs on one) [default: all cores, {Environment.ProcessorCount} here]",
+    };
+
     public Option<string?> Data { get; } = new("--data")
     {
         Description = "digits (embedded, the default), mnist or fashion-mnist (after 'fastnet data fetch'), a directory of "
@@ -172,7 +177,7 @@ internal sealed class TrainOptions
 
     public IEnumerable<Option> All =>
     [
-        Backend, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
+        Backend, Threads, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Accumulate, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
         NoProgress, Mpi,
