@@ -175,7 +175,7 @@ internal static class TrainCommand
                 return 0;
             };
             int exit = !parse.GetValue(o.NoProgress) && TrainingProgress.Available(output)
-                ? TrainingProgress.Run(loop)
+                ? TrainingProgress.Run(training.Epochs, ExamplesLeft(trainer, training, data.Train.Count), () => trainer.RunningLoss, loop)
                 : loop((_, _) => { }, _ => { }, output.WriteLine);
             if (exit != 0)
             {
@@ -245,6 +245,12 @@ internal static class TrainCommand
         }
         return 0;
     }
+
+    /// <summary>The examples a run still trains: the rest of the current epoch, then every later epoch whole.</summary>
+    private static long ExamplesLeft(Trainer trainer, TrainingOptions training, int count) =>
+        trainer.Epoch >= training.Epochs ? 0
+            : count - Math.Min(count, (long)trainer.Position.Batch * training.BatchSize)
+                + (long)(training.Epochs - trainer.Epoch - 1) * count;
 
     /// <summary>RMSE, MAE and R² of the final model on the training, validation and test sets, from the same forward
     /// passes as <c>eval</c> makes, so both print the same figures.</summary>
