@@ -228,7 +228,8 @@ internal static class TrainCommand
         {
             try
             {
-                CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
+                CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath,
+                    parse.GetValue(o.PlotLog));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

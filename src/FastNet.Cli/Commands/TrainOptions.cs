@@ -168,6 +168,8 @@ internal sealed class TrainOptions
 
     public Option<string?> Plot { get; } = new("--plot") { Description = "draw the loss and accuracy curves to this PNG file" };
 
+    public Option<bool> PlotLog { get; } = new("--plot-log") { Description = "--plot draws the loss on a logarithmic axis" };
+
     public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "no progress bar, even on a terminal" };
 
     public Option<bool> Mpi { get; } = new("--mpi")
@@ -179,7 +181,7 @@ internal sealed class TrainOptions
     [
         Backend, Threads, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Accumulate, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
-        NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
+        NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot, PlotLog,
         NoProgress, Mpi,
     ];
 }
