@@ -8,7 +8,7 @@ internal sealed class TrainOptions
 {
     public Option<string> Backend { get; } = new("--backend")
     {
-        Description = "auto (the fastest available) or one of: " + string.Join(", ", BackendRegistry.All.Select(d => d.Name)),
+        Description = OptionTexts.Backend,
         DefaultValueFactory = _ => BackendRegistry.Auto,
     };
 
@@ -19,9 +19,7 @@ internal sealed class TrainOptions
 
     public Option<string?> Data { get; } = new("--data")
     {
-        Description = "digits (embedded, the default), mnist or fashion-mnist (after 'fastnet data fetch'), a directory of "
-            + "MNIST-style IDX files, NumPy files (x.npy with --labels y.npy, or one .npz with arrays x and y) or a CSV file "
-            + "(.csv or .csv.gz)",
+        Description = OptionTexts.DataForms + " [default: digits]",
     };
 
     public Option<string?> Labels { get; } = new("--labels")
@@ -48,7 +46,7 @@ internal sealed class TrainOptions
 
     public Option<string?> Layers { get; } = new("--layers")
     {
-        Description = "hidden layer sizes, e.g. 128 or 256,128 ('none' for no hidden layer); default 64",
+        Description = "hidden layer sizes, e.g. 128 or 256,128 ('none' for no hidden layer) [default: 64]",
     };
 
     public Option<string> Activation { get; } = new("--activation")
@@ -113,7 +111,7 @@ internal sealed class TrainOptions
 
     public Option<bool> Shuffle { get; } = new("--shuffle")
     {
-        Description = "shuffle the examples every epoch (true|false)",
+        Description = "shuffle the examples every epoch (true|false) [default: true]",
         DefaultValueFactory = _ => true,
     };
 
