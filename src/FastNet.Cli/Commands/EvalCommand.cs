@@ -16,7 +16,7 @@ internal static class EvalCommand
         var model = new Option<string>("--model") { Description = "a model file (.json), a checkpoint or an ONNX file (.onnx)", Required = true };
         var data = new Option<string?>("--data")
         {
-            Description = "digits, mnist, fashion-mnist, an IDX directory, NumPy files or a CSV file (default: the data the model was trained on)",
+            Description = OptionTexts.DataForms + " [default: the data the model was trained on]",
         };
         var labels = new Option<string?>("--labels") { Description = "with --data x.npy: the labels or targets (.npy)" };
         var targets = new Option<int?>("--targets") { Description = "the last k CSV columns are real-valued targets (default: as trained)" };
@@ -27,7 +27,7 @@ internal static class EvalCommand
         var testFraction = new Option<double?>("--test-fraction") { Description = "default: as trained (the same seed gives the same test set)" };
         var seed = new Option<ulong?>("--seed") { Description = "the seed the split was made with (default: as trained)" };
         var loss = new Option<string?>("--loss") { Description = "loss to report (default: the one the model was trained with)" };
-        var backend = new Option<string>("--backend") { Description = "backend", DefaultValueFactory = _ => BackendRegistry.Auto };
+        var backend = new Option<string>("--backend") { Description = OptionTexts.Backend, DefaultValueFactory = _ => BackendRegistry.Auto };
         var command = new Command("eval", "Evaluate a model on a test set: loss; accuracy, confusion matrix and per-class scores, or RMSE, MAE and R²")
         {
             model, data, labels, targets, scale, testFraction, seed, loss, backend,

@@ -24,7 +24,7 @@ internal static class PredictCommand
                 + "(e.g. 255 for images, 16 for digits)",
         };
         var outputPath = new Option<string>("--output") { Description = "the CSV file to write", Required = true };
-        var backend = new Option<string>("--backend") { Description = "backend", DefaultValueFactory = _ => BackendRegistry.Auto };
+        var backend = new Option<string>("--backend") { Description = OptionTexts.Backend, DefaultValueFactory = _ => BackendRegistry.Auto };
         var command = new Command("predict", "Write a model's predictions for a CSV or IDX input as CSV")
         {
             model, input, divide, outputPath, backend,

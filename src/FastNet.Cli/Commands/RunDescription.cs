@@ -1,5 +1,7 @@
 using System.Globalization;
 using FastNet.Kernels;
+using FastNet.Kernels.Reference;
+using FastNet.Kernels.Simd;
 using FastNet.Model;
 using FastNet.Training;
 
@@ -11,6 +13,14 @@ internal static class RunDescription
     /// <summary>The layers' activations, e.g. "relu, identity", with layers without biases marked.</summary>
     public static string Layers(NetworkSpec spec) =>
         string.Join(", ", spec.Layers.Select(l => Names.Of(l.Activation) + (l.HasBias ? "" : " (no bias)")));
+
+    /// <summary>The backend's name, with its CPU threads for a CPU backend: "simd (2 threads)", "reference (1 thread)".</summary>
+    public static string Backend(IBackend backend) => backend switch
+    {
+        SimdBackend simd => string.Create(CultureInfo.InvariantCulture, $"{simd.Name} ({simd.Threads} thread{(simd.Threads == 1 ? "" : "s")})"),
+        ReferenceBackend reference => $"{reference.Name} (1 thread)",
+        _ => backend.Name,
+    };
 
     /// <summary>"256", or "256 (4 micro-batches of 64)" with gradient accumulation ("of up to" when K does not divide
     /// the batch).</summary>

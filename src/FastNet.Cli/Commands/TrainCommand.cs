@@ -63,7 +63,7 @@ internal static class TrainCommand
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
 
-        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
+        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!, parse.GetValue(o.Threads));
         // Sizes are checked against the memory available before the parameters are drawn or the network allocated.
         Action<NetworkSpec> ensureFits = spec => TrainingMemory.ForTraining(backend, spec, plan.Optimizer.Kind,
             plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test, training.Accumulate).EnsureFits(backend);
@@ -106,7 +106,7 @@ internal static class TrainCommand
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
         output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
             + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {RunDescription.Batch(training)}, "
-            + $"backend {backend.Name}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
+            + $"backend {RunDescription.Backend(backend)}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
         if (training.LinearScalingBase is int baseBatch)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -175,7 +175,7 @@ internal static class TrainCommand
                 return 0;
             };
             int exit = !parse.GetValue(o.NoProgress) && TrainingProgress.Available(output)
-                ? TrainingProgress.Run(loop)
+                ? TrainingProgress.Run(training.Epochs, ExamplesLeft(trainer, training, data.Train.Count), () => trainer.RunningLoss, loop)
                 : loop((_, _) => { }, _ => { }, output.WriteLine);
             if (exit != 0)
             {
@@ -228,7 +228,8 @@ internal static class TrainCommand
         {
             try
             {
-                CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath);
+                CurvePlot.Save(reports, evaluationName, $"{data.Train.Name}: {model.Spec} on {backend.Name}", plotPath,
+                    parse.GetValue(o.PlotLog));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -245,6 +246,12 @@ internal static class TrainCommand
         }
         return 0;
     }
+
+    /// <summary>The examples a run still trains: the rest of the current epoch, then every later epoch whole.</summary>
+    private static long ExamplesLeft(Trainer trainer, TrainingOptions training, int count) =>
+        trainer.Epoch >= training.Epochs ? 0
+            : count - Math.Min(count, (long)trainer.Position.Batch * training.BatchSize)
+                + (long)(training.Epochs - trainer.Epoch - 1) * count;
 
     /// <summary>RMSE, MAE and R² of the final model on the training, validation and test sets, from the same forward
     /// passes as <c>eval</c> makes, so both print the same figures.</summary>

@@ -8,15 +8,18 @@ internal sealed class TrainOptions
 {
     public Option<string> Backend { get; } = new("--backend")
     {
-        Description = "auto (the fastest available) or one of: " + string.Join(", ", BackendRegistry.All.Select(d => d.Name)),
+        Description = OptionTexts.Backend,
         DefaultValueFactory = _ => BackendRegistry.Auto,
+    };
+
+    public Option<int?> Threads { get; } = new("--threads")
+    {
+        Description = $"CPU threads of the simd backend (the reference runs on one) [default: all cores, {Environment.ProcessorCount} here]",
     };
 
     public Option<string?> Data { get; } = new("--data")
     {
-        Description = "digits (embedded, the default), mnist or fashion-mnist (after 'fastnet data fetch'), a directory of "
-            + "MNIST-style IDX files, NumPy files (x.npy with --labels y.npy, or one .npz with arrays x and y) or a CSV file "
-            + "(.csv or .csv.gz)",
+        Description = OptionTexts.DataForms + " [default: digits]",
     };
 
     public Option<string?> Labels { get; } = new("--labels")
@@ -43,7 +46,7 @@ internal sealed class TrainOptions
 
     public Option<string?> Layers { get; } = new("--layers")
     {
-        Description = "hidden layer sizes, e.g. 128 or 256,128 ('none' for no hidden layer); default 64",
+        Description = "hidden layer sizes, e.g. 128 or 256,128 ('none' for no hidden layer) [default: 64]",
     };
 
     public Option<string> Activation { get; } = new("--activation")
@@ -108,7 +111,7 @@ internal sealed class TrainOptions
 
     public Option<bool> Shuffle { get; } = new("--shuffle")
     {
-        Description = "shuffle the examples every epoch (true|false)",
+        Description = "shuffle the examples every epoch (true|false) [default: true]",
         DefaultValueFactory = _ => true,
     };
 
@@ -163,6 +166,8 @@ internal sealed class TrainOptions
 
     public Option<string?> Plot { get; } = new("--plot") { Description = "draw the loss and accuracy curves to this PNG file" };
 
+    public Option<bool> PlotLog { get; } = new("--plot-log") { Description = "--plot draws the loss on a logarithmic axis" };
+
     public Option<bool> NoProgress { get; } = new("--no-progress") { Description = "no progress bar, even on a terminal" };
 
     public Option<bool> Mpi { get; } = new("--mpi")
@@ -172,9 +177,9 @@ internal sealed class TrainOptions
 
     public IEnumerable<Option> All =>
     [
-        Backend, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
+        Backend, Threads, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Accumulate, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
-        NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot,
+        NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot, PlotLog,
         NoProgress, Mpi,
     ];
 }

@@ -18,7 +18,8 @@ internal static class VerifyCommand
     {
         var backends = new Option<string?>("--backend") { Description = "comma-separated backends to check (default: every available one)" };
         var steps = new Option<int>("--steps") { Description = "training steps", DefaultValueFactory = _ => 3 };
-        var data = new Option<string?>("--data") { Description = "as for train: mnist, an IDX directory or a CSV file (default: the embedded digits)" };
+        var data = new Option<string?>("--data") { Description = OptionTexts.DataForms + " [default: digits]" };
+        var labels = new Option<string?>("--labels") { Description = "with --data x.npy: the labels or targets (.npy)" };
         var targets = new Option<int>("--targets") { Description = "the last k CSV columns are real-valued targets" };
         var layers = new Option<string>("--layers") { Description = "hidden layer sizes", DefaultValueFactory = _ => "64" };
         var activation = new Option<string>("--activation") { Description = "hidden units", DefaultValueFactory = _ => "relu" };
@@ -28,14 +29,15 @@ internal static class VerifyCommand
         var seed = new Option<ulong>("--seed") { Description = "seeds the model and the batches", DefaultValueFactory = _ => 1 };
         var command = new Command("verify", "Check every backend against the reference, op by op, for a few training steps")
         {
-            backends, steps, data, targets, layers, activation, loss, optimizer, batch, seed,
+            backends, steps, data, labels, targets, layers, activation, loss, optimizer, batch, seed,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
             string? path = parse.GetValue(data);
             // loaded and scaled as train loads it; verify needs examples, not a held-out split
             Dataset set = DataSplits.Load(
-                new DataRequest(path ?? DataRequest.Digits, parse.GetValue(targets), 0, 0, parse.GetValue(seed)), "auto").Train;
+                new DataRequest(path ?? DataRequest.Digits, parse.GetValue(targets), 0, 0, parse.GetValue(seed),
+                    Labels: parse.GetValue(labels)), "auto").Train;
             LossKind lossKind = parse.GetValue(loss) is string lossName ? Names.ParseLoss(lossName)
                 : set.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.HalfSquaredError;
             Activation hidden = Names.ParseActivation(parse.GetValue(activation)!);

