@@ -94,7 +94,7 @@ internal static class TrainCommand
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
         DataParallelRun.RequireSameConfiguration(ranks, training, plan.Optimizer, $"{model.Spec} ({RunDescription.Layers(model.Spec)})",
-            loss, plan.TrainBiases, backend.Name, trainingData.Sha256, data.Scaling.Describe(), evaluation?.Count,
+            loss, plan.TrainBiases, backend.Name, trainingData, data.Scaling.Describe(), evaluation?.Count,
             data.Test?.Count, resume?.Position);
         using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard(), ranks);
         resume?.Restore(network, trainer);
