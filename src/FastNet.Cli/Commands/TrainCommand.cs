@@ -62,6 +62,10 @@ internal static class TrainCommand
         int batch = plan.BatchSize(data.Train.Count);
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
+        // the first lines as soon as the data is read, before the backend, the model and the trainer are made
+        output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
+            + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
+        output.WriteLine($"preprocessing {data.Scaling.Describe()}");
 
         using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!);
         // Sizes are checked against the memory available before the parameters are drawn or the network allocated.
@@ -101,9 +105,6 @@ internal static class TrainCommand
         // Every checkpoint of the run, on schedule or rescued, carries the model's metadata and the data's checksum.
         Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256);
 
-        output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
-            + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
-        output.WriteLine($"preprocessing {data.Scaling.Describe()}");
         output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
             + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {RunDescription.Batch(training)}, "
             + $"backend {backend.Name}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
