@@ -158,6 +158,25 @@ public sealed class CompactDatasetTests
         Assert.Equal(expectedReport with { Seconds = 0 }, report with { Seconds = 0 });
     }
 
+    [Fact]
+    public void TheNetworkApiTrainsTheSameOnACompactSetAndLeavesItUnscaled()
+    {
+        (Dataset floats, Dataset compact) = Both();
+        (float[] Parameters, double Loss) Train(Dataset data)
+        {
+            using var network = Network.Create(data, [5], scaling: new DivideScaling(255), backend: "reference");
+            network.Train(data, epochs: 2, batchSize: 4);
+            return (network.Model.Parameters, network.Evaluate(data).Loss);
+        }
+
+        (float[] expected, double expectedLoss) = Train(floats);
+        (float[] actual, double loss) = Train(compact);
+        Assert.Equal(Bits(expected), Bits(actual));
+        Assert.Equal(expectedLoss, loss);
+        Assert.Equal(InputScaling.None, compact.Scaling);
+        Assert.Equal(255f, compact.Features[1]);
+    }
+
     private static float[] Download(IBackend backend, BufferView view)
     {
         float[] values = new float[view.Length];
