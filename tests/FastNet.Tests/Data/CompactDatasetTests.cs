@@ -158,6 +158,34 @@ public sealed class CompactDatasetTests
         Assert.Equal(expectedReport with { Seconds = 0 }, report with { Seconds = 0 });
     }
 
+    [Theory]
+    [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
+    public void TakingCompactBatchesAllocatesNothing(string backendName)
+    {
+        using IBackend backend = BackendRegistry.Create(backendName);
+        foreach (string scaling in Scalings())
+        {
+            Dataset compact = Scaled(scaling).Compact;
+            using var device = new DeviceDataset(backend, compact);
+            using var batches = new BatchSource(backend, device, maxBatch: 5);
+            batches.SetOrder([.. Enumerable.Range(0, Rows)]);
+            for (int first = 0; first + 5 <= Rows; first += 5)
+            {
+                batches.Take(first, 5);
+                batches.Take(first, 1);
+            }
+            // the calling thread's count: other tests run on other threads meanwhile
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int first = 0; first + 5 <= Rows; first += 5)
+            {
+                batches.Take(first, 5);
+                batches.Take(first, 1);
+            }
+            backend.Synchronize();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     [Fact]
     public void TheNetworkApiTrainsTheSameOnACompactSetAndLeavesItUnscaled()
     {
