@@ -127,7 +127,10 @@ public sealed class Network : IDisposable
         {
             return data;
         }
-        Dataset copy = data.WithFeatures(data.FeatureCount, [.. data.Features]);
+        // a compact set's copy shares its bytes and scales them as rows are read
+        Dataset copy = data.IsCompact && data.Scaling == InputScaling.None
+            ? data.WithName(data.Name)
+            : data.WithFeatures(data.FeatureCount, [.. data.Features]);
         Scaling.ApplyInPlace(copy);
         return copy;
     }

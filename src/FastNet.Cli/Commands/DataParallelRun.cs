@@ -50,10 +50,14 @@ internal static class DataParallelRun
 
     /// <summary>
     /// Collective: refuses to train unless every rank resolved the same configuration (the given parts: options,
-    /// network, backend, data checksum, …), compared by hash.
+    /// network, backend, data checksum, …), compared by hash. Each part is turned into text only with more than one rank.
     /// </summary>
     public static void RequireSameConfiguration(ICommunicator ranks, params object?[] parts)
     {
+        if (ranks.Size == 1)
+        {
+            return; // one process agrees with itself; a part such as the data checksum is then never computed
+        }
         string description = string.Join("\n", parts.Select(p => Convert.ToString(p, CultureInfo.InvariantCulture)));
         Communicators.RequireAgreement(ranks, Encoding.UTF8.GetBytes(description),
             "the training configuration (options, network, backend or data)");

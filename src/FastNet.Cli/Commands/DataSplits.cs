@@ -116,9 +116,13 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
                 applied.ApplyInPlace(set);
             }
         }
-        // Loading leaves garbage as large as the data (file bytes, grown lists, the rows before a split). Collect it and
-        // give its pages back now, before a backend copies the sets, so that the two never add up in memory.
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        // Loading floats leaves garbage as large as the data (file bytes, grown lists, the rows before a split). Collect it
+        // and give its pages back now, before a backend copies the sets, so that the two never add up in memory. Compact
+        // sets stay on the host and are read as they were loaded: nothing large to give back.
+        if (!train.IsCompact)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
         return new DataSplits(train, validation, test, applied, request);
     }
 
@@ -145,11 +149,27 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         return (Renamed(split.Train, data + " (train)"), Renamed(split.Test!, data + " (validation)"));
     }
 
-    private static Dataset Renamed(Dataset set, string name) => set.WithFeatures(set.FeatureCount, set.Features, name);
+    private static Dataset Renamed(Dataset set, string name) => set.WithName(name);
 
     private static InputScaling UnitScale(Dataset train)
     {
-        float max = train.Features.Length == 0 ? 1 : train.Features.Max(MathF.Abs);
+        float max = train.Count == 0 ? 1 : train.IsCompact ? MaxAbs(train) : train.Features.Max(MathF.Abs);
         return max > 0 && float.IsFinite(max) ? new DivideScaling(max) : InputScaling.None;
+    }
+
+    // the largest absolute value of a compact set, a row at a time (it is not built whole)
+    private static float MaxAbs(Dataset data)
+    {
+        float[] row = new float[data.FeatureCount];
+        float max = 0;
+        for (int r = 0; r < data.Count; r++)
+        {
+            data.CopyFeatures(r, 1, row);
+            foreach (float value in row)
+            {
+                max = Math.Max(max, MathF.Abs(value));
+            }
+        }
+        return max;
     }
 }

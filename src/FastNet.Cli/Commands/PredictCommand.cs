@@ -64,7 +64,9 @@ internal static class PredictCommand
             {
                 throw new DataFormatException(path, $"images of {images.Rows}x{images.Columns} = {images.Rows * images.Columns} pixels; the model takes {inputs} inputs");
             }
-            return images.Pixels;
+            float[] pixels = new float[images.Pixels.Length];
+            InputScaling.None.Scale(images.Pixels, inputs, pixels);
+            return pixels;
         }
         (float[] features, int columns) = CsvLoader.LoadFeatures(path);
         if (columns != inputs)

@@ -62,6 +62,10 @@ internal static class TrainCommand
         int batch = plan.BatchSize(data.Train.Count);
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
+        // the first lines as soon as the data is read, before the backend, the model and the trainer are made
+        output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
+            + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
+        output.WriteLine($"preprocessing {data.Scaling.Describe()}");
 
         using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!, parse.GetValue(o.Threads));
         // Sizes are checked against the memory available before the parameters are drawn or the network allocated.
@@ -94,16 +98,13 @@ internal static class TrainCommand
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
         DataParallelRun.RequireSameConfiguration(ranks, training, plan.Optimizer, $"{model.Spec} ({RunDescription.Layers(model.Spec)})",
-            loss, plan.TrainBiases, backend.Name, trainingData.Sha256, data.Scaling.Describe(), evaluation?.Count,
+            loss, plan.TrainBiases, backend.Name, trainingData, data.Scaling.Describe(), evaluation?.Count,
             data.Test?.Count, resume?.Position);
         using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard(), ranks);
         resume?.Restore(network, trainer);
         // Every checkpoint of the run, on schedule or rescued, carries the model's metadata and the data's checksum.
         Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256);
 
-        output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
-            + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
-        output.WriteLine($"preprocessing {data.Scaling.Describe()}");
         output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
             + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {RunDescription.Batch(training)}, "
             + $"backend {RunDescription.Backend(backend)}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");

@@ -12,6 +12,9 @@ internal sealed class TrainingDataIdentity(Dataset train)
     /// <summary>SHA-256 of the training set as trained on (after the split and the preprocessing).</summary>
     public string Sha256 => _sha256 ??= DatasetChecksum.Sha256(train);
 
+    /// <summary>The checksum, computed when first asked for: the text a configuration compares.</summary>
+    public override string ToString() => Sha256;
+
     /// <summary>Fails when <paramref name="checkpoint"/> records other training data than this run's.</summary>
     public void CheckSameAs(Checkpoint checkpoint, string checkpointPath, string source)
     {

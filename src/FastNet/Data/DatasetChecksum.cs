@@ -18,16 +18,31 @@ public static class DatasetChecksum
         BinaryPrimitives.WriteInt32LittleEndian(shape[4..], data.FeatureCount);
         BinaryPrimitives.WriteInt32LittleEndian(shape[8..], data.TargetCount);
         hash.AppendData(shape);
-        Append(hash, data.Features);
+        if (data.IsCompact)
+        {
+            // the same floats as the features scaled in place would hold, a block of rows at a time
+            int rows = Math.Max(1, (1 << 16) / data.FeatureCount);
+            float[] block = new float[rows * data.FeatureCount];
+            for (int first = 0; first < data.Count; first += rows)
+            {
+                int take = Math.Min(rows, data.Count - first);
+                data.CopyFeatures(first, take, block);
+                Append(hash, block.AsSpan(0, take * data.FeatureCount));
+            }
+        }
+        else
+        {
+            Append(hash, data.Features);
+        }
         Append(hash, data.Targets);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    private static void Append(IncrementalHash hash, float[] values)
+    private static void Append(IncrementalHash hash, ReadOnlySpan<float> values)
     {
         if (BitConverter.IsLittleEndian)
         {
-            hash.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
+            hash.AppendData(MemoryMarshal.AsBytes(values));
             return;
         }
         Span<byte> buffer = stackalloc byte[4];

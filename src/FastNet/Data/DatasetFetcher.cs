@@ -205,8 +205,21 @@ public sealed class DatasetFetcher
     /// <exception cref="DataFormatException">Not fetched yet, or a file is corrupted.</exception>
     public TrainTestSplit Load(KnownDataset dataset)
     {
-        Verify(dataset);
-        return MnistDirectory.Load(DirectoryOf(dataset), 10, dataset.Name);
+        // The checksums are computed on another thread while the files are read: each costs about as much as the other.
+        // A failed checksum is the error to report, also when the corruption made the loading fail first.
+        Task verified = Task.Run(() => Verify(dataset));
+        TrainTestSplit split;
+        try
+        {
+            split = MnistDirectory.Load(DirectoryOf(dataset), 10, dataset.Name);
+        }
+        catch (DataFormatException)
+        {
+            verified.GetAwaiter().GetResult();
+            throw;
+        }
+        verified.GetAwaiter().GetResult();
+        return split;
     }
 
     /// <summary>The name of a source on the command line: <c>https</c>, <c>npm</c>, <c>debian</c>.</summary>

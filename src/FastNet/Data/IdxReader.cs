@@ -7,8 +7,8 @@ namespace FastNet.Data;
 /// <param name="Count">Number of images.</param>
 /// <param name="Rows">Image height.</param>
 /// <param name="Columns">Image width.</param>
-/// <param name="Pixels">Row-major pixel values as floats, unscaled.</param>
-public sealed record IdxImages(int Count, int Rows, int Columns, float[] Pixels);
+/// <param name="Pixels">Row-major pixel values, as stored.</param>
+public sealed record IdxImages(int Count, int Rows, int Columns, byte[] Pixels);
 
 /// <summary>
 /// Reads the IDX format of MNIST and Fashion-MNIST, raw or gzip (recognised by its magic bytes, whatever the name):
@@ -25,8 +25,7 @@ public static class IdxReader
     /// <summary>Magic number of an unsigned-byte, 1-dimensional (labels) IDX file.</summary>
     public const int LabelsMagic = 0x00000801;
 
-    /// <summary>The largest body a header may declare: 1 GiB, some 20 times MNIST's training images; the pixels
-    /// then take 4 GiB as floats.</summary>
+    /// <summary>The largest body a header may declare: 1 GiB, some 20 times MNIST's training images.</summary>
     public const long MaxBodyBytes = 1L << 30;
 
     /// <summary>The largest IDX file read (decompressed): the longest header and <see cref="MaxBodyBytes"/>.</summary>
@@ -43,12 +42,7 @@ public static class IdxReader
         int count = dims[0], rows = dims[1], columns = dims[2];
         // Three int32 sizes can multiply past a long.
         byte[] body = Body(path, stream, 16, (Int128)count * rows * columns, $"{count} images of {rows}×{columns}");
-        float[] pixels = new float[body.Length];
-        for (int i = 0; i < body.Length; i++)
-        {
-            pixels[i] = body[i];
-        }
-        return new IdxImages(count, rows, columns, pixels);
+        return new IdxImages(count, rows, columns, body);
     }
 
     /// <summary>Reads a labels file.</summary>
@@ -60,8 +54,8 @@ public static class IdxReader
         return Body(path, stream, 8, count, $"{count} labels");
     }
 
-    /// <summary>Reads an images file and its labels file into a classification set with
-    /// <paramref name="classCount"/> classes and pixel features 0..255 (unscaled).</summary>
+    /// <summary>Reads an images file and its labels file into a compact classification set with
+    /// <paramref name="classCount"/> classes and pixel features 0..255 (unscaled) kept as bytes.</summary>
     /// <exception cref="DataFormatException">Either file is bad, their counts differ, or a label is not below
     /// <paramref name="classCount"/> (the message names the record).</exception>
     public static Dataset Load(string imagesPath, string labelsPath, int classCount = 10, string? name = null)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace FastNet.Data;
 
@@ -15,11 +16,53 @@ public abstract record InputScaling
     /// <summary>The name written in model files and printed: none, divide or standardize.</summary>
     public abstract string Kind { get; }
 
-    /// <summary>Applies the scaling to the features of <paramref name="data"/> in place.</summary>
+    /// <summary>Applies the scaling to the features of <paramref name="data"/>: in place, or for a compact set as its
+    /// rows are read (<see cref="Dataset.Scale"/>).</summary>
     public void ApplyInPlace(Dataset data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        ApplyInPlace(data.Features, data.FeatureCount, data.Name);
+        data.Scale(this);
+    }
+
+    /// <summary>
+    /// Writes the scaled values of byte features to <paramref name="destination"/>: whole rows of
+    /// <paramref name="featureCount"/>, each value converted to float and then scaled with the same float arithmetic
+    /// as <see cref="ApplyInPlace(float[], int, string)"/>, so the results agree bit for bit.
+    /// </summary>
+    public abstract void Scale(ReadOnlySpan<byte> source, int featureCount, Span<float> destination);
+
+    /// <summary>Throws unless the scaling applies to <paramref name="featureCount"/> features.</summary>
+    /// <exception cref="ArgumentException">It was fitted on another number of features.</exception>
+    public virtual void CheckFeatureCount(int featureCount, string source)
+    {
+    }
+
+    /// <summary>destination[i] = (float)source[i], vectorized (a conversion of a byte to float is exact).</summary>
+    internal static void Widen(ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (destination.Length < source.Length)
+        {
+            throw new ArgumentException($"{source.Length} values into {destination.Length}", nameof(destination));
+        }
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int bytes = Vector<byte>.Count, floats = Vector<float>.Count;
+            for (; i <= source.Length - bytes; i += bytes)
+            {
+                Vector.Widen(new Vector<byte>(source[i..]), out Vector<ushort> low, out Vector<ushort> high);
+                Vector.Widen(low, out Vector<uint> u0, out Vector<uint> u1);
+                Vector.Widen(high, out Vector<uint> u2, out Vector<uint> u3);
+                Vector.ConvertToSingle(Vector.AsVectorInt32(u0)).CopyTo(destination[i..]);
+                Vector.ConvertToSingle(Vector.AsVectorInt32(u1)).CopyTo(destination[(i + floats)..]);
+                Vector.ConvertToSingle(Vector.AsVectorInt32(u2)).CopyTo(destination[(i + (2 * floats))..]);
+                Vector.ConvertToSingle(Vector.AsVectorInt32(u3)).CopyTo(destination[(i + (3 * floats))..]);
+            }
+        }
+        for (; i < source.Length; i++)
+        {
+            destination[i] = source[i];
+        }
     }
 
     /// <summary>Applies the scaling in place to <paramref name="features"/> ([rows, featureCount]);
@@ -37,6 +80,9 @@ public abstract record InputScaling
         public override void ApplyInPlace(float[] features, int featureCount, string source)
         {
         }
+
+        public override void Scale(ReadOnlySpan<byte> source, int featureCount, Span<float> destination) =>
+            Widen(source, destination);
 
         public override string Describe() => "none";
     }
@@ -65,6 +111,27 @@ public sealed record DivideScaling(float Divisor) : InputScaling
     }
 
     /// <inheritdoc />
+    public override void Scale(ReadOnlySpan<byte> source, int featureCount, Span<float> destination)
+    {
+        Widen(source, destination);
+        Span<float> values = destination[..source.Length];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // a vector division is the same correctly rounded IEEE division as the scalar one
+            var divisor = new Vector<float>(Divisor);
+            for (; i <= values.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                (new Vector<float>(values[i..]) / divisor).CopyTo(values[i..]);
+            }
+        }
+        for (; i < values.Length; i++)
+        {
+            values[i] /= Divisor;
+        }
+    }
+
+    /// <inheritdoc />
     public override string Describe() => string.Create(CultureInfo.InvariantCulture, $"divide by {Divisor:R}");
 }
 
@@ -78,6 +145,18 @@ public sealed record StandardizeScaling(Standardizer Standardizer) : InputScalin
     /// <inheritdoc />
     public override void ApplyInPlace(float[] features, int featureCount, string source) =>
         Standardizer.ApplyInPlace(features, featureCount, source);
+
+    /// <inheritdoc />
+    public override void Scale(ReadOnlySpan<byte> source, int featureCount, Span<float> destination)
+    {
+        CheckFeatureCount(featureCount, "the features");
+        Widen(source, destination);
+        Standardizer.ApplyToRows(destination[..source.Length]);
+    }
+
+    /// <inheritdoc />
+    public override void CheckFeatureCount(int featureCount, string source) =>
+        Standardizer.CheckFeatureCount(featureCount, source);
 
     /// <inheritdoc />
     public override string Describe() =>

@@ -1,3 +1,4 @@
+using FastNet.Data;
 using FastNet.Kernels;
 
 namespace FastNet.Training;
@@ -5,7 +6,9 @@ namespace FastNet.Training;
 /// <summary>
 /// The batches of a dataset that lives on a backend, taken in an index order that is uploaded once per epoch. A batch
 /// of several rows is gathered on the backend into reused batch buffers; a batch of one row is the row itself, a
-/// view of the dataset, so per-example training launches no copy at all.
+/// view of the dataset, so per-example training launches no copy at all. The features of a compact set
+/// (<see cref="DeviceDataset.IsCompact"/>) are gathered and scaled on the host into a reused float batch, then
+/// uploaded into the batch buffer.
 /// </summary>
 public sealed class BatchSource : IDisposable
 {
@@ -15,6 +18,20 @@ public sealed class BatchSource : IDisposable
     private readonly IndexBuffer _order;
     private readonly int[] _orderHost;
     private readonly FloatBuffer _batchFeatures, _batchTargets;
+    private readonly Dataset? _compact;
+    private readonly float[]? _hostBatch;
+
+    /// <summary>Batches of up to <paramref name="maxBatch"/> rows of <paramref name="data"/>, compact or not.</summary>
+    public BatchSource(IBackend backend, DeviceDataset data, int maxBatch)
+        : this(backend, (data ?? throw new ArgumentNullException(nameof(data))).IsCompact ? default : data.Features.All,
+            data.Data.FeatureCount, data.Targets.All, data.Data.TargetCount, maxBatch, data.IsCompact ? data.Data.Count : null)
+    {
+        if (data.IsCompact)
+        {
+            _compact = data.Data;
+            _hostBatch = new float[maxBatch * data.Data.FeatureCount];
+        }
+    }
 
     /// <summary>
     /// Batches of up to <paramref name="maxBatch"/> rows of <paramref name="features"/> ([count, featureCount]) and
@@ -22,13 +39,20 @@ public sealed class BatchSource : IDisposable
     /// </summary>
     public BatchSource(IBackend backend, BufferView features, int featureCount, BufferView targets, int targetCount,
         int maxBatch)
+        : this(backend, features, featureCount, targets, targetCount, maxBatch, null)
+    {
+    }
+
+    // compactRows: the row count of a compact set, whose features are not on the backend (features is empty)
+    private BatchSource(IBackend backend, BufferView features, int featureCount, BufferView targets, int targetCount,
+        int maxBatch, int? compactRows)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(featureCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(targetCount);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
-        int count = features.Length / featureCount;
-        if ((long)count * featureCount != features.Length || (long)count * targetCount != targets.Length)
+        int count = compactRows ?? features.Length / featureCount;
+        if ((compactRows is null && (long)count * featureCount != features.Length) || (long)count * targetCount != targets.Length)
         {
             throw new ArgumentException(
                 $"{features.Length} feature and {targets.Length} target floats are not {featureCount} and "
@@ -81,15 +105,34 @@ public sealed class BatchSource : IDisposable
                 $"rows [{first}, {first}+{rows}) of an order of {Count}, batches of at most "
                 + $"{_batchFeatures.Length / _featureCount}");
         }
+        if (_compact is not null)
+        {
+            BufferView features = _batchFeatures.Slice(0, rows * _featureCount);
+            Span<float> host = _hostBatch.AsSpan(0, rows * _featureCount);
+            _compact.GatherFeatures(_orderHost.AsSpan(first, rows), host);
+            _backend.Upload(host, features);
+            return (features, TakeTargets(first, rows));
+        }
         if (rows == 1)
         {
             int row = _orderHost[first];
             return (_features.Slice(row * _featureCount, _featureCount), _targets.Slice(row * _targetCount, _targetCount));
         }
-        BufferView x = _batchFeatures.Slice(0, rows * _featureCount), t = _batchTargets.Slice(0, rows * _targetCount);
+        BufferView x = _batchFeatures.Slice(0, rows * _featureCount);
         _backend.GatherRows(_features, _featureCount, _order, first, rows, x);
+        return (x, TakeTargets(first, rows));
+    }
+
+    private BufferView TakeTargets(int first, int rows)
+    {
+        if (rows == 1)
+        {
+            int row = _orderHost[first];
+            return _targets.Slice(row * _targetCount, _targetCount);
+        }
+        BufferView t = _batchTargets.Slice(0, rows * _targetCount);
         _backend.GatherRows(_targets, _targetCount, _order, first, rows, t);
-        return (x, t);
+        return t;
     }
 
     /// <inheritdoc />

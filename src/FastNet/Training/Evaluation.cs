@@ -80,7 +80,7 @@ public static class Evaluation
         for (int first = start; first < start + count; first += network.MaxBatch)
         {
             int rows = Math.Min(network.MaxBatch, start + count - first);
-            network.EvaluateBatch(data.Features.Slice(first * d.FeatureCount, rows * d.FeatureCount),
+            network.EvaluateBatch(data.Rows(first, rows),
                 data.Targets.Slice(first * d.TargetCount, rows * d.TargetCount), rows);
         }
         (float lossSum, float correct) = network.TakeMetrics();

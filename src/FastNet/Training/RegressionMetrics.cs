@@ -58,7 +58,7 @@ public sealed record RegressionMetrics(double Rmse, double Mae, double R2)
         for (int first = 0; first < d.Count; first += network.MaxBatch)
         {
             int rows = Math.Min(network.MaxBatch, d.Count - first);
-            BufferView output = network.Forward(data.Features.Slice(first * d.FeatureCount, rows * d.FeatureCount), rows);
+            BufferView output = network.Forward(data.Rows(first, rows), rows);
             network.Backend.Download(output, outputs.AsSpan(first * d.TargetCount, rows * d.TargetCount));
         }
         return Of(outputs, d.Targets, d.TargetCount);

@@ -87,8 +87,7 @@ public sealed class Trainer : IDisposable
         _divergence = divergence;
         _train = new DeviceDataset(backend, train);
         _evaluation = evaluation is { Count: > 0 } ? new DeviceDataset(backend, evaluation) : null;
-        _batches = new BatchSource(backend, _train.Features.All, train.FeatureCount, _train.Targets.All,
-            train.TargetCount, _micro);
+        _batches = new BatchSource(backend, _train, _micro);
         _orderHost = new int[train.Count];
         _shuffle = new SeededRandom(options.Seed ^ 0x5EED_5EED_5EED_5EEDUL);
         _epochShuffleState = _shuffle.State;

@@ -20,15 +20,19 @@ namespace FastNet.Training;
 /// is the micro-batch with gradient accumulation.</param>
 /// <param name="Batch">The gathered batch's features and targets, and the network's two metric sums (loss,
 /// correct).</param>
-/// <param name="Dataset">The datasets copied to the backend: features, targets and, for training, one row index per
-/// example (the shuffled order).</param>
+/// <param name="Dataset">The datasets copied to the backend: features (except a compact set's, which stay on the host
+/// as bytes), targets and, for training, one row index per example (the shuffled order); for a compact evaluation set,
+/// the buffer its rows are uploaded to, a batch at a time.</param>
 /// <param name="Scratch">The backend's own working buffers: the SIMD backend packs one GEMM operand at a time (at most
 /// a layer's weights or its batch of activations, columns rounded up to a 32-wide micro-panel) and per thread a block
 /// of A and a tile; an upper bound, as the buffers grow to the largest product run.</param>
 /// <param name="HostModel">The host copy of the parameters the network is built from (counted also when it has been
 /// read already: a margin of one parameter vector).</param>
+/// <param name="HostBatch">For a compact set, the float batch its rows are scaled into on the host before they are
+/// uploaded (one for the training batches, one for an evaluation set's rows). The compact bytes themselves are the
+/// data as loaded, like a float set's host copy, and not counted.</param>
 public sealed record TrainingMemory(long Parameters, long Gradients, long OptimizerState, long ActivationsAndDeltas,
-    long Batch, long Dataset, long Scratch, long HostModel)
+    long Batch, long Dataset, long Scratch, long HostModel, long HostBatch = 0)
 {
     private const int FloatBytes = sizeof(float), MetricFloats = 2;
 
@@ -47,8 +51,11 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     public long DeviceBytes => checked(Parameters + Gradients + OptimizerState + ActivationsAndDeltas + Batch + Dataset
         + Scratch);
 
+    /// <summary>The items on the host.</summary>
+    public long HostBytes => checked(HostModel + HostBatch);
+
     /// <summary>All items.</summary>
-    public long TotalBytes => checked(DeviceBytes + HostModel);
+    public long TotalBytes => checked(DeviceBytes + HostBytes);
 
     /// <summary>
     /// Training <paramref name="spec"/> with <paramref name="optimizer"/> in batches of <paramref name="batch"/> on
@@ -61,13 +68,15 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     {
         ArgumentNullException.ThrowIfNull(train);
         return ForTraining(backend, spec, optimizer, trainBiases, batch, train.Count, evaluation?.Count ?? 0,
-            accumulate);
+            accumulate, train.IsCompact, evaluation?.IsCompact ?? false);
     }
 
     /// <summary>Training as above on <paramref name="trainRows"/> examples, evaluating on
-    /// <paramref name="evaluationRows"/>, each row holding the network's inputs and outputs.</summary>
+    /// <paramref name="evaluationRows"/>, each row holding the network's inputs and outputs; a compact set
+    /// (<paramref name="compactTrain"/>, <paramref name="compactEvaluation"/>) keeps its features on the host.</summary>
     public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
-        bool trainBiases, int batch, long trainRows, long evaluationRows, int accumulate = 1)
+        bool trainBiases, int batch, long trainRows, long evaluationRows, int accumulate = 1, bool compactTrain = false,
+        bool compactEvaluation = false)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(spec);
@@ -78,9 +87,13 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         batch = micro; // every per-row buffer holds one micro-batch
         long state = checked(OptimizerStep.StateSlots(optimizer) * trainable);
         long batchFeatures = (long)batch * spec.Inputs, batchTargets = (long)batch * spec.Outputs;
-        // features and targets per row, and for training one row index each (the shuffled order)
-        long dataset = checked((trainRows * (spec.Inputs + spec.Outputs + 1L))
-            + (evaluationRows * (spec.Inputs + (long)spec.Outputs)));
+        // features and targets per row, and for training one row index each (the shuffled order); a compact set's
+        // features stay on the host, and an evaluation set's rows go through a batch buffer
+        bool evaluationRowsBuffer = compactEvaluation && evaluationRows > 0;
+        long dataset = checked((trainRows * ((compactTrain ? 0 : spec.Inputs) + spec.Outputs + 1L))
+            + (evaluationRows * ((compactEvaluation ? 0 : spec.Inputs) + (long)spec.Outputs))
+            + (evaluationRowsBuffer ? batchFeatures : 0));
+        long hostBatch = (compactTrain ? batchFeatures : 0) + (evaluationRowsBuffer ? batchFeatures : 0);
         (string, long) largest = Largest(spec, batch, ("the optimizer state", state),
             ("the batch's features", batchFeatures), ("the batch's targets", batchTargets));
         return new TrainingMemory(
@@ -91,7 +104,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             Batch: Bytes(checked(batchFeatures + batchTargets + MetricFloats)),
             Dataset: Bytes(dataset),
             Scratch: Bytes(ScratchFloats(backend, spec, batch)),
-            HostModel: Bytes(spec.ParameterCount))
+            HostModel: Bytes(spec.ParameterCount),
+            HostBatch: Bytes(hostBatch))
         {
             LargestBufferName = largest.Item1,
             LargestBufferFloats = largest.Item2,
@@ -110,15 +124,18 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         ArgumentNullException.ThrowIfNull(data);
         long batchFeatures = (long)batch * data.FeatureCount;
         (string, long) largest = Largest(spec, batch, ("the batch's features", batchFeatures));
+        // a compact set's rows are scaled into a host batch and uploaded to a buffer of one batch
+        long features = data.IsCompact ? batchFeatures : (long)data.Count * data.FeatureCount;
         return new TrainingMemory(
             Parameters: Bytes(2L * spec.ParameterCount),
             Gradients: Bytes(2L * spec.ParameterCount),
             OptimizerState: 0,
             ActivationsAndDeltas: Bytes(checked(2 * LayerFloats(spec, batch))),
             Batch: Bytes(checked(batchFeatures + (2 * MetricFloats))),
-            Dataset: Bytes((long)data.Features.Length + data.Targets.Length),
+            Dataset: Bytes(features + data.Targets.Length),
             Scratch: Bytes(ScratchFloats(backend, spec, batch)),
-            HostModel: Bytes(spec.ParameterCount))
+            HostModel: Bytes(spec.ParameterCount),
+            HostBatch: Bytes(data.IsCompact ? batchFeatures : 0))
         {
             LargestBufferName = largest.Item1,
             LargestBufferFloats = largest.Item2,
@@ -158,10 +175,11 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
                 $"not enough device memory: the run needs {GiB(DeviceBytes)} on the {backendName} device ({Breakdown()}), "
                 + $"{GiB(deviceBytes.Value)} free there; use a smaller network or batch");
         }
-        if (HostModel > hostBytes)
+        if (HostBytes > hostBytes)
         {
             throw new NotEnoughMemoryException(
-                $"not enough memory: the model needs {GiB(HostModel)} on the host, {GiB(hostBytes)} available");
+                $"not enough memory: the model {(HostBatch > 0 ? "and the batch need" : "needs")} {GiB(HostBytes)} on the host, "
+                + $"{GiB(hostBytes)} available");
         }
         EnsureBuffersFit();
     }
@@ -171,7 +189,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     {
         ("parameters", Parameters), ("gradients", Gradients), ("optimizer state", OptimizerState),
         ("activations and deltas", ActivationsAndDeltas), ("batch", Batch), ("dataset", Dataset),
-        ("backend scratch", Scratch), ("host model", HostModel),
+        ("backend scratch", Scratch), ("host model", HostModel), ("host batch", HostBatch),
     }.Where(item => item.Bytes > 0).Select(item => $"{item.Name} {GiB(item.Bytes)}"));
 
     // a buffer is indexed by int: refuse a size that cannot be allocated rather than let it wrap

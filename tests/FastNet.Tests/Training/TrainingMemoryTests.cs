@@ -54,6 +54,38 @@ public class TrainingMemoryTests
     }
 
     [Fact]
+    public void EstimateOfACompactSetIsExactlyWhatTrainingAllocates()
+    {
+        Dataset train = Compact(33, "train"), evaluation = Compact(11, "eval");
+        using var counted = new AllocationCounter();
+
+        TrainingMemory estimate = TrainingMemory.ForTraining(counted, Spec, OptimizerKind.Adam, true, 5, train, evaluation);
+        Model.Model model = new Initializer(InitializerKind.Xavier).Create(Spec, new SeededRandom(1));
+        using (var network = new TrainingNetwork(counted, model, LossKind.SoftmaxCrossEntropy,
+            new OptimizerSettings { Kind = OptimizerKind.Adam }, 5))
+        using (var trainer = new Trainer(network, train, evaluation, new TrainingOptions(1, 5, Shuffle: true, Seed: 1)))
+        {
+            trainer.Run(); // the evaluation uploads its rows a batch at a time
+            Assert.Equal(counted.AllocatedBytes, estimate.DeviceBytes);
+        }
+        // features stay on the host: only targets, the order and one batch of evaluation rows are on the backend
+        TrainingMemory floats = TrainingMemory.ForTraining(counted, Spec, OptimizerKind.Adam, true, 5, Data(33, "train"),
+            Data(11, "eval"));
+        Assert.Equal(floats.Dataset - (4L * (33 + 11 - 5) * Spec.Inputs), estimate.Dataset);
+        Assert.Equal(4L * 2 * 5 * Spec.Inputs, estimate.HostBatch);
+        Assert.Equal(estimate.DeviceBytes + estimate.HostModel + estimate.HostBatch, estimate.TotalBytes);
+    }
+
+    private static Dataset Compact(int count, string name)
+    {
+        int[] labels = [.. Enumerable.Range(0, count).Select(i => i % 3)];
+        byte[] features = [.. Enumerable.Range(0, count * 7).Select(i => (byte)(i * 37))];
+        var data = new Dataset(name, 7, features, 3, Dataset.OneHot(labels, 3), 3, labels);
+        data.Scale(new DivideScaling(255));
+        return data;
+    }
+
+    [Fact]
     public void EvaluationEstimateIsExactlyWhatEvalAllocatesOnTheReferenceBackend()
     {
         Dataset data = Data(33, "eval");
