@@ -27,7 +27,8 @@ internal static class RunDescription
         text += s.Kind switch
         {
             OptimizerKind.Momentum or OptimizerKind.Nesterov => string.Create(c, $" momentum {s.Momentum:G4}"),
-            OptimizerKind.Adam or OptimizerKind.Nadam => string.Create(c, $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}"),
+            OptimizerKind.Lars => string.Create(c, $" momentum {s.Momentum:G4} trust coefficient {s.TrustCoefficient:G4}"),
+            OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Lamb => string.Create(c, $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}"),
             OptimizerKind.RmsProp => string.Create(c, $" alpha {s.Beta2:G4} eps {s.Epsilon:G3}"),
             OptimizerKind.Adagrad => string.Create(c, $" eps {s.Epsilon:G3}"),
             _ => "",
