@@ -105,7 +105,7 @@ internal static class TrainCommand
             + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
         output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
-            + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {RunDescription.Batch(training)}, "
+            + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {training.Schedule}{(training.Schedule.WarmupSteps > 0 ? $" with {training.Schedule.WarmupSteps}-step warm-up" : "")}, batch {RunDescription.Batch(training)}, "
             + $"backend {backend.Name}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
         if (training.LinearScalingBase is int baseBatch)
         {
