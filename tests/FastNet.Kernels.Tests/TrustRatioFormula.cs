@@ -53,7 +53,8 @@ public static class TrustRatioFormula
             float[] w0 = Download(backend, wBuffer.All), m0 = Download(backend, mBuffer.All);
             float[] v0 = kind == OptimizerKind.Lamb ? Download(backend, v) : [];
             OptimizerStep step = OptimizerStep.Create(kind, LearningRate, kind == OptimizerKind.Lars ? Momentum : 0,
-                Beta1, Beta2, Epsilon, weightDecay, t, ref product) with { TrustCoefficient = Trust };
+                Beta1, Beta2, Epsilon, weightDecay, t, ref product);
+            step = step with { TrustCoefficient = Trust };
 
             backend.TrustRatioStep(gBuffer.All, step, wBuffer.All, mBuffer.All, v, adapt);
 

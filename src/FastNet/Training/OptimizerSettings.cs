@@ -131,8 +131,8 @@ public sealed class OptimizerClock(OptimizerSettings settings)
         double mu = NadamMuProduct;
         OptimizerStep step = OptimizerStep.Create(_settings.Kind, LearningRate, _settings.Momentum!.Value,
             _settings.Beta1!.Value, _settings.Beta2!.Value, _settings.Epsilon!.Value, _settings.WeightDecay, Steps,
-            ref mu) with { TrustCoefficient = _settings.TrustCoefficient!.Value };
+            ref mu);
         NadamMuProduct = mu;
-        return step;
+        return step with { TrustCoefficient = _settings.TrustCoefficient!.Value };
     }
 }
