@@ -262,6 +262,80 @@ public static class ElementwiseKernels
         parameters[i] = p;
     }
 
+    /// <summary>LAMB's moments of one parameter: m ← β1·m + (1 − β1)·∇; v ← β2·v + (1 − β2)·∇².</summary>
+    public static void LambMoments(Index1D i, ArrayView<float> dParameters, ArrayView<float> m, ArrayView<float> v,
+        TrustScalars s)
+    {
+        float g = dParameters[i];
+        m[i] = s.Beta1 * m[i] + s.OneMinusBeta1 * g;
+        v[i] = s.Beta2 * v[i] + s.OneMinusBeta2 * g * g;
+    }
+
+    /// <summary>
+    /// The squared norms of <see cref="IBackend.TrustRatioStep"/>, in float64: squares[0] = ‖w‖², squares[1] = ‖∇‖²
+    /// (LARS) or ‖u‖² (LAMB). One group: each thread sums a fixed stride of the segment, then a tree halves the
+    /// partial sums in a fixed order.
+    /// </summary>
+    public static void TrustNorms(ArrayView<float> dParameters, ArrayView<float> parameters, ArrayView<float> m,
+        ArrayView<float> v, ArrayView<double> squares, TrustScalars s, int n)
+    {
+        ArrayView<double> wSums = SharedMemory.Allocate<double>(Threads);
+        ArrayView<double> uSums = SharedMemory.Allocate<double>(Threads);
+        int tid = Group.IdxX;
+        double wSum = 0, uSum = 0;
+        for (int i = tid; i < n; i += Threads)
+        {
+            double w = parameters[i];
+            double u = s.Kind == (int)OptimizerKind.Lars ? dParameters[i] : LambUpdate(m[i], v[i], parameters[i], s);
+            wSum += w * w;
+            uSum += u * u;
+        }
+        wSums[tid] = wSum;
+        uSums[tid] = uSum;
+        Group.Barrier();
+        for (int half = Threads / 2; half > 0; half /= 2)
+        {
+            if (tid < half)
+            {
+                wSums[tid] += wSums[tid + half];
+                uSums[tid] += uSums[tid + half];
+            }
+            Group.Barrier();
+        }
+        if (tid == 0)
+        {
+            squares[0] = wSums[0];
+            squares[1] = uSums[0];
+        }
+    }
+
+    /// <summary>
+    /// The update of <see cref="IBackend.TrustRatioStep"/> for one parameter, with the norms from
+    /// <see cref="TrustNorms"/> (LAMB's moments already updated by <see cref="LambMoments"/>).
+    /// </summary>
+    public static void TrustApply(Index1D i, ArrayView<float> dParameters, ArrayView<float> parameters,
+        ArrayView<float> m, ArrayView<float> v, ArrayView<double> squares, TrustScalars s)
+    {
+        double wNorm = Math.Sqrt(squares[0]), uNorm = Math.Sqrt(squares[1]);
+        bool trusted = s.Adapt != 0 && wNorm > 0 && uNorm > 0;
+        float p = parameters[i];
+        if (s.Kind == (int)OptimizerKind.Lars)
+        {
+            // ρ = τ·‖w‖/(‖∇‖ + λ‖w‖); b ← μ·b + η·ρ·(∇ + λw); w ← w − b
+            double rho = trusted ? s.TrustCoefficient * wNorm / (uNorm + s.WeightDecay * wNorm) : 1;
+            float b = s.Momentum * m[i] + (float)(s.LearningRate * rho) * (dParameters[i] + s.WeightDecay * p);
+            m[i] = b;
+            parameters[i] = p - b;
+            return;
+        }
+        double ratio = trusted ? wNorm / uNorm : 1;
+        parameters[i] = p - (float)(s.LearningRate * ratio) * LambUpdate(m[i], v[i], p, s);
+    }
+
+    // u = m̂/(√v̂ + ε) + λw
+    private static float LambUpdate(float m, float v, float w, TrustScalars s) =>
+        m / s.BiasCorrection1 / (MathF.Sqrt(v / s.BiasCorrection2) + s.Epsilon) + s.WeightDecay * w;
+
     /// <summary>Plain SGD of one parameter p with gradient ∇: p − η·(∇ + λp). Every SGD update here goes through it.</summary>
     public static float Sgd(float p, float gradient, OptimizerScalars s)
     {
@@ -369,4 +443,68 @@ public readonly record struct OptimizerScalars
 
     /// <summary>Third rule coefficient.</summary>
     public float C3 { get; }
+}
+
+/// <summary>
+/// The per-step scalars of the <see cref="IBackend.TrustRatioStep"/> kernels, rounded once from the float64
+/// <see cref="OptimizerStep"/>; η, τ and λ stay float64 for the trust ratio, which is computed in float64.
+/// </summary>
+public readonly record struct TrustScalars
+{
+    /// <summary>Builds the scalars of <paramref name="step"/> for a segment that is adapted or not.</summary>
+    public TrustScalars(in OptimizerStep step, bool adapt)
+    {
+        Kind = (int)step.Kind;
+        Adapt = adapt ? 1 : 0;
+        LearningRate = step.LearningRate;
+        TrustCoefficient = step.TrustCoefficient;
+        WeightDecay = adapt ? (float)step.WeightDecay : 0f;
+        Momentum = (float)step.Momentum;
+        Beta1 = (float)step.Beta1;
+        Beta2 = (float)step.Beta2;
+        OneMinusBeta1 = (float)(1 - step.Beta1);
+        OneMinusBeta2 = (float)(1 - step.Beta2);
+        Epsilon = (float)step.Epsilon;
+        BiasCorrection1 = (float)step.LambBiasCorrection1;
+        BiasCorrection2 = (float)step.LambBiasCorrection2;
+    }
+
+    /// <summary>The <see cref="OptimizerKind"/> as an int.</summary>
+    public int Kind { get; }
+
+    /// <summary>1 for a weight matrix (trust ratio and weight decay), 0 for biases.</summary>
+    public int Adapt { get; }
+
+    /// <summary>η.</summary>
+    public double LearningRate { get; }
+
+    /// <summary>LARS's τ.</summary>
+    public double TrustCoefficient { get; }
+
+    /// <summary>λ, or 0 for biases.</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>μ (LARS).</summary>
+    public float Momentum { get; }
+
+    /// <summary>β1 (LAMB).</summary>
+    public float Beta1 { get; }
+
+    /// <summary>β2 (LAMB).</summary>
+    public float Beta2 { get; }
+
+    /// <summary>1 − β1, rounded once from float64.</summary>
+    public float OneMinusBeta1 { get; }
+
+    /// <summary>1 − β2, rounded once from float64.</summary>
+    public float OneMinusBeta2 { get; }
+
+    /// <summary>ε.</summary>
+    public float Epsilon { get; }
+
+    /// <summary>LAMB: 1 − β1ᵗ.</summary>
+    public float BiasCorrection1 { get; }
+
+    /// <summary>LAMB: 1 − β2ᵗ.</summary>
+    public float BiasCorrection2 { get; }
 }

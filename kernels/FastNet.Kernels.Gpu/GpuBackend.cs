@@ -91,6 +91,12 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> _sumChunks;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, OptimizerScalars, int>
         _optimize;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, TrustScalars> _lambMoments;
+    private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<double>, TrustScalars, int> _trustNorms;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<double>, TrustScalars> _trustApply;
+    private readonly MemoryBuffer1D<double, Stride1D.Dense> _trustSquares;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
@@ -121,6 +127,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
                     + $"the kernels need {GemmKernels.Threads}");
             }
             _placeholder = _accelerator.Allocate1D<float>(1);
+            _trustSquares = _accelerator.Allocate1D<double>(2);
             _tiling = options.Tiling;
             _small = new Gemm(_accelerator, GemmKernels.ForwardNN<IdentityFunction>, GemmKernels.WeightGradientTN,
                 GemmKernels.InputGradientNT, GemmKernels.Config, GemmKernels.LaunchBounds);
@@ -142,6 +149,12 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
                 int>(ElementwiseKernels.SumChunks);
             _optimize = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, OptimizerScalars, int>(ElementwiseKernels.Optimize);
+            _lambMoments = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, TrustScalars>(ElementwiseKernels.LambMoments);
+            _trustNorms = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<double>, TrustScalars, int>(ElementwiseKernels.TrustNorms);
+            _trustApply = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<double>, TrustScalars>(ElementwiseKernels.TrustApply);
             _gather = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>,
                 ArrayView<float>, int, int>(ElementwiseKernels.GatherRows);
             _fill = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(
@@ -416,6 +429,28 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         _launches++;
     }
 
+    /// <inheritdoc />
+    public void TrustRatioStep(BufferView dParameters, in OptimizerStep step, BufferView parameters, BufferView moment,
+        BufferView secondMoment, bool adapt)
+    {
+        OpChecks.TrustRatioStep(dParameters, step, parameters, moment, secondMoment);
+        if (dParameters.IsEmpty)
+        {
+            return;
+        }
+        var scalars = new TrustScalars(step, adapt);
+        int n = dParameters.Length;
+        ArrayView<float> g = View(dParameters), w = View(parameters), m = View(moment), v = View(secondMoment);
+        if (step.Kind == OptimizerKind.Lamb)
+        {
+            _lambMoments(n, g, m, v, scalars);
+            _launches++;
+        }
+        _trustNorms(new KernelConfig(1, ElementwiseKernels.Threads), g, w, m, v, _trustSquares.View, scalars, n);
+        _trustApply(n, g, w, m, v, _trustSquares.View, scalars);
+        _launches += 2;
+    }
+
     /// <summary>
     /// a ← f(a + b) in place, the epilogue of the cuBLAS forward path; exposed so tests can check it on
     /// accelerators without cuBLAS. a: [batch, outputs]; b: [outputs] or empty.
@@ -445,6 +480,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         _rowStats?.Dispose();
         _chunkSums?.Dispose();
         _placeholder.Dispose();
+        _trustSquares.Dispose();
         _accelerator.Dispose();
         _context.Dispose();
     }

@@ -106,6 +106,17 @@ public interface IBackend : IDisposable
     void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters, BufferView state);
 
     /// <summary>
+    /// One <see cref="OptimizerKind.Lars"/> or <see cref="OptimizerKind.Lamb"/> step over one segment (one layer's
+    /// weights, or its biases), in place; the rules are written on <see cref="OptimizerKind"/>. dParameters: [n], the
+    /// gradient ∇; parameters: [n], updated; moment: [n], LARS's b or LAMB's m, updated; secondMoment: [n], LAMB's v,
+    /// updated, or empty for LARS (all zeros before the first step). adapt: true for a weight matrix (trust ratio and
+    /// weight decay), false for biases (ratio 1, no decay). The norms are reductions in a fixed order chosen by the
+    /// backend, so a backend repeats its own results bit for bit.
+    /// </summary>
+    void TrustRatioStep(BufferView dParameters, in OptimizerStep step, BufferView parameters, BufferView moment,
+        BufferView secondMoment, bool adapt);
+
+    /// <summary>
     /// destination ← destination + scale·source, elementwise; accumulates. source, destination: [n]. Used to sum
     /// weighted gradients (gradient accumulation). Defined as the plain-SGD step θ ← θ − η·g with g = source,
     /// θ = destination, η = −scale and no weight decay (<see cref="ComposedOps.AccumulateScaled"/>), which every backend

@@ -85,8 +85,27 @@ public static class OpChecks
         BufferView state)
     {
         const string op = nameof(IBackend.OptimizerStep);
+        if (Kernels.OptimizerStep.IsLayerwise(step.Kind))
+        {
+            throw new ArgumentException(
+                $"{op}: {step.Kind} adapts its step per layer; apply it with {nameof(IBackend.TrustRatioStep)}");
+        }
         Length(parameters, dParameters.Length, nameof(parameters), op);
         Length(state, (long)Kernels.OptimizerStep.StateSlots(step.Kind) * dParameters.Length, nameof(state), op);
+    }
+
+    /// <summary>Checks the operands of <see cref="IBackend.TrustRatioStep"/>.</summary>
+    public static void TrustRatioStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
+        BufferView moment, BufferView secondMoment)
+    {
+        const string op = nameof(IBackend.TrustRatioStep);
+        if (!Kernels.OptimizerStep.IsLayerwise(step.Kind))
+        {
+            throw new ArgumentException($"{op}: {step.Kind} is not a trust-ratio rule; use {nameof(IBackend.OptimizerStep)}");
+        }
+        Length(parameters, dParameters.Length, nameof(parameters), op);
+        Length(moment, dParameters.Length, nameof(moment), op);
+        Length(secondMoment, step.Kind == OptimizerKind.Lamb ? dParameters.Length : 0, nameof(secondMoment), op);
     }
 
     /// <summary>Checks the operands of <see cref="IBackend.GatherRows"/>.</summary>

@@ -32,6 +32,23 @@ public enum OptimizerKind
     /// d = √(v / (1 − β2ᵗ)) + ε; θ ← θ − η·(1 − μₜ)/(1 − Πₜ)·g/d − η·μₜ₊₁/(1 − Πₜ·μₜ₊₁)·m/d. State: m, v.
     /// </summary>
     Nadam,
+
+    /// <summary>
+    /// LARS (You, Gitman, Ginsburg 2017, Algorithm 1), applied per layer by <see cref="IBackend.TrustRatioStep"/>: for
+    /// a weight matrix w with gradient ∇ (the weight decay λ is not added to ∇ first), the local learning rate is
+    /// ρ = τ·‖w‖/(‖∇‖ + λ‖w‖), with τ the trust coefficient, or ρ = 1 when ‖w‖ or ‖∇‖ is zero;
+    /// b ← μ·b + η·ρ·(∇ + λw); w ← w − b. The buffer b holds the step itself (η inside, as in the paper). Biases are
+    /// not adapted: ρ = 1 and λ = 0, so b ← μ·b + η·∇. No ε. State: b.
+    /// </summary>
+    Lars,
+
+    /// <summary>
+    /// LAMB (You et al. 2019, Algorithm 2, φ the identity), applied per layer by <see cref="IBackend.TrustRatioStep"/>:
+    /// m ← β1·m + (1 − β1)·∇; v ← β2·v + (1 − β2)·∇²; m̂ = m/(1 − β1ᵗ); v̂ = v/(1 − β2ᵗ); r = m̂/(√v̂ + ε);
+    /// u = r + λw (decoupled weight decay); w ← w − η·ρ·u with the trust ratio ρ = ‖w‖/‖u‖, or ρ = 1 when ‖w‖ or ‖u‖ is
+    /// zero. Biases are not adapted: ρ = 1 and λ = 0, an Adam step. State: m, v.
+    /// </summary>
+    Lamb,
 }
 
 /// <summary>
@@ -77,6 +94,19 @@ public readonly record struct OptimizerStep
     /// <summary>Nadam: −η·μₜ₊₁/(1 − Πₜ·μₜ₊₁), the coefficient of m/d.</summary>
     public double NadamMomentCoefficient { get; init; }
 
+    /// <summary>LARS: the trust coefficient τ.</summary>
+    public double TrustCoefficient { get; init; }
+
+    /// <summary>LAMB: 1 − β1ᵗ.</summary>
+    public double LambBiasCorrection1 { get; init; }
+
+    /// <summary>LAMB: 1 − β2ᵗ.</summary>
+    public double LambBiasCorrection2 { get; init; }
+
+    /// <summary>True for the rules applied per layer with a trust ratio (<see cref="IBackend.TrustRatioStep"/>)
+    /// rather than over the flat buffer.</summary>
+    public static bool IsLayerwise(OptimizerKind kind) => kind is OptimizerKind.Lars or OptimizerKind.Lamb;
+
     /// <summary>Nadam's momentum decay ψ, as in torch.optim.NAdam.</summary>
     public const double NadamMomentumDecay = 0.004;
 
@@ -118,6 +148,13 @@ public readonly record struct OptimizerStep
                     NadamMomentCoefficient = -learningRate * muNext / (1 - nadamMuProduct * muNext),
                 };
                 break;
+            case OptimizerKind.Lamb:
+                step = step with
+                {
+                    LambBiasCorrection1 = 1 - Math.Pow(beta1, t),
+                    LambBiasCorrection2 = 1 - Math.Pow(beta2, t),
+                };
+                break;
         }
         return step;
     }
@@ -126,8 +163,9 @@ public readonly record struct OptimizerStep
     public static int StateSlots(OptimizerKind kind) => kind switch
     {
         OptimizerKind.Sgd => 0,
-        OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Adagrad or OptimizerKind.RmsProp => 1,
-        OptimizerKind.Adam or OptimizerKind.Nadam => 2,
+        OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Adagrad or OptimizerKind.RmsProp
+            or OptimizerKind.Lars => 1,
+        OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Lamb => 2,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
     };
 }

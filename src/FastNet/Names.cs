@@ -21,7 +21,7 @@ public static class Names
     [
         ("sgd", OptimizerKind.Sgd), ("momentum", OptimizerKind.Momentum), ("nesterov", OptimizerKind.Nesterov),
         ("adagrad", OptimizerKind.Adagrad), ("rmsprop", OptimizerKind.RmsProp), ("adam", OptimizerKind.Adam),
-        ("nadam", OptimizerKind.Nadam),
+        ("nadam", OptimizerKind.Nadam), ("lars", OptimizerKind.Lars), ("lamb", OptimizerKind.Lamb),
     ];
 
     /// <summary>Every activation name.</summary>

@@ -242,6 +242,65 @@ public class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
+    public virtual void TrustRatioStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
+        BufferView moment, BufferView secondMoment, bool adapt)
+    {
+        OpChecks.TrustRatioStep(dParameters, step, parameters, moment, secondMoment);
+        Span<float> grad = dParameters.AsSpan(), w = parameters.AsSpan(), m = moment.AsSpan();
+        Span<float> v = secondMoment.AsSpan();
+        int n = grad.Length;
+        double lr = step.LearningRate, lambda = adapt ? step.WeightDecay : 0;
+        if (step.Kind == OptimizerKind.Lars)
+        {
+            // ρ = τ·‖w‖/(‖∇‖ + λ‖w‖); b ← μ·b + η·ρ·(∇ + λw); w ← w − b
+            double wNorm = Math.Sqrt(SumOfSquares(w)), gNorm = Math.Sqrt(SumOfSquares(grad));
+            double rho = adapt && wNorm > 0 && gNorm > 0 ? step.TrustCoefficient * wNorm / (gNorm + lambda * wNorm) : 1;
+            for (int i = 0; i < n; i++)
+            {
+                double b = step.Momentum * m[i] + lr * rho * (grad[i] + lambda * w[i]);
+                m[i] = (float)b;
+                w[i] = (float)(w[i] - b);
+            }
+            return;
+        }
+        // m ← β1·m + (1 − β1)·∇; v ← β2·v + (1 − β2)·∇² (stored; r below is computed from the stored values)
+        double b1 = step.Beta1, b2 = step.Beta2;
+        for (int i = 0; i < n; i++)
+        {
+            m[i] = (float)(b1 * m[i] + (1 - b1) * grad[i]);
+            v[i] = (float)(b2 * v[i] + (1 - b2) * (double)grad[i] * grad[i]);
+        }
+        // u = m̂/(√v̂ + ε) + λw; ρ = ‖w‖/‖u‖
+        double wSquares = 0, uSquares = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double u = LambUpdate(step, m[i], v[i], w[i], lambda);
+            wSquares += (double)w[i] * w[i];
+            uSquares += u * u;
+        }
+        double ratio = adapt && wSquares > 0 && uSquares > 0 ? Math.Sqrt(wSquares) / Math.Sqrt(uSquares) : 1;
+        for (int i = 0; i < n; i++)
+        {
+            w[i] = (float)(w[i] - lr * ratio * LambUpdate(step, m[i], v[i], w[i], lambda));
+        }
+    }
+
+    /// <summary>LAMB's u = m̂/(√v̂ + ε) + λw of one parameter, in float64.</summary>
+    public static double LambUpdate(in OptimizerStep step, double m, double v, double w, double lambda) =>
+        m / step.LambBiasCorrection1 / (Math.Sqrt(v / step.LambBiasCorrection2) + step.Epsilon) + lambda * w;
+
+    // Σ x², in index order, in float64.
+    private static double SumOfSquares(ReadOnlySpan<float> x)
+    {
+        double sum = 0;
+        foreach (float value in x)
+        {
+            sum += (double)value * value;
+        }
+        return sum;
+    }
+
+    /// <inheritdoc />
     public void Dispose()
     {
         Dispose(true);

@@ -54,6 +54,8 @@ internal static class ResumeConflicts
         Compare(o.Beta2, v => v == optimizer.Beta2, string.Create(c, $"beta2 {optimizer.Beta2}"));
         Compare(o.Epsilon, v => v == optimizer.Epsilon, string.Create(c, $"eps {optimizer.Epsilon}"));
         Compare(o.WeightDecay, v => v == optimizer.WeightDecay, string.Create(c, $"weight decay {optimizer.WeightDecay}"));
+        Compare(o.TrustCoefficient, v => v == optimizer.TrustCoefficient,
+            string.Create(c, $"trust coefficient {optimizer.TrustCoefficient}"));
         Compare(o.Batch, v => int.TryParse(v, NumberStyles.None, c, out int b) && b == training.BatchSize,
             $"batch {training.BatchSize}");
         Compare(o.Accumulate, v => v == training.Accumulate, $"accumulate {training.Accumulate}");

@@ -22,6 +22,11 @@ internal static class RunDescription
         _ => backend.Name,
     };
 
+    /// <summary>The learning-rate schedule, with its warm-up when there is one: "cosine with 5-step warm-up".</summary>
+    public static string Schedule(LearningRateSchedule schedule) => schedule.WarmupSteps > 0
+        ? string.Create(CultureInfo.InvariantCulture, $"{schedule} with {schedule.WarmupSteps}-step warm-up")
+        : schedule.ToString();
+
     /// <summary>"256", or "256 (4 micro-batches of 64)" with gradient accumulation ("of up to" when K does not divide
     /// the batch).</summary>
     public static string Batch(TrainingOptions t) => t.Accumulate == 1
@@ -37,7 +42,8 @@ internal static class RunDescription
         text += s.Kind switch
         {
             OptimizerKind.Momentum or OptimizerKind.Nesterov => string.Create(c, $" momentum {s.Momentum:G4}"),
-            OptimizerKind.Adam or OptimizerKind.Nadam => string.Create(c, $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}"),
+            OptimizerKind.Lars => string.Create(c, $" momentum {s.Momentum:G4} trust coefficient {s.TrustCoefficient:G4}"),
+            OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Lamb => string.Create(c, $" betas ({s.Beta1:G4}, {s.Beta2:G4}) eps {s.Epsilon:G3}"),
             OptimizerKind.RmsProp => string.Create(c, $" alpha {s.Beta2:G4} eps {s.Epsilon:G3}"),
             OptimizerKind.Adagrad => string.Create(c, $" eps {s.Epsilon:G3}"),
             _ => "",

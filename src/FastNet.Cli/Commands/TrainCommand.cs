@@ -106,8 +106,9 @@ internal static class TrainCommand
         Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256);
 
         output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
-            + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {training.Schedule}, batch {RunDescription.Batch(training)}, "
-            + $"backend {RunDescription.Backend(backend)}, seed {training.Seed}{DataParallelRun.Describe(ranks, batch)}");
+            + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {RunDescription.Schedule(training.Schedule)}, "
+            + $"batch {RunDescription.Batch(training)}, backend {RunDescription.Backend(backend)}, seed {training.Seed}"
+            + DataParallelRun.Describe(ranks, batch));
         if (training.LinearScalingBase is int baseBatch)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

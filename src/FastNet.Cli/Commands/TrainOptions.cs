@@ -68,24 +68,29 @@ internal sealed class TrainOptions
 
     public Option<string> Optimizer { get; } = new("--optimizer")
     {
-        Description = "sgd, momentum, nesterov, adagrad, rmsprop, adam or nadam",
+        Description = "sgd, momentum, nesterov, adagrad, rmsprop, adam, nadam, lars or lamb",
         DefaultValueFactory = _ => "adam",
     };
 
-    public Option<double?> LearningRate { get; } = new("--lr") { Description = "learning rate (default: torch.optim's)" };
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = "learning rate (default: torch.optim's; lars 1, lamb 0.001)" };
 
-    public Option<double?> Momentum { get; } = new("--momentum") { Description = "momentum and nesterov: mu (default 0.9)" };
+    public Option<double?> Momentum { get; } = new("--momentum") { Description = "momentum, nesterov and lars: mu (default 0.9)" };
 
-    public Option<double?> Beta1 { get; } = new("--beta1") { Description = "adam, nadam: beta1 (default 0.9)" };
+    public Option<double?> Beta1 { get; } = new("--beta1") { Description = "adam, nadam, lamb: beta1 (default 0.9)" };
 
     public Option<double?> Beta2 { get; } = new("--beta2")
     {
-        Description = "adam, nadam: beta2 (default 0.999); rmsprop: alpha (default 0.99)",
+        Description = "adam, nadam, lamb: beta2 (default 0.999); rmsprop: alpha (default 0.99)",
     };
 
-    public Option<double?> Epsilon { get; } = new("--eps") { Description = "epsilon (default 1e-10 adagrad, 1e-8 others)" };
+    public Option<double?> Epsilon { get; } = new("--eps") { Description = "epsilon (default 1e-10 adagrad, 1e-6 lamb, 1e-8 others)" };
 
-    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "L2 penalty lambda added to the gradient" };
+    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "L2 penalty lambda added to the gradient (lars, lamb: their weight decay, weights only)" };
+
+    public Option<double?> TrustCoefficient { get; } = new("--trust-coefficient")
+    {
+        Description = "lars: trust coefficient of the layer-wise learning rate (default 0.001)",
+    };
 
     public Option<string> Batch { get; } = new("--batch")
     {
@@ -177,7 +182,8 @@ internal sealed class TrainOptions
 
     public IEnumerable<Option> All =>
     [
-        Backend, Threads, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum, Beta1,
+        Backend, Threads, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
+        TrustCoefficient, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Accumulate, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot, PlotLog,
         NoProgress, Mpi,

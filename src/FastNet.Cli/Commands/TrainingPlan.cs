@@ -47,6 +47,7 @@ internal sealed class TrainingPlan
             Beta2 = parse.GetValue(o.Beta2),
             Epsilon = parse.GetValue(o.Epsilon),
             WeightDecay = parse.GetValue(o.WeightDecay),
+            TrustCoefficient = parse.GetValue(o.TrustCoefficient),
         }.WithDefaults();
         LossKind? loss = parse.GetValue(o.Loss) is string name ? Names.ParseLoss(name) : null;
         var training = new TrainingOptions(parse.GetValue(o.Epochs), 1, parse.GetValue(o.Shuffle), parse.GetValue(o.Seed))

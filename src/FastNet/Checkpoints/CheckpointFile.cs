@@ -154,6 +154,7 @@ public static class CheckpointFile
             w.WriteNumber("beta2", o.Beta2!.Value);
             w.WriteNumber("eps", o.Epsilon!.Value);
             w.WriteNumber("weightDecay", o.WeightDecay);
+            w.WriteNumber("trustCoefficient", o.TrustCoefficient!.Value);
             w.WriteNumber("steps", c.OptimizerSteps);
             w.WriteNumber("nadamMuProduct", c.NadamMuProduct);
             w.WriteEndObject();
@@ -220,6 +221,8 @@ public static class CheckpointFile
                 Beta2 = o.GetProperty("beta2").GetDouble(),
                 Epsilon = o.GetProperty("eps").GetDouble(),
                 WeightDecay = o.GetProperty("weightDecay").GetDouble(),
+                // absent in files written before LARS
+                TrustCoefficient = o.TryGetProperty("trustCoefficient", out JsonElement trust) ? trust.GetDouble() : null,
             }.WithDefaults();
             bool trainBiases = root.GetProperty("trainBiases").GetBoolean();
             int trainable = trainBiases ? spec.ParameterCount : spec.WeightCount;

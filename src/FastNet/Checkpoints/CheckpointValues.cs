@@ -41,7 +41,8 @@ internal static class CheckpointValues
         (string Name, double? Value)[] scalars =
         [
             ("the learning rate", o.LearningRate), ("the momentum", o.Momentum), ("beta1", o.Beta1), ("beta2", o.Beta2),
-            ("epsilon", o.Epsilon), ("the weight decay", o.WeightDecay), ("the Nadam momentum product", c.NadamMuProduct),
+            ("epsilon", o.Epsilon), ("the weight decay", o.WeightDecay),
+            ("the trust coefficient", o.TrustCoefficient), ("the Nadam momentum product", c.NadamMuProduct),
             ("the epoch's loss sum", c.Position.LossSum), ("the epoch's correct count", c.Position.Correct),
         ];
         foreach ((string name, double? value) in scalars)

@@ -3,8 +3,9 @@ using FastNet.Kernels;
 namespace FastNet.Training;
 
 /// <summary>
-/// An optimizer and its hyperparameters. Unset values take torch.optim's defaults for that optimizer
-/// (<see cref="WithDefaults"/>); the rules themselves are written on <see cref="OptimizerKind"/>.
+/// An optimizer and its hyperparameters. Unset values take torch.optim's defaults for that optimizer, and for LARS and
+/// LAMB, which torch.optim lacks, the papers' (<see cref="WithDefaults"/>); the rules themselves are written on
+/// <see cref="OptimizerKind"/>.
 /// </summary>
 public sealed record OptimizerSettings
 {
@@ -26,8 +27,11 @@ public sealed record OptimizerSettings
     /// <summary>ε (adagrad, rmsprop, adam, nadam).</summary>
     public double? Epsilon { get; init; }
 
-    /// <summary>λ of the L2 penalty added to the gradient.</summary>
+    /// <summary>λ of the L2 penalty added to the gradient (LARS and LAMB: the λ of their rules, weights only).</summary>
     public double WeightDecay { get; init; }
+
+    /// <summary>LARS's trust coefficient τ.</summary>
+    public double? TrustCoefficient { get; init; }
 
     /// <summary>Fills unset values with torch.optim's defaults for <see cref="Kind"/> and checks ranges.</summary>
     public OptimizerSettings WithDefaults()
@@ -38,12 +42,20 @@ public sealed record OptimizerSettings
             {
                 OptimizerKind.Adam => 1e-3,
                 OptimizerKind.Nadam => 2e-3,
+                OptimizerKind.Lamb => 1e-3,
+                OptimizerKind.Lars => 1,
                 _ => 1e-2,
             },
-            Momentum = Momentum ?? (Kind is OptimizerKind.Momentum or OptimizerKind.Nesterov ? 0.9 : 0),
+            Momentum = Momentum ?? (Kind is OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Lars ? 0.9 : 0),
             Beta1 = Beta1 ?? 0.9,
             Beta2 = Beta2 ?? (Kind == OptimizerKind.RmsProp ? 0.99 : 0.999),
-            Epsilon = Epsilon ?? (Kind == OptimizerKind.Adagrad ? 1e-10 : 1e-8),
+            Epsilon = Epsilon ?? Kind switch
+            {
+                OptimizerKind.Adagrad => 1e-10,
+                OptimizerKind.Lamb => 1e-6,
+                _ => 1e-8,
+            },
+            TrustCoefficient = TrustCoefficient ?? (Kind == OptimizerKind.Lars ? 1e-3 : 0),
         };
         settings.Validate();
         return settings;
@@ -57,9 +69,17 @@ public sealed record OptimizerSettings
         Check(Beta2 is >= 0 and < 1, "--beta2", "a value in [0, 1)", Beta2);
         Check(Epsilon >= 0, "--eps", "a non-negative value", Epsilon);
         Check(WeightDecay >= 0, "--weight-decay", "a non-negative value", WeightDecay);
-        if (Momentum > 0 && Kind is not (OptimizerKind.Momentum or OptimizerKind.Nesterov))
+        if (Momentum > 0 && Kind is not (OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Lars))
         {
-            throw new ArgumentException($"--momentum applies to momentum and nesterov, not to {Names.Of(Kind)}");
+            throw new ArgumentException($"--momentum applies to momentum, nesterov and lars, not to {Names.Of(Kind)}");
+        }
+        if (Kind == OptimizerKind.Lars)
+        {
+            Check(TrustCoefficient > 0, "--trust-coefficient", "a positive value", TrustCoefficient);
+        }
+        else if (TrustCoefficient != 0)
+        {
+            throw new ArgumentException($"--trust-coefficient applies to lars, not to {Names.Of(Kind)}");
         }
     }
 
@@ -113,6 +133,6 @@ public sealed class OptimizerClock(OptimizerSettings settings)
             _settings.Beta1!.Value, _settings.Beta2!.Value, _settings.Epsilon!.Value, _settings.WeightDecay, Steps,
             ref mu);
         NadamMuProduct = mu;
-        return step;
+        return step with { TrustCoefficient = _settings.TrustCoefficient!.Value };
     }
 }

@@ -170,6 +170,11 @@ public sealed class TrainingNetwork : IDisposable
     private void ApplyStep(BufferView gradients)
     {
         OptimizerStep step = Optimizer.Next();
+        if (OptimizerStep.IsLayerwise(step.Kind))
+        {
+            LayerwiseStep.Apply(_backend, Spec, TrainableCount, gradients, step, _parameters.All, _state.All);
+            return;
+        }
         _backend.OptimizerStep(gradients, step, _parameters.Slice(0, TrainableCount), _state.All);
     }
 

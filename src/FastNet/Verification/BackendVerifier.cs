@@ -95,8 +95,13 @@ public sealed class BackendVerifier
             }
 
             OptimizerStep step = clock.Next();
-            (float[] refTheta, float[] refState) = refOps.OptimizerStep(gradient, step, theta, state);
-            (float[] candTheta, float[] candState) = candOps.OptimizerStep(gradient, step, theta, state);
+            bool layerwise = OptimizerStep.IsLayerwise(step.Kind);
+            (float[] refTheta, float[] refState) = layerwise
+                ? refOps.LayerwiseStep(_spec, gradient, step, theta, state)
+                : refOps.OptimizerStep(gradient, step, theta, state);
+            (float[] candTheta, float[] candState) = layerwise
+                ? candOps.LayerwiseStep(_spec, gradient, step, theta, state)
+                : candOps.OptimizerStep(gradient, step, theta, state);
             CompareOptimizer(step, gradient, theta, state, refTheta, candTheta, refState, candState);
             if (step.Kind == OptimizerKind.Sgd && rows == 1)
             {
@@ -278,11 +283,13 @@ public sealed class BackendVerifier
 
         void Compare(Discrepancy d, int offset, int count)
         {
+            // LARS and LAMB scale each step by a ratio of norms over the whole segment: a reduction of count terms
+            int k = OptimizerStep.IsLayerwise(step.Kind) ? count : 1;
             for (int p = offset; p < offset + count; p++)
             {
                 double g = Math.Abs(gradient[p]) + step.WeightDecay * Math.Abs(theta[p]);
                 double scale = Math.Abs(theta[p]) + Math.Abs((double)refTheta[p] - theta[p]) + step.LearningRate * g;
-                d.Add(candTheta[p], refTheta[p], 1, scale);
+                d.Add(candTheta[p], refTheta[p], k, scale);
             }
         }
     }

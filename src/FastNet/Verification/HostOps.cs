@@ -1,4 +1,5 @@
 using FastNet.Kernels;
+using FastNet.Model;
 
 namespace FastNet.Verification;
 
@@ -49,6 +50,14 @@ internal sealed class HostOps(IBackend backend)
     {
         using FloatBuffer g = Upload(gradient), p = Upload(parameters), s = Upload(state);
         Backend.OptimizerStep(g.All, step, p.All, s.All);
+        return (Download(p), Download(s));
+    }
+
+    public (float[] Parameters, float[] State) LayerwiseStep(NetworkSpec spec, float[] gradient, in OptimizerStep step,
+        float[] parameters, float[] state)
+    {
+        using FloatBuffer g = Upload(gradient), p = Upload(parameters), s = Upload(state);
+        Training.LayerwiseStep.Apply(Backend, spec, parameters.Length, g.All, step, p.All, s.All);
         return (Download(p), Download(s));
     }
 

@@ -32,7 +32,13 @@ public class CheckpointTests
             Backend = BackendRegistry.Create(backendName);
             Model.Model initial = new Initializer(InitializerKind.Auto).Create(Spec, new SeededRandom(4));
             Network = new TrainingNetwork(Backend, initial, LossKind.SoftmaxCrossEntropy,
-                new OptimizerSettings { Kind = kind, LearningRate = 0.05, WeightDecay = 1e-3 }, Options.BatchSize);
+                new OptimizerSettings
+                {
+                    Kind = kind,
+                    LearningRate = kind == OptimizerKind.Lars ? 5 : 0.05,
+                    TrustCoefficient = kind == OptimizerKind.Lars ? 0.002 : null,
+                    WeightDecay = 1e-3,
+                }, Options.BatchSize);
             Trainer = new Trainer(Network, Blobs(), null, Options);
         }
 
@@ -66,6 +72,8 @@ public class CheckpointTests
             data.Add(backend.Name, OptimizerKind.Adam);
             data.Add(backend.Name, OptimizerKind.Nadam);
             data.Add(backend.Name, OptimizerKind.Momentum);
+            data.Add(backend.Name, OptimizerKind.Lars);
+            data.Add(backend.Name, OptimizerKind.Lamb);
         }
         return data;
     }
@@ -158,10 +166,12 @@ public class CheckpointTests
         }
     }
 
-    [Fact]
-    public void RoundTripKeepsEveryField()
+    [Theory]
+    [InlineData(OptimizerKind.Nadam)]
+    [InlineData(OptimizerKind.Lars)]
+    public void RoundTripKeepsEveryField(OptimizerKind kind)
     {
-        using var session = new Session("reference", OptimizerKind.Nadam);
+        using var session = new Session("reference", kind);
         session.Trainer.RunEpoch();
         Checkpoint original = Checkpoint.Capture(session.Network, session.Trainer, Options);
         Checkpoint copy = CheckpointFile.Deserialize(CheckpointFile.Serialize(original), "memory");

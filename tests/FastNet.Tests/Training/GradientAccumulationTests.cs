@@ -34,8 +34,18 @@ public class GradientAccumulationTests
         return new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(11));
     }
 
-    internal static OptimizerSettings Settings(OptimizerKind kind) =>
-        new() { Kind = kind, LearningRate = kind is OptimizerKind.Adam or OptimizerKind.Nadam ? 0.01 : 0.1, WeightDecay = 1e-3 };
+    internal static OptimizerSettings Settings(OptimizerKind kind) => new()
+    {
+        Kind = kind,
+        // LARS: η·τ = 0.01 of ‖w‖ per step
+        LearningRate = kind switch
+        {
+            OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Lamb => 0.01,
+            OptimizerKind.Lars => 10,
+            _ => 0.1,
+        },
+        WeightDecay = 1e-3,
+    };
 
     public static TheoryData<string, OptimizerKind, LossKind, int> Cases()
     {
@@ -120,17 +130,7 @@ public class GradientAccumulationTests
                     Assert.True(Math.Abs(gK[i] - (double)g1[i]) <= delta[i],
                         $"step {step}, parameter {i}: accumulated {gK[i]:G9}, one batch {g1[i]:G9}, bound {delta[i]:G3}");
                 }
-                float[] low = StepOnReference(reference, rule, [.. g1.Select((g, i) => (float)(g - delta[i]))], theta, state);
-                float[] high = StepOnReference(reference, rule, [.. g1.Select((g, i) => (float)(g + delta[i]))], theta, state);
-                for (int i = 0; i < p; i++)
-                {
-                    double lo = Math.Min(Math.Min(low[i], high[i]), after1[i]);
-                    double hi = Math.Max(Math.Max(low[i], high[i]), after1[i]);
-                    double slack = Tolerance.Bound(1, Math.Abs(theta[i]) + Math.Abs(hi - theta[i]) + Math.Abs(lo - theta[i]));
-                    Assert.True(afterK[i] >= lo - slack && afterK[i] <= hi + slack,
-                        $"step {step}, parameter {i}: accumulated step {afterK[i]:G9}, one-batch step {after1[i]:G9}, "
-                        + $"allowed [{lo - slack:G9}, {hi + slack:G9}]");
-                }
+                CheckStep(reference, spec, rule, g1, gK, delta, theta, state, after1, afterK, $"step {step}");
             }
             split.LoadParameters(after1);
             split.LoadOptimizerState(whole.DownloadOptimizerState());
@@ -196,8 +196,63 @@ public class GradientAccumulationTests
         return s;
     }
 
-    internal static float[] StepOnReference(IBackend reference, in OptimizerStep rule, float[] gradient, float[] theta,
-        float[] state)
+    /// <summary>
+    /// The step taken with gK (accumulated or all-reduced), whose distance from the one-batch gradient g1 is within
+    /// delta, against the one-batch step after1. Flat rules: the interval argument above. LARS and LAMB: the trust
+    /// ratio couples every parameter of a segment, so the rule is not monotone in each gradient alone and the interval
+    /// argument does not hold; instead gK is checked within delta of g1, and the step with the rule applied to gK on
+    /// the reference, within the bound of a reduction over the segment (the ratio's norms).
+    /// </summary>
+    internal static void CheckStep(IBackend reference, NetworkSpec spec, in OptimizerStep rule, float[] g1, float[] gK,
+        double[] delta, float[] theta, float[] state, float[] after1, float[] afterK, string where)
+    {
+        int p = theta.Length;
+        if (OptimizerStep.IsLayerwise(rule.Kind))
+        {
+            float[] expected = StepOnReference(reference, spec, rule, gK, theta, state);
+            for (int i = 0; i < p; i++)
+            {
+                Assert.True(Math.Abs(gK[i] - (double)g1[i]) <= delta[i],
+                    $"{where}, parameter {i}: gradient {gK[i]:G9}, one batch {g1[i]:G9}, bound {delta[i]:G3}");
+                double scale = Math.Abs(theta[i]) + Math.Abs(expected[i] - (double)theta[i]) + Math.Abs(expected[i]);
+                Assert.True(Tolerance.Within(afterK[i], expected[i], SegmentLength(spec, i), scale),
+                    $"{where}, parameter {i}: step {afterK[i]:G9}, the rule on that gradient {expected[i]:G9}");
+            }
+            return;
+        }
+        float[] low = StepOnReference(reference, spec, rule, [.. g1.Select((g, i) => (float)(g - delta[i]))], theta, state);
+        float[] high = StepOnReference(reference, spec, rule, [.. g1.Select((g, i) => (float)(g + delta[i]))], theta, state);
+        for (int i = 0; i < p; i++)
+        {
+            double lo = Math.Min(Math.Min(low[i], high[i]), after1[i]);
+            double hi = Math.Max(Math.Max(low[i], high[i]), after1[i]);
+            double slack = Tolerance.Bound(1, Math.Abs(theta[i]) + Math.Abs(hi - theta[i]) + Math.Abs(lo - theta[i]));
+            Assert.True(afterK[i] >= lo - slack && afterK[i] <= hi + slack,
+                $"{where}, parameter {i}: step {afterK[i]:G9}, one-batch step {after1[i]:G9}, "
+                + $"allowed [{lo - slack:G9}, {hi + slack:G9}]");
+        }
+    }
+
+    // The length of the segment (a layer's weights or its biases) that holds parameter i.
+    private static int SegmentLength(NetworkSpec spec, int i)
+    {
+        for (int l = 0; l < spec.Layers.Count; l++)
+        {
+            int weights = spec.InputsOf(l) * spec.Layers[l].Units;
+            if (i >= spec.WeightOffset(l) && i < spec.WeightOffset(l) + weights)
+            {
+                return weights;
+            }
+            if (spec.Layers[l].HasBias && i >= spec.BiasOffset(l) && i < spec.BiasOffset(l) + spec.Layers[l].Units)
+            {
+                return spec.Layers[l].Units;
+            }
+        }
+        throw new ArgumentOutOfRangeException(nameof(i));
+    }
+
+    internal static float[] StepOnReference(IBackend reference, NetworkSpec spec, in OptimizerStep rule,
+        float[] gradient, float[] theta, float[] state)
     {
         using FloatBuffer g = reference.Allocate(gradient.Length), t = reference.Allocate(theta.Length);
         using FloatBuffer s = reference.Allocate(Math.Max(1, state.Length));
@@ -208,7 +263,14 @@ public class GradientAccumulationTests
         {
             reference.Upload(state, stateView);
         }
-        reference.OptimizerStep(g.All, rule, t.All, stateView);
+        if (OptimizerStep.IsLayerwise(rule.Kind))
+        {
+            LayerwiseStep.Apply(reference, spec, theta.Length, g.All, rule, t.All, stateView);
+        }
+        else
+        {
+            reference.OptimizerStep(g.All, rule, t.All, stateView);
+        }
         float[] result = new float[theta.Length];
         reference.Download(t.All, result);
         return result;

@@ -41,7 +41,7 @@ public class OptimizerTests
         {
             Kind = kind,
             LearningRate = 0.1,
-            Momentum = kind is OptimizerKind.Momentum or OptimizerKind.Nesterov ? 0.9 : null,
+            Momentum = kind is OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Lars ? 0.9 : null,
             WeightDecay = 0.01,
         }.WithDefaults();
         double[] expected = ByHand(settings);
@@ -55,15 +55,27 @@ public class OptimizerTests
         foreach (float[] g in Gradients)
         {
             backend.Upload(g, grad.All);
-            backend.OptimizerStep(grad.All, clock.Next(), theta.All, state.All);
+            OptimizerStep step = clock.Next();
+            if (OptimizerStep.IsLayerwise(kind))
+            {
+                // the four parameters as one weight segment
+                backend.TrustRatioStep(grad.All, step, theta.All, state.Slice(0, n),
+                    kind == OptimizerKind.Lamb ? state.Slice(n, n) : BufferView.Empty, adapt: true);
+            }
+            else
+            {
+                backend.OptimizerStep(grad.All, step, theta.All, state.All);
+            }
         }
         float[] actual = new float[n];
         backend.Download(theta.All, actual);
 
         for (int i = 0; i < n; i++)
         {
-            // Three elementwise steps, each within the rule's elementwise bound of the values it combines.
-            double bound = 3 * Tolerance.Bound(1, Math.Abs(expected[i]) + Math.Abs(expected[i] - Theta0[i]));
+            // Three elementwise steps, each within the rule's elementwise bound of the values it combines (LARS and
+            // LAMB: of a reduction over the n parameters, for the trust ratio).
+            int k = OptimizerStep.IsLayerwise(kind) ? n : 1;
+            double bound = 3 * Tolerance.Bound(k, Math.Abs(expected[i]) + Math.Abs(expected[i] - Theta0[i]));
             Assert.True(Math.Abs(actual[i] - expected[i]) <= bound,
                 $"{kind} parameter {i}: expected {expected[i]:G9}, got {actual[i]:G9} (±{bound:G3})");
         }
@@ -96,6 +108,11 @@ public class OptimizerTests
         double muProduct = 1;
         for (int t = 1; t <= Gradients.Length; t++)
         {
+            if (s.Kind is OptimizerKind.Lars or OptimizerKind.Lamb)
+            {
+                LayerwiseByHand(s, t, Gradients[t - 1], theta, m, v);
+                continue;
+            }
             double muT = b1 * (1 - 0.5 * Math.Pow(0.96, t * 0.004));
             double muNext = b1 * (1 - 0.5 * Math.Pow(0.96, (t + 1) * 0.004));
             muProduct *= muT;
@@ -140,5 +157,38 @@ public class OptimizerTests
             }
         }
         return theta;
+    }
+
+    // LARS (You, Gitman, Ginsburg 2017) and LAMB (You et al. 2019) on one weight segment: norms over all of theta.
+    private static void LayerwiseByHand(OptimizerSettings s, int t, float[] gradient, double[] theta, double[] m,
+        double[] v)
+    {
+        int n = theta.Length;
+        double lr = s.LearningRate!.Value, wd = s.WeightDecay, b1 = s.Beta1!.Value, b2 = s.Beta2!.Value;
+        double wNorm = Math.Sqrt(theta.Sum(x => x * x));
+        if (s.Kind == OptimizerKind.Lars)
+        {
+            double gNorm = Math.Sqrt(gradient.Sum(x => (double)x * x));
+            double local = s.TrustCoefficient!.Value * wNorm / (gNorm + wd * wNorm);
+            for (int i = 0; i < n; i++)
+            {
+                m[i] = s.Momentum!.Value * m[i] + lr * local * (gradient[i] + wd * theta[i]);
+                theta[i] -= m[i];
+            }
+            return;
+        }
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            m[i] = b1 * m[i] + (1 - b1) * gradient[i];
+            v[i] = b2 * v[i] + (1 - b2) * gradient[i] * gradient[i];
+            double mHat = m[i] / (1 - Math.Pow(b1, t)), vHat = v[i] / (1 - Math.Pow(b2, t));
+            u[i] = mHat / (Math.Sqrt(vHat) + s.Epsilon!.Value) + wd * theta[i];
+        }
+        double ratio = wNorm / Math.Sqrt(u.Sum(x => x * x));
+        for (int i = 0; i < n; i++)
+        {
+            theta[i] -= lr * ratio * u[i];
+        }
     }
 }
