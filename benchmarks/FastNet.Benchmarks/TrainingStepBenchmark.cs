@@ -68,7 +68,7 @@ public class TrainingStepBenchmark : IWork, IDisposable
     {
         string[] parts = Case.Split(' ');
         _sizes = [.. parts[1].Split('-').Select(int.Parse)];
-        _hidden = Enum.Parse<Activation>(parts[2], ignoreCase: true);
+        _hidden = Names.ParseActivation(parts[2]);
         _loss = parts[3] switch
         {
             "hse" => LossKind.HalfSquaredError,

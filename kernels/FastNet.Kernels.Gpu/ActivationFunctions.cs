@@ -3,7 +3,7 @@ namespace FastNet.Kernels.Gpu;
 /// <summary>
 /// An activation as a type, so that a kernel generic over it is compiled for exactly one activation: the forward
 /// GEMMs apply it to every output of their tile in straight-line code, and with a run-time switch each of those
-/// outputs carried all four formulas.
+/// outputs carried every formula.
 /// </summary>
 public interface IActivationFunction
 {
@@ -16,40 +16,45 @@ public interface IActivationFunction
 public readonly struct IdentityFunction : IActivationFunction
 {
     /// <inheritdoc />
-    public float Apply(float z) => DeviceMath.Activate((int)Activation.Identity, z);
+    public float Apply(float z) => DeviceMath.Activate((int)ActivationKind.Identity, z);
 }
 
 /// <summary>f(z) = 1 / (1 + e^(−z)).</summary>
 public readonly struct SigmoidFunction : IActivationFunction
 {
     /// <inheritdoc />
-    public float Apply(float z) => DeviceMath.Activate((int)Activation.Sigmoid, z);
+    public float Apply(float z) => DeviceMath.Activate((int)ActivationKind.Sigmoid, z);
 }
 
 /// <summary>f(z) = tanh z.</summary>
 public readonly struct TanhFunction : IActivationFunction
 {
     /// <inheritdoc />
-    public float Apply(float z) => DeviceMath.Activate((int)Activation.Tanh, z);
+    public float Apply(float z) => DeviceMath.Activate((int)ActivationKind.Tanh, z);
 }
 
 /// <summary>f(z) = max(0, z).</summary>
 public readonly struct ReluFunction : IActivationFunction
 {
     /// <inheritdoc />
-    public float Apply(float z) => DeviceMath.Activate((int)Activation.Relu, z);
+    public float Apply(float z) => DeviceMath.Activate((int)ActivationKind.Relu, z);
 }
 
-/// <summary>The type of each <see cref="Activation"/>.</summary>
+/// <summary>The type of each activation the GEMM epilogue applies.</summary>
 public static class ActivationFunctions
 {
+    /// <summary>The kinds the forward GEMMs apply in their epilogue (the others, with
+    /// <see cref="Activation.IsSeparatePass"/>, follow an identity GEMM in a kernel of their own).</summary>
+    public static IReadOnlyList<ActivationKind> Fused { get; } =
+        [ActivationKind.Identity, ActivationKind.Sigmoid, ActivationKind.Tanh, ActivationKind.Relu];
+
     /// <summary>The <see cref="IActivationFunction"/> struct that computes <paramref name="activation"/>.</summary>
-    public static Type For(Activation activation) => activation switch
+    public static Type For(ActivationKind activation) => activation switch
     {
-        Activation.Identity => typeof(IdentityFunction),
-        Activation.Sigmoid => typeof(SigmoidFunction),
-        Activation.Tanh => typeof(TanhFunction),
-        Activation.Relu => typeof(ReluFunction),
+        ActivationKind.Identity => typeof(IdentityFunction),
+        ActivationKind.Sigmoid => typeof(SigmoidFunction),
+        ActivationKind.Tanh => typeof(TanhFunction),
+        ActivationKind.Relu => typeof(ReluFunction),
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation"),
     };
 }

@@ -153,15 +153,15 @@ public static class DeviceMath
     /// <summary>f(z) for an <see cref="Activation"/> passed as its int value (kernels take enums as ints).</summary>
     public static float Activate(int activation, float z)
     {
-        if (activation == (int)Activation.Sigmoid)
+        if (activation == (int)ActivationKind.Sigmoid)
         {
             return Sigmoid(z);
         }
-        if (activation == (int)Activation.Tanh)
+        if (activation == (int)ActivationKind.Tanh)
         {
             return Tanh(z);
         }
-        if (activation == (int)Activation.Relu)
+        if (activation == (int)ActivationKind.Relu)
         {
             return z > 0 ? z : 0f;
         }
@@ -171,18 +171,76 @@ public static class DeviceMath
     /// <summary>f'(z) written through the output a = f(z).</summary>
     public static float Derivative(int activation, float a)
     {
-        if (activation == (int)Activation.Sigmoid)
+        if (activation == (int)ActivationKind.Sigmoid)
         {
             return a * (1f - a);
         }
-        if (activation == (int)Activation.Tanh)
+        if (activation == (int)ActivationKind.Tanh)
         {
             return 1f - a * a;
         }
-        if (activation == (int)Activation.Relu)
+        if (activation == (int)ActivationKind.Relu)
         {
             return a > 0 ? 1f : 0f;
         }
         return 1f;
+    }
+
+    /// <summary>
+    /// f(z) for the activations applied in a pass of their own (<see cref="Activation.IsSeparatePass"/>), the
+    /// <see cref="ActivationKind"/> passed as its int value. GELU's Φ(−|z|) = ½·erfc(|z|/√2) comes from the Chebyshev
+    /// fit erfc x ≈ t·e^(−x² + P(t)), t = 1/(1 + x/2) (Numerical Recipes in C, 2nd ed., §6.2 <c>erfcc</c>; relative
+    /// error below 1.2e-7 for every x ≥ 0), the same formula as the SIMD backend's.
+    /// </summary>
+    public static float ActivateSeparately(int activation, float slope, float z)
+    {
+        if (activation == (int)ActivationKind.LeakyRelu)
+        {
+            return z > 0 ? z : slope * z;
+        }
+        if (activation == (int)ActivationKind.Gelu)
+        {
+            return z * NormalCdf(z);
+        }
+        // GELU, tanh form: ½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))
+        return 0.5f * z * (1f + Tanh(GeluTanhScale * (z + 0.044715f * z * z * z)));
+    }
+
+    /// <summary>f' of a separate-pass activation from what the forward pass stored: a for leaky ReLU, z for the
+    /// GELUs.</summary>
+    public static float SeparateDerivative(int activation, float slope, float stored)
+    {
+        if (activation == (int)ActivationKind.LeakyRelu)
+        {
+            return stored > 0 ? 1f : slope;
+        }
+        float z = stored;
+        if (activation == (int)ActivationKind.Gelu)
+        {
+            // Φ(z) + z·φ(z)
+            return NormalCdf(z) + z * Exp(-0.5f * z * z) * 0.3989422804014327f;
+        }
+        float t = Tanh(GeluTanhScale * (z + 0.044715f * z * z * z));
+        return 0.5f * (1f + t) + 0.5f * z * ((1f - t) * (1f + t)) * GeluTanhScale * (1f + 3 * 0.044715f * z * z);
+    }
+
+    private const float GeluTanhScale = 0.7978845608028654f;
+
+    /// <summary>Φ(z), the standard normal distribution function.</summary>
+    public static float NormalCdf(float z)
+    {
+        float x = (z < 0 ? -z : z) * 0.70710678118654752f;
+        float t = 1f / (1f + 0.5f * x);
+        float p = t * 0.17087277f - 0.82215223f;
+        p = t * p + 1.48851587f;
+        p = t * p - 1.13520398f;
+        p = t * p + 0.27886807f;
+        p = t * p - 0.18628806f;
+        p = t * p + 0.09678418f;
+        p = t * p + 0.37409196f;
+        p = t * p + 1.00002368f;
+        p = t * p - 1.26551223f;
+        float lower = 0.5f * t * Exp(p - x * x); // Φ(−|z|)
+        return z > 0 ? 1f - lower : lower;
     }
 }

@@ -360,6 +360,15 @@ public static class ElementwiseKernels
         a[e] = DeviceMath.Activate(activation, z);
     }
 
+    /// <summary>a[e] ← f(z[e]) for an activation applied after an identity product (a may be z); the
+    /// <see cref="ActivationKind"/> as its int value.</summary>
+    public static void SeparateActivation(Index1D e, ArrayView<float> z, ArrayView<float> a, int activation,
+        float slope) => a[e] = DeviceMath.ActivateSeparately(activation, slope, z[e]);
+
+    /// <summary>delta[e] ← delta[e]·f'(stored[e]), stored being A (leaky ReLU) or Z (the GELUs).</summary>
+    public static void SeparateDerivative(Index1D e, ArrayView<float> stored, ArrayView<float> delta, int activation,
+        float slope) => delta[e] *= DeviceMath.SeparateDerivative(activation, slope, stored[e]);
+
     /// <summary>destination[e] = value.</summary>
     public static void Fill(Index1D e, ArrayView<float> destination, float value) => destination[e] = value;
 

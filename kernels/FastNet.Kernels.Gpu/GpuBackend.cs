@@ -100,6 +100,8 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, float> _separateActivation,
+        _separateDerivative;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
         int, int, int> _rowForward;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -161,6 +163,10 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
                 ElementwiseKernels.Fill);
             _biasActivation = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
                 int, int, int>(ElementwiseKernels.BiasActivation);
+            _separateActivation = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>,
+                ArrayView<float>, int, float>(ElementwiseKernels.SeparateActivation);
+            _separateDerivative = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>,
+                ArrayView<float>, int, float>(ElementwiseKernels.SeparateDerivative);
             _rowForward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
                 ArrayView<float>, int, int, int, int>(RowKernels.Forward);
             _rowBackward = _accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -294,14 +300,24 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
 
     /// <inheritdoc />
     public void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
-        Activation activation, BufferView a)
+        Activation activation, BufferView a, BufferView z = default)
     {
         OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseForward));
+        if (activation.IsSeparatePass)
+        {
+            // Z = X·W + b by the identity path (into z when it is kept), then A = f(Z) in a kernel of its own
+            BufferView target = activation.NeedsPreActivation ? z : a;
+            DenseForward(x, w, b, batch, inputs, outputs, Activation.Identity, target);
+            _separateActivation(a.Length, View(target), View(a), (int)activation.Kind, activation.Slope);
+            _launches++;
+            return;
+        }
         if (batch == 1)
         {
             // a matrix–vector product, bias and activation in one launch, with or without cuBLAS
             _rowForward(RowKernels.ForwardConfig(outputs), View(x), View(w), View(b), View(a), inputs, outputs,
-                b.IsEmpty ? 0 : 1, (int)activation);
+                b.IsEmpty ? 0 : 1, (int)activation.Kind);
             _launches++;
             return;
         }
@@ -320,9 +336,11 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
 
     /// <inheritdoc />
     public void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
-        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX)
+        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX, BufferView z = default)
     {
         OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
+        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseBackward));
+        activation = ScaleBySeparateDerivative(activation, a, z, delta);
         ArrayView<float> dz = View(delta);
         int chunks = ElementwiseKernels.GradientChunks(batch);
         // One chunk of rows writes db itself; more leave per-chunk column sums that a second kernel adds in order.
@@ -333,7 +351,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         if (activation != Activation.Identity || !db.IsEmpty)
         {
             _activationGradient(ElementwiseKernels.GradientConfig(batch, outputs), View(a), dz, sums, batch, outputs,
-                db.IsEmpty ? 0 : 1, (int)activation);
+                db.IsEmpty ? 0 : 1, (int)activation.Kind);
             _launches++;
         }
         if (chunks > 1 && !db.IsEmpty)
@@ -379,16 +397,18 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     /// <inheritdoc />
     public void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
         Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
-        BufferView dW, BufferView db)
+        BufferView dW, BufferView db, BufferView z = default)
     {
         if (batch != 1)
         {
             ComposedOps.DenseBackwardSgdStep(this, x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW,
-                db);
+                db, z);
             return;
         }
         OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
         OpChecks.DenseBackwardSgdStep(step, b, db, outputs);
+        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseBackwardSgdStep));
+        activation = ScaleBySeparateDerivative(activation, a, z, delta);
         // one launch: each weight row gives its dX entry from the weights before the update, then takes its step
         RowBackward(x, a, delta, dX, w, b, new OptimizerScalars(step), inputs, outputs, activation, update: true);
     }
@@ -451,6 +471,20 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         _launches += 2;
     }
 
+    // For an activation applied in its own pass: delta ⊙= f'(stored) here, and the rest of the backward pass is the
+    // identity's. Returns the activation the rest should use.
+    private Activation ScaleBySeparateDerivative(Activation activation, BufferView a, BufferView z, BufferView delta)
+    {
+        if (!activation.IsSeparatePass)
+        {
+            return activation;
+        }
+        _separateDerivative(delta.Length, View(activation.NeedsPreActivation ? z : a), View(delta),
+            (int)activation.Kind, activation.Slope);
+        _launches++;
+        return Activation.Identity;
+    }
+
     /// <summary>
     /// a ← f(a + b) in place, the epilogue of the cuBLAS forward path; exposed so tests can check it on
     /// accelerators without cuBLAS. a: [batch, outputs]; b: [outputs] or empty.
@@ -461,7 +495,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         OpChecks.Length(a, (long)batch * outputs, nameof(a), nameof(ApplyBiasActivation));
         if (!b.IsEmpty || activation != Activation.Identity)
         {
-            _biasActivation(a.Length, View(a), View(b), outputs, b.IsEmpty ? 0 : 1, (int)activation);
+            _biasActivation(a.Length, View(a), View(b), outputs, b.IsEmpty ? 0 : 1, (int)activation.Kind);
             _launches++;
         }
     }
@@ -532,7 +566,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
             return;
         }
         _rowBackward(RowKernels.BackwardConfig(inputs, _accelerator.WarpSize), View(x), View(a), View(delta),
-            View(dX), View(w), View(b), scalars, inputs, outputs, (int)activation, dX.IsEmpty ? 0 : 1, update ? 1 : 0,
+            View(dX), View(w), View(b), scalars, inputs, outputs, (int)activation.Kind, dX.IsEmpty ? 0 : 1, update ? 1 : 0,
             b.IsEmpty ? 0 : 1);
         _launches++;
     }
@@ -621,7 +655,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         {
             // forward is the identity instance of the generic kernel; the other activations instantiate the same one
             MethodInfo generic = forward.Method.GetGenericMethodDefinition();
-            _forward = [.. Enum.GetValues<Activation>().Select(activation => new Lazy<ForwardLauncher>(() =>
+            _forward = [.. ActivationFunctions.Fused.Select(activation => new Lazy<ForwardLauncher>(() =>
                 accelerator.LoadStreamKernel(generic.MakeGenericMethod(ActivationFunctions.For(activation))
                     .CreateDelegate<ForwardKernel>(), bounds)))];
             WeightGradient = new(() => accelerator.LoadStreamKernel(weightGradient, bounds));
@@ -629,7 +663,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
             Config = config;
         }
 
-        public ForwardLauncher Forward(Activation activation) => _forward[(int)activation].Value;
+        public ForwardLauncher Forward(Activation activation) => _forward[(int)activation.Kind].Value; // Fused is in kind order
 
         public Lazy<ProductLauncher> WeightGradient { get; }
 

@@ -66,7 +66,7 @@ public static class PtxListing
                     continue;
                 }
                 // a kernel generic over the activation (the forward GEMMs): one listing per activation, as loaded
-                foreach (Activation activation in Enum.GetValues<Activation>())
+                foreach (ActivationKind activation in ActivationFunctions.Fused)
                 {
                     yield return ($"{type.Name}.{method.Name}.{activation}",
                         method.MakeGenericMethod(ActivationFunctions.For(activation)), !implicitlyGrouped, bounds);

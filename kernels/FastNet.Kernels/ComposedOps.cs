@@ -9,11 +9,11 @@ public static class ComposedOps
     /// <summary><see cref="IBackend.DenseBackwardSgdStep"/> as a backward pass and two optimizer steps.</summary>
     public static void DenseBackwardSgdStep(IBackend backend, BufferView x, BufferView a, int batch, int inputs,
         int outputs, Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w,
-        BufferView b, BufferView dW, BufferView db)
+        BufferView b, BufferView dW, BufferView db, BufferView z = default)
     {
         ArgumentNullException.ThrowIfNull(backend);
         OpChecks.DenseBackwardSgdStep(step, b, db, outputs);
-        backend.DenseBackward(x, w, a, batch, inputs, outputs, activation, delta, dW, db, dX);
+        backend.DenseBackward(x, w, a, batch, inputs, outputs, activation, delta, dW, db, dX, z);
         backend.OptimizerStep(dW, step, w, BufferView.Empty);
         if (!b.IsEmpty)
         {

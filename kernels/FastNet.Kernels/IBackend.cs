@@ -49,21 +49,26 @@ public interface IBackend : IDisposable
     /// <summary>
     /// Dense forward pass: A = f(X·W + b).
     /// x: [batch, inputs]; w: [inputs, outputs]; b: [outputs], or empty for a layer without biases;
-    /// a: [batch, outputs], overwritten. Z is not stored: every <see cref="Activation"/> has its derivative in terms of A.
+    /// a: [batch, outputs], overwritten;
+    /// z: [batch, outputs], overwritten with Z = X·W + b when <see cref="Activation.NeedsPreActivation"/> (its
+    /// derivative needs Z, see <see cref="Activation"/>), else empty.
     /// </summary>
     void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
-        Activation activation, BufferView a);
+        Activation activation, BufferView a, BufferView z = default);
 
     /// <summary>
     /// Dense backward pass, given the layer's input X, weights W, output A and ∂L/∂A:
-    /// dZ = ∂L/∂A ⊙ f'(A); dW = Xᵀ·dZ; db = Σ_rows dZ; dX = dZ·Wᵀ.
+    /// dZ = ∂L/∂A ⊙ f'(Z), with f' written through A or, when <see cref="Activation.NeedsPreActivation"/>, taken at Z;
+    /// dW = Xᵀ·dZ; db = Σ_rows dZ; dX = dZ·Wᵀ.
     /// x: [batch, inputs]; w: [inputs, outputs]; a: [batch, outputs];
     /// delta: [batch, outputs], holds ∂L/∂A on entry and is overwritten with dZ;
     /// dW: [inputs, outputs], overwritten; db: [outputs], overwritten, or empty for a layer without biases;
-    /// dX: [batch, inputs], overwritten, or empty when the gradient below is not needed (the first layer).
+    /// dX: [batch, inputs], overwritten, or empty when the gradient below is not needed (the first layer);
+    /// z: [batch, outputs], the Z that <see cref="DenseForward"/> stored when <see cref="Activation.NeedsPreActivation"/>,
+    /// else empty; read only.
     /// </summary>
     void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
-        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX);
+        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX, BufferView z = default);
 
     /// <summary>
     /// Dense backward pass fused with a plain-SGD step of the layer's own parameters, for when nothing needs the
@@ -76,7 +81,7 @@ public interface IBackend : IDisposable
     /// delta: ∂L/∂A on entry; afterwards it holds dZ or is left as it was (a fused pass that never stores dZ need
     /// not make every reader of ∂L/∂A wait for a writer);
     /// dW, db: scratch for the gradient; afterwards they hold it or are left untouched. So read none of the three.
-    /// The other operands are as in <see cref="DenseBackward"/>; "bit for bit" is about w, b and dX.
+    /// The other operands (z included) are as in <see cref="DenseBackward"/>; "bit for bit" is about w, b and dX.
     /// <para>
     /// Why: at batch 1, dW = xᵀ·dZ is an outer product that costs less to recompute inside the update than to write
     /// out and read back, and the separate optimizer pass over every parameter disappears.
@@ -84,8 +89,9 @@ public interface IBackend : IDisposable
     /// </summary>
     void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs, Activation activation,
         BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b, BufferView dW,
-        BufferView db) =>
-        ComposedOps.DenseBackwardSgdStep(this, x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db);
+        BufferView db, BufferView z = default) =>
+        ComposedOps.DenseBackwardSgdStep(this, x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db,
+            z);
 
     /// <summary>
     /// Loss of a batch and its gradient. output: [batch, outputs] (logits for

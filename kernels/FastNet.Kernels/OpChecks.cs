@@ -35,6 +35,20 @@ public static class OpChecks
         Length(a, (long)batch * outputs, nameof(a), nameof(IBackend.DenseForward));
     }
 
+    /// <summary>Throws unless z holds [batch, outputs] floats when the activation needs Z, and is empty otherwise.</summary>
+    public static void PreActivation(Activation activation, BufferView z, int batch, int outputs, string op)
+    {
+        if (activation.NeedsPreActivation)
+        {
+            Length(z, (long)batch * outputs, nameof(z), op);
+        }
+        else if (!z.IsEmpty)
+        {
+            throw new ArgumentException($"{op}: z is for activations whose derivative needs Z, not {activation}",
+                nameof(z));
+        }
+    }
+
     /// <summary>Checks the operands of <see cref="IBackend.DenseBackward"/>.</summary>
     public static void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
         BufferView delta, BufferView dW, BufferView db, BufferView dX)

@@ -47,17 +47,17 @@ public sealed class Network : IDisposable
     /// otherwise).</summary>
     /// <param name="data">Decides the input and output sizes and whether this is a classifier.</param>
     /// <param name="hiddenLayers">Units of each hidden layer, input side first; empty for none.</param>
-    /// <param name="activation">The hidden layers' activation.</param>
+    /// <param name="activation">The hidden layers' activation; ReLU by default.</param>
     /// <param name="scaling">Preprocessing of the inputs (e.g. <c>new DivideScaling(255)</c> for pixels); none by
     /// default.</param>
     /// <param name="seed">Seeds the initial weights.</param>
     /// <param name="backend">"auto", "simd", "reference", or another registered backend.</param>
-    public static Network Create(Dataset data, IReadOnlyList<int> hiddenLayers, Activation activation = Activation.Relu,
+    public static Network Create(Dataset data, IReadOnlyList<int> hiddenLayers, Activation? activation = null,
         InputScaling? scaling = null, ulong seed = 1, string backend = BackendRegistry.Auto)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(hiddenLayers);
-        var layers = hiddenLayers.Select(units => new LayerSpec(units, activation))
+        var layers = hiddenLayers.Select(units => new LayerSpec(units, activation ?? Activation.Relu))
             .Append(new LayerSpec(data.TargetCount, Activation.Identity));
         var spec = new NetworkSpec(data.FeatureCount, [.. layers]);
         Model.Model model = Initializer.Parse("auto").Create(spec, new SeededRandom(seed)).WithMetadata(new ModelMetadata

@@ -12,7 +12,8 @@ public sealed class GpuFusedSgdTests(GpuFixture fixture)
     public static TheoryData<int, int, int, Activation> Cases()
     {
         var data = new TheoryData<int, int, int, Activation>();
-        foreach (Activation activation in Enum.GetValues<Activation>())
+        // the GELUs' fused step takes Z: BackendVerifier's fused-step check covers them
+        foreach (Activation activation in Activation.OneOfEachKind.Where(a => !a.NeedsPreActivation))
         {
             foreach ((int batch, int inputs, int outputs) in new[] { (1, 1, 1), (1, 7, 17), (1, 33, 3), (1, 53, 51), (3, 7, 17) })
             {
@@ -30,11 +31,11 @@ public sealed class GpuFusedSgdTests(GpuFixture fixture)
         var random = new Random(batch * 1000 + inputs * 10 + outputs);
         float[] x = Data.Uniform(random, batch * inputs), w = Data.Uniform(random, inputs * outputs);
         float[] b = Data.Uniform(random, outputs), delta = Data.Uniform(random, batch * outputs);
-        float[] a = [.. Data.Uniform(random, batch * outputs).Select(v => activation switch
+        float[] a = [.. Data.Uniform(random, batch * outputs).Select(v => activation.Kind switch
         {
-            Activation.Sigmoid => 0.5f + 0.45f * v,
-            Activation.Tanh => 0.9f * v,
-            Activation.Relu => Math.Max(v, 0f),
+            ActivationKind.Sigmoid => 0.5f + 0.45f * v,
+            ActivationKind.Tanh => 0.9f * v,
+            ActivationKind.Relu => Math.Max(v, 0f),
             _ => v,
         })];
         foreach (double weightDecay in new[] { 0, 0.01 })

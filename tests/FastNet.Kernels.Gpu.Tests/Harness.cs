@@ -86,34 +86,39 @@ public sealed class Harness : IDisposable
         }
         else
         {
-            Gpu.DenseForward(x.Gpu, w.Gpu, b.Gpu, batch, inputs, outputs, activation, a.Gpu);
+            Twin z = activation.NeedsPreActivation ? Allocate(batch * outputs) : Twin.Empty;
+            Gpu.DenseForward(x.Gpu, w.Gpu, b.Gpu, batch, inputs, outputs, activation, a.Gpu, z.Gpu);
         }
-        Reference.DenseForward(x.Ref, w.Ref, b.Ref, batch, inputs, outputs, activation, a.Ref);
+        Twin zRef = activation.NeedsPreActivation ? Allocate(batch * outputs) : Twin.Empty;
+        Reference.DenseForward(x.Ref, w.Ref, b.Ref, batch, inputs, outputs, activation, a.Ref, zRef.Ref);
         float[] expected = ReadRef(a);
         var sums = new double[batch * outputs];
         for (int r = 0; r < batch; r++)
         {
             for (int j = 0; j < outputs; j++)
             {
-                // the bias is one more term of the reduction; the activation's result counts as an operand
+                // the bias is one more term of the reduction; the activation's result counts as an operand; an error
+                // in Z reaches A times at most |f'| ≤ MaxSlope
                 double s = B.Length == 0 ? 0 : Math.Abs(B[j]);
                 for (int i = 0; i < inputs; i++)
                 {
                     s += Math.Abs((double)X[r * inputs + i] * W[i * outputs + j]);
                 }
-                sums[r * outputs + j] = s + Math.Abs(expected[r * outputs + j]);
+                sums[r * outputs + j] = s * activation.MaxSlope + Math.Abs(expected[r * outputs + j]);
             }
         }
         AssertWithin(ReadGpu(a), expected, inputs + 1, sums, $"DenseForward {activation} A");
     }
 
+    /// <summary>DenseBackward; <paramref name="z"/> is Z for the activations that keep it, else empty.</summary>
     public void Backward(Twin x, Twin w, Twin a, int batch, int inputs, int outputs, Activation activation,
-        Twin delta, Twin dW, Twin db, Twin dX)
+        Twin delta, Twin dW, Twin db, Twin dX, Twin z = default)
     {
-        float[] X = Sync(x), W = Sync(w), A = Sync(a), D = Sync(delta);
-        Gpu.DenseBackward(x.Gpu, w.Gpu, a.Gpu, batch, inputs, outputs, activation, delta.Gpu, dW.Gpu, db.Gpu, dX.Gpu);
+        float[] X = Sync(x), W = Sync(w), A = Sync(a), D = Sync(delta), Z = Sync(z);
+        Gpu.DenseBackward(x.Gpu, w.Gpu, a.Gpu, batch, inputs, outputs, activation, delta.Gpu, dW.Gpu, db.Gpu, dX.Gpu,
+            z.Gpu);
         Reference.DenseBackward(x.Ref, w.Ref, a.Ref, batch, inputs, outputs, activation, delta.Ref, dW.Ref, db.Ref,
-            dX.Ref);
+            dX.Ref, z.Ref);
         float[] dz = ReadRef(delta);
 
         // |dZ| as the sum of the magnitudes of the terms of ∂L/∂A·f'(A) (f' = a − a², 1 − a², [a > 0], 1): what the
@@ -121,7 +126,8 @@ public sealed class Harness : IDisposable
         var dzMagnitude = new double[batch * outputs];
         for (int e = 0; e < dz.Length; e++)
         {
-            dzMagnitude[e] = Math.Abs((double)D[e]) * DerivativeMagnitude(activation, A[e]);
+            dzMagnitude[e] = Math.Abs((double)D[e])
+                * (Z.Length > 0 ? PreActivationDerivativeMagnitude(activation, Z[e]) : DerivativeMagnitude(activation, A[e]));
         }
         AssertWithin(ReadGpu(delta), dz, 1, [.. dzMagnitude.Select((m, e) => m + Math.Abs(dz[e]))],
             $"DenseBackward {activation} dZ");
@@ -283,13 +289,19 @@ public sealed class Harness : IDisposable
     }
 
     /// <summary>The sum of the magnitudes of the terms of f'(a) written through a.</summary>
-    public static double DerivativeMagnitude(Activation activation, double a) => activation switch
+    public static double DerivativeMagnitude(Activation activation, double a) => activation.Kind switch
     {
-        Activation.Sigmoid => Math.Abs(a) + a * a,
-        Activation.Tanh => 1 + a * a,
-        Activation.Relu => a > 0 ? 1 : 0,
+        ActivationKind.Sigmoid => Math.Abs(a) + a * a,
+        ActivationKind.Tanh => 1 + a * a,
+        ActivationKind.Relu => a > 0 ? 1 : 0,
+        ActivationKind.LeakyRelu => a > 0 ? 1 : activation.Slope,
         _ => 1,
     };
+
+    /// <summary>The magnitude f'(z) is evaluated relative to, for the GELUs
+    /// (<see cref="Tolerance.PreActivationDerivativeScale"/>).</summary>
+    public static double PreActivationDerivativeMagnitude(Activation activation, double z) =>
+        Tolerance.PreActivationDerivativeScale(activation, z);
 
     public static void AssertWithin(float[] candidate, float[] reference, int k, double[] absoluteSums, string what)
     {

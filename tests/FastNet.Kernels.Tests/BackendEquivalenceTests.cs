@@ -23,7 +23,8 @@ public class BackendEquivalenceTests
     private static readonly Lazy<List<LayerCase>> Cases = new(BuildCases);
 
     private sealed record LayerCase(int Batch, int Inputs, int Outputs, Activation Activation, float[] X, float[] W,
-        float[]? B, float[] DeltaIn, bool HasDX, float[] A, (float[] Dz, float[] DW, float[]? Db, float[]? DX) Grads,
+        float[]? B, float[] DeltaIn, bool HasDX, float[] A, float[]? Z,
+        (float[] Dz, float[] DW, float[]? Db, float[]? DX) Grads,
         double[] ForwardBounds, Expect.BackwardBounds BackwardBounds)
     {
         public override string ToString() =>
@@ -38,7 +39,7 @@ public class BackendEquivalenceTests
         int variant = 0;
         foreach ((int batch, int inputs, int outputs) in Shapes)
         {
-            foreach (Activation activation in Enum.GetValues<Activation>())
+            foreach (Activation activation in Activation.OneOfEachKind)
             {
                 // alternate bias and dX so every combination meets every activation across the shapes
                 bool hasBias = variant % 2 == 0, hasDX = variant / 2 % 2 == 0;
@@ -47,11 +48,11 @@ public class BackendEquivalenceTests
                 float[] w = Host.Random(random, inputs * outputs, 2 / Math.Sqrt(inputs));
                 float[]? b = hasBias ? Host.Random(random, outputs, 0.5) : null;
                 float[] deltaIn = Host.Random(random, batch * outputs);
-                (float[] a, var grads) = Run(reference, x, w, b, deltaIn, batch, inputs, outputs, activation, hasDX,
-                    null);
-                cases.Add(new LayerCase(batch, inputs, outputs, activation, x, w, b, deltaIn, hasDX, a, grads,
-                    Expect.ForwardSums(x, w, b, batch, inputs, outputs, a),
-                    Expect.BackwardSums(activation, x, w, a, deltaIn, batch, inputs, outputs, grads.Dz)));
+                (float[] a, float[]? z, var grads) = Run(reference, x, w, b, deltaIn, batch, inputs, outputs,
+                    activation, hasDX, null, null);
+                cases.Add(new LayerCase(batch, inputs, outputs, activation, x, w, b, deltaIn, hasDX, a, z, grads,
+                    Expect.ForwardSums(x, w, b, batch, inputs, outputs, a, activation.MaxSlope),
+                    Expect.BackwardSums(activation, x, w, a, deltaIn, batch, inputs, outputs, grads.Dz, z)));
             }
         }
         return cases;
@@ -64,8 +65,8 @@ public class BackendEquivalenceTests
         using IBackend candidate = Backends.Create(name);
         foreach (LayerCase c in Cases.Value)
         {
-            (float[] a, var grads) = Run(candidate, c.X, c.W, c.B, c.DeltaIn, c.Batch, c.Inputs, c.Outputs,
-                c.Activation, c.HasDX, c.A);
+            (float[] a, _, var grads) = Run(candidate, c.X, c.W, c.B, c.DeltaIn, c.Batch, c.Inputs, c.Outputs,
+                c.Activation, c.HasDX, c.A, c.Z);
             try
             {
                 Expect.Within("A", a, c.A, c.Inputs, c.ForwardBounds);
@@ -78,17 +79,23 @@ public class BackendEquivalenceTests
         }
     }
 
-    // forward from x; backward from the given layer output (the reference's, so both backends differentiate the same A)
-    private static (float[] A, (float[] Dz, float[] DW, float[]? Db, float[]? DX) Grads) Run(IBackend backend,
-        float[] x, float[] w, float[]? b, float[] deltaIn, int batch, int inputs, int outputs, Activation activation,
-        bool hasDX, float[]? aForBackward)
+    // forward from x; backward from the given layer output and Z (the reference's, so both backends differentiate
+    // the same A and Z)
+    private static (float[] A, float[]? Z, (float[] Dz, float[] DW, float[]? Db, float[]? DX) Grads) Run(
+        IBackend backend, float[] x, float[] w, float[]? b, float[] deltaIn, int batch, int inputs, int outputs,
+        Activation activation, bool hasDX, float[]? aForBackward, float[]? zForBackward)
     {
+        using FloatBuffer Z = backend.Allocate(activation.NeedsPreActivation ? batch * outputs : 0);
         using FloatBuffer X = Host.Upload(backend, x), W = Host.Upload(backend, w);
         using FloatBuffer B = backend.Allocate(outputs), A = backend.Allocate(batch * outputs);
         using FloatBuffer D = Host.Upload(backend, deltaIn), DW = backend.Allocate(inputs * outputs);
         using FloatBuffer DB = backend.Allocate(outputs), DX = backend.Allocate(batch * inputs);
         // poison the outputs: the ops must overwrite them
         backend.Fill(float.NaN, A.All);
+        if (activation.NeedsPreActivation)
+        {
+            backend.Fill(float.NaN, Z.All);
+        }
         backend.Fill(float.NaN, DW.All);
         backend.Fill(float.NaN, DB.All);
         backend.Fill(float.NaN, DX.All);
@@ -98,15 +105,20 @@ public class BackendEquivalenceTests
             backend.Upload(b, B.All);
             bias = B.All;
         }
-        backend.DenseForward(X.All, W.All, bias, batch, inputs, outputs, activation, A.All);
+        backend.DenseForward(X.All, W.All, bias, batch, inputs, outputs, activation, A.All, Z.All);
         float[] a = Host.Download(backend, A.All);
+        float[]? z = activation.NeedsPreActivation ? Host.Download(backend, Z.All) : null;
         if (aForBackward is not null)
         {
             backend.Upload(aForBackward, A.All);
         }
+        if (zForBackward is not null)
+        {
+            backend.Upload(zForBackward, Z.All);
+        }
         backend.DenseBackward(X.All, W.All, A.All, batch, inputs, outputs, activation, D.All, DW.All,
-            b is null ? BufferView.Empty : DB.All, hasDX ? DX.All : BufferView.Empty);
-        return (a, (Host.Download(backend, D.All), Host.Download(backend, DW.All),
+            b is null ? BufferView.Empty : DB.All, hasDX ? DX.All : BufferView.Empty, Z.All);
+        return (a, z, (Host.Download(backend, D.All), Host.Download(backend, DW.All),
             b is null ? null : Host.Download(backend, DB.All), hasDX ? Host.Download(backend, DX.All) : null));
     }
 

@@ -42,21 +42,22 @@ public static class Expect
         float[] reference) =>
         Within("A", candidate, reference, inputs, ForwardSums(x, w, b, batch, inputs, outputs, reference));
 
-    /// <summary>The S of each element of a dense forward pass.</summary>
+    /// <summary>The S of each element of a dense forward pass; the reduction's terms count times
+    /// <paramref name="maxSlope"/> (<see cref="Activation.MaxSlope"/>), which bounds how much f can grow an error in Z.</summary>
     public static double[] ForwardSums(float[] x, float[] w, float[]? b, int batch, int inputs, int outputs,
-        float[] reference)
+        float[] reference, double maxSlope = 1)
     {
         double[] s = new double[batch * outputs];
         for (int r = 0; r < batch; r++)
         {
             for (int j = 0; j < outputs; j++)
             {
-                double sum = Math.Abs((double)(b?[j] ?? 0)) + Math.Abs((double)reference[r * outputs + j]);
+                double sum = Math.Abs((double)(b?[j] ?? 0));
                 for (int i = 0; i < inputs; i++)
                 {
                     sum += Math.Abs((double)x[r * inputs + i] * w[i * outputs + j]);
                 }
-                s[r * outputs + j] = sum;
+                s[r * outputs + j] = (sum * maxSlope) + Math.Abs((double)reference[r * outputs + j]);
             }
         }
         return s;
@@ -89,14 +90,24 @@ public static class Expect
         }
     }
 
-    /// <summary>S for dZ = dA ⊙ f'(a) (|dA·f'| + |dZ|), dW (Σ|x·dZ|), db (Σ|dZ|) and dX (Σ|dZ·w|).</summary>
+    /// <summary>
+    /// S for dZ = dA ⊙ f'(a) (|dA|·m(f') + |dZ|, m the sum of the magnitudes of f''s terms), dW (Σ|x|·M), db (Σ M) and
+    /// dX (Σ M·|w|), where M = max(|dZ|, |dA|·m(f')) is the magnitude dZ's own error is relative to: GELU' = Φ(z) + z·φ(z)
+    /// cancels near z = −0.75, so there an error relative to its terms is much larger than |dZ|. <paramref name="z"/>
+    /// is Z for the activations whose f' is taken at Z.
+    /// </summary>
     public static BackwardBounds BackwardSums(Activation activation, float[] x, float[] w, float[] a, float[] deltaIn,
-        int batch, int inputs, int outputs, float[] dz)
+        int batch, int inputs, int outputs, float[] dz, float[]? z = null)
     {
         double[] sDz = new double[batch * outputs];
+        double[] magnitude = new double[batch * outputs];
         for (int e = 0; e < sDz.Length; e++)
         {
-            sDz[e] = Math.Abs(deltaIn[e] * ReferenceBackend.Derivative(activation, a[e])) + Math.Abs((double)dz[e]);
+            double derivative = z is null
+                ? Math.Abs(ReferenceBackend.Derivative(activation, a[e]))
+                : DerivativeTermsAt(activation, z[e]);
+            sDz[e] = Math.Abs((double)deltaIn[e]) * derivative + Math.Abs((double)dz[e]);
+            magnitude[e] = Math.Max(Math.Abs((double)dz[e]), Math.Abs((double)deltaIn[e]) * derivative);
         }
 
         double[] sDW = new double[inputs * outputs];
@@ -107,7 +118,7 @@ public static class Expect
                 double xi = Math.Abs((double)x[r * inputs + i]);
                 for (int j = 0; j < outputs; j++)
                 {
-                    sDW[i * outputs + j] += xi * Math.Abs(dz[r * outputs + j]);
+                    sDW[i * outputs + j] += xi * Math.Abs(magnitude[r * outputs + j]);
                 }
             }
         }
@@ -117,7 +128,7 @@ public static class Expect
         {
             for (int j = 0; j < outputs; j++)
             {
-                sDb[j] += Math.Abs((double)dz[r * outputs + j]);
+                sDb[j] += Math.Abs((double)magnitude[r * outputs + j]);
             }
         }
 
@@ -129,13 +140,18 @@ public static class Expect
                 double sum = 0;
                 for (int j = 0; j < outputs; j++)
                 {
-                    sum += Math.Abs((double)dz[r * outputs + j] * w[i * outputs + j]);
+                    sum += Math.Abs((double)magnitude[r * outputs + j] * w[i * outputs + j]);
                 }
                 sDX[r * inputs + i] = sum;
             }
         }
         return new BackwardBounds(sDz, sDW, sDb, sDX);
     }
+
+    /// <summary>The magnitude f'(z) is evaluated relative to, for the GELUs
+    /// (<see cref="Tolerance.PreActivationDerivativeScale"/>).</summary>
+    public static double DerivativeTermsAt(Activation activation, double z) =>
+        Tolerance.PreActivationDerivativeScale(activation, z);
 
     /// <summary>dOutput (elementwise) and the accumulated metrics (a reduction over every element).</summary>
     public static void Loss(LossKind loss, float[] output, float[] targets, int batch, int outputs,

@@ -25,7 +25,8 @@ public class FusedSgdStepTests
         var random = new Random(17);
         foreach ((int batch, int inputs, int outputs) in Shapes)
         {
-            foreach (Activation activation in Enum.GetValues<Activation>())
+            // the GELUs' fused step takes Z: BackendVerifier's fused-step check covers them
+            foreach (Activation activation in Activation.OneOfEachKind.Where(a => !a.NeedsPreActivation))
             {
                 foreach (double weightDecay in new[] { 0, 0.01 })
                 {
@@ -89,11 +90,11 @@ public class FusedSgdStepTests
         public float[] Delta { get; } = Host.Random(random, batch * outputs);
 
         // outputs the activation can produce, so f'(A) is meaningful
-        public float[] A { get; } = [.. Host.Random(random, batch * outputs).Select(v => activation switch
+        public float[] A { get; } = [.. Host.Random(random, batch * outputs).Select(v => activation.Kind switch
         {
-            Activation.Sigmoid => 0.5f + 0.45f * v,
-            Activation.Tanh => 0.9f * v,
-            Activation.Relu => Math.Max(v, 0),
+            ActivationKind.Sigmoid => 0.5f + 0.45f * v,
+            ActivationKind.Tanh => 0.9f * v,
+            ActivationKind.Relu => Math.Max(v, 0),
             _ => v,
         })];
 

@@ -9,8 +9,8 @@ namespace FastNet.Onnx.Tests;
 /// <para>
 /// Each unit's value is a reduction of K = fan-in (+1 with a bias) products followed by its activation, so one
 /// evaluation is within Tolerance.Bound(K, S) of the exact value computed from its own inputs, with S the absolute
-/// sum of the products, the bias and the result. An error e in the inputs adds Σᵢ|wᵢ|·eᵢ, since every activation
-/// FastNet has is 1-Lipschitz. Both evaluations are within the propagated bound E of the exact network, so they
+/// sum of the products, the bias and the result. An error e in the inputs adds Σᵢ|wᵢ|·eᵢ to Z, and an error in Z
+/// reaches A times at most L = <see cref="Activation.MaxSlope"/> (1 for every activation but the GELUs, 1.13). Both evaluations are within the propagated bound E of the exact network, so they
 /// differ by at most 2E. The features entering the first layer are the same bits on both sides (the folded
 /// preprocessing is checked to be exact separately), so E starts at 0.
 /// </para>
@@ -50,7 +50,9 @@ internal static class ForwardErrorBound
                         propagated += Math.Abs(w) * e[r * fanIn + i];
                     }
                     a[r * units + j] = Activate(layer.Activation, z);
-                    next[r * units + j] = propagated + Tolerance.Bound(k, absolute + Math.Abs(a[r * units + j]));
+                    double slope = layer.Activation.MaxSlope;
+                    next[r * units + j] = slope * propagated
+                        + Tolerance.Bound(k, slope * absolute + Math.Abs(a[r * units + j]));
                 }
             }
             (x, e) = (a, next);
@@ -75,11 +77,12 @@ internal static class ForwardErrorBound
         return bounds;
     }
 
-    private static double Activate(Activation activation, double z) => activation switch
+    private static double Activate(Activation activation, double z) => activation.Kind switch
     {
-        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
-        Activation.Tanh => Math.Tanh(z),
-        Activation.Relu => Math.Max(0, z),
-        _ => z,
+        ActivationKind.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        ActivationKind.Tanh => Math.Tanh(z),
+        ActivationKind.Relu => Math.Max(0, z),
+        ActivationKind.Identity => z,
+        _ => Kernels.Reference.ReferenceBackend.Activate(activation, z),
     };
 }

@@ -60,6 +60,90 @@ internal readonly struct ReluOp : IActivationOp
     public static TV Derivative<TV>(TV a) where TV : unmanaged, IVec<TV> => TV.PositiveIndicator(a);
 }
 
+/// <summary>
+/// An activation applied in a pass of its own (<see cref="Activation.IsSeparatePass"/>): f with its parameter, and f'
+/// from what the forward pass stored (a for leaky ReLU, z for the GELUs).
+/// </summary>
+internal interface ISeparateActivationOp
+{
+    /// <summary>f(z); slope is the activation's <see cref="Activation.Slope"/> in every lane.</summary>
+    static abstract TV Apply<TV>(TV z, TV slope) where TV : unmanaged, IVec<TV>;
+
+    /// <summary>f' from the stored operand (a, or z when <see cref="Activation.NeedsPreActivation"/>).</summary>
+    static abstract TV Derivative<TV>(TV stored, TV slope) where TV : unmanaged, IVec<TV>;
+}
+
+/// <summary>z for z &gt; 0, else α·z (each branch exact or one rounding); f' = [a &gt; 0] + α·[a ≤ 0], exact.</summary>
+internal readonly struct LeakyReluOp : ISeparateActivationOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Apply<TV>(TV z, TV slope) where TV : unmanaged, IVec<TV>
+    {
+        TV positive = TV.Relu(z);
+        return positive + slope * (z - positive);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Derivative<TV>(TV a, TV slope) where TV : unmanaged, IVec<TV>
+    {
+        TV positive = TV.PositiveIndicator(a);
+        return positive + slope * (TV.Splat(1) - positive);
+    }
+}
+
+/// <summary>
+/// GELU z·Φ(z) in float32. Φ(−|z|) = ½·erfc(|z|/√2) by the Chebyshev fit erfc x ≈ t·e^(−x² + P(t)), t = 1/(1 + x/2)
+/// (Numerical Recipes in C, 2nd ed., §6.2 <c>erfcc</c>: relative error below 1.2e-7 ≈ 2u for every x ≥ 0, so the far
+/// negative tail keeps its relative accuracy); Φ(z) = 1 − Φ(−z) for z &gt; 0. f'(z) = Φ(z) + z·e^(−z²/2)/√(2π).
+/// </summary>
+internal readonly struct GeluOp : ISeparateActivationOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Apply<TV>(TV z, TV slope) where TV : unmanaged, IVec<TV> => z * NormalCdf(z);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Derivative<TV>(TV z, TV slope) where TV : unmanaged, IVec<TV> =>
+        NormalCdf(z) + z * TV.Exp(TV.Splat(-0.5f) * z * z) * TV.Splat(0.3989422804014327f);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV NormalCdf<TV>(TV z) where TV : unmanaged, IVec<TV>
+    {
+        TV x = TV.Max(z, TV.Zero - z) * TV.Splat(0.70710678118654752f);
+        TV t = TV.Splat(1) / (TV.Splat(1) + TV.Splat(0.5f) * x);
+        TV p = TV.MulAdd(t, TV.Splat(0.17087277f), TV.Splat(-0.82215223f));
+        p = TV.MulAdd(t, p, TV.Splat(1.48851587f));
+        p = TV.MulAdd(t, p, TV.Splat(-1.13520398f));
+        p = TV.MulAdd(t, p, TV.Splat(0.27886807f));
+        p = TV.MulAdd(t, p, TV.Splat(-0.18628806f));
+        p = TV.MulAdd(t, p, TV.Splat(0.09678418f));
+        p = TV.MulAdd(t, p, TV.Splat(0.37409196f));
+        p = TV.MulAdd(t, p, TV.Splat(1.00002368f));
+        p = TV.MulAdd(t, p, TV.Splat(-1.26551223f));
+        TV lower = TV.Splat(0.5f) * t * TV.Exp(p - x * x); // Φ(−|z|)
+        return lower + TV.PositiveIndicator(z) * (TV.Splat(1) - TV.Splat(2) * lower);
+    }
+}
+
+/// <summary>½·z·(1 + tanh u), u = √(2/π)·(z + 0.044715·z³); f' = ½(1 + tanh u) + ½·z·(1 − tanh² u)·√(2/π)(1 + 3·0.044715·z²).</summary>
+internal readonly struct GeluTanhOp : ISeparateActivationOp
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Apply<TV>(TV z, TV slope) where TV : unmanaged, IVec<TV> =>
+        TV.Splat(0.5f) * z * (TV.Splat(1) + Inner(z));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Derivative<TV>(TV z, TV slope) where TV : unmanaged, IVec<TV>
+    {
+        TV t = Inner(z), one = TV.Splat(1);
+        TV du = TV.Splat(0.7978845608028654f) * (one + TV.Splat(3 * 0.044715f) * z * z);
+        return TV.Splat(0.5f) * (one + t) + TV.Splat(0.5f) * z * ((one - t) * (one + t)) * du;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Inner<TV>(TV z) where TV : unmanaged, IVec<TV> =>
+        TV.Tanh(TV.Splat(0.7978845608028654f) * (z + TV.Splat(0.044715f) * z * z * z));
+}
+
 /// <summary>Row-wise drivers for the activation ops: full vectors first, then the scalar tail through the same op.</summary>
 internal static unsafe class Elementwise
 {
@@ -81,12 +165,12 @@ internal static unsafe class Elementwise
     public static void BiasActivate<TV>(float* row, float* bias, int n, Activation activation)
         where TV : unmanaged, IVec<TV>
     {
-        switch (activation)
+        switch (activation.Kind)
         {
-            case Activation.Identity: BiasActivate<TV, IdentityOp>(row, bias, n); break;
-            case Activation.Sigmoid: BiasActivate<TV, SigmoidOp>(row, bias, n); break;
-            case Activation.Tanh: BiasActivate<TV, TanhOp>(row, bias, n); break;
-            case Activation.Relu: BiasActivate<TV, ReluOp>(row, bias, n); break;
+            case ActivationKind.Identity: BiasActivate<TV, IdentityOp>(row, bias, n); break;
+            case ActivationKind.Sigmoid: BiasActivate<TV, SigmoidOp>(row, bias, n); break;
+            case ActivationKind.Tanh: BiasActivate<TV, TanhOp>(row, bias, n); break;
+            case ActivationKind.Relu: BiasActivate<TV, ReluOp>(row, bias, n); break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
         }
     }
@@ -126,12 +210,12 @@ internal static unsafe class Elementwise
     public static void DeltaAndColumnSums<TV>(float* delta, float* a, float* db, int rows, int stride, int j0, int j1,
         Activation activation) where TV : unmanaged, IVec<TV>
     {
-        switch (activation)
+        switch (activation.Kind)
         {
-            case Activation.Identity: DeltaAndColumnSums<TV, IdentityOp>(delta, a, db, rows, stride, j0, j1, false); break;
-            case Activation.Sigmoid: DeltaAndColumnSums<TV, SigmoidOp>(delta, a, db, rows, stride, j0, j1, true); break;
-            case Activation.Tanh: DeltaAndColumnSums<TV, TanhOp>(delta, a, db, rows, stride, j0, j1, true); break;
-            case Activation.Relu: DeltaAndColumnSums<TV, ReluOp>(delta, a, db, rows, stride, j0, j1, true); break;
+            case ActivationKind.Identity: DeltaAndColumnSums<TV, IdentityOp>(delta, a, db, rows, stride, j0, j1, false); break;
+            case ActivationKind.Sigmoid: DeltaAndColumnSums<TV, SigmoidOp>(delta, a, db, rows, stride, j0, j1, true); break;
+            case ActivationKind.Tanh: DeltaAndColumnSums<TV, TanhOp>(delta, a, db, rows, stride, j0, j1, true); break;
+            case ActivationKind.Relu: DeltaAndColumnSums<TV, ReluOp>(delta, a, db, rows, stride, j0, j1, true); break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
         }
     }
@@ -169,5 +253,61 @@ internal static unsafe class Elementwise
             }
         }
         return j;
+    }
+
+    /// <summary>a[e] = f(z[e]) for e &lt; n (a may be z) for an activation with <see cref="Activation.IsSeparatePass"/>.</summary>
+    public static void ActivateSeparately<TV>(float* z, float* a, long n, Activation activation)
+        where TV : unmanaged, IVec<TV>
+    {
+        switch (activation.Kind)
+        {
+            case ActivationKind.LeakyRelu: Activate<TV, LeakyReluOp>(z, a, n, activation.Slope); break;
+            case ActivationKind.Gelu: Activate<TV, GeluOp>(z, a, n, 0); break;
+            case ActivationKind.GeluTanh: Activate<TV, GeluTanhOp>(z, a, n, 0); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "not a separate-pass activation");
+        }
+    }
+
+    /// <summary>delta[e] = delta[e]·f'(stored[e]) for e &lt; n, stored being a (leaky ReLU) or z (the GELUs).</summary>
+    public static void ScaleByDerivative<TV>(float* stored, float* delta, long n, Activation activation)
+        where TV : unmanaged, IVec<TV>
+    {
+        switch (activation.Kind)
+        {
+            case ActivationKind.LeakyRelu: Scale<TV, LeakyReluOp>(stored, delta, n, activation.Slope); break;
+            case ActivationKind.Gelu: Scale<TV, GeluOp>(stored, delta, n, 0); break;
+            case ActivationKind.GeluTanh: Scale<TV, GeluTanhOp>(stored, delta, n, 0); break;
+            default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "not a separate-pass activation");
+        }
+    }
+
+    private static void Activate<TV, TAct>(float* z, float* a, long n, float slope)
+        where TV : unmanaged, IVec<TV> where TAct : ISeparateActivationOp
+    {
+        TV s = TV.Splat(slope);
+        long e = 0;
+        for (; e <= n - TV.Count; e += TV.Count)
+        {
+            TV.Store(TAct.Apply(TV.Load(z + e), s), a + e);
+        }
+        for (; e < n; e++)
+        {
+            V1.Store(TAct.Apply(V1.Load(z + e), V1.Splat(slope)), a + e);
+        }
+    }
+
+    private static void Scale<TV, TAct>(float* stored, float* delta, long n, float slope)
+        where TV : unmanaged, IVec<TV> where TAct : ISeparateActivationOp
+    {
+        TV s = TV.Splat(slope);
+        long e = 0;
+        for (; e <= n - TV.Count; e += TV.Count)
+        {
+            TV.Store(TV.Load(delta + e) * TAct.Derivative(TV.Load(stored + e), s), delta + e);
+        }
+        for (; e < n; e++)
+        {
+            V1.Store(V1.Load(delta + e) * TAct.Derivative(V1.Load(stored + e), V1.Splat(slope)), delta + e);
+        }
     }
 }

@@ -76,9 +76,24 @@ public sealed unsafe class SimdBackend : ReferenceBackend
 
     /// <inheritdoc />
     public override void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
-        Activation activation, BufferView a)
+        Activation activation, BufferView a, BufferView z = default)
     {
         OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseForward));
+        if (activation.IsSeparatePass)
+        {
+            // Z = X·W + b by the identity path (into z when it is kept), then A = f(Z) in a pass of its own
+            BufferView target = activation.NeedsPreActivation ? z : a;
+            DenseForward(x, w, b, batch, inputs, outputs, Activation.Identity, target);
+            switch (Width)
+            {
+                case VectorWidth.Bits512: Elementwise.ActivateSeparately<V512>(target.Pointer(), a.Pointer(), a.Length, activation); break;
+                case VectorWidth.Bits256: Elementwise.ActivateSeparately<V256>(target.Pointer(), a.Pointer(), a.Length, activation); break;
+                case VectorWidth.Bits128: Elementwise.ActivateSeparately<V128>(target.Pointer(), a.Pointer(), a.Length, activation); break;
+                default: Elementwise.ActivateSeparately<V1>(target.Pointer(), a.Pointer(), a.Length, activation); break;
+            }
+            return;
+        }
         float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer();
         float* B = b.IsEmpty ? null : b.Pointer();
         if (batch == 1)
@@ -123,9 +138,11 @@ public sealed unsafe class SimdBackend : ReferenceBackend
 
     /// <inheritdoc />
     public override void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
-        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX)
+        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX, BufferView z = default)
     {
         OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
+        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseBackward));
+        activation = ScaleBySeparateDerivative(activation, a, z, delta);
         float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer(), D = delta.Pointer(), DW = dW.Pointer();
         float* DB = db.IsEmpty ? null : db.Pointer(), DX = dX.IsEmpty ? null : dX.Pointer();
 
@@ -154,16 +171,18 @@ public sealed unsafe class SimdBackend : ReferenceBackend
     /// <inheritdoc />
     public override void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
         Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
-        BufferView dW, BufferView db)
+        BufferView dW, BufferView db, BufferView z = default)
     {
         if (batch != 1)
         {
             // a batch's dW comes from a GEMM whose output the update would have to read back anyway
-            base.DenseBackwardSgdStep(x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db);
+            base.DenseBackwardSgdStep(x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db, z);
             return;
         }
         OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
         OpChecks.DenseBackwardSgdStep(step, b, db, outputs);
+        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseBackwardSgdStep));
+        activation = ScaleBySeparateDerivative(activation, a, z, delta);
         float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer(), D = delta.Pointer();
         float* B = b.IsEmpty ? null : b.Pointer(), DB = db.IsEmpty ? null : db.Pointer();
         float* DX = dX.IsEmpty ? null : dX.Pointer();
@@ -184,6 +203,25 @@ public sealed unsafe class SimdBackend : ReferenceBackend
                 default: OptimizerOps.Step<V1>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
             }
         }
+    }
+
+    // For an activation applied in its own pass: delta ⊙= f'(stored) here, and the rest of the backward pass is the
+    // identity's. Returns the activation the rest should use.
+    private Activation ScaleBySeparateDerivative(Activation activation, BufferView a, BufferView z, BufferView delta)
+    {
+        if (!activation.IsSeparatePass)
+        {
+            return activation;
+        }
+        float* stored = (activation.NeedsPreActivation ? z : a).Pointer(), D = delta.Pointer();
+        switch (Width)
+        {
+            case VectorWidth.Bits512: Elementwise.ScaleByDerivative<V512>(stored, D, delta.Length, activation); break;
+            case VectorWidth.Bits256: Elementwise.ScaleByDerivative<V256>(stored, D, delta.Length, activation); break;
+            case VectorWidth.Bits128: Elementwise.ScaleByDerivative<V128>(stored, D, delta.Length, activation); break;
+            default: Elementwise.ScaleByDerivative<V1>(stored, D, delta.Length, activation); break;
+        }
+        return Activation.Identity;
     }
 
     /// <inheritdoc />

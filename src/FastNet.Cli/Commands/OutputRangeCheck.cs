@@ -27,10 +27,10 @@ internal static class OutputRangeCheck
     }
 
     // The closed bounds accept targets of exactly 0 and 1 for a sigmoid, which it approaches closely enough to fit.
-    private static (double Low, double High, string Range)? Range(Activation output) => output switch
+    private static (double Low, double High, string Range)? Range(Activation output) => output.Kind switch
     {
-        Activation.Sigmoid => (0, 1, "(0, 1)"),
-        Activation.Tanh => (-1, 1, "(-1, 1)"),
+        ActivationKind.Sigmoid => (0, 1, "(0, 1)"),
+        ActivationKind.Tanh => (-1, 1, "(-1, 1)"),
         _ => null,
     };
 }

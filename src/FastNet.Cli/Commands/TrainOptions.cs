@@ -51,7 +51,8 @@ internal sealed class TrainOptions
 
     public Option<string> Activation { get; } = new("--activation")
     {
-        Description = "hidden units: sigmoid, tanh, relu or identity",
+        Description = "hidden units: sigmoid, tanh, relu, leaky-relu:α (slope α, e.g. leaky-relu:0.01), gelu (exact, "
+            + "erf form), gelu-tanh (tanh approximation) or identity",
         DefaultValueFactory = _ => "relu",
     };
 

@@ -8,13 +8,13 @@ namespace FastNet.Onnx;
 /// <summary>
 /// Reads the nodes of a chain, input side first, into FastNet's preprocessing and dense layers: an optional Sub and
 /// Div before the first layer, then per layer a Gemm (either weight orientation) or a MatMul with an optional Add,
-/// then an optional Relu, Sigmoid or Tanh; Identity anywhere and one final Softmax. Anything else is an
+/// then an optional Relu, LeakyRelu, Sigmoid or Tanh; Identity anywhere and one final Softmax. Anything else is an
 /// <see cref="OnnxFormatException"/> naming the node.
 /// </summary>
 internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, TensorProto> initializers,
     IReadOnlyDictionary<string, NodeProto> producers)
 {
-    private const string Supported = "Gemm, MatMul, Add (a MatMul's bias), Relu, Sigmoid, Tanh, Identity, a final "
+    private const string Supported = "Gemm, MatMul, Add (a MatMul's bias), Relu, LeakyRelu, Sigmoid, Tanh, Identity, a final "
         + "Softmax, and Sub and Div before the first layer";
 
     private readonly List<Layer> _layers = [];
@@ -65,6 +65,9 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
                 break;
             case "Tanh":
                 Activate(node, current, Activation.Tanh);
+                break;
+            case "LeakyRelu":
+                Activate(node, current, LeakyRelu(node));
                 break;
             case "Identity":
                 FeaturesFirst(node, current, operands: 1);
@@ -186,6 +189,15 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
             : throw Error(node, $"expected two operands, one of them '{current}'");
         last.Biases = Bias(node, other, last.Units);
         last.AwaitsBias = false;
+    }
+
+    // LeakyRelu's alpha attribute, 0.01 when absent (the operator's default)
+    private Activation LeakyRelu(NodeProto node)
+    {
+        float alpha = node.Attribute.FirstOrDefault(a => a.Name == "alpha")?.F ?? 0.01f;
+        return alpha >= 0 && alpha < 1
+            ? Activation.LeakyRelu(alpha)
+            : throw Error(node, $"LeakyRelu alpha {alpha}; FastNet's leaky ReLU takes a slope in [0, 1)");
     }
 
     private void Activate(NodeProto node, string current, Activation activation)

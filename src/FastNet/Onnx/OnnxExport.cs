@@ -109,19 +109,55 @@ public static class OnnxExport
         {
             return z;
         }
-        string op = OperatorOf(layer.Activation);
         string a = finalName ?? $"{name}.a";
-        graph.Node.Add(Node(op, $"{name}.{op.ToLowerInvariant()}", [z], a));
+        switch (layer.Activation.Kind)
+        {
+            case ActivationKind.Relu: graph.Node.Add(Node("Relu", $"{name}.relu", [z], a)); break;
+            case ActivationKind.Sigmoid: graph.Node.Add(Node("Sigmoid", $"{name}.sigmoid", [z], a)); break;
+            case ActivationKind.Tanh: graph.Node.Add(Node("Tanh", $"{name}.tanh", [z], a)); break;
+            case ActivationKind.LeakyRelu:
+                graph.Node.Add(Node("LeakyRelu", $"{name}.leakyrelu", [z], a,
+                    FloatAttribute("alpha", layer.Activation.Slope)));
+                break;
+            case ActivationKind.Gelu: AddGelu(graph, name, z, a); break;
+            case ActivationKind.GeluTanh: AddGeluTanh(graph, name, z, a); break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(layer), layer.Activation, "no ONNX operator for it");
+        }
         return a;
     }
 
-    private static string OperatorOf(Activation activation) => activation switch
+    // Opset 13 has no Gelu operator (it came in opset 20): a = z·½·(1 + erf(z/√2)), from Div, Erf, Add and Mul
+    private static void AddGelu(GraphProto graph, string name, string z, string a)
     {
-        Activation.Relu => "Relu",
-        Activation.Sigmoid => "Sigmoid",
-        Activation.Tanh => "Tanh",
-        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "no ONNX operator for it"),
-    };
+        graph.Initializer.Add(OnnxTensors.Floats($"{name}.sqrt2", [MathF.Sqrt(2)]));
+        graph.Initializer.Add(OnnxTensors.Floats($"{name}.one", [1f]));
+        graph.Initializer.Add(OnnxTensors.Floats($"{name}.half", [0.5f]));
+        graph.Node.Add(Node("Div", $"{name}.gelu.div", [z, $"{name}.sqrt2"], $"{name}.gelu.scaled"));
+        graph.Node.Add(Node("Erf", $"{name}.gelu.erf", [$"{name}.gelu.scaled"], $"{name}.gelu.erf"));
+        graph.Node.Add(Node("Add", $"{name}.gelu.add", [$"{name}.gelu.erf", $"{name}.one"], $"{name}.gelu.sum"));
+        graph.Node.Add(Node("Mul", $"{name}.gelu.mul", [z, $"{name}.gelu.sum"], $"{name}.gelu.product"));
+        graph.Node.Add(Node("Mul", $"{name}.gelu.halve", [$"{name}.gelu.product", $"{name}.half"], a));
+    }
+
+    // a = ½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³))), from Mul, Add and Tanh
+    private static void AddGeluTanh(GraphProto graph, string name, string z, string a)
+    {
+        string p = $"{name}.gelutanh";
+        graph.Initializer.Add(OnnxTensors.Floats($"{p}.cubic", [0.044715f]));
+        graph.Initializer.Add(OnnxTensors.Floats($"{p}.scale", [0.7978845608028654f]));
+        graph.Initializer.Add(OnnxTensors.Floats($"{p}.one", [1f]));
+        graph.Initializer.Add(OnnxTensors.Floats($"{p}.half", [0.5f]));
+        graph.Node.Add(Node("Mul", $"{p}.square", [z, z], $"{p}.z2"));
+        graph.Node.Add(Node("Mul", $"{p}.cube", [$"{p}.z2", z], $"{p}.z3"));
+        graph.Node.Add(Node("Mul", $"{p}.mulcubic", [$"{p}.z3", $"{p}.cubic"], $"{p}.cz3"));
+        graph.Node.Add(Node("Add", $"{p}.inner", [z, $"{p}.cz3"], $"{p}.u0"));
+        graph.Node.Add(Node("Mul", $"{p}.mulscale", [$"{p}.u0", $"{p}.scale"], $"{p}.u"));
+        graph.Node.Add(Node("Tanh", $"{p}.tanh", [$"{p}.u"], $"{p}.t"));
+        graph.Node.Add(Node("Add", $"{p}.add", [$"{p}.t", $"{p}.one"], $"{p}.sum"));
+        graph.Node.Add(Node("Mul", $"{p}.mul", [z, $"{p}.sum"], $"{p}.product"));
+        graph.Node.Add(Node("Mul", $"{p}.halve", [$"{p}.product", $"{p}.half"], a));
+    }
 
     private static void AddMetadata(ModelProto onnx, ModelMetadata metadata)
     {
@@ -161,6 +197,9 @@ public static class OnnxExport
 
     private static AttributeProto IntAttribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto FloatAttribute(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
     // A float tensor of [batch, columns] with a symbolic batch dimension.
     private static ValueInfoProto Matrix(string name, int columns) => new()

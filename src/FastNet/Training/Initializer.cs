@@ -7,7 +7,7 @@ namespace FastNet.Training;
 /// <summary>How initial weights are drawn. Biases always start at zero.</summary>
 public enum InitializerKind
 {
-    /// <summary>He for ReLU layers, Xavier for the others.</summary>
+    /// <summary>He for ReLU, leaky ReLU and GELU layers, Xavier for the others.</summary>
     Auto,
 
     /// <summary>U(−r, r) with a given r.</summary>
@@ -43,6 +43,10 @@ public sealed record Initializer(InitializerKind Kind, double Range = 0.5)
         };
     }
 
+    // He suits the activations that pass about half of a zero-mean input (ReLU and its leaky and GELU relatives)
+    private static bool IsRectifierLike(Activation activation) => activation.Kind is ActivationKind.Relu
+        or ActivationKind.LeakyRelu or ActivationKind.Gelu or ActivationKind.GeluTanh;
+
     /// <summary>A new model for <paramref name="spec"/> with weights drawn from <paramref name="random"/>.</summary>
     public Model.Model Create(NetworkSpec spec, SeededRandom random)
     {
@@ -53,7 +57,7 @@ public sealed record Initializer(InitializerKind Kind, double Range = 0.5)
         {
             int fanIn = spec.InputsOf(l), fanOut = spec.Layers[l].Units;
             InitializerKind kind = Kind == InitializerKind.Auto
-                ? spec.Layers[l].Activation == Activation.Relu ? InitializerKind.He : InitializerKind.Xavier
+                ? IsRectifierLike(spec.Layers[l].Activation) ? InitializerKind.He : InitializerKind.Xavier
                 : Kind;
             Span<float> weights = model.Parameters.AsSpan(spec.WeightOffset(l), fanIn * fanOut);
             for (int k = 0; k < weights.Length; k++)

@@ -213,7 +213,9 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         long floats = 0;
         for (int l = 0; l < spec.Layers.Count; l++)
         {
-            floats = checked(floats + (2L * batch * spec.Layers[l].Units));
+            // A and ∂L/∂A, and Z when the activation's derivative needs it
+            int perUnit = spec.Layers[l].Activation.NeedsPreActivation ? 3 : 2;
+            floats = checked(floats + ((long)perUnit * batch * spec.Layers[l].Units));
         }
         return floats;
     }

@@ -15,6 +15,7 @@ public sealed class TrainingNetwork : IDisposable
     private readonly FloatBuffer _parameters, _gradients, _state, _metrics;
     private readonly FloatBuffer? _accumulated;
     private readonly FloatBuffer[] _activations, _deltas;
+    private readonly FloatBuffer?[] _preActivations; // Z, for the layers whose activation needs it (GELU)
     private readonly float[] _metricsHost = new float[2];
 
     /// <summary>
@@ -50,6 +51,8 @@ public sealed class TrainingNetwork : IDisposable
         _accumulated = accumulates ? backend.Allocate(TrainableCount) : null;
         _activations = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
         _deltas = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
+        _preActivations = [.. spec.Layers.Select(l =>
+            l.Activation.NeedsPreActivation ? backend.Allocate(checked(maxBatch * l.Units)) : null)];
         backend.Upload(model.Parameters, _parameters.All);
     }
 
@@ -102,7 +105,7 @@ public sealed class TrainingNetwork : IDisposable
             LayerSpec layer = Spec.Layers[l];
             BufferView a = _activations[l].Slice(0, rows * layer.Units);
             _backend.DenseForward(input, Weights(l), Biases(l), rows, Spec.InputsOf(l), layer.Units,
-                layer.Activation, a);
+                layer.Activation, a, PreActivations(l, rows));
             input = a;
         }
         return input;
@@ -127,9 +130,13 @@ public sealed class TrainingNetwork : IDisposable
             BufferView db = layer.HasBias ? _gradients.Slice(Spec.BiasOffset(l), layer.Units) : BufferView.Empty;
             _backend.DenseBackward(input, Weights(l), _activations[l].Slice(0, rows * layer.Units), rows, inputs,
                 layer.Units, layer.Activation, _deltas[l].Slice(0, rows * layer.Units),
-                _gradients.Slice(Spec.WeightOffset(l), inputs * layer.Units), db, dX);
+                _gradients.Slice(Spec.WeightOffset(l), inputs * layer.Units), db, dX, PreActivations(l, rows));
         }
     }
+
+    // Z of the first rows of layer l, or empty when its activation does not keep Z
+    private BufferView PreActivations(int l, int rows) =>
+        _preActivations[l] is { } z ? z.Slice(0, rows * Spec.Layers[l].Units) : BufferView.Empty;
 
     /// <summary>Applies one optimizer step with the current gradients.</summary>
     public void Step() => ApplyStep(_gradients.Slice(0, TrainableCount));
@@ -213,7 +220,8 @@ public sealed class TrainingNetwork : IDisposable
                 layer.Activation, _deltas[l].Slice(0, layer.Units), dX, step, Weights(l),
                 trainedBias ? Biases(l) : BufferView.Empty,
                 _gradients.Slice(Spec.WeightOffset(l), inputs * layer.Units),
-                trainedBias ? _gradients.Slice(Spec.BiasOffset(l), layer.Units) : BufferView.Empty);
+                trainedBias ? _gradients.Slice(Spec.BiasOffset(l), layer.Units) : BufferView.Empty,
+                PreActivations(l, 1));
         }
     }
 
@@ -276,6 +284,10 @@ public sealed class TrainingNetwork : IDisposable
         foreach (FloatBuffer buffer in _activations.Concat(_deltas))
         {
             buffer.Dispose();
+        }
+        foreach (FloatBuffer? buffer in _preActivations)
+        {
+            buffer?.Dispose();
         }
         _parameters.Dispose();
         _gradients.Dispose();

@@ -56,14 +56,15 @@ public sealed class BackendVerifier
         {
             var inputs = new float[layers][];
             var outputs = new float[layers][];
+            var preActivations = new float[]?[layers];
             float[] input = x;
             for (int l = 0; l < layers; l++)
             {
                 LayerSpec layer = _spec.Layers[l];
                 int fanIn = _spec.InputsOf(l);
                 float[] w = Weights(theta, l), b = Biases(theta, l);
-                float[] expected = refOps.DenseForward(input, w, layer.HasBias ? b : null, rows, fanIn, layer.Units, layer.Activation);
-                float[] actual = candOps.DenseForward(input, w, layer.HasBias ? b : null, rows, fanIn, layer.Units, layer.Activation);
+                (float[] expected, float[]? z) = refOps.DenseForward(input, w, layer.HasBias ? b : null, rows, fanIn, layer.Units, layer.Activation);
+                float[] actual = candOps.DenseForward(input, w, layer.HasBias ? b : null, rows, fanIn, layer.Units, layer.Activation).A;
                 Discrepancy d = Comparison(l, "activations");
                 for (int r = 0; r < rows; r++)
                 {
@@ -74,23 +75,26 @@ public sealed class BackendVerifier
                         {
                             sum += Math.Abs((double)input[r * fanIn + i] * w[i * layer.Units + j]);
                         }
-                        d.Add(actual[r * layer.Units + j], expected[r * layer.Units + j], fanIn + 1, sum);
+                        // an error in Z reaches A times |f'| ≤ MaxSlope
+                        d.Add(actual[r * layer.Units + j], expected[r * layer.Units + j], fanIn + 1,
+                            sum * layer.Activation.MaxSlope);
                     }
                 }
                 inputs[l] = input;
                 outputs[l] = expected;
+                preActivations[l] = z;
                 input = expected;
             }
 
             float[] delta = CompareLoss(refOps, candOps, outputs[^1], t, rows);
             float[] gradient = new float[_spec.ParameterCount];
             var deltasIn = new float[layers][];
-            var backward = new (float[] DZ, float[] DX)[layers];
+            var backward = new (double[] DZ, float[] DX)[layers];
             for (int l = layers - 1; l >= 0; l--)
             {
                 deltasIn[l] = delta;
-                backward[l] = CompareBackward(refOps, candOps, l, inputs[l], Weights(theta, l), outputs[l], delta,
-                    rows, gradient);
+                backward[l] = CompareBackward(refOps, candOps, l, inputs[l], Weights(theta, l), outputs[l],
+                    preActivations[l], delta, rows, gradient);
                 delta = backward[l].DX;
             }
 
@@ -108,8 +112,8 @@ public sealed class BackendVerifier
                 // per-example SGD trains through the fused op: check it on the same inputs
                 for (int l = 0; l < layers; l++)
                 {
-                    CompareFusedSgdStep(candOps, l, inputs[l], outputs[l], deltasIn[l], backward[l], step, gradient,
-                        theta, refTheta);
+                    CompareFusedSgdStep(candOps, l, inputs[l], outputs[l], preActivations[l], deltasIn[l], backward[l],
+                        step, gradient, theta, refTheta);
                 }
             }
             theta = refTheta;
@@ -157,20 +161,25 @@ public sealed class BackendVerifier
     }
 
     // returns the reference's dZ and dX (empty for the first layer)
-    private (float[] DZ, float[] DX) CompareBackward(HostOps refOps, HostOps candOps, int l, float[] x, float[] w,
-        float[] a, float[] dA, int rows, float[] gradient)
+    private (double[] DZ, float[] DX) CompareBackward(HostOps refOps, HostOps candOps, int l, float[] x, float[] w,
+        float[] a, float[]? z, float[] dA, int rows, float[] gradient)
     {
         LayerSpec layer = _spec.Layers[l];
         int fanIn = _spec.InputsOf(l), units = layer.Units;
         bool needDX = l > 0;
-        var expected = refOps.DenseBackward(x, w, a, dA, rows, fanIn, units, layer.Activation, layer.HasBias, needDX);
-        var actual = candOps.DenseBackward(x, w, a, dA, rows, fanIn, units, layer.Activation, layer.HasBias, needDX);
+        var expected = refOps.DenseBackward(x, w, a, dA, z, rows, fanIn, units, layer.Activation, layer.HasBias, needDX);
+        var actual = candOps.DenseBackward(x, w, a, dA, z, rows, fanIn, units, layer.Activation, layer.HasBias, needDX);
         float[] dz = expected.DZ;
 
+        // M: the magnitude dZ's error is relative to, max(|dZ|, |dA|·Σ|terms of f'|); GELU' = Φ(z) + z·φ(z)
+        // cancels near z = −0.75, where that sum is much larger than |dZ|. The reductions over dZ count M.
         Discrepancy dZ = Comparison(l, "dZ");
+        double[] m = new double[dz.Length];
         for (int e = 0; e < dz.Length; e++)
         {
-            dZ.Add(actual.DZ[e], dz[e], 1, Math.Abs((double)dA[e] * ReferenceDerivative(layer.Activation, a[e])));
+            double terms = Math.Abs((double)dA[e]) * DerivativeTerms(layer.Activation, a[e], z?[e]);
+            dZ.Add(actual.DZ[e], dz[e], 1, terms);
+            m[e] = Math.Max(Math.Abs(dz[e]), terms);
         }
         Discrepancy dW = Comparison(l, "dW");
         for (int i = 0; i < fanIn; i++)
@@ -180,7 +189,7 @@ public sealed class BackendVerifier
                 double sum = 0;
                 for (int r = 0; r < rows; r++)
                 {
-                    sum += Math.Abs((double)x[r * fanIn + i] * dz[r * units + j]);
+                    sum += Math.Abs((double)x[r * fanIn + i]) * m[r * units + j];
                 }
                 dW.Add(actual.DW[i * units + j], expected.DW[i * units + j], rows, sum);
             }
@@ -193,7 +202,7 @@ public sealed class BackendVerifier
                 double sum = 0;
                 for (int r = 0; r < rows; r++)
                 {
-                    sum += Math.Abs(dz[r * units + j]);
+                    sum += m[r * units + j];
                 }
                 db.Add(actual.DB[j], expected.DB[j], rows, sum);
             }
@@ -202,37 +211,37 @@ public sealed class BackendVerifier
         expected.DW.CopyTo(gradient, _spec.WeightOffset(l));
         if (!needDX)
         {
-            return (dz, []);
+            return (m, []);
         }
         Discrepancy dX = Comparison(l, "dX");
         for (int r = 0; r < rows; r++)
         {
             for (int i = 0; i < fanIn; i++)
             {
-                dX.Add(actual.DX[r * fanIn + i], expected.DX[r * fanIn + i], units, InputGradientTerms(dz, w, r, i, units));
+                dX.Add(actual.DX[r * fanIn + i], expected.DX[r * fanIn + i], units, InputGradientTerms(m, w, r, i, units));
             }
         }
-        return (dz, expected.DX);
+        return (m, expected.DX);
     }
 
     // Σ_j |dz[r, j]·w[i, j]|: the magnitudes of the terms dX[r, i] sums
-    private static double InputGradientTerms(float[] dz, float[] w, int r, int i, int units)
+    private static double InputGradientTerms(double[] dz, float[] w, int r, int i, int units)
     {
         double sum = 0;
         for (int j = 0; j < units; j++)
         {
-            sum += Math.Abs((double)dz[r * units + j] * w[i * units + j]);
+            sum += Math.Abs(dz[r * units + j] * w[i * units + j]);
         }
         return sum;
     }
 
-    private void CompareFusedSgdStep(HostOps candOps, int l, float[] x, float[] a, float[] dA,
-        (float[] DZ, float[] DX) reference, OptimizerStep step, float[] gradient, float[] theta, float[] refTheta)
+    private void CompareFusedSgdStep(HostOps candOps, int l, float[] x, float[] a, float[]? z, float[] dA,
+        (double[] DZ, float[] DX) reference, OptimizerStep step, float[] gradient, float[] theta, float[] refTheta)
     {
         LayerSpec layer = _spec.Layers[l];
         int fanIn = _spec.InputsOf(l), units = layer.Units;
         (float[] w, float[] b, float[] dX) = candOps.DenseBackwardSgdStep(x, Weights(theta, l), Biases(theta, l), a, dA,
-            fanIn, units, layer.Activation, l > 0, step);
+            z, fanIn, units, layer.Activation, l > 0, step);
         // the candidate recomputes each gradient element (one more rounding) before the step: two terms, not one
         Compare(Comparison(l, "W after fused step"), w, _spec.WeightOffset(l));
         Compare(Comparison(l, "b after fused step"), b, _spec.BiasOffset(l));
@@ -294,8 +303,11 @@ public sealed class BackendVerifier
         }
     }
 
-    private static double ReferenceDerivative(Activation activation, double a) =>
-        Kernels.Reference.ReferenceBackend.Derivative(activation, a);
+    // the magnitude f' is evaluated relative to: |f'(a)| through A, or for the GELUs (which keep Z) their terms'
+    // magnitudes and argument conditioning (Tolerance.PreActivationDerivativeScale)
+    private static double DerivativeTerms(Activation activation, double a, double? z) => z is { } v
+        ? Tolerance.PreActivationDerivativeScale(activation, v)
+        : Math.Abs(Kernels.Reference.ReferenceBackend.Derivative(activation, a));
 
     private float[] Weights(float[] theta, int l) =>
         theta.AsSpan(_spec.WeightOffset(l), _spec.InputsOf(l) * _spec.Layers[l].Units).ToArray();

@@ -11,31 +11,36 @@ internal sealed class HostOps(IBackend backend)
 {
     public IBackend Backend { get; } = backend;
 
-    public float[] DenseForward(float[] x, float[] w, float[]? b, int batch, int inputs, int outputs, Activation activation)
+    // A, and Z when the activation keeps it (null otherwise)
+    public (float[] A, float[]? Z) DenseForward(float[] x, float[] w, float[]? b, int batch, int inputs, int outputs,
+        Activation activation)
     {
         using FloatBuffer xb = Upload(x), wb = Upload(w), bb = Upload(b ?? []), a = Backend.Allocate(batch * outputs);
-        Backend.DenseForward(xb.All, wb.All, bb.All, batch, inputs, outputs, activation, a.All);
-        return Download(a);
+        using FloatBuffer z = Backend.Allocate(activation.NeedsPreActivation ? batch * outputs : 0);
+        Backend.DenseForward(xb.All, wb.All, bb.All, batch, inputs, outputs, activation, a.All, z.All);
+        return (Download(a), activation.NeedsPreActivation ? Download(z) : null);
     }
 
     public (float[] DZ, float[] DW, float[] DB, float[] DX) DenseBackward(float[] x, float[] w, float[] a, float[] dA,
-        int batch, int inputs, int outputs, Activation activation, bool hasBias, bool needDX)
+        float[]? z, int batch, int inputs, int outputs, Activation activation, bool hasBias, bool needDX)
     {
-        using FloatBuffer xb = Upload(x), wb = Upload(w), ab = Upload(a), delta = Upload(dA);
+        using FloatBuffer xb = Upload(x), wb = Upload(w), ab = Upload(a), delta = Upload(dA), zb = Upload(z ?? []);
         using FloatBuffer dW = Backend.Allocate(inputs * outputs), db = Backend.Allocate(hasBias ? outputs : 0);
         using FloatBuffer dX = Backend.Allocate(needDX ? batch * inputs : 0);
-        Backend.DenseBackward(xb.All, wb.All, ab.All, batch, inputs, outputs, activation, delta.All, dW.All, db.All, dX.All);
+        Backend.DenseBackward(xb.All, wb.All, ab.All, batch, inputs, outputs, activation, delta.All, dW.All, db.All, dX.All,
+            zb.All);
         return (Download(delta), Download(dW), Download(db), Download(dX));
     }
 
     public (float[] W, float[] B, float[] DX) DenseBackwardSgdStep(float[] x, float[] w, float[] b, float[] a,
-        float[] dA, int inputs, int outputs, Activation activation, bool needDX, in OptimizerStep step)
+        float[] dA, float[]? z, int inputs, int outputs, Activation activation, bool needDX, in OptimizerStep step)
     {
         using FloatBuffer xb = Upload(x), wb = Upload(w), bb = Upload(b), ab = Upload(a), delta = Upload(dA);
+        using FloatBuffer zb = Upload(z ?? []);
         using FloatBuffer dW = Backend.Allocate(inputs * outputs), db = Backend.Allocate(b.Length);
         using FloatBuffer dX = Backend.Allocate(needDX ? inputs : 0);
         Backend.DenseBackwardSgdStep(xb.All, ab.All, 1, inputs, outputs, activation, delta.All, dX.All, step, wb.All,
-            bb.All, dW.All, db.All);
+            bb.All, dW.All, db.All, zb.All);
         return (Download(wb), Download(bb), Download(dX));
     }
 

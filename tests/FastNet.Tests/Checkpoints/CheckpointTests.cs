@@ -27,10 +27,10 @@ public class CheckpointTests
 
     private sealed class Session : IDisposable
     {
-        public Session(string backendName, OptimizerKind kind)
+        public Session(string backendName, OptimizerKind kind, NetworkSpec? spec = null)
         {
             Backend = BackendRegistry.Create(backendName);
-            Model.Model initial = new Initializer(InitializerKind.Auto).Create(Spec, new SeededRandom(4));
+            Model.Model initial = new Initializer(InitializerKind.Auto).Create(spec ?? Spec, new SeededRandom(4));
             Network = new TrainingNetwork(Backend, initial, LossKind.SoftmaxCrossEntropy,
                 new OptimizerSettings
                 {
@@ -76,6 +76,44 @@ public class CheckpointTests
             data.Add(backend.Name, OptimizerKind.Lamb);
         }
         return data;
+    }
+
+    public static TheoryData<string, string> NewActivationCases()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (BackendDescriptor backend in BackendRegistry.Available)
+        {
+            foreach (string activation in new[] { "gelu", "gelu-tanh", "leaky-relu:0.1" })
+            {
+                data.Add(backend.Name, activation);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(NewActivationCases))]
+    public void ResumeIsBitForBitWithTheNewActivations(string backend, string activation)
+    {
+        var spec = new NetworkSpec(4, [new LayerSpec(5, Names.ParseActivation(activation)),
+            new LayerSpec(3, Activation.Identity)]);
+        using var dir = new TempDirectory();
+        float[] straight;
+        using (var session = new Session(backend, OptimizerKind.Adam, spec))
+        {
+            session.Trainer.Run(_ => { });
+            straight = session.Network.ToModel().Parameters;
+        }
+        string path = dir.File("after-one.ckpt");
+        using (var session = new Session(backend, OptimizerKind.Adam, spec))
+        {
+            session.Trainer.RunEpoch();
+            CheckpointFile.Write(Checkpoint.Capture(session.Network, session.Trainer, Options), path);
+        }
+        using var resumed = new Session(backend, CheckpointFile.Read(path));
+        Assert.Equal(spec.Layers, resumed.Network.Spec.Layers);
+        resumed.Trainer.RunEpoch();
+        Assert.Equal(straight, resumed.Network.ToModel().Parameters);
     }
 
     [Theory]

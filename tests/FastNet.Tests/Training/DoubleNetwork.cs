@@ -27,12 +27,18 @@ internal static class DoubleNetwork
                     {
                         net += a[i] * theta[spec.WeightOffset(l) + i * layer.Units + j];
                     }
-                    next[j] = layer.Activation switch
+                    next[j] = layer.Activation.Kind switch
                     {
-                        Activation.Sigmoid => 1 / (1 + Math.Exp(-net)),
-                        Activation.Tanh => Math.Tanh(net),
-                        Activation.Relu => Math.Max(0, net),
-                        _ => net,
+                        ActivationKind.Sigmoid => 1 / (1 + Math.Exp(-net)),
+                        ActivationKind.Tanh => Math.Tanh(net),
+                        ActivationKind.Relu => Math.Max(0, net),
+                        ActivationKind.LeakyRelu => net > 0 ? net : layer.Activation.Slope * net,
+                        // erf is the one function borrowed from the reference (its goldens check it on their own)
+                        ActivationKind.Gelu => net * 0.5 * Kernels.Reference.ReferenceBackend.Erfc(-net / Math.Sqrt(2)),
+                        ActivationKind.GeluTanh =>
+                            0.5 * net * (1 + Math.Tanh(Math.Sqrt(2 / Math.PI) * (net + 0.044715 * net * net * net))),
+                        ActivationKind.Identity => net,
+                        _ => throw new ArgumentOutOfRangeException(nameof(spec), layer.Activation, "unknown activation"),
                     };
                 }
                 a = next;

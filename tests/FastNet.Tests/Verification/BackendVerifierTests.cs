@@ -16,9 +16,9 @@ public class BackendVerifierTests
         public override string Name => "nudged";
 
         public override void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
-            Activation activation, BufferView a)
+            Activation activation, BufferView a, BufferView z = default)
         {
-            base.DenseForward(x, w, b, batch, inputs, outputs, activation, a);
+            base.DenseForward(x, w, b, batch, inputs, outputs, activation, a, z);
             float[] values = new float[a.Length];
             Download(a, values);
             for (int e = 0; e < values.Length; e++)
@@ -41,9 +41,35 @@ public class BackendVerifierTests
 
         public override void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
             Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
-            BufferView dW, BufferView db) =>
+            BufferView dW, BufferView db, BufferView z = default) =>
             base.DenseBackwardSgdStep(x, a, batch, inputs, outputs, activation, delta, dX, step with { WeightDecay = 0 },
-                w, b, dW, db);
+                w, b, dW, db, z);
+    }
+
+    [Theory]
+    [InlineData("gelu")]
+    [InlineData("gelu-tanh")]
+    [InlineData("leaky-relu:0.1")]
+    public void TheNewActivationsPassVerificationOpByOpIncludingTheFusedStep(string activation)
+    {
+        Activation hidden = Names.ParseActivation(activation);
+        var spec = new NetworkSpec(5, [new LayerSpec(9, hidden), new LayerSpec(7, hidden),
+            new LayerSpec(3, Activation.Identity)]);
+        Model.Model model = new Initializer(InitializerKind.He).Create(spec, new SeededRandom(3));
+        var random = new SeededRandom(9);
+        List<(float[], float[], int)> batches = [.. new[] { 4, 1 }.Select(rows =>
+            ((float[])[.. Enumerable.Range(0, 5 * rows).Select(_ => (float)random.NextDouble(-2, 2))],
+             FastNet.Data.Dataset.OneHot([.. Enumerable.Range(0, rows).Select(r => r % 3)], 3), rows))];
+        var settings = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.5 };
+        foreach (string name in new[] { "simd", "reference" })
+        {
+            var verifier = new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, settings);
+            using var reference = new ReferenceBackend();
+            using IBackend candidate = BackendRegistry.Create(name);
+            verifier.Run(reference, candidate, batches);
+            Assert.True(verifier.Passed, string.Join("; ", verifier.Results.Where(d => !d.Passed)));
+            Assert.Contains(verifier.Results, d => d.Quantity == "W after fused step");
+        }
     }
 
     [Fact]
