@@ -85,6 +85,27 @@ public static class ResidentMemory
     /// read.</summary>
     public static long? PeakBytes() => ReadStatus()?.Peak;
 
+    /// <summary>
+    /// The anonymous part of the resident memory (RssAnon: heaps and buffers, not mapped files) in bytes, or null where
+    /// it cannot be read. Without swap the kernel cannot take these pages back, while mapped files' pages (the runtime's
+    /// code) may be reclaimed at any time, so this is the part of a baseline that stays resident.
+    /// </summary>
+    public static long? AnonymousBytes()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+        try
+        {
+            return Field(File.ReadAllLines(StatusPath), "RssAnon:");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     // VmRSS and VmHWM, or null when the file or either line is missing
     private static (long Rss, long Peak)? ReadStatus()
     {

@@ -68,14 +68,18 @@ public class WorkloadMemoryTests
         // about 100 MiB: a 68 MiB dataset, 17 MiB of activations, a 17 MiB batch
         var workload = new Workload("medium", [512, 256, 10], Activation.Relu, LossKind.SoftmaxCrossEntropy, OptimizerKind.Sgd, 8192);
         using IBackend backend = BackendRegistry.Create("simd");
+        ResidentMemory.Settle();
+        long? anonymousBaseline = ResidentMemory.AnonymousBytes();
         WorkloadMemory m = WorkloadTimer.Run(backend, workload, repeats: 1, secondsPerRepeat: 0.01).Memory;
 
         Assert.Null(m.PeakUnavailable);
         long peak = m.PeakBytes!.Value;
         Assert.True(peak < earlier - (big / 2), $"peak {peak >> 20} MiB is the earlier high-water mark {earlier >> 20} MiB");
-        // the workload's buffers are written, so resident: the peak holds them on top of the baseline
-        Assert.True(peak >= m.BaselineBytes + m.Computed.Total - (8 << 20),
-            $"peak {peak >> 20} MiB < baseline {m.BaselineBytes >> 20} MiB + computed {m.Computed.Total >> 20} MiB");
+        // the workload's buffers are written, so resident: the peak holds them on top of the baseline's anonymous
+        // memory (its mapped files' pages may be reclaimed by the kernel meanwhile, which was seen on a loaded machine)
+        long kept = anonymousBaseline ?? m.BaselineBytes;
+        Assert.True(peak >= kept + m.Computed.Total - (8 << 20),
+            $"peak {peak >> 20} MiB < baseline {kept >> 20} MiB (anonymous) + computed {m.Computed.Total >> 20} MiB");
         Assert.True(Math.Abs(m.DifferenceBytes!.Value) < 32 << 20,
             $"{m.DifferenceBytes >> 20} MiB unaccounted for (peak {peak >> 20}, baseline {m.BaselineBytes >> 20}, computed {m.Computed.Total >> 20})");
     }
