@@ -9,11 +9,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-cli=src/FastNet.Cli/bin/Release/net10.0/FastNet.Cli.dll
+repo=$PWD
+cli=$repo/src/FastNet.Cli/bin/Release/net10.0/FastNet.Cli.dll
 plain() { sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g'; }
 fail() { echo "FAILED: $*" >&2; exit 1; }
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+launcher=
+# a launcher still running when the script stops is ended first, so no rank writes into a removed directory
+trap '[[ -n $launcher ]] && kill -9 "$launcher" 2>/dev/null; rm -rf "$dir"' EXIT
+# runs start in the scratch directory: a rescue checkpoint without --checkpoint (fastnet-interrupted.ckpt) lands there
+cd "$dir"
 args=(train --layers 32 --batch 100 --backend simd --seed 5 --no-progress)
 
 # mpirun -np 2 fastnet train … --checkpoint, in the background; waits for the first checkpoint
@@ -81,4 +86,5 @@ whole=$(dotnet "$cli" "${args[@]}" --epochs "$epoch" | sed -nE "s/^epoch +$epoch
 echo "epoch $epoch: loss $resumed resumed from the checkpoint, $whole trained without a stop in one process"
 awk -v a="$resumed" -v b="$whole" 'BEGIN { d = a - b; exit !(a != "" && (d < 0 ? -d : d) <= 1e-4 * b) }' \
   || fail "the resumed epoch's loss differs from the run without a stop"
+[[ ! -e $repo/fastnet-interrupted.ckpt ]] || fail "a run left fastnet-interrupted.ckpt in the repository"
 echo "faults: all passed"
