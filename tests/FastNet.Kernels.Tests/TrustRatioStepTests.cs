@@ -96,7 +96,8 @@ public class TrustRatioStepTests
         {
             backend.Upload(g[t - 1], gBuffer.All);
             OptimizerStep step = OptimizerStep.Create(kind, 0.5, kind == OptimizerKind.Lars ? 0.9 : 0, 0.9, 0.999, 1e-6,
-                0.01, t, ref product) with { TrustCoefficient = 1e-3 };
+                0.01, t, ref product);
+            step = step with { TrustCoefficient = 1e-3 };
             backend.TrustRatioStep(gBuffer.All, step, wBuffer.All, m.All, kind == OptimizerKind.Lamb ? v.All : BufferView.Empty, adapt: true);
         }
         float[] all = new float[3 * n];
