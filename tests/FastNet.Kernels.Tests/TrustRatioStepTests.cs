@@ -1,3 +1,4 @@
+using FastNet.Kernels.Simd;
 using Xunit;
 
 namespace FastNet.Kernels.Tests;
@@ -25,7 +26,8 @@ public class TrustRatioStepTests
     public void StepsFollowThePapersFormulas(string name, OptimizerKind kind)
     {
         using IBackend backend = Backends.Create(name);
-        foreach (int n in new[] { 1, 3, 17, 33, 1000, 100_003 })
+        // around the SIMD backend's norm block (1024) and past its parallel threshold (65,536)
+        foreach (int n in new[] { 1, 3, 17, 33, 1000, 1023, 1025, 4097, 100_003 })
         {
             foreach (bool adapt in new[] { true, false })
             {
@@ -49,6 +51,60 @@ public class TrustRatioStepTests
                 TrustRatioFormula.Check(backend, kind, 33, adapt: true, weightDecay, start, 7);
             }
         }
+    }
+
+    public static TheoryData<OptimizerKind, VectorWidth> KindsAndWidths()
+    {
+        var data = new TheoryData<OptimizerKind, VectorWidth>();
+        foreach (VectorWidth width in VectorWidths.Available)
+        {
+            data.Add(OptimizerKind.Lars, width);
+            data.Add(OptimizerKind.Lamb, width);
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(KindsAndWidths))]
+    public void TheSimdStepIsBitForBitTheSameOnAnyThreadCountAndEveryRun(OptimizerKind kind, VectorWidth width)
+    {
+        // long enough to run on several threads, with a partial last block and a partial last vector
+        const int n = 150_003;
+        var random = new Random(11);
+        float[] w = [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+        float[][] g = [.. Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray())];
+        float[]? first = null;
+        foreach (int threads in new[] { 1, 2, 3, 1 })
+        {
+            using var backend = new SimdBackend(threads, width);
+            float[] result = ThreeSteps(backend, kind, w, g);
+            first ??= result;
+            Assert.True(first.AsSpan().SequenceEqual(result), $"{kind} {width}: {threads} threads differ from 1");
+        }
+    }
+
+    // w after three steps (weights, λ = 0.01), then m and v, as one array
+    private static float[] ThreeSteps(IBackend backend, OptimizerKind kind, float[] w, float[][] g)
+    {
+        int n = w.Length;
+        using FloatBuffer wBuffer = backend.Allocate(n), gBuffer = backend.Allocate(n), m = backend.Allocate(n), v = backend.Allocate(n);
+        backend.Upload(w, wBuffer.All);
+        backend.Fill(0, m.All);
+        backend.Fill(0, v.All);
+        double product = 1;
+        for (int t = 1; t <= g.Length; t++)
+        {
+            backend.Upload(g[t - 1], gBuffer.All);
+            OptimizerStep step = OptimizerStep.Create(kind, 0.5, kind == OptimizerKind.Lars ? 0.9 : 0, 0.9, 0.999, 1e-6,
+                0.01, t, ref product);
+            step = step with { TrustCoefficient = 1e-3 };
+            backend.TrustRatioStep(gBuffer.All, step, wBuffer.All, m.All, kind == OptimizerKind.Lamb ? v.All : BufferView.Empty, adapt: true);
+        }
+        float[] all = new float[3 * n];
+        backend.Download(wBuffer.All, all.AsSpan(0, n));
+        backend.Download(m.All, all.AsSpan(n, n));
+        backend.Download(v.All, all.AsSpan(2 * n, n));
+        return all;
     }
 
     [Fact]

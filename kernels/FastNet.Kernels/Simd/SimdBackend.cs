@@ -21,6 +21,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
     private readonly Gemm _gemm;
     private readonly DeltaJob _deltaJob;
     private readonly OptimizerJob _optimizerJob;
+    private readonly TrustRatioJob _trustRatioJob;
     private readonly GatherJob _gatherJob;
     private readonly GemvJob _gemvJob;
     private readonly NativeArray _partials = new();
@@ -46,6 +47,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
         _gemm = new Gemm(_pool, width);
         _deltaJob = new DeltaJob(this);
         _optimizerJob = new OptimizerJob(this);
+        _trustRatioJob = new TrustRatioJob(this);
         _gatherJob = new GatherJob();
         _gemvJob = new GemvJob(this);
     }
@@ -260,6 +262,37 @@ public sealed unsafe class SimdBackend : ReferenceBackend
     }
 
     /// <inheritdoc />
+    /// <remarks>Two passes (<see cref="TrustRatioOps"/>): the squared norms per block of
+    /// <see cref="TrustRatioOps.Block"/> elements, added in block order here, then the update; the result depends on
+    /// the vector width, not on the thread count.</remarks>
+    public override void TrustRatioStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
+        BufferView moment, BufferView secondMoment, bool adapt)
+    {
+        OpChecks.TrustRatioStep(dParameters, step, parameters, moment, secondMoment);
+        int n = dParameters.Length;
+        if (n == 0)
+        {
+            return;
+        }
+        bool lamb = step.Kind == OptimizerKind.Lamb;
+        var k = new TrustRatioCoefficients(step, adapt);
+        int threads = n >= ParallelElements ? _pool.Threads : 1;
+        _trustRatioJob.Set(lamb, k, dParameters.Pointer(), parameters.Pointer(), moment.Pointer(),
+            lamb ? secondMoment.Pointer() : null, n);
+        _pool.Run(_trustRatioJob, threads);
+        (double wSquares, double squares) = _trustRatioJob.Sums();
+        double ratio = 1;
+        if (adapt && wSquares > 0 && squares > 0)
+        {
+            // LARS: ρ = τ·‖w‖/(‖∇‖ + λ‖w‖); LAMB: ρ = ‖w‖/‖u‖
+            double wNorm = Math.Sqrt(wSquares);
+            ratio = lamb ? wNorm / Math.Sqrt(squares) : step.TrustCoefficient * wNorm / (Math.Sqrt(squares) + (step.WeightDecay * wNorm));
+        }
+        _trustRatioJob.StartUpdate((float)(step.LearningRate * ratio));
+        _pool.Run(_trustRatioJob, threads);
+    }
+
+    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -412,6 +445,83 @@ public sealed unsafe class SimdBackend : ReferenceBackend
                 case VectorWidth.Bits256: OptimizerOps.Step<V256>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
                 case VectorWidth.Bits128: OptimizerOps.Step<V128>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
                 default: OptimizerOps.Step<V1>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
+            }
+        }
+    }
+
+    // The two passes of TrustRatioStep: blocks of the norms, then element ranges of the update.
+    private sealed class TrustRatioJob(SimdBackend owner) : IParallelJob
+    {
+        private double[] _sums = [];
+        private TrustRatioCoefficients _k;
+        private float* _grad, _w, _m, _v;
+        private int _n, _blocks;
+        private bool _lamb, _update;
+        private float _c;
+
+        public void Set(bool lamb, in TrustRatioCoefficients k, float* grad, float* w, float* m, float* v, int n)
+        {
+            _lamb = lamb;
+            _k = k;
+            _grad = grad;
+            _w = w;
+            _m = m;
+            _v = v;
+            _n = n;
+            _blocks = (n + TrustRatioOps.Block - 1) / TrustRatioOps.Block;
+            if (_sums.Length < 2 * _blocks)
+            {
+                _sums = new double[2 * _blocks]; // grows to the largest segment, then is reused
+            }
+            _update = false;
+        }
+
+        // Σ w² and Σ ∇² (or Σ u²), the blocks added in order
+        public (double W, double Second) Sums()
+        {
+            double w = 0, second = 0;
+            for (int b = 0; b < _blocks; b++)
+            {
+                w += _sums[2 * b];
+                second += _sums[(2 * b) + 1];
+            }
+            return (w, second);
+        }
+
+        public void StartUpdate(float c)
+        {
+            _c = c;
+            _update = true;
+        }
+
+        public void Execute(int task, int taskCount, int worker)
+        {
+            if (!_update)
+            {
+                int b0 = (int)((long)_blocks * task / taskCount), b1 = (int)((long)_blocks * (task + 1) / taskCount);
+                switch (owner.Width)
+                {
+                    case VectorWidth.Bits512: TrustRatioOps.Norms<V512>(_lamb, _k, _grad, _w, _m, _v, _n, b0, b1, _sums); break;
+                    case VectorWidth.Bits256: TrustRatioOps.Norms<V256>(_lamb, _k, _grad, _w, _m, _v, _n, b0, b1, _sums); break;
+                    case VectorWidth.Bits128: TrustRatioOps.Norms<V128>(_lamb, _k, _grad, _w, _m, _v, _n, b0, b1, _sums); break;
+                    default: TrustRatioOps.Norms<V1>(_lamb, _k, _grad, _w, _m, _v, _n, b0, b1, _sums); break;
+                }
+                return;
+            }
+            // ranges of whole cache lines
+            int lines = (_n + 15) / 16;
+            int i0 = (int)Math.Min(_n, (long)lines * task / taskCount * 16);
+            int i1 = (int)Math.Min(_n, (long)lines * (task + 1) / taskCount * 16);
+            if (i0 >= i1)
+            {
+                return;
+            }
+            switch (owner.Width)
+            {
+                case VectorWidth.Bits512: TrustRatioOps.Update<V512>(_lamb, _k, _c, _grad, _w, _m, _v, i0, i1); break;
+                case VectorWidth.Bits256: TrustRatioOps.Update<V256>(_lamb, _k, _c, _grad, _w, _m, _v, i0, i1); break;
+                case VectorWidth.Bits128: TrustRatioOps.Update<V128>(_lamb, _k, _c, _grad, _w, _m, _v, i0, i1); break;
+                default: TrustRatioOps.Update<V1>(_lamb, _k, _c, _grad, _w, _m, _v, i0, i1); break;
             }
         }
     }

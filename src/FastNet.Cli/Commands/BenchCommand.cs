@@ -27,6 +27,12 @@ internal static class BenchCommand
         var activation = new Option<string>("--activation") { Description = "the custom workload's hidden units", DefaultValueFactory = _ => "relu" };
         var loss = new Option<string>("--loss") { Description = "the custom workload's loss", DefaultValueFactory = _ => "cross-entropy" };
         var optimizer = new Option<string>("--optimizer") { Description = "the custom workload's optimizer", DefaultValueFactory = _ => "sgd" };
+        var accumulate = new Option<string>("--accumulate")
+        {
+            Description = "comma-separated numbers of micro-batches per step, e.g. 1,4,16: each workload is run once per "
+                + "number, its batch taken as that many micro-batches (as train --accumulate does), to show memory falling with batch/K",
+            DefaultValueFactory = _ => "1",
+        };
         var backends = new Option<string?>("--backend") { Description = "comma-separated backends (default: every available one but the reference, which is slow)" };
         var repeats = new Option<int>("--repeats") { Description = "timed repeats; the median is reported", DefaultValueFactory = _ => 5 };
         var seconds = new Option<double>("--seconds") { Description = "minimum duration of each repeat", DefaultValueFactory = _ => 0.5 };
@@ -39,7 +45,7 @@ internal static class BenchCommand
         };
         var command = new Command("bench", "Time training steps per backend: samples/s, GFLOP/s, % of peak, memory")
         {
-            workloads, layers, batch, activation, loss, optimizer, backends, repeats, seconds, json, gemm, dataParallel,
+            workloads, layers, batch, activation, loss, optimizer, accumulate, backends, repeats, seconds, json, gemm, dataParallel,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -47,6 +53,7 @@ internal static class BenchCommand
                 ? [new Workload("custom", ParseSizes(sizes), Names.ParseActivation(parse.GetValue(activation)!),
                     Names.ParseLoss(parse.GetValue(loss)!), Names.ParseOptimizer(parse.GetValue(optimizer)!), parse.GetValue(batch))]
                 : Choose(parse.GetValue(workloads)!);
+            int[] counts = ParseCounts(parse.GetValue(accumulate)!);
             string[] names = parse.GetValue(backends) is string list
                 ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
                 : DefaultBackends();
@@ -56,6 +63,7 @@ internal static class BenchCommand
             {
                 throw new ArgumentException("--repeats, --seconds and --batch must be positive");
             }
+            chosen = [.. chosen.SelectMany(w => counts.Select(w.Accumulating))];
             if (parse.GetValue(dataParallel))
             {
                 return DataParallel(chosen, names, r * s, output);
@@ -129,6 +137,14 @@ internal static class BenchCommand
             Workload.Named.FirstOrDefault(w => w.Name == name)
             ?? throw new ArgumentException(
                 $"--workload: unknown workload '{name}'; expected one of: all, {string.Join(", ", Workload.Named.Select(w => w.Name))}"))];
+    }
+
+    private static int[] ParseCounts(string text)
+    {
+        string[] parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return parts.Length > 0 && parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            ? [.. parts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).Distinct()]
+            : throw new FormatException($"--accumulate: expected comma-separated positive numbers, e.g. 1,4,16, got '{text}'");
     }
 
     private static int[] ParseSizes(string text)

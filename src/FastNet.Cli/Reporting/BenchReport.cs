@@ -57,6 +57,11 @@ internal static class BenchReport
         {
             text.AppendLine($"  {w.Name}: {w.Describe()}");
         }
+        if (results.Any(r => r.Workload.Accumulate > 1))
+        {
+            text.AppendLine("  /kK: each step as K micro-batches (train --accumulate K): activations, deltas, batch and scratch");
+            text.AppendLine("  are sized for batch/K rows; the gradients hold one more copy, for the sum");
+        }
         return text.ToString().TrimEnd();
     }
 
@@ -70,6 +75,9 @@ internal static class BenchReport
                 w.WriteString("workload", r.Workload.Name);
                 w.WriteString("description", r.Workload.Describe());
                 w.WriteString("backend", r.Backend);
+                w.WriteNumber("batch", r.Workload.Batch);
+                w.WriteNumber("accumulate", r.Workload.Accumulate);
+                w.WriteNumber("micro_batch", r.Workload.MicroBatch);
                 w.WriteNumber("samples_per_second", r.SamplesPerSecond);
                 WriteNumbers(w, "repeats", r.Repeats);
                 w.WriteNumber("steps", r.Steps);

@@ -36,10 +36,13 @@ public static class DataParallelTimer
         Model.NetworkSpec spec = workload.Spec();
         // 8 steps an epoch or more, so the epoch's parameter checksum weighs little
         int examples = Math.Max(workload.Batch * 8, 1024);
-        var options = new TrainingOptions(int.MaxValue / examples, workload.Batch, Shuffle: false, Seed: 1);
+        var options = new TrainingOptions(int.MaxValue / examples, workload.Batch, Shuffle: false, Seed: 1)
+        {
+            Accumulate = workload.Accumulate,
+        };
         Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(1));
         using var network = new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(),
-            options.MicroBatchSizeOn(ranks.Size), accumulates: ranks.Size > 1);
+            options.MicroBatchSizeOn(ranks.Size), accumulates: ranks.Size > 1 || workload.Accumulate > 1);
         using var trainer = new Trainer(network, Synthetic(spec, examples), null, options, communicator: ranks);
         var clock = Stopwatch.StartNew();
         trainer.RunEpoch();

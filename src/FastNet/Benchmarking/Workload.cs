@@ -12,7 +12,11 @@ namespace FastNet.Benchmarking;
 /// otherwise).</param>
 /// <param name="Optimizer">The optimizer (torch.optim defaults).</param>
 /// <param name="Batch">Examples per step.</param>
-public sealed record Workload(string Name, int[] Sizes, Activation Hidden, LossKind Loss, OptimizerKind Optimizer, int Batch)
+/// <param name="Accumulate">Micro-batches per step (<see cref="TrainingOptions.Accumulate"/>): with K &gt; 1 each step
+/// sums the gradients of K micro-batches of ⌈<paramref name="Batch"/>/K⌉ examples, and the per-row buffers hold one
+/// micro-batch.</param>
+public sealed record Workload(string Name, int[] Sizes, Activation Hidden, LossKind Loss, OptimizerKind Optimizer, int Batch,
+    int Accumulate = 1)
 {
     /// <summary>The named workloads: those FastNet's performance targets are stated for.</summary>
     public static IReadOnlyList<Workload> Named { get; } =
@@ -33,9 +37,26 @@ public sealed record Workload(string Name, int[] Sizes, Activation Hidden, LossK
         return new NetworkSpec(Sizes[0], [.. layers]);
     }
 
-    /// <summary>"784-1024-1024-10 sigmoid half-squared-error sgd batch 1024".</summary>
+    /// <summary>Examples per forward and backward pass: ⌈<see cref="Batch"/>/<see cref="Accumulate"/>⌉.</summary>
+    public int MicroBatch => (Batch + Accumulate - 1) / Accumulate;
+
+    /// <summary>"784-1024-1024-10 sigmoid half-squared-error sgd batch 1024", and with accumulation "… batch 8192 as 4
+    /// micro-batches of 2048".</summary>
     public string Describe() =>
-        $"{string.Join('-', Sizes)} {Names.Of(Hidden)} {Names.Of(Loss)} {Names.Of(Optimizer)} batch {Batch}";
+        $"{string.Join('-', Sizes)} {Names.Of(Hidden)} {Names.Of(Loss)} {Names.Of(Optimizer)} batch {Batch}"
+        + (Accumulate == 1 ? "" : $" as {Accumulate} micro-batches of {(Batch % Accumulate == 0 ? "" : "up to ")}{MicroBatch}");
+
+    /// <summary>This workload taking each step as <paramref name="accumulate"/> micro-batches, named e.g.
+    /// "relu-adam-1024/k4" (the name unchanged at K = 1).</summary>
+    public Workload Accumulating(int accumulate)
+    {
+        if (accumulate <= 0 || accumulate > Batch)
+        {
+            throw new ArgumentException(
+                $"--accumulate: expected a number of micro-batches from 1 to the batch size {Batch}, got {accumulate}");
+        }
+        return this with { Accumulate = accumulate, Name = accumulate == 1 ? Name : $"{Name}/k{accumulate}" };
+    }
 
     /// <summary>Settings of the workload's optimizer.</summary>
     public OptimizerSettings OptimizerSettings() => new OptimizerSettings { Kind = Optimizer }.WithDefaults();

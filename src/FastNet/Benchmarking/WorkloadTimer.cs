@@ -42,21 +42,35 @@ public static class WorkloadTimer
         string? peakUnavailable = ResidentMemory.ResetPeak();
 
         Model.NetworkSpec spec = workload.Spec();
-        int examples = Math.Max(workload.Batch * 4, 256);
-        TrainingMemory.ForTraining(backend, spec, workload.Optimizer, true, workload.Batch, examples, 0).EnsureFits(backend);
+        int batch = workload.Batch, micro = workload.MicroBatch, examples = Math.Max(batch * 4, 256);
+        TrainingMemory.ForTraining(backend, spec, workload.Optimizer, true, batch, examples, 0, workload.Accumulate)
+            .EnsureFits(backend);
         using TrainingNetwork network = Network(backend, workload);
         ResidentMemory.Settle(); // the initial parameters' host copy, uploaded, goes before the dataset comes
         (FloatBuffer features, FloatBuffer targets) = Synthetic(backend, spec, examples);
         using FloatBuffer dataFeatures = features, dataTargets = targets;
-        // batches are taken as the trainer takes them: gathered on the backend, or read in place at batch 1
-        using var batches = new BatchSource(backend, features.All, spec.Inputs, targets.All, spec.Outputs, workload.Batch);
+        // batches are taken as the trainer takes them: gathered on the backend, or read in place at batch 1, and with
+        // accumulation a micro-batch at a time
+        using var batches = new BatchSource(backend, features.All, spec.Inputs, targets.All, spec.Outputs, micro);
         batches.SetOrder(DataSplitter.Permutation(examples, 2));
-        int batchCount = examples / workload.Batch, next = 0;
+        int batchCount = examples / batch, next = 0;
 
         void Step()
         {
-            (BufferView x, BufferView t) = batches.Take(next++ % batchCount * workload.Batch, workload.Batch);
-            network.TrainBatch(x, t, workload.Batch);
+            int first = next++ % batchCount * batch;
+            if (micro == batch)
+            {
+                (BufferView x, BufferView t) = batches.Take(first, batch);
+                network.TrainBatch(x, t, batch);
+                return;
+            }
+            for (int done = 0; done < batch; done += micro)
+            {
+                int take = Math.Min(micro, batch - done);
+                (BufferView x, BufferView t) = batches.Take(first + done, take);
+                network.AccumulateGradients(x, t, take, batch, first: done == 0);
+            }
+            network.StepAccumulated();
         }
 
         var device = backend as IDeviceCounters;
@@ -71,13 +85,13 @@ public static class WorkloadTimer
         (double[] stepsPerSecond, long steps, long allocated) = TimedRepeats.Run(Step, backend.Synchronize, repeats,
             secondsPerRepeat);
         double allocatedPerStep = allocated / (double)steps;
-        double[] rates = [.. stepsPerSecond.Select(s => s * workload.Batch)];
+        double[] rates = [.. stepsPerSecond.Select(s => s * batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
         long? deviceBytes = device?.DeviceBytesInUse;
         var computed = new MemoryBreakdown(
             Parameters: Bytes(network.Parameters.Length),
-            Gradients: Bytes(network.Gradients.Length),
+            Gradients: Bytes((long)network.Gradients.Length + network.AccumulatedGradients.Length),
             OptimizerState: Bytes((long)OptimizerStep.StateSlots(workload.Optimizer) * network.TrainableCount),
             ActivationsAndDeltas: Bytes(Enumerable.Range(0, spec.Layers.Count)
                 .Sum(l => (long)network.Activations(l).Length + network.Deltas(l).Length)),
@@ -101,7 +115,8 @@ public static class WorkloadTimer
     private static TrainingNetwork Network(IBackend backend, Workload workload)
     {
         Model.Model model = new Initializer(InitializerKind.Auto).Create(workload.Spec(), new SeededRandom(1));
-        return new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(), workload.Batch);
+        return new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(), workload.MicroBatch,
+            accumulates: workload.Accumulate > 1);
     }
 
     // 4-byte floats and ints

@@ -123,6 +123,65 @@ public class TrainingMemoryTests
         Assert.InRange(held.Scratch, 0, estimate.Scratch);
     }
 
+    public static TheoryData<string, int> BackendsAndMicroBatchCounts()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string name in BackendCases.Names())
+        {
+            foreach (int k in (int[])[1, 2, 3, 8])
+            {
+                data.Add(name, k);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendsAndMicroBatchCounts))]
+    public void WithKMicroBatchesThePerRowItemsAreThoseOfABatchOfBatchOverK(string backendName, int k)
+    {
+        // 7-17(GELU, which keeps Z too)-3, batch 40: micro-batches of 40, 20, 14 (uneven: 14, 14, 12) and 5 rows
+        var spec = new NetworkSpec(7, [new LayerSpec(17, Activation.Gelu), new LayerSpec(3, Activation.Identity)]);
+        using IBackend backend = BackendRegistry.Create(backendName);
+        int micro = (40 + k - 1) / k;
+
+        TrainingMemory accumulated = TrainingMemory.ForTraining(backend, spec, OptimizerKind.Lamb, true, 40, 300, 0, k);
+        TrainingMemory small = TrainingMemory.ForTraining(backend, spec, OptimizerKind.Lamb, true, micro, 300, 0);
+
+        Assert.Equal(small.ActivationsAndDeltas, accumulated.ActivationsAndDeltas);
+        Assert.Equal(4L * 3 * micro * 17 + (4L * 2 * micro * 3), accumulated.ActivationsAndDeltas);
+        Assert.Equal(small.Batch, accumulated.Batch);
+        Assert.Equal(small.Scratch, accumulated.Scratch);
+        Assert.Equal(small.Parameters, accumulated.Parameters);
+        Assert.Equal(small.OptimizerState, accumulated.OptimizerState);
+        Assert.Equal(small.Dataset, accumulated.Dataset);
+        // the sum of the micro-batches' gradients is one more gradient buffer
+        Assert.Equal(small.Gradients + (k > 1 ? 4L * spec.ParameterCount : 0), accumulated.Gradients);
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendsAndMicroBatchCounts))]
+    public void ABenchmarkWorkloadOfKMicroBatchesHoldsTheEstimateAndTheBuffersOfBatchOverK(string backendName, int k)
+    {
+        var workload = new Workload("small", [20, 16, 4], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Lars, 40)
+            .Accumulating(k);
+        var single = new Workload("single", [20, 16, 4], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Lars,
+            workload.MicroBatch);
+        using IBackend backend = BackendRegistry.Create(backendName);
+        TrainingMemory estimate = TrainingMemory.ForTraining(backend, workload.Spec(), OptimizerKind.Lars, true, 40, 256, 0, k);
+
+        MemoryBreakdown held = WorkloadTimer.Run(backend, workload, repeats: 1, secondsPerRepeat: 0.01).Memory.Computed;
+        MemoryBreakdown heldSingle = WorkloadTimer.Run(backend, single, repeats: 1, secondsPerRepeat: 0.01).Memory.Computed;
+
+        Assert.Equal(held.Gradients, estimate.Gradients);
+        Assert.Equal(held.ActivationsAndDeltas, estimate.ActivationsAndDeltas);
+        Assert.Equal(held.Batch + 8, estimate.Batch);
+        Assert.Equal(held.Dataset, estimate.Dataset);
+        Assert.InRange(held.Scratch, 0, estimate.Scratch);
+        Assert.Equal(heldSingle.ActivationsAndDeltas, held.ActivationsAndDeltas);
+        Assert.Equal(heldSingle.Batch, held.Batch);
+    }
+
     [Fact]
     public void SimdScratchEstimateBoundsWhatTheBackendHoldsAfterAnEpoch()
     {

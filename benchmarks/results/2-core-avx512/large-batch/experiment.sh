@@ -37,3 +37,17 @@ $r fashion-mnist lars-b8192-lr8 --optimizer lars --batch 8192 --lr-scaling linea
 $r fashion-mnist lamb-b8192-lr0.1-wd0.01-cos --optimizer lamb --batch 8192 --lr 0.0016 --lr-scaling linear:128 --warmup 16 --schedule cosine --weight-decay 0.01
 $r fashion-mnist lars-b8192-lr1.6-tc0.01 --optimizer lars --batch 8192 --lr 0.025 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.01
 $r fashion-mnist lars-b8192-lr0.8-tc0.02 --optimizer lars --batch 8192 --lr 0.0125 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.02
+# MNIST, 2026-12-02 (the simd backend's own TrustRatioStep): reruns, warm-up lengths, LARS with a larger τ
+$r mnist lars-b8192-lr24-rerun --optimizer lars --batch 8192 --lr 0.375 --lr-scaling linear:128 --warmup 16
+$r mnist lamb-b8192-lr0.064-wd0.01-cos-rerun --optimizer lamb --batch 8192 --lr-scaling linear:128 --warmup 16 --schedule cosine --weight-decay 0.01
+$r mnist lars-b8192-lr24-w40 --optimizer lars --batch 8192 --lr 0.375 --lr-scaling linear:128 --warmup 40
+$r mnist lamb-b8192-lr0.064-wd0.01-cos-w40 --optimizer lamb --batch 8192 --lr-scaling linear:128 --warmup 40 --schedule cosine --weight-decay 0.01
+$r mnist lars-b8192-lr16-w40 --optimizer lars --batch 8192 --lr-scaling linear:512 --warmup 40
+$r mnist lamb-b8192-lr0.048-wd0.01-cos-w40 --optimizer lamb --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 40 --schedule cosine --weight-decay 0.01
+$r mnist lamb-b8192-lr0.064-wd0.01-cos-w8 --optimizer lamb --batch 8192 --lr-scaling linear:128 --warmup 8 --schedule cosine --weight-decay 0.01
+$r mnist lamb-b8192-lr0.064-wd0.01-cos-w4 --optimizer lamb --batch 8192 --lr-scaling linear:128 --warmup 4 --schedule cosine --weight-decay 0.01
+$r mnist lamb-b8192-lr0.08-wd0.01-cos-w8 --optimizer lamb --batch 8192 --lr 0.00125 --lr-scaling linear:128 --warmup 8 --schedule cosine --weight-decay 0.01
+$r mnist lars-b8192-lr24-w8 --optimizer lars --batch 8192 --lr 0.375 --lr-scaling linear:128 --warmup 8
+$r mnist lars-b8192-lr12-tc0.002 --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.002
+$r mnist lamb-b8192-lr0.064-wd0.01-cos-w0 --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01
+$r mnist lars-b8192-lr24-w24 --optimizer lars --batch 8192 --lr 0.375 --lr-scaling linear:128 --warmup 24
