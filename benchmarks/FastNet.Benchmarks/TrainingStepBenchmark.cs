@@ -83,7 +83,7 @@ public class TrainingStepBenchmark : IWork, IDisposable
     public void Setup()
     {
         Parse();
-        IBackend backend = _backend = BackendRegistry.Create(Case.Split(' ')[0]);
+        IBackend backend = _backend = Backends.Create(Case.Split(' ')[0]);
         Activation output = _loss == LossKind.SoftmaxCrossEntropy ? Activation.Identity : _hidden;
         var spec = new NetworkSpec(_sizes[0],
             [.. _sizes.Skip(1).Select((units, l) => new LayerSpec(units, l == _sizes.Length - 2 ? output : _hidden))]);

@@ -249,14 +249,12 @@ public static class ElementwiseKernels
             state[n + i] = v;
             if (s.Kind == (int)OptimizerKind.Adam)
             {
-                // C1 = η/(1 − β1ᵗ), C2 = √(1 − β2ᵗ)
-                p -= s.C1 * m / (MathF.Sqrt(v) / s.C2 + s.Epsilon);
+                p -= s.AdamStepSize * m / (MathF.Sqrt(v) / s.AdamSqrtBiasCorrection2 + s.Epsilon);
             }
             else
             {
-                // Nadam: C1 = 1 − β2ᵗ, C2 and C3 the signed coefficients of g/d and m/d
-                float d = MathF.Sqrt(v / s.C1) + s.Epsilon;
-                p += s.C2 * g / d + s.C3 * m / d;
+                float d = MathF.Sqrt(v / s.NadamBiasCorrection2) + s.Epsilon;
+                p += s.NadamGradCoefficient * g / d + s.NadamMomentCoefficient * m / d;
             }
         }
         parameters[i] = p;
@@ -391,8 +389,8 @@ public static class ElementwiseKernels
 
 /// <summary>
 /// The per-step scalars of <see cref="ElementwiseKernels.Optimize"/>, rounded once from the float64
-/// <see cref="OptimizerStep"/>. C1..C3 carry the rule's precomputed coefficients (Adam: step size and √(1 − β2ᵗ);
-/// Nadam: 1 − β2ᵗ and the coefficients of g/d and m/d).
+/// <see cref="OptimizerStep"/>, with the fast paths' precomputed Adam and Nadam coefficients (zero for the other
+/// rules).
 /// </summary>
 public readonly record struct OptimizerScalars
 {
@@ -408,13 +406,11 @@ public readonly record struct OptimizerScalars
         OneMinusBeta2 = (float)(1 - step.Beta2);
         Epsilon = (float)step.Epsilon;
         WeightDecay = (float)step.WeightDecay;
-        (C1, C2, C3) = step.Kind switch
-        {
-            OptimizerKind.Adam => ((float)step.AdamStepSize, (float)step.AdamBiasCorrection2Sqrt, 0f),
-            OptimizerKind.Nadam => ((float)step.NadamBiasCorrection2, (float)step.NadamGradCoefficient,
-                (float)step.NadamMomentCoefficient),
-            _ => (0f, 0f, 0f),
-        };
+        AdamStepSize = (float)step.AdamStepSize;
+        AdamSqrtBiasCorrection2 = (float)step.AdamBiasCorrection2Sqrt;
+        NadamBiasCorrection2 = (float)step.NadamBiasCorrection2;
+        NadamGradCoefficient = (float)step.NadamGradCoefficient;
+        NadamMomentCoefficient = (float)step.NadamMomentCoefficient;
     }
 
     /// <summary>The <see cref="OptimizerKind"/> as an int.</summary>
@@ -444,14 +440,20 @@ public readonly record struct OptimizerScalars
     /// <summary>λ.</summary>
     public float WeightDecay { get; }
 
-    /// <summary>First rule coefficient.</summary>
-    public float C1 { get; }
+    /// <summary>Adam: η/(1 − β1ᵗ).</summary>
+    public float AdamStepSize { get; }
 
-    /// <summary>Second rule coefficient.</summary>
-    public float C2 { get; }
+    /// <summary>Adam: √(1 − β2ᵗ).</summary>
+    public float AdamSqrtBiasCorrection2 { get; }
 
-    /// <summary>Third rule coefficient.</summary>
-    public float C3 { get; }
+    /// <summary>Nadam: 1 − β2ᵗ.</summary>
+    public float NadamBiasCorrection2 { get; }
+
+    /// <summary>Nadam: −η·(1 − μₜ)/(1 − Πₜ), the coefficient of g/d.</summary>
+    public float NadamGradCoefficient { get; }
+
+    /// <summary>Nadam: −η·μₜ₊₁/(1 − Πₜ·μₜ₊₁), the coefficient of m/d.</summary>
+    public float NadamMomentCoefficient { get; }
 }
 
 /// <summary>

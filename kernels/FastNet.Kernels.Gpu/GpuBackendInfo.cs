@@ -29,7 +29,7 @@ public static class GpuBackendInfo
     private static readonly Lazy<string?> Unavailable = new(Probe);
 
     /// <summary>
-    /// The descriptor to pass to <see cref="BackendRegistry.Register"/>: priority 20, so <c>auto</c> prefers it to the
+    /// The descriptor a <see cref="BackendRegistry"/> is built with: priority 20, so <c>auto</c> prefers it to the
     /// CPU backends when a CUDA device exists and skips it otherwise.
     /// </summary>
     public static BackendDescriptor Descriptor { get; } = new(Name, "ILGPU kernels on the first CUDA device", 20,

@@ -14,67 +14,64 @@ namespace FastNet.Kernels;
 public sealed record BackendDescriptor(string Name, string Description, int Priority, Func<string?> WhyUnavailable,
     Func<IBackend> Create, Func<int, IBackend>? CreateWithThreads = null);
 
+/// <summary>The CPU backends of this assembly, as descriptors for a <see cref="BackendRegistry"/>.</summary>
+public static class CpuBackends
+{
+    /// <summary>The executable specification, <see cref="ReferenceBackend"/>.</summary>
+    public static BackendDescriptor Reference { get; } = new("reference",
+        "scalar loops, float64 accumulation: the specification", 0, () => null, () => new ReferenceBackend(),
+        threads => threads == 1 ? new ReferenceBackend()
+            : throw new ArgumentException($"backend 'reference' runs on one thread, not {threads}", nameof(threads)));
+
+    /// <summary><see cref="SimdBackend"/> at the widest vector width this processor has.</summary>
+    public static BackendDescriptor Simd { get; } = new("simd",
+        "vectorized (AVX-512/AVX2/SSE), cache-blocked, multithreaded CPU kernels", 10, () => null,
+        () => new SimdBackend(), threads => new SimdBackend(threads, VectorWidths.Best));
+}
+
 /// <summary>
-/// The backends this process knows. The CPU backends are built in; a backend from another assembly (the GPU one)
-/// is added by the program that references it, with <see cref="Register"/>. Tests enumerate <see cref="All"/>, so a
-/// new backend inherits the whole equivalence suite.
+/// A fixed list of backends, built from their descriptors, that creates a backend by name. The program's list, with
+/// every backend FastNet has, is made in one place that the CLI, the tests and the benchmarks share (FastNet's
+/// <c>Backends</c>); a registry of its own, with the descriptors a test needs, is a new instance.
 /// </summary>
-public static class BackendRegistry
+public sealed class BackendRegistry
 {
     /// <summary>The name that picks the best available backend.</summary>
     public const string Auto = "auto";
 
-    private static readonly Lock Gate = new();
-    private static readonly List<BackendDescriptor> Known =
-    [
-        new("reference", "scalar loops, float64 accumulation: the specification", 0, () => null,
-            () => new ReferenceBackend(), threads => threads == 1 ? new ReferenceBackend()
-                : throw new ArgumentException($"backend 'reference' runs on one thread, not {threads}", nameof(threads))),
-        new("simd", "vectorized (AVX-512/AVX2/SSE), cache-blocked, multithreaded CPU kernels", 10, () => null,
-            () => new SimdBackend(), threads => new SimdBackend(threads, VectorWidths.Best)),
-    ];
+    private readonly IReadOnlyList<BackendDescriptor> _known;
+
+    /// <summary>A registry of <paramref name="descriptors"/>, listed in that order. Throws
+    /// <see cref="ArgumentException"/> when two share a name.</summary>
+    public BackendRegistry(IEnumerable<BackendDescriptor> descriptors)
+    {
+        ArgumentNullException.ThrowIfNull(descriptors);
+        _known = Array.AsReadOnly([.. descriptors]);
+        foreach (IGrouping<string, BackendDescriptor> same in _known.GroupBy(d => d.Name).Where(g => g.Count() > 1))
+        {
+            throw new ArgumentException($"backend '{same.Key}' is registered twice", nameof(descriptors));
+        }
+    }
 
     /// <summary>Every registered backend, available here or not.</summary>
-    public static IReadOnlyList<BackendDescriptor> All
-    {
-        get
-        {
-            lock (Gate)
-            {
-                return [.. Known];
-            }
-        }
-    }
+    public IReadOnlyList<BackendDescriptor> All => _known;
 
     /// <summary>The registered backends that can run on this machine.</summary>
-    public static IReadOnlyList<BackendDescriptor> Available => [.. All.Where(d => d.WhyUnavailable() is null)];
-
-    /// <summary>Adds a backend; registering a name twice keeps the first.</summary>
-    public static void Register(BackendDescriptor descriptor)
-    {
-        ArgumentNullException.ThrowIfNull(descriptor);
-        lock (Gate)
-        {
-            if (!Known.Exists(d => d.Name == descriptor.Name))
-            {
-                Known.Add(descriptor);
-            }
-        }
-    }
+    public IReadOnlyList<BackendDescriptor> Available => [.. All.Where(d => d.WhyUnavailable() is null)];
 
     /// <summary>
     /// Builds the backend called <paramref name="name"/>, or the available one with the highest priority for
     /// <see cref="Auto"/>. Throws <see cref="ArgumentException"/> naming the available backends when the name is
     /// unknown or the backend cannot run here.
     /// </summary>
-    public static IBackend Create(string name) => Create(name, threads: null);
+    public IBackend Create(string name) => Create(name, threads: null);
 
     /// <summary>
     /// As <see cref="Create(string)"/>, on <paramref name="threads"/> CPU threads when given (the SIMD backend's
     /// default is one per processor). Throws <see cref="ArgumentException"/> when the count is below 1 or the backend
     /// cannot run on that many CPU threads.
     /// </summary>
-    public static IBackend Create(string name, int? threads)
+    public IBackend Create(string name, int? threads)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (threads < 1)

@@ -22,14 +22,16 @@ public enum OptimizerKind
     RmsProp,
 
     /// <summary>
-    /// Adam: m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²; θ ← θ − (η / (1 − β1ᵗ))·m / (√v / √(1 − β2ᵗ) + ε).
-    /// State: m, v.
+    /// Adam: m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²; m̂ = m/(1 − β1ᵗ); v̂ = v/(1 − β2ᵗ);
+    /// θ ← θ − η·m̂/(√v̂ + ε). State: m, v. (The fast paths apply the same rule as
+    /// θ ← θ − (η/(1 − β1ᵗ))·m/(√v/√(1 − β2ᵗ) + ε), as torch.optim.Adam does.)
     /// </summary>
     Adam,
 
     /// <summary>
     /// Nadam (momentum decay ψ = 0.004): μₜ = β1·(1 − ½·0.96^(t·ψ)), Πₜ = Π_{i≤t} μᵢ; m and v as Adam;
-    /// d = √(v / (1 − β2ᵗ)) + ε; θ ← θ − η·(1 − μₜ)/(1 − Πₜ)·g/d − η·μₜ₊₁/(1 − Πₜ·μₜ₊₁)·m/d. State: m, v.
+    /// m̂ = μₜ₊₁·m/(1 − Πₜ₊₁) + (1 − μₜ)·g/(1 − Πₜ); v̂ = v/(1 − β2ᵗ); θ ← θ − η·m̂/(√v̂ + ε). State: m, v. (The fast
+    /// paths apply it as torch.optim.NAdam does: d = √v̂ + ε; θ ← θ − η·(1 − μₜ)/(1 − Πₜ)·g/d − η·μₜ₊₁/(1 − Πₜ₊₁)·m/d.)
     /// </summary>
     Nadam,
 
@@ -52,14 +54,19 @@ public enum OptimizerKind
 }
 
 /// <summary>
-/// Everything one optimizer step needs besides the buffers: the hyperparameters and the per-step scalars (bias
-/// corrections, Nadam's momentum schedule) computed once on the host in float64, so every backend applies the same
-/// coefficients. Build it with <see cref="Create"/>.
+/// Everything one optimizer step needs besides the buffers: the step number t and the hyperparameters, from which the
+/// reference computes each rule as <see cref="OptimizerKind"/> writes it, and the per-step coefficients the fast paths
+/// use instead (bias corrections, Nadam's momentum schedule), computed once on the host in float64 so every fast path
+/// applies the same ones. Build it with <see cref="Create"/>.
 /// </summary>
 public readonly record struct OptimizerStep
 {
     /// <summary>Which rule.</summary>
     public OptimizerKind Kind { get; init; }
+
+    /// <summary>t, the 1-based number of this step (0 for a step built by hand, which only the stateless SGD rule
+    /// may use).</summary>
+    public long StepNumber { get; init; }
 
     /// <summary>η.</summary>
     public double LearningRate { get; init; }
@@ -79,19 +86,19 @@ public readonly record struct OptimizerStep
     /// <summary>λ of the L2 penalty: the gradient used is ∇ + λθ (torch.optim's weight_decay).</summary>
     public double WeightDecay { get; init; }
 
-    /// <summary>Adam: η / (1 − β1ᵗ).</summary>
+    /// <summary>Adam, for the fast paths: η / (1 − β1ᵗ).</summary>
     public double AdamStepSize { get; init; }
 
-    /// <summary>Adam: √(1 − β2ᵗ).</summary>
+    /// <summary>Adam, for the fast paths: √(1 − β2ᵗ).</summary>
     public double AdamBiasCorrection2Sqrt { get; init; }
 
-    /// <summary>Nadam: 1 − β2ᵗ.</summary>
+    /// <summary>Nadam, for the fast paths: 1 − β2ᵗ.</summary>
     public double NadamBiasCorrection2 { get; init; }
 
-    /// <summary>Nadam: −η·(1 − μₜ)/(1 − Πₜ), the coefficient of g/d.</summary>
+    /// <summary>Nadam, for the fast paths: −η·(1 − μₜ)/(1 − Πₜ), the coefficient of g/d.</summary>
     public double NadamGradCoefficient { get; init; }
 
-    /// <summary>Nadam: −η·μₜ₊₁/(1 − Πₜ·μₜ₊₁), the coefficient of m/d.</summary>
+    /// <summary>Nadam, for the fast paths: −η·μₜ₊₁/(1 − Πₜ·μₜ₊₁), the coefficient of m/d.</summary>
     public double NadamMomentCoefficient { get; init; }
 
     /// <summary>LARS: the trust coefficient τ.</summary>
@@ -121,6 +128,7 @@ public readonly record struct OptimizerStep
         var step = new OptimizerStep
         {
             Kind = kind,
+            StepNumber = t,
             LearningRate = learningRate,
             Momentum = momentum,
             Beta1 = beta1,

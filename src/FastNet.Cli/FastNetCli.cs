@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.CommandLine.Help;
 using FastNet.Cli.Commands;
 using FastNet.Distributed;
-using FastNet.Kernels;
-using FastNet.Kernels.Gpu;
 
 namespace FastNet.Cli;
 
@@ -13,19 +11,11 @@ public static class FastNetCli
     /// <summary>Exit code for bad input or a failed run.</summary>
     public const int Failure = 1;
 
-    /// <summary>Adds the backends that live outside the kernels assembly to the registry (once).</summary>
-    public static void RegisterBackends()
-    {
-        BackendRegistry.Register(GpuBackendInfo.Descriptor);
-        BackendRegistry.Register(GpuBackendInfo.OwnKernelsDescriptor);
-    }
-
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code. With <paramref name="ranks"/>,
     /// <c>train</c> runs as that communicator's rank (e.g. one thread of an <see cref="InProcessCommunicator"/>)
     /// instead of detecting MPI.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error, ICommunicator? ranks = null)
     {
-        RegisterBackends();
         // A plain command rather than RootCommand, so help says "fastnet" whatever the executable is called.
         var root = new Command("fastnet", "FastNet: trains multilayer perceptrons by backpropagation on interchangeable backends")
         {

@@ -66,13 +66,13 @@ public sealed class Network : IDisposable
             Loss = data.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.MeanSquaredError,
             ClassNames = data.IsClassification ? data.ClassNames ?? ModelMetadata.NumberedClasses(data.ClassCount) : null,
         });
-        return new Network(model, BackendRegistry.Create(backend));
+        return new Network(model, Backends.Create(backend));
     }
 
     /// <summary>Loads a model file written by <see cref="Save"/> or <c>fastnet train --save</c>.</summary>
     /// <exception cref="ModelFormatException">The file is missing or malformed; the message names it.</exception>
     public static Network Load(string path, string backend = BackendRegistry.Auto) =>
-        new(ModelJson.Read(path), BackendRegistry.Create(backend));
+        new(ModelJson.Read(path), Backends.Create(backend));
 
     /// <summary>Trains on <paramref name="data"/> for <paramref name="epochs"/> passes in shuffled mini-batches and
     /// returns one report per epoch. Each call is one run with fresh optimizer state (Adam with

@@ -1,3 +1,4 @@
+using FastNet.Kernels.Gpu;
 using FastNet.Kernels.Reference;
 using FastNet.Kernels.Simd;
 using Xunit;
@@ -5,8 +6,9 @@ using Xunit;
 namespace FastNet.Kernels.Tests;
 
 /// <summary>
-/// The backends under test: every registered backend that can run here, plus the SIMD backend pinned to each narrower
-/// vector width and to one thread, so every code path runs on this machine without restarting the process.
+/// The backends under test: every registered CPU backend that can run here (the GPU backend has its own suite), plus
+/// the SIMD backend pinned to each narrower vector width and to one thread, so every code path runs on this machine
+/// without restarting the process.
 /// </summary>
 public static class Backends
 {
@@ -27,7 +29,7 @@ public static class Backends
     /// <summary>Every candidate name.</summary>
     public static IEnumerable<string> Names()
     {
-        foreach (BackendDescriptor descriptor in BackendRegistry.Available)
+        foreach (BackendDescriptor descriptor in FastNet.Backends.Available.Where(d => !IsGpu(d.Name)))
         {
             yield return descriptor.Name;
         }
@@ -44,8 +46,10 @@ public static class Backends
         "simd:1thread" => new SimdBackend(1, VectorWidths.Best),
         _ when name.StartsWith("simd:", StringComparison.Ordinal) =>
             new SimdBackend(Environment.ProcessorCount, Enum.Parse<VectorWidth>(name["simd:".Length..])),
-        _ => BackendRegistry.Create(name),
+        _ => FastNet.Backends.Create(name),
     };
+
+    private static bool IsGpu(string name) => name is GpuBackendInfo.Name or GpuBackendInfo.OwnKernelsName;
 
     /// <summary>The yardstick.</summary>
     public static ReferenceBackend Reference() => new();

@@ -120,9 +120,9 @@ internal static class TestNetworks
     public static IEnumerable<(string Backend, float[] Outputs)> Predictions(Model.Model model, float[] features)
     {
         float[] scaled = Scaled(model, features);
-        foreach (BackendDescriptor descriptor in BackendRegistry.Available)
+        foreach (BackendDescriptor descriptor in Backends.Available)
         {
-            using IBackend backend = BackendRegistry.Create(descriptor.Name);
+            using IBackend backend = Backends.Create(descriptor.Name);
             yield return (descriptor.Name, Inference.Outputs(backend, model, scaled));
         }
     }

@@ -10,7 +10,7 @@ public static class BackendCases
     public static TheoryData<string> Names()
     {
         var data = new TheoryData<string>();
-        foreach (BackendDescriptor descriptor in BackendRegistry.Available)
+        foreach (BackendDescriptor descriptor in Backends.Available)
         {
             data.Add(descriptor.Name);
         }

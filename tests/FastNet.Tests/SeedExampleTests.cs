@@ -50,7 +50,7 @@ public class SeedExampleTests
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void Seed000ForwardDeltasUpdatedWeightsAndSecondForwardPass(string backendName)
     {
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         using var network = new TrainingNetwork(backend, Seed000Model(), LossKind.HalfSquaredError,
             new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 1 }, maxBatch: 1);
         using FloatBuffer x = Upload(backend, [0.35f, 0.9f]);
@@ -87,7 +87,7 @@ public class SeedExampleTests
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void Seed002TotalErrorAndUpdatedWeightsWithFixedBiases(string backendName)
     {
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         // The seed leaves b1 and b2 unchanged: FastNet models that by training the weights only.
         using var network = new TrainingNetwork(backend, Seed002Model(), LossKind.HalfSquaredError,
             new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.6 }, maxBatch: 1, trainBiases: false);

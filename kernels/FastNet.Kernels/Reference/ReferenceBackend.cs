@@ -184,32 +184,50 @@ public class ReferenceBackend : IBackend
         OpChecks.OptimizerStep(dParameters, step, parameters, state);
         Span<float> grad = dParameters.AsSpan(), theta = parameters.AsSpan(), s = state.AsSpan();
         int n = grad.Length;
+        long t = step.StepNumber;
         double lr = step.LearningRate, mu = step.Momentum, b1 = step.Beta1, b2 = step.Beta2, eps = step.Epsilon;
+        // Nadam's momentum schedule: μₜ, μₜ₊₁, Πₜ = Π_{i≤t} μᵢ and Πₜ₊₁ = Πₜ·μₜ₊₁
+        double muT = 0, muNext = 0, productT = 1, productNext = 1;
+        if (step.Kind == OptimizerKind.Nadam)
+        {
+            for (long i = 1; i <= t; i++)
+            {
+                productT *= NadamMu(b1, i);
+            }
+            muT = NadamMu(b1, t);
+            muNext = NadamMu(b1, t + 1);
+            productNext = productT * muNext;
+        }
         for (int i = 0; i < n; i++)
         {
+            // g = ∇ + λθ
             double g = grad[i] + step.WeightDecay * theta[i];
             double p = theta[i];
             switch (step.Kind)
             {
                 case OptimizerKind.Sgd:
+                    // θ ← θ − η·g
                     p -= lr * g;
                     break;
                 case OptimizerKind.Momentum:
                     {
-                        double v = mu * s[i] + g;
-                        s[i] = (float)v;
-                        p -= lr * v;
+                        // b ← μ·b + g; θ ← θ − η·b
+                        double b = mu * s[i] + g;
+                        s[i] = (float)b;
+                        p -= lr * b;
                         break;
                     }
                 case OptimizerKind.Nesterov:
                     {
-                        double v = mu * s[i] + g;
-                        s[i] = (float)v;
-                        p -= lr * (g + mu * v);
+                        // b ← μ·b + g; θ ← θ − η·(g + μ·b)
+                        double b = mu * s[i] + g;
+                        s[i] = (float)b;
+                        p -= lr * (g + mu * b);
                         break;
                     }
                 case OptimizerKind.Adagrad:
                     {
+                        // s ← s + g²; θ ← θ − η·g/(√s + ε)
                         double sum = s[i] + g * g;
                         s[i] = (float)sum;
                         p -= lr * g / (Math.Sqrt(sum) + eps);
@@ -217,6 +235,7 @@ public class ReferenceBackend : IBackend
                     }
                 case OptimizerKind.RmsProp:
                     {
+                        // v ← α·v + (1 − α)·g²; θ ← θ − η·g/(√v + ε), α = β2
                         double v = b2 * s[i] + (1 - b2) * g * g;
                         s[i] = (float)v;
                         p -= lr * g / (Math.Sqrt(v) + eps);
@@ -224,21 +243,28 @@ public class ReferenceBackend : IBackend
                     }
                 case OptimizerKind.Adam:
                     {
+                        // m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²
                         double m = b1 * s[i] + (1 - b1) * g;
                         double v = b2 * s[n + i] + (1 - b2) * g * g;
                         s[i] = (float)m;
                         s[n + i] = (float)v;
-                        p -= step.AdamStepSize * m / (Math.Sqrt(v) / step.AdamBiasCorrection2Sqrt + eps);
+                        // m̂ = m/(1 − β1ᵗ); v̂ = v/(1 − β2ᵗ); θ ← θ − η·m̂/(√v̂ + ε)
+                        double mHat = m / (1 - Math.Pow(b1, t));
+                        double vHat = v / (1 - Math.Pow(b2, t));
+                        p -= lr * mHat / (Math.Sqrt(vHat) + eps);
                         break;
                     }
                 case OptimizerKind.Nadam:
                     {
+                        // m ← β1·m + (1 − β1)·g; v ← β2·v + (1 − β2)·g²
                         double m = b1 * s[i] + (1 - b1) * g;
                         double v = b2 * s[n + i] + (1 - b2) * g * g;
                         s[i] = (float)m;
                         s[n + i] = (float)v;
-                        double denom = Math.Sqrt(v / step.NadamBiasCorrection2) + eps;
-                        p += step.NadamGradCoefficient * g / denom + step.NadamMomentCoefficient * m / denom;
+                        // m̂ = μₜ₊₁·m/(1 − Πₜ₊₁) + (1 − μₜ)·g/(1 − Πₜ); v̂ = v/(1 − β2ᵗ); θ ← θ − η·m̂/(√v̂ + ε)
+                        double mHat = muNext * m / (1 - productNext) + (1 - muT) * g / (1 - productT);
+                        double vHat = v / (1 - Math.Pow(b2, t));
+                        p -= lr * mHat / (Math.Sqrt(vHat) + eps);
                         break;
                     }
                 default:
@@ -247,6 +273,11 @@ public class ReferenceBackend : IBackend
             theta[i] = (float)p;
         }
     }
+
+    // Nadam's μᵢ = β1·(1 − ½·0.96^(i·ψ)). Πₜ is recomputed from t at every step, as the page writes it; the fast paths
+    // carry it from step to step instead (OptimizerStep.Create).
+    private static double NadamMu(double beta1, long i) =>
+        beta1 * (1 - 0.5 * Math.Pow(0.96, i * Kernels.OptimizerStep.NadamMomentumDecay));
 
     /// <inheritdoc />
     public virtual void TrustRatioStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,

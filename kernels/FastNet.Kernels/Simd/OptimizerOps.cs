@@ -9,7 +9,13 @@ namespace FastNet.Kernels.Simd;
 /// </summary>
 internal readonly unsafe struct OptimizerCoefficients
 {
-    public readonly float Lr, Mu, B1, OneMinusB1, B2, OneMinusB2, Eps, Wd, AdamStep, AdamInvBc2, NadamInvBc2, NadamG, NadamM;
+    public readonly float Lr, Mu, B1, OneMinusB1, B2, OneMinusB2, Eps, Wd;
+
+    /// <summary>Adam: η/(1 − β1ᵗ) and 1/√(1 − β2ᵗ).</summary>
+    public readonly float AdamStepSize, AdamInverseSqrtBiasCorrection2;
+
+    /// <summary>Nadam: 1/(1 − β2ᵗ) and the signed coefficients of g/d and m/d.</summary>
+    public readonly float NadamInverseBiasCorrection2, NadamGradCoefficient, NadamMomentCoefficient;
 
     public OptimizerCoefficients(in OptimizerStep step)
     {
@@ -21,11 +27,12 @@ internal readonly unsafe struct OptimizerCoefficients
         OneMinusB2 = (float)(1 - step.Beta2);
         Eps = (float)step.Epsilon;
         Wd = (float)step.WeightDecay;
-        AdamStep = (float)step.AdamStepSize;
-        AdamInvBc2 = step.AdamBiasCorrection2Sqrt == 0 ? 0 : (float)(1 / step.AdamBiasCorrection2Sqrt);
-        NadamInvBc2 = step.NadamBiasCorrection2 == 0 ? 0 : (float)(1 / step.NadamBiasCorrection2);
-        NadamG = (float)step.NadamGradCoefficient;
-        NadamM = (float)step.NadamMomentCoefficient;
+        AdamStepSize = (float)step.AdamStepSize;
+        AdamInverseSqrtBiasCorrection2 =
+            step.AdamBiasCorrection2Sqrt == 0 ? 0 : (float)(1 / step.AdamBiasCorrection2Sqrt);
+        NadamInverseBiasCorrection2 = step.NadamBiasCorrection2 == 0 ? 0 : (float)(1 / step.NadamBiasCorrection2);
+        NadamGradCoefficient = (float)step.NadamGradCoefficient;
+        NadamMomentCoefficient = (float)step.NadamMomentCoefficient;
     }
 }
 
@@ -184,8 +191,8 @@ internal static unsafe class OptimizerOps
             TV v = TV.MulAdd(TV.Splat(k.B2), TV.Load(s1), TV.Splat(k.OneMinusB2) * g * g);
             TV.Store(m, s0);
             TV.Store(v, s1);
-            TV denominator = TV.MulAdd(TV.Sqrt(v), TV.Splat(k.AdamInvBc2), TV.Splat(k.Eps));
-            return p - (TV.Splat(k.AdamStep) * m / denominator);
+            TV denominator = TV.MulAdd(TV.Sqrt(v), TV.Splat(k.AdamInverseSqrtBiasCorrection2), TV.Splat(k.Eps));
+            return p - (TV.Splat(k.AdamStepSize) * m / denominator);
         }
     }
 
@@ -199,8 +206,10 @@ internal static unsafe class OptimizerOps
             TV v = TV.MulAdd(TV.Splat(k.B2), TV.Load(s1), TV.Splat(k.OneMinusB2) * g * g);
             TV.Store(m, s0);
             TV.Store(v, s1);
-            TV d = TV.Sqrt(v * TV.Splat(k.NadamInvBc2)) + TV.Splat(k.Eps);
-            return p + (TV.MulAdd(TV.Splat(k.NadamG), g, TV.Splat(k.NadamM) * m) / d);
+            TV d = TV.Sqrt(v * TV.Splat(k.NadamInverseBiasCorrection2)) + TV.Splat(k.Eps);
+            TV gradCoefficient = TV.Splat(k.NadamGradCoefficient);
+            TV momentCoefficient = TV.Splat(k.NadamMomentCoefficient);
+            return p + (TV.MulAdd(gradCoefficient, g, momentCoefficient * m) / d);
         }
     }
 }

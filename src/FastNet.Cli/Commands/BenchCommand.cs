@@ -80,7 +80,7 @@ internal static class BenchCommand
                 var products = new List<GemmResult>();
                 foreach (string name in names)
                 {
-                    using IBackend backend = BackendRegistry.Create(name);
+                    using IBackend backend = Backends.Create(name);
                     products.Add(GemmTimer.Run(backend, n, r, s));
                 }
                 output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peak, threads) : BenchReport.GemmTable(products, peak, threads, r));
@@ -91,7 +91,7 @@ internal static class BenchCommand
             {
                 foreach (string name in names)
                 {
-                    using IBackend backend = BackendRegistry.Create(name);
+                    using IBackend backend = Backends.Create(name);
                     results.Add(WorkloadTimer.Run(backend, workload, r, s));
                 }
             }
@@ -110,7 +110,7 @@ internal static class BenchCommand
         {
             foreach (string name in names)
             {
-                using IBackend backend = BackendRegistry.Create(name);
+                using IBackend backend = Backends.Create(name);
                 DataParallelResult d = DataParallelTimer.Run(backend, workload, ranks, seconds);
                 root.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{workload.Name} {d.Backend} ranks {d.Ranks} threads {d.Threads} samples/s {d.SamplesPerSecond:F1} "
@@ -123,7 +123,7 @@ internal static class BenchCommand
 
     private static string[] DefaultBackends()
     {
-        string[] fast = [.. BackendRegistry.Available.Select(d => d.Name).Where(n => n != "reference")];
+        string[] fast = [.. Backends.Available.Select(d => d.Name).Where(n => n != "reference")];
         return fast.Length > 0 ? fast : ["reference"];
     }
 

@@ -43,7 +43,7 @@ internal static class EvalCommand
             ModelChecks.MatchData(source.Model, set, source.Path);
             LossKind lossKind = source.LossFor(parse.GetValue(loss), set);
 
-            using IBackend b = BackendRegistry.Create(parse.GetValue(backend)!);
+            using IBackend b = Backends.Create(parse.GetValue(backend)!);
             TrainingMemory.ForEvaluation(b, source.Model.Spec, Math.Min(512, set.Count), set).EnsureFits(b);
             using var device = new DeviceDataset(b, set);
             (double lossValue, double accuracy) = Evaluation.OfModel(b, source.Model, lossKind, device);

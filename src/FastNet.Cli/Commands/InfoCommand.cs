@@ -26,13 +26,13 @@ internal static class InfoCommand
         {
             var c = CultureInfo.InvariantCulture;
             output.WriteLine("backends:");
-            foreach (BackendDescriptor d in BackendRegistry.All.OrderByDescending(d => d.Priority))
+            foreach (BackendDescriptor d in Backends.All.OrderByDescending(d => d.Priority))
             {
                 string? why = d.WhyUnavailable();
                 output.WriteLine($"  {d.Name,-10} {(why is null ? "available  " : "unavailable")}  {d.Description}{(why is null ? "" : $" ({why})")}");
             }
             string auto;
-            using (IBackend chosen = BackendRegistry.Create(BackendRegistry.Auto))
+            using (IBackend chosen = Backends.Create(BackendRegistry.Auto))
             {
                 auto = chosen.Name;
             }

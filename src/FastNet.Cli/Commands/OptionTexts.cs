@@ -1,5 +1,4 @@
 using FastNet.Data;
-using FastNet.Kernels;
 
 namespace FastNet.Cli.Commands;
 
@@ -17,5 +16,5 @@ internal static class OptionTexts
 
     /// <summary>The <c>--backend</c> of a command that runs one backend.</summary>
     public static string Backend =>
-        $"{AutoRule} or one of: {string.Join(", ", BackendRegistry.All.Select(d => d.Name))}";
+        $"{AutoRule} or one of: {string.Join(", ", Backends.All.Select(d => d.Name))}";
 }

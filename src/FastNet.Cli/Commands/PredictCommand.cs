@@ -39,7 +39,7 @@ internal static class PredictCommand
             int inputs = source.Model.Spec.Inputs;
             float[] features = ReadFeatures(path, inputs);
             scaling.ApplyInPlace(features, inputs, path);
-            using IBackend b = BackendRegistry.Create(parse.GetValue(backend)!);
+            using IBackend b = Backends.Create(parse.GetValue(backend)!);
             float[] outputs = Inference.Outputs(b, source.Model, features);
             int k = source.Model.Spec.Outputs;
             AtomicFile.WriteAllText(target, Format(outputs, k, source));

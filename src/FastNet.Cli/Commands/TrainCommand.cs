@@ -67,7 +67,7 @@ internal static class TrainCommand
             + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
 
-        using IBackend backend = BackendRegistry.Create(parse.GetValue(o.Backend)!, parse.GetValue(o.Threads));
+        using IBackend backend = Backends.Create(parse.GetValue(o.Backend)!, parse.GetValue(o.Threads));
         // Sizes are checked against the memory available before the parameters are drawn or the network allocated.
         Action<NetworkSpec> ensureFits = spec => TrainingMemory.ForTraining(backend, spec, plan.Optimizer.Kind,
             plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test, training.Accumulate).EnsureFits(backend);

@@ -57,7 +57,7 @@ internal static class VerifyCommand
 
             string[] names = parse.GetValue(backends) is string list
                 ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
-                : [.. BackendRegistry.Available.Select(d => d.Name).Where(n => n != "reference")];
+                : [.. Backends.Available.Select(d => d.Name).Where(n => n != "reference")];
             output.WriteLine($"fastnet verify: {spec} ({Names.Of(hidden)}), {Names.Of(lossKind)}, {Names.Of(settings.Kind)}, "
                 + $"batch {rows}, {k} steps, each op given the reference's inputs; tolerance |x - ref| <= "
                 + $"atol + (K + {Tolerance.ElementwiseSlack})·u·Σ|terms|, u = 2^-24");
@@ -67,10 +67,10 @@ internal static class VerifyCommand
                 return 0;
             }
             bool allPassed = true;
-            using IBackend reference = BackendRegistry.Create("reference");
+            using IBackend reference = Backends.Create("reference");
             foreach (string name in names)
             {
-                using IBackend candidate = BackendRegistry.Create(name);
+                using IBackend candidate = Backends.Create(name);
                 var verifier = new BackendVerifier(model, lossKind, settings);
                 verifier.Run(reference, candidate, batches);
                 Print(output, candidate.Name, verifier);

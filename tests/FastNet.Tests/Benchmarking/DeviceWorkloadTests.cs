@@ -31,7 +31,7 @@ public class DeviceWorkloadTests
 
         foreach (string name in new[] { "reference", "simd" })
         {
-            using IBackend host = BackendRegistry.Create(name);
+            using IBackend host = Backends.Create(name);
             WorkloadResult onHost = WorkloadTimer.Run(host, perExample, repeats: 1, secondsPerRepeat: 0.01);
             Assert.Null(onHost.LaunchesPerStep);
             Assert.Null(onHost.DeviceBytes);

@@ -24,7 +24,7 @@ public class WorkloadMemoryTests
     {
         // 20-16-4 with Adam (two state slots per parameter), batch 8, on 256 synthetic examples
         var workload = new Workload("small", [20, 16, 4], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Adam, 8);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
 
         MemoryBreakdown m = WorkloadTimer.Run(backend, workload, repeats: 1, secondsPerRepeat: 0.01).Memory.Computed;
 
@@ -67,7 +67,7 @@ public class WorkloadMemoryTests
 
         // about 100 MiB: a 68 MiB dataset, 17 MiB of activations, a 17 MiB batch
         var workload = new Workload("medium", [512, 256, 10], Activation.Relu, LossKind.SoftmaxCrossEntropy, OptimizerKind.Sgd, 8192);
-        using IBackend backend = BackendRegistry.Create("simd");
+        using IBackend backend = Backends.Create("simd");
         ResidentMemory.Settle();
         long? anonymousBaseline = ResidentMemory.AnonymousBytes();
         WorkloadMemory m = WorkloadTimer.Run(backend, workload, repeats: 1, secondsPerRepeat: 0.01).Memory;

@@ -29,7 +29,7 @@ public class CheckpointTests
     {
         public Session(string backendName, OptimizerKind kind, NetworkSpec? spec = null)
         {
-            Backend = BackendRegistry.Create(backendName);
+            Backend = Backends.Create(backendName);
             Model.Model initial = new Initializer(InitializerKind.Auto).Create(spec ?? Spec, new SeededRandom(4));
             Network = new TrainingNetwork(Backend, initial, LossKind.SoftmaxCrossEntropy,
                 new OptimizerSettings
@@ -44,7 +44,7 @@ public class CheckpointTests
 
         public Session(string backendName, Checkpoint checkpoint)
         {
-            Backend = BackendRegistry.Create(backendName);
+            Backend = Backends.Create(backendName);
             Network = checkpoint.CreateNetwork(Backend);
             Trainer = new Trainer(Network, Blobs(), null, checkpoint.Training);
             checkpoint.Restore(Network, Trainer);
@@ -67,7 +67,7 @@ public class CheckpointTests
     public static TheoryData<string, OptimizerKind> Cases()
     {
         var data = new TheoryData<string, OptimizerKind>();
-        foreach (BackendDescriptor backend in BackendRegistry.Available)
+        foreach (BackendDescriptor backend in Backends.Available)
         {
             data.Add(backend.Name, OptimizerKind.Adam);
             data.Add(backend.Name, OptimizerKind.Nadam);
@@ -81,7 +81,7 @@ public class CheckpointTests
     public static TheoryData<string, string> NewActivationCases()
     {
         var data = new TheoryData<string, string>();
-        foreach (BackendDescriptor backend in BackendRegistry.Available)
+        foreach (BackendDescriptor backend in Backends.Available)
         {
             foreach (string activation in new[] { "gelu", "gelu-tanh", "leaky-relu:0.1" })
             {
@@ -194,7 +194,7 @@ public class CheckpointTests
             CheckpointFile.Write(Checkpoint.Capture(session.Network, session.Trainer, Options), path);
         }
         Checkpoint saved = CheckpointFile.Read(path);
-        foreach (BackendDescriptor backend in BackendRegistry.Available)
+        foreach (BackendDescriptor backend in Backends.Available)
         {
             using var session = new Session(backend.Name, saved);
             Assert.Equal(saved.Model.Parameters, session.Network.ToModel().Parameters);

@@ -10,7 +10,7 @@ public class InfoCliTests
     {
         CliRun run = CliRun.Of("info");
         Assert.True(run.ExitCode == 0, run.ToString());
-        foreach (BackendDescriptor d in BackendRegistry.All)
+        foreach (BackendDescriptor d in Backends.All)
         {
             Assert.Contains(d.Name, run.Output, StringComparison.Ordinal);
             string? why = d.WhyUnavailable();
@@ -19,7 +19,7 @@ public class InfoCliTests
                 Assert.Contains(why, run.Output, StringComparison.Ordinal);
             }
         }
-        string best = BackendRegistry.Available.MaxBy(d => d.Priority)!.Name;
+        string best = Backends.Available.MaxBy(d => d.Priority)!.Name;
         Assert.Contains($"--backend auto picks {best}", run.Output, StringComparison.Ordinal);
     }
 
@@ -70,8 +70,7 @@ public class InfoCliTests
     [Fact]
     public void GpuWithoutACudaDeviceFailsNamingTheAvailableBackends()
     {
-        CliRun.Of("info"); // registers the GPU backend
-        BackendDescriptor gpu = BackendRegistry.All.Single(d => d.Name == "gpu");
+        BackendDescriptor gpu = Backends.All.Single(d => d.Name == "gpu");
         if (gpu.WhyUnavailable() is null)
         {
             return; // a CUDA machine: the GPU suite covers it

@@ -81,7 +81,7 @@ public partial class SeedExamplesCliTests
 
     private static float[] ForwardOnce(string backendName, Model.Model model, float[] x)
     {
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         using var network = new TrainingNetwork(backend, model, LossKind.HalfSquaredError, new OptimizerSettings(), 1);
         using FloatBuffer input = backend.Allocate(x.Length);
         backend.Upload(x, input.All);

@@ -60,7 +60,7 @@ public class SelfDescribingModelCliTests
         TrainingDataSource source = model.Metadata.Data!;
         Dataset test = DataSplitter.Split(CsvLoader.Load(data), source.TestFraction!.Value, source.Seed).Test!;
         model.Metadata.Scaling!.ApplyInPlace(test);
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         using var device = new DeviceDataset(backend, test);
         (double loss, double accuracy) = Evaluation.OfModel(backend, model, model.Metadata.Loss!.Value, device);
 
@@ -104,7 +104,7 @@ public class SelfDescribingModelCliTests
         FastNet.Model.Model model = ModelJson.Read(dir.File("m.json"));
         float[] features = [500f, 0.002f, 1.5f, -100f, 0.009f, -2f];
         model.Metadata.Scaling!.ApplyInPlace(features, 3, "x");
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         float[] expected = Inference.Softmax(Inference.Outputs(backend, model, features), 3);
         string[] lines = File.ReadAllLines(dir.File("p.csv"));
         Assert.Equal("class,p0,p1,p2", lines[0]);

@@ -9,7 +9,7 @@ public class VerifyCliTests
     {
         CliRun run = CliRun.Of("verify", "--layers", "16", "--batch", "8", "--steps", "2");
         Assert.True(run.ExitCode == 0, run.ToString());
-        string[] others = [.. FastNet.Kernels.BackendRegistry.Available.Select(d => d.Name).Where(n => n != "reference")];
+        string[] others = [.. Backends.Available.Select(d => d.Name).Where(n => n != "reference")];
         if (others.Length == 0)
         {
             Assert.Contains("nothing to compare", run.Output, StringComparison.Ordinal);

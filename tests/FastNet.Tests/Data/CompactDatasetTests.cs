@@ -102,7 +102,7 @@ public sealed class CompactDatasetTests
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void BatchesAndEvaluationRowsAreTheSameFloatsOnEveryBackend(string backendName)
     {
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         foreach (string scaling in Scalings())
         {
             (Dataset floats, Dataset compact) = Scaled(scaling);
@@ -137,7 +137,7 @@ public sealed class CompactDatasetTests
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void TrainingOnTheCompactSetEndsWithTheSameParametersAndScores(string backendName)
     {
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         (Dataset floats, Dataset compact) = Scaled("divide");
         (Dataset floatTest, Dataset compactTest) = Scaled("divide");
         (float[] Parameters, EpochReport Report) Train(Dataset train, Dataset test)
@@ -162,7 +162,7 @@ public sealed class CompactDatasetTests
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void TakingCompactBatchesAllocatesNothing(string backendName)
     {
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         foreach (string scaling in Scalings())
         {
             Dataset compact = Scaled(scaling).Compact;

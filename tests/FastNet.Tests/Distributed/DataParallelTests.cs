@@ -103,8 +103,8 @@ public class DataParallelTests
         const int steps = 3;
         Dataset data = Accumulation.Blobs(Rows);
         var options = new TrainingOptions(steps, Rows, Shuffle: false, Seed: 5);
-        using IBackend backend = BackendRegistry.Create(backendName);
-        using IBackend reference = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create(backendName);
+        using IBackend reference = Backends.Create("reference");
         using var device = new DeviceDataset(backend, data);
         using var whole = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows);
         // this rank's buffers hold its slice, ⌈10/N⌉ rows, not the global batch
@@ -150,7 +150,7 @@ public class DataParallelTests
         var options = new TrainingOptions(3, 4, Shuffle: true, Seed: 9) { Accumulate = 2 };
         (float[] Parameters, double[] Losses)[] runs = InProcessCommunicator.Run(ranks, communicator =>
         {
-            using IBackend backend = BackendRegistry.Create("simd");
+            using IBackend backend = Backends.Create("simd");
             using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.SoftmaxCrossEntropy),
                 LossKind.SoftmaxCrossEntropy, Accumulation.Settings(OptimizerKind.Adam), options.MicroBatchSizeOn(ranks), accumulates: true);
             using var trainer = new Trainer(network, data, data, options, new DivergenceGuard(), communicator);
@@ -175,7 +175,7 @@ public class DataParallelTests
         var options = new TrainingOptions(2, 4, Shuffle: true, Seed: 2);
         (int Batch, float[] Parameters)[] stops = InProcessCommunicator.Run(2, communicator =>
         {
-            using IBackend backend = BackendRegistry.Create("reference");
+            using IBackend backend = Backends.Create("reference");
             using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.MeanSquaredError),
                 LossKind.MeanSquaredError, Accumulation.Settings(OptimizerKind.Momentum), 4, accumulates: true);
             using var trainer = new Trainer(network, data, null, options, communicator: communicator);
@@ -203,7 +203,7 @@ public class DataParallelTests
         Dataset data = Accumulation.Blobs(Rows);
         (double Loss, double Accuracy) Score(ICommunicator? ranks)
         {
-            using IBackend backend = BackendRegistry.Create("simd");
+            using IBackend backend = Backends.Create("simd");
             using var device = new DeviceDataset(backend, data);
             using var network = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(OptimizerKind.Sgd), 3);
             return Evaluation.Run(network, device, ranks);
@@ -227,7 +227,7 @@ public class DataParallelTests
         Dataset data = Accumulation.Blobs(rows);
         (double Loss, double Accuracy) Score(ICommunicator? communicator)
         {
-            using IBackend backend = BackendRegistry.Create(backendName);
+            using IBackend backend = Backends.Create(backendName);
             using var device = new DeviceDataset(backend, data);
             return Evaluation.OfModel(backend, Accumulation.Initial(LossKind.SoftmaxCrossEntropy), LossKind.SoftmaxCrossEntropy,
                 device, communicator);
@@ -253,7 +253,7 @@ public class DataParallelTests
         const LossKind loss = LossKind.SoftmaxCrossEntropy;
         (TrainingPosition Position, float[] Parameters, float[] State) Stopped(ICommunicator communicator)
         {
-            using IBackend backend = BackendRegistry.Create("reference");
+            using IBackend backend = Backends.Create("reference");
             using var network = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(OptimizerKind.Adam),
                 options.MicroBatchSizeOn(communicator.Size), accumulates: true);
             using var trainer = new Trainer(network, data, null, options, communicator: communicator);
@@ -268,7 +268,7 @@ public class DataParallelTests
 
         EpochReport Resumed(ICommunicator communicator)
         {
-            using IBackend backend = BackendRegistry.Create("reference");
+            using IBackend backend = Backends.Create("reference");
             using var network = new TrainingNetwork(backend, new Model.Model(Accumulation.Initial(loss).Spec, parameters), loss,
                 Accumulation.Settings(OptimizerKind.Adam), options.MicroBatchSizeOn(communicator.Size), accumulates: true);
             network.LoadOptimizerState(state);
@@ -290,7 +290,7 @@ public class DataParallelTests
         var workload = new Workload("tiny", [4, 6, 3], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Sgd, 8);
         DataParallelResult[] results = InProcessCommunicator.Run(2, communicator =>
         {
-            using IBackend backend = BackendRegistry.Create("reference");
+            using IBackend backend = Backends.Create("reference");
             return DataParallelTimer.Run(backend, workload, communicator, 0.01);
         });
         Assert.All(results, r =>
@@ -308,7 +308,7 @@ public class DataParallelTests
         var options = new TrainingOptions(1, Rows, Shuffle: false, Seed: 1);
         float[][] initial = InProcessCommunicator.Run(2, communicator =>
         {
-            using IBackend backend = BackendRegistry.Create("reference");
+            using IBackend backend = Backends.Create("reference");
             Model.Model model = new Initializer(InitializerKind.Xavier).Create(Accumulation.Initial(LossKind.MeanSquaredError).Spec,
                 new SeededRandom((ulong)(100 + communicator.Rank)));
             using var network = new TrainingNetwork(backend, model, LossKind.MeanSquaredError,
@@ -344,7 +344,7 @@ public class DataParallelTests
         Dataset data = Accumulation.Blobs(Rows);
         var e = Assert.Throws<ArgumentException>(() => InProcessCommunicator.Run(3, communicator =>
         {
-            using IBackend backend = BackendRegistry.Create("reference");
+            using IBackend backend = Backends.Create("reference");
             using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.MeanSquaredError),
                 LossKind.MeanSquaredError, Accumulation.Settings(OptimizerKind.Sgd), 2, accumulates: true);
             using var trainer = new Trainer(network, data, null, new TrainingOptions(1, 2, false, 1), communicator: communicator);

@@ -61,7 +61,7 @@ internal static class SeedFiles
         float[] features = [.. Enumerable.Range(0, 30).Select(i => (float)(labels[i / 3] + random.NextDouble(-0.5, 0.5)))];
         var data = new Dataset("pairs", 3, features, 2, Dataset.OneHot(labels, 2), 2, labels);
         var options = new TrainingOptions(1, 4, Shuffle: true, Seed: 3);
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         Model.Model initial = new Initializer(InitializerKind.Auto).Create(Spec, new SeededRandom(4));
         using var network = new TrainingNetwork(backend, initial, LossKind.SoftmaxCrossEntropy,
             new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 0.05 }, options.BatchSize);

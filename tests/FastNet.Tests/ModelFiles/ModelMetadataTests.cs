@@ -85,7 +85,7 @@ public class ModelMetadataTests
         };
         var spec = new NetworkSpec(64, [new LayerSpec(10, Activation.Identity)]);
         var training = new TrainingOptions(1, 100, true, 1);
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         using var network = new TrainingNetwork(backend, Initializer.Parse("xavier").Create(spec, new SeededRandom(1)),
             LossKind.SoftmaxCrossEntropy, new OptimizerSettings(), 100);
         using var trainer = new Trainer(network, data, null, training);

@@ -106,7 +106,7 @@ public class NetworkSizeLimitTests
         var spec = new NetworkSpec(4, [new LayerSpec(3, Activation.Identity)]);
         var data = new Dataset("two", 4, new float[8], 3, Dataset.OneHot([0, 1], 3), 3, [0, 1]);
         var options = new TrainingOptions(1, 2, Shuffle: false, Seed: 1);
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         using var network = new TrainingNetwork(backend, new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(1)),
             LossKind.SoftmaxCrossEntropy, new OptimizerSettings { Kind = OptimizerKind.Sgd }, 2);
         using var trainer = new Trainer(network, data, null, options);

@@ -12,7 +12,7 @@ public class AllocationTests
     public static TheoryData<string, int, OptimizerKind> Cases()
     {
         var data = new TheoryData<string, int, OptimizerKind>();
-        foreach (BackendDescriptor descriptor in BackendRegistry.Available)
+        foreach (BackendDescriptor descriptor in Backends.Available)
         {
             foreach ((int batch, OptimizerKind optimizer) in new[] { (1, OptimizerKind.Sgd), (1, OptimizerKind.Adam), (8, OptimizerKind.Sgd), (8, OptimizerKind.Adam) })
             {
@@ -27,7 +27,7 @@ public class AllocationTests
     public void TrainingStepsAllocateNothing(string backendName, int batch, OptimizerKind optimizer)
     {
         var spec = new NetworkSpec(20, [new LayerSpec(16, Activation.Sigmoid), new LayerSpec(4, Activation.Identity)]);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         Model.Model model = new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(4));
         using var network = new TrainingNetwork(backend, model, LossKind.SoftmaxCrossEntropy,
             new OptimizerSettings { Kind = optimizer }, batch);
@@ -54,7 +54,7 @@ public class AllocationTests
     public void AccumulatedStepsAllocateNothing(string backendName)
     {
         var spec = new NetworkSpec(20, [new LayerSpec(16, Activation.Sigmoid), new LayerSpec(4, Activation.Identity)]);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         Model.Model model = new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(4));
         using var network = new TrainingNetwork(backend, model, LossKind.SoftmaxCrossEntropy,
             new OptimizerSettings { Kind = OptimizerKind.Adam }, 4, accumulates: true);

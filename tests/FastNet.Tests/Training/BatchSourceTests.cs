@@ -13,7 +13,7 @@ public class BatchSourceTests
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void BatchesHoldTheRowsOfTheOrder(string backendName)
     {
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         float[] features = [.. Enumerable.Range(0, Count * Features).Select(i => i + 0.5f)];
         float[] targets = [.. Enumerable.Range(0, Count * Targets).Select(i => -i - 0.25f)];
         using FloatBuffer f = backend.Allocate(features.Length), t = backend.Allocate(targets.Length);
@@ -43,7 +43,7 @@ public class BatchSourceTests
     [Fact]
     public void OrdersAndRangesOutsideTheDatasetAreRejected()
     {
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         using FloatBuffer f = backend.Allocate(Count * Features), t = backend.Allocate(Count * Targets);
         using var source = new BatchSource(backend, f.All, Features, t.All, Targets, maxBatch: 3);
         Assert.Contains("6 rows", Assert.Throws<ArgumentException>(() => source.SetOrder(new int[6])).Message,

@@ -64,7 +64,7 @@ public class DivergenceGuardTests
     public void AHugeLearningRateStopsTrainingWithinTheFirstEpoch(OptimizerKind optimizer)
     {
         Dataset digits = EmbeddedDatasets.Digits();
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         using var network = Network(backend, digits, optimizer, 1e6);
         var guard = new DivergenceGuard();
         using var trainer = new Trainer(network, digits, null, new TrainingOptions(5, 32, Shuffle: true, Seed: 1), guard);
@@ -80,7 +80,7 @@ public class DivergenceGuardTests
     public void TheGuardChangesNothingInAnOrdinaryRun()
     {
         Dataset digits = EmbeddedDatasets.Digits();
-        using IBackend backend = BackendRegistry.Create("simd");
+        using IBackend backend = Backends.Create("simd");
         var options = new TrainingOptions(2, 32, Shuffle: true, Seed: 1);
         var reports = new List<EpochReport>[2];
         var parameters = new float[2][];

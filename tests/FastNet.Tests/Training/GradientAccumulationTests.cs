@@ -50,7 +50,7 @@ public class GradientAccumulationTests
     public static TheoryData<string, OptimizerKind, LossKind, int> Cases()
     {
         var data = new TheoryData<string, OptimizerKind, LossKind, int>();
-        foreach (BackendDescriptor backend in BackendRegistry.Available)
+        foreach (BackendDescriptor backend in Backends.Available)
         {
             foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>())
             {
@@ -87,8 +87,8 @@ public class GradientAccumulationTests
     public void AccumulatedStepsEqualOneBatchStep(string backendName, OptimizerKind kind, LossKind loss, int k)
     {
         Dataset data = Blobs(Rows);
-        using IBackend backend = BackendRegistry.Create(backendName);
-        using IBackend reference = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create(backendName);
+        using IBackend reference = Backends.Create("reference");
         using var device = new DeviceDataset(backend, data);
         int micro = (Rows + k - 1) / k;
         using var whole = new TrainingNetwork(backend, Initial(loss), loss, Settings(kind), Rows);
@@ -282,7 +282,7 @@ public class GradientAccumulationTests
     {
         // 11 rows in batches of 4 with K = 3: micro-batches of 2, so 2+2, 2+2 and the short last batch 2+1
         Dataset data = Blobs(11);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         using var device = new DeviceDataset(backend, data);
         OptimizerSettings adam = Settings(OptimizerKind.Adam);
 
@@ -314,7 +314,7 @@ public class GradientAccumulationTests
     [Fact]
     public void ANetworkTooSmallForTheBatchNeedsAnAccumulationBuffer()
     {
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         using var network = new TrainingNetwork(backend, Initial(LossKind.SoftmaxCrossEntropy), LossKind.SoftmaxCrossEntropy,
             Settings(OptimizerKind.Sgd), 2);
         var e = Assert.Throws<ArgumentException>(() => new Trainer(network, Blobs(8), null,
@@ -347,7 +347,7 @@ public class GradientAccumulationTests
             options.MicroBatchSize, accumulates: true);
 
         float[] straight;
-        using (IBackend backend = BackendRegistry.Create(backendName))
+        using (IBackend backend = Backends.Create(backendName))
         using (TrainingNetwork network = Network(backend))
         using (var trainer = new Trainer(network, data, null, options))
         {
@@ -356,7 +356,7 @@ public class GradientAccumulationTests
         }
 
         string path = dir.File("mid.ckpt");
-        using (IBackend backend = BackendRegistry.Create(backendName))
+        using (IBackend backend = Backends.Create(backendName))
         using (TrainingNetwork network = Network(backend))
         using (var trainer = new Trainer(network, data, null, options))
         {
@@ -376,7 +376,7 @@ public class GradientAccumulationTests
         Checkpoint saved = CheckpointFile.Read(path);
         Assert.Equal(3, saved.Training.Accumulate);
         Assert.Equal(4, saved.Training.LinearScalingBase);
-        using (IBackend backend = BackendRegistry.Create(backendName))
+        using (IBackend backend = Backends.Create(backendName))
         using (TrainingNetwork network = saved.CreateNetwork(backend))
         using (var trainer = new Trainer(network, data, null, saved.Training))
         {
@@ -415,7 +415,7 @@ public class GradientAccumulationTests
     [Fact]
     public void TheMemoryEstimateSizesActivationsByTheMicroBatch()
     {
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         TrainingMemory whole = TrainingMemory.ForTraining(backend, Spec, OptimizerKind.Adam, true, 1024, 60_000, 0);
         TrainingMemory split = TrainingMemory.ForTraining(backend, Spec, OptimizerKind.Adam, true, 1024, 60_000, 0, accumulate: 4);
         Assert.Equal(whole.ActivationsAndDeltas / 4, split.ActivationsAndDeltas);

@@ -62,7 +62,7 @@ public class GradientCheckTests
 
     private static float[] ReferenceGradient(Model.Model model, float[] x, float[] t, int rows, LossKind loss)
     {
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         using var network = new TrainingNetwork(backend, model, loss, new OptimizerSettings(), rows);
         using FloatBuffer xb = backend.Allocate(x.Length), tb = backend.Allocate(t.Length);
         backend.Upload(x, xb.All);

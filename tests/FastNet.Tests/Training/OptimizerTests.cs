@@ -23,7 +23,7 @@ public class OptimizerTests
     public static TheoryData<string, OptimizerKind> Cases()
     {
         var data = new TheoryData<string, OptimizerKind>();
-        foreach (BackendDescriptor backend in BackendRegistry.Available)
+        foreach (BackendDescriptor backend in Backends.Available)
         {
             foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>())
             {
@@ -46,7 +46,7 @@ public class OptimizerTests
         }.WithDefaults();
         double[] expected = ByHand(settings);
 
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         int n = Theta0.Length;
         using FloatBuffer theta = backend.Allocate(n), grad = backend.Allocate(n);
         using FloatBuffer state = backend.Allocate(OptimizerStep.StateSlots(kind) * n);

@@ -109,7 +109,7 @@ public class TrainingMemoryTests
     public void EstimateAgreesWithTheBuffersABenchmarkWorkloadHolds(string backendName)
     {
         var workload = new Workload("small", [20, 16, 4], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Adam, 8);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         TrainingMemory estimate = TrainingMemory.ForTraining(backend, workload.Spec(), OptimizerKind.Adam, true, 8, 256, 0);
 
         MemoryBreakdown held = WorkloadTimer.Run(backend, workload, repeats: 1, secondsPerRepeat: 0.01).Memory.Computed;
@@ -187,7 +187,7 @@ public class TrainingMemoryTests
     {
         Dataset train = Data(300, "train");
         var wide = new NetworkSpec(7, [new LayerSpec(70, Activation.Relu), new LayerSpec(3, Activation.Identity)]);
-        using IBackend backend = BackendRegistry.Create("simd");
+        using IBackend backend = Backends.Create("simd");
         var simd = (SimdBackend)backend;
         TrainingMemory estimate = TrainingMemory.ForTraining(backend, wide, OptimizerKind.Adam, true, 40, train, null);
 
@@ -254,7 +254,7 @@ public class TrainingMemoryTests
     {
         // ILGPU's CPU accelerator stands in for a GPU: its free memory is its size less what the backend holds
         using var gpu = new GpuBackend(GpuBackendOptions.CpuAccelerator);
-        using IBackend simd = BackendRegistry.Create("simd");
+        using IBackend simd = Backends.Create("simd");
         long before = AvailableMemory.DeviceBytes(gpu)!.Value;
 
         using (gpu.Allocate(1 << 20))
@@ -270,7 +270,7 @@ public class TrainingMemoryTests
     // the sizes only: the spec and the estimate allocate nothing of the network; on the reference backend, no scratch
     private static TrainingMemory FortyThousandSquared(OptimizerKind optimizer)
     {
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         return TrainingMemory.ForTraining(backend, new NetworkSpec(64, Layers(40000, 40000)), optimizer, true, 32,
             new Dataset("one", 64, new float[64], 10, Dataset.OneHot([0], 10), 10, [0]), null);
     }

@@ -28,7 +28,7 @@ public class TrainingModeTests
     public void PerExampleSgdIsMiniBatchOfOne(string backendName)
     {
         Dataset data = Blobs(9);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
 
         // Per-example SGD as the seeds write it: for each example d in order, w ← w − η·∇E_d.
         using var byHand = new TrainingNetwork(backend, Initial(), LossKind.SoftmaxCrossEntropy, Sgd, 1);
@@ -51,7 +51,7 @@ public class TrainingModeTests
     {
         // TrainBatch fuses per-example SGD into the backward pass; ComputeGradients + Step is the unfused definition
         Dataset data = Blobs(7);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         using var device = new DeviceDataset(backend, data);
         foreach (bool trainBiases in new[] { true, false })
         {
@@ -81,7 +81,7 @@ public class TrainingModeTests
     public void FullBatchStepUsesTheMeanOfThePerExampleGradients(string backendName)
     {
         Dataset data = Blobs(12);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         using var device = new DeviceDataset(backend, data);
 
         using var single = new TrainingNetwork(backend, Initial(), LossKind.SoftmaxCrossEntropy, Sgd, 1);
@@ -114,7 +114,7 @@ public class TrainingModeTests
     public void FullBatchEpochIsOneStepOnAllExamples(string backendName)
     {
         Dataset data = Blobs(10);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         using var device = new DeviceDataset(backend, data);
 
         using var oneStep = new TrainingNetwork(backend, Initial(), LossKind.SoftmaxCrossEntropy, Sgd, data.Count);
@@ -134,7 +134,7 @@ public class TrainingModeTests
     {
         float[] Train(ulong seed)
         {
-            using IBackend backend = BackendRegistry.Create(backendName);
+            using IBackend backend = Backends.Create(backendName);
             Model.Model initial = new Initializer(InitializerKind.Auto).Create(Spec, new SeededRandom(seed));
             using var network = new TrainingNetwork(backend, initial, LossKind.SoftmaxCrossEntropy,
                 new OptimizerSettings { Kind = OptimizerKind.Adam }, 4);
@@ -150,7 +150,7 @@ public class TrainingModeTests
     [Fact]
     public void TrainingLowersTheLossAndLearnsSeparableClasses()
     {
-        using IBackend backend = BackendRegistry.Create("reference");
+        using IBackend backend = Backends.Create("reference");
         using var network = new TrainingNetwork(backend, Initial(), LossKind.SoftmaxCrossEntropy,
             new OptimizerSettings { Kind = OptimizerKind.Adam, LearningRate = 0.05 }, 8);
         Dataset data = Blobs(60);

@@ -65,7 +65,7 @@ public class BackendVerifierTests
         {
             var verifier = new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, settings);
             using var reference = new ReferenceBackend();
-            using IBackend candidate = BackendRegistry.Create(name);
+            using IBackend candidate = Backends.Create(name);
             verifier.Run(reference, candidate, batches);
             Assert.True(verifier.Passed, string.Join("; ", verifier.Results.Where(d => !d.Passed)));
             Assert.Contains(verifier.Results, d => d.Quantity == "W after fused step");
