@@ -142,7 +142,7 @@ public class TrainingMemoryTests
     {
         // 7-17(GELU, which keeps Z too)-3, batch 40: micro-batches of 40, 20, 14 (uneven: 14, 14, 12) and 5 rows
         var spec = new NetworkSpec(7, [new LayerSpec(17, Activation.Gelu), new LayerSpec(3, Activation.Identity)]);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         int micro = (40 + k - 1) / k;
 
         TrainingMemory accumulated = TrainingMemory.ForTraining(backend, spec, OptimizerKind.Lamb, true, 40, 300, 0, k);
@@ -167,7 +167,7 @@ public class TrainingMemoryTests
             .Accumulating(k);
         var single = new Workload("single", [20, 16, 4], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Lars,
             workload.MicroBatch);
-        using IBackend backend = BackendRegistry.Create(backendName);
+        using IBackend backend = Backends.Create(backendName);
         TrainingMemory estimate = TrainingMemory.ForTraining(backend, workload.Spec(), OptimizerKind.Lars, true, 40, 256, 0, k);
 
         MemoryBreakdown held = WorkloadTimer.Run(backend, workload, repeats: 1, secondsPerRepeat: 0.01).Memory.Computed;
