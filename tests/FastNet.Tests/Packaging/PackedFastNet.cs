@@ -3,11 +3,12 @@ using Xunit;
 
 namespace FastNet.Tests.Packaging;
 
-/// <summary>The engine, its kernels and the fastnet tool packed once (from the build the tests run on) into a
+/// <summary>The engine, its CPU and GPU kernels and the fastnet tool packed once (from the build the tests run on) into a
 /// temporary folder, with a private NuGet cache, for the packaging tests to install from.</summary>
 public sealed class PackedFastNet : IDisposable
 {
-    private static readonly string[] Projects = ["kernels/FastNet.Kernels", "src/FastNet", "src/FastNet.Cli"];
+    private static readonly string[] Projects =
+        ["kernels/FastNet.Kernels", "kernels/FastNet.Kernels.Gpu", "src/FastNet", "src/FastNet.Cli"];
 
     public PackedFastNet()
     {
