@@ -202,6 +202,19 @@ public class DropoutTrainingTests
         }
     }
 
+    [Fact]
+    public void TheMemoryEstimateCountsTheDroppedActivations()
+    {
+        using IBackend backend = BackendRegistry.Create("reference");
+        var spec = new NetworkSpec(4, [new LayerSpec(6, Activation.Tanh), new LayerSpec(5, Activation.Gelu),
+            new LayerSpec(3, Activation.Identity)]);
+        TrainingMemory Estimate(IReadOnlyList<double>? dropout) =>
+            TrainingMemory.ForTraining(backend, spec, OptimizerKind.Adam, true, 32, 1000, 0, dropout: dropout);
+        // one more [32, units] float buffer for each layer that drops: layer 2 only here
+        Assert.Equal(Estimate(null).ActivationsAndDeltas + (32 * 5 * 4), Estimate([0, 0.5]).ActivationsAndDeltas);
+        Assert.Equal(Estimate(null).ActivationsAndDeltas, Estimate([0, 0]).ActivationsAndDeltas);
+    }
+
     private static TrainingNetwork Network(IBackend backend, TrainingOptions options, OptimizerKind kind) =>
         new(backend, GradientAccumulationTests.Initial(LossKind.SoftmaxCrossEntropy), LossKind.SoftmaxCrossEntropy,
             GradientAccumulationTests.Settings(kind), options.MicroBatchSize, accumulates: options.Accumulate > 1,
