@@ -1,5 +1,6 @@
 using FastNet.Checkpoints;
 using FastNet.Data;
+using FastNet.Distributed;
 using FastNet.Kernels;
 using FastNet.Model;
 using FastNet.Tests.Data;
@@ -163,6 +164,48 @@ public class DropoutTrainingTests
         }
         float[] local = Accumulated(globalRows: false);
         Assert.Contains(Enumerable.Range(0, g1.Length), i => Math.Abs(local[i] - (double)g1[i]) > bound[i]);
+    }
+
+    /// <summary>
+    /// Data-parallel ranks take consecutive slices of a batch and key their masks by the rows' place in the whole
+    /// batch, so the all-reduced gradient is one process's within the bound of the micro-batch test above.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void RanksDrawTheMasksOfTheWholeBatch(int ranks)
+    {
+        const int rows = GradientAccumulationTests.Rows;
+        const double rate = 0.5;
+        Dataset data = GradientAccumulationTests.Blobs(rows);
+        var options = new TrainingOptions(1, rows, Shuffle: false, Seed: 5) { Dropout = [rate] };
+        Model.Model model = GradientAccumulationTests.Initial(LossKind.SoftmaxCrossEntropy);
+        OptimizerSettings settings = GradientAccumulationTests.Settings(OptimizerKind.Adam);
+        float[][] reduced = InProcessCommunicator.Run(ranks, communicator =>
+        {
+            using IBackend backend = BackendRegistry.Create("reference");
+            using var mine = new TrainingNetwork(backend, model, LossKind.SoftmaxCrossEntropy, settings,
+                options.MicroBatchSizeOn(communicator.Size), accumulates: true, dropout: options.DropoutRates);
+            using var trainer = new Trainer(mine, data, null, options, communicator: communicator);
+            Assert.NotNull(trainer.RunEpoch());
+            return Download(backend, mine.AccumulatedGradients);
+        });
+
+        using IBackend backend = BackendRegistry.Create("reference");
+        using var device = new DeviceDataset(backend, data);
+        using var whole = new TrainingNetwork(backend, model, LossKind.SoftmaxCrossEntropy, settings, rows,
+            dropout: options.DropoutRates);
+        whole.ComputeGradients(device.Features.All, device.Targets.All, rows);
+        float[] g1 = Download(backend, whole.Gradients);
+        NetworkSpec spec = whole.Spec;
+        double[] magnitude = GradientAccumulationTests.TermMagnitudes(whole, data.Features, model.Parameters);
+        int chain = Enumerable.Range(0, spec.Layers.Count).Sum(l => spec.InputsOf(l) + spec.Layers[l].Units) + 1;
+        for (int i = 0; i < g1.Length; i++)
+        {
+            double bound = Tolerance.Bound(rows + chain, magnitude[i] / (1 - rate));
+            Assert.True(Math.Abs(reduced[0][i] - (double)g1[i]) <= bound,
+                $"parameter {i}: {ranks} ranks {reduced[0][i]:G9}, one process {g1[i]:G9}, bound {bound:G3}");
+        }
     }
 
     [Theory]
