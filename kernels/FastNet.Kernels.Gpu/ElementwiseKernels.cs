@@ -349,6 +349,16 @@ public static class ElementwiseKernels
         destination[e] = source[indices[first + r] * rowLength + (e - r * rowLength)];
     }
 
+    /// <summary>destination[e] = source[e]·scale when the mask keeps element firstElement + e, else 0: the
+    /// reference's <see cref="DropoutMask"/> functions, in 64-bit integer arithmetic, so the mask is the same bit for
+    /// bit. destination may be source (in place).</summary>
+    public static void Dropout(Index1D e, ArrayView<float> source, ArrayView<float> destination, ulong stream,
+        long firstElement, uint keepThreshold, float scale)
+    {
+        bool keep = DropoutMask.Keeps(DropoutMask.Bits(stream, firstElement + e), keepThreshold);
+        destination[e] = keep ? source[e] * scale : 0f;
+    }
+
     /// <summary>a[e] ← f(a[e] + bias[e % outputs]) (bias read only when hasBias ≠ 0): the forward epilogue for a
     /// product computed elsewhere (cuBLAS).</summary>
     public static void BiasActivation(Index1D e, ArrayView<float> a, ArrayView<float> bias, int outputs, int hasBias,

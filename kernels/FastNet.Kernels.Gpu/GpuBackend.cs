@@ -99,6 +99,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _trustSquares;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, int, int> _gather;
     private readonly Action<Index1D, ArrayView<float>, float> _fill;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ulong, long, uint, float> _dropout;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, int, int> _biasActivation;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, int, float> _separateActivation,
         _separateDerivative;
@@ -161,6 +162,8 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
                 ArrayView<float>, int, int>(ElementwiseKernels.GatherRows);
             _fill = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, float>(
                 ElementwiseKernels.Fill);
+            _dropout = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ulong,
+                long, uint, float>(ElementwiseKernels.Dropout);
             _biasActivation = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
                 int, int, int>(ElementwiseKernels.BiasActivation);
             _separateActivation = _accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>,
@@ -283,6 +286,18 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
 
     /// <inheritdoc />
     public void Synchronize() => _accelerator.Synchronize();
+
+    /// <inheritdoc />
+    public void Dropout(BufferView source, in DropoutMask mask, BufferView destination)
+    {
+        OpChecks.Dropout(source, destination);
+        if (!source.IsEmpty)
+        {
+            _dropout(source.Length, View(source), View(destination), mask.Stream, mask.FirstElement,
+                mask.KeepThreshold, mask.Scale);
+            _launches++;
+        }
+    }
 
     /// <inheritdoc />
     public void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,

@@ -123,6 +123,15 @@ public interface IBackend : IDisposable
         BufferView secondMoment, bool adapt);
 
     /// <summary>
+    /// Inverted dropout: destination[i] = source[i]·mask.Scale where <paramref name="mask"/> keeps value i (element
+    /// mask.FirstElement + i, see <see cref="DropoutMask"/>), else 0. source, destination: [n]; overwritten, and
+    /// destination may be source itself (in place). Applied to a layer's activations A in the forward pass and, with
+    /// the same mask, to ∂L/∂(dropped A) in the backward pass, since the op is linear with that diagonal Jacobian.
+    /// Every backend keeps the same elements bit for bit.
+    /// </summary>
+    void Dropout(BufferView source, in DropoutMask mask, BufferView destination);
+
+    /// <summary>
     /// destination ← destination + scale·source, elementwise; accumulates. source, destination: [n]. Used to sum
     /// weighted gradients (gradient accumulation). Defined as the plain-SGD step θ ← θ − η·g with g = source,
     /// θ = destination, η = −scale and no weight decay (<see cref="ComposedOps.AccumulateScaled"/>), which every backend

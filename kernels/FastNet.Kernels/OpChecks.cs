@@ -49,6 +49,19 @@ public static class OpChecks
         }
     }
 
+    /// <summary>Checks the operands of <see cref="IBackend.Dropout"/>: destination as long as source, which is either
+    /// exactly destination (in place) or another buffer.</summary>
+    public static void Dropout(BufferView source, BufferView destination)
+    {
+        Length(destination, source.Length, nameof(destination), nameof(IBackend.Dropout));
+        if (source.Buffer is not null && source.Buffer == destination.Buffer && source.Offset != destination.Offset
+            && source.Offset < destination.Offset + destination.Length
+            && destination.Offset < source.Offset + source.Length)
+        {
+            throw new ArgumentException("Dropout: destination overlaps source without being it", nameof(destination));
+        }
+    }
+
     /// <summary>Checks the operands of <see cref="IBackend.DenseBackward"/>.</summary>
     public static void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
         BufferView delta, BufferView dW, BufferView db, BufferView dX)

@@ -280,6 +280,20 @@ public class ReferenceBackend : IBackend
         beta1 * (1 - 0.5 * Math.Pow(0.96, i * Kernels.OptimizerStep.NadamMomentumDecay));
 
     /// <inheritdoc />
+    public virtual void Dropout(BufferView source, in DropoutMask mask, BufferView destination)
+    {
+        OpChecks.Dropout(source, destination);
+        Span<float> src = source.AsSpan(), dst = destination.AsSpan();
+        for (int i = 0; i < src.Length; i++)
+        {
+            // keep ⇔ top 24 bits of SplitMix64(stream, element) < threshold; kept: a/(1 − p), rounded once (the float64
+            // product of two floats is exact, so this is the float32 product)
+            bool keep = DropoutMask.Keeps(DropoutMask.Bits(mask.Stream, mask.FirstElement + i), mask.KeepThreshold);
+            dst[i] = keep ? (float)((double)src[i] * mask.Scale) : 0f;
+        }
+    }
+
+    /// <inheritdoc />
     public virtual void TrustRatioStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
         BufferView moment, BufferView secondMoment, bool adapt)
     {

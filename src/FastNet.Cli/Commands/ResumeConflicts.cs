@@ -59,6 +59,9 @@ internal static class ResumeConflicts
         Compare(o.Batch, v => int.TryParse(v, NumberStyles.None, c, out int b) && b == training.BatchSize,
             $"batch {training.BatchSize}");
         Compare(o.Accumulate, v => v == training.Accumulate, $"accumulate {training.Accumulate}");
+        IReadOnlyList<double> dropout = training.Dropout ?? [.. Enumerable.Repeat(0.0, spec.Layers.Count - 1)];
+        Compare(o.Dropout, v => DropoutRates.Parse(v, Math.Max(dropout.Count, 1)).Take(dropout.Count).SequenceEqual(dropout),
+            $"dropout {training.DropoutText}");
         Compare(o.LearningRateScaling, v => TrainingOptions.ParseLearningRateScaling(v) == training.LinearScalingBase,
             $"lr scaling {training.LearningRateScaling}");
         Compare(o.Seed, v => v == training.Seed, $"seed {training.Seed}");

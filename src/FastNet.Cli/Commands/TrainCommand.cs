@@ -70,12 +70,14 @@ internal static class TrainCommand
         using IBackend backend = Backends.Create(parse.GetValue(o.Backend)!, parse.GetValue(o.Threads));
         // Sizes are checked against the memory available before the parameters are drawn or the network allocated.
         Action<NetworkSpec> ensureFits = spec => TrainingMemory.ForTraining(backend, spec, plan.Optimizer.Kind,
-            plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test, training.Accumulate).EnsureFits(backend);
+            plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test, training.Accumulate,
+            plan.DropoutFor(spec)).EnsureFits(backend);
         Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train, ensureFits);
         if (resume is not null)
         {
             ensureFits(model.Spec);
         }
+        training = training with { Dropout = plan.DropoutFor(model.Spec) };
         ModelChecks.MatchData(model, data.Train, resumePath ?? parse.GetValue(o.Init) ?? "the network");
         LabelCheck.WarnAboutMissingClasses(data.Train, error);
         OutputRangeCheck.WarnIfTargetsOutOfRange(data.Train, model.Spec.Layers[^1].Activation, error);
@@ -91,15 +93,16 @@ internal static class TrainCommand
             Loss = loss,
             ClassNames = data.ClassNames,
             TargetNames = data.Train.IsClassification ? null : model.Metadata.TargetNames,
+            Dropout = training.Dropout,
             Data = data.Request.ToSource(),
         };
         using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, training.MicroBatchSizeOn(ranks.Size),
-            plan.TrainBiases, accumulates: training.MicroBatchSize < batch || ranks.Size > 1);
+            plan.TrainBiases, accumulates: training.MicroBatchSize < batch || ranks.Size > 1, training.DropoutRates);
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
         DataParallelRun.RequireSameConfiguration(ranks, training, plan.Optimizer, $"{model.Spec} ({RunDescription.Layers(model.Spec)})",
             loss, plan.TrainBiases, backend.Name, trainingData, data.Scaling.Describe(), evaluation?.Count,
-            data.Test?.Count, resume?.Position);
+            data.Test?.Count, resume?.Position, training.DropoutText);
         using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard(), ranks);
         resume?.Restore(network, trainer);
         // Every checkpoint of the run, on schedule or rescued, carries the model's metadata and the data's checksum.
@@ -108,6 +111,7 @@ internal static class TrainCommand
         output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
             + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {RunDescription.Schedule(training.Schedule)}, "
             + $"batch {RunDescription.Batch(training)}, backend {RunDescription.Backend(backend)}, seed {training.Seed}"
+            + (training.DropoutRates is null ? "" : $", dropout {training.DropoutText}")
             + DataParallelRun.Describe(ranks, batch));
         if (training.LinearScalingBase is int baseBatch)
         {

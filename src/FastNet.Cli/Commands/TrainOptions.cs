@@ -105,6 +105,13 @@ internal sealed class TrainOptions
         DefaultValueFactory = _ => 1,
     };
 
+    public Option<string> Dropout { get; } = new("--dropout")
+    {
+        Description = "drop rate p of hidden units in training (inverted dropout, 0 <= p < 1): one for every hidden layer, "
+            + "or one per hidden layer (0.2,0.5); evaluation never drops",
+        DefaultValueFactory = _ => "0",
+    };
+
     public Option<string> LearningRateScaling { get; } = new("--lr-scaling")
     {
         Description = "none, or linear:BASE (learning rate x batch / BASE, before the schedule and warm-up)",
@@ -185,7 +192,7 @@ internal sealed class TrainOptions
     [
         Backend, Threads, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
         TrustCoefficient, Beta1,
-        Beta2, Epsilon, WeightDecay, Batch, Accumulate, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
+        Beta2, Epsilon, WeightDecay, Batch, Accumulate, Dropout, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot, PlotLog,
         NoProgress, Mpi,
     ];

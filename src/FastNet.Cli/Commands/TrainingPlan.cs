@@ -14,11 +14,13 @@ internal sealed class TrainingPlan
 {
     private readonly LossKind? _loss;
     private readonly string _batch;
+    private readonly string? _dropout; // --dropout, or null when resuming (the checkpoint's rates stand)
 
     private TrainingPlan(LossKind? loss, OptimizerSettings optimizer, bool trainBiases, TrainingOptions training, string batch,
-        IReadOnlyList<string>? notes = null)
+        IReadOnlyList<string>? notes = null, string? dropout = null)
     {
         _loss = loss;
+        _dropout = dropout;
         Optimizer = optimizer;
         TrainBiases = trainBiases;
         Training = training;
@@ -59,7 +61,10 @@ internal sealed class TrainingPlan
         // Parse what the model will need now, so a typo fails before the data is read.
         Names.ParseActivation(parse.GetValue(o.Activation)!);
         FastNet.Training.Initializer.Parse(parse.GetValue(o.Initializer)!);
-        return new TrainingPlan(loss, optimizer, !parse.GetValue(o.FixedBiases), training, parse.GetValue(o.Batch)!);
+        string dropout = parse.GetValue(o.Dropout)!;
+        DropoutRates.Parse(dropout, dropout.Split(',').Length);
+        return new TrainingPlan(loss, optimizer, !parse.GetValue(o.FixedBiases), training, parse.GetValue(o.Batch)!,
+            dropout: dropout);
     }
 
     /// <summary>Continues a checkpoint: its model, loss, optimizer, batches and seed; --epochs, if given, is the new
@@ -99,6 +104,24 @@ internal sealed class TrainingPlan
     /// real-valued targets.</summary>
     public LossKind LossFor(Dataset train) =>
         _loss ?? (train.IsClassification ? LossKind.SoftmaxCrossEntropy : LossKind.MeanSquaredError);
+
+    /// <summary>The drop rate of each hidden layer of <paramref name="spec"/>: <c>--dropout</c> resolved for its hidden
+    /// layers, or the checkpoint's rates when resuming; null when no layer drops.</summary>
+    public IReadOnlyList<double>? DropoutFor(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (_dropout is null)
+        {
+            return Training.Dropout;
+        }
+        int hidden = spec.Layers.Count - 1;
+        IReadOnlyList<double> rates = DropoutRates.Parse(_dropout, Math.Max(hidden, 1));
+        if (!rates.Any(p => p > 0))
+        {
+            return null;
+        }
+        return hidden > 0 ? rates : throw new FormatException("--dropout: the network has no hidden layer to drop units of");
+    }
 
     /// <summary>Examples per step: a number, or "full" for the whole training set.</summary>
     public int BatchSize(int trainCount)

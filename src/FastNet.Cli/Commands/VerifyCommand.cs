@@ -26,10 +26,15 @@ internal static class VerifyCommand
         var loss = new Option<string?>("--loss") { Description = "cross-entropy, half-squared-error or mse" };
         var optimizer = new Option<string>("--optimizer") { Description = "optimizer", DefaultValueFactory = _ => "adam" };
         var batch = new Option<int>("--batch") { Description = "examples per step", DefaultValueFactory = _ => 32 };
-        var seed = new Option<ulong>("--seed") { Description = "seeds the model and the batches", DefaultValueFactory = _ => 1 };
+        var seed = new Option<ulong>("--seed") { Description = "seeds the model, the batches and the dropout masks", DefaultValueFactory = _ => 1 };
+        var dropout = new Option<string>("--dropout")
+        {
+            Description = "drop rate of the hidden layers (one, or one per hidden layer); the dropout op is compared too",
+            DefaultValueFactory = _ => "0.5",
+        };
         var command = new Command("verify", "Check every backend against the reference, op by op, for a few training steps")
         {
-            backends, steps, data, labels, targets, layers, activation, loss, optimizer, batch, seed,
+            backends, steps, data, labels, targets, layers, activation, loss, optimizer, batch, seed, dropout,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -54,12 +59,14 @@ internal static class VerifyCommand
                 throw new ArgumentException("--batch and --steps must be positive");
             }
             var batches = Batches(set, rows, k, s);
+            var rates = new DropoutRates(DropoutRates.Parse(parse.GetValue(dropout)!, Math.Max(spec.Layers.Count - 1, 1))
+                .Take(spec.Layers.Count - 1).ToArray(), s);
 
             string[] names = parse.GetValue(backends) is string list
                 ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
                 : [.. Backends.Available.Select(d => d.Name).Where(n => n != "reference")];
             output.WriteLine($"fastnet verify: {spec} ({Names.Of(hidden)}), {Names.Of(lossKind)}, {Names.Of(settings.Kind)}, "
-                + $"batch {rows}, {k} steps, each op given the reference's inputs; tolerance |x - ref| <= "
+                + $"batch {rows}, {k} steps, dropout {(rates.Any ? rates.Text : "none")}, each op given the reference's inputs; tolerance |x - ref| <= "
                 + $"atol + (K + {Tolerance.ElementwiseSlack})·u·Σ|terms|, u = 2^-24");
             if (names.Length == 0)
             {
@@ -71,7 +78,7 @@ internal static class VerifyCommand
             foreach (string name in names)
             {
                 using IBackend candidate = Backends.Create(name);
-                var verifier = new BackendVerifier(model, lossKind, settings);
+                var verifier = new BackendVerifier(model, lossKind, settings, rates);
                 verifier.Run(reference, candidate, batches);
                 Print(output, candidate.Name, verifier);
                 allPassed &= verifier.Passed;

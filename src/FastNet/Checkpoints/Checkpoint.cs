@@ -94,5 +94,5 @@ public sealed record Checkpoint
     /// <summary>A training network on <paramref name="backend"/> shaped as this checkpoint's run.</summary>
     public TrainingNetwork CreateNetwork(IBackend backend) =>
         new(backend, Model, Loss, Optimizer, Training.MicroBatchSize, TrainBiases,
-            accumulates: Training.MicroBatchSize < Training.BatchSize);
+            accumulates: Training.MicroBatchSize < Training.BatchSize, Training.DropoutRates);
 }

@@ -169,6 +169,15 @@ public static class CheckpointFile
             w.WriteNumber("warmup", t.Schedule.WarmupSteps);
             w.WriteNumber("accumulate", t.Accumulate);
             w.WriteString("lrScaling", t.LearningRateScaling);
+            if (t.Dropout is { } rates)
+            {
+                w.WriteStartArray("dropout");
+                foreach (double rate in rates)
+                {
+                    w.WriteNumberValue(rate);
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
             TrainingPosition p = c.Position;
             w.WriteStartObject("position");
@@ -242,7 +251,16 @@ public static class CheckpointFile
                 LinearScalingBase = t.TryGetProperty("lrScaling", out JsonElement scaling)
                     ? TrainingOptions.ParseLearningRateScaling(scaling.GetString()!)
                     : null,
+                // absent in files written before dropout
+                Dropout = t.TryGetProperty("dropout", out JsonElement dropout)
+                    ? [.. dropout.EnumerateArray().Select(e => e.GetDouble())]
+                    : null,
             };
+            if (training.Dropout is { } rates && (rates.Count != spec.Layers.Count - 1 || !rates.All(r => r is >= 0 and < 1)))
+            {
+                throw new CheckpointFormatException(
+                    $"{source}: training.dropout must hold one rate 0 ≤ p < 1 per hidden layer ({spec.Layers.Count - 1})");
+            }
             JsonElement p = root.GetProperty("position");
             ulong[] s = [.. p.GetProperty("shuffleState").EnumerateArray().Select(e => e.GetUInt64())];
             if (s.Length != 4)

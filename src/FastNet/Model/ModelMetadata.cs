@@ -28,6 +28,10 @@ public sealed record ModelMetadata
     /// <summary>The data and split the model was trained on.</summary>
     public TrainingDataSource? Data { get; init; }
 
+    /// <summary>The hidden layers' dropout rates in training (inverted dropout, one per hidden layer); a record of how
+    /// the model was trained only, since inference never drops.</summary>
+    public IReadOnlyList<double>? Dropout { get; init; }
+
     /// <summary>True when the outputs are class scores (class names are recorded).</summary>
     public bool IsClassifier => ClassNames is not null;
 

@@ -11,6 +11,7 @@ namespace FastNet.Model;
 ///                | { "kind": "standardize", "mean": [m1, ...], "std": [s1, ...] }   (one per input)
 /// "classes": ["0", "1", ...]        a classifier's class names, one per output
 /// "targets": ["y1", ...]            a regression model's target names, one per output
+/// "dropout": [0.5, 0.2]             the hidden layers' drop rates in training, one per hidden layer
 /// "data": { "source": "digits", "labels": "y.npy", "targetColumns": 0, "testFraction": 0.2, "validationFraction": 0,
 ///           "seed": 1 }                                          ("labels" only for NumPy features)
 /// </code>
@@ -41,6 +42,15 @@ internal static class ModelMetadataJson
         }
         WriteStrings(writer, "classes", metadata.ClassNames);
         WriteStrings(writer, "targets", metadata.TargetNames);
+        if (metadata.Dropout is { } dropout)
+        {
+            writer.WriteStartArray("dropout");
+            foreach (double rate in dropout)
+            {
+                writer.WriteNumberValue(rate);
+            }
+            writer.WriteEndArray();
+        }
         if (metadata.Data is TrainingDataSource data)
         {
             writer.WriteStartObject("data");
@@ -90,6 +100,14 @@ internal static class ModelMetadataJson
         {
             throw reader.Error("classes", "class names must be distinct");
         }
+        double[]? dropout = null;
+        if (root.TryGetProperty("dropout", out JsonElement r))
+        {
+            reader.Expect(r, JsonValueKind.Array, "dropout");
+            dropout = [.. r.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.GetDouble() is >= 0 and < 1
+                ? e.GetDouble()
+                : throw reader.Error("dropout", $"expected drop rates p with 0 ≤ p < 1, found {e}"))];
+        }
         TrainingDataSource? data = null;
         if (root.TryGetProperty("data", out JsonElement d))
         {
@@ -106,7 +124,14 @@ internal static class ModelMetadataJson
             data = new TrainingDataSource(reader.String(d, "source", "data"), targetColumns, test,
                 Fraction(reader, d, "validationFraction"), seed, labels);
         }
-        return new ModelMetadata { Scaling = scaling, ClassNames = classes, TargetNames = targets, Data = data };
+        return new ModelMetadata
+        {
+            Scaling = scaling,
+            ClassNames = classes,
+            TargetNames = targets,
+            Dropout = dropout,
+            Data = data,
+        };
     }
 
     /// <summary><c>{"data": {...}}</c> for <paramref name="data"/>, as a model file writes it.</summary>

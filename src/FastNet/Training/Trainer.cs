@@ -274,7 +274,7 @@ public sealed class Trainer : IDisposable
         {
             int take = Math.Min(micro, count - done);
             (BufferView x, BufferView t) = _batches.Take(first + offset + done, take);
-            _network.AccumulateGradients(x, t, take, rows, first: done == 0);
+            _network.AccumulateGradients(x, t, take, rows, first: done == 0, firstRow: offset + done);
         }
         if (_ranks.Size > 1)
         {

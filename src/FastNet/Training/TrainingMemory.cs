@@ -16,8 +16,8 @@ namespace FastNet.Training;
 /// for the sum.</param>
 /// <param name="OptimizerState">The optimizer's slots (<see cref="OptimizerStep.StateSlots"/>) per trained
 /// parameter.</param>
-/// <param name="ActivationsAndDeltas">One activation and one delta buffer per layer, each [batch, units], where batch
-/// is the micro-batch with gradient accumulation.</param>
+/// <param name="ActivationsAndDeltas">One activation and one delta buffer per layer (and Z, or the dropped A, where a
+/// layer keeps them), each [batch, units], where batch is the micro-batch with gradient accumulation.</param>
 /// <param name="Batch">The gathered batch's features and targets, and the network's two metric sums (loss,
 /// correct).</param>
 /// <param name="Dataset">The datasets copied to the backend: features (except a compact set's, which stay on the host
@@ -61,14 +61,16 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     /// Training <paramref name="spec"/> with <paramref name="optimizer"/> in batches of <paramref name="batch"/> on
     /// <paramref name="train"/>, evaluating on <paramref name="evaluation"/>, as <see cref="TrainingNetwork"/> and
     /// <see cref="Trainer"/> allocate it. With <paramref name="accumulate"/> K &gt; 1 each batch is taken as micro-batches
-    /// of ⌈batch/K⌉ rows (<see cref="TrainingOptions.Accumulate"/>): the per-row buffers are sized by those.
+    /// of ⌈batch/K⌉ rows (<see cref="TrainingOptions.Accumulate"/>): the per-row buffers are sized by those. A hidden
+    /// layer with a drop rate above 0 in <paramref name="dropout"/> keeps one more activation buffer (the dropped A).
     /// </summary>
     public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
-        bool trainBiases, int batch, Dataset train, Dataset? evaluation, int accumulate = 1)
+        bool trainBiases, int batch, Dataset train, Dataset? evaluation, int accumulate = 1,
+        IReadOnlyList<double>? dropout = null)
     {
         ArgumentNullException.ThrowIfNull(train);
         return ForTraining(backend, spec, optimizer, trainBiases, batch, train.Count, evaluation?.Count ?? 0,
-            accumulate, train.IsCompact, evaluation?.IsCompact ?? false);
+            accumulate, train.IsCompact, evaluation?.IsCompact ?? false, dropout);
     }
 
     /// <summary>Training as above on <paramref name="trainRows"/> examples, evaluating on
@@ -76,7 +78,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     /// (<paramref name="compactTrain"/>, <paramref name="compactEvaluation"/>) keeps its features on the host.</summary>
     public static TrainingMemory ForTraining(IBackend backend, NetworkSpec spec, OptimizerKind optimizer,
         bool trainBiases, int batch, long trainRows, long evaluationRows, int accumulate = 1, bool compactTrain = false,
-        bool compactEvaluation = false)
+        bool compactEvaluation = false, IReadOnlyList<double>? dropout = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(spec);
@@ -100,7 +102,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             Parameters: Bytes(spec.ParameterCount),
             Gradients: Bytes(checked(spec.ParameterCount + accumulated)),
             OptimizerState: Bytes(state),
-            ActivationsAndDeltas: Bytes(LayerFloats(spec, batch)),
+            ActivationsAndDeltas: Bytes(LayerFloats(spec, batch, dropout)),
             Batch: Bytes(checked(batchFeatures + batchTargets + MetricFloats)),
             Dataset: Bytes(dataset),
             Scratch: Bytes(ScratchFloats(backend, spec, batch)),
@@ -208,13 +210,14 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     private static long Bytes(long floats) => checked(floats * FloatBytes);
 
     // one activation and one delta buffer per layer
-    private static long LayerFloats(NetworkSpec spec, int batch)
+    private static long LayerFloats(NetworkSpec spec, int batch, IReadOnlyList<double>? dropout = null)
     {
         long floats = 0;
         for (int l = 0; l < spec.Layers.Count; l++)
         {
-            // A and ∂L/∂A, and Z when the activation's derivative needs it
-            int perUnit = spec.Layers[l].Activation.NeedsPreActivation ? 3 : 2;
+            // A and ∂L/∂A, Z when the activation's derivative needs it, the dropped A when the layer drops
+            int perUnit = (spec.Layers[l].Activation.NeedsPreActivation ? 3 : 2)
+                + (dropout is not null && l < dropout.Count && dropout[l] > 0 ? 1 : 0);
             floats = checked(floats + ((long)perUnit * batch * spec.Layers[l].Units));
         }
         return floats;

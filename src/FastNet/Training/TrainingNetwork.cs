@@ -16,16 +16,20 @@ public sealed class TrainingNetwork : IDisposable
     private readonly FloatBuffer? _accumulated;
     private readonly FloatBuffer[] _activations, _deltas;
     private readonly FloatBuffer?[] _preActivations; // Z, for the layers whose activation needs it (GELU)
+    private readonly FloatBuffer?[] _dropped; // A after dropout, the next layer's input, for the layers that drop
+    private int _accumulatedRows; // rows of the current accumulation cycle so far: the next micro-batch's first row
     private readonly float[] _metricsHost = new float[2];
 
     /// <summary>
     /// Puts <paramref name="model"/> on <paramref name="backend"/> for batches of up to <paramref name="maxBatch"/>
     /// rows. With <paramref name="trainBiases"/> false the optimizer steps only the weights, leaving biases fixed.
     /// With <paramref name="accumulates"/> the network can also take a step on a batch larger than its buffers, given
-    /// as micro-batches (<see cref="AccumulateGradients"/>, <see cref="StepAccumulated"/>).
+    /// as micro-batches (<see cref="AccumulateGradients"/>, <see cref="StepAccumulated"/>). With
+    /// <paramref name="dropout"/> the training passes drop hidden units (<see cref="DropoutRates"/>); evaluation never
+    /// does.
     /// </summary>
     public TrainingNetwork(IBackend backend, Model.Model model, LossKind loss, OptimizerSettings optimizer,
-        int maxBatch, bool trainBiases = true, bool accumulates = false)
+        int maxBatch, bool trainBiases = true, bool accumulates = false, DropoutRates? dropout = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(model);
@@ -37,8 +41,14 @@ public sealed class TrainingNetwork : IDisposable
                 "cross-entropy applies softmax to the output layer itself: its activation must be identity, "
                 + $"not {Names.Of(spec.Layers[^1].Activation)}");
         }
+        if (dropout is not null && dropout.Rates.Count != spec.Layers.Count - 1)
+        {
+            throw new ArgumentException(
+                $"dropout: {dropout.Rates.Count} rates for {spec.Layers.Count - 1} hidden layers", nameof(dropout));
+        }
         _backend = backend;
         Spec = spec;
+        Dropout = dropout is { Any: true } ? dropout : null;
         Loss = loss;
         MaxBatch = maxBatch;
         Optimizer = new OptimizerClock(optimizer);
@@ -53,6 +63,8 @@ public sealed class TrainingNetwork : IDisposable
         _deltas = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
         _preActivations = [.. spec.Layers.Select(l =>
             l.Activation.NeedsPreActivation ? backend.Allocate(checked(maxBatch * l.Units)) : null)];
+        _dropped = [.. spec.Layers.Select((l, i) =>
+            Drops(i) ? backend.Allocate(checked(maxBatch * l.Units)) : null)];
         backend.Upload(model.Parameters, _parameters.All);
     }
 
@@ -67,6 +79,9 @@ public sealed class TrainingNetwork : IDisposable
 
     /// <summary>Whether the network holds a sum of micro-batch gradients (<see cref="AccumulateGradients"/>).</summary>
     public bool Accumulates => _accumulated is not null;
+
+    /// <summary>The dropout of the training passes; null when no layer drops.</summary>
+    public DropoutRates? Dropout { get; }
 
     /// <summary>The optimizer's step count and scalars.</summary>
     public OptimizerClock Optimizer { get; }
@@ -111,13 +126,61 @@ public sealed class TrainingNetwork : IDisposable
         return input;
     }
 
+    // The forward pass of training: as Forward, with each dropping layer's A (kept undropped, since f'(A) needs it)
+    // copied through its mask into the next layer's input. The rows are rows firstRow.. of the step's batch.
+    private BufferView TrainingForward(BufferView x, int rows, int firstRow)
+    {
+        if (Dropout is null)
+        {
+            return Forward(x, rows);
+        }
+        CheckRows(rows);
+        BufferView input = x;
+        for (int l = 0; l < Spec.Layers.Count; l++)
+        {
+            LayerSpec layer = Spec.Layers[l];
+            BufferView a = _activations[l].Slice(0, rows * layer.Units);
+            _backend.DenseForward(input, Weights(l), Biases(l), rows, Spec.InputsOf(l), layer.Units,
+                layer.Activation, a, PreActivations(l, rows));
+            if (Drops(l))
+            {
+                _backend.Dropout(a, Mask(l, firstRow, layer.Units), LayerInput(l, rows));
+            }
+            input = LayerInput(l, rows);
+        }
+        return input;
+    }
+
+    // what layer l hands the next layer: its A, or A through the dropout mask
+    private BufferView LayerInput(int l, int rows) =>
+        (_dropped[l] ?? _activations[l]).Slice(0, rows * Spec.Layers[l].Units);
+
+    private bool Drops(int l) => Dropout is { } d && d.RateOf(l) > 0;
+
+    // the mask of layer l for the step about to be taken (the clock's count of steps taken so far)
+    private DropoutMask Mask(int l, int firstRow, int units) =>
+        Dropout!.Mask(Optimizer.Steps, l, firstRow, units);
+
+    // ∂L/∂A from ∂L/∂(dropped A), in place: dropout is linear, its Jacobian the same mask times the same scale
+    private void DropoutBackward(int l, int rows, int firstRow)
+    {
+        if (Drops(l))
+        {
+            BufferView delta = _deltas[l].Slice(0, rows * Spec.Layers[l].Units);
+            _backend.Dropout(delta, Mask(l, firstRow, Spec.Layers[l].Units), delta);
+        }
+    }
+
     /// <summary>
     /// Forward and backward pass of a batch: the flat gradient of the batch's mean loss lands in
     /// <see cref="Gradients"/>; the batch's loss sum and correct count are added to the metrics.
     /// </summary>
-    public void ComputeGradients(BufferView x, BufferView targets, int rows)
+    public void ComputeGradients(BufferView x, BufferView targets, int rows) => ComputeGradientsFrom(x, targets, rows, 0);
+
+    // rows firstRow.. of the step's batch (what keys their dropout masks)
+    private void ComputeGradientsFrom(BufferView x, BufferView targets, int rows, int firstRow)
     {
-        BufferView output = Forward(x, rows);
+        BufferView output = TrainingForward(x, rows, firstRow);
         int outputs = Spec.Outputs;
         int last = Spec.Layers.Count - 1;
         _backend.Loss(output, targets, rows, outputs, Loss, _deltas[last].Slice(0, rows * outputs), _metrics.All);
@@ -125,7 +188,8 @@ public sealed class TrainingNetwork : IDisposable
         {
             LayerSpec layer = Spec.Layers[l];
             int inputs = Spec.InputsOf(l);
-            BufferView input = l == 0 ? x : _activations[l - 1].Slice(0, rows * inputs);
+            DropoutBackward(l, rows, firstRow);
+            BufferView input = l == 0 ? x : LayerInput(l - 1, rows);
             BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, rows * inputs);
             BufferView db = layer.HasBias ? _gradients.Slice(Spec.BiasOffset(l), layer.Units) : BufferView.Empty;
             _backend.DenseBackward(input, Weights(l), _activations[l].Slice(0, rows * layer.Units), rows, inputs,
@@ -147,16 +211,21 @@ public sealed class TrainingNetwork : IDisposable
     /// whole batch the step is for. So when the micro-batches partition that batch, G is the gradient of its mean
     /// loss, whatever their sizes, as one <see cref="ComputeGradients"/> of it would give (up to the rounding of a
     /// different summation order). <paramref name="first"/> starts a new sum. The rows' loss and correct count are
-    /// added to the metrics as usual.
+    /// added to the metrics as usual. <paramref name="firstRow"/> is the micro-batch's first row within the step's
+    /// batch, which keys its dropout masks; null continues after the previous micro-batch of this cycle (from 0 when
+    /// <paramref name="first"/>).
     /// </summary>
-    public void AccumulateGradients(BufferView x, BufferView targets, int rows, int batchRows, bool first)
+    public void AccumulateGradients(BufferView x, BufferView targets, int rows, int batchRows, bool first,
+        int? firstRow = null)
     {
         if (_accumulated is null)
         {
             throw new InvalidOperationException("this network was built without a gradient accumulation buffer");
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, rows);
-        ComputeGradients(x, targets, rows);
+        int row = firstRow ?? (first ? 0 : _accumulatedRows);
+        ComputeGradientsFrom(x, targets, rows, row);
+        _accumulatedRows = row + rows;
         if (first)
         {
             _backend.Fill(0, _accumulated.All);
@@ -205,16 +274,22 @@ public sealed class TrainingNetwork : IDisposable
     // written out and no separate pass over the parameters is made.
     private void TrainExampleFused(BufferView x, BufferView targets)
     {
-        BufferView output = Forward(x, 1);
+        BufferView output = TrainingForward(x, 1, 0);
         int last = Spec.Layers.Count - 1;
         _backend.Loss(output, targets, 1, Spec.Outputs, Loss, _deltas[last].Slice(0, Spec.Outputs), _metrics.All);
+        long taken = Optimizer.Steps; // the masks' step, before the clock advances
         OptimizerStep step = Optimizer.Next();
         for (int l = last; l >= 0; l--)
         {
             LayerSpec layer = Spec.Layers[l];
             int inputs = Spec.InputsOf(l);
             bool trainedBias = layer.HasBias && Spec.BiasOffset(l) < TrainableCount;
-            BufferView input = l == 0 ? x : _activations[l - 1].Slice(0, inputs);
+            if (Drops(l))
+            {
+                BufferView delta = _deltas[l].Slice(0, layer.Units);
+                _backend.Dropout(delta, Dropout!.Mask(taken, l, 0, layer.Units), delta);
+            }
+            BufferView input = l == 0 ? x : LayerInput(l - 1, 1);
             BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, inputs);
             _backend.DenseBackwardSgdStep(input, _activations[l].Slice(0, layer.Units), 1, inputs, layer.Units,
                 layer.Activation, _deltas[l].Slice(0, layer.Units), dX, step, Weights(l),
@@ -285,7 +360,7 @@ public sealed class TrainingNetwork : IDisposable
         {
             buffer.Dispose();
         }
-        foreach (FloatBuffer? buffer in _preActivations)
+        foreach (FloatBuffer? buffer in _preActivations.Concat(_dropped))
         {
             buffer?.Dispose();
         }

@@ -30,6 +30,21 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
     /// </summary>
     public int? LinearScalingBase { get; init; }
 
+    /// <summary>
+    /// The drop rate p of each hidden layer (inverted dropout while training, <see cref="DropoutRates"/>); null or all
+    /// zeros: no dropout. The masks are keyed by <see cref="Seed"/>, the global optimizer step, the layer and the
+    /// example's row within the whole batch, so K, the ranks and a resume leave them unchanged.
+    /// </summary>
+    public IReadOnlyList<double>? Dropout { get; init; }
+
+    /// <summary>The dropout the network trains with, or null for none.</summary>
+    public DropoutRates? DropoutRates => Dropout is { } rates && rates.Any(p => p > 0)
+        ? new DropoutRates(rates, Seed ^ 0xD209_D209_D209_D209UL)
+        : null;
+
+    /// <summary><see cref="Dropout"/> as <c>--dropout</c> reads it, or "none".</summary>
+    public string DropoutText => DropoutRates is { } d ? d.Text : "none";
+
     /// <summary>Rows per micro-batch: ⌈B/K⌉, the most rows one forward and backward pass takes.</summary>
     public int MicroBatchSize => (BatchSize + Accumulate - 1) / Accumulate;
 
@@ -77,6 +92,10 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
         {
             throw new ArgumentException(
                 $"--accumulate: expected a number of micro-batches from 1 to the batch size {BatchSize}, got {Accumulate}");
+        }
+        if (Dropout is { } rates && !rates.All(p => p >= 0 && p < 1))
+        {
+            throw new ArgumentException($"--dropout: every rate p must satisfy 0 ≤ p < 1, got {string.Join(",", rates)}");
         }
         if (LinearScalingBase <= 0)
         {

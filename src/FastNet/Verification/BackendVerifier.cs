@@ -15,17 +15,20 @@ public sealed class BackendVerifier
     private readonly NetworkSpec _spec;
     private readonly LossKind _loss;
     private readonly OptimizerSettings _optimizer;
+    private readonly DropoutRates? _dropout;
     private readonly Dictionary<(string, string), Discrepancy> _results = [];
     private readonly List<(string, string)> _order = [];
 
-    /// <summary>Prepares to compare training of <paramref name="model"/> with this loss and optimizer.</summary>
-    public BackendVerifier(Model.Model model, LossKind loss, OptimizerSettings optimizer)
+    /// <summary>Prepares to compare training of <paramref name="model"/> with this loss and optimizer, and with
+    /// <paramref name="dropout"/> the dropout op on each dropping hidden layer, forward and backward.</summary>
+    public BackendVerifier(Model.Model model, LossKind loss, OptimizerSettings optimizer, DropoutRates? dropout = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         Model = model;
         _spec = model.Spec;
         _loss = loss;
         _optimizer = optimizer.WithDefaults();
+        _dropout = dropout is { Any: true } ? dropout : null;
     }
 
     /// <summary>The initial model.</summary>
@@ -83,7 +86,7 @@ public sealed class BackendVerifier
                 inputs[l] = input;
                 outputs[l] = expected;
                 preActivations[l] = z;
-                input = expected;
+                input = Drops(l) ? CompareDropout(refOps, candOps, l, "dropout", expected, Mask(clock, l)) : expected;
             }
 
             float[] delta = CompareLoss(refOps, candOps, outputs[^1], t, rows);
@@ -92,6 +95,10 @@ public sealed class BackendVerifier
             var backward = new (double[] DZ, float[] DX)[layers];
             for (int l = layers - 1; l >= 0; l--)
             {
+                if (Drops(l))
+                {
+                    delta = CompareDropout(refOps, candOps, l, "dropout dA", delta, Mask(clock, l));
+                }
                 deltasIn[l] = delta;
                 backward[l] = CompareBackward(refOps, candOps, l, inputs[l], Weights(theta, l), outputs[l],
                     preActivations[l], delta, rows, gradient);
@@ -119,6 +126,24 @@ public sealed class BackendVerifier
             theta = refTheta;
             state = refState;
         }
+    }
+
+    private bool Drops(int l) => _dropout is { } d && d.RateOf(l) > 0;
+
+    // the mask of the step about to be taken, rows from 0 as in one training batch
+    private DropoutMask Mask(OptimizerClock clock, int l) => _dropout!.Mask(clock.Steps, l, 0, _spec.Layers[l].Units);
+
+    // The dropout op on both backends; returns the reference's result. Each element is one product rounded once, so
+    // the rule's bound is that of one elementwise op on |x·scale|; a mask bit drawn differently misses it by |x·scale|.
+    private float[] CompareDropout(HostOps refOps, HostOps candOps, int l, string quantity, float[] x, in DropoutMask mask)
+    {
+        float[] expected = refOps.Dropout(x, mask), actual = candOps.Dropout(x, mask);
+        Discrepancy d = Comparison(l, quantity);
+        for (int e = 0; e < x.Length; e++)
+        {
+            d.Add(actual[e], expected[e], 1, Math.Abs((double)x[e] * mask.Scale));
+        }
+        return expected;
     }
 
     private float[] CompareLoss(HostOps refOps, HostOps candOps, float[] output, float[] targets, int rows)

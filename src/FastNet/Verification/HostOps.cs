@@ -44,6 +44,13 @@ internal sealed class HostOps(IBackend backend)
         return (Download(wb), Download(bb), Download(dX));
     }
 
+    public float[] Dropout(float[] x, in DropoutMask mask)
+    {
+        using FloatBuffer xb = Upload(x), destination = Backend.Allocate(x.Length);
+        Backend.Dropout(xb.All, mask, destination.All);
+        return Download(destination);
+    }
+
     public (float[] DOutput, float[] Metrics) Loss(float[] output, float[] targets, int batch, int outputs, LossKind loss)
     {
         using FloatBuffer o = Upload(output), t = Upload(targets), d = Backend.Allocate(batch * outputs), m = Backend.Allocate(2);

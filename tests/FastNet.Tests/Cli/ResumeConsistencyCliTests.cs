@@ -29,6 +29,7 @@ public class ResumeConsistencyCliTests
     [InlineData("--batch", "32", "batch 16")]
     [InlineData("--seed", "9", "seed 1")]
     [InlineData("--accumulate", "2", "accumulate 1")]
+    [InlineData("--dropout", "0.5", "dropout none")]
     [InlineData("--lr-scaling", "linear:8", "lr scaling none")]
     [InlineData("--test-fraction", "0.5", "test fraction 0.2")]
     [InlineData("--init", "m.json", "its own parameters")]

@@ -1,5 +1,6 @@
 using FastNet.Kernels;
 using FastNet.Model;
+using FastNet.Training;
 
 namespace FastNet.Tests.Training;
 
@@ -9,7 +10,8 @@ namespace FastNet.Tests.Training;
 /// </summary>
 internal static class DoubleNetwork
 {
-    public static double BatchLoss(NetworkSpec spec, double[] theta, float[] x, float[] t, int rows, LossKind loss)
+    public static double BatchLoss(NetworkSpec spec, double[] theta, float[] x, float[] t, int rows, LossKind loss,
+        DropoutRates? dropout = null, long step = 0)
     {
         double total = 0;
         for (int r = 0; r < rows; r++)
@@ -40,6 +42,15 @@ internal static class DoubleNetwork
                         ActivationKind.Identity => net,
                         _ => throw new ArgumentOutOfRangeException(nameof(spec), layer.Activation, "unknown activation"),
                     };
+                }
+                if (dropout is not null && dropout.RateOf(l) > 0)
+                {
+                    // the mask of the step, as the training pass draws it: element row·units + unit
+                    DropoutMask mask = dropout.Mask(step, l, 0, layer.Units);
+                    for (int j = 0; j < layer.Units; j++)
+                    {
+                        next[j] *= mask.Keeps(r * layer.Units + j) ? mask.Scale : 0;
+                    }
                 }
                 a = next;
             }

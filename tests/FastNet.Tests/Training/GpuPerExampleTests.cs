@@ -50,4 +50,52 @@ public class GpuPerExampleTests
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
         Assert.NotEqual(initial.Parameters, actual);
     }
+
+    /// <summary>
+    /// With dropout, the fused per-example step still equals the unfused one bit for bit, and every gradient the
+    /// reference's masks make exactly zero (a dropped unit's incoming and outgoing weights, its bias) is exactly zero on
+    /// the GPU backend too, and no other: the engine hands the GPU kernel the same keys.
+    /// </summary>
+    [Fact]
+    public void WithDropoutTheGpuDropsTheReferencesUnitsAndTheFusedStepEqualsTheUnfused()
+    {
+        using var backend = new GpuBackend(GpuBackendOptions.CpuAccelerator);
+        using var reference = new Kernels.Reference.ReferenceBackend();
+        var random = new SeededRandom(6);
+        float[] x = [.. Enumerable.Range(0, Spec.Inputs).Select(_ => (float)random.NextDouble())];
+        float[] t = Dataset.OneHot([2], Spec.Outputs);
+        var settings = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.5 };
+        var dropout = new DropoutRates([0.5, 0.5], 7);
+        Model.Model initial = new Initializer(InitializerKind.Xavier).Create(Spec, new SeededRandom(2));
+
+        bool[] ZeroGradients(IBackend b)
+        {
+            using var network = new TrainingNetwork(b, initial, LossKind.HalfSquaredError, settings, 1, dropout: dropout);
+            using FloatBuffer xb = b.Allocate(x.Length), tb = b.Allocate(t.Length);
+            b.Upload(x, xb.All);
+            b.Upload(t, tb.All);
+            network.Optimizer.Steps = 3;
+            network.ComputeGradients(xb.All, tb.All, 1);
+            float[] g = new float[Spec.ParameterCount];
+            b.Download(network.Gradients, g);
+            return [.. g.Select(v => v == 0)];
+        }
+        bool[] zeros = ZeroGradients(reference);
+        Assert.Contains(true, zeros);
+        Assert.Equal(zeros, ZeroGradients(backend));
+
+        using FloatBuffer xd = backend.Allocate(x.Length), td = backend.Allocate(t.Length);
+        backend.Upload(x, xd.All);
+        backend.Upload(t, td.All);
+        using var fused = new TrainingNetwork(backend, initial, LossKind.HalfSquaredError, settings, 1, dropout: dropout);
+        using var unfused = new TrainingNetwork(backend, initial, LossKind.HalfSquaredError, settings, 1, dropout: dropout);
+        for (int step = 0; step < 3; step++)
+        {
+            fused.TrainBatch(xd.All, td.All, 1);
+            unfused.ComputeGradients(xd.All, td.All, 1);
+            unfused.Step();
+        }
+        float[] expected = unfused.ToModel().Parameters, actual = fused.ToModel().Parameters;
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+    }
 }

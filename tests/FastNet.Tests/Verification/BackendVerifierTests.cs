@@ -46,6 +46,53 @@ public class BackendVerifierTests
                 w, b, dW, db, z);
     }
 
+    /// <summary>The reference drawing its dropout masks one step late (a stand-in for a backend whose generator
+    /// differs).</summary>
+    private sealed class WrongMaskBackend : ReferenceBackend
+    {
+        public override string Name => "wrong-mask";
+
+        public override void Dropout(BufferView source, in DropoutMask mask, BufferView destination) =>
+            base.Dropout(source, mask with { Stream = mask.Stream + 1 }, destination);
+    }
+
+    [Fact]
+    public void DropoutIsComparedOpByOpForwardAndBackward()
+    {
+        var spec = new NetworkSpec(5, [new LayerSpec(9, Activation.Tanh), new LayerSpec(7, Activation.Gelu),
+            new LayerSpec(3, Activation.Identity)]);
+        Model.Model model = new Initializer(InitializerKind.He).Create(spec, new SeededRandom(3));
+        var random = new SeededRandom(9);
+        List<(float[], float[], int)> batches = [.. new[] { 4, 1 }.Select(rows =>
+            ((float[])[.. Enumerable.Range(0, 5 * rows).Select(_ => (float)random.NextDouble(-2, 2))],
+             FastNet.Data.Dataset.OneHot([.. Enumerable.Range(0, rows).Select(r => r % 3)], 3), rows))];
+        var settings = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.5 };
+        var dropout = new DropoutRates([0.5, 0.25], 4);
+        foreach (BackendDescriptor descriptor in Backends.Available)
+        {
+            var verifier = new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, settings, dropout);
+            using var reference = new ReferenceBackend();
+            using IBackend candidate = descriptor.Create();
+            verifier.Run(reference, candidate, batches);
+            Assert.True(verifier.Passed, string.Join("; ", verifier.Results.Where(d => !d.Passed)));
+            // every element of both batches (4 rows, then 1), forward and backward
+            foreach ((string layer, int units) in new[] { ("layer 1", 9), ("layer 2", 7) })
+            {
+                Assert.Contains(verifier.Results, d => d.Layer == layer && d.Quantity == "dropout" && d.Count == 5 * units);
+                Assert.Contains(verifier.Results, d => d.Layer == layer && d.Quantity == "dropout dA" && d.Count == 5 * units);
+            }
+        }
+
+        var wrong = new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, settings, dropout);
+        using (var reference = new ReferenceBackend())
+        using (var candidate = new WrongMaskBackend())
+        {
+            wrong.Run(reference, candidate, batches);
+        }
+        Assert.False(wrong.Passed);
+        Assert.All(wrong.Results.Where(d => !d.Passed), d => Assert.StartsWith("dropout", d.Quantity, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("gelu")]
     [InlineData("gelu-tanh")]
