@@ -304,6 +304,14 @@ public sealed unsafe class SimdBackend : ReferenceBackend
         base.Dispose(disposing);
     }
 
+    // Task task's share of n floats, in whole 64-byte cache lines, so no two threads write one line.
+    private static (int First, int End) CacheLineRange(int n, int task, int taskCount)
+    {
+        int lines = (n + 15) / 16;
+        return ((int)Math.Min(n, (long)lines * task / taskCount * 16),
+            (int)Math.Min(n, (long)lines * (task + 1) / taskCount * 16));
+    }
+
     private sealed class DeltaJob(SimdBackend owner) : IParallelJob
     {
         private float* _delta, _a, _db;
@@ -431,10 +439,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
 
         public void Execute(int task, int taskCount, int worker)
         {
-            // ranges of whole cache lines
-            int lines = (_n + 15) / 16;
-            int i0 = (int)Math.Min(_n, (long)lines * task / taskCount * 16);
-            int i1 = (int)Math.Min(_n, (long)lines * (task + 1) / taskCount * 16);
+            (int i0, int i1) = CacheLineRange(_n, task, taskCount);
             if (i0 >= i1)
             {
                 return;
@@ -508,10 +513,7 @@ public sealed unsafe class SimdBackend : ReferenceBackend
                 }
                 return;
             }
-            // ranges of whole cache lines
-            int lines = (_n + 15) / 16;
-            int i0 = (int)Math.Min(_n, (long)lines * task / taskCount * 16);
-            int i1 = (int)Math.Min(_n, (long)lines * (task + 1) / taskCount * 16);
+            (int i0, int i1) = CacheLineRange(_n, task, taskCount);
             if (i0 >= i1)
             {
                 return;

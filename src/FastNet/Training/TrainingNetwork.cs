@@ -111,7 +111,11 @@ public sealed class TrainingNetwork : IDisposable
 
     /// <summary>Forward pass of <paramref name="rows"/> rows of <paramref name="x"/> ([rows, inputs]); returns the
     /// output layer's activations ([rows, outputs], logits for cross-entropy).</summary>
-    public BufferView Forward(BufferView x, int rows)
+    public BufferView Forward(BufferView x, int rows) => Forward(x, rows, dropFirstRow: null);
+
+    // The forward pass. In training (dropFirstRow set: the rows are rows dropFirstRow.. of the step's batch) each
+    // dropping layer's A, kept undropped since f'(A) needs it, is copied through its mask into the next layer's input.
+    private BufferView Forward(BufferView x, int rows, int? dropFirstRow)
     {
         CheckRows(rows);
         BufferView input = x;
@@ -122,31 +126,11 @@ public sealed class TrainingNetwork : IDisposable
             _backend.DenseForward(input, Weights(l), Biases(l), rows, Spec.InputsOf(l), layer.Units,
                 layer.Activation, a, PreActivations(l, rows));
             input = a;
-        }
-        return input;
-    }
-
-    // The forward pass of training: as Forward, with each dropping layer's A (kept undropped, since f'(A) needs it)
-    // copied through its mask into the next layer's input. The rows are rows firstRow.. of the step's batch.
-    private BufferView TrainingForward(BufferView x, int rows, int firstRow)
-    {
-        if (Dropout is null)
-        {
-            return Forward(x, rows);
-        }
-        CheckRows(rows);
-        BufferView input = x;
-        for (int l = 0; l < Spec.Layers.Count; l++)
-        {
-            LayerSpec layer = Spec.Layers[l];
-            BufferView a = _activations[l].Slice(0, rows * layer.Units);
-            _backend.DenseForward(input, Weights(l), Biases(l), rows, Spec.InputsOf(l), layer.Units,
-                layer.Activation, a, PreActivations(l, rows));
-            if (Drops(l))
+            if (dropFirstRow is int first && Drops(l))
             {
-                _backend.Dropout(a, Mask(l, firstRow, layer.Units), LayerInput(l, rows));
+                input = LayerInput(l, rows);
+                _backend.Dropout(a, Mask(l, first, layer.Units), input);
             }
-            input = LayerInput(l, rows);
         }
         return input;
     }
@@ -180,7 +164,7 @@ public sealed class TrainingNetwork : IDisposable
     // rows firstRow.. of the step's batch (what keys their dropout masks)
     private void ComputeGradientsFrom(BufferView x, BufferView targets, int rows, int firstRow)
     {
-        BufferView output = TrainingForward(x, rows, firstRow);
+        BufferView output = Forward(x, rows, firstRow);
         int outputs = Spec.Outputs;
         int last = Spec.Layers.Count - 1;
         _backend.Loss(output, targets, rows, outputs, Loss, _deltas[last].Slice(0, rows * outputs), _metrics.All);
@@ -274,7 +258,7 @@ public sealed class TrainingNetwork : IDisposable
     // written out and no separate pass over the parameters is made.
     private void TrainExampleFused(BufferView x, BufferView targets)
     {
-        BufferView output = TrainingForward(x, 1, 0);
+        BufferView output = Forward(x, 1, 0);
         int last = Spec.Layers.Count - 1;
         _backend.Loss(output, targets, 1, Spec.Outputs, Loss, _deltas[last].Slice(0, Spec.Outputs), _metrics.All);
         long taken = Optimizer.Steps; // the masks' step, before the clock advances
@@ -304,7 +288,7 @@ public sealed class TrainingNetwork : IDisposable
     public void EvaluateBatch(BufferView x, BufferView targets, int rows) => AddMetrics(Forward(x, rows), targets, rows);
 
     /// <summary>Adds the loss sum and correct count of <paramref name="rows"/> rows of given outputs ([rows, outputs],
-    /// as <see cref="Forward"/> returns them) to the metrics.</summary>
+    /// as <see cref="Forward(BufferView, int)"/> returns them) to the metrics.</summary>
     public void AddMetrics(BufferView output, BufferView targets, int rows) =>
         _backend.Loss(output, targets, rows, Spec.Outputs, Loss, BufferView.Empty, _metrics.All);
 

@@ -62,10 +62,7 @@ public class BackendVerifierTests
         var spec = new NetworkSpec(5, [new LayerSpec(9, Activation.Tanh), new LayerSpec(7, Activation.Gelu),
             new LayerSpec(3, Activation.Identity)]);
         Model.Model model = new Initializer(InitializerKind.He).Create(spec, new SeededRandom(3));
-        var random = new SeededRandom(9);
-        List<(float[], float[], int)> batches = [.. new[] { 4, 1 }.Select(rows =>
-            ((float[])[.. Enumerable.Range(0, 5 * rows).Select(_ => (float)random.NextDouble(-2, 2))],
-             FastNet.Data.Dataset.OneHot([.. Enumerable.Range(0, rows).Select(r => r % 3)], 3), rows))];
+        List<(float[], float[], int)> batches = FourRowsThenOne();
         var settings = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.5 };
         var dropout = new DropoutRates([0.5, 0.25], 4);
         foreach (BackendDescriptor descriptor in Backends.Available)
@@ -103,10 +100,7 @@ public class BackendVerifierTests
         var spec = new NetworkSpec(5, [new LayerSpec(9, hidden), new LayerSpec(7, hidden),
             new LayerSpec(3, Activation.Identity)]);
         Model.Model model = new Initializer(InitializerKind.He).Create(spec, new SeededRandom(3));
-        var random = new SeededRandom(9);
-        List<(float[], float[], int)> batches = [.. new[] { 4, 1 }.Select(rows =>
-            ((float[])[.. Enumerable.Range(0, 5 * rows).Select(_ => (float)random.NextDouble(-2, 2))],
-             FastNet.Data.Dataset.OneHot([.. Enumerable.Range(0, rows).Select(r => r % 3)], 3), rows))];
+        List<(float[], float[], int)> batches = FourRowsThenOne();
         var settings = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.5 };
         foreach (string name in new[] { "simd", "reference" })
         {
@@ -186,5 +180,14 @@ public class BackendVerifierTests
         Assert.All(verifier.Results.Where(d => !d.Passed), d => Assert.Equal("activations", d.Quantity));
         Assert.Contains(verifier.Results, d => d.Layer == "layer 1" && d.Quantity == "activations" && !d.Passed);
         Assert.Contains(verifier.Results, d => d.Quantity == "dW" && d.Passed);
+    }
+
+    // a batch of 4 rows, then one of 1, of a 5-input, 3-class network: inputs in [-2, 2), classes in turn
+    private static List<(float[], float[], int)> FourRowsThenOne()
+    {
+        var random = new SeededRandom(9);
+        return [.. new[] { 4, 1 }.Select(rows =>
+            ((float[])[.. Enumerable.Range(0, 5 * rows).Select(_ => (float)random.NextDouble(-2, 2))],
+             FastNet.Data.Dataset.OneHot([.. Enumerable.Range(0, rows).Select(r => r % 3)], 3), rows))];
     }
 }
