@@ -12,7 +12,7 @@ namespace FastNet.Onnx.Tests;
 public class ExportedModelRuntimeTests
 {
     [Theory]
-    [MemberData(nameof(TestNetworks.ActivationsBiasesAndScalings), false, MemberType = typeof(TestNetworks))]
+    [MemberData(nameof(TestNetworks.ActivationsBiasesAndScalings), MemberType = typeof(TestNetworks))]
     public void TheRuntimeComputesWhatPredictComputes(Activation activation, bool biases, string scaling)
     {
         // 7 inputs, hidden layers of 33 and 17, 5 outputs: every layer with the activation under test

@@ -64,6 +64,18 @@ internal sealed class GraphBuilder
         return model;
     }
 
+    /// <summary>A Constant node holding one float of shape [], as PyTorch writes the literals of a formula.</summary>
+    public GraphBuilder Constant(string output, float value)
+    {
+        var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float };
+        tensor.FloatData.Add(value);
+        return Node("Constant", output.Replace("_output_0", "", StringComparison.Ordinal), [], output,
+            new AttributeProto { Name = "value", Type = AttributeProto.Types.AttributeType.Tensor, T = tensor });
+    }
+
+    public static AttributeProto Text(string name, string value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.String, S = ByteString.CopyFromUtf8(value) };
+
     public static AttributeProto Int(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 

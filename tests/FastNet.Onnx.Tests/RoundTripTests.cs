@@ -10,7 +10,7 @@ namespace FastNet.Onnx.Tests;
 public class RoundTripTests
 {
     [Theory]
-    [MemberData(nameof(TestNetworks.ActivationsBiasesAndScalings), true, MemberType = typeof(TestNetworks))]
+    [MemberData(nameof(TestNetworks.ActivationsBiasesAndScalings), MemberType = typeof(TestNetworks))]
     public void ExportThenImportGivesIdenticalParameters(Activation activation, bool biases, string scaling)
     {
         var spec = new NetworkSpec(7, [new LayerSpec(33, activation, biases), new LayerSpec(5, activation, biases)]);

@@ -13,12 +13,11 @@ internal static class TestNetworks
     /// <summary>Rows of features per test: not a multiple of any vector width.</summary>
     public const int Rows = 37;
 
-    /// <summary>Every activation kind (leaky ReLU with slope 0.01) × biases × scalings; with
-    /// <paramref name="importable"/> only the activations that the import reads back (not the GELUs' subgraphs).</summary>
-    public static TheoryData<Activation, bool, string> ActivationsBiasesAndScalings(bool importable)
+    /// <summary>Every activation kind (leaky ReLU with slope 0.01) × biases × scalings.</summary>
+    public static TheoryData<Activation, bool, string> ActivationsBiasesAndScalings()
     {
         var data = new TheoryData<Activation, bool, string>();
-        foreach (Activation activation in Activation.OneOfEachKind.Where(a => !importable || !a.NeedsPreActivation))
+        foreach (Activation activation in Activation.OneOfEachKind)
         {
             foreach (bool biases in new[] { true, false })
             {

@@ -8,14 +8,15 @@ namespace FastNet.Onnx;
 /// <summary>
 /// Reads the nodes of a chain, input side first, into FastNet's preprocessing and dense layers: an optional Sub and
 /// Div before the first layer, then per layer a Gemm (either weight orientation) or a MatMul with an optional Add,
-/// then an optional Relu, LeakyRelu, Sigmoid or Tanh; Identity anywhere and one final Softmax. Anything else is an
+/// then an optional Relu, LeakyRelu, Sigmoid, Tanh or Gelu (or GELU's formula, <see cref="GeluSubgraph"/>); Identity
+/// anywhere and one final Softmax. Anything else is an
 /// <see cref="OnnxFormatException"/> naming the node.
 /// </summary>
 internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, TensorProto> initializers,
     IReadOnlyDictionary<string, NodeProto> producers)
 {
-    private const string Supported = "Gemm, MatMul, Add (a MatMul's bias), Relu, LeakyRelu, Sigmoid, Tanh, Identity, a final "
-        + "Softmax, and Sub and Div before the first layer";
+    private const string Supported = "Gemm, MatMul, Add (a MatMul's bias), Relu, LeakyRelu, Sigmoid, Tanh, Gelu (or GELU's "
+        + "formula in elementwise operators), Identity, a final Softmax, and Sub and Div before the first layer";
 
     private readonly List<Layer> _layers = [];
     private float[]? _mean;
@@ -68,6 +69,9 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
                 break;
             case "LeakyRelu":
                 Activate(node, current, LeakyRelu(node));
+                break;
+            case "Gelu":
+                Activate(node, current, Gelu(node));
                 break;
             case "Identity":
                 FeaturesFirst(node, current, operands: 1);
@@ -200,9 +204,36 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
             : throw Error(node, $"LeakyRelu alpha {alpha}; FastNet's leaky ReLU takes a slope in [0, 1)");
     }
 
+    /// <summary>Takes an activation that several nodes compute, <paramref name="last"/> writing its result.</summary>
+    public void AcceptActivation(NodeProto last, Activation activation)
+    {
+        if (HasSoftmax)
+        {
+            throw Error(last, "follows the final Softmax; FastNet's softmax ends the network");
+        }
+        SetActivation(last, activation);
+    }
+
+    // Opset 20's Gelu: approximate = "none" (erf, the default) or "tanh"
+    private Activation Gelu(NodeProto node)
+    {
+        string approximate = node.Attribute.FirstOrDefault(a => a.Name == "approximate")?.S.ToStringUtf8() ?? "none";
+        return approximate switch
+        {
+            "none" => Activation.Gelu,
+            "tanh" => Activation.GeluTanh,
+            _ => throw Error(node, $"Gelu approximate = '{approximate}'; expected 'none' or 'tanh'"),
+        };
+    }
+
     private void Activate(NodeProto node, string current, Activation activation)
     {
         FeaturesFirst(node, current, operands: 1);
+        SetActivation(node, activation);
+    }
+
+    private void SetActivation(NodeProto node, Activation activation)
+    {
         Layer last = _layers.Count > 0 ? _layers[^1]
             : throw Error(node, "an activation before the first layer; FastNet's activations follow a Gemm or MatMul");
         if (last.Activation is Activation earlier)

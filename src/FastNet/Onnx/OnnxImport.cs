@@ -84,8 +84,17 @@ public static class OnnxImport
         {
             if (next.Count > 1)
             {
-                throw OnnxFormatException.At(file, next[1], $"'{current}' also feeds node '{next[0].Name}' "
-                    + $"({next[0].OpType}): a branch; FastNet imports a single chain of layers");
+                // The one branching FastNet reads: GELU written out in elementwise operators.
+                GeluSubgraph gelu = GeluSubgraph.TryMatch(current, consumers, producers, initializers,
+                    graph.Output.Select(o => o.Name), out string? formula)
+                    ?? throw OnnxFormatException.At(file, next[1], $"'{current}' also feeds node '{next[0].Name}' "
+                        + $"({next[0].OpType}): a branch; FastNet imports a single chain of layers, with GELU's "
+                        + "erf or tanh formula the only branching"
+                        + (formula is null ? "" : $" (these nodes compute {formula}, with z = '{current}')"));
+                chain.UnionWith(gelu.Nodes);
+                builder.AcceptActivation(gelu.Last, gelu.Activation);
+                current = gelu.Output;
+                continue;
             }
             NodeProto node = next[0];
             if (!chain.Add(node))
