@@ -1,6 +1,5 @@
 using ILGPU;
 using ILGPU.Runtime;
-using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 
 namespace FastNet.Kernels.Gpu;
@@ -58,7 +57,7 @@ public static class GpuBackendInfo
         var devices = new List<GpuDeviceInfo>();
         try
         {
-            using Context context = CreateCudaContext();
+            using Context context = GpuDevice.CreateCudaContext();
             foreach (CudaDevice device in context.GetCudaDevices())
             {
                 devices.Add(Describe(device, "cuda"));
@@ -70,15 +69,10 @@ public static class GpuBackendInfo
         }
         if (includeCpuAccelerator)
         {
-            devices.Add(Describe(new CPUDevice(32, 8, 1), "cpu"));
+            devices.Add(Describe(GpuDevice.CpuShape, "cpu"));
         }
         return devices;
     }
-
-    internal static Context CreateCudaContext() => Context.Create(builder => builder
-        .Cuda()
-        .Optimize(OptimizationLevel.O1)
-        .EnableAlgorithms());
 
     private static GpuDeviceInfo Describe(Device device, string kind) => new(device.Name, kind, device.MemorySize,
         device.NumMultiprocessors, device.WarpSize, device.MaxNumThreadsPerGroup, device.MaxSharedMemoryPerGroup);
@@ -87,7 +81,7 @@ public static class GpuBackendInfo
     {
         try
         {
-            using Context context = CreateCudaContext();
+            using Context context = GpuDevice.CreateCudaContext();
             return context.GetCudaDevices().Count > 0 ? null : NoCudaDevice;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException)

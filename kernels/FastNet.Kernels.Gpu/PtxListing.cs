@@ -41,7 +41,7 @@ public static class PtxListing
     private static IEnumerable<(string Name, MethodInfo Method, bool ExplicitlyGrouped, KernelSpecialization Bounds)>
         Kernels()
     {
-        // each class with the launch bounds GpuBackend loads its kernels with
+        // each class with the launch bounds GpuKernels loads its kernels with
         (Type Type, KernelSpecialization Bounds)[] kernelTypes =
         [
             (typeof(GemmKernels), GemmKernels.LaunchBounds),

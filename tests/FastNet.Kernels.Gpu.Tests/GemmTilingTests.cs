@@ -10,7 +10,7 @@ public sealed class GemmTilingTests(GpuFixture fixture)
     [Fact]
     public void AutoTakesTheLargestTileThatGivesEveryMultiprocessorOne()
     {
-        GpuBackend auto = fixture.Backend;
+        GemmRouter auto = fixture.Backend.Gemm;
         int p = auto.Multiprocessors;
         Assert.Equal(GemmTiling.Wide, auto.TilingFor(128 * p, 256, wideFits: true));
         Assert.Equal(GemmTiling.Wide, auto.TilingFor(128, 256 * p, wideFits: true));
@@ -28,12 +28,12 @@ public sealed class GemmTilingTests(GpuFixture fixture)
     [Fact]
     public void ForcedWideFallsBackToTheAutomaticChoiceWhereVectorsDoNotFit()
     {
-        GpuBackend wide = fixture.WideTiles;
+        GemmRouter wide = fixture.WideTiles.Gemm;
         int p = wide.Multiprocessors;
         Assert.Equal(GemmTiling.Wide, wide.TilingFor(1, 1, wideFits: true));
         Assert.Equal(GemmTiling.Small, wide.TilingFor(1, 1, wideFits: false));
         Assert.Equal(GemmTiling.Large, wide.TilingFor(128 * p, 256, wideFits: false));
-        Assert.Equal(GemmTiling.Large, fixture.LargeTiles.TilingFor(1, 1, wideFits: true));
+        Assert.Equal(GemmTiling.Large, fixture.LargeTiles.Gemm.TilingFor(1, 1, wideFits: true));
     }
 
     [Fact]

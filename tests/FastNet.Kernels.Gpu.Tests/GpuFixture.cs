@@ -3,8 +3,8 @@ using Xunit;
 namespace FastNet.Kernels.Gpu.Tests;
 
 /// <summary>
-/// The backends the whole run shares (compiling the kernels is the slow part), on the device
-/// <see cref="TestDevice"/> selects: ILGPU's CPU accelerator by default.
+/// The backends the whole run shares, one per tiling, on the device <see cref="TestDevice"/> selects: ILGPU's CPU
+/// accelerator by default, which is one per process, so its kernels are compiled once for all of them.
 /// </summary>
 public sealed class GpuFixture : IDisposable
 {
