@@ -85,7 +85,7 @@ public sealed class Trainer : IDisposable
         }
         if (!network.Optimizer.Rates.SameRatesAs(options.LearningRates(train.Count)))
         {
-            throw new ArgumentException($"the network's optimizer clock was made with the learning rates "
+            throw new ArgumentException("the network's optimizer clock was made with the learning rates "
                 + $"{network.Optimizer.Rates}, not this run's {options.LearningRates(train.Count)}: make the network "
                 + "with the options' LearningRates");
         }
