@@ -97,7 +97,8 @@ internal static class TrainCommand
             Data = data.Request.ToSource(),
         };
         using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, training.MicroBatchSizeOn(ranks.Size),
-            plan.TrainBiases, accumulates: training.MicroBatchSize < batch || ranks.Size > 1, training.DropoutRates);
+            plan.TrainBiases, accumulates: training.MicroBatchSize < batch || ranks.Size > 1, training.DropoutRates,
+            training.LearningRates(data.Train.Count));
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";
         DataParallelRun.RequireSameConfiguration(ranks, training, plan.Optimizer, $"{model.Spec} ({RunDescription.Layers(model.Spec)})",
@@ -135,54 +136,59 @@ internal static class TrainCommand
         int? checkpointEpoch = null; // the epoch --checkpoint holds, once this run has written it
         try
         {
-            Func<Action<int, int>, Action<int>, Action<string>, int> loop = (startEpoch, advance, print) =>
+            // The trainer's loop, with what the command shows and writes plugged in: the progress bar (when there is
+            // one), each epoch's line, metrics and checkpoint, and early stopping.
+            Func<Action<int, int>?, Action<int>?, Action<string>, int> train = (startEpoch, advance, print) =>
             {
-                while (trainer.Epoch < training.Epochs)
+                var observer = new TrainingObserver
                 {
-                    startEpoch(trainer.Epoch + 1, data.Train.Count - trainer.Position.Batch * batch);
-                    EpochReport? report;
-                    try
+                    EpochStarting = startEpoch,
+                    BatchTrained = advance,
+                    EpochEnded = report =>
                     {
-                        report = trainer.RunEpoch(signals.Stop, advance);
-                    }
-                    catch (TrainingDivergedException e)
-                    {
-                        error.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
-                        return FastNetCli.Failure;
-                    }
-                    if (report is null && ranks.Rank != 0)
-                    {
-                        return signals.ExitCode; // all ranks stopped at the same batch; rank 0 keeps the state
-                    }
-                    if (report is null)
-                    {
-                        string path = RunRescue.Keep(Capture(), checkpointPath);
-                        error.WriteLine($"fastnet: interrupted ({signals.Name}) in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
-                            + $"saved {path}; continue with --resume {path}");
-                        return signals.ExitCode;
-                    }
-                    print(EpochLine.Format(report, training.Epochs, evaluationName));
-                    metrics?.Write(report, data.Train.IsClassification ? null : new EpochRegression(
-                        RegressionMetrics.Of(network, trainer.TrainData),
-                        trainer.EvaluationData is { } held ? RegressionMetrics.Of(network, held) : null));
-                    reports.Add(report);
-                    if (checkpointPath is not null)
-                    {
-                        CheckpointFile.Write(Capture(), checkpointPath);
-                        checkpointEpoch = trainer.Epoch;
-                    }
-                    if (best.Observe(report, network))
-                    {
+                        print(EpochLine.Format(report, training.Epochs, evaluationName));
+                        metrics?.Write(report, data.Train.IsClassification ? null : new EpochRegression(
+                            RegressionMetrics.Of(network, trainer.TrainData),
+                            trainer.EvaluationData is { } held ? RegressionMetrics.Of(network, held) : null));
+                        reports.Add(report);
+                        if (checkpointPath is not null)
+                        {
+                            CheckpointFile.Write(Capture(), checkpointPath);
+                            checkpointEpoch = trainer.Epoch;
+                        }
+                        if (!best.Observe(report, network))
+                        {
+                            return false;
+                        }
                         print($"early stopping: no lower validation loss for {earlyStopping} epochs; "
                             + $"restoring the model of epoch {best.Epoch}");
-                        break;
+                        return true;
+                    },
+                };
+                try
+                {
+                    if (trainer.Run(observer, signals.Stop))
+                    {
+                        return 0;
                     }
                 }
-                return 0;
+                catch (TrainingDivergedException e)
+                {
+                    error.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
+                    return FastNetCli.Failure;
+                }
+                if (ranks.Rank != 0)
+                {
+                    return signals.ExitCode; // all ranks stopped at the same batch; rank 0 keeps the state
+                }
+                string path = RunRescue.Keep(Capture(), checkpointPath);
+                error.WriteLine($"fastnet: interrupted ({signals.Name}) in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
+                    + $"saved {path}; continue with --resume {path}");
+                return signals.ExitCode;
             };
             int exit = !parse.GetValue(o.NoProgress) && TrainingProgress.Available(output)
-                ? TrainingProgress.Run(training.Epochs, ExamplesLeft(trainer, training, data.Train.Count), () => trainer.RunningLoss, loop)
-                : loop((_, _) => { }, _ => { }, output.WriteLine);
+                ? TrainingProgress.Run(training.Epochs, ExamplesLeft(trainer, training, data.Train.Count), () => trainer.RunningLoss, train)
+                : train(null, null, output.WriteLine);
             if (exit != 0)
             {
                 return exit;

@@ -91,8 +91,10 @@ public sealed record Checkpoint
         trainer.Restore(Position);
     }
 
-    /// <summary>A training network on <paramref name="backend"/> shaped as this checkpoint's run.</summary>
-    public TrainingNetwork CreateNetwork(IBackend backend) =>
+    /// <summary>A training network on <paramref name="backend"/> shaped as this checkpoint's run, with its learning
+    /// rates over <paramref name="trainCount"/> training examples.</summary>
+    public TrainingNetwork CreateNetwork(IBackend backend, int trainCount) =>
         new(backend, Model, Loss, Optimizer, Training.MicroBatchSize, TrainBiases,
-            accumulates: Training.MicroBatchSize < Training.BatchSize, Training.DropoutRates);
+            accumulates: Training.MicroBatchSize < Training.BatchSize, Training.DropoutRates,
+            Training.LearningRates(trainCount));
 }

@@ -92,33 +92,25 @@ public sealed record OptimizerSettings
     }
 }
 
-/// <summary>The optimizer's host-side progress: the step count, Nadam's running momentum product and the learning-rate
-/// schedule. The per-parameter state lives on the backend.</summary>
-public sealed class OptimizerClock(OptimizerSettings settings)
+/// <summary>The optimizer's host-side progress: the step count and Nadam's running momentum product, and the
+/// learning-rate plan it was made with. The per-parameter state lives on the backend.</summary>
+/// <param name="settings">The optimizer; unset values take their defaults.</param>
+/// <param name="rates">The learning rate of each step; the base rate throughout when null.</param>
+public sealed class OptimizerClock(OptimizerSettings settings, LearningRatePlan? rates = null)
 {
     private readonly OptimizerSettings _settings = settings.WithDefaults();
 
     /// <summary>The settings with defaults filled in.</summary>
     public OptimizerSettings Settings => _settings;
 
+    /// <summary>How η changes with the step.</summary>
+    public LearningRatePlan Rates { get; } = rates ?? LearningRatePlan.Constant;
+
     /// <summary>Steps taken so far.</summary>
     public long Steps { get; set; }
 
     /// <summary>Nadam's Πₜ (1 before the first step).</summary>
     public double NadamMuProduct { get; set; } = 1;
-
-    /// <summary>How η changes with the step; constant by default.</summary>
-    public LearningRateSchedule Schedule { get; set; } = new();
-
-    /// <summary>The factor the base learning rate is multiplied by before the schedule (linear scaling); 1 by
-    /// default.</summary>
-    public double LearningRateScale { get; set; } = 1;
-
-    /// <summary>Optimizer steps in one epoch, for epoch-based schedules.</summary>
-    public int StepsPerEpoch { get; set; } = 1;
-
-    /// <summary>Optimizer steps in the whole run, for the cosine schedule.</summary>
-    public long TotalSteps { get; set; } = 1;
 
     /// <summary>η of the most recent step.</summary>
     public double LearningRate { get; private set; }
@@ -127,7 +119,7 @@ public sealed class OptimizerClock(OptimizerSettings settings)
     public OptimizerStep Next()
     {
         Steps++;
-        LearningRate = Schedule.At(LearningRateScale * _settings.LearningRate!.Value, Steps, StepsPerEpoch, TotalSteps);
+        LearningRate = Rates.At(_settings.LearningRate!.Value, Steps);
         double mu = NadamMuProduct;
         OptimizerStep step = OptimizerStep.Create(_settings.Kind, LearningRate, _settings.Momentum!.Value,
             _settings.Beta1!.Value, _settings.Beta2!.Value, _settings.Epsilon!.Value, _settings.WeightDecay, Steps,

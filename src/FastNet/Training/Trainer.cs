@@ -40,7 +40,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Prepares to train <paramref name="network"/> on <paramref name="train"/>, evaluating on
     /// <paramref name="evaluation"/> (validation or test set; may be null) after every epoch. With
     /// <paramref name="divergence"/>, training throws <see cref="TrainingDivergedException"/> when the guard says the
-    /// loss has blown up. With <paramref name="communicator"/> of more than one rank, training is data-parallel (see
+    /// loss has blown up. The network's optimizer clock gives the steps their learning rates: it must have been made
+    /// with <paramref name="options"/>' <see cref="TrainingOptions.LearningRates"/> for this training set (a constant
+    /// rate, the default, fits any). With <paramref name="communicator"/> of more than one rank, training is data-parallel (see
     /// the class); constructing the trainer is then collective: it replaces this rank's parameters and optimizer state
     /// with rank 0's.</summary>
     public Trainer(TrainingNetwork network, Dataset train, Dataset? evaluation, TrainingOptions options,
@@ -81,6 +83,12 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException(
                 $"--batch {options.BatchSize} is smaller than the {_ranks.Size} ranks: every rank needs at least one row of a batch");
         }
+        if (!network.Optimizer.Rates.SameRatesAs(options.LearningRates(train.Count)))
+        {
+            throw new ArgumentException("the network's optimizer clock was made with the learning rates "
+                + $"{network.Optimizer.Rates}, not this run's {options.LearningRates(train.Count)}: make the network "
+                + "with the options' LearningRates");
+        }
         IBackend backend = network.Backend;
         _network = network;
         _options = options;
@@ -91,10 +99,6 @@ public sealed class Trainer : IDisposable
         _orderHost = new int[train.Count];
         _shuffle = new SeededRandom(options.Seed ^ 0x5EED_5EED_5EED_5EEDUL);
         _epochShuffleState = _shuffle.State;
-        network.Optimizer.Schedule = options.Schedule;
-        network.Optimizer.LearningRateScale = options.LearningRateScale;
-        network.Optimizer.StepsPerEpoch = BatchesPerEpoch;
-        network.Optimizer.TotalSteps = (long)BatchesPerEpoch * options.Epochs;
         if (_ranks.Size > 1)
         {
             _reduced = new float[network.TrainableCount + 1]; // the gradient sum and the count of ranks asked to stop
@@ -122,7 +126,7 @@ public sealed class Trainer : IDisposable
     public double RunningLoss { get; private set; } = double.NaN;
 
     /// <summary>Optimizer steps in one epoch.</summary>
-    public int BatchesPerEpoch => (_train.Data.Count + _options.BatchSize - 1) / _options.BatchSize;
+    public int BatchesPerEpoch => _options.StepsPerEpoch(_train.Data.Count);
 
     /// <summary>Epochs completed.</summary>
     public int Epoch => _epoch;
@@ -156,25 +160,46 @@ public sealed class Trainer : IDisposable
         _network.SetMetrics(_ranks.Rank == 0 ? position.LossSum : 0, _ranks.Rank == 0 ? position.Correct : 0);
     }
 
-    /// <summary>Runs epochs until <see cref="TrainingOptions.Epochs"/> are complete, reporting each; returns false
-    /// if <paramref name="cancel"/> stopped it first (between two batches).</summary>
-    public bool Run(Action<EpochReport>? onEpoch = null, CancellationToken cancel = default,
-        Action<int>? onBatch = null)
+    /// <summary>The training loop, for every caller: runs epochs until <see cref="TrainingOptions.Epochs"/> are
+    /// complete or <paramref name="observer"/> ends training after an epoch, telling it of each epoch and batch.
+    /// Returns false if <paramref name="cancel"/> stopped it first (between two batches; <see cref="Position"/> says
+    /// where). Throws <see cref="TrainingDivergedException"/> when the divergence guard trips.</summary>
+    public bool Run(TrainingObserver? observer = null, CancellationToken cancel = default)
     {
         while (_epoch < _options.Epochs)
         {
-            EpochReport? report = RunEpoch(cancel, onBatch);
+            observer?.EpochStarting?.Invoke(_epoch + 1, _train.Data.Count - _batch * _options.BatchSize);
+            EpochReport? report = RunEpoch(cancel, observer?.BatchTrained);
             if (report is null)
             {
                 return false;
             }
-            onEpoch?.Invoke(report);
+            if (observer?.EpochEnded?.Invoke(report) == true)
+            {
+                break;
+            }
         }
         return true;
     }
 
+    /// <summary><see cref="Run(TrainingObserver?, CancellationToken)"/>, reporting each epoch to
+    /// <paramref name="onEpoch"/>.</summary>
+    public bool Run(Action<EpochReport> onEpoch, CancellationToken cancel = default)
+    {
+        ArgumentNullException.ThrowIfNull(onEpoch);
+        return Run(new TrainingObserver
+        {
+            EpochEnded = report =>
+            {
+                onEpoch(report);
+                return false;
+            },
+        }, cancel);
+    }
+
     /// <summary>
-    /// Trains the rest of the current epoch, then evaluates the evaluation set. Returns null when
+    /// One pass of <see cref="Run(TrainingObserver?, CancellationToken)"/>'s loop, for callers that take the epochs one
+    /// at a time: trains the rest of the current epoch, then evaluates the evaluation set. Returns null when
     /// <paramref name="cancel"/> stops it between two batches; <see cref="Position"/> then says where. Throws
     /// <see cref="TrainingDivergedException"/> when the divergence guard trips. With N ranks a stop is agreed in each
     /// step's all-reduce: when any rank's <paramref name="cancel"/> is set, every rank stops after the next batch.

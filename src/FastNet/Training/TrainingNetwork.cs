@@ -26,10 +26,12 @@ public sealed class TrainingNetwork : IDisposable
     /// With <paramref name="accumulates"/> the network can also take a step on a batch larger than its buffers, given
     /// as micro-batches (<see cref="AccumulateGradients"/>, <see cref="StepAccumulated"/>). With
     /// <paramref name="dropout"/> the training passes drop hidden units (<see cref="DropoutRates"/>); evaluation never
-    /// does.
+    /// does. <paramref name="rates"/> gives each optimizer step its learning rate (the run's
+    /// <see cref="TrainingOptions.LearningRates"/>); without it every step takes the optimizer's base rate.
     /// </summary>
     public TrainingNetwork(IBackend backend, Model.Model model, LossKind loss, OptimizerSettings optimizer,
-        int maxBatch, bool trainBiases = true, bool accumulates = false, DropoutRates? dropout = null)
+        int maxBatch, bool trainBiases = true, bool accumulates = false, DropoutRates? dropout = null,
+        LearningRatePlan? rates = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(model);
@@ -51,7 +53,7 @@ public sealed class TrainingNetwork : IDisposable
         Dropout = dropout is { Any: true } ? dropout : null;
         Loss = loss;
         MaxBatch = maxBatch;
-        Optimizer = new OptimizerClock(optimizer);
+        Optimizer = new OptimizerClock(optimizer, rates);
         TrainableCount = trainBiases ? spec.ParameterCount : spec.WeightCount;
 
         _parameters = backend.Allocate(spec.ParameterCount);
@@ -83,7 +85,7 @@ public sealed class TrainingNetwork : IDisposable
     /// <summary>The dropout of the training passes; null when no layer drops.</summary>
     public DropoutRates? Dropout { get; }
 
-    /// <summary>The optimizer's step count and scalars.</summary>
+    /// <summary>The optimizer's step count, scalars and learning-rate plan.</summary>
     public OptimizerClock Optimizer { get; }
 
     /// <summary>Parameters the optimizer updates: all of them, or the weights only when biases are fixed.</summary>

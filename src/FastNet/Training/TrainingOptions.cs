@@ -55,6 +55,18 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
     /// <summary>The factor the learning rate is multiplied by: B/b with linear scaling, otherwise 1.</summary>
     public double LearningRateScale => LinearScalingBase is int b ? (double)BatchSize / b : 1;
 
+    /// <summary>Optimizer steps in one epoch over <paramref name="trainCount"/> examples: a last, smaller batch is a
+    /// step too.</summary>
+    public int StepsPerEpoch(int trainCount) => (trainCount + BatchSize - 1) / BatchSize;
+
+    /// <summary>The learning rate of every step of this run over <paramref name="trainCount"/> training examples, for
+    /// the network's optimizer clock: <see cref="Schedule"/> at the rate times <see cref="LearningRateScale"/>.</summary>
+    public LearningRatePlan LearningRates(int trainCount)
+    {
+        int steps = StepsPerEpoch(trainCount);
+        return new LearningRatePlan(Schedule, LearningRateScale, steps, (long)steps * Epochs);
+    }
+
     /// <summary>"none" or "linear:BASE", as <see cref="ParseLearningRateScaling"/> reads it.</summary>
     public string LearningRateScaling =>
         LinearScalingBase is int b ? string.Create(CultureInfo.InvariantCulture, $"linear:{b}") : "none";

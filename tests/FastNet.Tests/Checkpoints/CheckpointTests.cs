@@ -38,14 +38,14 @@ public class CheckpointTests
                     LearningRate = kind == OptimizerKind.Lars ? 5 : 0.05,
                     TrustCoefficient = kind == OptimizerKind.Lars ? 0.002 : null,
                     WeightDecay = 1e-3,
-                }, Options.BatchSize);
+                }, Options.BatchSize, rates: Options.LearningRates(Blobs().Count));
             Trainer = new Trainer(Network, Blobs(), null, Options);
         }
 
         public Session(string backendName, Checkpoint checkpoint)
         {
             Backend = Backends.Create(backendName);
-            Network = checkpoint.CreateNetwork(Backend);
+            Network = checkpoint.CreateNetwork(Backend, Blobs().Count);
             Trainer = new Trainer(Network, Blobs(), null, checkpoint.Training);
             checkpoint.Restore(Network, Trainer);
         }

@@ -236,7 +236,7 @@ public class DropoutTrainingTests
         Checkpoint checkpoint = CheckpointFile.Read(path);
         Assert.Equal([0.4], checkpoint.Training.Dropout!);
         using (IBackend backend = Backends.Create(backendName))
-        using (TrainingNetwork network = checkpoint.CreateNetwork(backend))
+        using (TrainingNetwork network = checkpoint.CreateNetwork(backend, Data.Count))
         using (var trainer = new Trainer(network, Data, null, checkpoint.Training))
         {
             checkpoint.Restore(network, trainer);

@@ -344,7 +344,7 @@ public class GradientAccumulationTests
         Model.Model initial = Initial(LossKind.SoftmaxCrossEntropy);
         OptimizerSettings adam = Settings(OptimizerKind.Adam);
         TrainingNetwork Network(IBackend backend) => new(backend, initial, LossKind.SoftmaxCrossEntropy, adam,
-            options.MicroBatchSize, accumulates: true);
+            options.MicroBatchSize, accumulates: true, rates: options.LearningRates(data.Count));
 
         float[] straight;
         using (IBackend backend = Backends.Create(backendName))
@@ -377,7 +377,7 @@ public class GradientAccumulationTests
         Assert.Equal(3, saved.Training.Accumulate);
         Assert.Equal(4, saved.Training.LinearScalingBase);
         using (IBackend backend = Backends.Create(backendName))
-        using (TrainingNetwork network = saved.CreateNetwork(backend))
+        using (TrainingNetwork network = saved.CreateNetwork(backend, data.Count))
         using (var trainer = new Trainer(network, data, null, saved.Training))
         {
             Assert.Equal(3, network.MaxBatch);
@@ -398,11 +398,8 @@ public class GradientAccumulationTests
         };
         Assert.Equal(0.25, options.LearningRateScale);
         Assert.Equal("linear:256", options.LearningRateScaling);
-        var clock = new OptimizerClock(new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.1 })
-        {
-            Schedule = options.Schedule,
-            LearningRateScale = options.LearningRateScale,
-        };
+        var clock = new OptimizerClock(new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.1 },
+            options.LearningRates(trainCount: 640));
         double[] rates = [.. Enumerable.Range(0, 5).Select(_ => clock.Next().LearningRate)];
         Assert.Equal([0.1 * 0.25 * 1 / 4, 0.1 * 0.25 * 2 / 4, 0.1 * 0.25 * 3 / 4, 0.1 * 0.25, 0.1 * 0.25], rates);
         Assert.Null(TrainingOptions.ParseLearningRateScaling("none"));
