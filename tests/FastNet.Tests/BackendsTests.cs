@@ -37,4 +37,34 @@ public class BackendsTests
         var e = Assert.Throws<ArgumentException>(() => new BackendRegistry([CpuBackends.Simd, CpuBackends.Simd]));
         Assert.Contains("backend 'simd' is registered twice", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ANamedBackendIsBuiltWithoutProbingTheOthers()
+    {
+        // a probe that counts its calls stands for CUDA's, which costs start-up time
+        int probes = 0;
+        var device = new BackendDescriptor("device", "a backend whose probe is slow", 50, () =>
+        {
+            probes++;
+            return "no device";
+        }, () => throw new InvalidOperationException("not built"));
+        var registry = new BackendRegistry([CpuBackends.Reference, device]);
+
+        using (IBackend reference = registry.Create("reference"))
+        {
+            Assert.Equal("reference", reference.Name);
+        }
+        Assert.Equal(0, probes);
+
+        // auto and the error messages still list what is available, probing to know it
+        using (IBackend auto = registry.Create(BackendRegistry.Auto))
+        {
+            Assert.Equal("reference", auto.Name);
+        }
+        var unknown = Assert.Throws<ArgumentException>(() => registry.Create("nothing"));
+        Assert.Contains("available: auto, reference", unknown.Message, StringComparison.Ordinal);
+        var unavailable = Assert.Throws<ArgumentException>(() => registry.Create("device"));
+        Assert.Contains("not available here: no device", unavailable.Message, StringComparison.Ordinal);
+        Assert.True(probes >= 3);
+    }
 }
