@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using FastNet.Kernels;
+using FastNet.Kernels.Gpu;
 using FastNet.Kernels.Simd;
 using Xunit;
 
@@ -66,5 +68,29 @@ public class BackendsTests
         var unavailable = Assert.Throws<ArgumentException>(() => registry.Create("device"));
         Assert.Contains("not available here: no device", unavailable.Message, StringComparison.Ordinal);
         Assert.True(probes >= 3);
+    }
+
+    [Fact]
+    public void WithoutTheCudaDriverLibraryTheGpuIsUnavailableBeforeIlgpuIsAsked()
+    {
+        // the driver's library under the names the probe looks for; where none loads, ILGPU is never asked
+        bool driver = new[] { "libcuda.so.1", "libcuda.so", "nvcuda.dll" }.Any(name =>
+        {
+            bool loaded = NativeLibrary.TryLoad(name, out IntPtr handle);
+            if (loaded)
+            {
+                NativeLibrary.Free(handle);
+            }
+            return loaded;
+        });
+        string? why = GpuBackendInfo.WhyUnavailable();
+        if (driver)
+        {
+            Assert.DoesNotContain("no CUDA driver library", why ?? "", StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal("no CUDA device found (no CUDA driver library: libcuda.so.1, libcuda.so, nvcuda.dll)", why);
+        }
     }
 }
