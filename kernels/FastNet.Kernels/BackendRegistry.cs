@@ -78,25 +78,26 @@ public sealed class BackendRegistry
         {
             throw new ArgumentException($"expected at least 1 thread, got {threads}", nameof(threads));
         }
-        IReadOnlyList<BackendDescriptor> available = Available;
-        string choices = string.Join(", ", available.Select(d => d.Name).Prepend(Auto));
         if (name == Auto)
         {
-            return Build(available.MaxBy(d => d.Priority)!, threads);
+            return Build(Available.MaxBy(d => d.Priority)!, threads);
         }
+        // only the named backend is probed: probing another (CUDA through ILGPU) costs start-up time for nothing
         BackendDescriptor? descriptor = All.FirstOrDefault(d => d.Name == name);
         if (descriptor is null)
         {
-            throw new ArgumentException($"unknown backend '{name}'; available: {choices}", nameof(name));
+            throw new ArgumentException($"unknown backend '{name}'; available: {Choices()}", nameof(name));
         }
         string? why = descriptor.WhyUnavailable();
         if (why is not null)
         {
-            throw new ArgumentException($"backend '{name}' is not available here: {why}; available: {choices}",
+            throw new ArgumentException($"backend '{name}' is not available here: {why}; available: {Choices()}",
                 nameof(name));
         }
         return Build(descriptor, threads);
     }
+
+    private string Choices() => string.Join(", ", Available.Select(d => d.Name).Prepend(Auto));
 
     private static IBackend Build(BackendDescriptor descriptor, int? threads) => threads is not int count
         ? descriptor.Create()

@@ -21,15 +21,25 @@ public static class FastNetCli
         {
             new HelpOption(),
             new VersionOption(),
-            TrainCommand.Create(output, error, ranks),
-            VerifyCommand.Create(output, error),
-            BenchCommand.Create(output, error),
-            DataCommand.Create(output, error),
-            EvalCommand.Create(output, error),
-            PredictCommand.Create(output, error),
-            ExportCommand.Create(output, error),
-            InfoCommand.Create(output, error),
         };
+        (string Name, Func<Command> Create)[] commands =
+        [
+            ("train", () => TrainCommand.Create(output, error, ranks)),
+            ("verify", () => VerifyCommand.Create(output, error)),
+            ("bench", () => BenchCommand.Create(output, error)),
+            ("data", () => DataCommand.Create(output, error)),
+            ("eval", () => EvalCommand.Create(output, error)),
+            ("predict", () => PredictCommand.Create(output, error)),
+            ("export", () => ExportCommand.Create(output, error)),
+            ("info", () => InfoCommand.Create(output, error)),
+        ];
+        // Only the command named first is built: building every command's options is compiled code that delays the
+        // first line. Anything else (help, a typo, a response file) gets them all.
+        var named = commands.Where(c => args.Length > 0 && c.Name == args[0]).ToArray();
+        foreach ((_, Func<Command> create) in named.Length == 1 ? named : commands)
+        {
+            root.Add(create());
+        }
         ParseResult parse = root.Parse(args);
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }

@@ -11,11 +11,14 @@ namespace FastNet.Cli.Commands;
 /// <summary>
 /// <c>fastnet bench</c>: times whole training steps of named or custom workloads on the chosen backends, side by side
 /// in one process, and prints samples/s, GFLOP/s, % of this machine's measured FP32 peak and each workload's memory:
-/// what it allocates, item by item, next to the resident memory before it and at its peak.
+/// what it allocates, item by item, next to the resident memory before it and at its peak; and beside each
+/// measurement the machine's load, with a warning when other processes made it unreliable.
 /// </summary>
 internal static class BenchCommand
 {
-    public static Command Create(TextWriter output, TextWriter error)
+    /// <summary>The command; <paramref name="load"/> and <paramref name="runner"/> replace the machine's /proc and
+    /// the fresh processes where a test needs to.</summary>
+    public static Command Create(TextWriter output, TextWriter error, ILoadSampler? load = null, IFastNetRunner? runner = null)
     {
         var workloads = new Option<string>("--workload")
         {
@@ -43,9 +46,18 @@ internal static class BenchCommand
             Description = "time the trainer's data-parallel epochs on the ranks of the MPI job this runs in "
                 + "(mpirun -np N fastnet bench --data-parallel; one process without mpirun): samples/s and all-reduce time per step",
         };
-        var command = new Command("bench", "Time training steps per backend: samples/s, GFLOP/s, % of peak, memory")
+        var fresh = new Option<int?>("--fresh-processes")
+        {
+            Description = "run the same measurement in N new processes of this program, one after another, and print each "
+                + "process's rate and load and their spread (median, min, max, max/min): differences between processes "
+                + "(memory layout, compiled code, thread placement) show there and not between repeats",
+        };
+        var command = new Command("bench", "Time training steps per backend: samples/s, GFLOP/s, % of peak, memory, and "
+            + $"the machine's load during each measurement: other processes' CPU time (from /proc), with a warning when "
+            + $"they took more than {MachineLoad.BusyCores} of a core on average (the figure is then unreliable)")
         {
             workloads, layers, batch, activation, loss, optimizer, accumulate, backends, repeats, seconds, json, gemm, dataParallel,
+            fresh,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -64,6 +76,30 @@ internal static class BenchCommand
                 throw new ArgumentException("--repeats, --seconds and --batch must be positive");
             }
             chosen = [.. chosen.SelectMany(w => counts.Select(w.Accumulating))];
+            if (parse.GetValue(fresh) is int processes)
+            {
+                if (processes <= 0 || parse.GetValue(dataParallel) || parse.GetValue(json))
+                {
+                    throw new ArgumentException("--fresh-processes: expected a positive number of processes, "
+                        + "without --data-parallel or --json (it prints a table of the processes' own JSON)");
+                }
+                List<string> again = ["bench", "--backend", string.Join(',', names), "--repeats", Text(r), "--seconds", Text(s)];
+                if (parse.GetValue(gemm) is int size)
+                {
+                    again.AddRange(["--gemm", Text(size)]);
+                }
+                else if (parse.GetValue(layers) is string custom)
+                {
+                    again.AddRange(["--layers", custom, "--batch", Text(parse.GetValue(batch)), "--activation",
+                        parse.GetValue(activation)!, "--loss", parse.GetValue(loss)!, "--optimizer", parse.GetValue(optimizer)!,
+                        "--accumulate", parse.GetValue(accumulate)!]);
+                }
+                else
+                {
+                    again.AddRange(["--workload", parse.GetValue(workloads)!, "--accumulate", parse.GetValue(accumulate)!]);
+                }
+                return FreshProcessBench.Run(runner ?? new ChildProcess(), again, processes, output);
+            }
             if (parse.GetValue(dataParallel))
             {
                 return DataParallel(chosen, names, r * s, output);
@@ -81,7 +117,7 @@ internal static class BenchCommand
                 foreach (string name in names)
                 {
                     using IBackend backend = Backends.Create(name);
-                    products.Add(GemmTimer.Run(backend, n, r, s));
+                    products.Add(GemmTimer.Run(backend, n, r, s, load));
                 }
                 output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peak, threads) : BenchReport.GemmTable(products, peak, threads, r));
                 return 0;
@@ -92,7 +128,7 @@ internal static class BenchCommand
                 foreach (string name in names)
                 {
                     using IBackend backend = Backends.Create(name);
-                    results.Add(WorkloadTimer.Run(backend, workload, r, s));
+                    results.Add(WorkloadTimer.Run(backend, workload, r, s, load));
                 }
             }
             output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peak, threads) : BenchReport.Table(results, peak, threads, r));
@@ -120,6 +156,8 @@ internal static class BenchCommand
         }
         return 0;
     }
+
+    private static string Text(double value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string[] DefaultBackends()
     {

@@ -8,7 +8,9 @@ namespace FastNet.Benchmarking;
 /// <param name="GflopsPerSecond">2n³ per second at the median repeat.</param>
 /// <param name="Repeats">GFLOP/s of every repeat.</param>
 /// <param name="Calls">Products timed in all.</param>
-public sealed record GemmResult(string Backend, int Size, double GflopsPerSecond, double[] Repeats, long Calls);
+/// <param name="Load">How busy the machine was during the timed repeats.</param>
+public sealed record GemmResult(string Backend, int Size, double GflopsPerSecond, double[] Repeats, long Calls,
+    MachineLoad Load);
 
 /// <summary>
 /// Times the backend's plain matrix product, C = A·B with n×n operands, as <see cref="IBackend.DenseForward"/> runs it
@@ -17,8 +19,9 @@ public sealed record GemmResult(string Backend, int Size, double GflopsPerSecond
 public static class GemmTimer
 {
     /// <summary>Measures n³ products on <paramref name="backend"/>: a warm-up, then repeats of at least
-    /// <paramref name="secondsPerRepeat"/> each; the median is reported.</summary>
-    public static GemmResult Run(IBackend backend, int n, int repeats, double secondsPerRepeat)
+    /// <paramref name="secondsPerRepeat"/> each; the median is reported, with the load <paramref name="load"/> (the
+    /// machine's <c>/proc</c> by default) saw meanwhile.</summary>
+    public static GemmResult Run(IBackend backend, int n, int repeats, double secondsPerRepeat, ILoadSampler? load = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
@@ -40,9 +43,10 @@ public static class GemmTimer
 
         void Multiply() => backend.DenseForward(a.All, b.All, BufferView.Empty, n, n, n, Activation.Identity, c.All);
 
-        (double[] callsPerSecond, long calls, _) = TimedRepeats.Run(Multiply, backend.Synchronize, repeats, secondsPerRepeat);
+        (double[] callsPerSecond, long calls, _, MachineLoad machine) = TimedRepeats.Run(Multiply, backend.Synchronize,
+            repeats, secondsPerRepeat, load ?? ProcCounters.Machine);
         double gigaflops = 2.0 * n * n * n / 1e9;
         double[] rates = [.. callsPerSecond.Select(c => c * gigaflops)];
-        return new GemmResult(backend.Name, n, WorkloadTimer.Median(rates), rates, calls);
+        return new GemmResult(backend.Name, n, WorkloadTimer.Median(rates), rates, calls, machine);
     }
 }

@@ -12,10 +12,10 @@ internal static class TimedRepeats
     private const double WarmupSeconds = 0.5;
     private const int CallsBetweenSynchronizations = 8;
 
-    /// <summary>Calls per second of each repeat, the calls timed in all, and the managed bytes the timed calls (with
-    /// their synchronizations) allocated on this thread.</summary>
-    public static (double[] CallsPerSecond, long Calls, long AllocatedBytes) Run(Action call, Action synchronize,
-        int repeats, double secondsPerRepeat)
+    /// <summary>Calls per second of each repeat, the calls timed in all, the managed bytes the timed calls (with
+    /// their synchronizations) allocated on this thread, and the machine's load during the timed repeats.</summary>
+    public static (double[] CallsPerSecond, long Calls, long AllocatedBytes, MachineLoad Load) Run(Action call,
+        Action synchronize, int repeats, double secondsPerRepeat, ILoadSampler load)
     {
         var warmup = Stopwatch.StartNew();
         for (int w = 0; w < 3 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
@@ -25,6 +25,7 @@ internal static class TimedRepeats
         }
         double[] rates = new double[repeats];
         long calls = 0;
+        CpuCounters? loadStart = load.Read();
         long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
         for (int r = 0; r < repeats; r++)
         {
@@ -45,6 +46,7 @@ internal static class TimedRepeats
             rates[r] = count / Stopwatch.GetElapsedTime(start).TotalSeconds;
             calls += count;
         }
-        return (rates, calls, GC.GetAllocatedBytesForCurrentThread() - allocatedBefore);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        return (rates, calls, allocated, MachineLoad.Between(loadStart, load.Read(), load.UnknownReason));
     }
 }

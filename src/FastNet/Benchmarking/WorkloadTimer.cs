@@ -16,9 +16,10 @@ namespace FastNet.Benchmarking;
 /// <param name="LaunchesPerStep">Kernels a training step launches on a device backend; null for host backends.</param>
 /// <param name="AllocatedBytesPerStep">Managed bytes a step allocates on the thread that runs it (a device backend's
 /// launches included), averaged over the timed steps.</param>
+/// <param name="Load">How busy the machine was during the timed steps.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
     long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes, long? LaunchesPerStep,
-    double AllocatedBytesPerStep);
+    double AllocatedBytesPerStep, MachineLoad Load);
 
 /// <summary>
 /// Times whole training steps (gather, forward, loss, backward, optimizer) of a workload on synthetic data that
@@ -32,8 +33,10 @@ public static class WorkloadTimer
     private const int UploadRows = 64;
 
     /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; a device backend
-    /// (<see cref="IDeviceCounters"/>) also reports its memory in use and the launches of one step.</summary>
-    public static WorkloadResult Run(IBackend backend, Workload workload, int repeats, double secondsPerRepeat)
+    /// (<see cref="IDeviceCounters"/>) also reports its memory in use and the launches of one step. The load
+    /// <paramref name="load"/> (the machine's <c>/proc</c> by default) saw during the timed steps comes with it.</summary>
+    public static WorkloadResult Run(IBackend backend, Workload workload, int repeats, double secondsPerRepeat,
+        ILoadSampler? load = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
@@ -82,8 +85,8 @@ public static class WorkloadTimer
             Step();
             launches = device.KernelLaunches - before;
         }
-        (double[] stepsPerSecond, long steps, long allocated) = TimedRepeats.Run(Step, backend.Synchronize, repeats,
-            secondsPerRepeat);
+        (double[] stepsPerSecond, long steps, long allocated, MachineLoad machine) = TimedRepeats.Run(Step,
+            backend.Synchronize, repeats, secondsPerRepeat, load ?? ProcCounters.Machine);
         double allocatedPerStep = allocated / (double)steps;
         double[] rates = [.. stepsPerSecond.Select(s => s * batch)];
         double median = Median(rates);
@@ -100,7 +103,7 @@ public static class WorkloadTimer
             Scratch: backend is Kernels.Simd.SimdBackend simd ? simd.ScratchBytes : 0);
         var memory = new WorkloadMemory(computed, ComputedIsResident: device is null, baseline, peak, peakUnavailable);
         return new WorkloadResult(workload, backend.Name, median, rates, steps,
-            median * spec.TrainingFlopsPerExample() / 1e9, memory, deviceBytes, launches, allocatedPerStep);
+            median * spec.TrainingFlopsPerExample() / 1e9, memory, deviceBytes, launches, allocatedPerStep, machine);
     }
 
     /// <summary>The middle value (mean of the two middle ones for an even count).</summary>

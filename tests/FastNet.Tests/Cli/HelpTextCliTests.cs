@@ -58,6 +58,18 @@ public partial class HelpTextCliTests
         Assert.Contains("<name> the dataset: mnist, fashion-mnist", Help("data", "fetch"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void HelpListsEveryCommandAndEachCommandHasItsOwn()
+    {
+        // only the command named first is built for a run, so each must stand alone; help builds them all
+        string[] commands = ["train", "verify", "bench", "data", "eval", "predict", "export", "info"];
+        string all = CliRun.Of("--help").Output;
+        Assert.All(commands, c => Assert.Matches($@"(?m)^ +{c} ", all));
+        Assert.All(commands, c => Assert.Contains($"Usage: fastnet {c} ", Help(c), StringComparison.Ordinal));
+        CliRun typo = CliRun.Of("trian");
+        Assert.NotEqual(0, typo.ExitCode);
+    }
+
     [GeneratedRegex(@"\s+")]
     private static partial Regex Spaces();
 }

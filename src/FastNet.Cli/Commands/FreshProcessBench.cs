@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Text.Json;
+using FastNet.Benchmarking;
+using FastNet.Cli.Reporting;
+
+namespace FastNet.Cli.Commands;
+
+/// <summary>
+/// <c>fastnet bench --fresh-processes N</c>: the same measurement in N new processes, one after another, each with its
+/// own memory layout, compiled code and thread placement, so a difference between processes shows as a spread that
+/// the repeats inside one process cannot show. Each process prints JSON; this collects the rate of every workload (or
+/// SGEMM) and backend, with that process's load, and reports median, min, max and max/min.
+/// </summary>
+internal static class FreshProcessBench
+{
+    /// <summary>Runs <c>fastnet <paramref name="childArgs"/> --json</c> <paramref name="processes"/> times through
+    /// <paramref name="runner"/> and writes the table to <paramref name="output"/>.</summary>
+    public static int Run(IFastNetRunner runner, IReadOnlyList<string> childArgs, int processes, TextWriter output)
+    {
+        var rates = new List<(string Key, string Unit, double Rate, int Process, MachineLoad Load)>();
+        for (int p = 1; p <= processes; p++)
+        {
+            (int exit, string json, string error) = runner.Run([.. childArgs, "--json"]);
+            if (exit != 0)
+            {
+                throw new InvalidOperationException($"--fresh-processes: process {p} of {processes} failed (exit {exit}): {error.Trim()}");
+            }
+            using JsonDocument doc = JsonDocument.Parse(json);
+            rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, p, r.Load)));
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(c,
+            $"{processes} fresh processes, one after another: fastnet {string.Join(' ', childArgs)}"));
+        foreach (var group in rates.GroupBy(r => r.Key))
+        {
+            string unit = group.First().Unit;
+            output.WriteLine();
+            output.WriteLine($"{group.Key}: {unit} per process");
+            output.WriteLine($"{"process",7} {unit,12}" + LoadReport.Header);
+            foreach (var r in group)
+            {
+                output.WriteLine(string.Create(c, $"{r.Process,7} {r.Rate,12:N1}") + LoadReport.Columns(r.Load));
+            }
+            double[] values = [.. group.Select(r => r.Rate)];
+            double min = values.Min(), max = values.Max();
+            output.WriteLine(string.Create(c,
+                $"spread over {values.Length} processes: median {WorkloadTimer.Median(values):N1}, min {min:N1}, max {max:N1}, max/min {max / min:F2}"));
+            foreach (string line in LoadReport.Notes(group.Select(r => ($"process {r.Process}", r.Load))))
+            {
+                output.WriteLine(line);
+            }
+        }
+        return 0;
+    }
+
+    // (workload/backend, unit, rate, load) of each result in one process's JSON: training workloads or SGEMMs
+    private static IEnumerable<(string Key, string Unit, double Rate, MachineLoad Load)> Rates(JsonElement root)
+    {
+        if (root.TryGetProperty("results", out JsonElement results))
+        {
+            foreach (JsonElement r in results.EnumerateArray())
+            {
+                yield return ($"{r.GetProperty("workload").GetString()} on {r.GetProperty("backend").GetString()}",
+                    "samples/s", r.GetProperty("samples_per_second").GetDouble(), Load(r.GetProperty("load")));
+            }
+        }
+        if (root.TryGetProperty("sgemm", out JsonElement products))
+        {
+            foreach (JsonElement r in products.EnumerateArray())
+            {
+                yield return ($"sgemm {r.GetProperty("size").GetInt32()}³ on {r.GetProperty("backend").GetString()}",
+                    "GFLOP/s", r.GetProperty("gflops").GetDouble(), Load(r.GetProperty("load")));
+            }
+        }
+    }
+
+    private static MachineLoad Load(JsonElement load) => new(
+        Optional(load.GetProperty("load_average_start")), Optional(load.GetProperty("load_average_end")),
+        Optional(load.GetProperty("other_processes_cores")), load.GetProperty("seconds").GetDouble(),
+        load.TryGetProperty("unknown", out JsonElement reason) ? reason.GetString() : null);
+
+    private static double? Optional(JsonElement value) => value.ValueKind == JsonValueKind.Null ? null : value.GetDouble();
+}

@@ -1,0 +1,41 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using FastNet.Kernels.Cpu;
+using Xunit;
+
+namespace FastNet.Kernels.Tests;
+
+/// <summary>Every host buffer starts on a 64-byte boundary: one cache line and one Vector512, so no vector load of a
+/// whole-vector offset straddles two lines and the speed of a kernel does not depend on where malloc put its operands.</summary>
+public class BufferAlignmentTests
+{
+    // from one float to past glibc's 128 KiB mmap threshold, and odd sizes in between
+    public static TheoryData<int> Lengths => [1, 3, 15, 17, 1000, 32_769, 101_770, 1 << 20];
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void EveryCpuBufferStartsOnACacheLine(int length)
+    {
+        foreach (string name in Backends.Names())
+        {
+            using IBackend backend = Backends.Create(name);
+            // several at once, so the allocator cannot hand back one block that happens to be aligned
+            FloatBuffer[] buffers = [.. Enumerable.Range(0, 5).Select(_ => backend.Allocate(length))];
+            try
+            {
+                Assert.All(buffers, b => Assert.Equal(0, Address(b) % 64));
+            }
+            finally
+            {
+                foreach (FloatBuffer b in buffers)
+                {
+                    b.Dispose();
+                }
+            }
+        }
+    }
+
+    // the first float's address, read without unsafe code
+    private static long Address(FloatBuffer buffer) =>
+        Unsafe.ByteOffset(ref Unsafe.NullRef<float>(), ref MemoryMarshal.GetReference(buffer.All.AsSpan()));
+}

@@ -1,0 +1,189 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using FastNet.Benchmarking;
+using FastNet.Cli;
+using FastNet.Cli.Commands;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+/// <summary><c>fastnet bench</c> with the load reading replaced: the columns, the warning for a busy measurement,
+/// the unknown load; and <c>--fresh-processes</c>, its processes run in-process here.</summary>
+public class BenchLoadCliTests
+{
+    private static readonly string[] SmallBench =
+        ["bench", "--layers", "20,16,4", "--batch", "8", "--backend", "reference", "--repeats", "1", "--seconds", "0.02"];
+
+    [Fact]
+    public void ABusyMeasurementGetsAWarningLineNamingItAndTheCoresTaken()
+    {
+        // every reading one second after the last, the machine 2 CPU-seconds busier, this process 0.5 of them
+        (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 2, ownPerSecond: 0.5), SmallBench);
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m)^custom +reference .* 1\.50 +4\.00-5\.00$", output);
+        Assert.Contains("warning: the machine was busy during custom on reference: other processes took 1.50 cores on average",
+            output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AQuietMeasurementGetsNoWarning()
+    {
+        (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 0.55, ownPerSecond: 0.5), SmallBench);
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m)^custom +reference .* 0\.05 +4\.00-5\.00$", output);
+        Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheGemmTableWarnsToo()
+    {
+        (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 1, ownPerSecond: 0.2),
+            "bench", "--gemm", "16", "--backend", "reference", "--repeats", "1", "--seconds", "0.02");
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m)^16³ +reference +[0-9.]+ +[0-9.]+% +0\.80 +4\.00-5\.00$", output);
+        Assert.Contains("warning: the machine was busy during the 16³ SGEMM on reference", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WithoutProcTheLoadIsUnknownAndTheBenchStillRuns()
+    {
+        (int exit, string output, string error) = Bench(new UnknownSampler(), SmallBench);
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m)^custom +reference .* +\? +\?$", output);
+        Assert.Contains("load unknown: no counters on this system", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
+
+        (exit, output, error) = Bench(new UnknownSampler(), [.. SmallBench, "--json"]);
+        Assert.True(exit == 0, error);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement load = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray()).GetProperty("load");
+        Assert.Equal(JsonValueKind.Null, load.GetProperty("other_processes_cores").ValueKind);
+        Assert.False(load.GetProperty("busy").GetBoolean());
+        Assert.Equal("no counters on this system", load.GetProperty("unknown").GetString());
+    }
+
+    [Fact]
+    public void JsonCarriesTheLoadOfEachMeasurement()
+    {
+        (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 2, ownPerSecond: 0.5), [.. SmallBench, "--json"]);
+        Assert.True(exit == 0, error);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement load = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray()).GetProperty("load");
+        Assert.Equal(1.5, load.GetProperty("other_processes_cores").GetDouble(), 9);
+        Assert.Equal(4, load.GetProperty("load_average_start").GetDouble());
+        Assert.Equal(5, load.GetProperty("load_average_end").GetDouble());
+        Assert.True(load.GetProperty("busy").GetBoolean());
+    }
+
+    [Fact]
+    public void FreshProcessesRunTheSameBenchAsJsonAndReportEachRateWithTheSpread()
+    {
+        var runner = new InProcessRunner();
+        (int exit, string output, string error) = Bench(null, runner, "bench", "--layers", "20,16,4", "--batch", "8",
+            "--backend", "reference", "--repeats", "1", "--seconds", "0.02", "--fresh-processes", "3");
+        Assert.True(exit == 0, error);
+
+        Assert.Equal(3, runner.Calls.Count);
+        Assert.All(runner.Calls, args =>
+        {
+            Assert.Contains("--json", args);
+            Assert.DoesNotContain("--fresh-processes", args);
+            Assert.Equal("20,16,4", args[args.IndexOf("--layers") + 1]);
+            Assert.Equal("8", args[args.IndexOf("--batch") + 1]);
+            Assert.Equal("reference", args[args.IndexOf("--backend") + 1]);
+        });
+        // each process's own rate, in order, then their spread
+        double[] rates = [.. runner.Rates];
+        MatchCollection rows = Regex.Matches(output, @"(?m)^ +([123]) +([0-9,.]+) +[0-9.?]+ +[0-9.?-]+$");
+        Assert.Equal(["1", "2", "3"], rows.Select(m => m.Groups[1].Value));
+        Assert.Equal(rates.Select(r => r.ToString("N1", CultureInfo.InvariantCulture)), rows.Select(m => m.Groups[2].Value));
+        double min = rates.Min(), max = rates.Max(), median = rates.Order().ElementAt(1);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture,
+            $"spread over 3 processes: median {median:N1}, min {min:N1}, max {max:N1}, max/min {max / min:F2}"),
+            output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFailedFreshProcessFailsTheBenchWithItsError()
+    {
+        var runner = new InProcessRunner { Fail = true };
+        (int exit, _, string error) = Bench(null, runner, [.. SmallBench, "--fresh-processes", "2"]);
+        Assert.Equal(FastNetCli.Failure, exit);
+        Assert.Contains("process 1 of 2 failed", error, StringComparison.Ordinal);
+        Assert.Contains("planted failure", error, StringComparison.Ordinal);
+        Assert.Single(runner.Calls);
+    }
+
+    [Fact]
+    public void FreshProcessesRefuseJsonAndZero()
+    {
+        (int exit, _, string error) = Bench(null, new InProcessRunner(), [.. SmallBench, "--fresh-processes", "0"]);
+        Assert.Equal(FastNetCli.Failure, exit);
+        Assert.Contains("--fresh-processes", error, StringComparison.Ordinal);
+        (exit, _, error) = Bench(null, new InProcessRunner(), [.. SmallBench, "--fresh-processes", "2", "--json"]);
+        Assert.Equal(FastNetCli.Failure, exit);
+        Assert.Contains("--json", error, StringComparison.Ordinal);
+    }
+
+    private static (int ExitCode, string Output, string Error) Bench(ILoadSampler? sampler, params string[] args) =>
+        Bench(sampler, null, args);
+
+    private static (int ExitCode, string Output, string Error) Bench(ILoadSampler? sampler, IFastNetRunner? runner,
+        params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var root = new Command("fastnet") { BenchCommand.Create(output, error, sampler, runner) };
+        int exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    // load average 4 at the first reading, then +1 a reading; each reading one second after the last
+    private sealed class SteppingSampler(double busyPerSecond, double ownPerSecond) : ILoadSampler
+    {
+        private int _reads;
+
+        public string UnknownReason => "unused";
+
+        public CpuCounters? Read()
+        {
+            int n = _reads++;
+            return new CpuCounters(4 + n, 100 + n * busyPerSecond, 10 + n * ownPerSecond, 1000 + n * Stopwatch.Frequency);
+        }
+    }
+
+    private sealed class UnknownSampler : ILoadSampler
+    {
+        public string UnknownReason => "no counters on this system";
+
+        public CpuCounters? Read() => null;
+    }
+
+    // runs each "process" through the same command line in this process, and keeps what each reported
+    private sealed class InProcessRunner : IFastNetRunner
+    {
+        public List<List<string>> Calls { get; } = [];
+
+        public List<double> Rates { get; } = [];
+
+        public bool Fail { get; init; }
+
+        public (int ExitCode, string Output, string Error) Run(IReadOnlyList<string> args)
+        {
+            Calls.Add([.. args]);
+            if (Fail)
+            {
+                return (1, "", "planted failure\n");
+            }
+            var output = new StringWriter();
+            var error = new StringWriter();
+            int exit = FastNetCli.Run([.. args], output, error);
+            using JsonDocument doc = JsonDocument.Parse(output.ToString());
+            Rates.Add(Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray()).GetProperty("samples_per_second").GetDouble());
+            return (exit, output.ToString(), error.ToString());
+        }
+    }
+}
