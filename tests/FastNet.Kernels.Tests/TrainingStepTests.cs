@@ -201,8 +201,8 @@ public class DeterminismTests
     [Fact]
     public void SimdBatchResultsDoNotDependOnTheThreadCount()
     {
-        using var one = new SimdBackend(1, VectorWidths.Best);
-        using var three = new SimdBackend(3, VectorWidths.Best);
+        using var one = SimdBackend.Create(1, VectorWidths.Best);
+        using var three = SimdBackend.Create(3, VectorWidths.Best);
         Assert.Equal(Run(one), Run(three));
     }
 
