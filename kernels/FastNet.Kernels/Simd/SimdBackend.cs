@@ -1,3 +1,4 @@
+using System.Numerics;
 using FastNet.Kernels.Reference;
 
 namespace FastNet.Kernels.Simd;
@@ -5,12 +6,19 @@ namespace FastNet.Kernels.Simd;
 /// <summary>
 /// The fast CPU backend: the reference's buffers and contract, with every compute op overridden by vectorized,
 /// cache-blocked, multithreaded kernels (Vector512 where the CPU has AVX-512, else Vector256, else Vector128, else
-/// scalar). Results are deterministic for a given thread count and within <see cref="Tolerance"/> of the reference.
+/// scalar). Results are the same bits on any thread count and within <see cref="Tolerance"/> of the reference.
 /// Like every backend it expects one caller at a time. <see cref="Create(int, VectorWidth)"/> is the one place a
 /// width is chosen: it builds the implementation specialized for that vector type.
 /// </summary>
 public abstract class SimdBackend : ReferenceBackend
 {
+    /// <summary>Weights of a batch-1 layer's smallest chunk of rows (64 KiB): a layer is split from two chunks' worth
+    /// up.</summary>
+    public const int PerExampleChunkWeights = 1 << 14;
+
+    /// <summary>The most chunks a batch-1 layer's rows are split into.</summary>
+    public const int MaxPerExampleChunks = 16;
+
     private protected SimdBackend()
     {
     }
@@ -27,6 +35,19 @@ public abstract class SimdBackend : ReferenceBackend
     /// <summary>Bytes of native scratch held now: GEMM packing buffers and tiles, batch-1 partial sums. Each grows to
     /// the largest shape seen and is kept, so after a first training step this is what training needs.</summary>
     public abstract long ScratchBytes { get; }
+
+    /// <summary>
+    /// How many chunks of rows a batch-1 (per-example) layer of W [inputs, outputs] is split into: the threads take
+    /// whole chunks, and the forward pass sums each chunk on its own and adds the chunks' partial sums in order, so its
+    /// bits depend on the shape alone, never on the thread count. One below twice <see cref="PerExampleChunkWeights"/>
+    /// weights (waking a worker would cost more than it saves), else a power of two (equal shares for two or four
+    /// threads) of at least that many weights each, at most <see cref="MaxPerExampleChunks"/>.
+    /// </summary>
+    public static int PerExampleRowChunks(int inputs, int outputs)
+    {
+        long chunks = Math.Min(Math.Min(inputs, MaxPerExampleChunks), (long)inputs * outputs / PerExampleChunkWeights);
+        return chunks <= 1 ? 1 : 1 << BitOperations.Log2((uint)chunks);
+    }
 
     /// <summary>One thread per processor, the widest vectors available.</summary>
     public static SimdBackend Create() => Create(Environment.ProcessorCount, VectorWidths.Best);

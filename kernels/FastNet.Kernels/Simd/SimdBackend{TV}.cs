@@ -11,9 +11,6 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     // below this many floats an elementwise pass stays on the calling thread
     private const int ParallelElements = 1 << 16;
 
-    // below this many weights a batch-1 layer stays on the calling thread
-    private const int ParallelWeights = 1 << 15;
-
     private readonly WorkerPool _pool;
     private readonly Gemm<TV> _gemm;
     private readonly DeltaJob _deltaJob = new();
@@ -68,13 +65,14 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         float* B = b.IsEmpty ? null : b.Pointer();
         if (batch == 1)
         {
-            // threads split the inputs (rows of W, so each core streams its own half of W and, later, of dW); their
-            // partial sums are added in thread order
-            int tasks = (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1;
-            float* partials = tasks == 1 ? A : _partials.Get((nint)tasks * outputs);
-            _gemvJob.Set(GemvKind.Forward, X, W, null, inputs, outputs, partials, null);
-            _pool.Run(_gemvJob, tasks);
-            FinishOne(partials, tasks, B, outputs, activation, A);
+            // threads split the rows of W by chunks (so each thread streams its own share of W, and later of dW, the
+            // same rows in both passes); the chunks' partial sums are added in chunk order, so the bits depend on the
+            // layer's shape, not on the thread count
+            int chunks = PerExampleRowChunks(inputs, outputs);
+            float* partials = chunks == 1 ? A : _partials.Get((nint)chunks * outputs);
+            _gemvJob.Set(GemvKind.Forward, X, W, null, inputs, outputs, chunks, partials, null);
+            _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
+            FinishOne(partials, chunks, B, outputs, activation, A);
             return;
         }
         // A[batch, outputs] = f(X[batch, inputs]·W[inputs, outputs] + b)
@@ -83,15 +81,15 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             new Epilogue(B, activation, epilogue));
     }
 
-    private static void FinishOne(float* partials, int tasks, float* b, int outputs, Activation activation,
+    private static void FinishOne(float* partials, int chunks, float* b, int outputs, Activation activation,
         float* a)
     {
-        if (tasks > 1)
+        if (chunks > 1)
         {
             new Span<float>(partials, outputs).CopyTo(new Span<float>(a, outputs));
-            for (int t = 1; t < tasks; t++)
+            for (int c = 1; c < chunks; c++)
             {
-                Elementwise.Add<TV>(partials + ((nint)t * outputs), a, outputs);
+                Elementwise.Add<TV>(partials + ((nint)c * outputs), a, outputs);
             }
         }
         if (b != null || activation != Activation.Identity)
@@ -117,8 +115,9 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         if (batch == 1)
         {
             // rows of W and dW split as in the forward pass; every output element belongs to one thread
-            _gemvJob.Set(GemvKind.Backward, X, W, D, inputs, outputs, DW, DX);
-            _pool.Run(_gemvJob, (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1);
+            int chunks = PerExampleRowChunks(inputs, outputs);
+            _gemvJob.Set(GemvKind.Backward, X, W, D, inputs, outputs, chunks, DW, DX);
+            _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
             return;
         }
         // dW[inputs, outputs] = Xᵀ·dZ: A = Xᵀ is X with its strides swapped
@@ -155,8 +154,9 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         // dZ, and db = dZ written to its scratch so the bias update reads what the unfused step would read
         _deltaJob.Set(D, A, DB, batch, outputs, activation);
         _pool.Run(_deltaJob, 1);
-        _gemvJob.Set(GemvKind.BackwardSgd, X, W, D, inputs, outputs, null, DX, sgd);
-        _pool.Run(_gemvJob, (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1);
+        int chunks = PerExampleRowChunks(inputs, outputs);
+        _gemvJob.Set(GemvKind.BackwardSgd, X, W, D, inputs, outputs, chunks, null, DX, sgd);
+        _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
         if (B != null)
         {
             OptimizerOps.Step<TV>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs);
@@ -286,7 +286,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
 
     private enum GemvKind
     {
-        // y = x·W: partial sums per task
+        // y = x·W: partial sums per chunk of rows
         Forward,
 
         // dW = xᵀ·dz and dX = dz·Wᵀ
@@ -299,12 +299,12 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     private sealed class GemvJob : IParallelJob
     {
         private float* _x, _w, _dz, _out, _dX;
-        private int _inputs, _outputs;
+        private int _inputs, _outputs, _chunks;
         private GemvKind _kind;
         private OptimizerCoefficients _sgd;
 
-        public void Set(GemvKind kind, float* x, float* w, float* dz, int inputs, int outputs, float* output, float* dX,
-            in OptimizerCoefficients sgd = default)
+        public void Set(GemvKind kind, float* x, float* w, float* dz, int inputs, int outputs, int chunks,
+            float* output, float* dX, in OptimizerCoefficients sgd = default)
         {
             _kind = kind;
             _x = x;
@@ -312,20 +312,30 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             _dz = dz;
             _inputs = inputs;
             _outputs = outputs;
+            _chunks = chunks;
             _out = output;
             _dX = dX;
             _sgd = sgd;
         }
 
+        // the first row of chunk c
+        private int Row(int c) => (int)((long)_inputs * c / _chunks);
+
         public void Execute(int task, int taskCount, int worker)
         {
-            int i0 = (int)((long)_inputs * task / taskCount), i1 = (int)((long)_inputs * (task + 1) / taskCount);
+            // this task's whole chunks, the same rows in the forward and the backward pass
+            int c0 = (int)((long)_chunks * task / taskCount), c1 = (int)((long)_chunks * (task + 1) / taskCount);
+            int i0 = Row(c0), i1 = Row(c1);
             float* x = _x + i0, w = _w + ((nint)i0 * _outputs), dX = _dX == null ? null : _dX + i0;
             switch (_kind)
             {
                 case GemvKind.Forward:
-                    float* partial = _out + ((nint)task * _outputs);
-                    Gemv.RowTimesMatrix<TV>(x, w, i1 - i0, _outputs, partial);
+                    for (int c = c0; c < c1; c++)
+                    {
+                        int first = Row(c);
+                        Gemv.RowTimesMatrix<TV>(_x + first, _w + ((nint)first * _outputs), Row(c + 1) - first, _outputs,
+                            _out + ((nint)c * _outputs));
+                    }
                     break;
                 case GemvKind.Backward:
                     float* dW = _out + ((nint)i0 * _outputs);
