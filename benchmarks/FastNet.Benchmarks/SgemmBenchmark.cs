@@ -37,7 +37,7 @@ public class SgemmBenchmark : IWork, IDisposable
     public void Setup()
     {
         (_m, _k, _n) = Dims();
-        _backend = new SimdBackend(Threads, VectorWidths.Best);
+        _backend = SimdBackend.Create(Threads, VectorWidths.Best);
         var random = new Random(1);
         _a = _backend.Allocate(_m * _k);
         _b = _backend.Allocate(_k * _n);

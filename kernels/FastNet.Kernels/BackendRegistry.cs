@@ -26,7 +26,7 @@ public static class CpuBackends
     /// <summary><see cref="SimdBackend"/> at the widest vector width this processor has.</summary>
     public static BackendDescriptor Simd { get; } = new("simd",
         "vectorized (AVX-512/AVX2/SSE), cache-blocked, multithreaded CPU kernels", 10, () => null,
-        () => new SimdBackend(), threads => new SimdBackend(threads, VectorWidths.Best));
+        () => SimdBackend.Create(), threads => SimdBackend.Create(threads, VectorWidths.Best));
 }
 
 /// <summary>

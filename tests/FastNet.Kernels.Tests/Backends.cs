@@ -43,9 +43,9 @@ public static class Backends
     /// <summary>Builds the candidate called <paramref name="name"/>.</summary>
     public static IBackend Create(string name) => name switch
     {
-        "simd:1thread" => new SimdBackend(1, VectorWidths.Best),
+        "simd:1thread" => SimdBackend.Create(1, VectorWidths.Best),
         _ when name.StartsWith("simd:", StringComparison.Ordinal) =>
-            new SimdBackend(Environment.ProcessorCount, Enum.Parse<VectorWidth>(name["simd:".Length..])),
+            SimdBackend.Create(Environment.ProcessorCount, Enum.Parse<VectorWidth>(name["simd:".Length..])),
         _ => FastNet.Backends.Create(name),
     };
 

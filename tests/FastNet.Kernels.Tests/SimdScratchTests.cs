@@ -11,7 +11,7 @@ public class SimdScratchTests
     public void ScratchStartsEmptyHoldsAPackedCopyOfTheWeightsAndNeverShrinks()
     {
         // one thread: with more, which workers pack (and so allocate) depends on who claims the tasks
-        using var simd = new SimdBackend(1, VectorWidths.Best);
+        using var simd = SimdBackend.Create(1, VectorWidths.Best);
         Assert.Equal(0, simd.ScratchBytes);
 
         long small = Forward(simd, batch: 40, inputs: 300, outputs: 70);

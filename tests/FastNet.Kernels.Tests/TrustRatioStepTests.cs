@@ -76,7 +76,7 @@ public class TrustRatioStepTests
         float[]? first = null;
         foreach (int threads in new[] { 1, 2, 3, 1 })
         {
-            using var backend = new SimdBackend(threads, width);
+            using var backend = SimdBackend.Create(threads, width);
             float[] result = ThreeSteps(backend, kind, w, g);
             first ??= result;
             Assert.True(first.AsSpan().SequenceEqual(result), $"{kind} {width}: {threads} threads differ from 1");

@@ -24,13 +24,12 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// micro-panels over it. Every element of C is summed over K in the same order whatever the thread count or partition,
 /// so results are deterministic and do not depend on the number of threads.
 /// </summary>
-internal sealed unsafe class Gemm : IDisposable
+internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<TV>
 {
     // a GEMM below this many multiply-adds runs on the calling thread: waking workers would cost more
     private const long ParallelThreshold = 1 << 17;
 
     private readonly WorkerPool _pool;
-    private readonly VectorWidth _width;
     private readonly NativeArray _packedB = new();
     private readonly NativeArray[] _packedA;
     private readonly NativeArray[] _tiles;
@@ -46,36 +45,26 @@ internal sealed unsafe class Gemm : IDisposable
     private Epilogue _epilogue;
 
     /// <summary>A GEMM engine for one backend, using <paramref name="pool"/>'s threads.</summary>
-    public Gemm(WorkerPool pool, VectorWidth width)
+    public Gemm(WorkerPool pool)
     {
         _pool = pool;
-        _width = width;
-        (Mr, Nr) = width switch
-        {
-            VectorWidth.Bits512 => (12, 32),
-            VectorWidth.Bits256 => (6, 16),
-            VectorWidth.Bits128 => (6, 8),
-            _ => (6, 2),
-        };
-        Kc = 256;
-        Mc = Mr * 12;
         _packedA = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
         _tiles = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
         _packJob = new PackBJob(this);
         _computeJob = new ComputeJob(this);
     }
 
-    /// <summary>Rows of a micro-tile.</summary>
-    public int Mr { get; }
+    /// <summary>Rows of a micro-tile: 12 with AVX-512's 32 registers (24 accumulators), else 6.</summary>
+    public static int Mr => TV.Count == 16 ? 12 : 6;
 
     /// <summary>Columns of a micro-tile (two vectors).</summary>
-    public int Nr { get; }
+    public static int Nr => 2 * TV.Count;
 
     /// <summary>Depth of a packed block.</summary>
-    public int Kc { get; }
+    public static int Kc => 256;
 
     /// <summary>Rows of A packed at a time per thread.</summary>
-    public int Mc { get; }
+    public static int Mc => Mr * 12;
 
     /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
     public long ScratchBytes => _packedB.Bytes + _packedA.Concat(_tiles).Sum(array => array.Bytes);
@@ -149,7 +138,7 @@ internal sealed unsafe class Gemm : IDisposable
         }
     }
 
-    private void Compute<TV>(int task, int worker) where TV : unmanaged, IVec<TV>
+    private void Compute(int task, int worker)
     {
         int i0 = task / _tasksN * _rowsPerTask, i1 = Math.Min(_m, i0 + _rowsPerTask);
         int p0 = task % _tasksN * _panelsPerTask, p1 = Math.Min(_panels, p0 + _panelsPerTask);
@@ -182,11 +171,11 @@ internal sealed unsafe class Gemm : IDisposable
                         float* c = _c + ((ic + ir) * _ldc) + j0;
                         if (rows == mr && columns == nr)
                         {
-                            RunKernel<TV>(depth, aPanel, bPanel, ldb, c, _ldc, accumulate);
+                            RunKernel(depth, aPanel, bPanel, ldb, c, _ldc, accumulate);
                         }
                         else
                         {
-                            RunKernel<TV>(depth, aPanel, bPanel, ldb, tile, nr, false);
+                            RunKernel(depth, aPanel, bPanel, ldb, tile, nr, false);
                             MergeTile(tile, nr, c, _ldc, rows, columns, accumulate);
                         }
                         if (last && _epilogue.Enabled)
@@ -203,8 +192,7 @@ internal sealed unsafe class Gemm : IDisposable
         }
     }
 
-    private void RunKernel<TV>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
-        where TV : unmanaged, IVec<TV>
+    private static void RunKernel(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {
         if (Mr == 12)
         {
@@ -238,22 +226,13 @@ internal sealed unsafe class Gemm : IDisposable
         }
     }
 
-    private sealed class PackBJob(Gemm owner) : IParallelJob
+    private sealed class PackBJob(Gemm<TV> owner) : IParallelJob
     {
         public void Execute(int task, int taskCount, int worker) => owner.PackB(task, taskCount);
     }
 
-    private sealed class ComputeJob(Gemm owner) : IParallelJob
+    private sealed class ComputeJob(Gemm<TV> owner) : IParallelJob
     {
-        public void Execute(int task, int taskCount, int worker)
-        {
-            switch (owner._width)
-            {
-                case VectorWidth.Bits512: owner.Compute<V512>(task, worker); break;
-                case VectorWidth.Bits256: owner.Compute<V256>(task, worker); break;
-                case VectorWidth.Bits128: owner.Compute<V128>(task, worker); break;
-                default: owner.Compute<V1>(task, worker); break;
-            }
-        }
+        public void Execute(int task, int taskCount, int worker) => owner.Compute(task, worker);
     }
 }

@@ -1,4 +1,4 @@
-using FastNet.Kernels.Cpu;
+using System.Numerics;
 using FastNet.Kernels.Reference;
 
 namespace FastNet.Kernels.Simd;
@@ -6,552 +6,69 @@ namespace FastNet.Kernels.Simd;
 /// <summary>
 /// The fast CPU backend: the reference's buffers and contract, with every compute op overridden by vectorized,
 /// cache-blocked, multithreaded kernels (Vector512 where the CPU has AVX-512, else Vector256, else Vector128, else
-/// scalar). Results are deterministic for a given thread count and within <see cref="Tolerance"/> of the reference.
-/// Like every backend it expects one caller at a time.
+/// scalar). Results are the same bits on any thread count and within <see cref="Tolerance"/> of the reference.
+/// Like every backend it expects one caller at a time. <see cref="Create(int, VectorWidth)"/> is the one place a
+/// width is chosen: it builds the implementation specialized for that vector type.
 /// </summary>
-public sealed unsafe class SimdBackend : ReferenceBackend
+public abstract class SimdBackend : ReferenceBackend
 {
-    // below this many floats an elementwise pass stays on the calling thread
-    private const int ParallelElements = 1 << 16;
+    /// <summary>Weights of a batch-1 layer's smallest chunk of rows (64 KiB): a layer is split from two chunks' worth
+    /// up.</summary>
+    public const int PerExampleChunkWeights = 1 << 14;
 
-    // below this many weights a batch-1 layer stays on the calling thread
-    private const int ParallelWeights = 1 << 15;
+    /// <summary>The most chunks a batch-1 layer's rows are split into.</summary>
+    public const int MaxPerExampleChunks = 16;
 
-    private readonly WorkerPool _pool;
-    private readonly Gemm _gemm;
-    private readonly DeltaJob _deltaJob;
-    private readonly OptimizerJob _optimizerJob;
-    private readonly TrustRatioJob _trustRatioJob;
-    private readonly GatherJob _gatherJob;
-    private readonly GemvJob _gemvJob;
-    private readonly NativeArray _partials = new();
-
-    /// <summary>One thread per processor, the widest vectors available.</summary>
-    public SimdBackend() : this(Environment.ProcessorCount, VectorWidths.Best)
+    private protected SimdBackend()
     {
-    }
-
-    /// <summary>
-    /// <paramref name="threads"/> threads (the caller and threads − 1 persistent workers) computing with
-    /// <paramref name="width"/>, which must be available here (see <see cref="VectorWidths.Available"/>).
-    /// </summary>
-    public SimdBackend(int threads, VectorWidth width)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
-        if (width > VectorWidths.Best || !Enum.IsDefined(width))
-        {
-            throw new ArgumentOutOfRangeException(nameof(width), width, $"widest available here: {VectorWidths.Best}");
-        }
-        Width = width;
-        _pool = new WorkerPool(threads);
-        _gemm = new Gemm(_pool, width);
-        _deltaJob = new DeltaJob(this);
-        _optimizerJob = new OptimizerJob(this);
-        _trustRatioJob = new TrustRatioJob(this);
-        _gatherJob = new GatherJob();
-        _gemvJob = new GemvJob(this);
     }
 
     /// <inheritdoc />
     public override string Name => "simd";
 
     /// <summary>The vector width in use.</summary>
-    public VectorWidth Width { get; }
+    public abstract VectorWidth Width { get; }
 
     /// <summary>Threads per op, the caller included.</summary>
-    public int Threads => _pool.Threads;
+    public abstract int Threads { get; }
 
     /// <summary>Bytes of native scratch held now: GEMM packing buffers and tiles, batch-1 partial sums. Each grows to
     /// the largest shape seen and is kept, so after a first training step this is what training needs.</summary>
-    public long ScratchBytes => _gemm.ScratchBytes + _partials.Bytes;
+    public abstract long ScratchBytes { get; }
 
-    /// <inheritdoc />
-    public override void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
-        BufferView destination)
+    /// <summary>
+    /// How many chunks of rows a batch-1 (per-example) layer of W [inputs, outputs] is split into: the threads take
+    /// whole chunks, and the forward pass sums each chunk on its own and adds the chunks' partial sums in order, so its
+    /// bits depend on the shape alone, never on the thread count. One below twice <see cref="PerExampleChunkWeights"/>
+    /// weights (waking a worker would cost more than it saves), else a power of two (equal shares for two or four
+    /// threads) of at least that many weights each, at most <see cref="MaxPerExampleChunks"/>.
+    /// </summary>
+    public static int PerExampleRowChunks(int inputs, int outputs)
     {
-        OpChecks.GatherRows(source, rowLength, indices, first, rows, destination);
-        int[] index = indices.AsArray();
-        OpChecks.RowIndices(index.AsSpan(first, rows), source.Length / rowLength);
-        _gatherJob.Set(source.Pointer(), rowLength, index, first, rows, destination.Pointer());
-        _pool.Run(_gatherJob, (long)rows * rowLength >= ParallelElements ? _pool.Threads : 1);
+        long chunks = Math.Min(Math.Min(inputs, MaxPerExampleChunks), (long)inputs * outputs / PerExampleChunkWeights);
+        return chunks <= 1 ? 1 : 1 << BitOperations.Log2((uint)chunks);
     }
 
-    /// <inheritdoc />
-    public override void DenseForward(BufferView x, BufferView w, BufferView b, int batch, int inputs, int outputs,
-        Activation activation, BufferView a, BufferView z = default)
+    /// <summary>One thread per processor, the widest vectors available.</summary>
+    public static SimdBackend Create() => Create(Environment.ProcessorCount, VectorWidths.Best);
+
+    /// <summary>
+    /// <paramref name="threads"/> threads (the caller and threads − 1 persistent workers) computing with
+    /// <paramref name="width"/>, which must be available here (see <see cref="VectorWidths.Available"/>).
+    /// </summary>
+    public static SimdBackend Create(int threads, VectorWidth width)
     {
-        OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
-        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseForward));
-        if (activation.IsSeparatePass)
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        if (width > VectorWidths.Best || !Enum.IsDefined(width))
         {
-            // Z = X·W + b by the identity path (into z when it is kept), then A = f(Z) in a pass of its own
-            BufferView target = activation.NeedsPreActivation ? z : a;
-            DenseForward(x, w, b, batch, inputs, outputs, Activation.Identity, target);
-            switch (Width)
-            {
-                case VectorWidth.Bits512: Elementwise.ActivateSeparately<V512>(target.Pointer(), a.Pointer(), a.Length, activation); break;
-                case VectorWidth.Bits256: Elementwise.ActivateSeparately<V256>(target.Pointer(), a.Pointer(), a.Length, activation); break;
-                case VectorWidth.Bits128: Elementwise.ActivateSeparately<V128>(target.Pointer(), a.Pointer(), a.Length, activation); break;
-                default: Elementwise.ActivateSeparately<V1>(target.Pointer(), a.Pointer(), a.Length, activation); break;
-            }
-            return;
+            throw new ArgumentOutOfRangeException(nameof(width), width, $"widest available here: {VectorWidths.Best}");
         }
-        float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer();
-        float* B = b.IsEmpty ? null : b.Pointer();
-        if (batch == 1)
+        return width switch
         {
-            // threads split the inputs (rows of W, so each core streams its own half of W and, later, of dW); their
-            // partial sums are added in thread order
-            int tasks = (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1;
-            float* partials = tasks == 1 ? A : _partials.Get((nint)tasks * outputs);
-            _gemvJob.Set(GemvKind.Forward, X, W, null, inputs, outputs, partials, null);
-            _pool.Run(_gemvJob, tasks);
-            switch (Width)
-            {
-                case VectorWidth.Bits512: FinishOne<V512>(partials, tasks, B, outputs, activation, A); break;
-                case VectorWidth.Bits256: FinishOne<V256>(partials, tasks, B, outputs, activation, A); break;
-                case VectorWidth.Bits128: FinishOne<V128>(partials, tasks, B, outputs, activation, A); break;
-                default: FinishOne<V1>(partials, tasks, B, outputs, activation, A); break;
-            }
-            return;
-        }
-        // A[batch, outputs] = f(X[batch, inputs]·W[inputs, outputs] + b)
-        bool epilogue = B != null || activation != Activation.Identity;
-        _gemm.Multiply(batch, outputs, inputs, new Operand(X, inputs, 1), new Operand(W, outputs, 1), A, outputs,
-            new Epilogue(B, activation, epilogue));
-    }
-
-    private static void FinishOne<TV>(float* partials, int tasks, float* b, int outputs, Activation activation,
-        float* a) where TV : unmanaged, IVec<TV>
-    {
-        if (tasks > 1)
-        {
-            new Span<float>(partials, outputs).CopyTo(new Span<float>(a, outputs));
-            for (int t = 1; t < tasks; t++)
-            {
-                Elementwise.Add<TV>(partials + ((nint)t * outputs), a, outputs);
-            }
-        }
-        if (b != null || activation != Activation.Identity)
-        {
-            Elementwise.BiasActivate<TV>(a, b, outputs, activation);
-        }
-    }
-
-    /// <inheritdoc />
-    public override void DenseBackward(BufferView x, BufferView w, BufferView a, int batch, int inputs, int outputs,
-        Activation activation, BufferView delta, BufferView dW, BufferView db, BufferView dX, BufferView z = default)
-    {
-        OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
-        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseBackward));
-        activation = ScaleBySeparateDerivative(activation, a, z, delta);
-        float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer(), D = delta.Pointer(), DW = dW.Pointer();
-        float* DB = db.IsEmpty ? null : db.Pointer(), DX = dX.IsEmpty ? null : dX.Pointer();
-
-        // dZ = ∂L/∂A ⊙ f'(A) and db = Σ_rows dZ in one sweep, threads over column ranges
-        _deltaJob.Set(D, A, DB, batch, outputs, activation);
-        _pool.Run(_deltaJob, (long)batch * outputs >= ParallelElements ? _deltaJob.Tasks(_pool.Threads) : 1);
-
-        if (batch == 1)
-        {
-            // rows of W and dW split as in the forward pass; every output element belongs to one thread
-            _gemvJob.Set(GemvKind.Backward, X, W, D, inputs, outputs, DW, DX);
-            _pool.Run(_gemvJob, (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1);
-            return;
-        }
-        // dW[inputs, outputs] = Xᵀ·dZ: A = Xᵀ is X with its strides swapped
-        _gemm.Multiply(inputs, outputs, batch, new Operand(X, 1, inputs), new Operand(D, outputs, 1), DW, outputs,
-            Epilogue.None);
-        if (DX != null)
-        {
-            // dX[batch, inputs] = dZ·Wᵀ
-            _gemm.Multiply(batch, inputs, outputs, new Operand(D, outputs, 1), new Operand(W, 1, outputs), DX, inputs,
-                Epilogue.None);
-        }
-    }
-
-    /// <inheritdoc />
-    public override void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
-        Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
-        BufferView dW, BufferView db, BufferView z = default)
-    {
-        if (batch != 1)
-        {
-            // a batch's dW comes from a GEMM whose output the update would have to read back anyway
-            base.DenseBackwardSgdStep(x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db, z);
-            return;
-        }
-        OpChecks.DenseBackward(x, w, a, batch, inputs, outputs, delta, dW, db, dX);
-        OpChecks.DenseBackwardSgdStep(step, b, db, outputs);
-        OpChecks.PreActivation(activation, z, batch, outputs, nameof(DenseBackwardSgdStep));
-        activation = ScaleBySeparateDerivative(activation, a, z, delta);
-        float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer(), D = delta.Pointer();
-        float* B = b.IsEmpty ? null : b.Pointer(), DB = db.IsEmpty ? null : db.Pointer();
-        float* DX = dX.IsEmpty ? null : dX.Pointer();
-        var sgd = new OptimizerCoefficients(step);
-
-        // dZ, and db = dZ written to its scratch so the bias update reads what the unfused step would read
-        _deltaJob.Set(D, A, DB, batch, outputs, activation);
-        _pool.Run(_deltaJob, 1);
-        _gemvJob.Set(GemvKind.BackwardSgd, X, W, D, inputs, outputs, null, DX, sgd);
-        _pool.Run(_gemvJob, (long)inputs * outputs >= ParallelWeights ? Math.Min(_pool.Threads, inputs) : 1);
-        if (B != null)
-        {
-            switch (Width)
-            {
-                case VectorWidth.Bits512: OptimizerOps.Step<V512>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
-                case VectorWidth.Bits256: OptimizerOps.Step<V256>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
-                case VectorWidth.Bits128: OptimizerOps.Step<V128>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
-                default: OptimizerOps.Step<V1>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs); break;
-            }
-        }
-    }
-
-    // For an activation applied in its own pass: delta ⊙= f'(stored) here, and the rest of the backward pass is the
-    // identity's. Returns the activation the rest should use.
-    private Activation ScaleBySeparateDerivative(Activation activation, BufferView a, BufferView z, BufferView delta)
-    {
-        if (!activation.IsSeparatePass)
-        {
-            return activation;
-        }
-        float* stored = (activation.NeedsPreActivation ? z : a).Pointer(), D = delta.Pointer();
-        switch (Width)
-        {
-            case VectorWidth.Bits512: Elementwise.ScaleByDerivative<V512>(stored, D, delta.Length, activation); break;
-            case VectorWidth.Bits256: Elementwise.ScaleByDerivative<V256>(stored, D, delta.Length, activation); break;
-            case VectorWidth.Bits128: Elementwise.ScaleByDerivative<V128>(stored, D, delta.Length, activation); break;
-            default: Elementwise.ScaleByDerivative<V1>(stored, D, delta.Length, activation); break;
-        }
-        return Activation.Identity;
-    }
-
-    /// <inheritdoc />
-    public override void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
-        BufferView dOutput, BufferView metrics)
-    {
-        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics);
-        float* O = output.Pointer(), T = targets.Pointer(), M = metrics.Pointer();
-        float* dO = dOutput.IsEmpty ? null : dOutput.Pointer();
-        (double sum, int correct) = Width switch
-        {
-            VectorWidth.Bits512 => LossOps.Run<V512>(O, T, dO, batch, outputs, loss),
-            VectorWidth.Bits256 => LossOps.Run<V256>(O, T, dO, batch, outputs, loss),
-            VectorWidth.Bits128 => LossOps.Run<V128>(O, T, dO, batch, outputs, loss),
-            _ => LossOps.Run<V1>(O, T, dO, batch, outputs, loss),
+            VectorWidth.Bits512 => new SimdBackend<V512>(threads),
+            VectorWidth.Bits256 => new SimdBackend<V256>(threads),
+            VectorWidth.Bits128 => new SimdBackend<V128>(threads),
+            _ => new SimdBackend<V1>(threads),
         };
-        M[0] = (float)(M[0] + sum);
-        M[1] += correct;
-    }
-
-    /// <inheritdoc />
-    public override void OptimizerStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
-        BufferView state)
-    {
-        OpChecks.OptimizerStep(dParameters, step, parameters, state);
-        int n = dParameters.Length;
-        if (n == 0)
-        {
-            return;
-        }
-        int slots = Kernels.OptimizerStep.StateSlots(step.Kind);
-        float* s = slots == 0 ? null : state.Pointer();
-        _optimizerJob.Set(step.Kind, new OptimizerCoefficients(step), dParameters.Pointer(), parameters.Pointer(), s,
-            slots == 2 ? s + n : null, n);
-        _pool.Run(_optimizerJob, n >= ParallelElements ? _pool.Threads : 1);
-    }
-
-    /// <inheritdoc />
-    /// <remarks>Two passes (<see cref="TrustRatioOps"/>): the squared norms per block of
-    /// <see cref="TrustRatioOps.Block"/> elements, added in block order here, then the update; the result depends on
-    /// the vector width, not on the thread count.</remarks>
-    public override void TrustRatioStep(BufferView dParameters, in OptimizerStep step, BufferView parameters,
-        BufferView moment, BufferView secondMoment, bool adapt)
-    {
-        OpChecks.TrustRatioStep(dParameters, step, parameters, moment, secondMoment);
-        int n = dParameters.Length;
-        if (n == 0)
-        {
-            return;
-        }
-        bool lamb = step.Kind == OptimizerKind.Lamb;
-        var k = new TrustRatioCoefficients(step, adapt);
-        int threads = n >= ParallelElements ? _pool.Threads : 1;
-        _trustRatioJob.Set(lamb, k, dParameters.Pointer(), parameters.Pointer(), moment.Pointer(),
-            lamb ? secondMoment.Pointer() : null, n);
-        _pool.Run(_trustRatioJob, threads);
-        (double wSquares, double squares) = _trustRatioJob.Sums();
-        double ratio = 1;
-        if (adapt && wSquares > 0 && squares > 0)
-        {
-            // LARS: ρ = τ·‖w‖/(‖∇‖ + λ‖w‖); LAMB: ρ = ‖w‖/‖u‖
-            double wNorm = Math.Sqrt(wSquares);
-            ratio = lamb ? wNorm / Math.Sqrt(squares) : step.TrustCoefficient * wNorm / (Math.Sqrt(squares) + (step.WeightDecay * wNorm));
-        }
-        _trustRatioJob.StartUpdate((float)(step.LearningRate * ratio));
-        _pool.Run(_trustRatioJob, threads);
-    }
-
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            _pool.Dispose();
-            _gemm.Dispose();
-            _partials.Dispose();
-        }
-        base.Dispose(disposing);
-    }
-
-    // Task task's share of n floats, in whole 64-byte cache lines, so no two threads write one line.
-    private static (int First, int End) CacheLineRange(int n, int task, int taskCount)
-    {
-        int lines = (n + 15) / 16;
-        return ((int)Math.Min(n, (long)lines * task / taskCount * 16),
-            (int)Math.Min(n, (long)lines * (task + 1) / taskCount * 16));
-    }
-
-    private sealed class DeltaJob(SimdBackend owner) : IParallelJob
-    {
-        private float* _delta, _a, _db;
-        private int _batch, _outputs;
-        private Activation _activation;
-
-        public void Set(float* delta, float* a, float* db, int batch, int outputs, Activation activation)
-        {
-            _delta = delta;
-            _a = a;
-            _db = db;
-            _batch = batch;
-            _outputs = outputs;
-            _activation = activation;
-        }
-
-        // column ranges of whole cache lines, at most one per thread
-        public int Tasks(int threads) => Math.Clamp(_outputs / 16, 1, threads);
-
-        public void Execute(int task, int taskCount, int worker)
-        {
-            int lines = (_outputs + 15) / 16;
-            int j0 = Math.Min(_outputs, lines * task / taskCount * 16);
-            int j1 = Math.Min(_outputs, lines * (task + 1) / taskCount * 16);
-            switch (owner.Width)
-            {
-                case VectorWidth.Bits512: Elementwise.DeltaAndColumnSums<V512>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
-                case VectorWidth.Bits256: Elementwise.DeltaAndColumnSums<V256>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
-                case VectorWidth.Bits128: Elementwise.DeltaAndColumnSums<V128>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
-                default: Elementwise.DeltaAndColumnSums<V1>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation); break;
-            }
-        }
-    }
-
-    private enum GemvKind
-    {
-        // y = x·W: partial sums per task
-        Forward,
-
-        // dW = xᵀ·dz and dX = dz·Wᵀ
-        Backward,
-
-        // dX = dz·Wᵀ and W −= η·(xᵀ·dz + λW), without dW
-        BackwardSgd,
-    }
-
-    private sealed class GemvJob(SimdBackend owner) : IParallelJob
-    {
-        private float* _x, _w, _dz, _out, _dX;
-        private int _inputs, _outputs;
-        private GemvKind _kind;
-        private OptimizerCoefficients _sgd;
-
-        public void Set(GemvKind kind, float* x, float* w, float* dz, int inputs, int outputs, float* output, float* dX,
-            in OptimizerCoefficients sgd = default)
-        {
-            _kind = kind;
-            _x = x;
-            _w = w;
-            _dz = dz;
-            _inputs = inputs;
-            _outputs = outputs;
-            _out = output;
-            _dX = dX;
-            _sgd = sgd;
-        }
-
-        public void Execute(int task, int taskCount, int worker)
-        {
-            int i0 = (int)((long)_inputs * task / taskCount), i1 = (int)((long)_inputs * (task + 1) / taskCount);
-            float* x = _x + i0, w = _w + ((nint)i0 * _outputs), dX = _dX == null ? null : _dX + i0;
-            switch (_kind)
-            {
-                case GemvKind.Forward:
-                    float* partial = _out + ((nint)task * _outputs);
-                    switch (owner.Width)
-                    {
-                        case VectorWidth.Bits512: Gemv.RowTimesMatrix<V512>(x, w, i1 - i0, _outputs, partial); break;
-                        case VectorWidth.Bits256: Gemv.RowTimesMatrix<V256>(x, w, i1 - i0, _outputs, partial); break;
-                        case VectorWidth.Bits128: Gemv.RowTimesMatrix<V128>(x, w, i1 - i0, _outputs, partial); break;
-                        default: Gemv.RowTimesMatrix<V1>(x, w, i1 - i0, _outputs, partial); break;
-                    }
-                    break;
-                case GemvKind.Backward:
-                    float* dW = _out + ((nint)i0 * _outputs);
-                    switch (owner.Width)
-                    {
-                        case VectorWidth.Bits512: Gemv.OuterAndMatrixTimesColumn<V512>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
-                        case VectorWidth.Bits256: Gemv.OuterAndMatrixTimesColumn<V256>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
-                        case VectorWidth.Bits128: Gemv.OuterAndMatrixTimesColumn<V128>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
-                        default: Gemv.OuterAndMatrixTimesColumn<V1>(x, w, _dz, i1 - i0, _outputs, dW, dX); break;
-                    }
-                    break;
-                default:
-                    switch (owner.Width)
-                    {
-                        case VectorWidth.Bits512: Gemv.OuterSgdAndMatrixTimesColumn<V512>(x, w, _dz, i1 - i0, _outputs, _sgd, dX); break;
-                        case VectorWidth.Bits256: Gemv.OuterSgdAndMatrixTimesColumn<V256>(x, w, _dz, i1 - i0, _outputs, _sgd, dX); break;
-                        case VectorWidth.Bits128: Gemv.OuterSgdAndMatrixTimesColumn<V128>(x, w, _dz, i1 - i0, _outputs, _sgd, dX); break;
-                        default: Gemv.OuterSgdAndMatrixTimesColumn<V1>(x, w, _dz, i1 - i0, _outputs, _sgd, dX); break;
-                    }
-                    break;
-            }
-        }
-    }
-
-    private sealed class OptimizerJob(SimdBackend owner) : IParallelJob
-    {
-        private OptimizerKind _kind;
-        private OptimizerCoefficients _coefficients;
-        private float* _grad, _theta, _s0, _s1;
-        private int _n;
-
-        public void Set(OptimizerKind kind, OptimizerCoefficients coefficients, float* grad, float* theta, float* s0,
-            float* s1, int n)
-        {
-            _kind = kind;
-            _coefficients = coefficients;
-            _grad = grad;
-            _theta = theta;
-            _s0 = s0;
-            _s1 = s1;
-            _n = n;
-        }
-
-        public void Execute(int task, int taskCount, int worker)
-        {
-            (int i0, int i1) = CacheLineRange(_n, task, taskCount);
-            if (i0 >= i1)
-            {
-                return;
-            }
-            switch (owner.Width)
-            {
-                case VectorWidth.Bits512: OptimizerOps.Step<V512>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
-                case VectorWidth.Bits256: OptimizerOps.Step<V256>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
-                case VectorWidth.Bits128: OptimizerOps.Step<V128>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
-                default: OptimizerOps.Step<V1>(_kind, _coefficients, _grad, _theta, _s0, _s1, i0, i1); break;
-            }
-        }
-    }
-
-    // The two passes of TrustRatioStep: blocks of the norms, then element ranges of the update.
-    private sealed class TrustRatioJob(SimdBackend owner) : IParallelJob
-    {
-        private double[] _sums = [];
-        private TrustRatioCoefficients _k;
-        private float* _grad, _w, _m, _v;
-        private int _n, _blocks;
-        private bool _lamb, _update;
-        private float _c;
-
-        public void Set(bool lamb, in TrustRatioCoefficients k, float* grad, float* w, float* m, float* v, int n)
-        {
-            _lamb = lamb;
-            _k = k;
-            _grad = grad;
-            _w = w;
-            _m = m;
-            _v = v;
-            _n = n;
-            _blocks = (n + TrustRatioOps.Block - 1) / TrustRatioOps.Block;
-            if (_sums.Length < 2 * _blocks)
-            {
-                _sums = new double[2 * _blocks]; // grows to the largest segment, then is reused
-            }
-            _update = false;
-        }
-
-        // Σ w² and Σ ∇² (or Σ u²), the blocks added in order
-        public (double W, double Second) Sums()
-        {
-            double w = 0, second = 0;
-            for (int b = 0; b < _blocks; b++)
-            {
-                w += _sums[2 * b];
-                second += _sums[(2 * b) + 1];
-            }
-            return (w, second);
-        }
-
-        public void StartUpdate(float c)
-        {
-            _c = c;
-            _update = true;
-        }
-
-        public void Execute(int task, int taskCount, int worker)
-        {
-            if (!_update)
-            {
-                int b0 = (int)((long)_blocks * task / taskCount), b1 = (int)((long)_blocks * (task + 1) / taskCount);
-                switch (owner.Width)
-                {
-                    case VectorWidth.Bits512: TrustRatioOps.Norms<V512>(_lamb, _k, _grad, _w, _m, _v, _n, b0, b1, _sums); break;
-                    case VectorWidth.Bits256: TrustRatioOps.Norms<V256>(_lamb, _k, _grad, _w, _m, _v, _n, b0, b1, _sums); break;
-                    case VectorWidth.Bits128: TrustRatioOps.Norms<V128>(_lamb, _k, _grad, _w, _m, _v, _n, b0, b1, _sums); break;
-                    default: TrustRatioOps.Norms<V1>(_lamb, _k, _grad, _w, _m, _v, _n, b0, b1, _sums); break;
-                }
-                return;
-            }
-            (int i0, int i1) = CacheLineRange(_n, task, taskCount);
-            if (i0 >= i1)
-            {
-                return;
-            }
-            switch (owner.Width)
-            {
-                case VectorWidth.Bits512: TrustRatioOps.Update<V512>(_lamb, _k, _c, _grad, _w, _m, _v, i0, i1); break;
-                case VectorWidth.Bits256: TrustRatioOps.Update<V256>(_lamb, _k, _c, _grad, _w, _m, _v, i0, i1); break;
-                case VectorWidth.Bits128: TrustRatioOps.Update<V128>(_lamb, _k, _c, _grad, _w, _m, _v, i0, i1); break;
-                default: TrustRatioOps.Update<V1>(_lamb, _k, _c, _grad, _w, _m, _v, i0, i1); break;
-            }
-        }
-    }
-
-    private sealed class GatherJob : IParallelJob
-    {
-        private float* _source, _destination;
-        private int[] _index = [];
-        private int _rowLength, _first, _rows;
-
-        public void Set(float* source, int rowLength, int[] index, int first, int rows, float* destination)
-        {
-            _source = source;
-            _rowLength = rowLength;
-            _index = index;
-            _first = first;
-            _rows = rows;
-            _destination = destination;
-        }
-
-        public void Execute(int task, int taskCount, int worker)
-        {
-            int r0 = (int)((long)_rows * task / taskCount), r1 = (int)((long)_rows * (task + 1) / taskCount);
-            for (int r = r0; r < r1; r++)
-            {
-                Buffer.MemoryCopy(_source + ((nint)_index[_first + r] * _rowLength), _destination + ((nint)r * _rowLength),
-                    (long)_rowLength * sizeof(float), (long)_rowLength * sizeof(float));
-            }
-        }
     }
 }

@@ -14,6 +14,9 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     /// <summary>Lanes.</summary>
     static abstract int Count { get; }
 
+    /// <summary>The width this type computes with.</summary>
+    static abstract VectorWidth Width { get; }
+
     /// <summary>Whether this width runs in hardware here.</summary>
     static abstract bool IsAccelerated { get; }
 
@@ -75,6 +78,7 @@ internal readonly unsafe struct V1(float value) : IVec<V1>
     private readonly float _v = value;
 
     public static int Count => 1;
+    public static VectorWidth Width => VectorWidth.Scalar;
     public static bool IsAccelerated => true;
     public static V1 Zero => default;
 
@@ -102,6 +106,7 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
     private readonly Vector512<float> _v = value;
 
     public static int Count => Vector512<float>.Count;
+    public static VectorWidth Width => VectorWidth.Bits512;
     public static bool IsAccelerated => Vector512.IsHardwareAccelerated;
     public static V512 Zero => default;
 
@@ -142,6 +147,7 @@ internal readonly unsafe struct V256(Vector256<float> value) : IVec<V256>
     private readonly Vector256<float> _v = value;
 
     public static int Count => Vector256<float>.Count;
+    public static VectorWidth Width => VectorWidth.Bits256;
     public static bool IsAccelerated => Vector256.IsHardwareAccelerated;
     public static V256 Zero => default;
 
@@ -182,6 +188,7 @@ internal readonly unsafe struct V128(Vector128<float> value) : IVec<V128>
     private readonly Vector128<float> _v = value;
 
     public static int Count => Vector128<float>.Count;
+    public static VectorWidth Width => VectorWidth.Bits128;
     public static bool IsAccelerated => Vector128.IsHardwareAccelerated;
     public static V128 Zero => default;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Runtime.Intrinsics;
 using FastNet.Kernels;
 using FastNet.Kernels.Cpu;
 using FastNet.Kernels.Gpu;
+using FastNet.Kernels.Simd;
 
 namespace FastNet.Cli.Commands;
 
@@ -37,8 +37,8 @@ internal static class InfoCommand
                 auto = chosen.Name;
             }
             output.WriteLine($"  --backend auto picks {auto}");
-            output.WriteLine($"cpu: {Environment.ProcessorCount} logical cores; vectors: Vector512 {Accel(Vector512.IsHardwareAccelerated)}, "
-                + $"Vector256 {Accel(Vector256.IsHardwareAccelerated)}, Vector128 {Accel(Vector128.IsHardwareAccelerated)}");
+            output.WriteLine($"cpu: {Environment.ProcessorCount} logical cores; vector widths: "
+                + $"{string.Join(", ", VectorWidths.Available)}; simd computes with {VectorWidths.Best}");
             if (parse.GetValue(peak))
             {
                 output.WriteLine(string.Create(c, $"cpu FP32 FMA peak: {FmaPeak.Measure(1):F1} GFLOP/s on 1 thread, "
@@ -75,6 +75,4 @@ internal static class InfoCommand
         }
         output.WriteLine($"ptx: {listing.Count} kernels written to {folder.FullName}");
     }
-
-    private static string Accel(bool accelerated) => accelerated ? "yes" : "no";
 }

@@ -1,4 +1,5 @@
 using FastNet.Kernels;
+using FastNet.Kernels.Simd;
 using Xunit;
 
 namespace FastNet.Tests.Cli;
@@ -21,6 +22,16 @@ public class InfoCliTests
         }
         string best = Backends.Available.MaxBy(d => d.Priority)!.Name;
         Assert.Contains($"--backend auto picks {best}", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InfoNamesTheVectorWidthTheRegisteredSimdBackendComputesWith()
+    {
+        CliRun run = CliRun.Of("info");
+        Assert.True(run.ExitCode == 0, run.ToString());
+        using IBackend simd = Backends.Create("simd");
+        Assert.Contains($"simd computes with {Assert.IsAssignableFrom<SimdBackend>(simd).Width}", run.Output,
+            StringComparison.Ordinal);
     }
 
     [Fact]
