@@ -325,13 +325,6 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         _kernels.TrustApply(n, g, w, m, v, _trustSquares.View, scalars);
     }
 
-    /// <summary>
-    /// a ← f(a + b) in place, the epilogue of the cuBLAS forward path; exposed so tests can check it on
-    /// accelerators without cuBLAS. a: [batch, outputs]; b: [outputs] or empty.
-    /// </summary>
-    internal void ApplyBiasActivation(BufferView b, int batch, int outputs, Activation activation, BufferView a) =>
-        Gemm.BiasActivation(b, batch, outputs, activation, a);
-
     /// <inheritdoc />
     public void Dispose()
     {

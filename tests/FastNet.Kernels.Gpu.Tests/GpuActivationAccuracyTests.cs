@@ -1,3 +1,4 @@
+using FastNet.Kernels.Tests;
 using Xunit;
 
 namespace FastNet.Kernels.Gpu.Tests;
@@ -116,7 +117,7 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
         gpu.Upload(x, input.All);
         gpu.Upload([1f], weight.All);
         gpu.DenseForward(input.All, weight.All, BufferView.Empty, x.Length, 1, 1, activation, result.All, pre.All);
-        float[] a = Harness.Read(gpu, result.All);
+        float[] a = Host.Download(gpu, result.All);
 
         double maxAbsolute = 0, maxRelative = 0, maxUlp = 0;
         for (int i = 0; i < x.Length; i++)

@@ -1,8 +1,10 @@
+using FastNet.Kernels.Tests;
 using Xunit;
 
 namespace FastNet.Kernels.Gpu.Tests;
 
-/// <summary>Uploads large enough to go through the page-locked staging chunks.</summary>
+/// <summary>Copies in and out of the GPU backend's buffers: views, fills, foreign buffers, and uploads large enough to
+/// go through the page-locked staging chunks.</summary>
 [Collection(GpuCollection.Name)]
 public sealed class GpuUploadTests(GpuFixture fixture)
 {
@@ -25,7 +27,7 @@ public sealed class GpuUploadTests(GpuFixture fixture)
 
         float[] large = RandomBits(random, length);
         gpu.Upload(large, buffer.All.Slice(offset, length));
-        float[] back = Harness.Read(gpu, buffer.All);
+        float[] back = Host.Download(gpu, buffer.All);
         AssertSameBits(large, back.AsSpan(offset, length));
         Assert.All(back[..offset], v => Assert.Equal(-1f, v));
         Assert.All(back[(offset + length)..], v => Assert.Equal(-1f, v));
@@ -34,8 +36,29 @@ public sealed class GpuUploadTests(GpuFixture fixture)
         // exactly one chunk, the smallest staged upload: the same buffers serve it
         float[] oneChunk = RandomBits(random, Chunk);
         gpu.Upload(oneChunk, buffer.All.Slice(0, Chunk));
-        AssertSameBits(oneChunk, Harness.Read(gpu, buffer.All.Slice(0, Chunk)));
+        AssertSameBits(oneChunk, Host.Download(gpu, buffer.All.Slice(0, Chunk)));
         Assert.Same(staging, gpu.Staging);
+    }
+
+    [Fact]
+    public void UploadFillAndDownloadRespectViews()
+    {
+        GpuBackend gpu = fixture.Backend;
+        using FloatBuffer buffer = gpu.Allocate(10);
+        Assert.All(Host.Download(gpu, buffer.All), v => Assert.Equal(0f, v));
+
+        gpu.Upload([1f, 2f, 3f], buffer.Slice(2, 3));
+        gpu.Fill(-0.5f, buffer.Slice(6, 3));
+        Assert.Equal([0f, 0f, 1f, 2f, 3f, 0f, -0.5f, -0.5f, -0.5f, 0f], Host.Download(gpu, buffer.All));
+        Assert.Equal([2f, 3f], Host.Download(gpu, buffer.Slice(3, 2)));
+    }
+
+    [Fact]
+    public void ForeignBuffersAreRejected()
+    {
+        using var reference = new Reference.ReferenceBackend();
+        using FloatBuffer foreign = reference.Allocate(4);
+        Assert.Throws<ArgumentException>(() => fixture.Backend.Fill(1f, foreign.All));
     }
 
     // Arbitrary bit patterns (NaN payloads, subnormals, −0 included): a copy must not touch a single bit.

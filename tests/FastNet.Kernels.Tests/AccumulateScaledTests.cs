@@ -7,15 +7,16 @@ namespace FastNet.Kernels.Tests;
 /// destination holds y + s₁·x₁ + s₂·x₂, each call within one elementwise op's bound (<see cref="Tolerance"/>) of the
 /// exact float64 value from that call's inputs, on awkward lengths; the source is left as it was.
 /// </summary>
+[Collection(BackendsUnderTest.Collection)]
 public class AccumulateScaledTests
 {
-    public static TheoryData<string> Candidates => Backends.Candidates;
+    public static TheoryData<string> Candidates => BackendsUnderTest.Candidates;
 
     [Theory]
     [MemberData(nameof(Candidates))]
     public void AddsTheScaledSourceToTheDestination(string name)
     {
-        using IBackend backend = Backends.Create(name);
+        IBackend backend = BackendsUnderTest.Get(name).Backend;
         var random = new Random(23);
         foreach (int length in new[] { 1, 3, 7, 17, 33, 127, 1000 })
         {

@@ -7,6 +7,7 @@ namespace FastNet.Kernels.Tests;
 
 /// <summary>Every host buffer starts on a 64-byte boundary: one cache line and one Vector512, so no vector load of a
 /// whole-vector offset straddles two lines and the speed of a kernel does not depend on where malloc put its operands.</summary>
+[Collection(BackendsUnderTest.Collection)]
 public class BufferAlignmentTests
 {
     // from one float to past glibc's 128 KiB mmap threshold, and odd sizes in between
@@ -16,9 +17,12 @@ public class BufferAlignmentTests
     [MemberData(nameof(Lengths))]
     public void EveryCpuBufferStartsOnACacheLine(int length)
     {
-        foreach (string name in Backends.Names())
+        foreach (string name in BackendsUnderTest.Names)
         {
-            using IBackend backend = Backends.Create(name);
+            // a fresh instance where one is cheap, so its allocator starts from nothing; else the shared one
+            BackendUnderTest bound = BackendsUnderTest.Get(name);
+            using IBackend? fresh = bound.CreateAnother?.Invoke();
+            IBackend backend = fresh ?? bound.Backend;
             // several at once, so the allocator cannot hand back one block that happens to be aligned
             FloatBuffer[] buffers = [.. Enumerable.Range(0, 5).Select(_ => backend.Allocate(length))];
             try

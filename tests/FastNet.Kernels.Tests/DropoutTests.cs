@@ -4,13 +4,11 @@ namespace FastNet.Kernels.Tests;
 
 /// <summary>
 /// The dropout generator against independently computed values (SplitMix64's published vectors and
-/// Goldens/dropout_mask.py), and <see cref="IBackend.Dropout"/>: the same mask bit for bit on every backend, the drop
-/// rate p within a binomial bound, kept values multiplied by exactly float(1/(1 − p)), p = 0 the identity.
+/// Goldens/dropout_mask.py), and the mask's statistics and offsets on the reference (every backend's op:
+/// <see cref="DropoutOpTests"/>).
 /// </summary>
 public class DropoutTests
 {
-    public static TheoryData<string> Candidates => Backends.Candidates;
-
     [Fact]
     public void TheElementBitsAreSplitMix64sPublishedOutputs()
     {
@@ -52,73 +50,16 @@ public class DropoutTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Candidates))]
-    public void EveryBackendDrawsTheReferencesMaskBitForBit(string name)
-    {
-        using IBackend backend = Backends.Create(name);
-        using IBackend reference = Backends.Reference();
-        var random = new Random(31);
-        foreach (int length in new[] { 1, 3, 7, 17, 33, 127, 1000, 4099 })
-        {
-            foreach (double rate in new[] { 0.1, 0.5, 0.9 })
-            {
-                DropoutMask mask = DropoutMask.Create(9, 1000 + length, 2, 3L * length, rate);
-                float[] values = Host.Random(random, length);
-                float[] expected = Apply(reference, values, mask, inPlace: false);
-                string what = $"{name} length {length} p {rate}";
-                Expect.BitIdentical(expected, Apply(backend, values, mask, inPlace: false), what);
-                Expect.BitIdentical(expected, Apply(backend, values, mask, inPlace: true), what + " in place");
-            }
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Candidates))]
-    public void KeptValuesAreScaledExactlyAndDroppedOnesAreZero(string name)
-    {
-        using IBackend backend = Backends.Create(name);
-        var random = new Random(37);
-        float[] values = Host.Random(random, 1000);
-        foreach (double rate in new[] { 0.2, 1.0 / 3, 0.75 })
-        {
-            DropoutMask mask = DropoutMask.Create(3, 11, 0, 0, rate);
-            Assert.Equal((float)(1 / (1 - rate)), mask.Scale);
-            float[] dropped = Apply(backend, values, mask, inPlace: false);
-            for (int i = 0; i < values.Length; i++)
-            {
-                float expected = mask.Keeps(i) ? values[i] * mask.Scale : 0f;
-                Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(dropped[i]),
-                    $"{name} p {rate:G4} element {i}: {dropped[i]:G9}, expected {expected:G9}");
-            }
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Candidates))]
-    public void RateZeroIsTheIdentity(string name)
-    {
-        using IBackend backend = Backends.Create(name);
-        float[] values = Host.Random(new Random(41), 1000);
-        values[0] = -0f;
-        values[1] = float.Epsilon;
-        values[2] = float.MaxValue;
-        DropoutMask mask = DropoutMask.Create(5, 1, 1, 17, 0);
-        Assert.Equal(DropoutMask.ThresholdOne, mask.KeepThreshold);
-        Assert.Equal(1f, mask.Scale);
-        Expect.BitIdentical(values, Apply(backend, values, mask, inPlace: false), name);
-    }
-
     [Fact]
     public void TheDropRateIsPWithinSixStandardDeviations()
     {
-        using IBackend backend = Backends.Reference();
+        using IBackend backend = BackendsUnderTest.Reference();
         const int n = 1 << 21;
         float[] ones = new float[n];
         Array.Fill(ones, 1f);
         foreach (double rate in new[] { 0.05, 0.1, 0.5, 0.9 })
         {
-            float[] dropped = Apply(backend, ones, DropoutMask.Create(7, 123, 1, 0, rate), inPlace: false);
+            float[] dropped = DropoutOpTests.Apply(backend, ones, DropoutMask.Create(7, 123, 1, 0, rate), inPlace: false);
             int zeros = dropped.Count(v => v == 0);
             // the threshold rounds 1 − p to a multiple of 2⁻²⁴: a bias of at most 2⁻²⁵ per element
             double bound = 6 * Math.Sqrt(n * rate * (1 - rate)) + n * Math.Pow(2, -25);
@@ -131,10 +72,10 @@ public class DropoutTests
     public void AMaskStartingAtAnElementContinuesTheLongerMask()
     {
         // what lets micro-batches and ranks draw the rows of one batch: rows r₀.. of a batch use elements r₀·units..
-        using IBackend backend = Backends.Reference();
+        using IBackend backend = BackendsUnderTest.Reference();
         float[] values = Host.Random(new Random(43), 300);
-        float[] whole = Apply(backend, values, DropoutMask.Create(1, 2, 3, 0, 0.5), inPlace: false);
-        float[] tail = Apply(backend, values[100..], DropoutMask.Create(1, 2, 3, 100, 0.5), inPlace: false);
+        float[] whole = DropoutOpTests.Apply(backend, values, DropoutMask.Create(1, 2, 3, 0, 0.5), inPlace: false);
+        float[] tail = DropoutOpTests.Apply(backend, values[100..], DropoutMask.Create(1, 2, 3, 100, 0.5), inPlace: false);
         Expect.BitIdentical(whole[100..], tail, "elements 100..299");
     }
 
@@ -144,26 +85,5 @@ public class DropoutTests
         Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMask.Create(1, 1, 1, 0, 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMask.Create(1, 1, 1, 0, -0.1));
         Assert.Throws<ArgumentOutOfRangeException>(() => DropoutMask.Create(1, 1, 1, 0, double.NaN));
-    }
-
-    // the op on a NaN-filled destination (every element must be written), or in place
-    private static float[] Apply(IBackend backend, float[] values, in DropoutMask mask, bool inPlace)
-    {
-        using FloatBuffer source = backend.Allocate(values.Length), destination = backend.Allocate(values.Length);
-        backend.Upload(values, source.All);
-        if (inPlace)
-        {
-            backend.Dropout(source.All, mask, source.All);
-        }
-        else
-        {
-            float[] nan = new float[values.Length];
-            Array.Fill(nan, float.NaN);
-            backend.Upload(nan, destination.All);
-            backend.Dropout(source.All, mask, destination.All);
-        }
-        float[] result = new float[values.Length];
-        backend.Download(inPlace ? source.All : destination.All, result);
-        return result;
     }
 }

@@ -8,22 +8,19 @@ namespace FastNet.Kernels.Tests;
 /// weights and on the biases), at batch 1 (where the SIMD backend fuses) and above, on awkward shapes, with and without
 /// weight decay, biases and dX.
 /// </summary>
+[Collection(BackendsUnderTest.Collection)]
 public class FusedSgdStepTests
 {
-    public static TheoryData<string> Candidates => Backends.Candidates;
-
-    private static readonly (int Batch, int Inputs, int Outputs)[] Shapes =
-    [
-        (1, 1, 1), (1, 3, 7), (1, 17, 33), (1, 127, 10), (1, 1000, 17), (1, 784, 128), (3, 7, 17),
-    ];
+    public static TheoryData<string> Candidates => BackendsUnderTest.Candidates;
 
     [Theory]
     [MemberData(nameof(Candidates))]
     public void FusedStepEqualsItsCompositionBitForBit(string name)
     {
-        using IBackend backend = Backends.Create(name);
+        BackendUnderTest bound = BackendsUnderTest.Get(name);
+        IBackend backend = bound.Backend;
         var random = new Random(17);
-        foreach ((int batch, int inputs, int outputs) in Shapes)
+        foreach ((int batch, int inputs, int outputs) in bound.Sizes.FusedSteps)
         {
             // the GELUs' fused step takes Z: BackendVerifier's fused-step check covers them
             foreach (Activation activation in Activation.OneOfEachKind.Where(a => !a.NeedsPreActivation))
@@ -63,7 +60,7 @@ public class FusedSgdStepTests
     [MemberData(nameof(Candidates))]
     public void OtherRulesAndMismatchedBiasOperandsAreRejected(string name)
     {
-        using IBackend backend = Backends.Create(name);
+        IBackend backend = BackendsUnderTest.Get(name).Backend;
         var layer = new Layer(new Random(3), 1, 4, 3, Activation.Tanh);
         double product = 1;
         OptimizerStep momentum = OptimizerStep.Create(OptimizerKind.Momentum, 0.1, 0.9, 0, 0, 0, 0, 1, ref product);

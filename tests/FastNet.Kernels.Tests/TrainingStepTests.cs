@@ -1,4 +1,3 @@
-using FastNet.Kernels.Simd;
 using Xunit;
 
 namespace FastNet.Kernels.Tests;
@@ -9,6 +8,7 @@ namespace FastNet.Kernels.Tests;
 /// and the reference in lockstep: after each op its outputs are compared under <see cref="Tolerance"/> and then the
 /// reference's values are copied into the candidate, so every op is judged on the same inputs and errors never compound.
 /// </summary>
+[Collection(BackendsUnderTest.Collection)]
 public class TrainingStepTests
 {
     private const int Batch = 9, Inputs = 13, Hidden = 33, Outputs = 7, Steps = 3;
@@ -18,7 +18,7 @@ public class TrainingStepTests
         get
         {
             var data = new TheoryData<string, OptimizerKind, LossKind>();
-            foreach (string name in Backends.Names())
+            foreach (string name in BackendsUnderTest.Names)
             {
                 // LARS and LAMB step per layer (TrustRatioStepTests; whole networks in FastNet.Tests)
                 foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>().Where(k => !OptimizerStep.IsLayerwise(k)))
@@ -37,8 +37,8 @@ public class TrainingStepTests
     [MemberData(nameof(Cases))]
     public void StepsMatchTheReference(string name, OptimizerKind kind, LossKind loss)
     {
-        using IBackend candidate = Backends.Create(name);
-        using IBackend reference = Backends.Reference();
+        IBackend candidate = BackendsUnderTest.Get(name).Backend;
+        using IBackend reference = BackendsUnderTest.Reference();
         var random = new Random(5);
         var c = new Net(candidate, kind);
         var r = new Net(reference, kind);
@@ -71,11 +71,11 @@ public class TrainingStepTests
             float[] w1 = r.Get(r.W1), b1 = r.Get(r.B1), w2 = r.Get(r.W2), b2 = r.Get(r.B2);
             Each(n => n.Backend.DenseForward(n.X.All, n.W1, n.B1, Batch, Inputs, Hidden, hidden, n.A1.All));
             float[] a1 = r.Get(r.A1.All);
-            Expect.Forward(x, w1, b1, Batch, Inputs, Hidden, c.Get(c.A1.All), a1);
+            Expect.Forward(x, w1, b1, Batch, Inputs, Hidden, hidden, c.Get(c.A1.All), a1);
             c.Set(c.A1.All, a1);
             Each(n => n.Backend.DenseForward(n.A1.All, n.W2, n.B2, Batch, Hidden, Outputs, output, n.A2.All));
             float[] a2 = r.Get(r.A2.All);
-            Expect.Forward(a1, w2, b2, Batch, Hidden, Outputs, c.Get(c.A2.All), a2);
+            Expect.Forward(a1, w2, b2, Batch, Hidden, Outputs, output, c.Get(c.A2.All), a2);
             c.Set(c.A2.All, a2);
 
             // loss, accumulating metrics over the steps
@@ -90,14 +90,14 @@ public class TrainingStepTests
             // backward: the output layer also produces the hidden layer's ∂L/∂A
             Each(n => n.Backend.DenseBackward(n.A1.All, n.W2, n.A2.All, Batch, Hidden, Outputs, output, n.D2.All,
                 n.DW2, n.DB2, n.D1.All));
-            Expect.Backward(output, a1, w2, a2, d2, Batch, Hidden, Outputs,
+            Expect.Backward(output, a1, w2, a2, null, d2, Batch, Hidden, Outputs,
                 (c.Get(c.D2.All), c.Get(c.DW2), c.Get(c.DB2), c.Get(c.D1.All)),
                 (r.Get(r.D2.All), r.Get(r.DW2), r.Get(r.DB2), r.Get(r.D1.All)));
             float[] d1 = r.Get(r.D1.All);
             c.Set(c.D1.All, d1);
             Each(n => n.Backend.DenseBackward(n.X.All, n.W1, n.A1.All, Batch, Inputs, Hidden, hidden, n.D1.All,
                 n.DW1, n.DB1, BufferView.Empty));
-            Expect.Backward(hidden, x, w1, a1, d1, Batch, Inputs, Hidden,
+            Expect.Backward(hidden, x, w1, a1, null, d1, Batch, Inputs, Hidden,
                 (c.Get(c.D1.All), c.Get(c.DW1), c.Get(c.DB1), null), (r.Get(r.D1.All), r.Get(r.DW1), r.Get(r.DB1), null));
             c.Set(c.Gradients.All, r.Get(r.Gradients.All));
 
@@ -176,54 +176,5 @@ public class TrainingStepTests
         public float[] GetState() => StateView.IsEmpty ? [] : Get(StateView);
 
         public void Set(BufferView view, float[] values) => Backend.Upload(values, view);
-    }
-}
-
-/// <summary>
-/// Same inputs, same bits: on every backend; and for the SIMD backend at batch &gt; 1 whatever its thread count (no
-/// reduction is split across threads there; batch 1 has its own test, <see cref="PerExampleThreadingTests"/>).
-/// </summary>
-public class DeterminismTests
-{
-    public static TheoryData<string> Candidates => Backends.Candidates;
-
-    [Theory]
-    [MemberData(nameof(Candidates))]
-    public void SameInputsGiveBitIdenticalResults(string name)
-    {
-        using IBackend first = Backends.Create(name);
-        using IBackend second = Backends.Create(name);
-        Assert.Equal(Run(first), Run(first));
-        Assert.Equal(Run(first), Run(second));
-    }
-
-    [Fact]
-    public void SimdBatchResultsDoNotDependOnTheThreadCount()
-    {
-        using var one = SimdBackend.Create(1, VectorWidths.Best);
-        using var three = SimdBackend.Create(3, VectorWidths.Best);
-        Assert.Equal(Run(one), Run(three));
-    }
-
-    // forward, loss, backward with dX and an Adam step on a shape that splits over threads and k-blocks
-    private static float[] Run(IBackend backend)
-    {
-        const int batch = 300, inputs = 500, outputs = 200;
-        var random = new Random(6);
-        using FloatBuffer x = Host.Upload(backend, Host.Random(random, batch * inputs));
-        using FloatBuffer p = Host.Upload(backend, Host.Random(random, inputs * outputs + outputs, 0.05));
-        using FloatBuffer t = Host.Upload(backend, Host.Random(random, batch * outputs));
-        using FloatBuffer g = backend.Allocate(inputs * outputs + outputs), s = backend.Allocate(2 * g.Length);
-        using FloatBuffer a = backend.Allocate(batch * outputs), d = backend.Allocate(batch * outputs);
-        using FloatBuffer dx = backend.Allocate(batch * inputs), m = backend.Allocate(2);
-        BufferView w = p.Slice(0, inputs * outputs), b = p.Slice(inputs * outputs, outputs);
-        BufferView dw = g.Slice(0, inputs * outputs), db = g.Slice(inputs * outputs, outputs);
-        backend.DenseForward(x.All, w, b, batch, inputs, outputs, Activation.Tanh, a.All);
-        backend.Loss(a.All, t.All, batch, outputs, LossKind.MeanSquaredError, d.All, m.All);
-        backend.DenseBackward(x.All, w, a.All, batch, inputs, outputs, Activation.Tanh, d.All, dw, db, dx.All);
-        double product = 1;
-        backend.OptimizerStep(g.All, OptimizerStep.Create(OptimizerKind.Adam, 1e-3, 0, 0.9, 0.999, 1e-8, 0, 1,
-            ref product), p.All, s.All);
-        return [.. Host.Download(backend, p.All), .. Host.Download(backend, dx.All), .. Host.Download(backend, m.All)];
     }
 }

@@ -1,19 +1,19 @@
-using FastNet.Kernels.Simd;
 using Xunit;
 
 namespace FastNet.Kernels.Tests;
 
 /// <summary>
-/// <see cref="IBackend.TrustRatioStep"/> (LARS, LAMB) on every CPU backend, step by step against the papers' formulas
+/// <see cref="IBackend.TrustRatioStep"/> (LARS, LAMB) on every backend, step by step against the papers' formulas
 /// written in float64 (<see cref="TrustRatioFormula"/>), on awkward lengths, with and without weight decay, for
 /// weights (trust ratio) and biases (ratio 1), and from a zero-norm start.
 /// </summary>
+[Collection(BackendsUnderTest.Collection)]
 public class TrustRatioStepTests
 {
     public static TheoryData<string, OptimizerKind> Cases()
     {
         var data = new TheoryData<string, OptimizerKind>();
-        foreach (string name in Backends.Names())
+        foreach (string name in BackendsUnderTest.Names)
         {
             data.Add(name, OptimizerKind.Lars);
             data.Add(name, OptimizerKind.Lamb);
@@ -25,9 +25,9 @@ public class TrustRatioStepTests
     [MemberData(nameof(Cases))]
     public void StepsFollowThePapersFormulas(string name, OptimizerKind kind)
     {
-        using IBackend backend = Backends.Create(name);
-        // around the SIMD backend's norm block (1024) and past its parallel threshold (65,536)
-        foreach (int n in new[] { 1, 3, 17, 33, 1000, 1023, 1025, 4097, 100_003 })
+        BackendUnderTest bound = BackendsUnderTest.Get(name);
+        IBackend backend = bound.Backend;
+        foreach (int n in bound.Sizes.TrustRatioLengths)
         {
             foreach (bool adapt in new[] { true, false })
             {
@@ -43,7 +43,7 @@ public class TrustRatioStepTests
     [MemberData(nameof(Cases))]
     public void AZeroNormGivesRatioOneAndNoNaN(string name, OptimizerKind kind)
     {
-        using IBackend backend = Backends.Create(name);
+        IBackend backend = BackendsUnderTest.Get(name).Backend;
         foreach (TrustRatioFormula.Start start in new[] { TrustRatioFormula.Start.ZeroWeights, TrustRatioFormula.Start.ZeroGradients })
         {
             foreach (double weightDecay in new[] { 0, 0.01 })
@@ -51,85 +51,5 @@ public class TrustRatioStepTests
                 TrustRatioFormula.Check(backend, kind, 33, adapt: true, weightDecay, start, 7);
             }
         }
-    }
-
-    public static TheoryData<OptimizerKind, VectorWidth> KindsAndWidths()
-    {
-        var data = new TheoryData<OptimizerKind, VectorWidth>();
-        foreach (VectorWidth width in VectorWidths.Available)
-        {
-            data.Add(OptimizerKind.Lars, width);
-            data.Add(OptimizerKind.Lamb, width);
-        }
-        return data;
-    }
-
-    [Theory]
-    [MemberData(nameof(KindsAndWidths))]
-    public void TheSimdStepIsBitForBitTheSameOnAnyThreadCountAndEveryRun(OptimizerKind kind, VectorWidth width)
-    {
-        // long enough to run on several threads, with a partial last block and a partial last vector
-        const int n = 150_003;
-        var random = new Random(11);
-        float[] w = [.. Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1))];
-        float[][] g = [.. Enumerable.Range(0, 3).Select(_ => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 0.2 - 0.1)).ToArray())];
-        float[]? first = null;
-        foreach (int threads in new[] { 1, 2, 3, 1 })
-        {
-            using var backend = SimdBackend.Create(threads, width);
-            float[] result = ThreeSteps(backend, kind, w, g);
-            first ??= result;
-            Assert.True(first.AsSpan().SequenceEqual(result), $"{kind} {width}: {threads} threads differ from 1");
-        }
-    }
-
-    // w after three steps (weights, λ = 0.01), then m and v, as one array
-    private static float[] ThreeSteps(IBackend backend, OptimizerKind kind, float[] w, float[][] g)
-    {
-        int n = w.Length;
-        using FloatBuffer wBuffer = backend.Allocate(n), gBuffer = backend.Allocate(n), m = backend.Allocate(n), v = backend.Allocate(n);
-        backend.Upload(w, wBuffer.All);
-        backend.Fill(0, m.All);
-        backend.Fill(0, v.All);
-        double product = 1;
-        for (int t = 1; t <= g.Length; t++)
-        {
-            backend.Upload(g[t - 1], gBuffer.All);
-            OptimizerStep step = OptimizerStep.Create(kind, 0.5, kind == OptimizerKind.Lars ? 0.9 : 0, 0.9, 0.999, 1e-6,
-                0.01, t, ref product);
-            step = step with { TrustCoefficient = 1e-3 };
-            backend.TrustRatioStep(gBuffer.All, step, wBuffer.All, m.All, kind == OptimizerKind.Lamb ? v.All : BufferView.Empty, adapt: true);
-        }
-        float[] all = new float[3 * n];
-        backend.Download(wBuffer.All, all.AsSpan(0, n));
-        backend.Download(m.All, all.AsSpan(n, n));
-        backend.Download(v.All, all.AsSpan(2 * n, n));
-        return all;
-    }
-
-    [Fact]
-    public void ZeroWeightsTakeTheUnadaptedStep()
-    {
-        // ‖w‖ = 0: ρ = 1, so the first step equals the bias step (momentum SGD, Adam) except for the weight decay term,
-        // which is zero on zero weights.
-        float[] g = [0.1f, -0.2f, 0.3f];
-        foreach (OptimizerKind kind in new[] { OptimizerKind.Lars, OptimizerKind.Lamb })
-        {
-            var adapted = TrustRatioFormula.Expected(kind, 1, g, new float[3], new float[3], new float[3], true, 0.01);
-            var plain = TrustRatioFormula.Expected(kind, 1, g, new float[3], new float[3], new float[3], false, 0.01);
-            Assert.Equal(1, adapted.Ratio);
-            Assert.Equal(plain.W, adapted.W);
-        }
-    }
-
-    [Fact]
-    public void TheFlatOptimizerStepRefusesLayerwiseRules()
-    {
-        using IBackend backend = Backends.Reference();
-        using FloatBuffer p = backend.Allocate(3), g = backend.Allocate(3), s = backend.Allocate(6);
-        double product = 1;
-        OptimizerStep step = OptimizerStep.Create(OptimizerKind.Lamb, 1e-3, 0, 0.9, 0.999, 1e-6, 0, 1, ref product);
-        var e = Assert.Throws<ArgumentException>(() => backend.OptimizerStep(g.All, step, p.All, s.All));
-        Assert.Contains(nameof(IBackend.TrustRatioStep), e.Message, StringComparison.Ordinal);
     }
 }

@@ -68,21 +68,8 @@ public sealed class BackendVerifier
                 float[] w = Weights(theta, l), b = Biases(theta, l);
                 (float[] expected, float[]? z) = refOps.DenseForward(input, w, layer.HasBias ? b : null, rows, fanIn, layer.Units, layer.Activation);
                 float[] actual = candOps.DenseForward(input, w, layer.HasBias ? b : null, rows, fanIn, layer.Units, layer.Activation).A;
-                Discrepancy d = Comparison(l, "activations");
-                for (int r = 0; r < rows; r++)
-                {
-                    for (int j = 0; j < layer.Units; j++)
-                    {
-                        double sum = layer.HasBias ? Math.Abs(b[j]) : 0;
-                        for (int i = 0; i < fanIn; i++)
-                        {
-                            sum += Math.Abs((double)input[r * fanIn + i] * w[i * layer.Units + j]);
-                        }
-                        // an error in Z reaches A times |f'| ≤ MaxSlope
-                        d.Add(actual[r * layer.Units + j], expected[r * layer.Units + j], fanIn + 1,
-                            sum * layer.Activation.MaxSlope);
-                    }
-                }
+                Comparison(l, "activations").AddAll(actual, expected, OpBounds.DenseForward(input, w,
+                    layer.HasBias ? b : null, rows, fanIn, layer.Units, layer.Activation, expected));
                 inputs[l] = input;
                 outputs[l] = expected;
                 preActivations[l] = z;
@@ -133,16 +120,11 @@ public sealed class BackendVerifier
     // the mask of the step about to be taken, rows from 0 as in one training batch
     private DropoutMask Mask(OptimizerClock clock, int l) => _dropout!.Mask(clock.Steps, l, 0, _spec.Layers[l].Units);
 
-    // The dropout op on both backends; returns the reference's result. Each element is one product rounded once, so
-    // the rule's bound is that of one elementwise op on |x·scale|; a mask bit drawn differently misses it by |x·scale|.
+    // The dropout op on both backends; returns the reference's result.
     private float[] CompareDropout(HostOps refOps, HostOps candOps, int l, string quantity, float[] x, in DropoutMask mask)
     {
         float[] expected = refOps.Dropout(x, mask), actual = candOps.Dropout(x, mask);
-        Discrepancy d = Comparison(l, quantity);
-        for (int e = 0; e < x.Length; e++)
-        {
-            d.Add(actual[e], expected[e], 1, Math.Abs((double)x[e] * mask.Scale));
-        }
+        Comparison(l, quantity).AddAll(actual, expected, OpBounds.Dropout(x, mask));
         return expected;
     }
 
@@ -151,37 +133,9 @@ public sealed class BackendVerifier
         int k = _spec.Outputs;
         (float[] expected, float[] refMetrics) = refOps.Loss(output, targets, rows, k, _loss);
         (float[] actual, float[] candMetrics) = candOps.Loss(output, targets, rows, k, _loss);
-        Discrepancy gradient = Comparison(-1, "dOutput");
-        Discrepancy value = Comparison(-1, "loss sum");
-        double lossTerms = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            double max = double.NegativeInfinity, sumExp = 0;
-            for (int j = 0; j < k; j++)
-            {
-                max = Math.Max(max, output[r * k + j]);
-            }
-            for (int j = 0; j < k; j++)
-            {
-                sumExp += Math.Exp(output[r * k + j] - max);
-            }
-            double logSumExp = max + Math.Log(sumExp);
-            for (int j = 0; j < k; j++)
-            {
-                int e = r * k + j;
-                double o = Math.Abs(output[e]), t = Math.Abs(targets[e]);
-                (int length, double scale) = _loss switch
-                {
-                    // softmax: every output's exponential enters each probability
-                    LossKind.SoftmaxCrossEntropy => (k, (Math.Exp(output[e] - logSumExp) + t) / rows),
-                    LossKind.MeanSquaredError => (1, 2 * (o + t) / ((double)k * rows)),
-                    _ => (1, (o + t) / rows),
-                };
-                gradient.Add(actual[e], expected[e], length, scale);
-                lossTerms += _loss == LossKind.SoftmaxCrossEntropy ? t * (o + Math.Abs(logSumExp)) : (o + t) * (o + t);
-            }
-        }
-        value.Add(candMetrics[0], refMetrics[0], rows * k, lossTerms);
+        (ElementBounds gradient, ElementBounds value) = OpBounds.Loss(_loss, output, targets, expected, 0, rows, k);
+        Comparison(-1, "dOutput").AddAll(actual, expected, gradient);
+        Comparison(-1, "loss sum").AddAll([candMetrics[0]], [refMetrics[0]], value);
         return expected;
     }
 
@@ -194,70 +148,22 @@ public sealed class BackendVerifier
         bool needDX = l > 0;
         var expected = refOps.DenseBackward(x, w, a, dA, z, rows, fanIn, units, layer.Activation, layer.HasBias, needDX);
         var actual = candOps.DenseBackward(x, w, a, dA, z, rows, fanIn, units, layer.Activation, layer.HasBias, needDX);
-        float[] dz = expected.DZ;
-
-        // M: the magnitude dZ's error is relative to, max(|dZ|, |dA|·Σ|terms of f'|); GELU' = Φ(z) + z·φ(z)
-        // cancels near z = −0.75, where that sum is much larger than |dZ|. The reductions over dZ count M.
-        Discrepancy dZ = Comparison(l, "dZ");
-        double[] m = new double[dz.Length];
-        for (int e = 0; e < dz.Length; e++)
-        {
-            double terms = Math.Abs((double)dA[e]) * DerivativeTerms(layer.Activation, a[e], z?[e]);
-            dZ.Add(actual.DZ[e], dz[e], 1, terms);
-            m[e] = Math.Max(Math.Abs(dz[e]), terms);
-        }
-        Discrepancy dW = Comparison(l, "dW");
-        for (int i = 0; i < fanIn; i++)
-        {
-            for (int j = 0; j < units; j++)
-            {
-                double sum = 0;
-                for (int r = 0; r < rows; r++)
-                {
-                    sum += Math.Abs((double)x[r * fanIn + i]) * m[r * units + j];
-                }
-                dW.Add(actual.DW[i * units + j], expected.DW[i * units + j], rows, sum);
-            }
-        }
+        BackwardBounds bounds = OpBounds.DenseBackward(layer.Activation, x, w, a, z, dA, expected.DZ, rows, fanIn,
+            units);
+        Comparison(l, "dZ").AddAll(actual.DZ, expected.DZ, bounds.DZ);
+        Comparison(l, "dW").AddAll(actual.DW, expected.DW, bounds.DW);
         if (layer.HasBias)
         {
-            Discrepancy db = Comparison(l, "db");
-            for (int j = 0; j < units; j++)
-            {
-                double sum = 0;
-                for (int r = 0; r < rows; r++)
-                {
-                    sum += m[r * units + j];
-                }
-                db.Add(actual.DB[j], expected.DB[j], rows, sum);
-            }
+            Comparison(l, "db").AddAll(actual.DB, expected.DB, bounds.Db);
             expected.DB.CopyTo(gradient, _spec.BiasOffset(l));
         }
         expected.DW.CopyTo(gradient, _spec.WeightOffset(l));
         if (!needDX)
         {
-            return (m, []);
+            return (bounds.DzMagnitude, []);
         }
-        Discrepancy dX = Comparison(l, "dX");
-        for (int r = 0; r < rows; r++)
-        {
-            for (int i = 0; i < fanIn; i++)
-            {
-                dX.Add(actual.DX[r * fanIn + i], expected.DX[r * fanIn + i], units, InputGradientTerms(m, w, r, i, units));
-            }
-        }
-        return (m, expected.DX);
-    }
-
-    // Σ_j |dz[r, j]·w[i, j]|: the magnitudes of the terms dX[r, i] sums
-    private static double InputGradientTerms(double[] dz, float[] w, int r, int i, int units)
-    {
-        double sum = 0;
-        for (int j = 0; j < units; j++)
-        {
-            sum += Math.Abs(dz[r * units + j] * w[i * units + j]);
-        }
-        return sum;
+        Comparison(l, "dX").AddAll(actual.DX, expected.DX, bounds.DX);
+        return (bounds.DzMagnitude, expected.DX);
     }
 
     private void CompareFusedSgdStep(HostOps candOps, int l, float[] x, float[] a, float[]? z, float[] dA,
@@ -268,35 +174,27 @@ public sealed class BackendVerifier
         (float[] w, float[] b, float[] dX) = candOps.DenseBackwardSgdStep(x, Weights(theta, l), Biases(theta, l), a, dA,
             z, fanIn, units, layer.Activation, l > 0, step);
         // the candidate recomputes each gradient element (one more rounding) before the step: two terms, not one
-        Compare(Comparison(l, "W after fused step"), w, _spec.WeightOffset(l));
-        Compare(Comparison(l, "b after fused step"), b, _spec.BiasOffset(l));
+        Comparison(l, "W after fused step").AddAll(w, refTheta.AsSpan(_spec.WeightOffset(l), w.Length),
+            OpBounds.StepBySegment(step, gradient, theta, refTheta, _spec.WeightOffset(l), w.Length, 2));
+        Comparison(l, "b after fused step").AddAll(b, refTheta.AsSpan(_spec.BiasOffset(l), b.Length),
+            OpBounds.StepBySegment(step, gradient, theta, refTheta, _spec.BiasOffset(l), b.Length, 2));
         if (l > 0)
         {
             // the candidate forms dZ itself (one more rounding per term than DenseBackward's check)
-            Discrepancy d = Comparison(l, "dX of fused step");
             float[] weights = Weights(theta, l);
-            for (int i = 0; i < fanIn; i++)
-            {
-                d.Add(dX[i], reference.DX[i], units + 1, InputGradientTerms(reference.DZ, weights, 0, i, units));
-            }
-        }
-
-        void Compare(Discrepancy d, float[] actual, int offset)
-        {
-            for (int k = 0; k < actual.Length; k++)
-            {
-                int p = offset + k;
-                double g = Math.Abs(gradient[p]) + step.WeightDecay * Math.Abs(theta[p]);
-                double scale = Math.Abs(theta[p]) + Math.Abs((double)refTheta[p] - theta[p]) + step.LearningRate * g;
-                d.Add(actual[k], refTheta[p], 2, scale);
-            }
+            double[] sums = [.. Enumerable.Range(0, fanIn)
+                .Select(i => OpBounds.InputGradientTerms(reference.DZ, weights, 0, i, units))];
+            Comparison(l, "dX of fused step").AddAll(dX, reference.DX, new ElementBounds(units + 1, sums));
         }
     }
 
     private void CompareOptimizer(OptimizerStep step, float[] gradient, float[] theta, float[] state,
         float[] refTheta, float[] candTheta, float[] refState, float[] candState)
     {
-        int n = theta.Length;
+        bool layerwise = OptimizerStep.IsLayerwise(step.Kind);
+        (ElementBounds parameters, ElementBounds stateBounds) = layerwise
+            ? (new ElementBounds(1, []), OpBounds.LayerwiseState(step, gradient, theta, state, refState))
+            : OpBounds.OptimizerStep(step, gradient, theta, state, refTheta, refState);
         for (int l = 0; l < _spec.Layers.Count; l++)
         {
             Compare(Comparison(l, "W after step"), _spec.WeightOffset(l), _spec.InputsOf(l) * _spec.Layers[l].Units);
@@ -307,32 +205,18 @@ public sealed class BackendVerifier
         }
         if (state.Length > 0)
         {
-            Discrepancy s = Comparison(-2, "optimizer state");
-            for (int e = 0; e < state.Length; e++)
-            {
-                double g = Math.Abs(gradient[e % n]) + step.WeightDecay * Math.Abs(theta[e % n]);
-                s.Add(candState[e], refState[e], 1, Math.Abs(state[e]) + Math.Abs(refState[e]) + g + g * g);
-            }
+            Comparison(-2, "optimizer state").AddAll(candState, refState, stateBounds);
         }
 
         void Compare(Discrepancy d, int offset, int count)
         {
             // LARS and LAMB scale each step by a ratio of norms over the whole segment: a reduction of count terms
-            int k = OptimizerStep.IsLayerwise(step.Kind) ? count : 1;
-            for (int p = offset; p < offset + count; p++)
-            {
-                double g = Math.Abs(gradient[p]) + step.WeightDecay * Math.Abs(theta[p]);
-                double scale = Math.Abs(theta[p]) + Math.Abs((double)refTheta[p] - theta[p]) + step.LearningRate * g;
-                d.Add(candTheta[p], refTheta[p], k, scale);
-            }
+            ElementBounds segment = layerwise
+                ? OpBounds.StepBySegment(step, gradient, theta, refTheta, offset, count, count)
+                : new ElementBounds(1, parameters.Sums[offset..(offset + count)]);
+            d.AddAll(candTheta.AsSpan(offset, count), refTheta.AsSpan(offset, count), segment);
         }
     }
-
-    // the magnitude f' is evaluated relative to: |f'(a)| through A, or for the GELUs (which keep Z) their terms'
-    // magnitudes and argument conditioning (Tolerance.PreActivationDerivativeScale)
-    private static double DerivativeTerms(Activation activation, double a, double? z) => z is { } v
-        ? Tolerance.PreActivationDerivativeScale(activation, v)
-        : Math.Abs(Kernels.Reference.ReferenceBackend.Derivative(activation, a));
 
     private float[] Weights(float[] theta, int l) =>
         theta.AsSpan(_spec.WeightOffset(l), _spec.InputsOf(l) * _spec.Layers[l].Units).ToArray();

@@ -51,4 +51,14 @@ public sealed class Discrepancy(string layer, string quantity)
         }
         WorstRatio = Math.Max(WorstRatio, difference / Tolerance.Bound(k, absoluteSum));
     }
+
+    /// <summary>Adds every element of a tensor, each held to its bound in <paramref name="bounds"/>.</summary>
+    public void AddAll(ReadOnlySpan<float> candidate, ReadOnlySpan<float> reference, ElementBounds bounds)
+    {
+        ArgumentNullException.ThrowIfNull(bounds);
+        for (int e = 0; e < reference.Length; e++)
+        {
+            Add(candidate[e], reference[e], bounds.K, bounds.Sums[e]);
+        }
+    }
 }
