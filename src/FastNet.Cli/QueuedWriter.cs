@@ -7,12 +7,14 @@ namespace FastNet.Cli;
 /// stop the writer's callers. Under an MPI launcher a rank's standard output is a pseudo-terminal that the launcher
 /// reads, and Open MPI's mpirun stops reading it for twice <c>odls_base_sigkill_timeout</c> while it ends a job
 /// (SIGCONT, a wait, SIGTERM, a wait, SIGKILL): a rank writing epoch lines into the full terminal would block before
-/// the step boundary where it stops and saves its checkpoint. Up to <see cref="Capacity"/> characters wait here; past
-/// that the callers wait too. When the stream fails (the reader is gone) the text is dropped.
+/// the step boundary where it stops and saves its checkpoint. Up to <see cref="Capacity"/> characters wait here; text
+/// past that is dropped, never waited for, and a line says how much once the reader reads again (mpirun loses what
+/// ranks print while it ends a job anyway). When the stream fails (the reader is gone) all text is dropped.
 /// </summary>
 internal sealed class QueuedWriter : TextWriter
 {
-    /// <summary>Characters held before callers wait: hours of epoch lines, a few MB at most.</summary>
+    /// <summary>Characters held for a reader that does not read: about a minute of the shortest epochs' lines, 2 MB at
+    /// most.</summary>
     public const int Capacity = 1 << 20;
 
     private readonly Stream _stream;
@@ -20,6 +22,7 @@ internal sealed class QueuedWriter : TextWriter
     private readonly object _gate = new();
     private readonly Thread _thread;
     private StringBuilder _pending = new(), _writing = new();
+    private long _dropped; // characters dropped since the queue was last taken, all after what it holds
     private bool _busy, _closed, _broken;
 
     /// <summary>Starts the thread that writes to <paramref name="stream"/> (UTF-8, no byte order mark).</summary>
@@ -97,15 +100,17 @@ internal sealed class QueuedWriter : TextWriter
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            while (_pending.Length > 0 && _pending.Length + text.Length > _capacity && !_broken)
+            if (_broken)
             {
-                Monitor.Wait(_gate);
+                return;
             }
-            if (!_broken)
+            if (_dropped > 0 || (_pending.Length > 0 && _pending.Length + text.Length > _capacity))
             {
-                _pending.Append(text);
-                Monitor.PulseAll(_gate);
+                _dropped += text.Length; // once dropping, until the queue is taken, so what is kept stays in order
+                return;
             }
+            _pending.Append(text);
+            Monitor.PulseAll(_gate);
         }
     }
 
@@ -123,9 +128,14 @@ internal sealed class QueuedWriter : TextWriter
                 {
                     return;
                 }
+                if (_dropped > 0)
+                {
+                    _pending.Append(System.Globalization.CultureInfo.InvariantCulture,
+                        $"[fastnet: {_dropped} characters of output dropped: nothing read them]{NewLine}");
+                    _dropped = 0;
+                }
                 (_pending, _writing) = (_writing, _pending);
                 _busy = true;
-                Monitor.PulseAll(_gate); // callers waiting for room
             }
             byte[] bytes = Encoding.GetBytes(_writing.ToString());
             _writing.Clear();
