@@ -25,10 +25,12 @@ trap 'if [[ -n $launcher ]]; then kill -9 "$launcher" 2>/dev/null || true; fi; r
 cd "$dir"
 args=(train --layers 32 --batch 100 --backend simd --seed 5 --no-progress)
 
-# mpirun -np 2 [launcher options] fastnet train … --checkpoint, in the background; waits for the first checkpoint
+# mpirun -np 2 [launcher options] fastnet train … --checkpoint, in the background; waits for the first checkpoint. So
+# many epochs that no run ends by itself in the 10 s mpirun waits before it passes SIGTERM on (on an idle machine 1000
+# epochs of this net took less, and the run ended without a stop to report).
 start_run() {
   rm -f "$dir/ck.ckpt"
-  mpirun -np 2 --oversubscribe "$@" dotnet "$cli" "${args[@]}" --epochs 1000 --checkpoint "$dir/ck.ckpt" >"$dir/run.log" 2>&1 &
+  mpirun -np 2 --oversubscribe "$@" dotnet "$cli" "${args[@]}" --epochs 1000000 --checkpoint "$dir/ck.ckpt" >"$dir/run.log" 2>&1 &
   launcher=$!
   for _ in $(seq 120); do [[ -f $dir/ck.ckpt ]] && return; kill -0 "$launcher" 2>/dev/null || break; sleep 1; done
   plain <"$dir/run.log"
