@@ -36,8 +36,9 @@ public static class GpuBackendInfo
     /// The descriptor a <see cref="BackendRegistry"/> is built with: priority 20, so <c>auto</c> prefers it to the
     /// CPU backends when a CUDA device exists and skips it otherwise.
     /// </summary>
-    public static BackendDescriptor Descriptor { get; } = new(Name, "ILGPU kernels on the first CUDA device", 20,
-        WhyUnavailable, () => new GpuBackend());
+    public static BackendDescriptor Descriptor { get; } = new(Name,
+        "ILGPU kernels on the first CUDA device (a rank of an MPI job: its local rank's, modulo the devices)", 20,
+        WhyUnavailable, () => new GpuBackend(GpuBackendOptions.ForThisProcess()));
 
     /// <summary>The name of the same backend with FastNet's own GEMM kernels even where cuBLAS loads.</summary>
     public const string OwnKernelsName = "gpu-own";
@@ -48,7 +49,7 @@ public static class GpuBackendInfo
     /// </summary>
     public static BackendDescriptor OwnKernelsDescriptor { get; } = new(OwnKernelsName,
         "the gpu backend with FastNet's own GEMM kernels, never cuBLAS", 15, WhyUnavailable,
-        () => new GpuBackend(GpuBackendOptions.Cuda with { ForceOwnKernels = true }));
+        () => new GpuBackend(GpuBackendOptions.ForThisProcess() with { ForceOwnKernels = true }));
 
     /// <summary>Null when a CUDA device is visible, else why the backend cannot run here.</summary>
     public static string? WhyUnavailable() => Unavailable.Value;

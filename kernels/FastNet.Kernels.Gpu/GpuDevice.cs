@@ -43,7 +43,7 @@ internal sealed class GpuDevice : IDisposable
     /// the caller owns.</summary>
     public static GpuDevice For(GpuBackendOptions options) => options.UseCpuAccelerator
         ? ProcessCpu.Value
-        : Open(CreateCuda(options.CudaDeviceIndex), isProcessWide: false);
+        : Open(CreateCuda(options), isProcessWide: false);
 
     // O1 everywhere: GPU.md records O2 moving shared loads across barriers; the CPU path uses the same level as CUDA.
     internal static Context CreateCudaContext() => Context.Create(builder => builder
@@ -95,7 +95,7 @@ internal sealed class GpuDevice : IDisposable
         }
     }
 
-    private static (Context, Accelerator) CreateCuda(int deviceIndex)
+    private static (Context, Accelerator) CreateCuda(GpuBackendOptions options)
     {
         var context = CreateCudaContext();
         try
@@ -105,6 +105,10 @@ internal sealed class GpuDevice : IDisposable
             {
                 throw new InvalidOperationException(GpuBackendInfo.NoCudaDevice);
             }
+            // under an MPI launcher the ranks of a host take its devices in turn
+            int deviceIndex = options.LocalRank is int rank
+                ? GpuBackendOptions.DeviceOfLocalRank(rank, count)
+                : options.CudaDeviceIndex;
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(deviceIndex, count);
             return (context, context.CreateCudaAccelerator(deviceIndex));
         }

@@ -2,6 +2,7 @@ using FastNet.Benchmarking;
 using FastNet.Data;
 using FastNet.Distributed;
 using FastNet.Kernels;
+using FastNet.Kernels.Gpu;
 using FastNet.Model;
 using FastNet.Tests.Training;
 using FastNet.Training;
@@ -97,13 +98,56 @@ public class DataParallelTests
         }
     }
 
+    /// <summary>
+    /// The lockstep comparison with the gpu backend on ILGPU's CPU accelerator, each rank on a backend of its own: the
+    /// gradient is staged through the host for the all-reduce and uploaded again, and the ranks still step like one
+    /// process at the global batch and stay bit-identical.
+    /// </summary>
+    [Theory]
+    [InlineData(OptimizerKind.Sgd, LossKind.SoftmaxCrossEntropy, 2)]
+    [InlineData(OptimizerKind.Adam, LossKind.MeanSquaredError, 3)]
+    public void GpuRanksStageTheirGradientsThroughTheHostAndStepLikeOneProcess(OptimizerKind kind, LossKind loss, int ranks)
+    {
+        float[][][] after = InProcessCommunicator.Run(ranks, communicator =>
+            Lockstep(communicator, () => new GpuBackend(GpuBackendOptions.CpuAccelerator), kind, loss));
+        for (int rank = 1; rank < ranks; rank++)
+        {
+            for (int step = 0; step < after[0].Length; step++)
+            {
+                Assert.Equal(after[0][step].Select(BitConverter.SingleToInt32Bits), after[rank][step].Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 1, 0)]
+    [InlineData(3, 1, 0)]
+    [InlineData(0, 2, 0)]
+    [InlineData(1, 2, 1)]
+    [InlineData(2, 2, 0)]
+    [InlineData(5, 4, 1)]
+    public void GpuRanksTakeTheDevicesOfTheirHostInTurn(int localRank, int devices, int expected) =>
+        Assert.Equal(expected, GpuBackendOptions.DeviceOfLocalRank(localRank, devices));
+
+    [Fact]
+    public void TheLocalRankIsReadFromOpenMpisOrMpichsEnvironment()
+    {
+        Assert.Equal(3, GpuBackendOptions.LocalRankOf(name => name == "OMPI_COMM_WORLD_LOCAL_RANK" ? "3" : null));
+        Assert.Equal(1, GpuBackendOptions.LocalRankOf(name => name == "MPI_LOCALRANKID" ? "1" : null));
+        Assert.Null(GpuBackendOptions.LocalRankOf(_ => null));
+        Assert.Null(GpuBackendOptions.LocalRankOf(name => name == "OMPI_COMM_WORLD_LOCAL_RANK" ? "-1" : null));
+    }
+
     // One rank's part of the lockstep comparison; returns its parameters and optimizer state after each step.
-    private static float[][] Lockstep(ICommunicator communicator, string backendName, OptimizerKind kind, LossKind loss)
+    private static float[][] Lockstep(ICommunicator communicator, string backendName, OptimizerKind kind, LossKind loss) =>
+        Lockstep(communicator, () => Backends.Create(backendName), kind, loss);
+
+    private static float[][] Lockstep(ICommunicator communicator, Func<IBackend> create, OptimizerKind kind, LossKind loss)
     {
         const int steps = 3;
         Dataset data = Accumulation.Blobs(Rows);
         var options = new TrainingOptions(steps, Rows, Shuffle: false, Seed: 5);
-        using IBackend backend = Backends.Create(backendName);
+        using IBackend backend = create();
         using IBackend reference = Backends.Create("reference");
         using var device = new DeviceDataset(backend, data);
         using var whole = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind), Rows);
