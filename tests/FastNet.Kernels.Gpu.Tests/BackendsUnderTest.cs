@@ -30,7 +30,8 @@ public static class BackendsUnderTest
         Losses: [(1, 1), (3, 7), (17, 10), (300, 3), (2200, 30)],
         OptimizerLengths: [1, 7, 300],
         Gathers: [(5, 1, 3), (9, 5, 4), (100, 7, 33)],
-        FusedSteps: [(1, 1, 1), (1, 7, 17), (1, 33, 3), (1, 53, 51), (3, 7, 17)],
+        // batch 1 only: above it the GPU's fused step is the composition itself, so a comparison would prove nothing
+        FusedSteps: [(1, 1, 1), (1, 7, 17), (1, 33, 3), (1, 53, 51)],
         TrustRatioLengths: [1, 7, 300, 1000],
         Determinism: (131, 19, 130));
 
