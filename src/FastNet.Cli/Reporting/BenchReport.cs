@@ -189,25 +189,13 @@ internal static class BenchReport
         w.WriteNumber("computed_bytes", b.Total);
         w.WriteBoolean("computed_is_resident", m.ComputedIsResident);
         w.WriteNumber("baseline_bytes", m.BaselineBytes);
-        WriteOptional(w, "peak_bytes", m.PeakBytes);
-        WriteOptional(w, "difference_bytes", m.DifferenceBytes);
+        w.WriteNumberOrNull("peak_bytes", m.PeakBytes);
+        w.WriteNumberOrNull("difference_bytes", m.DifferenceBytes);
         if (m.PeakUnavailable is string reason)
         {
             w.WriteString("peak_unavailable", reason);
         }
         w.WriteEndObject();
-    }
-
-    private static void WriteOptional(Utf8JsonWriter w, string name, long? value)
-    {
-        if (value is long v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 
     private static string Optional(long? bytes) =>

@@ -46,9 +46,9 @@ internal static class LoadReport
     public static void Write(Utf8JsonWriter w, MachineLoad load)
     {
         w.WriteStartObject("load");
-        WriteOptional(w, "load_average_start", load.LoadAverageStart);
-        WriteOptional(w, "load_average_end", load.LoadAverageEnd);
-        WriteOptional(w, "other_processes_cores", load.OtherCores);
+        w.WriteNumberOrNull("load_average_start", load.LoadAverageStart);
+        w.WriteNumberOrNull("load_average_end", load.LoadAverageEnd);
+        w.WriteNumberOrNull("other_processes_cores", load.OtherCores);
         w.WriteNumber("seconds", load.Seconds);
         w.WriteNumber("busy_above_cores", MachineLoad.BusyCores);
         w.WriteBoolean("busy", load.Busy);
@@ -57,17 +57,5 @@ internal static class LoadReport
             w.WriteString("unknown", reason);
         }
         w.WriteEndObject();
-    }
-
-    private static void WriteOptional(Utf8JsonWriter w, string name, double? value)
-    {
-        if (value is double v)
-        {
-            w.WriteNumber(name, v);
-        }
-        else
-        {
-            w.WriteNull(name);
-        }
     }
 }
