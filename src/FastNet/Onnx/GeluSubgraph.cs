@@ -10,7 +10,11 @@ namespace FastNet.Onnx;
 /// meet in one output are read as a formula in canonical form (<see cref="ScalarExpression"/>) and compared with the
 /// two definitions, so the order and grouping of an exporter's Mul, Div, Add and Pow nodes do not matter.
 /// </summary>
-internal sealed class GeluSubgraph
+/// <param name="Activation">Gelu or GeluTanh.</param>
+/// <param name="Output">The value the subgraph computes: the chain continues from it.</param>
+/// <param name="Last">The node that writes <paramref name="Output"/>, named in errors about the activation.</param>
+/// <param name="Nodes">Every node of the subgraph, the Constant nodes it reads included.</param>
+internal sealed record GeluSubgraph(Activation Activation, string Output, NodeProto Last, IReadOnlyList<NodeProto> Nodes)
 {
     private static readonly HashSet<string> Elementwise = ["Add", "Sub", "Mul", "Div", "Pow", "Erf", "Tanh"];
 
@@ -21,26 +25,6 @@ internal sealed class GeluSubgraph
         ScalarExpression.Number(Math.Sqrt(2 / Math.PI)),
         ScalarExpression.Add(ScalarExpression.Z, ScalarExpression.Multiply(ScalarExpression.Number(0.044715),
             ScalarExpression.Power(ScalarExpression.Z, ScalarExpression.Number(3))!)))));
-
-    private GeluSubgraph(Activation activation, string output, NodeProto last, IReadOnlyList<NodeProto> nodes)
-    {
-        Activation = activation;
-        Output = output;
-        Last = last;
-        Nodes = nodes;
-    }
-
-    /// <summary>Gelu or GeluTanh.</summary>
-    public Activation Activation { get; }
-
-    /// <summary>The value the subgraph computes: the chain continues from it.</summary>
-    public string Output { get; }
-
-    /// <summary>The node that writes <see cref="Output"/>, named in errors about the activation.</summary>
-    public NodeProto Last { get; }
-
-    /// <summary>Every node of the subgraph, the Constant nodes it reads included.</summary>
-    public IReadOnlyList<NodeProto> Nodes { get; }
 
     /// <summary>The GELU that the nodes fed by <paramref name="z"/> compute; null when they compute anything else,
     /// with <paramref name="formula"/> saying what they compute when that could be read.</summary>
