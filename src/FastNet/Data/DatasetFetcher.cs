@@ -341,7 +341,7 @@ public sealed class DatasetFetcher
 
     private Dictionary<string, string> StageFromDebian(KnownDataset dataset, string staging)
     {
-        RunTool("apt-get", ["download", dataset.Package], staging);
+        RunTool("apt-get", ["download", dataset.Package], staging, result => AptAdvice(dataset, result));
         string deb = SingleFile(staging, "*.deb", $"apt-get download {dataset.Package}");
         _log($"{dataset.Name}: extracting {Path.GetFileName(deb)}");
         using (FileStream file = File.OpenRead(deb))
@@ -439,7 +439,10 @@ public sealed class DatasetFetcher
         return found;
     }
 
-    private void RunTool(string program, IReadOnlyList<string> arguments, string workingDirectory)
+    /// <summary>Runs a tool and throws when it fails, with the tool's output and, when <paramref name="advice"/>
+    /// recognises the failure, what the user can do about it.</summary>
+    private void RunTool(string program, IReadOnlyList<string> arguments, string workingDirectory,
+        Func<ProcessResult, string?>? advice = null)
     {
         string command = $"{program} {string.Join(' ', arguments)}";
         _log($"running {command}");
@@ -447,9 +450,26 @@ public sealed class DatasetFetcher
         if (result.ExitCode != 0)
         {
             string output = result.Output.Trim();
+            string? hint = advice?.Invoke(result);
             throw new DataFetchException($"{command} failed with exit code {result.ExitCode}" +
-                (output.Length > 0 ? $":\n{(output.Length > 2000 ? "..." + output[^2000..] : output)}" : ""));
+                (output.Length > 0 ? $":\n{(output.Length > 2000 ? "..." + output[^2000..] : output)}" : "") +
+                (hint is null ? "" : "\n" + hint));
         }
+    }
+
+    /// <summary>What to do when <c>apt-get download</c> does not know the package: on a machine whose package lists
+    /// were never downloaded (or are old) apt knows no package at all. FastNet does not update them itself: that
+    /// needs root and changes the whole system.</summary>
+    private static string? AptAdvice(KnownDataset dataset, ProcessResult result)
+    {
+        if (!result.Output.Contains("Unable to locate package", StringComparison.Ordinal))
+        {
+            return null;
+        }
+        var others = dataset.Sources.Where(s => s != PackageSource.Debian).Select(s => "--source " + SourceName(s)).ToList();
+        return $"apt does not know the package {dataset.Package}: its package lists may be empty or stale. " +
+            "Run `apt-get update` (as root) and fetch again" +
+            (others.Count > 0 ? $", or fetch {dataset.Name} from another source ({string.Join(" or ", others)})" : "") + ".";
     }
 
     private static string SingleFile(string directory, string pattern, string command)

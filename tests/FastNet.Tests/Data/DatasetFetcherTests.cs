@@ -194,6 +194,50 @@ public sealed class DatasetFetcherTests : IDisposable
     }
 
     [Fact]
+    public void AnUnknownDebianPackageSaysToUpdateThePackageListsOrUseAnotherSource()
+    {
+        KnownDataset dataset = FakePackages.Dataset("fake-deb", PackageSource.Debian, FakePackages.Files()) with
+        {
+            Mirror = "https://example.org/fake/",
+        };
+        // What apt-get prints on a machine whose package lists were never downloaded.
+        _runner.Programs["apt-get"] = (_, _) => new ProcessResult(100, "E: Unable to locate package dataset-fake\n");
+
+        var e = Assert.Throws<DataFetchException>(() => Fetcher().Fetch(dataset, source: PackageSource.Debian));
+
+        Assert.Equal("apt-get download dataset-fake failed with exit code 100:\nE: Unable to locate package dataset-fake\n" +
+            "apt does not know the package dataset-fake: its package lists may be empty or stale. " +
+            "Run `apt-get update` (as root) and fetch again, or fetch fake-deb from another source (--source https).",
+            e.Message);
+        Assert.Equal(["apt-get download dataset-fake"], _runner.Calls); // FastNet never updates the lists itself
+        Assert.Empty(CacheEntries());
+    }
+
+    [Fact]
+    public void OtherAptFailuresAreReportedWithoutThePackageListAdvice()
+    {
+        KnownDataset dataset = FakePackages.Dataset("fake-deb", PackageSource.Debian, FakePackages.Files());
+        _runner.Programs["apt-get"] = (_, _) => new ProcessResult(100, "E: Failed to fetch http://deb.example/x.deb  Connection refused");
+
+        var e = Assert.Throws<DataFetchException>(() => Fetcher().Fetch(dataset));
+
+        Assert.Equal("apt-get download dataset-fake failed with exit code 100:\nE: Failed to fetch http://deb.example/x.deb  Connection refused",
+            e.Message);
+    }
+
+    [Fact]
+    public void AnUnknownDebianPackageWithNoOtherSourceOnlySaysToUpdateThePackageLists()
+    {
+        KnownDataset dataset = FakePackages.Dataset("fake-deb", PackageSource.Debian, FakePackages.Files());
+        _runner.Programs["apt-get"] = (_, _) => new ProcessResult(100, "E: Unable to locate package dataset-fake");
+
+        var e = Assert.Throws<DataFetchException>(() => Fetcher().Fetch(dataset));
+
+        Assert.EndsWith("\napt does not know the package dataset-fake: its package lists may be empty or stale. " +
+            "Run `apt-get update` (as root) and fetch again.", e.Message);
+    }
+
+    [Fact]
     public void NotADebIsAFormatError()
     {
         KnownDataset dataset = FakePackages.Dataset("fake-deb", PackageSource.Debian, FakePackages.Files());
