@@ -27,13 +27,17 @@ echo "load before: $(uptime)"
 for _ in $(seq "$rounds"); do
   DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" >>"$out"
   mpirun -np 2 --oversubscribe -x DOTNET_PROCESSOR_COUNT=1 -x DOTNET_TieredCompilation "${bench[@]}" 2>&1 | sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g' \
-    | grep -E '^[a-z0-9-]+ simd ranks' >>"$out"
+    | grep -E '^[a-z0-9-]+ simd ranks|^warning:' >>"$out"
   DOTNET_PROCESSOR_COUNT=2 "${bench[@]}" >>"$out"
 done
 echo "load after: $(uptime)"
 echo
-# fields: 1 workload, 4 ranks, 6 threads, 8 samples/s, 10 step_ms, 12 allreduce_ms, 14 share, 16 gradient_bytes
+# fields: 1 workload, 4 ranks, 6 threads, 8 samples/s, 10 step_ms, 12 allreduce_ms, 14 share, 16 gradient_bytes,
+# 18 others (cores other processes took), 20 loadavg; the bench's other lines are its load notes, and its warnings
+# (a measurement on a busy machine) are repeated under the table
 awk '
+  $1 == "warning:" { warnings[++nw] = $0; next }
+  !/ ranks [0-9]+ threads / { next }
   {
     c = $1 " " $4 " " $6
     if (!(c in best)) order[++n] = c
@@ -58,4 +62,5 @@ awk '
         "%.1f ms at 10 Gb/s, %.2f ms at 100 Gb/s; large N: %.2f MB, %.1f ms, %.2f ms\n", b / 1e6, b / 1e6,
         b * 8 / 1e10 * 1e3, b * 8 / 1e11 * 1e3, 2 * b / 1e6, 2 * b * 8 / 1e10 * 1e3, 2 * b * 8 / 1e11 * 1e3
     }
+    for (i = 1; i <= nw; i++) print warnings[i]
   }' "$out"

@@ -44,7 +44,8 @@ internal static class BenchCommand
         var dataParallel = new Option<bool>("--data-parallel")
         {
             Description = "time the trainer's data-parallel epochs on the ranks of the MPI job this runs in "
-                + "(mpirun -np N fastnet bench --data-parallel; one process without mpirun): samples/s and all-reduce time per step",
+                + "(mpirun -np N fastnet bench --data-parallel; one process without mpirun): samples/s, all-reduce time per step "
+                + "and the machine's load",
         };
         var fresh = new Option<int?>("--fresh-processes")
         {
@@ -102,7 +103,7 @@ internal static class BenchCommand
             }
             if (parse.GetValue(dataParallel))
             {
-                return DataParallel(chosen, names, r * s, output);
+                return DataParallel(chosen, names, r * s, parse.GetValue(json), load, output);
             }
             int threads = Environment.ProcessorCount;
             // threads × the one-thread peak: a probe on all threads would read low whenever another process holds a core
@@ -137,22 +138,35 @@ internal static class BenchCommand
         return command;
     }
 
-    // One line per workload and backend, from rank 0, with the time of a step, its all-reduce and the bytes it carries.
-    private static int DataParallel(List<Workload> chosen, string[] names, double seconds, TextWriter output)
+    // One line per workload and backend, from rank 0, with the time of a step, its all-reduce, the bytes it carries
+    // and the machine's load, as each is measured; then the load's notes. With --json, one document at the end.
+    private static int DataParallel(List<Workload> chosen, string[] names, double seconds, bool json, ILoadSampler? load,
+        TextWriter output)
     {
         using ICommunicator ranks = Communicators.Create(forceMpi: false);
         TextWriter root = DataParallelRun.Output(ranks, output);
+        var results = new List<DataParallelResult>();
         foreach (Workload workload in chosen)
         {
             foreach (string name in names)
             {
                 using IBackend backend = Backends.Create(name);
-                DataParallelResult d = DataParallelTimer.Run(backend, workload, ranks, seconds);
-                root.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{workload.Name} {d.Backend} ranks {d.Ranks} threads {d.Threads} samples/s {d.SamplesPerSecond:F1} "
-                    + $"step_ms {1e3 * d.SecondsPerStep:F3} allreduce_ms {1e3 * d.AllReduceSecondsPerStep:F3} "
-                    + $"allreduce_share {d.AllReduceSecondsPerStep / d.SecondsPerStep:F4} gradient_bytes {d.GradientBytes}"));
+                DataParallelResult d = DataParallelTimer.Run(backend, workload, ranks, seconds, load);
+                results.Add(d);
+                if (!json)
+                {
+                    root.WriteLine(DataParallelReport.Line(d));
+                }
             }
+        }
+        if (json)
+        {
+            root.WriteLine(DataParallelReport.Json(results));
+            return 0;
+        }
+        foreach (string line in DataParallelReport.Notes(results))
+        {
+            root.WriteLine(line);
         }
         return 0;
     }

@@ -12,23 +12,27 @@ internal static class LoadReport
     public static string Header => $" {"others",6} {"loadavg",11}";
 
     /// <summary>A row's two columns; "?" where the load is unknown.</summary>
-    public static string Columns(MachineLoad load)
-    {
-        var c = CultureInfo.InvariantCulture;
-        string others = load.OtherCores is double cores ? cores.ToString("F2", c) : "?";
-        string average = load.LoadAverageStart is double a && load.LoadAverageEnd is double b
-            ? string.Create(c, $"{a:F2}-{b:F2}")
+    public static string Columns(MachineLoad load) => $" {Others(load),6} {Average(load),11}";
+
+    /// <summary>The cores other processes took, "1.50"; "?" where unknown.</summary>
+    public static string Others(MachineLoad load) =>
+        load.OtherCores is double cores ? cores.ToString("F2", CultureInfo.InvariantCulture) : "?";
+
+    /// <summary>The load average at start and end, "4.00-5.00"; "?" where unknown.</summary>
+    public static string Average(MachineLoad load) =>
+        load.LoadAverageStart is double a && load.LoadAverageEnd is double b
+            ? string.Create(CultureInfo.InvariantCulture, $"{a:F2}-{b:F2}")
             : "?";
-        return $" {others,6} {average,11}";
-    }
 
     /// <summary>The columns explained, then one line per busy measurement and one per reason the load is unknown.
-    /// <paramref name="measured"/> pairs what was measured ("per-example on simd") with its load.</summary>
-    public static IEnumerable<string> Notes(IEnumerable<(string What, MachineLoad Load)> measured)
+    /// <paramref name="measured"/> pairs what was measured ("per-example on simd") with its load; <paramref name="timed"/>
+    /// names the time measured and <paramref name="own"/> the processor time that is the measurement's own.</summary>
+    public static IEnumerable<string> Notes(IEnumerable<(string What, MachineLoad Load)> measured,
+        string timed = "the timed repeats", string own = "this process's own")
     {
         var c = CultureInfo.InvariantCulture;
-        yield return string.Create(c, $"  others = cores other processes took on average during the timed repeats (the machine's busy time");
-        yield return string.Create(c, $"  less this process's own, from /proc); loadavg = 1-minute load average at start-end; busy = others > {MachineLoad.BusyCores}");
+        yield return string.Create(c, $"  others = cores other processes took on average during {timed} (the machine's busy time");
+        yield return string.Create(c, $"  less {own}, from /proc); loadavg = 1-minute load average at start-end; busy = others > {MachineLoad.BusyCores}");
         var list = measured.ToList();
         foreach ((string what, MachineLoad load) in list.Where(m => m.Load.Busy))
         {

@@ -16,8 +16,11 @@ namespace FastNet.Benchmarking;
 /// <param name="AllReduceSecondsPerStep">Mean time of one step's gradient all-reduce on rank 0 (0 on one rank).</param>
 /// <param name="GradientBytes">What one step's all-reduce carries: the trainable gradient in float32 (and one more
 /// float, the stop flag).</param>
+/// <param name="Load">How busy rank 0's machine was during the timed epochs: other processes are those of no rank, so
+/// the ranks that share the machine are not counted as load. Only rank 0, which reports it, sees the other ranks' time;
+/// on the other ranks it is their own view (every other process counted).</param>
 public sealed record DataParallelResult(Workload Workload, string Backend, int Ranks, int Threads, double SamplesPerSecond,
-    double SecondsPerStep, double AllReduceSecondsPerStep, long GradientBytes);
+    double SecondsPerStep, double AllReduceSecondsPerStep, long GradientBytes, MachineLoad Load);
 
 /// <summary>
 /// Times data-parallel training as <c>fastnet train</c> runs it under <c>mpirun -np N</c>: the trainer's epochs on
@@ -27,8 +30,11 @@ public sealed record DataParallelResult(Workload Workload, string Backend, int R
 /// </summary>
 public static class DataParallelTimer
 {
-    /// <summary>Measures <paramref name="workload"/> on <paramref name="ranks"/> (collective).</summary>
-    public static DataParallelResult Run(IBackend backend, Workload workload, ICommunicator ranks, double seconds)
+    /// <summary>Measures <paramref name="workload"/> on <paramref name="ranks"/> (collective), with the machine's load
+    /// read from <paramref name="load"/> (the machine's <c>/proc</c> by default) around the timed epochs; each rank runs
+    /// at <paramref name="place"/> (this process by default).</summary>
+    public static DataParallelResult Run(IBackend backend, Workload workload, ICommunicator ranks, double seconds,
+        ILoadSampler? load = null, RankPlace? place = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
@@ -49,6 +55,8 @@ public static class DataParallelTimer
         int[] epochs = [Math.Max(1, (int)Math.Ceiling(seconds / clock.Elapsed.TotalSeconds))];
         ranks.Broadcast(System.Runtime.InteropServices.MemoryMarshal.AsBytes(epochs.AsSpan()), 0);
         TimeSpan allReduceBefore = trainer.AllReduceTime;
+        load ??= ProcCounters.Machine;
+        CpuCounters? loadStart = load.Read();
         clock.Restart();
         for (int e = 0; e < epochs[0]; e++)
         {
@@ -56,10 +64,40 @@ public static class DataParallelTimer
         }
         backend.Synchronize();
         double elapsed = clock.Elapsed.TotalSeconds;
+        MachineLoad machine = LoadOnRootMachine(ranks, place ?? RankPlace.Current, loadStart, load.Read(), load.UnknownReason);
         long steps = (long)epochs[0] * trainer.BatchesPerEpoch;
         int threads = backend is Kernels.Simd.SimdBackend simd ? simd.Threads : 1;
         return new DataParallelResult(workload, backend.Name, ranks.Size, threads, (double)epochs[0] * examples / elapsed,
-            elapsed / steps, (trainer.AllReduceTime - allReduceBefore).TotalSeconds / steps, 4L * (network.TrainableCount + 1));
+            elapsed / steps, (trainer.AllReduceTime - allReduceBefore).TotalSeconds / steps, 4L * (network.TrainableCount + 1),
+            machine);
+    }
+
+    // Collective. Rank 0's machine's busy time less the processor time of every rank on it: ranks in other processes
+    // there add theirs (ranks in rank 0's own process are already in its counters). A rank there that cannot read its
+    // counters makes the load unknown.
+    private static MachineLoad LoadOnRootMachine(ICommunicator ranks, RankPlace place, CpuCounters? start, CpuCounters? end,
+        string unknownReason)
+    {
+        if (ranks.Size == 1)
+        {
+            return MachineLoad.Between(start, end, unknownReason);
+        }
+        byte[] root = place.Encode();
+        ranks.Broadcast(root, 0);
+        bool sibling = place.SameMachine(root) && !place.SameProcess(root);
+        double? own = start is CpuCounters s0 && end is CpuCounters s1 ? s1.OwnSeconds - s0.OwnSeconds : null;
+        float[] siblings = [sibling && own is double o ? (float)o : 0, sibling && own is null ? 1 : 0];
+        ranks.AllReduceSum(siblings);
+        if (ranks.Rank != 0 || start is not CpuCounters a || end is not CpuCounters b)
+        {
+            return MachineLoad.Between(start, end, unknownReason);
+        }
+        if (siblings[1] > 0)
+        {
+            return new MachineLoad(a.LoadAverage, b.LoadAverage, null, 0,
+                "a rank on rank 0's machine could not read its processor time");
+        }
+        return MachineLoad.Between(a, b with { OwnSeconds = b.OwnSeconds + siblings[0] }, unknownReason);
     }
 
     // Features uniform in [0, 1), one-hot targets of random classes.

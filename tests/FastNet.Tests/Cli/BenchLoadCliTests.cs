@@ -79,6 +79,46 @@ public class BenchLoadCliTests
     }
 
     [Fact]
+    public void TheDataParallelBenchReportsTheLoadOnItsLineAndWarnsWhenBusy()
+    {
+        (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 2, ownPerSecond: 0.5),
+            [.. SmallBench, "--data-parallel"]);
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m)^custom reference ranks 1 threads 1 samples/s [0-9.]+ .* gradient_bytes [0-9]+ others 1\.50 loadavg 4\.00-5\.00$", output);
+        Assert.Contains("during the timed epochs", output, StringComparison.Ordinal);
+        Assert.Contains("warning: the machine was busy during custom on reference: other processes took 1.50 cores on average",
+            output, StringComparison.Ordinal);
+
+        (exit, output, error) = Bench(new SteppingSampler(busyPerSecond: 0.55, ownPerSecond: 0.5), [.. SmallBench, "--data-parallel"]);
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m) others 0\.05 loadavg 4\.00-5\.00$", output);
+        Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheDataParallelBenchWritesItsResultsAndLoadAsJson()
+    {
+        (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 2, ownPerSecond: 0.5),
+            [.. SmallBench, "--data-parallel", "--json"]);
+        Assert.True(exit == 0, error);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement result = Assert.Single(doc.RootElement.GetProperty("data_parallel").EnumerateArray());
+        Assert.Equal("custom", result.GetProperty("workload").GetString());
+        Assert.Equal(1, result.GetProperty("ranks").GetInt32());
+        Assert.True(result.GetProperty("samples_per_second").GetDouble() > 0);
+        JsonElement load = result.GetProperty("load");
+        Assert.Equal(1.5, load.GetProperty("other_processes_cores").GetDouble(), 9);
+        Assert.Equal(4, load.GetProperty("load_average_start").GetDouble());
+        Assert.Equal(5, load.GetProperty("load_average_end").GetDouble());
+        Assert.True(load.GetProperty("busy").GetBoolean());
+
+        (exit, output, error) = Bench(new UnknownSampler(), [.. SmallBench, "--data-parallel"]);
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m) others \? loadavg \?$", output);
+        Assert.Contains("load unknown: no counters on this system", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FreshProcessesRunTheSameBenchAsJsonAndReportEachRateWithTheSpread()
     {
         var runner = new InProcessRunner();
