@@ -10,7 +10,7 @@ using FastNet.Kernels.Simd;
 // (what SimdBackend inherited before) against SimdBackend's own, interleaved rounds, medians.
 int[] segments = [784 * 1024, 1024, 1024 * 1024, 1024, 1024 * 10, 10];
 int rounds = int.Parse(args[0]), stepsPerRound = int.Parse(args[1]);
-var backends = new (string Name, IBackend Backend)[] { ("reference loop (before)", new ReferenceBackend()), ("simd (after)", new SimdBackend()) };
+var backends = new (string Name, IBackend Backend)[] { ("reference loop (before)", new ReferenceBackend()), ("simd (after)", SimdBackend.Create()) };
 foreach (OptimizerKind kind in new[] { OptimizerKind.Lars, OptimizerKind.Lamb })
 {
     var wall = backends.ToDictionary(b => b.Name, _ => new List<double>());
