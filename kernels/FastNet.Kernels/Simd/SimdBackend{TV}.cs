@@ -277,9 +277,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
 
         public void Execute(int task, int taskCount, int worker)
         {
-            int lines = (_outputs + 15) / 16;
-            int j0 = Math.Min(_outputs, lines * task / taskCount * 16);
-            int j1 = Math.Min(_outputs, lines * (task + 1) / taskCount * 16);
+            (int j0, int j1) = CacheLineRange(_outputs, task, taskCount);
             Elementwise.DeltaAndColumnSums<TV>(_delta, _a, _db, _batch, _outputs, j0, j1, _activation);
         }
     }
