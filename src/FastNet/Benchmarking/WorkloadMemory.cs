@@ -4,7 +4,8 @@ namespace FastNet.Benchmarking;
 /// <param name="Parameters">Weights and biases.</param>
 /// <param name="Gradients">One gradient per parameter.</param>
 /// <param name="OptimizerState">The optimizer's slots (momentum, second moments) per trained parameter.</param>
-/// <param name="ActivationsAndDeltas">One activation and one delta buffer per layer, for the largest batch.</param>
+/// <param name="ActivationsAndDeltas">One activation and one delta buffer per layer, and the pre-activations of each
+/// layer whose activation keeps them (GELU), for the largest batch.</param>
 /// <param name="Batch">The gathered batch: its features and targets.</param>
 /// <param name="Dataset">The dataset on the backend: features, targets and the shuffled row order.</param>
 /// <param name="Scratch">The backend's own working buffers (the SIMD backend's GEMM packing buffers and tiles).</param>

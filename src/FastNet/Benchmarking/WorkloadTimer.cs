@@ -97,7 +97,7 @@ public static class WorkloadTimer
             Gradients: Bytes((long)network.Gradients.Length + network.AccumulatedGradients.Length),
             OptimizerState: Bytes((long)OptimizerStep.StateSlots(workload.Optimizer) * network.TrainableCount),
             ActivationsAndDeltas: Bytes(Enumerable.Range(0, spec.Layers.Count)
-                .Sum(l => (long)network.Activations(l).Length + network.Deltas(l).Length)),
+                .Sum(l => (long)network.Activations(l).Length + network.Deltas(l).Length + network.PreActivations(l).Length)),
             Batch: Bytes(batches.BatchFloats),
             Dataset: Bytes((long)features.Length + targets.Length + batches.Count),
             Scratch: backend is Kernels.Simd.SimdBackend simd ? simd.ScratchBytes : 0);

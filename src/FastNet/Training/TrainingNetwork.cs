@@ -111,6 +111,10 @@ public sealed class TrainingNetwork : IDisposable
     /// <summary>Layer <paramref name="layer"/>'s dZ = ∂L/∂Z from the last backward pass ([MaxBatch, units]).</summary>
     public BufferView Deltas(int layer) => _deltas[layer].All;
 
+    /// <summary>Layer <paramref name="layer"/>'s pre-activations Z from the last forward pass ([MaxBatch, units]),
+    /// kept only where the activation's derivative needs them (GELU); empty for every other layer.</summary>
+    public BufferView PreActivations(int layer) => _preActivations[layer]?.All ?? BufferView.Empty;
+
     /// <summary>Forward pass of <paramref name="rows"/> rows of <paramref name="x"/> ([rows, inputs]); returns the
     /// output layer's activations ([rows, outputs], logits for cross-entropy).</summary>
     public BufferView Forward(BufferView x, int rows) => Forward(x, rows, dropFirstRow: null);

@@ -47,6 +47,20 @@ public class WorkloadMemoryTests
         Assert.Equal((4 * parameters * 4) + 1280 + 768 + 25600 + m.Scratch, m.Total);
     }
 
+    [Theory]
+    [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
+    public void ComputedSizeOfAGeluWorkloadCountsTheHiddenLayersPreActivations(string backendName)
+    {
+        // 20-16-4, GELU hidden units (their derivative needs Z), identity output, batch 8
+        var workload = new Workload("gelu", [20, 16, 4], Activation.Gelu, LossKind.SoftmaxCrossEntropy, OptimizerKind.Sgd, 8);
+        using IBackend backend = Backends.Create(backendName);
+
+        MemoryBreakdown m = WorkloadTimer.Run(backend, workload, repeats: 1, secondsPerRepeat: 0.01).Memory.Computed;
+
+        // A and dZ of both layers, and Z of the GELU layer only
+        Assert.Equal(4 * 8 * ((2 * (16 + 4)) + 16), m.ActivationsAndDeltas);
+    }
+
     [Fact]
     public void PeakOfAWorkloadAfterABigAllocationIsItsOwnNotTheEarlierHighWaterMark()
     {
