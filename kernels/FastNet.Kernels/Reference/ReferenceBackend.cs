@@ -190,10 +190,7 @@ public class ReferenceBackend : IBackend
         double muT = 0, muNext = 0, productT = 1, productNext = 1;
         if (step.Kind == OptimizerKind.Nadam)
         {
-            for (long i = 1; i <= t; i++)
-            {
-                productT *= NadamMu(b1, i);
-            }
+            productT = _nadamProduct.At(b1, t);
             muT = NadamMu(b1, t);
             muNext = NadamMu(b1, t + 1);
             productNext = productT * muNext;
@@ -274,10 +271,38 @@ public class ReferenceBackend : IBackend
         }
     }
 
-    // Nadam's μᵢ = β1·(1 − ½·0.96^(i·ψ)). Πₜ is recomputed from t at every step, as the page writes it; the fast paths
-    // carry it from step to step instead (OptimizerStep.Create).
+    // Nadam's μᵢ = β1·(1 − ½·0.96^(i·ψ)).
     private static double NadamMu(double beta1, long i) =>
         beta1 * (1 - 0.5 * Math.Pow(0.96, i * Kernels.OptimizerStep.NadamMomentumDecay));
+
+    private readonly NadamProduct _nadamProduct = new();
+
+    /// <summary>
+    /// Πₜ = μ₁·μ₂·…·μₜ, multiplied from i = 1 up as the page writes it, but kept between calls: the next step's product
+    /// is the last one times the factors after it, which is the same sequence of multiplications, so the same bits as
+    /// the whole loop, at the cost of one factor per step. An earlier t or another β1 starts again from 1. It depends on
+    /// t and β1 alone, never on what the caller carried (the fast paths' <see cref="Kernels.OptimizerStep.Create"/>).
+    /// </summary>
+    private sealed class NadamProduct
+    {
+        private double _beta1 = double.NaN;
+        private long _t;
+        private double _product = 1;
+
+        public double At(double beta1, long t)
+        {
+            if (beta1 != _beta1 || t < _t)
+            {
+                (_beta1, _t, _product) = (beta1, 0, 1);
+            }
+            for (long i = _t + 1; i <= t; i++)
+            {
+                _product *= NadamMu(beta1, i);
+            }
+            _t = t;
+            return _product;
+        }
+    }
 
     /// <inheritdoc />
     public virtual void Dropout(BufferView source, in DropoutMask mask, BufferView destination)
