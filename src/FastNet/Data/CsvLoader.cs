@@ -6,7 +6,8 @@ namespace FastNet.Data;
 /// Reads comma-separated numeric files (plain or gzip) into a <see cref="Dataset"/>: one example per line, either
 /// features plus a class label column (class numbers or class names), or features followed by k real-valued target
 /// columns (see <see cref="CsvOptions"/>). Numbers use the invariant culture ('.' decimal point). Blank lines are
-/// skipped; every other line must have as many fields as the first data line.
+/// skipped; every other line must have as many fields as the first data line. Features that are all whole numbers from 0
+/// to 255 (pixels) are held as bytes, a compact set (<see cref="Dataset.IsCompact"/>) that reads back the same floats.
 /// </summary>
 public static class CsvLoader
 {
@@ -57,7 +58,7 @@ public static class CsvLoader
     private sealed class Parser(TextReader reader, string name, CsvOptions options, bool featuresOnly = false)
     {
         private readonly CsvLineReader _lines = new(reader, name, MaxLineLength);
-        private readonly List<float> _features = [];
+        private readonly CsvFeatureValues _features = new();
         private readonly List<float> _targets = [];
         private int _line;
         private int _columns = -1;
@@ -102,7 +103,7 @@ public static class CsvLoader
             return featuresOnly ? null : Build();
         }
 
-        public (float[] Features, int Columns) FeaturesOnly() => ([.. _features], _columns);
+        public (float[] Features, int Columns) FeaturesOnly() => (_features.TakeFloats(), _columns);
 
         private string? NextLine()
         {
@@ -190,7 +191,14 @@ public static class CsvLoader
                 else
                 {
                     float value = ParseNumber(field, c);
-                    (c >= _targetStart ? _targets : _features).Add(value);
+                    if (c >= _targetStart)
+                    {
+                        _targets.Add(value);
+                    }
+                    else
+                    {
+                        _features.Add(value);
+                    }
                 }
                 c++;
             }
@@ -211,15 +219,19 @@ public static class CsvLoader
 
         private Dataset Build()
         {
-            float[] features = [.. _features];
             int featureCount = _columns - (options.TargetColumns > 0 ? options.TargetColumns : 1);
             if (options.TargetColumns > 0)
             {
-                return new Dataset(name, featureCount, features, options.TargetColumns, [.. _targets]);
+                return _features.AreBytes
+                    ? new Dataset(name, featureCount, _features.TakeBytes(), options.TargetColumns, [.. _targets])
+                    : new Dataset(name, featureCount, _features.TakeFloats(), options.TargetColumns, [.. _targets]);
             }
             (int classCount, int[] labels, IReadOnlyList<string>? names) = _labels!.Resolve();
-            return new Dataset(name, featureCount, features, classCount, Dataset.OneHot(labels, classCount), classCount, labels,
-                names);
+            float[] targets = Dataset.OneHot(labels, classCount);
+            // pixel values 0..255 stay bytes, held once in their storage type and converted as rows are read
+            return _features.AreBytes
+                ? new Dataset(name, featureCount, _features.TakeBytes(), classCount, targets, classCount, labels, names)
+                : new Dataset(name, featureCount, _features.TakeFloats(), classCount, targets, classCount, labels, names);
         }
 
         // Semicolons and tabs are the usual other separators; say so rather than leave "1 field" unexplained.

@@ -5,19 +5,61 @@ using System.Text.RegularExpressions;
 
 namespace FastNet.Data;
 
-/// <summary>An array read from a NumPy <c>.npy</c> file, its values converted to float32.</summary>
-/// <param name="Source">The file (or <c>archive.npz:name.npy</c>) it came from, for messages.</param>
-/// <param name="Dtype">The file's element type as NumPy writes it, e.g. <c>&lt;f4</c>.</param>
-/// <param name="IsInteger">True for integer and boolean element types (class labels).</param>
-/// <param name="Shape">The dimensions; empty for a scalar.</param>
-/// <param name="Values">Every element in C (row-major) order.</param>
-public sealed record NpyArray(string Source, string Dtype, bool IsInteger, IReadOnlyList<int> Shape, float[] Values)
+/// <summary>An array read from a NumPy <c>.npy</c> file. A uint8 or bool array keeps its bytes (<see cref="Bytes"/>,
+/// a quarter of float32's size: image data such as MNIST saved by NumPy); every other type is converted to float32.</summary>
+public sealed class NpyArray
 {
+    private readonly float[]? _floats;
+
+    /// <summary>An array converted to float32.</summary>
+    public NpyArray(string source, string dtype, bool isInteger, IReadOnlyList<int> shape, float[] values)
+        : this(source, dtype, isInteger, shape, values.Length)
+    {
+        _floats = values;
+    }
+
+    /// <summary>A uint8 or bool array, kept as its bytes.</summary>
+    public NpyArray(string source, string dtype, IReadOnlyList<int> shape, byte[] bytes)
+        : this(source, dtype, isInteger: true, shape, bytes.Length)
+    {
+        Bytes = bytes;
+    }
+
+    private NpyArray(string source, string dtype, bool isInteger, IReadOnlyList<int> shape, int count)
+    {
+        Source = source;
+        Dtype = dtype;
+        IsInteger = isInteger;
+        Shape = shape;
+        Count = count;
+    }
+
+    /// <summary>The file (or <c>archive.npz:name.npy</c>) it came from, for messages.</summary>
+    public string Source { get; }
+
+    /// <summary>The file's element type as NumPy writes it, e.g. <c>&lt;f4</c>.</summary>
+    public string Dtype { get; }
+
+    /// <summary>True for integer and boolean element types (class labels).</summary>
+    public bool IsInteger { get; }
+
+    /// <summary>The dimensions; empty for a scalar.</summary>
+    public IReadOnlyList<int> Shape { get; }
+
+    /// <summary>Number of elements.</summary>
+    public int Count { get; }
+
+    /// <summary>The elements of a uint8 or bool array as stored, in C (row-major) order; else null.</summary>
+    public byte[]? Bytes { get; }
+
+    /// <summary>Every element as float32 in C (row-major) order (for a byte array, converted on each call).</summary>
+    public float[] Values => _floats ?? [.. Bytes!.Select(b => (float)b)];
+
     /// <summary>Rows: the first dimension (1 for a scalar).</summary>
     public int Rows => Shape.Count == 0 ? 1 : Shape[0];
 
     /// <summary>Values per row: the product of the other dimensions, so [n, 28, 28] images are rows of 784.</summary>
-    public int Columns => Rows == 0 ? 0 : Values.Length / Rows;
+    public int Columns => Rows == 0 ? 0 : Count / Rows;
 }
 
 /// <summary>
@@ -116,6 +158,12 @@ public static partial class NpyReader
         {
             throw new DataFormatException(source, $"{count} elements: more than one array can hold ({Array.MaxLength})");
         }
+        if (type.IsByte)
+        {
+            byte[] bytes = new byte[count];
+            stream.ReadExactly(bytes);
+            return new NpyArray(source, descr, shape, bytes);
+        }
         return new NpyArray(source, descr, type.IsInteger, shape, type.Decode(stream, (int)count, source));
     }
 
@@ -149,6 +197,9 @@ public static partial class NpyReader
     private sealed record ElementType(char Kind, int Size, bool BigEndian)
     {
         public bool IsInteger => Kind is 'i' or 'u' or 'b';
+
+        /// <summary>uint8 or bool: one byte per element, held as it is.</summary>
+        public bool IsByte => Kind is 'u' or 'b' && Size == 1;
 
         public static ElementType Parse(string descr, string source)
         {

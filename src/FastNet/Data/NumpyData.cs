@@ -59,7 +59,8 @@ public static class NumpyData
         }
         if (!y.IsInteger)
         {
-            return new Dataset(name, x.Columns, x.Values, y.Columns, y.Values);
+            return x.Bytes is byte[] xBytes ? new Dataset(name, x.Columns, xBytes, y.Columns, y.Values)
+                : new Dataset(name, x.Columns, x.Values, y.Columns, y.Values);
         }
         if (y.Shape.Count != 1)
         {
@@ -67,10 +68,11 @@ public static class NumpyData
                 $"integer labels of shape ({string.Join(", ", y.Shape)}): expected one class label per row, shape ({x.Rows},); use a float array for real-valued targets");
         }
         int[] classes = new int[y.Rows];
+        float[] labels = y.Values;
         int max = 0;
         for (int r = 0; r < classes.Length; r++)
         {
-            float label = y.Values[r];
+            float label = labels[r];
             if (label < 0 || label >= (classCount ?? CsvLoader.MaxInferredClasses))
             {
                 string range = classCount is int k ? $"0..{k - 1} ({k} classes)" : $"0..{CsvLoader.MaxInferredClasses - 1}";
@@ -81,7 +83,10 @@ public static class NumpyData
             max = Math.Max(max, classes[r]);
         }
         int count = classCount ?? max + 1;
-        return new Dataset(name, x.Columns, x.Values, count, Dataset.OneHot(classes, count), count, classes);
+        float[] targets = Dataset.OneHot(classes, count);
+        // uint8 images stay bytes, held once in their storage type; rows are converted as they are read
+        return x.Bytes is byte[] bytes ? new Dataset(name, x.Columns, bytes, count, targets, count, classes)
+            : new Dataset(name, x.Columns, x.Values, count, targets, count, classes);
     }
 
     private static (NpyArray X, NpyArray Y) ReadArchive(string path)

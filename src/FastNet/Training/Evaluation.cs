@@ -41,7 +41,7 @@ public static class Evaluation
         for (int first = 0; first < rows; first += batch)
         {
             int take = Math.Min(batch, rows - first);
-            BufferView output = network.Forward(data.Features.Slice((start + first) * d.FeatureCount, take * d.FeatureCount), take);
+            BufferView output = network.Forward(data.Rows(start + first, take), take);
             backend.Download(output, held.AsSpan(first * outputs, take * outputs));
         }
         using FloatBuffer heldOnBackend = backend.Allocate(Math.Max(1, held.Length));

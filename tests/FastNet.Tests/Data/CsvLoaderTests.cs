@@ -25,6 +25,43 @@ public sealed class CsvLoaderTests : IDisposable
     }
 
     [Fact]
+    public void PixelValuesAreHeldAsBytesAndReadBackAsTheSameFloats()
+    {
+        string path = _dir.Write("pixels.csv", "label,p1,p2,p3\n3,0,255,17.0\n1,128,4,0\n");
+        Dataset data = CsvLoader.Load(path, new CsvOptions { LabelColumn = 0 });
+        Assert.True(data.IsCompact); // a quarter of the memory of float32
+        Assert.Equal([0f, 255f, 17f, 128f, 4f, 0f], data.Features);
+        Assert.Equal([3, 1], data.Labels!);
+    }
+
+    [Theory]
+    [InlineData("0.5", 0.5f)]
+    [InlineData("256", 256f)]
+    [InlineData("-1", -1f)]
+    [InlineData("-0", -0f)] // stored as a byte it would come back as +0
+    public void OneValueThatIsNotAByteKeepsEveryValueAsFloats(string field, float expected)
+    {
+        // more rows than one storage block holds, so values already stored as bytes in several blocks are widened
+        const int rows = 7000, columns = 10;
+        var text = new StringBuilder();
+        for (int r = 0; r < rows; r++)
+        {
+            IEnumerable<string> features = Enumerable.Range(0, columns).Select(c => ((r * columns + c) % 256).ToString());
+            if (r == rows - 1)
+            {
+                features = features.Take(columns - 1).Append(field);
+            }
+            text.Append(string.Join(',', features)).Append(",1\n");
+        }
+        Dataset data = CsvLoader.Load(_dir.Write("wide.csv", text.ToString()));
+
+        Assert.False(data.IsCompact);
+        float[] want = [.. Enumerable.Range(0, rows * columns).Select(i => (float)(i % 256))];
+        want[^1] = expected;
+        Assert.Equal(want.Select(BitConverter.SingleToInt32Bits), data.Features.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
     public void LabelColumnByIndexAndGivenClassCount()
     {
         string path = _dir.Write("a.csv", "1,7,8\r\n0,9,10\r\n");

@@ -40,6 +40,37 @@ public class NumpyDataTests
         Assert.Equal(4, data.ClassCount);
     }
 
+    [Theory]
+    [InlineData("|u1")]
+    [InlineData("|b1")]
+    public void ByteImagesStayBytesAndReadBackAsTheSameFloats(string descr)
+    {
+        using var dir = new TempDirectory();
+        byte[] pixels = descr == "|b1" ? [1, 0, 0, 1, 1, 0, 1, 1] : [0, 255, 7, 128, 1, 254, 31, 64];
+        string x = dir.Write("x.npy", NpyFiles.Npy(descr, [2, 2, 2], pixels));
+        string y = dir.Write("y.npy", NpyFiles.Npy("|u1", [2], [1, 0]));
+
+        Dataset data = NumpyData.Load(x, y);
+
+        Assert.True(data.IsCompact); // a quarter of the memory of float32
+        Assert.Equal(4, data.FeatureCount);
+        Assert.Equal(pixels.Select(p => (float)p), data.Features);
+        Assert.Equal([1, 0], data.Labels!);
+    }
+
+    [Fact]
+    public void WiderIntegerFeaturesAreFloats()
+    {
+        using var dir = new TempDirectory();
+        string x = dir.Write("x.npy", NpyFiles.Npy("<i8", [2, 2], NpyFiles.Int64(1, 2, 300, -4)));
+        string y = dir.Write("y.npy", NpyFiles.Npy("|u1", [2], [1, 0]));
+
+        Dataset data = NumpyData.Load(x, y);
+
+        Assert.False(data.IsCompact);
+        Assert.Equal([1f, 2f, 300f, -4f], data.Features);
+    }
+
     [Fact]
     public void FloatLabelsAreRealValuedTargetsOneColumnPerTarget()
     {

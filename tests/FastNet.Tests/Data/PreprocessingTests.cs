@@ -19,7 +19,9 @@ public sealed class PreprocessingTests
     [Fact]
     public void DivideScalesFeaturesOnlyInPlace()
     {
-        Dataset digits = EmbeddedDatasets.Digits();
+        // the digits as a float set (loaded, their whole-number pixels are held as bytes)
+        Dataset loaded = EmbeddedDatasets.Digits();
+        Dataset digits = loaded.WithFeatures(loaded.FeatureCount, [.. loaded.Features]);
         float[] features = digits.Features;
         new DivideScaling(16).ApplyInPlace(digits);
         Assert.Same(features, digits.Features);
