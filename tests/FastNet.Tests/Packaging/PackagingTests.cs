@@ -1,12 +1,14 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using FastNet.Tests.Cli;
 using Xunit;
 
 namespace FastNet.Tests.Packaging;
 
 /// <summary>FastNet leaves the repository: <c>dotnet pack</c> makes NuGet packages of the engine and a .NET tool of
-/// the command line; the tool installs with the real <c>dotnet tool install</c> and runs, and the README's library
-/// example compiles against the package and runs.</summary>
+/// the command line; the tool installs with the real <c>dotnet tool install</c>, keeps its runtime configuration and
+/// runs, and the README's library example compiles against the package and runs.</summary>
 public partial class PackagingTests(PackedFastNet packed) : IClassFixture<PackedFastNet>
 {
     [Fact]
@@ -18,6 +20,8 @@ public partial class PackagingTests(PackedFastNet packed) : IClassFixture<Packed
         Assert.True(exit == 0, output);
         string fastnet = Path.Combine(tools, "fastnet");
         Assert.True(File.Exists(fastnet), $"no {fastnet} after install:\n{output}");
+        string config = Assert.Single(Directory.GetFiles(tools, "FastNet.Cli.runtimeconfig.json", SearchOption.AllDirectories));
+        Assert.Equal(JsonValueKind.False, RuntimeConfigFile.Property(config, RuntimeConfigFile.QuickJitForLoops).ValueKind);
 
         (int infoExit, string info) = DotnetCommand.Run(fastnet, ["info"], packed.Root.Path, packed.PackageCache);
         Assert.True(infoExit == 0, info);
