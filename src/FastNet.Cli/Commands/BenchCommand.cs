@@ -46,6 +46,12 @@ internal static class BenchCommand
             Description = "time the trainer's data-parallel epochs on the ranks of the MPI job this runs in "
                 + "(mpirun -np N fastnet bench --data-parallel; one process without mpirun): samples/s and all-reduce time per step",
         };
+        var allReduce = new Option<string>("--allreduce")
+        {
+            Description = "with --data-parallel on more than one rank: comma-separated ways the gradient travels, each "
+                + "timed in turn: flat (one all-reduce a step) and layers (one per layer, started during the backward pass)",
+            DefaultValueFactory = _ => "flat,layers",
+        };
         var fresh = new Option<int?>("--fresh-processes")
         {
             Description = "run the same measurement in N new processes of this program, one after another, and print each "
@@ -57,7 +63,7 @@ internal static class BenchCommand
             + $"they took more than {MachineLoad.BusyCores} of a core on average (the figure is then unreliable)")
         {
             workloads, layers, batch, activation, loss, optimizer, accumulate, backends, repeats, seconds, json, gemm, dataParallel,
-            fresh,
+            allReduce, fresh,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -102,7 +108,9 @@ internal static class BenchCommand
             }
             if (parse.GetValue(dataParallel))
             {
-                return DataParallel(chosen, names, r * s, output);
+                GradientAllReduce[] modes = [.. parse.GetValue(allReduce)!.Split(',', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(GradientAllReduceNames.Parse).Distinct()];
+                return DataParallel(chosen, names, modes, r * s, output);
             }
             int threads = Environment.ProcessorCount;
             // threads × the one-thread peak: a probe on all threads would read low whenever another process holds a core
@@ -137,21 +145,31 @@ internal static class BenchCommand
         return command;
     }
 
-    // One line per workload and backend, from rank 0, with the time of a step, its all-reduce and the bytes it carries.
-    private static int DataParallel(List<Workload> chosen, string[] names, double seconds, TextWriter output)
+    // One line per workload, backend and all-reduce mode (one line on one rank, where the gradient does not travel),
+    // from rank 0, with the time of a step, its all-reduce and the bytes it carries.
+    private static int DataParallel(List<Workload> chosen, string[] names, GradientAllReduce[] modes, double seconds,
+        TextWriter output)
     {
+        if (modes.Length == 0)
+        {
+            throw new ArgumentException("--allreduce: name at least one of flat, layers");
+        }
         using ICommunicator ranks = Communicators.Create(forceMpi: false);
         TextWriter root = DataParallelRun.Output(ranks, output);
         foreach (Workload workload in chosen)
         {
             foreach (string name in names)
             {
-                using IBackend backend = Backends.Create(name);
-                DataParallelResult d = DataParallelTimer.Run(backend, workload, ranks, seconds);
-                root.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{workload.Name} {d.Backend} ranks {d.Ranks} threads {d.Threads} samples/s {d.SamplesPerSecond:F1} "
-                    + $"step_ms {1e3 * d.SecondsPerStep:F3} allreduce_ms {1e3 * d.AllReduceSecondsPerStep:F3} "
-                    + $"allreduce_share {d.AllReduceSecondsPerStep / d.SecondsPerStep:F4} gradient_bytes {d.GradientBytes}"));
+                foreach (GradientAllReduce mode in ranks.Size > 1 ? modes : modes[..1])
+                {
+                    using IBackend backend = Backends.Create(name);
+                    DataParallelResult d = DataParallelTimer.Run(backend, workload, ranks, seconds, mode);
+                    root.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{workload.Name} {d.Backend} ranks {d.Ranks} threads {d.Threads} samples/s {d.SamplesPerSecond:F1} "
+                        + $"step_ms {1e3 * d.SecondsPerStep:F3} allreduce_ms {1e3 * d.AllReduceSecondsPerStep:F3} "
+                        + $"allreduce_share {d.AllReduceSecondsPerStep / d.SecondsPerStep:F4} gradient_bytes {d.GradientBytes} "
+                        + $"allreduce {(d.AllReduce is { } m ? GradientAllReduceNames.Of(m) : "none")}"));
+                }
             }
         }
         return 0;
