@@ -224,11 +224,13 @@ public class DataParallelTests
         Assert.All(runs[0].Losses, l => Assert.True(double.IsFinite(l)));
     }
 
-    [Fact]
-    public void AStopSeenByOneRankStopsEveryRankAtTheSameBatch()
+    [Theory]
+    [InlineData(GradientAllReduce.Flat)]
+    [InlineData(GradientAllReduce.Layers)]
+    public void AStopSeenByOneRankStopsEveryRankAtTheSameBatch(GradientAllReduce allReduce)
     {
-        // rank 1 is asked to stop before training: its request travels in the first batch's all-reduce, so both ranks
-        // stop after that batch, with the same parameters
+        // rank 1 is asked to stop before training: its request travels in the first batch's all-reduce (per layer, in
+        // the input layer's), so both ranks stop after that batch, with the same parameters
         Dataset data = Accumulation.Blobs(Rows);
         var options = new TrainingOptions(2, 4, Shuffle: true, Seed: 2);
         (int Batch, float[] Parameters)[] stops = InProcessCommunicator.Run(2, communicator =>
@@ -236,7 +238,7 @@ public class DataParallelTests
             using IBackend backend = Backends.Create("reference");
             using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.MeanSquaredError),
                 LossKind.MeanSquaredError, Accumulation.Settings(OptimizerKind.Momentum), 4, accumulates: true);
-            using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+            using var trainer = new Trainer(network, data, null, options, communicator: communicator, allReduce: allReduce);
             using var stop = new CancellationTokenSource();
             if (communicator.Rank == 1)
             {
