@@ -2,7 +2,9 @@
 # Data-parallel scaling, side by side in one run: 1 rank x 1 thread, 2 ranks x 1 thread (mpirun -np 2) with the flat
 # all-reduce and with the per-layer ones (--allreduce layers), and 1 rank x 2 threads, for the batch-1024 and
 # batch-64 workloads of the 784-1024-1024-10 net, on the simd backend; and 1 rank x 1 thread at batch 512, the share
-# of a batch of 1024 each of 2 ranks computes, to tell how much of the ranks' step is that share's own cost.
+# of a batch of 1024 each of 2 ranks computes, to tell how much of the ranks' step is that share's own cost, and at
+# batch 1024 as 2 accumulated micro-batches of 512, to tell what summing a gradient into the accumulator costs (a rank
+# of a data-parallel run sums its slice's gradient that way before the all-reduce).
 # Each configuration is `fastnet bench --data-parallel` (the trainer's epochs on synthetic data, the gradient
 # all-reduced once a step or once a layer); the simd backend's threads follow DOTNET_PROCESSOR_COUNT. Prints a
 # Markdown table: samples/s, scaling efficiency (samples/s over twice the 1 x 1 figure), the share of the step spent
@@ -33,6 +35,7 @@ echo "load before: $(uptime)"
 for _ in $(seq "$rounds"); do
   DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" "${named[@]}" >>"$out"
   DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" "${half[@]}" | sed 's/^custom /sigmoid-512 /' >>"$out"
+  DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" --workload sigmoid-1024 --accumulate 2 >>"$out"
   mpirun -np 2 --oversubscribe -x DOTNET_PROCESSOR_COUNT=1 -x DOTNET_TieredCompilation "${bench[@]}" "${named[@]}" \
     --allreduce flat,layers 2>&1 | sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g' | grep -E '^[a-z0-9-]+ simd ranks' >>"$out"
   DOTNET_PROCESSOR_COUNT=2 "${bench[@]}" "${named[@]}" >>"$out"
@@ -57,7 +60,9 @@ awk '
       split(rows[order[i]], f, " ")
       if (f[1] != workloads[j]) continue
       k = f[4] * f[6]
-      eff = f[1] == "sigmoid-512" ? "(a rank'"'"'s share of sigmoid-1024)" : k == 1 ? "1 (base)" : sprintf("%.0f%%", 100 * f[8] / (k * base[f[1]]))
+      eff = f[1] == "sigmoid-512" ? "(a rank'"'"'s share of sigmoid-1024)" \
+        : f[1] == "sigmoid-1024/k2" ? "(sigmoid-1024 as 2 x 512, accumulated)" \
+        : k == 1 ? "1 (base)" : sprintf("%.0f%%", 100 * f[8] / (k * base[f[1]]))
       printf "| %s | %d x %d | %s | %.0f | %s | %.1f | %.2f | %.1f%% |\n", f[1], f[4], f[6], f[4] == 1 ? "-" : f[18], f[8],
         eff, f[10], f[12], 100 * f[14]
       if (f[1] == "sigmoid-1024" && f[4] == 2) ranks[f[18]] = f[10] " " f[12]
@@ -69,6 +74,10 @@ awk '
       printf "\nsigmoid-1024 on 2 ranks (%s): a step of %.1f ms, %.1f ms of it all-reduce; the rank'"'"'s 512 rows alone (1 x 1 at batch 512) %.1f ms; " \
         "left: %.1f ms of staging, accumulation and whatever else slows a rank\n", m, r[1], r[2], alone["sigmoid-512"], r[1] - r[2] - alone["sigmoid-512"]
     }
+    if ("sigmoid-512" in alone && "sigmoid-1024/k2" in alone)
+      printf "\nsumming a micro-batch gradient into the accumulator: %.1f ms (sigmoid-1024 as 2 x 512 accumulated, %.1f ms, " \
+        "less twice sigmoid-512, %.1f ms, halved)\n", (alone["sigmoid-1024/k2"] - 2 * alone["sigmoid-512"]) / 2,
+        alone["sigmoid-1024/k2"], alone["sigmoid-512"]
     for (k in bytes) b = bytes[k] # the same net in every workload
     {
       printf "\n784-1024-1024-10: %.2f MB all-reduced a step (float32 gradient); ring all-reduce per rank, N=2: %.2f MB each way, " \
