@@ -16,9 +16,9 @@ namespace FastNet.Training;
 /// order; each batch is split into N consecutive slices (<see cref="Communicators.Slice"/>), each rank sums its
 /// slice's gradient weighted by its rows / batch rows (as a micro-batch), the sums are all-reduced and every rank takes
 /// the same step: one step at the global batch. The gradient travels in one all-reduce after the backward pass, or in
-/// one per layer started as the backward pass finishes each (<see cref="GradientAllReduce"/>), with the same result. The
-/// parameters are broadcast from rank 0 at the start, the epoch's
-/// metrics are all-reduced, each rank evaluates its slice of the evaluation set, and the parameters and optimizer state are compared across ranks after every epoch.
+/// one per layer started as the backward pass finishes each (<see cref="GradientAllReduce"/>), with the same result.
+/// The parameters are broadcast from rank 0 at the start, the epoch's metrics are all-reduced, each rank evaluates its
+/// slice of the evaluation set, and the parameters and optimizer state are compared across ranks after every epoch.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
