@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Data-parallel scaling, side by side in one run: 1 rank x 1 thread, 2 ranks x 1 thread (mpirun -np 2) and
-# 1 rank x 2 threads, for the batch-1024 and batch-64 workloads of the 784-1024-1024-10 net, on the simd backend.
-# Each configuration is `fastnet bench --data-parallel` (the trainer's epochs on synthetic data, one gradient
-# all-reduce a step); the simd backend's threads follow DOTNET_PROCESSOR_COUNT. Prints a Markdown table: samples/s,
-# scaling efficiency (samples/s over twice the 1 x 1 figure), the share of the step spent in the all-reduce, and the
-# gradient each step all-reduces with its time on 10 and 100 Gb/s links (a ring all-reduce sends and receives
-# 2(N-1)/N of it on each rank). The three configurations run in turn, for a number of rounds, and each reports its
-# best round, which is the one least slowed by other work on a shared machine.
+# Data-parallel scaling, side by side in one run: 1 rank x 1 thread, 2 ranks x 1 thread (mpirun -np 2) with the flat
+# all-reduce and with the per-layer ones (--allreduce layers), and 1 rank x 2 threads, for the batch-1024 and
+# batch-64 workloads of the 784-1024-1024-10 net, on the simd backend; and 1 rank x 1 thread at batch 512, the share
+# of a batch of 1024 each of 2 ranks computes, to tell how much of the ranks' step is that share's own cost, and at
+# batch 1024 as 2 accumulated micro-batches of 512, to tell what summing a gradient into the accumulator costs (a rank
+# of a data-parallel run sums its slice's gradient that way before the all-reduce).
+# Each configuration is `fastnet bench --data-parallel` (the trainer's epochs on synthetic data, the gradient
+# all-reduced once a step or once a layer); the simd backend's threads follow DOTNET_PROCESSOR_COUNT. Prints a
+# Markdown table: samples/s, scaling efficiency (samples/s over twice the 1 x 1 figure), the share of the step spent
+# in the all-reduce (per layer: in the MPI calls, what the backward pass did not hide), and the gradient each step
+# all-reduces with its time on 10 and 100 Gb/s links (a ring all-reduce sends and receives 2(N-1)/N of it on each
+# rank). The configurations run in turn, for a number of rounds, and each reports its best round, which is the one
+# least slowed by other work on a shared machine.
 # Usage: benchmarks/scale-out.sh [seconds per measurement, default 4] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,44 +24,64 @@ seconds=${1:-4}
 rounds=${2:-3}
 cli=src/FastNet.Cli/bin/Release/net10.0/FastNet.Cli.dll
 [[ -f $cli ]] || dotnet build src/FastNet.Cli -c Release >/dev/null
-bench=(dotnet "$cli" bench --data-parallel --workload sigmoid-1024,sigmoid-64 --backend simd --repeats 1 --seconds "$seconds")
+bench=(dotnet "$cli" bench --data-parallel --backend simd --repeats 1 --seconds "$seconds")
+named=(--workload sigmoid-1024,sigmoid-64)
+# sigmoid-1024's net, loss and optimizer at batch 512: a custom workload, which bench names "custom"
+half=(--layers 784,1024,1024,10 --batch 512 --activation sigmoid --loss half-squared-error --optimizer sgd)
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
 echo "load before: $(uptime)"
 for _ in $(seq "$rounds"); do
-  DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" >>"$out"
-  mpirun -np 2 --oversubscribe -x DOTNET_PROCESSOR_COUNT=1 -x DOTNET_TieredCompilation "${bench[@]}" 2>&1 | sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g' \
-    | grep -E '^[a-z0-9-]+ simd ranks|^warning:' >>"$out"
-  DOTNET_PROCESSOR_COUNT=2 "${bench[@]}" >>"$out"
+  DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" "${named[@]}" >>"$out"
+  DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" "${half[@]}" | sed 's/^custom /sigmoid-512 /' >>"$out"
+  DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" --workload sigmoid-1024 --accumulate 2 >>"$out"
+  mpirun -np 2 --oversubscribe -x DOTNET_PROCESSOR_COUNT=1 -x DOTNET_TieredCompilation "${bench[@]}" "${named[@]}" \
+    --allreduce flat,layers 2>&1 | sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g' | grep -E '^[a-z0-9-]+ simd ranks|^warning:' >>"$out"
+  DOTNET_PROCESSOR_COUNT=2 "${bench[@]}" "${named[@]}" >>"$out"
 done
 echo "load after: $(uptime)"
 echo
 # fields: 1 workload, 4 ranks, 6 threads, 8 samples/s, 10 step_ms, 12 allreduce_ms, 14 share, 16 gradient_bytes,
-# 18 others (cores other processes took), 20 loadavg; the bench's other lines are its load notes, and its warnings
-# (a measurement on a busy machine) are repeated under the table
+# 18 all-reduce (none on one rank), 20 others (cores other processes took), 22 loadavg; the bench's other lines are
+# its load notes, and its warnings (a measurement on a busy machine) are repeated under the table
 awk '
   $1 == "warning:" { warnings[++nw] = $0; next }
   !/ ranks [0-9]+ threads / { next }
   {
-    c = $1 " " $4 " " $6
+    c = $1 " " $4 " " $6 " " $18
     if (!(c in best)) order[++n] = c
     if (!($1 in seen)) { seen[$1] = 1; workloads[++w] = $1 }
     if (!(c in best) || $8 > best[c]) { best[c] = $8; rows[c] = $0 }
     bytes[$1] = $16
   }
   END {
-    for (i = 1; i <= n; i++) { split(rows[order[i]], f, " "); if (f[4] == 1 && f[6] == 1) base[f[1]] = f[8] }
-    print "| workload | ranks x threads | samples/s | efficiency | step ms | all-reduce ms | all-reduce share |"
-    print "|---|---|---:|---:|---:|---:|---:|"
+    for (i = 1; i <= n; i++) { split(rows[order[i]], f, " "); if (f[4] == 1 && f[6] == 1) { base[f[1]] = f[8]; alone[f[1]] = f[10] } }
+    print "| workload | ranks x threads | all-reduce | samples/s | efficiency | step ms | all-reduce ms | all-reduce share |"
+    print "|---|---|---|---:|---:|---:|---:|---:|"
     for (j = 1; j <= w; j++) for (i = 1; i <= n; i++) {
       split(rows[order[i]], f, " ")
       if (f[1] != workloads[j]) continue
       k = f[4] * f[6]
-      eff = k == 1 ? "1 (base)" : sprintf("%.0f%%", 100 * f[8] / (k * base[f[1]]))
-      printf "| %s | %d x %d | %.0f | %s | %.1f | %.2f | %.1f%% |\n", f[1], f[4], f[6], f[8], eff, f[10], f[12], 100 * f[14]
+      eff = f[1] == "sigmoid-512" ? "(a rank'"'"'s share of sigmoid-1024)" \
+        : f[1] == "sigmoid-1024/k2" ? "(sigmoid-1024 as 2 x 512, accumulated)" \
+        : k == 1 ? "1 (base)" : sprintf("%.0f%%", 100 * f[8] / (k * base[f[1]]))
+      printf "| %s | %d x %d | %s | %.0f | %s | %.1f | %.2f | %.1f%% |\n", f[1], f[4], f[6], f[4] == 1 ? "-" : f[18], f[8],
+        eff, f[10], f[12], 100 * f[14]
+      if (f[1] == "sigmoid-1024" && f[4] == 2) ranks[f[18]] = f[10] " " f[12]
     }
-    for (k in bytes) b = bytes[k] # the same net in both workloads
+    split("flat layers", modes, " ")
+    if ("sigmoid-512" in alone) for (q = 1; q <= 2; q++) if (modes[q] in ranks) {
+      m = modes[q]
+      split(ranks[m], r, " ")
+      printf "\nsigmoid-1024 on 2 ranks (%s): a step of %.1f ms, %.1f ms of it all-reduce; the rank'"'"'s 512 rows alone (1 x 1 at batch 512) %.1f ms; " \
+        "left: %.1f ms of staging, accumulation and whatever else slows a rank\n", m, r[1], r[2], alone["sigmoid-512"], r[1] - r[2] - alone["sigmoid-512"]
+    }
+    if ("sigmoid-512" in alone && "sigmoid-1024/k2" in alone)
+      printf "\nsumming a micro-batch gradient into the accumulator: %.1f ms (sigmoid-1024 as 2 x 512 accumulated, %.1f ms, " \
+        "less twice sigmoid-512, %.1f ms, halved)\n", (alone["sigmoid-1024/k2"] - 2 * alone["sigmoid-512"]) / 2,
+        alone["sigmoid-1024/k2"], alone["sigmoid-512"]
+    for (k in bytes) b = bytes[k] # the same net in every workload
     {
       printf "\n784-1024-1024-10: %.2f MB all-reduced a step (float32 gradient); ring all-reduce per rank, N=2: %.2f MB each way, " \
         "%.1f ms at 10 Gb/s, %.2f ms at 100 Gb/s; large N: %.2f MB, %.1f ms, %.2f ms\n", b / 1e6, b / 1e6,

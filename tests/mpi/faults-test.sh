@@ -4,7 +4,8 @@
 #     60 s naming the killed rank, and the checkpoint resumes in one process;
 #  2. an unreadable data file on rank 1 alone: every rank stops within 60 s with rank 1's message;
 #  3. SIGTERM to mpirun: the ranks stop at the same batch, rank 0 saves the checkpoint, and the epoch resumed in one
-#     process reports the loss of the same epoch trained without a stop (the running sums of both ranks were kept).
+#     process reports the loss of the same epoch trained without a stop (the running sums of both ranks were kept);
+#     with the flat all-reduce and with the per-layer ones, whose last carries the stop.
 #     mpirun answers SIGTERM with SIGCONT to the ranks, odls_base_sigkill_timeout seconds later SIGTERM, as long again
 #     later SIGKILL, reading none of their output meanwhile. The run gives them 10 s (the README's advice); its short
 #     epochs print lines much faster than the ranks' terminal holds them for 10 s, so a rank whose training waited for
@@ -79,18 +80,21 @@ plain <"$dir/bad.log" | head -4 # Open MPI's own banner (MPI_ABORT was invoked o
 ((status != 0 && status != 124)) || fail "mpirun exited $status with bad input on one rank"
 grep -q "fastnet: error on rank 1: .*missing.csv: file not found" "$dir/bad.log" || fail "rank 1's message is missing"
 
-echo "== SIGTERM to mpirun"
-start_run --mca odls_base_sigkill_timeout 10
-kill -TERM "$launcher"
-bounded_wait
-plain <"$dir/run.log" | grep "interrupted" || { plain <"$dir/run.log" | tail -20; fail "no rank reported the stop"; }
-((status != 0)) || fail "mpirun exited 0 after SIGTERM"
-read -r epoch batch < <(resume_epoch)
-echo "checkpoint at epoch $epoch, batch $batch"
-resumed=$(dotnet "$cli" train --resume "$dir/ck.ckpt" --epochs "$epoch" --no-progress | sed -nE "s/^epoch +$epoch\/$epoch +loss ([0-9.]+) .*/\1/p")
-whole=$(dotnet "$cli" "${args[@]}" --epochs "$epoch" | sed -nE "s/^epoch +$epoch\/$epoch +loss ([0-9.]+) .*/\1/p")
-echo "epoch $epoch: loss $resumed resumed from the checkpoint, $whole trained without a stop in one process"
-awk -v a="$resumed" -v b="$whole" 'BEGIN { d = a - b; exit !(a != "" && (d < 0 ? -d : d) <= 1e-4 * b) }' \
-  || fail "the resumed epoch's loss differs from the run without a stop"
+for allreduce in flat layers; do
+  echo "== SIGTERM to mpirun, --allreduce $allreduce"
+  args=(train --layers 32 --batch 100 --backend simd --seed 5 --no-progress --allreduce "$allreduce")
+  start_run --mca odls_base_sigkill_timeout 10
+  kill -TERM "$launcher"
+  bounded_wait
+  plain <"$dir/run.log" | grep "interrupted" || { plain <"$dir/run.log" | tail -20; fail "no rank reported the stop"; }
+  ((status != 0)) || fail "mpirun exited 0 after SIGTERM"
+  read -r epoch batch < <(resume_epoch)
+  echo "checkpoint at epoch $epoch, batch $batch"
+  resumed=$(dotnet "$cli" train --resume "$dir/ck.ckpt" --epochs "$epoch" --no-progress | sed -nE "s/^epoch +$epoch\/$epoch +loss ([0-9.]+) .*/\1/p")
+  whole=$(dotnet "$cli" "${args[@]}" --epochs "$epoch" | sed -nE "s/^epoch +$epoch\/$epoch +loss ([0-9.]+) .*/\1/p")
+  echo "epoch $epoch: loss $resumed resumed from the checkpoint, $whole trained without a stop in one process"
+  awk -v a="$resumed" -v b="$whole" 'BEGIN { d = a - b; exit !(a != "" && (d < 0 ? -d : d) <= 1e-4 * b) }' \
+    || fail "the resumed epoch's loss differs from the run without a stop"
+done
 [[ ! -e $repo/fastnet-interrupted.ckpt ]] || fail "a run left fastnet-interrupted.ckpt in the repository"
 echo "faults: all passed"

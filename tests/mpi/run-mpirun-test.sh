@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Data parallelism on real Open MPI, after the test suite has built Release (.ci/run calls this):
 #  1. `mpirun -np 2 dotnet test` of the lockstep test: two MPI ranks step like one process at the global batch
-#     within the tolerance rule, for every optimizer and loss on the CPU backends, and stay bit-identical;
+#     within the tolerance rule, for every optimizer and loss on the CPU backends, and stay bit-identical; the
+#     per-layer all-reduces (MPI_Iallreduce) take the flat all-reduce's steps bit for bit;
 #  2. `mpirun -np 2 fastnet train --save` against one process's `fastnet train` (the difference is printed) and
 #     against the same run on two in-process ranks, which must give the same model bit for bit; its final test score
-#     against `fastnet eval` of the saved model, to the last digit;
+#     against `fastnet eval` of the saved model, to the last digit; the same run with `--allreduce layers` must save
+#     the same model, byte for byte;
 #  3. faults-test.sh: a rank killed with kill -9, bad input on one rank, SIGTERM to mpirun.
 # Installs openmpi-bin when mpirun is missing (as root, with apt-get). Exits non-zero on any failure.
 set -euo pipefail
@@ -40,6 +42,10 @@ dotnet "$cli" eval --model "$dir/mpi.json" --backend simd >"$dir/eval.log"
 eval_line="test accuracy $(sed -nE 's/^accuracy (.*)/\1/p' "$dir/eval.log")  test loss $(sed -nE 's/^loss \([^)]*\) ([^ ]*).*/\1/p' "$dir/eval.log")"
 grep -qxF "$eval_line" "$dir/mpi.log" || { echo "FAILED: eval of the saved model says: $eval_line"; exit 1; }
 echo "eval of the saved model: $eval_line"
+timeout 600 "${mpi[@]}" dotnet "$cli" "${args[@]}" --allreduce layers --save "$dir/layers.json" 2>&1 | plain >"$dir/layers.log"
+grep -q 'all-reduce layers' "$dir/layers.log" || { cat "$dir/layers.log"; echo "FAILED: the run does not say it all-reduced per layer"; exit 1; }
+cmp "$dir/mpi.json" "$dir/layers.json" || { echo "FAILED: --allreduce layers saved another model than the flat all-reduce"; exit 1; }
+echo "--allreduce layers: the flat all-reduce's model, byte for byte"
 dotnet "$cli" "${args[@]}" --save "$dir/one.json" | grep "test accuracy" | sed 's/^/one process: /'
 dotnet test tests/FastNet.Tests -c Release --no-build \
   --filter "FullyQualifiedName~DataParallelCliTests.AnMpirunModelEqualsTheSameRunOnInProcessRanks" 2>&1 | ran_one

@@ -47,6 +47,12 @@ internal static class BenchCommand
                 + "(mpirun -np N fastnet bench --data-parallel; one process without mpirun): samples/s, all-reduce time per step "
                 + "and the machine's load",
         };
+        var allReduce = new Option<string>("--allreduce")
+        {
+            Description = "with --data-parallel on more than one rank: comma-separated ways the gradient travels, each "
+                + "timed in turn: flat (one all-reduce a step) and layers (one per layer, started during the backward pass)",
+            DefaultValueFactory = _ => "flat,layers",
+        };
         var fresh = new Option<int?>("--fresh-processes")
         {
             Description = "run the same measurement in N new processes of this program, one after another, and print each "
@@ -58,7 +64,7 @@ internal static class BenchCommand
             + $"they took more than {MachineLoad.BusyCores} of a core on average (the figure is then unreliable)")
         {
             workloads, layers, batch, activation, loss, optimizer, accumulate, backends, repeats, seconds, json, gemm, dataParallel,
-            fresh,
+            allReduce, fresh,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -103,7 +109,9 @@ internal static class BenchCommand
             }
             if (parse.GetValue(dataParallel))
             {
-                return DataParallel(chosen, names, r * s, parse.GetValue(json), load, output);
+                GradientAllReduce[] modes = [.. parse.GetValue(allReduce)!.Split(',', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(GradientAllReduceNames.Parse).Distinct()];
+                return DataParallel(chosen, names, modes, r * s, parse.GetValue(json), load, output);
             }
             int threads = Environment.ProcessorCount;
             // threads × the one-thread peak: a probe on all threads would read low whenever another process holds a core
@@ -138,11 +146,17 @@ internal static class BenchCommand
         return command;
     }
 
-    // One line per workload and backend, from rank 0, with the time of a step, its all-reduce, the bytes it carries
-    // and the machine's load, as each is measured; then the load's notes. With --json, one document at the end.
-    private static int DataParallel(List<Workload> chosen, string[] names, double seconds, bool json, ILoadSampler? load,
+    // One line per workload, backend and all-reduce mode (one line on one rank, where the gradient does not travel),
+    // from rank 0, with the time of a step, its all-reduce, the bytes it carries and the machine's load, as each is
+    // measured; then the load's notes. With --json, one document at the end.
+    private static int DataParallel(List<Workload> chosen, string[] names, GradientAllReduce[] modes, double seconds,
+        bool json, ILoadSampler? load,
         TextWriter output)
     {
+        if (modes.Length == 0)
+        {
+            throw new ArgumentException("--allreduce: name at least one of flat, layers");
+        }
         using ICommunicator ranks = Communicators.Create(forceMpi: false);
         TextWriter root = DataParallelRun.Output(ranks, output);
         var results = new List<DataParallelResult>();
@@ -150,12 +164,15 @@ internal static class BenchCommand
         {
             foreach (string name in names)
             {
-                using IBackend backend = Backends.Create(name);
-                DataParallelResult d = DataParallelTimer.Run(backend, workload, ranks, seconds, load);
-                results.Add(d);
-                if (!json)
+                foreach (GradientAllReduce mode in ranks.Size > 1 ? modes : modes[..1])
                 {
-                    root.WriteLine(DataParallelReport.Line(d));
+                    using IBackend backend = Backends.Create(name);
+                    DataParallelResult d = DataParallelTimer.Run(backend, workload, ranks, seconds, mode, load);
+                    results.Add(d);
+                    if (!json)
+                    {
+                        root.WriteLine(DataParallelReport.Line(d));
+                    }
                 }
             }
         }

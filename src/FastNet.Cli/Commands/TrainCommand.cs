@@ -48,6 +48,7 @@ internal static class TrainCommand
         Checkpoint? resume = resumePath is null ? null : CheckpointFile.Read(resumePath);
         TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume, resumePath!);
         int earlyStopping = parse.GetValue(o.EarlyStopping);
+        GradientAllReduce allReduce = GradientAllReduceNames.Parse(parse.GetValue(o.AllReduce)!);
 
         DataRequest request = plan.DataRequest(parse, o, resume);
         string? explicitScale = parse.GetResult(o.Scale) is { Implicit: false } ? parse.GetValue(o.Scale) : null;
@@ -103,8 +104,8 @@ internal static class TrainCommand
         string evaluationName = data.Validation is null ? "test" : "val";
         DataParallelRun.RequireSameConfiguration(ranks, training, plan.Optimizer, $"{model.Spec} ({RunDescription.Layers(model.Spec)})",
             loss, plan.TrainBiases, backend.Name, trainingData, data.Scaling.Describe(), evaluation?.Count,
-            data.Test?.Count, resume?.Position, training.DropoutText);
-        using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard(), ranks);
+            data.Test?.Count, resume?.Position, training.DropoutText, allReduce);
+        using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard(), ranks, allReduce);
         resume?.Restore(network, trainer);
         // Every checkpoint of the run, on schedule or rescued, carries the model's metadata and the data's checksum.
         Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256);
@@ -113,7 +114,7 @@ internal static class TrainCommand
             + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {RunDescription.Schedule(training.Schedule)}, "
             + $"batch {RunDescription.Batch(training)}, backend {RunDescription.Backend(backend)}, seed {training.Seed}"
             + (training.DropoutRates is null ? "" : $", dropout {training.DropoutText}")
-            + DataParallelRun.Describe(ranks, batch));
+            + DataParallelRun.Describe(ranks, batch, allReduce));
         if (training.LinearScalingBase is int baseBatch)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,

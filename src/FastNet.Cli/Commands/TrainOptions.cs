@@ -188,12 +188,20 @@ internal sealed class TrainOptions
         Description = "train data-parallel as one rank of an MPI job (Open MPI), also when no launcher's environment says so",
     };
 
+    public Option<string> AllReduce { get; } = new("--allreduce")
+    {
+        Description = "data-parallel runs: how each step's gradient travels between the ranks: flat (one all-reduce after "
+            + "the backward pass) or layers (one per layer, started as soon as the backward pass has finished it); the "
+            + "results are the same",
+        DefaultValueFactory = _ => "flat",
+    };
+
     public IEnumerable<Option> All =>
     [
         Backend, Threads, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
         TrustCoefficient, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Accumulate, Dropout, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot, PlotLog,
-        NoProgress, Mpi,
+        NoProgress, Mpi, AllReduce,
     ];
 }

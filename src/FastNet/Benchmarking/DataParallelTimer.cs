@@ -13,28 +13,32 @@ namespace FastNet.Benchmarking;
 /// <param name="Threads">Threads per rank (the simd backend's pool; 1 for the others).</param>
 /// <param name="SamplesPerSecond">Examples of the global batch per second, over the timed epochs.</param>
 /// <param name="SecondsPerStep">Mean wall time of one step (one global batch).</param>
-/// <param name="AllReduceSecondsPerStep">Mean time of one step's gradient all-reduce on rank 0 (0 on one rank).</param>
+/// <param name="AllReduceSecondsPerStep">Mean time of one step's gradient all-reduce on rank 0 (0 on one rank); per
+/// layer, the time in the communicator's calls, the part the backward pass did not hide
+/// (<see cref="Trainer.AllReduceTime"/>).</param>
 /// <param name="GradientBytes">What one step's all-reduce carries: the trainable gradient in float32 (and one more
 /// float, the stop flag).</param>
+/// <param name="AllReduce">How the gradient travelled; null on one rank, where it does not travel.</param>
 /// <param name="Load">How busy rank 0's machine was during the timed epochs: other processes are those of no rank, so
 /// the ranks that share the machine are not counted as load. Only rank 0, which reports it, sees the other ranks' time;
 /// on the other ranks it is their own view (every other process counted).</param>
 public sealed record DataParallelResult(Workload Workload, string Backend, int Ranks, int Threads, double SamplesPerSecond,
-    double SecondsPerStep, double AllReduceSecondsPerStep, long GradientBytes, MachineLoad Load);
+    double SecondsPerStep, double AllReduceSecondsPerStep, long GradientBytes, GradientAllReduce? AllReduce, MachineLoad Load);
 
 /// <summary>
 /// Times data-parallel training as <c>fastnet train</c> runs it under <c>mpirun -np N</c>: the trainer's epochs on
-/// synthetic data (each rank its slice of every global batch, one all-reduce of the gradient per step, the per-epoch
-/// parameter checksum), collective on every rank. One warm-up epoch, then as many epochs as rank 0 expects to fill the
+/// synthetic data (each rank its slice of every global batch, the gradient all-reduced flat or per layer, the
+/// per-epoch parameter checksum), collective on every rank. One warm-up epoch, then as many epochs as rank 0 expects to fill the
 /// given time (the count is broadcast, so the ranks run the same collectives).
 /// </summary>
 public static class DataParallelTimer
 {
-    /// <summary>Measures <paramref name="workload"/> on <paramref name="ranks"/> (collective), with the machine's load
-    /// read from <paramref name="load"/> (the machine's <c>/proc</c> by default) around the timed epochs; each rank runs
-    /// at <paramref name="place"/> (this process by default).</summary>
+    /// <summary>Measures <paramref name="workload"/> on <paramref name="ranks"/> (collective), the gradient
+    /// travelling as <paramref name="allReduce"/> says, with the machine's load read from <paramref name="load"/> (the
+    /// machine's <c>/proc</c> by default) around the timed epochs; each rank runs at <paramref name="place"/> (this
+    /// process by default).</summary>
     public static DataParallelResult Run(IBackend backend, Workload workload, ICommunicator ranks, double seconds,
-        ILoadSampler? load = null, RankPlace? place = null)
+        GradientAllReduce allReduce = GradientAllReduce.Flat, ILoadSampler? load = null, RankPlace? place = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
@@ -49,7 +53,7 @@ public static class DataParallelTimer
         Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(1));
         using var network = new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(),
             options.MicroBatchSizeOn(ranks.Size), accumulates: ranks.Size > 1 || workload.Accumulate > 1);
-        using var trainer = new Trainer(network, Synthetic(spec, examples), null, options, communicator: ranks);
+        using var trainer = new Trainer(network, Synthetic(spec, examples), null, options, communicator: ranks, allReduce: allReduce);
         var clock = Stopwatch.StartNew();
         trainer.RunEpoch();
         int[] epochs = [Math.Max(1, (int)Math.Ceiling(seconds / clock.Elapsed.TotalSeconds))];
@@ -69,7 +73,7 @@ public static class DataParallelTimer
         int threads = backend is Kernels.Simd.SimdBackend simd ? simd.Threads : 1;
         return new DataParallelResult(workload, backend.Name, ranks.Size, threads, (double)epochs[0] * examples / elapsed,
             elapsed / steps, (trainer.AllReduceTime - allReduceBefore).TotalSeconds / steps, 4L * (network.TrainableCount + 1),
-            machine);
+            ranks.Size > 1 ? allReduce : null, machine);
     }
 
     // Collective. Rank 0's machine's busy time less the processor time of every rank on it: ranks in other processes

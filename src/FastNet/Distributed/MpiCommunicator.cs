@@ -4,8 +4,9 @@ namespace FastNet.Distributed;
 /// The ranks of an <c>mpirun</c> job (MPI_COMM_WORLD) over Open MPI. Created once per process: it initializes MPI,
 /// and <see cref="Dispose"/> finalizes it. Every rank gets the same bits from <see cref="AllReduceSum"/>: Open MPI's
 /// reduction algorithms for a commutative operation either reduce once and distribute the result or combine pairs
-/// symmetrically (a + b is b + a in IEEE arithmetic). That is an assumption about the library, not a guarantee of
-/// the MPI standard; the trainer's per-epoch parameter checksum turns any violation into an error.
+/// symmetrically (a + b is b + a in IEEE arithmetic); so do its non-blocking all-reduces (MPI_Iallreduce). That is an
+/// assumption about the library, not a guarantee of the MPI standard; the trainer's per-epoch parameter checksum turns
+/// any violation into an error.
 /// </summary>
 public sealed class MpiCommunicator : ICommunicator
 {
@@ -42,6 +43,9 @@ public sealed class MpiCommunicator : ICommunicator
 
     /// <inheritdoc />
     public void AllReduceSum(Span<float> values) => _mpi.AllReduceSum(values);
+
+    /// <inheritdoc />
+    public IAllReduceRequest StartAllReduceSum(Memory<float> values) => MpiAllReduceRequest.Start(_mpi, values);
 
     /// <inheritdoc />
     public void Broadcast(Span<byte> data, int root) => _mpi.Broadcast(data, root);

@@ -5,7 +5,8 @@ namespace FastNet.Distributed;
 /// <summary>
 /// The few Open MPI entry points FastNet calls, bound at run time from libmpi.so.40 (Open MPI 4, Debian's
 /// libopenmpi3). Open MPI's handles (MPI_COMM_WORLD, MPI_FLOAT, MPI_BYTE, MPI_SUM) are the addresses of exported
-/// globals; MPI_IN_PLACE is (void*)1. MPICH's handles are integers, so this layer is for Open MPI only.
+/// globals; MPI_IN_PLACE is (void*)1. An MPI_Request is a pointer (struct ompi_request_t *), and MPI_STATUS_IGNORE is
+/// (MPI_Status*)0. MPICH's handles are integers, so this layer is for Open MPI only.
 /// </summary>
 internal sealed unsafe class MpiNative
 {
@@ -24,6 +25,9 @@ internal sealed unsafe class MpiNative
         CommRank = Get("MPI_Comm_rank");
         CommSize = Get("MPI_Comm_size");
         AllreduceFn = Get("MPI_Allreduce");
+        IallreduceFn = Get("MPI_Iallreduce");
+        TestFn = Get("MPI_Test");
+        WaitFn = Get("MPI_Wait");
         BcastFn = Get("MPI_Bcast");
         AbortFn = Get("MPI_Abort");
         FinalizeFn = Get("MPI_Finalize");
@@ -39,6 +43,9 @@ internal sealed unsafe class MpiNative
     private nint CommRank { get; }
     private nint CommSize { get; }
     private nint AllreduceFn { get; }
+    private nint IallreduceFn { get; }
+    private nint TestFn { get; }
+    private nint WaitFn { get; }
     private nint BcastFn { get; }
     private nint AbortFn { get; }
     private nint FinalizeFn { get; }
@@ -103,6 +110,25 @@ internal sealed unsafe class MpiNative
                 1, (nint)p, values.Length, Float, Sum, CommWorld), "MPI_Allreduce");
         }
     }
+
+    /// <summary>MPI_Iallreduce in place: starts values ← Σ values, writing the request's handle to
+    /// <paramref name="request"/>. <paramref name="values"/> must stay pinned until the request completes.</summary>
+    public void StartAllReduceSum(float* values, int count, nint* request) =>
+        Check(((delegate* unmanaged<nint, nint, int, nint, nint, nint, nint*, int>)IallreduceFn)(
+            1, (nint)values, count, Float, Sum, CommWorld, request), "MPI_Iallreduce");
+
+    /// <summary>MPI_Test: true once the request is complete, which then frees it and sets the handle to
+    /// MPI_REQUEST_NULL (a later MPI_Wait on it returns at once).</summary>
+    public bool Test(nint* request)
+    {
+        int flag;
+        Check(((delegate* unmanaged<nint*, int*, nint, int>)TestFn)(request, &flag, 0), "MPI_Test");
+        return flag != 0;
+    }
+
+    /// <summary>MPI_Wait: returns once the request is complete, and sets the handle to MPI_REQUEST_NULL.</summary>
+    public void Wait(nint* request) =>
+        Check(((delegate* unmanaged<nint*, nint, int>)WaitFn)(request, 0), "MPI_Wait");
 
     public void Broadcast(Span<byte> data, int root)
     {

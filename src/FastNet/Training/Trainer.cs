@@ -15,8 +15,10 @@ namespace FastNet.Training;
 /// With a communicator of N &gt; 1 ranks (data parallelism) every rank holds the whole data set and draws the same
 /// order; each batch is split into N consecutive slices (<see cref="Communicators.Slice"/>), each rank sums its
 /// slice's gradient weighted by its rows / batch rows (as a micro-batch), the sums are all-reduced and every rank takes
-/// the same step: one step at the global batch. The parameters are broadcast from rank 0 at the start, the epoch's
-/// metrics are all-reduced, each rank evaluates its slice of the evaluation set, and the parameters and optimizer state are compared across ranks after every epoch.
+/// the same step: one step at the global batch. The gradient travels in one all-reduce after the backward pass, or in
+/// one per layer started as the backward pass finishes each (<see cref="GradientAllReduce"/>), with the same result.
+/// The parameters are broadcast from rank 0 at the start, the epoch's metrics are all-reduced, each rank evaluates its
+/// slice of the evaluation set, and the parameters and optimizer state are compared across ranks after every epoch.
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -30,7 +32,9 @@ public sealed class Trainer : IDisposable
     private readonly DivergenceGuard? _divergence;
     private readonly ICommunicator _ranks;
     private readonly int _micro; // rows per forward and backward pass on this rank
-    private readonly float[]? _reduced;
+    private readonly float[]? _reduced; // the flat all-reduce's host buffer
+    private readonly LayerBuckets? _buckets; // or the per-layer all-reduces
+    private readonly Action<int>? _startBucket;
     private CancellationToken _cancel;
     private bool _stopAgreed;
     private (ulong, ulong, ulong, ulong) _epochShuffleState;
@@ -44,9 +48,11 @@ public sealed class Trainer : IDisposable
     /// with <paramref name="options"/>' <see cref="TrainingOptions.LearningRates"/> for this training set (a constant
     /// rate, the default, fits any). With <paramref name="communicator"/> of more than one rank, training is data-parallel (see
     /// the class); constructing the trainer is then collective: it replaces this rank's parameters and optimizer state
-    /// with rank 0's.</summary>
+    /// with rank 0's. <paramref name="allReduce"/> says how the ranks' gradients travel (it does not change the
+    /// result); one rank ignores it.</summary>
     public Trainer(TrainingNetwork network, Dataset train, Dataset? evaluation, TrainingOptions options,
-        DivergenceGuard? divergence = null, ICommunicator? communicator = null)
+        DivergenceGuard? divergence = null, ICommunicator? communicator = null,
+        GradientAllReduce allReduce = GradientAllReduce.Flat)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(train);
@@ -101,7 +107,15 @@ public sealed class Trainer : IDisposable
         _epochShuffleState = _shuffle.State;
         if (_ranks.Size > 1)
         {
-            _reduced = new float[network.TrainableCount + 1]; // the gradient sum and the count of ranks asked to stop
+            if (allReduce == GradientAllReduce.Layers)
+            {
+                _buckets = new LayerBuckets(network, _ranks);
+                _startBucket = layer => _buckets.Start(layer, _cancel.IsCancellationRequested);
+            }
+            else
+            {
+                _reduced = new float[network.TrainableCount + 1]; // the gradient sum and the count of ranks asked to stop
+            }
             float[] parameters = network.ToModel().Parameters, state = network.DownloadOptimizerState();
             Communicators.BroadcastFromRoot(_ranks, parameters);
             Communicators.BroadcastFromRoot(_ranks, state);
@@ -118,8 +132,10 @@ public sealed class Trainer : IDisposable
     public DeviceDataset TrainData => _train;
 
     /// <summary>Time spent in the steps' gradient all-reduce (with N &gt; 1 ranks) since the trainer was made: what
-    /// data parallelism adds to a step, besides the host staging of the gradient.</summary>
-    public TimeSpan AllReduceTime => Stopwatch.GetElapsedTime(0, _allReduceTicks);
+    /// data parallelism adds to a step, besides the host staging of the gradient. Per layer, the time in the
+    /// communicator's calls (starting, moving on and waiting for the all-reduces): what the backward pass did not
+    /// hide.</summary>
+    public TimeSpan AllReduceTime => Stopwatch.GetElapsedTime(0, _allReduceTicks + (_buckets?.Ticks ?? 0));
 
     /// <summary>The mean training loss of the current epoch so far, as last measured by the divergence check (about
     /// ten times an epoch, summed over the ranks); NaN before the epoch's first check or without a guard.</summary>
@@ -280,7 +296,7 @@ public sealed class Trainer : IDisposable
     // One step on the rows first..first+rows of the epoch's order. On one rank a batch that fits the micro-batch size
     // is one plain step; otherwise this rank's slice of the batch (all of it on one rank) is taken as micro-batches,
     // each gradient weighted by its rows / the batch's rows and summed, the ranks' sums are all-reduced, and every rank
-    // takes the same one step.
+    // takes the same one step. Per layer, the last micro-batch's backward pass starts each layer's all-reduce.
     private void TrainBatch(int first, int rows)
     {
         int micro = _micro;
@@ -294,14 +310,23 @@ public sealed class Trainer : IDisposable
         if (count == 0)
         {
             _network.Backend.Fill(0, _network.AccumulatedGradients);
+            for (int l = _network.Spec.Layers.Count - 1; l >= 0; l--)
+            {
+                _startBucket?.Invoke(l); // a rank without rows still takes part in every layer's all-reduce
+            }
         }
         for (int done = 0; done < count; done += micro)
         {
             int take = Math.Min(micro, count - done);
             (BufferView x, BufferView t) = _batches.Take(first + offset + done, take);
-            _network.AccumulateGradients(x, t, take, rows, first: done == 0, firstRow: offset + done);
+            _network.AccumulateGradients(x, t, take, rows, first: done == 0, firstRow: offset + done,
+                layerDone: done + take == count ? _startBucket : null);
         }
-        if (_ranks.Size > 1)
+        if (_buckets is not null)
+        {
+            _stopAgreed = _buckets.Finish();
+        }
+        else if (_ranks.Size > 1)
         {
             SumOverRanks();
         }

@@ -17,6 +17,7 @@ public sealed class TrainingNetwork : IDisposable
     private readonly FloatBuffer[] _activations, _deltas;
     private readonly FloatBuffer?[] _preActivations; // Z, for the layers whose activation needs it (GELU)
     private readonly FloatBuffer?[] _dropped; // A after dropout, the next layer's input, for the layers that drop
+    private readonly (int Offset, int Count)[][] _trainableSlices; // by layer
     private int _accumulatedRows; // rows of the current accumulation cycle so far: the next micro-batch's first row
     private readonly float[] _metricsHost = new float[2];
 
@@ -56,6 +57,13 @@ public sealed class TrainingNetwork : IDisposable
         Optimizer = new OptimizerClock(optimizer, rates);
         TrainableCount = trainBiases ? spec.ParameterCount : spec.WeightCount;
 
+        _trainableSlices = [.. spec.Layers.Select((layer, l) =>
+        {
+            (int, int) weights = (spec.WeightOffset(l), spec.InputsOf(l) * layer.Units);
+            return layer.HasBias && spec.BiasOffset(l) < TrainableCount
+                ? new[] { weights, (spec.BiasOffset(l), layer.Units) }
+                : [weights];
+        })];
         _parameters = backend.Allocate(spec.ParameterCount);
         _gradients = backend.Allocate(spec.ParameterCount);
         _state = backend.Allocate(checked(OptimizerStep.StateSlots(Optimizer.Settings.Kind) * TrainableCount));
@@ -167,8 +175,9 @@ public sealed class TrainingNetwork : IDisposable
     /// </summary>
     public void ComputeGradients(BufferView x, BufferView targets, int rows) => ComputeGradientsFrom(x, targets, rows, 0);
 
-    // rows firstRow.. of the step's batch (what keys their dropout masks)
-    private void ComputeGradientsFrom(BufferView x, BufferView targets, int rows, int firstRow)
+    // rows firstRow.. of the step's batch (what keys their dropout masks); layerDone(l), when given, runs as soon as
+    // layer l's dW and db are written
+    private void ComputeGradientsFrom(BufferView x, BufferView targets, int rows, int firstRow, Action<int>? layerDone = null)
     {
         BufferView output = Forward(x, rows, firstRow);
         int outputs = Spec.Outputs;
@@ -185,6 +194,7 @@ public sealed class TrainingNetwork : IDisposable
             _backend.DenseBackward(input, Weights(l), _activations[l].Slice(0, rows * layer.Units), rows, inputs,
                 layer.Units, layer.Activation, _deltas[l].Slice(0, rows * layer.Units),
                 _gradients.Slice(Spec.WeightOffset(l), inputs * layer.Units), db, dX, PreActivations(l, rows));
+            layerDone?.Invoke(l);
         }
     }
 
@@ -203,10 +213,12 @@ public sealed class TrainingNetwork : IDisposable
     /// different summation order). <paramref name="first"/> starts a new sum. The rows' loss and correct count are
     /// added to the metrics as usual. <paramref name="firstRow"/> is the micro-batch's first row within the step's
     /// batch, which keys its dropout masks; null continues after the previous micro-batch of this cycle (from 0 when
-    /// <paramref name="first"/>).
+    /// <paramref name="first"/>). With <paramref name="layerDone"/> the sum is taken layer by layer as the backward
+    /// pass goes (the same elementwise sums, so the same bits), and layerDone(l) is called as soon as layer l's part of
+    /// it (<see cref="TrainableSlices"/>) is final, output layer first: the moment a data-parallel step can send it.
     /// </summary>
     public void AccumulateGradients(BufferView x, BufferView targets, int rows, int batchRows, bool first,
-        int? firstRow = null)
+        int? firstRow = null, Action<int>? layerDone = null)
     {
         if (_accumulated is null)
         {
@@ -214,14 +226,36 @@ public sealed class TrainingNetwork : IDisposable
         }
         ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, rows);
         int row = firstRow ?? (first ? 0 : _accumulatedRows);
+        double weight = (double)rows / batchRows;
+        if (layerDone is not null)
+        {
+            if (first)
+            {
+                _backend.Fill(0, _accumulated.All);
+            }
+            ComputeGradientsFrom(x, targets, rows, row, l =>
+            {
+                foreach ((int offset, int count) in TrainableSlices(l))
+                {
+                    _backend.AccumulateScaled(_gradients.Slice(offset, count), weight, _accumulated.Slice(offset, count));
+                }
+                layerDone(l);
+            });
+            _accumulatedRows = row + rows;
+            return;
+        }
         ComputeGradientsFrom(x, targets, rows, row);
         _accumulatedRows = row + rows;
         if (first)
         {
             _backend.Fill(0, _accumulated.All);
         }
-        _backend.AccumulateScaled(_gradients.Slice(0, TrainableCount), (double)rows / batchRows, _accumulated.All);
+        _backend.AccumulateScaled(_gradients.Slice(0, TrainableCount), weight, _accumulated.All);
     }
+
+    /// <summary>Where layer <paramref name="layer"/>'s trained parameters lie in the flat parameters (and gradients):
+    /// its weights, then its biases when it has them and they are trained.</summary>
+    public IReadOnlyList<(int Offset, int Count)> TrainableSlices(int layer) => _trainableSlices[layer];
 
     /// <summary>Applies one optimizer step with the gradients summed by <see cref="AccumulateGradients"/>.</summary>
     public void StepAccumulated()

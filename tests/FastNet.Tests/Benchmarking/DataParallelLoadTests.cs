@@ -29,7 +29,7 @@ public class DataParallelLoadTests
             var sampler = new SteppingSampler(busyPerSecond: 4, ownPerSecond: root ? 1 : 1.5);
             RankPlace place = root ? new("m", 1) : new(rank1Machine, rank1Process);
             using IBackend backend = Backends.Create("reference");
-            return DataParallelTimer.Run(backend, Tiny, communicator, 0.01, sampler, place).Load;
+            return DataParallelTimer.Run(backend, Tiny, communicator, 0.01, load: sampler, place: place).Load;
         });
 
         Assert.Equal(others, loads[0].OtherCores);
@@ -45,7 +45,7 @@ public class DataParallelLoadTests
             bool root = communicator.Rank == 0;
             ILoadSampler sampler = root ? new SteppingSampler(busyPerSecond: 4, ownPerSecond: 1) : new UnknownSampler();
             using IBackend backend = Backends.Create("reference");
-            return DataParallelTimer.Run(backend, Tiny, communicator, 0.01, sampler, new RankPlace("m", 1 + communicator.Rank)).Load;
+            return DataParallelTimer.Run(backend, Tiny, communicator, 0.01, load: sampler, place: new RankPlace("m", 1 + communicator.Rank)).Load;
         });
 
         Assert.Null(loads[0].OtherCores);
@@ -57,7 +57,7 @@ public class DataParallelLoadTests
     public void OneProcessReportsTheMachineLessItsOwnTime()
     {
         using IBackend backend = Backends.Create("reference");
-        MachineLoad load = DataParallelTimer.Run(backend, Tiny, SingleProcess.Instance, 0.01,
+        MachineLoad load = DataParallelTimer.Run(backend, Tiny, SingleProcess.Instance, 0.01, load:
             new SteppingSampler(busyPerSecond: 0.55, ownPerSecond: 0.5)).Load;
         Assert.Equal(0.05, load.OtherCores!.Value, 12);
         Assert.False(load.Busy);

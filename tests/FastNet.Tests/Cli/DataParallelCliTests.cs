@@ -28,7 +28,7 @@ public class DataParallelCliTests
         using var dir = new TempDirectory();
         CliRun[] runs = OnRanks(2, rank => [.. Small, "--save", dir.File($"model{rank}.json"), "--metrics", dir.File($"m{rank}.jsonl")]);
         Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.ToString()));
-        Assert.Contains("data-parallel on 2 ranks (up to 32 rows of each batch per rank)", runs[0].Output, StringComparison.Ordinal);
+        Assert.Contains("data-parallel on 2 ranks (up to 32 rows of each batch per rank), all-reduce flat", runs[0].Output, StringComparison.Ordinal);
         Assert.Contains("epoch 2/2", runs[0].Output, StringComparison.Ordinal);
         Assert.Equal("", runs[1].Output);
         Assert.True(File.Exists(dir.File("model0.json")) && File.Exists(dir.File("m0.jsonl")));
@@ -55,6 +55,33 @@ public class DataParallelCliTests
         string accuracy = Regex.Match(eval, @"^accuracy (\S+)$", RegexOptions.Multiline).Groups[1].Value;
         string loss = Regex.Match(eval, @"^loss \([^)]*\) (\S+)", RegexOptions.Multiline).Groups[1].Value;
         Assert.Contains($"test accuracy {accuracy}  test loss {loss}\n", runs[0].Output.ReplaceLineEndings("\n"), StringComparison.Ordinal);
+    }
+
+    /// <summary>--allreduce layers sends each layer's gradient as the backward pass finishes it: the same sums, so the
+    /// same model as the flat all-reduce's, bit for bit, on 3 ranks (batches of 64: 22 + 22 + 20 rows).</summary>
+    [Fact]
+    public void TheLayerAllReduceTrainsTheFlatAllReducesModel()
+    {
+        using var dir = new TempDirectory();
+        CliRun[] flat = OnRanks(3, _ => [.. Small, "--dropout", "0.2", "--save", dir.File("flat.json")]);
+        CliRun[] layers = OnRanks(3, _ => [.. Small, "--dropout", "0.2", "--allreduce", "layers", "--save", dir.File("layers.json")]);
+        Assert.All(flat.Concat(layers), run => Assert.True(run.ExitCode == 0, run.ToString()));
+        Assert.Contains("data-parallel on 3 ranks (up to 22 rows of each batch per rank), all-reduce layers", layers[0].Output,
+            StringComparison.Ordinal);
+        Assert.Equal(ModelJson.Read(dir.File("flat.json")).Parameters.Select(BitConverter.SingleToInt32Bits),
+            ModelJson.Read(dir.File("layers.json")).Parameters.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void RanksThatDisagreeOnTheAllReduceAreRefusedBeforeTraining()
+    {
+        CliRun[] runs = OnRanks(2, rank => [.. Small, "--allreduce", rank == 0 ? "flat" : "layers"]);
+        Assert.All(runs, run =>
+        {
+            Assert.Equal(FastNetCli.Failure, run.ExitCode);
+            Assert.Contains("the training configuration (options, network, backend or data) differs between the ranks",
+                run.Error, StringComparison.Ordinal);
+        });
     }
 
     [Fact]

@@ -21,9 +21,9 @@ public class DataParallelTests
 {
     private const int Rows = Accumulation.Rows;
 
-    public static TheoryData<string, OptimizerKind, LossKind, int> Cases()
+    public static TheoryData<string, OptimizerKind, LossKind, int, GradientAllReduce> Cases()
     {
-        var data = new TheoryData<string, OptimizerKind, LossKind, int>();
+        var data = new TheoryData<string, OptimizerKind, LossKind, int, GradientAllReduce>();
         foreach (string backend in new[] { "reference", "simd" })
         {
             foreach (OptimizerKind kind in Enum.GetValues<OptimizerKind>())
@@ -33,7 +33,10 @@ public class DataParallelTests
                     // 10 rows over 2 ranks: 5 + 5; over 3: 4 + 4 + 2
                     foreach (int ranks in new[] { 2, 3 })
                     {
-                        data.Add(backend, kind, loss, ranks);
+                        foreach (GradientAllReduce allReduce in Enum.GetValues<GradientAllReduce>())
+                        {
+                            data.Add(backend, kind, loss, ranks, allReduce);
+                        }
                     }
                 }
             }
@@ -50,13 +53,14 @@ public class DataParallelTests
     /// of per-row terms, grouped into slices weighted rows/B and summed over the ranks, where accumulation groups them
     /// into micro-batches; so |G_N − G_1| ≤ Bound(B + Σ_l (inputs_l + units_l), S), mapped through the optimizer rule
     /// on the reference backend and widened by one elementwise rounding. Every rank must end every step with the same
-    /// bits.
+    /// bits. The gradient travels in one all-reduce or in one per layer.
     /// </summary>
     [Theory]
     [MemberData(nameof(Cases))]
-    public void RanksStepLikeOneProcessAtTheGlobalBatch(string backendName, OptimizerKind kind, LossKind loss, int ranks)
+    public void RanksStepLikeOneProcessAtTheGlobalBatch(string backendName, OptimizerKind kind, LossKind loss, int ranks,
+        GradientAllReduce allReduce)
     {
-        float[][][] after = InProcessCommunicator.Run(ranks, communicator => Lockstep(communicator, backendName, kind, loss));
+        float[][][] after = InProcessCommunicator.Run(ranks, communicator => Lockstep(communicator, backendName, kind, loss, allReduce));
         for (int rank = 1; rank < ranks; rank++)
         {
             for (int step = 0; step < after[0].Length; step++)
@@ -69,8 +73,9 @@ public class DataParallelTests
     /// <summary>
     /// The lockstep comparison above with Open MPI's communicator, run by tests/mpi/run-mpirun-test.sh as
     /// <c>mpirun -np 2 dotnet test … --filter</c> this test: every backend case of <see cref="Cases"/>, each rank
-    /// checking its steps against one process, then the ranks' results compared by checksum. A failure on one rank
-    /// ends the job (MPI_Abort) after printing why, so the other rank does not wait for it.
+    /// checking its steps against one process, then the ranks' results compared by checksum. The per-layer all-reduces
+    /// (MPI_Iallreduce) must give the flat all-reduce's steps bit for bit: with two ranks either sums a + b. A failure
+    /// on one rank ends the job (MPI_Abort) after printing why, so the other rank does not wait for it.
     /// </summary>
     [MpirunFact(UnderMpirun = true)]
     public void OpenMpiRanksStepLikeOneProcessAtTheGlobalBatch()
@@ -86,6 +91,11 @@ public class DataParallelTests
                     {
                         float[][] steps = Lockstep(mpi, backend, kind, loss);
                         Communicators.RequireAgreement(mpi, [.. steps.SelectMany(s => s)], $"{backend}, {kind}, {loss}: the steps");
+                        float[][] layers = Lockstep(mpi, backend, kind, loss, GradientAllReduce.Layers);
+                        for (int step = 0; step < steps.Length; step++)
+                        {
+                            Assert.Equal(steps[step].Select(BitConverter.SingleToInt32Bits), layers[step].Select(BitConverter.SingleToInt32Bits));
+                        }
                     }
                 }
             }
@@ -100,16 +110,18 @@ public class DataParallelTests
 
     /// <summary>
     /// The lockstep comparison with the gpu backend on ILGPU's CPU accelerator, each rank on a backend of its own: the
-    /// gradient is staged through the host for the all-reduce and uploaded again, and the ranks still step like one
-    /// process at the global batch and stay bit-identical.
+    /// gradient is staged through the host for the all-reduce (whole, or layer by layer) and uploaded again, and the
+    /// ranks still step like one process at the global batch and stay bit-identical.
     /// </summary>
     [Theory]
-    [InlineData(OptimizerKind.Sgd, LossKind.SoftmaxCrossEntropy, 2)]
-    [InlineData(OptimizerKind.Adam, LossKind.MeanSquaredError, 3)]
-    public void GpuRanksStageTheirGradientsThroughTheHostAndStepLikeOneProcess(OptimizerKind kind, LossKind loss, int ranks)
+    [InlineData(OptimizerKind.Sgd, LossKind.SoftmaxCrossEntropy, 2, GradientAllReduce.Flat)]
+    [InlineData(OptimizerKind.Adam, LossKind.MeanSquaredError, 3, GradientAllReduce.Flat)]
+    [InlineData(OptimizerKind.Adam, LossKind.MeanSquaredError, 3, GradientAllReduce.Layers)]
+    public void GpuRanksStageTheirGradientsThroughTheHostAndStepLikeOneProcess(OptimizerKind kind, LossKind loss, int ranks,
+        GradientAllReduce allReduce)
     {
         float[][][] after = InProcessCommunicator.Run(ranks, communicator =>
-            Lockstep(communicator, () => new GpuBackend(GpuBackendOptions.CpuAccelerator), kind, loss));
+            Lockstep(communicator, () => new GpuBackend(GpuBackendOptions.CpuAccelerator), kind, loss, allReduce));
         for (int rank = 1; rank < ranks; rank++)
         {
             for (int step = 0; step < after[0].Length; step++)
@@ -139,10 +151,12 @@ public class DataParallelTests
     }
 
     // One rank's part of the lockstep comparison; returns its parameters and optimizer state after each step.
-    private static float[][] Lockstep(ICommunicator communicator, string backendName, OptimizerKind kind, LossKind loss) =>
-        Lockstep(communicator, () => Backends.Create(backendName), kind, loss);
+    private static float[][] Lockstep(ICommunicator communicator, string backendName, OptimizerKind kind, LossKind loss,
+        GradientAllReduce allReduce = GradientAllReduce.Flat) =>
+        Lockstep(communicator, () => Backends.Create(backendName), kind, loss, allReduce);
 
-    private static float[][] Lockstep(ICommunicator communicator, Func<IBackend> create, OptimizerKind kind, LossKind loss)
+    private static float[][] Lockstep(ICommunicator communicator, Func<IBackend> create, OptimizerKind kind, LossKind loss,
+        GradientAllReduce allReduce = GradientAllReduce.Flat)
     {
         const int steps = 3;
         Dataset data = Accumulation.Blobs(Rows);
@@ -154,7 +168,7 @@ public class DataParallelTests
         // this rank's buffers hold its slice, ⌈10/N⌉ rows, not the global batch
         using var mine = new TrainingNetwork(backend, Accumulation.Initial(loss), loss, Accumulation.Settings(kind),
             options.MicroBatchSizeOn(communicator.Size), accumulates: true);
-        using var trainer = new Trainer(mine, data, null, options, communicator: communicator);
+        using var trainer = new Trainer(mine, data, null, options, communicator: communicator, allReduce: allReduce);
         var clock = new OptimizerClock(Accumulation.Settings(kind));
         NetworkSpec spec = whole.Spec;
         int p = spec.ParameterCount;
@@ -210,11 +224,13 @@ public class DataParallelTests
         Assert.All(runs[0].Losses, l => Assert.True(double.IsFinite(l)));
     }
 
-    [Fact]
-    public void AStopSeenByOneRankStopsEveryRankAtTheSameBatch()
+    [Theory]
+    [InlineData(GradientAllReduce.Flat)]
+    [InlineData(GradientAllReduce.Layers)]
+    public void AStopSeenByOneRankStopsEveryRankAtTheSameBatch(GradientAllReduce allReduce)
     {
-        // rank 1 is asked to stop before training: its request travels in the first batch's all-reduce, so both ranks
-        // stop after that batch, with the same parameters
+        // rank 1 is asked to stop before training: its request travels in the first batch's all-reduce (per layer, in
+        // the input layer's), so both ranks stop after that batch, with the same parameters
         Dataset data = Accumulation.Blobs(Rows);
         var options = new TrainingOptions(2, 4, Shuffle: true, Seed: 2);
         (int Batch, float[] Parameters)[] stops = InProcessCommunicator.Run(2, communicator =>
@@ -222,7 +238,7 @@ public class DataParallelTests
             using IBackend backend = Backends.Create("reference");
             using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.MeanSquaredError),
                 LossKind.MeanSquaredError, Accumulation.Settings(OptimizerKind.Momentum), 4, accumulates: true);
-            using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+            using var trainer = new Trainer(network, data, null, options, communicator: communicator, allReduce: allReduce);
             using var stop = new CancellationTokenSource();
             if (communicator.Rank == 1)
             {
@@ -328,18 +344,20 @@ public class DataParallelTests
         Assert.True(Tolerance.Within(three[0].TrainLoss, one.TrainLoss, 33 + 8, one.TrainLoss), $"{three[0].TrainLoss:G9} vs {one.TrainLoss:G9}");
     }
 
-    [Fact]
-    public void TheDataParallelBenchTimesTheTrainersStepsAndTheirAllReduceOnEveryRank()
+    [Theory]
+    [InlineData(GradientAllReduce.Flat)]
+    [InlineData(GradientAllReduce.Layers)]
+    public void TheDataParallelBenchTimesTheTrainersStepsAndTheirAllReduceOnEveryRank(GradientAllReduce allReduce)
     {
         var workload = new Workload("tiny", [4, 6, 3], Activation.Tanh, LossKind.SoftmaxCrossEntropy, OptimizerKind.Sgd, 8);
         DataParallelResult[] results = InProcessCommunicator.Run(2, communicator =>
         {
             using IBackend backend = Backends.Create("reference");
-            return DataParallelTimer.Run(backend, workload, communicator, 0.01);
+            return DataParallelTimer.Run(backend, workload, communicator, 0.01, allReduce);
         });
         Assert.All(results, r =>
         {
-            Assert.Equal((2, 1), (r.Ranks, r.Threads));
+            Assert.Equal((2, 1, allReduce), (r.Ranks, r.Threads, r.AllReduce));
             Assert.Equal(4L * (4 * 6 + 6 + 6 * 3 + 3 + 1), r.GradientBytes); // the gradient and the stop flag
             Assert.True(r.SamplesPerSecond > 0 && r.AllReduceSecondsPerStep > 0 && r.AllReduceSecondsPerStep < r.SecondsPerStep, r.ToString());
         });
