@@ -51,3 +51,74 @@ $r mnist lars-b8192-lr24-w8 --optimizer lars --batch 8192 --lr 0.375 --lr-scalin
 $r mnist lars-b8192-lr12-tc0.002 --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.002
 $r mnist lamb-b8192-lr0.064-wd0.01-cos-w0 --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01
 $r mnist lars-b8192-lr24-w24 --optimizer lars --batch 8192 --lr 0.375 --lr-scaling linear:128 --warmup 24
+# 2026-12-02, selection on a validation split, 3 seeds. Selection: --validation-fraction 0.1 (54,000 train, 6,000
+# validation; at batch 8192 that is 7 steps an epoch), seeds 1 and 2, logs under DATASET/val/; the pick is the highest
+# mean validation accuracy after the last epoch. Finals: the full 60,000, seeds 1, 2, 3, logs under DATASET/final/
+# (curves for seed 1).
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r mnist val/adam-b8192-lr0.064-s$s --optimizer adam --batch 8192 --lr-scaling linear:128 --warmup 16 --validation-fraction 0.1
+  $r mnist val/adam-b8192-lr0.032-s$s --optimizer adam --batch 8192 --lr 0.0005 --lr-scaling linear:128 --warmup 16 --validation-fraction 0.1
+  $r mnist val/adam-b8192-lr0.096-s$s --optimizer adam --batch 8192 --lr 0.0015 --lr-scaling linear:128 --warmup 16 --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr24-s$s --optimizer lars --batch 8192 --lr 0.375 --lr-scaling linear:128 --warmup 16 --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr12-tc0.002-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.002 --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr6-tc0.004-s$s --optimizer lars --batch 8192 --lr 0.09375 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.004 --validation-fraction 0.1
+  $r mnist val/lamb-b8192-lr0.048-wd0.01-cos-w0-s$s --optimizer lamb --batch 8192 --lr 0.00075 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01 --validation-fraction 0.1
+  $r mnist val/lamb-b8192-lr0.064-wd0.01-cos-w0-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01 --validation-fraction 0.1
+  $r mnist val/lamb-b8192-lr0.08-wd0.01-cos-w0-s$s --optimizer lamb --batch 8192 --lr 0.00125 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01 --validation-fraction 0.1
+done
+for s in 1 2 3; do
+  export SEED=$s PLOT=$([ $s = 1 ] && echo 1 || echo 0)
+  $r mnist final/adam-b128-s$s --optimizer adam --batch 128
+  $r mnist final/adam-b8192-lr0.032-s$s --optimizer adam --batch 8192 --lr 0.0005 --lr-scaling linear:128 --warmup 16
+  $r mnist final/lars-b8192-lr12-tc0.002-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.002
+  $r mnist final/lamb-b8192-lr0.064-wd0.01-cos-w0-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01
+done
+# Fashion-MNIST: the baseline's 3 seeds, then the selection at batch 8192 and at batch 2048 (warm-up 60 steps, about
+# 2 epochs at 30 steps an epoch), seeds 1 and 2
+for s in 1 2 3; do
+  export SEED=$s PLOT=$([ $s = 1 ] && echo 1 || echo 0)
+  $r fashion-mnist final/adam-b128-s$s --optimizer adam --batch 128
+done
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r fashion-mnist val/adam-b8192-lr0.016-s$s --optimizer adam --batch 8192 --lr 0.00025 --lr-scaling linear:128 --warmup 16 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.032-s$s --optimizer adam --batch 8192 --lr 0.0005 --lr-scaling linear:128 --warmup 16 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.048-s$s --optimizer adam --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 16 --validation-fraction 0.1
+  $r fashion-mnist val/lamb-b8192-lr0.048-wd0.01-cos-s$s --optimizer lamb --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 16 --schedule cosine --weight-decay 0.01 --validation-fraction 0.1
+  $r fashion-mnist val/lamb-b8192-lr0.064-wd0.01-cos-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --warmup 16 --schedule cosine --weight-decay 0.01 --validation-fraction 0.1
+  $r fashion-mnist val/lamb-b8192-lr0.064-wd0.01-cos-w0-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01 --validation-fraction 0.1
+done
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r fashion-mnist val/adam-b2048-lr0.004-s$s --optimizer adam --batch 2048 --lr 0.00025 --lr-scaling linear:128 --warmup 60 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b2048-lr0.008-s$s --optimizer adam --batch 2048 --lr 0.0005 --lr-scaling linear:128 --warmup 60 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b2048-lr0.016-s$s --optimizer adam --batch 2048 --lr-scaling linear:128 --warmup 60 --validation-fraction 0.1
+done
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r fashion-mnist val/lars-b8192-lr0.4-tc0.04-s$s --optimizer lars --batch 8192 --lr 0.00625 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.04 --validation-fraction 0.1
+  $r fashion-mnist val/lars-b8192-lr0.8-tc0.02-s$s --optimizer lars --batch 8192 --lr 0.0125 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.02 --validation-fraction 0.1
+  $r fashion-mnist val/lars-b8192-lr1.6-tc0.01-s$s --optimizer lars --batch 8192 --lr 0.025 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.01 --validation-fraction 0.1
+done
+# Fashion-MNIST finals: the picks, 3 seeds
+for s in 1 2 3; do
+  export SEED=$s PLOT=$([ $s = 1 ] && echo 1 || echo 0)
+  $r fashion-mnist final/adam-b8192-lr0.048-s$s --optimizer adam --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 16
+  $r fashion-mnist final/lamb-b8192-lr0.064-wd0.01-cos-w0-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01
+done
+for s in 1 2 3; do
+  export SEED=$s PLOT=$([ $s = 1 ] && echo 1 || echo 0)
+  $r fashion-mnist final/adam-b2048-lr0.008-s$s --optimizer adam --batch 2048 --lr 0.0005 --lr-scaling linear:128 --warmup 60
+  $r fashion-mnist final/lars-b8192-lr0.4-tc0.04-s$s --optimizer lars --batch 8192 --lr 0.00625 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.04
+done
+# Fashion-MNIST, 30 epochs: the baseline against the 10-epoch Adam and LAMB picks at 8192 (not re-selected at 30 epochs)
+for s in 1 2 3; do
+  export SEED=$s EPOCHS=30 PLOT=$([ $s = 1 ] && echo 1 || echo 0)
+  $r fashion-mnist final/adam-b128-e30-s$s --optimizer adam --batch 128
+  $r fashion-mnist final/adam-b8192-lr0.048-e30-s$s --optimizer adam --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 16
+done
+for s in 1 2 3; do
+  export SEED=$s EPOCHS=30 PLOT=$([ $s = 1 ] && echo 1 || echo 0)
+  $r fashion-mnist final/lamb-b8192-lr0.064-wd0.01-cos-w0-e30-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01
+done
