@@ -84,7 +84,7 @@ public class BenchLoadCliTests
         (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 2, ownPerSecond: 0.5),
             [.. SmallBench, "--data-parallel"]);
         Assert.True(exit == 0, error);
-        Assert.Matches(@"(?m)^custom reference ranks 1 threads 1 samples/s [0-9.]+ .* gradient_bytes [0-9]+ others 1\.50 loadavg 4\.00-5\.00$", output);
+        Assert.Matches(@"(?m)^custom reference ranks 1 threads 1 samples/s [0-9.]+ .* gradient_bytes [0-9]+ allreduce none others 1\.50 loadavg 4\.00-5\.00$", output);
         Assert.Contains("during the timed epochs", output, StringComparison.Ordinal);
         Assert.Contains("warning: the machine was busy during custom on reference: other processes took 1.50 cores on average",
             output, StringComparison.Ordinal);
