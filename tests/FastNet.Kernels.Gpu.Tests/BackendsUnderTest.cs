@@ -30,16 +30,22 @@ public static class BackendsUnderTest
         Losses: [(1, 1), (3, 7), (17, 10), (300, 3), (2200, 30)],
         OptimizerLengths: [1, 7, 300],
         Gathers: [(5, 1, 3), (9, 5, 4), (100, 7, 33)],
-        // batch 1 only: above it the GPU's fused step is the composition itself, so a comparison would prove nothing
-        FusedSteps: [(1, 1, 1), (1, 7, 17), (1, 33, 3), (1, 53, 51)],
-        TrustRatioLengths: [1, 7, 300, 1000],
+        // batch 1 only: above it the GPU's fused step is the composition itself, so a comparison would prove nothing.
+        // The row kernel takes one warp per input, 8 per group, its lanes stepping over the outputs: a single lane of
+        // one warp; then a second group holding one input (9), and a full pass of 32 lanes with a ragged 19 (51).
+        FusedSteps: [(1, 1, 1), (1, 9, 51)],
+        // the norms' single group of 256 threads: one element; and 300, where 44 threads take a second element
+        TrustRatioLengths: [1, 300],
         Determinism: (131, 19, 130));
 
-    // The 128×128 kernels: every thread's last row and column, and edges of two tiles.
+    // The 128×128 kernels: every thread's last row and column, and edges of two tiles. Only the products differ from
+    // the automatic tiling, and the backward ones do not depend on the activation: the forward pass is checked with
+    // every activation fused into it, the backward pass once per shape.
     private static readonly CaseSizes LargeSizes = AutoSizes with
     {
         Layers = [(1, 1, 1), (131, 19, 130), (115, 121, 117)],
         Determinism = (131, 19, 130),
+        BackwardOncePerLayerShape = true,
     };
 
     // The 128×256 kernels, inputs and outputs multiples of 4 so that they apply: one vector; one tile with a partial k
@@ -50,6 +56,7 @@ public static class BackendsUnderTest
     {
         Layers = [(1, 4, 4), (5, 36, 24), (131, 12, 260), (13, 132, 260), (131, 260, 12)],
         Determinism = (131, 20, 132),
+        BackwardOncePerLayerShape = true, // as for the 128×128 kernels
     };
 
     private static readonly GemmTiling[] Bound = [GemmTiling.Auto, GemmTiling.Large, GemmTiling.Wide];

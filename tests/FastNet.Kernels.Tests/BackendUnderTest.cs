@@ -25,6 +25,9 @@ public sealed record BackendUnderTest(string Name, IBackend Backend, CaseSizes S
 /// <param name="FusedSteps">(batch, inputs, outputs) of the fused per-example SGD step.</param>
 /// <param name="TrustRatioLengths">Segment lengths of the LARS and LAMB steps.</param>
 /// <param name="Determinism">(batch, inputs, outputs) of the run repeated bit for bit.</param>
+/// <param name="BackwardOncePerLayerShape">Check the dense backward pass on one case of each layer shape (one with
+/// dX) rather than with every activation: for a backend bound a second time only to force other products, whose
+/// backward products do not depend on the activation.</param>
 public sealed record CaseSizes(
     (int Batch, int Inputs, int Outputs)[] Layers,
     (int Batch, int Outputs)[] Losses,
@@ -32,4 +35,5 @@ public sealed record CaseSizes(
     (int SourceRows, int RowLength, int Rows)[] Gathers,
     (int Batch, int Inputs, int Outputs)[] FusedSteps,
     int[] TrustRatioLengths,
-    (int Batch, int Inputs, int Outputs) Determinism);
+    (int Batch, int Inputs, int Outputs) Determinism,
+    bool BackwardOncePerLayerShape = false);
