@@ -19,6 +19,11 @@ public sealed class TrainingNetwork : IDisposable
     private readonly FloatBuffer?[] _dropped; // A after dropout, the next layer's input, for the layers that drop
     private readonly (int Offset, int Count)[][] _trainableSlices; // by layer
     private int _accumulatedRows; // rows of the current accumulation cycle so far: the next micro-batch's first row
+    // The per-layer sum of AccumulateGradients: one delegate made here, the micro-batch's weight and the caller's
+    // callback in fields, so that a step allocates nothing (a lambda would allocate its closure on every call).
+    private readonly Action<int> _accumulateLayer;
+    private double _layerWeight;
+    private Action<int>? _layerDone;
     private readonly float[] _metricsHost = new float[2];
 
     /// <summary>
@@ -57,6 +62,7 @@ public sealed class TrainingNetwork : IDisposable
         Optimizer = new OptimizerClock(optimizer, rates);
         TrainableCount = trainBiases ? spec.ParameterCount : spec.WeightCount;
 
+        _accumulateLayer = AccumulateLayer;
         _trainableSlices = [.. spec.Layers.Select((layer, l) =>
         {
             (int, int) weights = (spec.WeightOffset(l), spec.InputsOf(l) * layer.Units);
@@ -233,14 +239,15 @@ public sealed class TrainingNetwork : IDisposable
             {
                 _backend.Fill(0, _accumulated.All);
             }
-            ComputeGradientsFrom(x, targets, rows, row, l =>
+            (_layerWeight, _layerDone) = (weight, layerDone);
+            try
             {
-                foreach ((int offset, int count) in TrainableSlices(l))
-                {
-                    _backend.AccumulateScaled(_gradients.Slice(offset, count), weight, _accumulated.Slice(offset, count));
-                }
-                layerDone(l);
-            });
+                ComputeGradientsFrom(x, targets, rows, row, _accumulateLayer);
+            }
+            finally
+            {
+                _layerDone = null;
+            }
             _accumulatedRows = row + rows;
             return;
         }
@@ -251,6 +258,16 @@ public sealed class TrainingNetwork : IDisposable
             _backend.Fill(0, _accumulated.All);
         }
         _backend.AccumulateScaled(_gradients.Slice(0, TrainableCount), weight, _accumulated.All);
+    }
+
+    // layer l's part of the micro-batch's weighted gradient into the sum, then the caller's callback
+    private void AccumulateLayer(int l)
+    {
+        foreach ((int offset, int count) in _trainableSlices[l])
+        {
+            _backend.AccumulateScaled(_gradients.Slice(offset, count), _layerWeight, _accumulated!.Slice(offset, count));
+        }
+        _layerDone!(l);
     }
 
     /// <summary>Where layer <paramref name="layer"/>'s trained parameters lie in the flat parameters (and gradients):

@@ -51,7 +51,19 @@ public class AllocationTests
 
     [Theory]
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
-    public void AccumulatedStepsAllocateNothing(string backendName)
+    public void AccumulatedStepsAllocateNothing(string backendName) => AccumulatedSteps(backendName, layerDone: null);
+
+    // the per-layer path a data-parallel step takes with --allreduce layers, its callback made once as the trainer does
+    [Theory]
+    [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
+    public void AccumulatedStepsLayerByLayerAllocateNothing(string backendName)
+    {
+        int calls = 0;
+        AccumulatedSteps(backendName, layerDone: _ => calls++);
+        Assert.Equal(250 * 2 * 2, calls); // every layer of both micro-batches of every step
+    }
+
+    private static void AccumulatedSteps(string backendName, Action<int>? layerDone)
     {
         var spec = new NetworkSpec(20, [new LayerSpec(16, Activation.Sigmoid), new LayerSpec(4, Activation.Identity)]);
         using IBackend backend = Backends.Create(backendName);
@@ -64,8 +76,8 @@ public class AllocationTests
 
         void Step()
         {
-            network.AccumulateGradients(x.All, t.All, 4, 7, first: true);
-            network.AccumulateGradients(x.Slice(0, 3 * 20), t.Slice(0, 3 * 4), 3, 7, first: false);
+            network.AccumulateGradients(x.All, t.All, 4, 7, first: true, layerDone: layerDone);
+            network.AccumulateGradients(x.Slice(0, 3 * 20), t.Slice(0, 3 * 4), 3, 7, first: false, layerDone: layerDone);
             network.StepAccumulated();
         }
         for (int step = 0; step < 50; step++)
