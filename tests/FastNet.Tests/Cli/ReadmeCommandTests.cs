@@ -20,6 +20,8 @@ public class ReadmeCommandTests
             "downloads MNIST (the tests have no internet; MirrorFetchTests covers the download) and trains on it",
         ["$ fastnet train --data mnist --layers 256 --batch 128 --epochs 4 --save straight.json"] =
             "trains on MNIST: needs the MNIST cache and about a minute",
+        ["fastnet train --data mnist --backend simd --layers 256 --batch 128 --epochs 3 --lr 0.007 --schedule cosine"] =
+            "trains on MNIST: needs the MNIST cache",
         ["dotnet pack FastNet.sln -c Release -o artifacts/packages"] =
             "packs and installs the tool globally (the packaging tests install it into a folder and run it)",
         ["$ fastnet bench --workload sigmoid-1024,relu-adam-1024,sigmoid-64,per-example,tanh-64 --backend simd"] =
