@@ -54,26 +54,25 @@ internal sealed class CsvFeatureValues
         {
             throw new InvalidOperationException("the values are not all bytes");
         }
-        byte[] all = new byte[Count];
-        for (int b = 0; b < _byteBlocks.Count; b++)
-        {
-            long start = (long)b * BlockLength;
-            _byteBlocks[b].AsSpan(0, (int)Math.Min(BlockLength, Count - start)).CopyTo(all.AsSpan((int)start));
-            _byteBlocks[b] = [];
-        }
-        return all;
+        return Concatenate(_byteBlocks);
     }
 
     /// <summary>The values as floats. The blocks are released as they are copied.</summary>
     public float[] TakeFloats()
     {
         Widen();
-        float[] all = new float[Count];
-        for (int b = 0; b < _floatBlocks.Count; b++)
+        return Concatenate(_floatBlocks);
+    }
+
+    // the blocks' values as one array, each block released once copied
+    private T[] Concatenate<T>(List<T[]> blocks)
+    {
+        T[] all = new T[Count];
+        for (int b = 0; b < blocks.Count; b++)
         {
             long start = (long)b * BlockLength;
-            _floatBlocks[b].AsSpan(0, (int)Math.Min(BlockLength, Count - start)).CopyTo(all.AsSpan((int)start));
-            _floatBlocks[b] = [];
+            blocks[b].AsSpan(0, (int)Math.Min(BlockLength, Count - start)).CopyTo(all.AsSpan((int)start));
+            blocks[b] = [];
         }
         return all;
     }

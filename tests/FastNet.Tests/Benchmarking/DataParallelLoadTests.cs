@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FastNet.Benchmarking;
 using FastNet.Distributed;
 using FastNet.Kernels;
@@ -61,26 +60,5 @@ public class DataParallelLoadTests
             new SteppingSampler(busyPerSecond: 0.55, ownPerSecond: 0.5)).Load;
         Assert.Equal(0.05, load.OtherCores!.Value, 12);
         Assert.False(load.Busy);
-    }
-
-    // load average 4 at the first reading, then +1 a reading; each reading one second after the last
-    private sealed class SteppingSampler(double busyPerSecond, double ownPerSecond) : ILoadSampler
-    {
-        private int _reads;
-
-        public string UnknownReason => "unused";
-
-        public CpuCounters? Read()
-        {
-            int n = _reads++;
-            return new CpuCounters(4 + n, 100 + n * busyPerSecond, 10 + n * ownPerSecond, 1000 + n * Stopwatch.Frequency);
-        }
-    }
-
-    private sealed class UnknownSampler : ILoadSampler
-    {
-        public string UnknownReason => "no counters here";
-
-        public CpuCounters? Read() => null;
     }
 }

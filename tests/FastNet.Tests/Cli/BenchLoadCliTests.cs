@@ -1,11 +1,11 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using FastNet.Benchmarking;
 using FastNet.Cli;
 using FastNet.Cli.Commands;
+using FastNet.Tests.Benchmarking;
 using Xunit;
 
 namespace FastNet.Tests.Cli;
@@ -179,27 +179,6 @@ public class BenchLoadCliTests
         var root = new Command("fastnet") { BenchCommand.Create(output, error, sampler, runner) };
         int exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
-    }
-
-    // load average 4 at the first reading, then +1 a reading; each reading one second after the last
-    private sealed class SteppingSampler(double busyPerSecond, double ownPerSecond) : ILoadSampler
-    {
-        private int _reads;
-
-        public string UnknownReason => "unused";
-
-        public CpuCounters? Read()
-        {
-            int n = _reads++;
-            return new CpuCounters(4 + n, 100 + n * busyPerSecond, 10 + n * ownPerSecond, 1000 + n * Stopwatch.Frequency);
-        }
-    }
-
-    private sealed class UnknownSampler : ILoadSampler
-    {
-        public string UnknownReason => "no counters on this system";
-
-        public CpuCounters? Read() => null;
     }
 
     // runs each "process" through the same command line in this process, and keeps what each reported
