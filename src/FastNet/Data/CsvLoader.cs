@@ -222,17 +222,18 @@ public static class CsvLoader
             int featureCount = _columns - (options.TargetColumns > 0 ? options.TargetColumns : 1);
             if (options.TargetColumns > 0)
             {
-                return _features.AreBytes
-                    ? new Dataset(name, featureCount, _features.TakeBytes(), options.TargetColumns, [.. _targets])
-                    : new Dataset(name, featureCount, _features.TakeFloats(), options.TargetColumns, [.. _targets]);
+                return WithFeatures(featureCount, options.TargetColumns, [.. _targets]);
             }
             (int classCount, int[] labels, IReadOnlyList<string>? names) = _labels!.Resolve();
-            float[] targets = Dataset.OneHot(labels, classCount);
-            // pixel values 0..255 stay bytes, held once in their storage type and converted as rows are read
-            return _features.AreBytes
-                ? new Dataset(name, featureCount, _features.TakeBytes(), classCount, targets, classCount, labels, names)
-                : new Dataset(name, featureCount, _features.TakeFloats(), classCount, targets, classCount, labels, names);
+            return WithFeatures(featureCount, classCount, Dataset.OneHot(labels, classCount), classCount, labels, names);
         }
+
+        // the parsed features with the targets: pixel values 0..255 stay bytes, held once in their storage type and
+        // converted as rows are read
+        private Dataset WithFeatures(int featureCount, int targetCount, float[] targets, int classCount = 0,
+            int[]? labels = null, IReadOnlyList<string>? names = null) => _features.AreBytes
+            ? new Dataset(name, featureCount, _features.TakeBytes(), targetCount, targets, classCount, labels, names)
+            : new Dataset(name, featureCount, _features.TakeFloats(), targetCount, targets, classCount, labels, names);
 
         // Semicolons and tabs are the usual other separators; say so rather than leave "1 field" unexplained.
         private string SeparatorHint() =>

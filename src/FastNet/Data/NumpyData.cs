@@ -59,8 +59,7 @@ public static class NumpyData
         }
         if (!y.IsInteger)
         {
-            return x.Bytes is byte[] xBytes ? new Dataset(name, x.Columns, xBytes, y.Columns, y.Values)
-                : new Dataset(name, x.Columns, x.Values, y.Columns, y.Values);
+            return WithFeatures(x, name, y.Columns, y.Values);
         }
         if (y.Shape.Count != 1)
         {
@@ -83,11 +82,15 @@ public static class NumpyData
             max = Math.Max(max, classes[r]);
         }
         int count = classCount ?? max + 1;
-        float[] targets = Dataset.OneHot(classes, count);
-        // uint8 images stay bytes, held once in their storage type; rows are converted as they are read
-        return x.Bytes is byte[] bytes ? new Dataset(name, x.Columns, bytes, count, targets, count, classes)
-            : new Dataset(name, x.Columns, x.Values, count, targets, count, classes);
+        return WithFeatures(x, name, count, Dataset.OneHot(classes, count), count, classes);
     }
+
+    // x's features with the targets: uint8 images stay bytes, held once in their storage type and converted as rows
+    // are read
+    private static Dataset WithFeatures(NpyArray x, string name, int targetCount, float[] targets, int classCount = 0,
+        int[]? labels = null) => x.Bytes is byte[] bytes
+        ? new Dataset(name, x.Columns, bytes, targetCount, targets, classCount, labels)
+        : new Dataset(name, x.Columns, x.Values, targetCount, targets, classCount, labels);
 
     private static (NpyArray X, NpyArray Y) ReadArchive(string path)
     {

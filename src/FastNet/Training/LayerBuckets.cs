@@ -27,7 +27,11 @@ internal sealed class LayerBuckets
         _pending = new IAllReduceRequest?[layers];
         for (int l = layers - 1; l >= 0; l--)
         {
-            int length = network.TrainableSlices(l).Sum(s => s.Count) + (l == 0 ? 1 : 0);
+            int length = l == 0 ? 1 : 0; // the input layer's piece carries the stop flag
+            foreach ((_, int count) in network.TrainableSlices(l))
+            {
+                length += count;
+            }
             _pieces[l] = (at, length);
             at += length;
         }

@@ -272,7 +272,7 @@ public sealed class TrainingNetwork : IDisposable
 
     /// <summary>Where layer <paramref name="layer"/>'s trained parameters lie in the flat parameters (and gradients):
     /// its weights, then its biases when it has them and they are trained.</summary>
-    public IReadOnlyList<(int Offset, int Count)> TrainableSlices(int layer) => _trainableSlices[layer];
+    public ReadOnlySpan<(int Offset, int Count)> TrainableSlices(int layer) => _trainableSlices[layer];
 
     /// <summary>Applies one optimizer step with the gradients summed by <see cref="AccumulateGradients"/>.</summary>
     public void StepAccumulated()
