@@ -159,7 +159,7 @@ internal sealed class TrainOptions
 
     public Option<string> Schedule { get; } = new("--schedule")
     {
-        Description = "learning rate: constant, cosine, or step:EPOCHS:GAMMA",
+        Description = "learning rate: constant, cosine, step:EPOCHS:GAMMA (x GAMMA every EPOCHS epochs) or poly:POWER (x (1 - step/steps)^POWER)",
         DefaultValueFactory = _ => "constant",
     };
 

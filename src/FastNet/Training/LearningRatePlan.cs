@@ -3,7 +3,7 @@ namespace FastNet.Training;
 /// <summary>
 /// The learning rate of every step of one run: <see cref="Schedule"/> applied to the base rate times
 /// <see cref="Scale"/> (linear scaling), in a run of <see cref="StepsPerEpoch"/> steps an epoch and
-/// <see cref="TotalSteps"/> in all, which the step and cosine schedules count in. An optimizer clock is made with it
+/// <see cref="TotalSteps"/> in all, which the step, cosine and poly schedules count in. An optimizer clock is made with it
 /// (<see cref="OptimizerClock"/>); <see cref="TrainingOptions.LearningRates"/> makes the plan of a run.
 /// </summary>
 /// <param name="Schedule">How η changes with the step.</param>
@@ -19,13 +19,13 @@ public sealed record LearningRatePlan(LearningRateSchedule Schedule, double Scal
     public double At(double baseRate, long t) => Schedule.At(Scale * baseRate, t, StepsPerEpoch, TotalSteps);
 
     /// <summary>Whether both plans give every step the same rate: the run's length matters only to the schedule that
-    /// counts in it (epochs for step, all steps for cosine), so a constant plan fits a run of any length.</summary>
+    /// counts in it (epochs for step, all steps for cosine and poly), so a constant plan fits a run of any length.</summary>
     public bool SameRatesAs(LearningRatePlan other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return Schedule == other.Schedule && Scale == other.Scale
             && (Schedule.Kind != ScheduleKind.Step || StepsPerEpoch == other.StepsPerEpoch)
-            && (Schedule.Kind != ScheduleKind.Cosine || TotalSteps == other.TotalSteps);
+            && (Schedule.Kind is not (ScheduleKind.Cosine or ScheduleKind.Polynomial) || TotalSteps == other.TotalSteps);
     }
 
     /// <summary>The schedule with its warm-up and scale, for messages.</summary>

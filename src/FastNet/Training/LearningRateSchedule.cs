@@ -13,6 +13,10 @@ public enum ScheduleKind
 
     /// <summary>η·(1 + cos(π·s / S))/2 for step s of S (0-based): from η down to 0 over the whole run.</summary>
     Cosine,
+
+    /// <summary>η·(1 − s / S)^p for step s of S (0-based): from η down to 0 over the whole run, the decay of the LARS
+    /// paper (You, Gitman, Ginsburg 2017, p = 2).</summary>
+    Polynomial,
 }
 
 /// <summary>
@@ -23,8 +27,9 @@ public enum ScheduleKind
 /// <param name="StepEpochs">E of <see cref="ScheduleKind.Step"/>.</param>
 /// <param name="StepGamma">γ of <see cref="ScheduleKind.Step"/>.</param>
 /// <param name="WarmupSteps">W; 0 for none.</param>
+/// <param name="Power">p of <see cref="ScheduleKind.Polynomial"/>.</param>
 public sealed record LearningRateSchedule(ScheduleKind Kind = ScheduleKind.Constant, int StepEpochs = 0,
-    double StepGamma = 1, int WarmupSteps = 0)
+    double StepGamma = 1, int WarmupSteps = 0, double Power = 0)
 {
     /// <summary>The learning rate of step <paramref name="t"/> (1-based) given the base rate, the steps in one
     /// epoch and the steps in the whole run.</summary>
@@ -35,12 +40,13 @@ public sealed record LearningRateSchedule(ScheduleKind Kind = ScheduleKind.Const
         {
             ScheduleKind.Step => baseRate * Math.Pow(StepGamma, s / stepsPerEpoch / StepEpochs),
             ScheduleKind.Cosine => baseRate * (1 + Math.Cos(Math.PI * Math.Min(s, totalSteps) / Math.Max(totalSteps, 1))) / 2,
+            ScheduleKind.Polynomial => baseRate * Math.Pow(1 - (double)Math.Min(s, totalSteps) / Math.Max(totalSteps, 1), Power),
             _ => baseRate,
         };
         return WarmupSteps > 0 && t < WarmupSteps ? rate * t / WarmupSteps : rate;
     }
 
-    /// <summary>Parses "constant", "cosine" or "step:E:G", with <paramref name="warmupSteps"/> added.</summary>
+    /// <summary>Parses "constant", "cosine", "step:E:G" or "poly:P", with <paramref name="warmupSteps"/> added.</summary>
     public static LearningRateSchedule Parse(string text, int warmupSteps)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -57,8 +63,13 @@ public sealed record LearningRateSchedule(ScheduleKind Kind = ScheduleKind.Const
                 when int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out int epochs) && epochs > 0
                 && double.TryParse(g, NumberStyles.Float, CultureInfo.InvariantCulture, out double gamma) && gamma > 0
                 => new(ScheduleKind.Step, epochs, gamma, warmupSteps),
+            ["poly", string p]
+                when double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double power) && power > 0
+                && double.IsFinite(power)
+                => new(ScheduleKind.Polynomial, WarmupSteps: warmupSteps, Power: power),
             _ => throw new FormatException(
-                $"--schedule: unknown schedule '{text}'; expected constant, cosine or step:EPOCHS:GAMMA (e.g. step:10:0.5)"),
+                $"--schedule: unknown schedule '{text}'; expected constant, cosine, step:EPOCHS:GAMMA (e.g. step:10:0.5) "
+                + "or poly:POWER (e.g. poly:2)"),
         };
     }
 
@@ -67,6 +78,7 @@ public sealed record LearningRateSchedule(ScheduleKind Kind = ScheduleKind.Const
     {
         ScheduleKind.Step => string.Create(CultureInfo.InvariantCulture, $"step:{StepEpochs}:{StepGamma:R}"),
         ScheduleKind.Cosine => "cosine",
+        ScheduleKind.Polynomial => string.Create(CultureInfo.InvariantCulture, $"poly:{Power:R}"),
         _ => "constant",
     };
 }

@@ -6,9 +6,9 @@ using Xunit;
 namespace FastNet.Tests.Training;
 
 /// <summary>
-/// The learning rates of a run are given to the optimizer clock when it is made: the step and cosine schedules count
-/// in the run's epochs and steps, the trainer reports the rate the clock took, and it refuses a network whose clock
-/// was made for other rates than its options say.
+/// The learning rates of a run are given to the optimizer clock when it is made: the step, cosine and poly schedules
+/// count in the run's epochs and steps, the trainer reports the rate the clock took, and it refuses a network whose
+/// clock was made for other rates than its options say.
 /// </summary>
 public class LearningRatePlanTests
 {
@@ -45,6 +45,46 @@ public class LearningRatePlanTests
     }
 
     [Fact]
+    public void ThePolynomialScheduleFallsOverTheRunsSteps()
+    {
+        double[] rates = Rates(Options("poly:2").LearningRates(trainCount: 8), 4);
+        // η(1 − s/S)² for s = 0..3 of S = 4
+        double[] expected = [0.1, 0.1 * 9 / 16, 0.1 / 4, 0.1 / 16];
+        for (int s = 0; s < 4; s++)
+        {
+            Assert.Equal(expected[s], rates[s], 1e-15);
+        }
+    }
+
+    [Theory]
+    [InlineData("constant")]
+    [InlineData("cosine")]
+    [InlineData("step:3:0.25")]
+    [InlineData("poly:2")]
+    [InlineData("poly:0.5")]
+    public void ASchedulesTextReadsBackAsTheSameSchedule(string text)
+    {
+        // checkpoints store the schedule as this text
+        LearningRateSchedule schedule = LearningRateSchedule.Parse(text, warmupSteps: 5);
+        Assert.Equal(text, schedule.ToString());
+        Assert.Equal(schedule, LearningRateSchedule.Parse(schedule.ToString(), 5));
+    }
+
+    [Theory]
+    [InlineData("poly")]
+    [InlineData("poly:0")]
+    [InlineData("poly:-1")]
+    [InlineData("poly:two")]
+    [InlineData("poly:Infinity")]
+    [InlineData("poly:2:1")]
+    public void AMalformedPolynomialScheduleIsRefused(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => LearningRateSchedule.Parse(text, 0));
+        Assert.Contains($"'{text}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("poly:POWER", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AClockMadeWithoutAPlanTakesTheBaseRateAtEveryStep() =>
         Assert.Equal([0.1, 0.1, 0.1], Rates(LearningRatePlan.Constant, 3));
 
@@ -55,6 +95,9 @@ public class LearningRatePlanTests
         Assert.True(Options("cosine").LearningRates(8).SameRatesAs(Options("cosine").LearningRates(7)));
         Assert.False(Options("cosine").LearningRates(8).SameRatesAs(Options("cosine").LearningRates(9)));
         Assert.False(Options("step:1:0.5").LearningRates(8).SameRatesAs(Options("step:1:0.5").LearningRates(9)));
+        Assert.True(Options("poly:2").LearningRates(8).SameRatesAs(Options("poly:2").LearningRates(7)));
+        Assert.False(Options("poly:2").LearningRates(8).SameRatesAs(Options("poly:2").LearningRates(9)));
+        Assert.False(Options("poly:2").LearningRates(8).SameRatesAs(Options("poly:3").LearningRates(8)));
         Assert.False(LearningRatePlan.Constant.SameRatesAs(Options("step:1:0.5").LearningRates(8)));
         Assert.False(LearningRatePlan.Constant.SameRatesAs(
             (Options("constant") with { LinearScalingBase = 2 }).LearningRates(8)));
