@@ -184,3 +184,13 @@ for s in 1 2; do
   export SEED=$s PLOT=0
   $r fashion-mnist val/adam-b4096-lr0.096-step8-0.1-s$s --optimizer adam --batch 4096 --lr 0.003 --lr-scaling linear:128 --warmup 30 --schedule step:8:0.1 --validation-fraction 0.1
 done
+# Finals of the second round: the new picks, full 60,000, seeds 1, 2, 3 (curves for seed 1)
+for s in 1 2 3; do
+  export SEED=$s PLOT=$([ $s = 1 ] && echo 1 || echo 0)
+  $r mnist final/lars-b8192-lr12-tc0.004-cos-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.004 --schedule cosine
+  $r fashion-mnist final/adam-b8192-lr0.048-step8-0.1-s$s --optimizer adam --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 16 --schedule step:8:0.1
+  $r fashion-mnist final/lamb-b8192-lr0.064-cos-w0-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine
+  $r fashion-mnist final/lars-b8192-lr0.4-tc0.04-cos-s$s --optimizer lars --batch 8192 --lr 0.00625 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.04 --schedule cosine
+  $r fashion-mnist final/adam-b4096-lr0.064-step8-0.1-s$s --optimizer adam --batch 4096 --lr 0.002 --lr-scaling linear:128 --warmup 30 --schedule step:8:0.1
+  $r fashion-mnist final/adam-b2048-lr0.016-step8-0.1-s$s --optimizer adam --batch 2048 --lr-scaling linear:128 --warmup 60 --schedule step:8:0.1
+done
