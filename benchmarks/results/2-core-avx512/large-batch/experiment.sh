@@ -122,3 +122,75 @@ for s in 1 2 3; do
   export SEED=$s EPOCHS=30 PLOT=$([ $s = 1 ] && echo 1 || echo 0)
   $r fashion-mnist final/lamb-b8192-lr0.064-wd0.01-cos-w0-e30-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01
 done
+# 2026-12-02, later: the levers not yet tried, selected the same way (validation split, seeds 1 and 2). Fashion-MNIST:
+# Adam at 8192 with warm-up and cosine decay; LAMB with β2 0.99; Adam at 4096 and 2048 with cosine decay; LARS with
+# cosine decay. MNIST: LARS with cosine decay.
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r fashion-mnist val/adam-b8192-lr0.048-cos-s$s --optimizer adam --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 16 --schedule cosine --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.096-cos-s$s --optimizer adam --batch 8192 --lr 0.0015 --lr-scaling linear:128 --warmup 16 --schedule cosine --validation-fraction 0.1
+  $r fashion-mnist val/lamb-b8192-lr0.064-wd0.01-b2-0.99-cos-w0-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --weight-decay 0.01 --beta2 0.99 --validation-fraction 0.1
+done
+# Fashion-MNIST: Adam with β2 0.99 / 0.95, batches 4096 and 2048; LARS with cosine decay; MNIST: LARS with cosine decay
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r fashion-mnist val/adam-b8192-lr0.016-b2-0.99-s$s --optimizer adam --batch 8192 --lr 0.00025 --lr-scaling linear:128 --warmup 16 --beta2 0.99 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.016-b2-0.95-s$s --optimizer adam --batch 8192 --lr 0.00025 --lr-scaling linear:128 --warmup 16 --beta2 0.95 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.032-b2-0.95-cos-s$s --optimizer adam --batch 8192 --lr 0.0005 --lr-scaling linear:128 --warmup 16 --beta2 0.95 --schedule cosine --validation-fraction 0.1
+  $r fashion-mnist val/adam-b4096-lr0.016-s$s --optimizer adam --batch 4096 --lr 0.0005 --lr-scaling linear:128 --warmup 30 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b2048-lr0.008-cos-s$s --optimizer adam --batch 2048 --lr 0.0005 --lr-scaling linear:128 --warmup 60 --schedule cosine --validation-fraction 0.1
+  $r fashion-mnist val/lars-b8192-lr0.4-tc0.04-cos-s$s --optimizer lars --batch 8192 --lr 0.00625 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.04 --schedule cosine --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr12-tc0.002-cos-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.002 --schedule cosine --validation-fraction 0.1
+done
+# a rate drop by 10 after epoch 8 (step:8:0.1), β1 0.8; the baseline on the validation split (a reference, not a candidate); MNIST LARS with a larger τ
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r fashion-mnist val/adam-b8192-lr0.048-step8-0.1-s$s --optimizer adam --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 16 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.032-b2-0.99-step8-0.1-s$s --optimizer adam --batch 8192 --lr 0.0005 --lr-scaling linear:128 --warmup 16 --beta2 0.99 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.016-b1-0.8-b2-0.99-s$s --optimizer adam --batch 8192 --lr 0.00025 --lr-scaling linear:128 --warmup 16 --beta1 0.8 --beta2 0.99 --validation-fraction 0.1
+  $r fashion-mnist val/lamb-b8192-lr0.048-wd0.01-step8-0.1-w8-s$s --optimizer lamb --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 8 --schedule step:8:0.1 --weight-decay 0.01 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b4096-lr0.016-step8-0.1-s$s --optimizer adam --batch 4096 --lr 0.0005 --lr-scaling linear:128 --warmup 30 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b128-s$s --optimizer adam --batch 128 --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr24-tc0.002-cos-s$s --optimizer lars --batch 8192 --lr 0.375 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.002 --schedule cosine --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr12-tc0.002-step8-0.1-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.002 --schedule step:8:0.1 --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr12-tc0.004-cos-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.004 --schedule cosine --validation-fraction 0.1
+done
+# around the best so far: the LARS τ and rate, Adam's warm-up and rate at 8192, LAMB without weight decay, the step drop at 4096 and 2048
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r mnist val/lars-b8192-lr12-tc0.008-cos-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.008 --schedule cosine --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr6-tc0.008-cos-s$s --optimizer lars --batch 8192 --lr 0.09375 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.008 --schedule cosine --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr24-tc0.004-cos-s$s --optimizer lars --batch 8192 --lr 0.375 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.004 --schedule cosine --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr12-tc0.004-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.004 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.048-step8-0.1-w8-s$s --optimizer adam --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 8 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b8192-lr0.064-step8-0.1-s$s --optimizer adam --batch 8192 --lr-scaling linear:128 --warmup 16 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/lamb-b8192-lr0.064-cos-w0-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine --validation-fraction 0.1
+  $r fashion-mnist val/adam-b4096-lr0.032-step8-0.1-s$s --optimizer adam --batch 4096 --lr-scaling linear:128 --warmup 30 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b2048-lr0.008-step8-0.1-s$s --optimizer adam --batch 2048 --lr 0.0005 --lr-scaling linear:128 --warmup 60 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/adam-b2048-lr0.016-step8-0.1-s$s --optimizer adam --batch 2048 --lr-scaling linear:128 --warmup 60 --schedule step:8:0.1 --validation-fraction 0.1
+done
+# the grids' edges: Adam at 8192 0.032 with the drop, LAMB 0.08, Adam at 4096 0.064, LAMB at 4096, Adam at 2048 0.032, LARS 8 τ 0.004 on MNIST
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r fashion-mnist val/adam-b8192-lr0.032-step8-0.1-s$s --optimizer adam --batch 8192 --lr 0.0005 --lr-scaling linear:128 --warmup 16 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/lamb-b8192-lr0.08-cos-w0-s$s --optimizer lamb --batch 8192 --lr 0.00125 --lr-scaling linear:128 --schedule cosine --validation-fraction 0.1
+  $r fashion-mnist val/adam-b4096-lr0.064-step8-0.1-s$s --optimizer adam --batch 4096 --lr 0.002 --lr-scaling linear:128 --warmup 30 --schedule step:8:0.1 --validation-fraction 0.1
+  $r fashion-mnist val/lamb-b4096-lr0.032-cos-w0-s$s --optimizer lamb --batch 4096 --lr-scaling linear:128 --schedule cosine --validation-fraction 0.1
+  $r fashion-mnist val/adam-b2048-lr0.032-step8-0.1-s$s --optimizer adam --batch 2048 --lr 0.002 --lr-scaling linear:128 --warmup 60 --schedule step:8:0.1 --validation-fraction 0.1
+  $r mnist val/lars-b8192-lr8-tc0.004-cos-s$s --optimizer lars --batch 8192 --lr 0.125 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.004 --schedule cosine --validation-fraction 0.1
+done
+# Adam at 4096: past the grid's largest rate
+for s in 1 2; do
+  export SEED=$s PLOT=0
+  $r fashion-mnist val/adam-b4096-lr0.096-step8-0.1-s$s --optimizer adam --batch 4096 --lr 0.003 --lr-scaling linear:128 --warmup 30 --schedule step:8:0.1 --validation-fraction 0.1
+done
+# Finals of the second round: the new picks, full 60,000, seeds 1, 2, 3 (curves for seed 1)
+for s in 1 2 3; do
+  export SEED=$s PLOT=$([ $s = 1 ] && echo 1 || echo 0)
+  $r mnist final/lars-b8192-lr12-tc0.004-cos-s$s --optimizer lars --batch 8192 --lr 0.1875 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.004 --schedule cosine
+  $r fashion-mnist final/adam-b8192-lr0.048-step8-0.1-s$s --optimizer adam --batch 8192 --lr 0.00075 --lr-scaling linear:128 --warmup 16 --schedule step:8:0.1
+  $r fashion-mnist final/lamb-b8192-lr0.064-cos-w0-s$s --optimizer lamb --batch 8192 --lr-scaling linear:128 --schedule cosine
+  $r fashion-mnist final/lars-b8192-lr0.4-tc0.04-cos-s$s --optimizer lars --batch 8192 --lr 0.00625 --lr-scaling linear:128 --warmup 16 --trust-coefficient 0.04 --schedule cosine
+  $r fashion-mnist final/adam-b4096-lr0.064-step8-0.1-s$s --optimizer adam --batch 4096 --lr 0.002 --lr-scaling linear:128 --warmup 30 --schedule step:8:0.1
+  $r fashion-mnist final/adam-b2048-lr0.016-step8-0.1-s$s --optimizer adam --batch 2048 --lr-scaling linear:128 --warmup 60 --schedule step:8:0.1
+done
