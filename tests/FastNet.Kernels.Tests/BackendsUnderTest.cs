@@ -49,6 +49,9 @@ public static class BackendsUnderTest
     /// <summary>The names for the dense-layer cases: the same backends (a SIMD width changes every op).</summary>
     public static IReadOnlyList<string> LayerCaseNames => Names;
 
+    /// <summary>The training-step suite pairs every optimizer with every loss here (the CPU backends make it cheap).</summary>
+    public static bool EveryOptimizerWithEveryLoss => true;
+
     /// <summary><see cref="Names"/> as theory data.</summary>
     public static TheoryData<string> Candidates => [.. Names];
 
