@@ -21,7 +21,10 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
         {
             double exact = Math.Exp(x);
             float got = DeviceMath.Exp(x);
-            Assert.True(Tolerance.Within(got, (float)exact, 1, exact), $"exp({x:R}) = {got:R}, float64 {exact:R}");
+            if (!Tolerance.Within(got, (float)exact, 1, exact))
+            {
+                Assert.Fail($"exp({x:R}) = {got:R}, float64 {exact:R}");
+            }
             if (exact >= float.MinValue && exact <= float.MaxValue && exact > 1.1754944e-38)
             {
                 float rounded = (float)exact;
@@ -56,7 +59,10 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
             float got = DeviceMath.Log(x), rounded = (float)exact;
             double ulp = Math.Abs(rounded) < float.Epsilon ? float.Epsilon : MathF.BitIncrement(Math.Abs(rounded)) - Math.Abs(rounded);
             double error = Math.Abs(got - exact) / ulp;
-            Assert.True(error <= 1, $"log({x:R}) = {got:R}, float64 {exact:R}: {error:F2} ulp");
+            if (!(error <= 1))
+            {
+                Assert.Fail($"log({x:R}) = {got:R}, float64 {exact:R}: {error:F2} ulp");
+            }
             maxUlp = Math.Max(maxUlp, error);
         }
         Assert.Equal(0f, DeviceMath.Log(1f));
@@ -77,8 +83,11 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
             float a = BitConverter.Int32BitsToSingle(random.Next() ^ (random.Next(2) << 31));
             float b = BitConverter.Int32BitsToSingle(random.Next() ^ (random.Next(2) << 31));
             float expected = a * b, got = DeviceMath.RoundedProduct(a, b);
-            Assert.True(BitConverter.SingleToInt32Bits(got) == BitConverter.SingleToInt32Bits(expected)
-                || (float.IsNaN(got) && float.IsNaN(expected)), $"{a:R} · {b:R}: {got:R}, float {expected:R}");
+            if (BitConverter.SingleToInt32Bits(got) != BitConverter.SingleToInt32Bits(expected)
+                && !(float.IsNaN(got) && float.IsNaN(expected)))
+            {
+                Assert.Fail($"{a:R} · {b:R}: {got:R}, float {expected:R}");
+            }
         }
         Assert.Equal(float.Epsilon, DeviceMath.RoundedProduct(float.Epsilon, 1f));
         Assert.Equal(float.PositiveInfinity, DeviceMath.RoundedProduct(float.MaxValue, 2f));
@@ -135,8 +144,10 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
             // the GELUs' error is relative to the dense pass's terms, |z|·MaxSlope here, not only to |GELU(z)|, which
             // the negative tail makes tiny (Tolerance.cs)
             double terms = activation.NeedsPreActivation ? activation.MaxSlope * Math.Abs(x[i]) : 0;
-            Assert.True(Tolerance.Within(a[i], rounded, 1, Math.Abs(exact) + terms),
-                $"{activation}({x[i]:R}) = {a[i]:R}, float64 gives {exact:R}");
+            if (!Tolerance.Within(a[i], rounded, 1, Math.Abs(exact) + terms))
+            {
+                Assert.Fail($"{activation}({x[i]:R}) = {a[i]:R}, float64 gives {exact:R}");
+            }
         }
         output.WriteLine($"{activation}: {x.Length} points, max |error| {maxAbsolute:E2}, max relative "
             + $"{maxRelative:E2}, max {maxUlp:F2} ulp");

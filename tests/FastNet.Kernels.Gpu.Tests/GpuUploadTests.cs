@@ -80,7 +80,10 @@ public sealed class GpuUploadTests(GpuFixture fixture)
         for (int i = 0; i < expected.Length; i++)
         {
             int e = BitConverter.SingleToInt32Bits(expected[i]), a = BitConverter.SingleToInt32Bits(actual[i]);
-            Assert.True(e == a, $"element {i} of {expected.Length}: uploaded 0x{e:X8}, read back 0x{a:X8}");
+            if (e != a)
+            {
+                Assert.Fail($"element {i} of {expected.Length}: uploaded 0x{e:X8}, read back 0x{a:X8}");
+            }
         }
     }
 }

@@ -30,7 +30,7 @@ public static class BackendsUnderTest
         OptimizerLengths: [1, 3, 17, 33, 1000, 100_003],
         Gathers: [(5, 1, 3), (100, 7, 33), (2000, 784, 1024)],
         FusedSteps: [(1, 1, 1), (1, 3, 7), (1, 17, 33), (1, 127, 10), (1, 1000, 17), (1, 784, 128), (3, 7, 17)],
-        TrustRatioLengths: [1, 3, 17, 33, 1000, 1023, 1025, 4097, 100_003],
+        TrustRatioLengths: [1, 3, 17, 33, 1000, 1023, 1025, 4097, 65_539],
         Determinism: (300, 500, 200));
 
     private static readonly ConcurrentDictionary<string, Lazy<BackendUnderTest>> Made = new();
@@ -48,6 +48,9 @@ public static class BackendsUnderTest
 
     /// <summary>The names for the dense-layer cases: the same backends (a SIMD width changes every op).</summary>
     public static IReadOnlyList<string> LayerCaseNames => Names;
+
+    /// <summary>The training-step suite pairs every optimizer with every loss here (the CPU backends make it cheap).</summary>
+    public static bool EveryOptimizerWithEveryLoss => true;
 
     /// <summary><see cref="Names"/> as theory data.</summary>
     public static TheoryData<string> Candidates => [.. Names];
