@@ -22,12 +22,20 @@ internal sealed class CliProcess : IDisposable
 
     public static CliProcess Start(string workingDirectory, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
+        // A test run started in the background by a non-interactive shell ignores SIGINT, and a child inherits that,
+        // so fastnet would never see the tests' Ctrl-C; coreutils' env gives the child the default disposition back.
+        bool restoreInterrupt = InterruptIgnored();
+        var start = new ProcessStartInfo(restoreInterrupt ? "env" : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (restoreInterrupt)
+        {
+            start.ArgumentList.Add("--default-signal=INT");
+            start.ArgumentList.Add("dotnet");
+        }
         start.ArgumentList.Add(typeof(FastNet.Cli.FastNetCli).Assembly.Location);
         foreach (string arg in args)
         {
@@ -58,6 +66,20 @@ internal sealed class CliProcess : IDisposable
         child._process.BeginOutputReadLine();
         child._process.BeginErrorReadLine();
         return child;
+    }
+
+    /// <summary>Whether this process ignores SIGINT (bit 2 of SigIgn in /proc/self/status); false where there is no
+    /// /proc.</summary>
+    private static bool InterruptIgnored()
+    {
+        const string field = "SigIgn:";
+        if (!File.Exists("/proc/self/status"))
+        {
+            return false;
+        }
+        string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith(field, StringComparison.Ordinal));
+        return line is not null
+            && (ulong.Parse(line.AsSpan(field.Length).Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture) & 0b10) != 0;
     }
 
     /// <summary>Waits for the <paramref name="count"/>th line of standard output that starts with

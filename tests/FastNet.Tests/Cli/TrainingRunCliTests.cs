@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using FastNet.Checkpoints;
 using FastNet.Model;
@@ -87,32 +86,15 @@ public class TrainingRunCliTests
     public void CtrlCWritesACheckpointThatResumes()
     {
         using var dir = new TempDirectory();
-        string cli = typeof(FastNet.Cli.FastNetCli).Assembly.Location;
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { cli, "train", "--backend", "reference", "--layers", "256", "--batch", "1", "--epochs", "50",
-                "--no-progress", "--checkpoint", dir.File("run.ckpt") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
+        using var run = CliProcess.Start(Environment.CurrentDirectory, "train", "--backend", "reference", "--layers", "256",
+            "--batch", "1", "--epochs", "50", "--no-progress", "--checkpoint", dir.File("run.ckpt"));
         // Wait until training has started, then interrupt it.
-        string? line;
-        do
-        {
-            line = process.StandardOutput.ReadLine();
-        }
-        while (line is not null && !line.StartsWith("network", StringComparison.Ordinal));
+        Assert.True(run.WaitForLine("network"), run.ToString());
         Thread.Sleep(500);
-        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            kill.WaitForExit();
-        }
-        string error = process.StandardError.ReadToEnd();
-        Assert.True(process.WaitForExit(60_000), "fastnet did not exit after SIGINT");
-
-        Assert.Equal(130, process.ExitCode);
-        Assert.Contains("interrupted", error, StringComparison.Ordinal);
+        run.Signal("INT");
+        int exitCode = run.Exit();
+        Assert.True(exitCode == 130, $"exit code {exitCode}\n{run}");
+        Assert.Contains("interrupted", run.Error, StringComparison.Ordinal);
         Checkpoint saved = CheckpointFile.Read(dir.File("run.ckpt"));
         int batchesPerEpoch = 1438; // batch 1 over the digits' training split
         Assert.True(saved.Position.Epoch < 50);
