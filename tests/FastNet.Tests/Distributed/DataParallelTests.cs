@@ -187,7 +187,7 @@ public class DataParallelTests
             OptimizerStep rule = clock.Next();
 
             double[] delta = [.. magnitude.Select(m => Tolerance.Bound(Rows + chain, m))];
-            backend.Download(mine.AccumulatedGradients, gN);
+            backend.Download(trainer.StepGradients, gN);
             Accumulation.CheckStep(reference, spec, rule, g1, gN, delta, theta, state, after1, afterN,
                 $"rank {communicator.Rank} of {communicator.Size}, step {step}");
             results[step - 1] = [.. afterN, .. mine.DownloadOptimizerState()];
