@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using FastNet.Data;
 using FastNet.Distributed;
 using FastNet.Kernels;
@@ -37,6 +39,8 @@ public sealed class Trainer : IDisposable
     private readonly bool _onePass; // with N ranks: every slice of a batch is one pass (no accumulation)
     private readonly float[]? _reduced; // the flat all-reduce's host buffer, where the backend's memory is not the host's
     private readonly float[] _flag = new float[1]; // the in-place all-reduce's stop flag
+    private IncrementalHash? _checksum; // the ranks' per-epoch comparison of parameters and optimizer state
+    private float[]? _checksumHost; // its host buffer, where the backend's memory is not the host's
     private readonly LayerBuckets? _buckets; // or the per-layer all-reduces
     private readonly Action<int>? _startBucket;
     private CancellationToken _cancel;
@@ -294,8 +298,7 @@ public sealed class Trainer : IDisposable
         clock.Stop();
         if (_ranks.Size > 1)
         {
-            Communicators.RequireAgreement(_ranks, [.. _network.ToModel().Parameters, .. _network.DownloadOptimizerState()],
-                $"after epoch {_epoch + 1}, the parameters and optimizer state");
+            RequireRanksAgree();
         }
         _epoch++;
         _batch = 0;
@@ -413,6 +416,34 @@ public sealed class Trainer : IDisposable
         _network.Backend.Upload(reduced.AsSpan(0, n), gradient.Slice(0, n));
     }
 
+    // The ranks' parameters and optimizer state compared, through the SHA-256 of the two one after the other, hashed
+    // where they lie on a CPU backend, otherwise through one host buffer kept for it: a copy of both, and each epoch's
+    // arrays the size of the model, would cost a rank as much as a step's all-reduce.
+    private void RequireRanksAgree()
+    {
+        _checksum ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        IBackend backend = _network.Backend;
+        backend.Synchronize();
+        foreach (BufferView values in (ReadOnlySpan<BufferView>)[_network.Parameters, _network.OptimizerState])
+        {
+            if (values.IsEmpty)
+            {
+                continue;
+            }
+            if (values.Buffer is CpuFloatBuffer)
+            {
+                _checksum.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
+                continue;
+            }
+            _checksumHost ??= new float[Math.Max(_network.Parameters.Length, _network.OptimizerState.Length)];
+            backend.Download(values, _checksumHost.AsSpan(0, values.Length));
+            _checksum.AppendData(MemoryMarshal.AsBytes(_checksumHost.AsSpan(0, values.Length)));
+        }
+        Span<byte> hash = stackalloc byte[32];
+        _checksum.GetHashAndReset(hash);
+        Communicators.RequireSameHash(_ranks, hash, $"after epoch {_epoch + 1}, the parameters and optimizer state");
+    }
+
     // The epoch's (loss sum, correct count) over all ranks' slices; reset to zero.
     private (float LossSum, float Correct) TakeMetrics()
     {
@@ -428,6 +459,7 @@ public sealed class Trainer : IDisposable
         _train.Dispose();
         _evaluation?.Dispose();
         _batches.Dispose();
+        _checksum?.Dispose();
     }
 
     // The mean loss of the current parameters on the first examples of the epoch's order; the metric sums are kept.

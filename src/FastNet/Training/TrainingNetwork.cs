@@ -405,6 +405,9 @@ public sealed class TrainingNetwork : IDisposable
         return new Model.Model(Spec, parameters);
     }
 
+    /// <summary>The optimizer state ([slots·TrainableCount]) on the backend.</summary>
+    public BufferView OptimizerState => _state.All;
+
     /// <summary>The optimizer state ([slots·TrainableCount]) on the host.</summary>
     public float[] DownloadOptimizerState()
     {
