@@ -4,7 +4,8 @@
 # batch-64 workloads of the 784-1024-1024-10 net, on the simd backend; and 1 rank x 1 thread at batch 512, the share
 # of a batch of 1024 each of 2 ranks computes, to tell how much of the ranks' step is that share's own cost, and at
 # batch 1024 as 2 accumulated micro-batches of 512, to tell what summing a gradient into the accumulator costs (a rank
-# of a data-parallel run sums its slice's gradient that way before the all-reduce).
+# of a data-parallel run with --accumulate sums its micro-batches that way; without it, as here, the backward pass
+# writes the rank's share of the batch gradient itself, and the flat all-reduce sums it in place).
 # Each configuration is `fastnet bench --data-parallel` (the trainer's epochs on synthetic data, the gradient
 # all-reduced once a step or once a layer); the simd backend's threads follow DOTNET_PROCESSOR_COUNT. Prints a
 # Markdown table: samples/s, scaling efficiency (samples/s over twice the 1 x 1 figure), the share of the step spent
@@ -75,10 +76,11 @@ awk '
       m = modes[q]
       split(ranks[m], r, " ")
       printf "\nsigmoid-1024 on 2 ranks (%s): a step of %.1f ms, %.1f ms of it all-reduce; the rank'"'"'s 512 rows alone (1 x 1 at batch 512) %.1f ms; " \
-        "left: %.1f ms of staging, accumulation and whatever else slows a rank\n", m, r[1], r[2], alone["sigmoid-512"], r[1] - r[2] - alone["sigmoid-512"]
+        "left: %.1f ms of whatever else slows a rank (its share computed in one pass, %s)\n", m, r[1], r[2], alone["sigmoid-512"], r[1] - r[2] - alone["sigmoid-512"], \
+        m == "flat" ? "all-reduced in place" : "through a host buffer, layer by layer"
     }
     if ("sigmoid-512" in alone && "sigmoid-1024/k2" in alone)
-      printf "\nsumming a micro-batch gradient into the accumulator: %.1f ms (sigmoid-1024 as 2 x 512 accumulated, %.1f ms, " \
+      printf "\nsumming a micro-batch gradient into the accumulator (with --accumulate): %.1f ms (sigmoid-1024 as 2 x 512 accumulated, %.1f ms, " \
         "less twice sigmoid-512, %.1f ms, halved)\n", (alone["sigmoid-1024/k2"] - 2 * alone["sigmoid-512"]) / 2,
         alone["sigmoid-1024/k2"], alone["sigmoid-512"]
     for (k in bytes) b = bytes[k] # the same net in every workload

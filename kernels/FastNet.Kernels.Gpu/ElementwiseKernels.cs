@@ -82,12 +82,14 @@ public static class ElementwiseKernels
     /// <summary>
     /// Per-example loss, its gradient and whether the example is classified correctly, one thread per row.
     /// output, targets, dOutput: [batch, outputs]; dOutput is written when hasGradient ≠ 0. rowStats: [2·batch],
-    /// ℓ of row r at r and 1 or 0 (arg max of output = arg max of target) at batch + r.
+    /// ℓ of row r at r and 1 or 0 (arg max of output = arg max of target) at batch + r. The gradient is of
+    /// Σ ℓ / meanOver.
     /// </summary>
     public static void LossRows(Index1D row, ArrayView<float> output, ArrayView<float> targets,
-        ArrayView<float> dOutput, ArrayView<float> rowStats, int batch, int outputs, int loss, int hasGradient)
+        ArrayView<float> dOutput, ArrayView<float> rowStats, int batch, int outputs, int loss, int hasGradient,
+        int meanOver)
     {
-        rowStats[row] = RowLoss(output, targets, dOutput, row, batch, outputs, loss, hasGradient);
+        rowStats[row] = RowLoss(output, targets, dOutput, row, meanOver, outputs, loss, hasGradient);
         rowStats[batch + row] = Correct(output, targets, row * outputs, outputs);
     }
 
@@ -96,7 +98,7 @@ public static class ElementwiseKernels
     /// launch beats spreading the rows: each thread takes a fixed stride of rows, then a tree adds the sums.
     /// </summary>
     public static void LossAndMetrics(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
-        ArrayView<float> metrics, int batch, int outputs, int loss, int hasGradient)
+        ArrayView<float> metrics, int batch, int outputs, int loss, int hasGradient, int meanOver)
     {
         ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
         ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
@@ -104,17 +106,18 @@ public static class ElementwiseKernels
         float lossSum = 0f, correctSum = 0f;
         for (int r = tid; r < batch; r += Threads)
         {
-            lossSum += RowLoss(output, targets, dOutput, r, batch, outputs, loss, hasGradient);
+            lossSum += RowLoss(output, targets, dOutput, r, meanOver, outputs, loss, hasGradient);
             correctSum += Correct(output, targets, r * outputs, outputs);
         }
         AddToMetrics(metrics, lossSums, correctSums, lossSum, correctSum);
     }
 
+    // the gradient is of Σ ℓ / meanOver (meanOver: the rows of the whole batch these rows are part of)
     private static float RowLoss(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
-        int row, int batch, int outputs, int loss, int hasGradient)
+        int row, int meanOver, int outputs, int loss, int hasGradient)
     {
         int start = row * outputs;
-        float invBatch = 1f / batch;
+        float invBatch = 1f / meanOver;
         if (loss == (int)LossKind.SoftmaxCrossEntropy)
         {
             float max = output[start];
@@ -145,7 +148,7 @@ public static class ElementwiseKernels
             return ell;
         }
         bool half = loss == (int)LossKind.HalfSquaredError;
-        float scale = half ? invBatch : 2f / ((float)outputs * batch);
+        float scale = half ? invBatch : 2f / ((float)outputs * meanOver);
         float sum = 0f;
         for (int j = 0; j < outputs; j++)
         {

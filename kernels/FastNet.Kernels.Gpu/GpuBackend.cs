@@ -273,9 +273,10 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
 
     /// <inheritdoc />
     public void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
-        BufferView dOutput, BufferView metrics)
+        BufferView dOutput, BufferView metrics, int meanOver = 0)
     {
-        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics);
+        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics, meanOver);
+        int mean = meanOver == 0 ? batch : meanOver;
         if (loss is not (LossKind.HalfSquaredError or LossKind.MeanSquaredError or LossKind.SoftmaxCrossEntropy))
         {
             throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss");
@@ -283,12 +284,12 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
         if ((long)batch * outputs <= FusedLossLimit)
         {
             _kernels.LossAndMetrics(new KernelConfig(1, ElementwiseKernels.Threads), View(output), View(targets),
-                View(dOutput), View(metrics), batch, outputs, (int)loss, dOutput.IsEmpty ? 0 : 1);
+                View(dOutput), View(metrics), batch, outputs, (int)loss, dOutput.IsEmpty ? 0 : 1, mean);
             return;
         }
         ArrayView<float> rowStats = Scratch(ref _rowStats, 2L * batch);
         _kernels.LossRows(batch, View(output), View(targets), View(dOutput), rowStats, batch, outputs, (int)loss,
-            dOutput.IsEmpty ? 0 : 1);
+            dOutput.IsEmpty ? 0 : 1, mean);
         _kernels.AccumulateMetrics(new KernelConfig(1, ElementwiseKernels.Threads), rowStats, View(metrics), batch);
     }
 

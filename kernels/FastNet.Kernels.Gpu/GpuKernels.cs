@@ -24,11 +24,11 @@ internal sealed class GpuKernels
         ActivationGradient = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, int,
             int, int, int>(ElementwiseKernels.ActivationGradient);
         LossRows = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<float>, int, int, int, int>(ElementwiseKernels.LossRows);
+            ArrayView<float>, ArrayView<float>, int, int, int, int, int>(ElementwiseKernels.LossRows);
         AccumulateMetrics = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, int>(
             ElementwiseKernels.AccumulateMetrics);
         LossAndMetrics = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, int, int, int, int>(ElementwiseKernels.LossAndMetrics);
+            ArrayView<float>, int, int, int, int, int>(ElementwiseKernels.LossAndMetrics);
         SumChunks = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int, int>(
             ElementwiseKernels.SumChunks);
         Optimize = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>,
@@ -94,14 +94,14 @@ internal sealed class GpuKernels
         ActivationGradient
     { get; }
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int>
-        LossRows
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int, int,
+        int> LossRows
     { get; }
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, int> AccumulateMetrics { get; }
 
     public Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, int,
-        int> LossAndMetrics
+        int, int> LossAndMetrics
     { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int, int> SumChunks { get; }

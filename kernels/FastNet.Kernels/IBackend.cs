@@ -100,9 +100,11 @@ public interface IBackend : IDisposable
     /// loss ℓ, or empty to evaluate only. metrics: 2 floats, accumulated (+=): metrics[0] += Σ_rows ℓ,
     /// metrics[1] += the number of rows whose largest output is at the index of their largest target (first maximum
     /// wins). The sums stay on the backend so training need not read them back every step.
+    /// meanOver: the rows the mean of L is taken over, when these rows are one part of a larger batch of meanOver
+    /// rows (L = Σ_rows ℓ / meanOver, so dOutput is this part's share of that batch's gradient); 0 means batch.
     /// </summary>
     void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
-        BufferView dOutput, BufferView metrics);
+        BufferView dOutput, BufferView metrics, int meanOver = 0);
 
     /// <summary>
     /// One optimizer step over a flat parameter buffer, in place. dParameters: [P], the gradient ∇ (of the batch

@@ -97,10 +97,15 @@ public static class OpChecks
 
     /// <summary>Checks the operands of <see cref="IBackend.Loss"/>.</summary>
     public static void Loss(BufferView output, BufferView targets, int batch, int outputs, BufferView dOutput,
-        BufferView metrics)
+        BufferView metrics, int meanOver = 0)
     {
         const string op = nameof(IBackend.Loss);
         Positive(batch, 1, outputs, op);
+        if (meanOver != 0 && meanOver < batch)
+        {
+            throw new ArgumentOutOfRangeException(nameof(meanOver),
+                $"{op}: the mean over {meanOver} rows cannot hold a batch of {batch}");
+        }
         Length(output, (long)batch * outputs, nameof(output), op);
         Length(targets, (long)batch * outputs, nameof(targets), op);
         OptionalLength(dOutput, (long)batch * outputs, nameof(dOutput), op);

@@ -225,13 +225,46 @@ public class BackendEquivalenceTests
         return t;
     }
 
+    /// <summary>
+    /// Rows that are one part of a larger batch (meanOver): the gradient is of Σ ℓ over that batch's rows, so with a
+    /// batch twice as large it is exactly half the batch's own (a power of two), the metrics unchanged; a mean over
+    /// fewer rows than the batch is refused.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void LossGradientOfAPartOfALargerBatchIsItsShare(string name)
+    {
+        BackendUnderTest bound = BackendsUnderTest.Get(name);
+        IBackend candidate = bound.Backend;
+        var random = new Random(4);
+        foreach (LossKind loss in Enum.GetValues<LossKind>())
+        {
+            foreach ((int batch, int outputs) in bound.Sizes.Losses)
+            {
+                float[] output = Host.Random(random, batch * outputs, loss == LossKind.SoftmaxCrossEntropy ? 8 : 1);
+                float[] targets = Targets(random, loss, batch, outputs);
+                float[] metrics = [1, 2];
+                var own = Loss(candidate, loss, output, targets, batch, outputs, metrics, gradient: true);
+                var share = Loss(candidate, loss, output, targets, batch, outputs, metrics, gradient: true,
+                    meanOver: 2 * batch);
+                Assert.Equal(own.DOutput!.Select(d => d / 2), share.DOutput!);
+                Assert.Equal(own.Metrics, share.Metrics);
+                if (batch > 1) // 0 means the batch itself
+                {
+                    Assert.Throws<ArgumentOutOfRangeException>(() =>
+                        Loss(candidate, loss, output, targets, batch, outputs, metrics, gradient: true, meanOver: batch - 1));
+                }
+            }
+        }
+    }
+
     private static (float[]? DOutput, float[] Metrics) Loss(IBackend backend, LossKind loss, float[] output,
-        float[] targets, int batch, int outputs, float[] metrics, bool gradient)
+        float[] targets, int batch, int outputs, float[] metrics, bool gradient, int meanOver = 0)
     {
         using FloatBuffer O = Host.Upload(backend, output), T = Host.Upload(backend, targets);
         using FloatBuffer D = backend.Allocate(batch * outputs), M = Host.Upload(backend, metrics);
         backend.Fill(float.NaN, D.All);
-        backend.Loss(O.All, T.All, batch, outputs, loss, gradient ? D.All : BufferView.Empty, M.All);
+        backend.Loss(O.All, T.All, batch, outputs, loss, gradient ? D.All : BufferView.Empty, M.All, meanOver);
         return (gradient ? Host.Download(backend, D.All) : null, Host.Download(backend, M.All));
     }
 

@@ -151,9 +151,10 @@ public class ReferenceBackend : IBackend
 
     /// <inheritdoc />
     public virtual void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
-        BufferView dOutput, BufferView metrics)
+        BufferView dOutput, BufferView metrics, int meanOver = 0)
     {
-        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics);
+        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics, meanOver);
+        int mean = meanOver == 0 ? batch : meanOver;
         Span<float> O = output.AsSpan(), T = targets.AsSpan(), dO = dOutput.AsSpan(), M = metrics.AsSpan();
         double lossSum = 0;
         int correct = 0;
@@ -163,9 +164,9 @@ public class ReferenceBackend : IBackend
             Span<float> d = dO.IsEmpty ? [] : dO.Slice(r * outputs, outputs);
             lossSum += loss switch
             {
-                LossKind.HalfSquaredError => HalfSquaredError(o, t, batch, d),
-                LossKind.MeanSquaredError => MeanSquaredError(o, t, batch, d),
-                LossKind.SoftmaxCrossEntropy => SoftmaxCrossEntropy(o, t, batch, d),
+                LossKind.HalfSquaredError => HalfSquaredError(o, t, mean, d),
+                LossKind.MeanSquaredError => MeanSquaredError(o, t, mean, d),
+                LossKind.SoftmaxCrossEntropy => SoftmaxCrossEntropy(o, t, mean, d),
                 _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss"),
             };
             if (ArgMax(o) == ArgMax(t))

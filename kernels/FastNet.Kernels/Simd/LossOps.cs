@@ -7,9 +7,10 @@ namespace FastNet.Kernels.Simd;
 /// </summary>
 internal static unsafe class LossOps
 {
-    /// <summary>Rows [0, batch): returns Σ ℓ and the number of rows whose output and target argmax agree.</summary>
+    /// <summary>Rows [0, batch): returns Σ ℓ and the number of rows whose output and target argmax agree; the gradient
+    /// is of Σ ℓ / meanOver.</summary>
     public static (double Loss, int Correct) Run<TV>(float* output, float* targets, float* dOutput, int batch,
-        int outputs, LossKind loss) where TV : unmanaged, IVec<TV>
+        int outputs, LossKind loss, int meanOver) where TV : unmanaged, IVec<TV>
     {
         double total = 0;
         int correct = 0;
@@ -19,10 +20,10 @@ internal static unsafe class LossOps
             float* d = dOutput == null ? null : dOutput + ((nint)r * outputs);
             total += loss switch
             {
-                LossKind.HalfSquaredError => 0.5 * SquaredError<TV>(o, t, d, outputs, (float)(1.0 / batch)),
+                LossKind.HalfSquaredError => 0.5 * SquaredError<TV>(o, t, d, outputs, (float)(1.0 / meanOver)),
                 LossKind.MeanSquaredError =>
-                    SquaredError<TV>(o, t, d, outputs, (float)(2.0 / ((double)outputs * batch))) / outputs,
-                LossKind.SoftmaxCrossEntropy => CrossEntropy<TV>(o, t, d, outputs, (float)(1.0 / batch)),
+                    SquaredError<TV>(o, t, d, outputs, (float)(2.0 / ((double)outputs * meanOver))) / outputs,
+                LossKind.SoftmaxCrossEntropy => CrossEntropy<TV>(o, t, d, outputs, (float)(1.0 / meanOver)),
                 _ => throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss"),
             };
             if (ArgMax(o, outputs) == ArgMax(t, outputs))

@@ -98,7 +98,7 @@ internal static class TrainCommand
             Data = data.Request.ToSource(),
         };
         using var network = new TrainingNetwork(backend, model, loss, plan.Optimizer, training.MicroBatchSizeOn(ranks.Size),
-            plan.TrainBiases, accumulates: training.MicroBatchSize < batch || ranks.Size > 1, training.DropoutRates,
+            plan.TrainBiases, accumulates: training.AccumulatesOn(ranks.Size), training.DropoutRates,
             training.LearningRates(data.Train.Count));
         Dataset? evaluation = data.Validation ?? data.Test;
         string evaluationName = data.Validation is null ? "test" : "val";

@@ -52,7 +52,7 @@ public static class DataParallelTimer
         };
         Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(1));
         using var network = new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(),
-            options.MicroBatchSizeOn(ranks.Size), accumulates: ranks.Size > 1 || workload.Accumulate > 1);
+            options.MicroBatchSizeOn(ranks.Size), accumulates: options.AccumulatesOn(ranks.Size));
         using var trainer = new Trainer(network, Synthetic(spec, examples), null, options, communicator: ranks, allReduce: allReduce);
         var clock = Stopwatch.StartNew();
         trainer.RunEpoch();

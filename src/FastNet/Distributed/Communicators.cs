@@ -39,13 +39,27 @@ public static class Communicators
     public static void RequireAgreement(ICommunicator communicator, ReadOnlySpan<byte> value, string what)
     {
         ArgumentNullException.ThrowIfNull(communicator);
+        if (communicator.Size > 1)
+        {
+            RequireSameHash(communicator, SHA256.HashData(value), what);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RequireAgreement(ICommunicator, ReadOnlySpan{byte}, string)"/> given this rank's SHA-256
+    /// (<paramref name="hash"/>, 32 bytes) of its value, for a value hashed in pieces where it lies.
+    /// </summary>
+    public static void RequireSameHash(ICommunicator communicator, ReadOnlySpan<byte> hash, string what)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
         if (communicator.Size == 1)
         {
             return;
         }
-        byte[] mine = SHA256.HashData(value), root = (byte[])mine.Clone();
+        Span<byte> root = stackalloc byte[hash.Length];
+        hash.CopyTo(root);
         communicator.Broadcast(root, 0);
-        bool same = new ReadOnlySpan<byte>(mine).SequenceEqual(root);
+        bool same = hash.SequenceEqual(root);
         float[] differing = [same ? 0 : 1];
         communicator.AllReduceSum(differing);
         if (differing[0] > 0)

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using FastNet.Data;
 using FastNet.Distributed;
 using FastNet.Kernels;
+using FastNet.Kernels.Cpu;
 
 namespace FastNet.Training;
 
@@ -13,8 +16,9 @@ namespace FastNet.Training;
 /// whose gradients are summed before the one optimizer step. Training can stop between two batches (cancellation),
 /// which are step boundaries, and continue later from <see cref="Position"/>.
 /// With a communicator of N &gt; 1 ranks (data parallelism) every rank holds the whole data set and draws the same
-/// order; each batch is split into N consecutive slices (<see cref="Communicators.Slice"/>), each rank sums its
-/// slice's gradient weighted by its rows / batch rows (as a micro-batch), the sums are all-reduced and every rank takes
+/// order; each batch is split into N consecutive slices (<see cref="Communicators.Slice"/>), each rank computes its
+/// slice's gradient weighted by its rows / batch rows (in one pass, the weight inside the loss gradient, when the slice
+/// fits the micro-batch; otherwise summed over micro-batches), the ranks' gradients are all-reduced and every rank takes
 /// the same step: one step at the global batch. The gradient travels in one all-reduce after the backward pass, or in
 /// one per layer started as the backward pass finishes each (<see cref="GradientAllReduce"/>), with the same result.
 /// The parameters are broadcast from rank 0 at the start, the epoch's metrics are all-reduced, each rank evaluates its
@@ -32,7 +36,11 @@ public sealed class Trainer : IDisposable
     private readonly DivergenceGuard? _divergence;
     private readonly ICommunicator _ranks;
     private readonly int _micro; // rows per forward and backward pass on this rank
-    private readonly float[]? _reduced; // the flat all-reduce's host buffer
+    private readonly bool _onePass; // with N ranks: every slice of a batch is one pass (no accumulation)
+    private readonly float[]? _reduced; // the flat all-reduce's host buffer, where the backend's memory is not the host's
+    private readonly float[] _flag = new float[1]; // the in-place all-reduce's stop flag
+    private IncrementalHash? _checksum; // the ranks' per-epoch comparison of parameters and optimizer state
+    private float[]? _checksumHost; // its host buffer, where the backend's memory is not the host's
     private readonly LayerBuckets? _buckets; // or the per-layer all-reduces
     private readonly Action<int>? _startBucket;
     private CancellationToken _cancel;
@@ -80,9 +88,10 @@ public sealed class Trainer : IDisposable
             throw new ArgumentException(
                 $"--accumulate {options.Accumulate} needs a network built to accumulate gradients");
         }
-        if (_ranks.Size > 1 && !network.Accumulates)
+        _onePass = _ranks.Size > 1 && !options.AccumulatesOn(_ranks.Size);
+        if (_ranks.Size > 1 && !_onePass && !network.Accumulates)
         {
-            throw new ArgumentException("data-parallel training needs a network built to accumulate gradients");
+            throw new ArgumentException("data-parallel training with --accumulate needs a network built to accumulate gradients");
         }
         if (_ranks.Size > options.BatchSize)
         {
@@ -109,10 +118,10 @@ public sealed class Trainer : IDisposable
         {
             if (allReduce == GradientAllReduce.Layers)
             {
-                _buckets = new LayerBuckets(network, _ranks);
+                _buckets = new LayerBuckets(network, _onePass ? network.Gradients : network.AccumulatedGradients, _ranks);
                 _startBucket = layer => _buckets.Start(layer, _cancel.IsCancellationRequested);
             }
-            else
+            else if (!_onePass || network.Gradients.Buffer is not CpuFloatBuffer)
             {
                 _reduced = new float[network.TrainableCount + 1]; // the gradient sum and the count of ranks asked to stop
             }
@@ -130,6 +139,13 @@ public sealed class Trainer : IDisposable
 
     /// <summary>The training set on the backend.</summary>
     public DeviceDataset TrainData => _train;
+
+    /// <summary>Where the gradient of the last data-parallel or accumulated step lies on the backend
+    /// ([TrainableCount]), summed over the ranks: the network's accumulated gradient, or its gradient when each rank's
+    /// slice of a batch is one pass.</summary>
+    public BufferView StepGradients => _onePass || !_network.Accumulates
+        ? _network.Gradients.Slice(0, _network.TrainableCount)
+        : _network.AccumulatedGradients;
 
     /// <summary>Time spent in the steps' gradient all-reduce (with N &gt; 1 ranks) since the trainer was made: what
     /// data parallelism adds to a step, besides the host staging of the gradient. Per layer, the time in the
@@ -282,8 +298,7 @@ public sealed class Trainer : IDisposable
         clock.Stop();
         if (_ranks.Size > 1)
         {
-            Communicators.RequireAgreement(_ranks, [.. _network.ToModel().Parameters, .. _network.DownloadOptimizerState()],
-                $"after epoch {_epoch + 1}, the parameters and optimizer state");
+            RequireRanksAgree();
         }
         _epoch++;
         _batch = 0;
@@ -307,6 +322,11 @@ public sealed class Trainer : IDisposable
             return;
         }
         (int offset, int count) = Communicators.Slice(rows, _ranks.Size, _ranks.Rank);
+        if (_onePass)
+        {
+            TrainShare(first, rows, offset, count);
+            return;
+        }
         if (count == 0)
         {
             _network.Backend.Fill(0, _network.AccumulatedGradients);
@@ -328,24 +348,100 @@ public sealed class Trainer : IDisposable
         }
         else if (_ranks.Size > 1)
         {
-            SumOverRanks();
+            SumOverRanks(_network.AccumulatedGradients);
         }
         _network.StepAccumulated();
     }
 
+    // A data-parallel step whose slice is one pass: the rank's share of the batch gradient is written by the backward
+    // pass itself (weighted in the loss gradient) and summed over the ranks where it lies, with no accumulator and, on
+    // a CPU backend, no host copy: a pass over the gradient less, and two gradient-sized buffers less in each rank's
+    // cache.
+    private void TrainShare(int first, int rows, int offset, int count)
+    {
+        if (count == 0)
+        {
+            _network.Backend.Fill(0, _network.Gradients);
+            for (int l = _network.Spec.Layers.Count - 1; l >= 0; l--)
+            {
+                _startBucket?.Invoke(l); // a rank without rows still takes part in every layer's all-reduce
+            }
+        }
+        else
+        {
+            (BufferView x, BufferView t) = _batches.Take(first + offset, count);
+            _network.ComputeGradientShare(x, t, count, rows, offset, _startBucket);
+        }
+        if (_buckets is not null)
+        {
+            _stopAgreed = _buckets.Finish();
+        }
+        else if (_reduced is not null)
+        {
+            SumOverRanks(_network.Gradients);
+        }
+        else
+        {
+            SumInPlace();
+        }
+        _network.Step();
+    }
+
+    // The flat all-reduce of the trained gradient where it lies, in the backend's host memory, then of the stop flag
+    // (a second, one-float all-reduce: the ranks are in step by then, and the gradient buffer keeps its size).
+    private void SumInPlace()
+    {
+        _network.Backend.Synchronize();
+        Span<float> flag = _flag;
+        flag[0] = _cancel.IsCancellationRequested ? 1 : 0;
+        long start = Stopwatch.GetTimestamp();
+        _ranks.AllReduceSum(_network.Gradients.Slice(0, _network.TrainableCount).AsSpan());
+        _ranks.AllReduceSum(flag);
+        _allReduceTicks += Stopwatch.GetTimestamp() - start;
+        _stopAgreed = flag[0] > 0;
+    }
+
     // The all-reduced gradient sum, through the host. A request to stop travels in the same all-reduce, so all ranks
     // stop before the same batch whichever of them saw it.
-    private void SumOverRanks()
+    private void SumOverRanks(BufferView gradient)
     {
         float[] reduced = _reduced!;
         int n = _network.TrainableCount;
-        _network.Backend.Download(_network.AccumulatedGradients, reduced.AsSpan(0, n));
+        _network.Backend.Download(gradient.Slice(0, n), reduced.AsSpan(0, n));
         reduced[n] = _cancel.IsCancellationRequested ? 1 : 0;
         long start = Stopwatch.GetTimestamp();
         _ranks.AllReduceSum(reduced);
         _allReduceTicks += Stopwatch.GetTimestamp() - start;
         _stopAgreed = reduced[n] > 0;
-        _network.Backend.Upload(reduced.AsSpan(0, n), _network.AccumulatedGradients);
+        _network.Backend.Upload(reduced.AsSpan(0, n), gradient.Slice(0, n));
+    }
+
+    // The ranks' parameters and optimizer state compared, through the SHA-256 of the two one after the other, hashed
+    // where they lie on a CPU backend, otherwise through one host buffer kept for it: a copy of both, and each epoch's
+    // arrays the size of the model, would cost a rank as much as a step's all-reduce.
+    private void RequireRanksAgree()
+    {
+        _checksum ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        IBackend backend = _network.Backend;
+        backend.Synchronize();
+        foreach (BufferView values in (ReadOnlySpan<BufferView>)[_network.Parameters, _network.OptimizerState])
+        {
+            if (values.IsEmpty)
+            {
+                continue;
+            }
+            if (values.Buffer is CpuFloatBuffer)
+            {
+                _checksum.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
+                continue;
+            }
+            _checksumHost ??= new float[Math.Max(_network.Parameters.Length, _network.OptimizerState.Length)];
+            backend.Download(values, _checksumHost.AsSpan(0, values.Length));
+            _checksum.AppendData(MemoryMarshal.AsBytes(_checksumHost.AsSpan(0, values.Length)));
+        }
+        Span<byte> hash = stackalloc byte[32];
+        _checksum.GetHashAndReset(hash);
+        Communicators.RequireSameHash(_ranks, hash, $"after epoch {_epoch + 1}, the parameters and optimizer state");
     }
 
     // The epoch's (loss sum, correct count) over all ranks' slices; reset to zero.
@@ -363,6 +459,7 @@ public sealed class Trainer : IDisposable
         _train.Dispose();
         _evaluation?.Dispose();
         _batches.Dispose();
+        _checksum?.Dispose();
     }
 
     // The mean loss of the current parameters on the first examples of the epoch's order; the metric sums are kept.

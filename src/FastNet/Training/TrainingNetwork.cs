@@ -181,14 +181,33 @@ public sealed class TrainingNetwork : IDisposable
     /// </summary>
     public void ComputeGradients(BufferView x, BufferView targets, int rows) => ComputeGradientsFrom(x, targets, rows, 0);
 
+    /// <summary>
+    /// Forward and backward pass of rows <paramref name="firstRow"/>.. of a batch of <paramref name="batchRows"/> rows:
+    /// <see cref="Gradients"/> gets these rows' share of the batch's mean-loss gradient, ∇(Σ_rows ℓ / batchRows), which
+    /// is (rows / batchRows)·∇(mean loss of these rows), what <see cref="AccumulateGradients"/> would sum for them as
+    /// the only micro-batch, but weighted inside the loss gradient instead of by a pass over the whole gradient, and
+    /// without the sum's buffer. Summing the shares of a partition of the batch (over data-parallel ranks) gives the
+    /// batch's gradient for <see cref="Step"/>. Metrics and <paramref name="layerDone"/> as in
+    /// <see cref="AccumulateGradients"/>: layerDone(l) runs as soon as layer l's part (<see cref="TrainableSlices"/>)
+    /// of Gradients is final.
+    /// </summary>
+    public void ComputeGradientShare(BufferView x, BufferView targets, int rows, int batchRows, int firstRow,
+        Action<int>? layerDone = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchRows, rows);
+        ComputeGradientsFrom(x, targets, rows, firstRow, layerDone, batchRows);
+    }
+
     // rows firstRow.. of the step's batch (what keys their dropout masks); layerDone(l), when given, runs as soon as
-    // layer l's dW and db are written
-    private void ComputeGradientsFrom(BufferView x, BufferView targets, int rows, int firstRow, Action<int>? layerDone = null)
+    // layer l's dW and db are written; the loss's mean is over meanOver rows (0: these rows)
+    private void ComputeGradientsFrom(BufferView x, BufferView targets, int rows, int firstRow,
+        Action<int>? layerDone = null, int meanOver = 0)
     {
         BufferView output = Forward(x, rows, firstRow);
         int outputs = Spec.Outputs;
         int last = Spec.Layers.Count - 1;
-        _backend.Loss(output, targets, rows, outputs, Loss, _deltas[last].Slice(0, rows * outputs), _metrics.All);
+        _backend.Loss(output, targets, rows, outputs, Loss, _deltas[last].Slice(0, rows * outputs), _metrics.All,
+            meanOver);
         for (int l = last; l >= 0; l--)
         {
             LayerSpec layer = Spec.Layers[l];
@@ -385,6 +404,9 @@ public sealed class TrainingNetwork : IDisposable
         _backend.Download(_parameters.All, parameters);
         return new Model.Model(Spec, parameters);
     }
+
+    /// <summary>The optimizer state ([slots·TrainableCount]) on the backend.</summary>
+    public BufferView OptimizerState => _state.All;
 
     /// <summary>The optimizer state ([slots·TrainableCount]) on the host.</summary>
     public float[] DownloadOptimizerState()

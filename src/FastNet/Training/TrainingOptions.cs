@@ -52,6 +52,10 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
     /// takes a slice of ⌈B/N⌉ rows of a batch: min(⌈B/K⌉, ⌈B/N⌉); <see cref="MicroBatchSize"/> for one rank.</summary>
     public int MicroBatchSizeOn(int ranks) => Math.Min(MicroBatchSize, (BatchSize + ranks - 1) / Math.Max(1, ranks));
 
+    /// <summary>Whether a rank of <paramref name="ranks"/> sums its slice of a batch, ⌈B/N⌉ rows at most, over more than
+    /// one micro-batch, and so needs a network built to accumulate gradients.</summary>
+    public bool AccumulatesOn(int ranks) => MicroBatchSizeOn(ranks) < (BatchSize + ranks - 1) / Math.Max(1, ranks);
+
     /// <summary>The factor the learning rate is multiplied by: B/b with linear scaling, otherwise 1.</summary>
     public double LearningRateScale => LinearScalingBase is int b ? (double)BatchSize / b : 1;
 

@@ -187,7 +187,7 @@ public class DataParallelTests
             OptimizerStep rule = clock.Next();
 
             double[] delta = [.. magnitude.Select(m => Tolerance.Bound(Rows + chain, m))];
-            backend.Download(mine.AccumulatedGradients, gN);
+            backend.Download(trainer.StepGradients, gN);
             Accumulation.CheckStep(reference, spec, rule, g1, gN, delta, theta, state, after1, afterN,
                 $"rank {communicator.Rank} of {communicator.Size}, step {step}");
             results[step - 1] = [.. afterN, .. mine.DownloadOptimizerState()];
@@ -398,6 +398,44 @@ public class DataParallelTests
             Communicators.RequireAgreement(communicator, new byte[] { 7, 7 }, "the configuration");
             return 0;
         });
+    }
+
+    [Theory]
+    [InlineData("simd", OptimizerKind.Adam)]
+    [InlineData("reference", OptimizerKind.Sgd)]
+    public void RanksWhoseParametersDivergeStopAfterTheEpoch(string backendName, OptimizerKind kind)
+    {
+        // the per-epoch comparison hashes parameters and optimizer state where they lie: one changed weight on one
+        // rank is an error on every rank, and agreeing ranks train on
+        Dataset data = Accumulation.Blobs(Rows);
+        var options = new TrainingOptions(2, 4, Shuffle: true, Seed: 2);
+        foreach (bool diverge in new[] { false, true })
+        {
+            string?[] messages = InProcessCommunicator.Run(3, communicator =>
+            {
+                using IBackend backend = Backends.Create(backendName);
+                using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.MeanSquaredError),
+                    LossKind.MeanSquaredError, Accumulation.Settings(kind), options.MicroBatchSizeOn(3));
+                using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+                if (diverge && communicator.Rank == 1)
+                {
+                    float[] parameters = network.ToModel().Parameters;
+                    parameters[0] += 0.25f;
+                    network.LoadParameters(parameters);
+                }
+                try
+                {
+                    trainer.RunEpoch();
+                    return null;
+                }
+                catch (DistributedException e)
+                {
+                    return e.Message;
+                }
+            });
+            Assert.All(messages, m => Assert.Equal(diverge,
+                m?.StartsWith("after epoch 1, the parameters and optimizer state differs between the ranks: 1 of 3", StringComparison.Ordinal) == true));
+        }
     }
 
     [Fact]

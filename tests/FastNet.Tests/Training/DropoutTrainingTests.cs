@@ -188,7 +188,7 @@ public class DropoutTrainingTests
                 options.MicroBatchSizeOn(communicator.Size), accumulates: true, dropout: options.DropoutRates);
             using var trainer = new Trainer(mine, data, null, options, communicator: communicator);
             Assert.NotNull(trainer.RunEpoch());
-            return Download(backend, mine.AccumulatedGradients);
+            return Download(backend, trainer.StepGradients);
         });
 
         using IBackend backend = Backends.Create("reference");
