@@ -275,8 +275,7 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     public void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
         BufferView dOutput, BufferView metrics, int meanOver = 0)
     {
-        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics, meanOver);
-        int mean = meanOver == 0 ? batch : meanOver;
+        int mean = OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics, meanOver);
         if (loss is not (LossKind.HalfSquaredError or LossKind.MeanSquaredError or LossKind.SoftmaxCrossEntropy))
         {
             throw new ArgumentOutOfRangeException(nameof(loss), loss, "unknown loss");

@@ -95,8 +95,9 @@ public static class OpChecks
         OptionalLength(b, outputs, nameof(b), op);
     }
 
-    /// <summary>Checks the operands of <see cref="IBackend.Loss"/>.</summary>
-    public static void Loss(BufferView output, BufferView targets, int batch, int outputs, BufferView dOutput,
+    /// <summary>Checks the operands of <see cref="IBackend.Loss"/>; returns the rows the loss's mean is over (meanOver,
+    /// or the batch for 0).</summary>
+    public static int Loss(BufferView output, BufferView targets, int batch, int outputs, BufferView dOutput,
         BufferView metrics, int meanOver = 0)
     {
         const string op = nameof(IBackend.Loss);
@@ -110,6 +111,7 @@ public static class OpChecks
         Length(targets, (long)batch * outputs, nameof(targets), op);
         OptionalLength(dOutput, (long)batch * outputs, nameof(dOutput), op);
         Length(metrics, 2, nameof(metrics), op);
+        return meanOver == 0 ? batch : meanOver;
     }
 
     /// <summary>Checks the operands of <see cref="IBackend.OptimizerStep"/>.</summary>

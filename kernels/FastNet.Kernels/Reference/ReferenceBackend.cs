@@ -153,8 +153,7 @@ public class ReferenceBackend : IBackend
     public virtual void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
         BufferView dOutput, BufferView metrics, int meanOver = 0)
     {
-        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics, meanOver);
-        int mean = meanOver == 0 ? batch : meanOver;
+        int mean = OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics, meanOver);
         Span<float> O = output.AsSpan(), T = targets.AsSpan(), dO = dOutput.AsSpan(), M = metrics.AsSpan();
         double lossSum = 0;
         int correct = 0;

@@ -180,10 +180,10 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     public override void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
         BufferView dOutput, BufferView metrics, int meanOver = 0)
     {
-        OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics, meanOver);
+        int mean = OpChecks.Loss(output, targets, batch, outputs, dOutput, metrics, meanOver);
         float* O = output.Pointer(), T = targets.Pointer(), M = metrics.Pointer();
         float* dO = dOutput.IsEmpty ? null : dOutput.Pointer();
-        (double sum, int correct) = LossOps.Run<TV>(O, T, dO, batch, outputs, loss, meanOver == 0 ? batch : meanOver);
+        (double sum, int correct) = LossOps.Run<TV>(O, T, dO, batch, outputs, loss, mean);
         M[0] = (float)(M[0] + sum);
         M[1] += correct;
     }
