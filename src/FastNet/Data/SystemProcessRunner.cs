@@ -3,7 +3,9 @@ using System.Diagnostics;
 
 namespace FastNet.Data;
 
-/// <summary>Runs real processes, found on the PATH, with their output captured.</summary>
+/// <summary>Runs real processes, found on the PATH, with their output captured and their messages untranslated:
+/// <see cref="DatasetFetcher"/> recognizes some of them (apt's "Unable to locate package"), and FastNet's own
+/// messages, which quote them, are in English.</summary>
 public sealed class SystemProcessRunner : IProcessRunner
 {
     /// <inheritdoc/>
@@ -17,6 +19,8 @@ public sealed class SystemProcessRunner : IProcessRunner
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // Under LC_ALL=C gettext ignores LANGUAGE as well; the tools run here print ASCII package and file names.
+        start.Environment["LC_ALL"] = "C";
         foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
