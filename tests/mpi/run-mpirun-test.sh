@@ -7,7 +7,9 @@
 #     against the same run on two in-process ranks, which must give the same model bit for bit; its final test score
 #     against `fastnet eval` of the saved model, to the last digit; the same run with `--allreduce layers` must save
 #     the same model, byte for byte;
-#  3. faults-test.sh: a rank killed with kill -9, bad input on one rank, SIGTERM to mpirun.
+#  3. `mpirun -np 2 fastnet bench --data-parallel`: a step allocates nothing on rank 0's training thread, with the flat
+#     all-reduce and with the per-layer ones (MPI_Iallreduce requests, made once and started again);
+#  4. faults-test.sh: a rank killed with kill -9, bad input on one rank, SIGTERM to mpirun.
 # Installs openmpi-bin when mpirun is missing (as root, with apt-get). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,6 +51,14 @@ echo "--allreduce layers: the flat all-reduce's model, byte for byte"
 dotnet "$cli" "${args[@]}" --save "$dir/one.json" | grep "test accuracy" | sed 's/^/one process: /'
 dotnet test tests/FastNet.Tests -c Release --no-build \
   --filter "FullyQualifiedName~DataParallelCliTests.AnMpirunModelEqualsTheSameRunOnInProcessRanks" 2>&1 | ran_one
+
+echo "== mpirun -np 2 fastnet bench --data-parallel: bytes allocated per step"
+timeout 600 "${mpi[@]}" dotnet "$cli" bench --data-parallel --allreduce flat,layers --backend simd --layers 64,32,10 \
+  --batch 64 --repeats 1 --seconds 0.2 2>&1 | plain | tee "$dir/bench.log"
+for allreduce in flat layers; do
+  grep -qE "^custom simd ranks 2 .* allreduce $allreduce .* bytes_per_step 0\$" "$dir/bench.log" \
+    || { echo "FAILED: a data-parallel step ($allreduce) allocates, or the bench printed no line for it"; exit 1; }
+done
 
 echo "== faults: kill -9 of a rank, bad input on one rank, SIGTERM to mpirun"
 tests/mpi/faults-test.sh

@@ -10,13 +10,15 @@ namespace FastNet.Cli.Reporting;
 /// with the machine's load last, then the load's notes; or the same as JSON.</summary>
 internal static class DataParallelReport
 {
-    /// <summary>"NAME BACKEND ranks N threads T samples/s … gradient_bytes B allreduce M others C loadavg A-B": names and
-    /// values in turn, in an order scripts read by position (benchmarks/scale-out.sh), the load added at the end.</summary>
+    /// <summary>"NAME BACKEND ranks N threads T samples/s … gradient_bytes B allreduce M others C loadavg A-B
+    /// bytes_per_step S": names and values in turn, in an order scripts read by position (benchmarks/scale-out.sh),
+    /// later fields added at the end.</summary>
     public static string Line(DataParallelResult d) => string.Create(CultureInfo.InvariantCulture,
         $"{d.Workload.Name} {d.Backend} ranks {d.Ranks} threads {d.Threads} samples/s {d.SamplesPerSecond:F1} "
         + $"step_ms {1e3 * d.SecondsPerStep:F3} allreduce_ms {1e3 * d.AllReduceSecondsPerStep:F3} "
         + $"allreduce_share {d.AllReduceSecondsPerStep / d.SecondsPerStep:F4} gradient_bytes {d.GradientBytes} "
-        + $"allreduce {AllReduceName(d)} others {LoadReport.Others(d.Load)} loadavg {LoadReport.Average(d.Load)}");
+        + $"allreduce {AllReduceName(d)} others {LoadReport.Others(d.Load)} loadavg {LoadReport.Average(d.Load)} "
+        + $"bytes_per_step {d.AllocatedBytesPerStep:F0}");
 
     // "none" on one rank, where the gradient does not travel
     private static string AllReduceName(DataParallelResult d) => d.AllReduce is { } m ? GradientAllReduceNames.Of(m) : "none";
@@ -48,6 +50,7 @@ internal static class DataParallelReport
                 w.WriteNumber("all_reduce_seconds_per_step", d.AllReduceSecondsPerStep);
                 w.WriteNumber("gradient_bytes", d.GradientBytes);
                 w.WriteString("all_reduce", AllReduceName(d));
+                w.WriteNumber("allocated_bytes_per_step", d.AllocatedBytesPerStep);
                 LoadReport.Write(w, d.Load);
                 w.WriteEndObject();
             }

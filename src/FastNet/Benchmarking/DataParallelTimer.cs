@@ -19,11 +19,14 @@ namespace FastNet.Benchmarking;
 /// <param name="GradientBytes">What one step's all-reduce carries: the trainable gradient in float32 (and one more
 /// float, the stop flag).</param>
 /// <param name="AllReduce">How the gradient travelled; null on one rank, where it does not travel.</param>
+/// <param name="AllocatedBytesPerStep">Managed bytes a step allocated on rank 0's training thread, between the steps
+/// of an epoch (what an epoch does once, its order, parameter checksum and evaluation, is not a step's).</param>
 /// <param name="Load">How busy rank 0's machine was during the timed epochs: other processes are those of no rank, so
 /// the ranks that share the machine are not counted as load. Only rank 0, which reports it, sees the other ranks' time;
 /// on the other ranks it is their own view (every other process counted).</param>
 public sealed record DataParallelResult(Workload Workload, string Backend, int Ranks, int Threads, double SamplesPerSecond,
-    double SecondsPerStep, double AllReduceSecondsPerStep, long GradientBytes, GradientAllReduce? AllReduce, MachineLoad Load);
+    double SecondsPerStep, double AllReduceSecondsPerStep, long GradientBytes, GradientAllReduce? AllReduce,
+    double AllocatedBytesPerStep, MachineLoad Load);
 
 /// <summary>
 /// Times data-parallel training as <c>fastnet train</c> runs it under <c>mpirun -np N</c>: the trainer's epochs on
@@ -61,10 +64,13 @@ public static class DataParallelTimer
         TimeSpan allReduceBefore = trainer.AllReduceTime;
         load ??= ProcCounters.Machine;
         CpuCounters? loadStart = load.Read();
+        var allocations = new StepAllocations();
+        Action<int> mark = allocations.Mark; // made once: a delegate per epoch would be counted
         clock.Restart();
         for (int e = 0; e < epochs[0]; e++)
         {
-            trainer.RunEpoch();
+            allocations.StartEpoch();
+            trainer.RunEpoch(onBatch: mark);
         }
         backend.Synchronize();
         double elapsed = clock.Elapsed.TotalSeconds;
@@ -73,7 +79,7 @@ public static class DataParallelTimer
         int threads = backend is Kernels.Simd.SimdBackend simd ? simd.Threads : 1;
         return new DataParallelResult(workload, backend.Name, ranks.Size, threads, (double)epochs[0] * examples / elapsed,
             elapsed / steps, (trainer.AllReduceTime - allReduceBefore).TotalSeconds / steps, 4L * (network.TrainableCount + 1),
-            ranks.Size > 1 ? allReduce : null, machine);
+            ranks.Size > 1 ? allReduce : null, allocations.BytesPerStep, machine);
     }
 
     // Collective. Rank 0's machine's busy time less the processor time of every rank on it: ranks in other processes
@@ -102,6 +108,30 @@ public static class DataParallelTimer
                 "a rank on rank 0's machine could not read its processor time");
         }
         return MachineLoad.Between(a, b with { OwnSeconds = b.OwnSeconds + siblings[0] }, unknownReason);
+    }
+
+    // The thread's allocated bytes from the end of one step to the end of the next, summed over the steps of the
+    // timed epochs but each epoch's first (which follows the epoch's own set-up).
+    private sealed class StepAllocations
+    {
+        private long _last, _bytes, _steps;
+        private bool _started;
+
+        public double BytesPerStep => _steps == 0 ? 0 : (double)_bytes / _steps;
+
+        public void StartEpoch() => _started = false;
+
+        public void Mark(int rows)
+        {
+            long now = GC.GetAllocatedBytesForCurrentThread();
+            if (_started)
+            {
+                _bytes += now - _last;
+                _steps++;
+            }
+            _last = now;
+            _started = true;
+        }
     }
 
     // Features uniform in [0, 1), one-hot targets of random classes.

@@ -10,7 +10,8 @@ public interface IAllReduceRequest
     /// collective only inside its calls); true once it is complete. <see cref="Wait"/> must still be called.</summary>
     bool Test();
 
-    /// <summary>Returns once the sum is in the buffer, on this rank. Called once; a later call returns at once.</summary>
+    /// <summary>Returns once the sum is in the buffer, on this rank. Called once: the request then belongs to the
+    /// communicator again, which may start it anew for a later all-reduce, so the caller drops it.</summary>
     void Wait();
 }
 

@@ -11,6 +11,7 @@ namespace FastNet.Distributed;
 public sealed class MpiCommunicator : ICommunicator
 {
     private readonly MpiNative _mpi;
+    private readonly MpiAllReduceRequest.Pool _requests;
     private bool _disposed;
 
     /// <summary>Loads Open MPI (libmpi.so.40) and initializes it; throws <see cref="DistributedException"/> naming the
@@ -31,6 +32,7 @@ public sealed class MpiCommunicator : ICommunicator
     {
         _mpi = MpiNative.Load(libraries);
         _mpi.InitOnce();
+        _requests = new MpiAllReduceRequest.Pool(_mpi);
         Rank = _mpi.Rank();
         Size = _mpi.Size();
     }
@@ -45,7 +47,7 @@ public sealed class MpiCommunicator : ICommunicator
     public void AllReduceSum(Span<float> values) => _mpi.AllReduceSum(values);
 
     /// <inheritdoc />
-    public IAllReduceRequest StartAllReduceSum(Memory<float> values) => MpiAllReduceRequest.Start(_mpi, values);
+    public IAllReduceRequest StartAllReduceSum(Memory<float> values) => _requests.Start(values);
 
     /// <inheritdoc />
     public void Broadcast(Span<byte> data, int root) => _mpi.Broadcast(data, root);

@@ -84,14 +84,14 @@ public class BenchLoadCliTests
         (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 2, ownPerSecond: 0.5),
             [.. SmallBench, "--data-parallel"]);
         Assert.True(exit == 0, error);
-        Assert.Matches(@"(?m)^custom reference ranks 1 threads 1 samples/s [0-9.]+ .* gradient_bytes [0-9]+ allreduce none others 1\.50 loadavg 4\.00-5\.00$", output);
+        Assert.Matches(@"(?m)^custom reference ranks 1 threads 1 samples/s [0-9.]+ .* gradient_bytes [0-9]+ allreduce none others 1\.50 loadavg 4\.00-5\.00 bytes_per_step 0$", output);
         Assert.Contains("during the timed epochs", output, StringComparison.Ordinal);
         Assert.Contains("warning: the machine was busy during custom on reference: other processes took 1.50 cores on average",
             output, StringComparison.Ordinal);
 
         (exit, output, error) = Bench(new SteppingSampler(busyPerSecond: 0.55, ownPerSecond: 0.5), [.. SmallBench, "--data-parallel"]);
         Assert.True(exit == 0, error);
-        Assert.Matches(@"(?m) others 0\.05 loadavg 4\.00-5\.00$", output);
+        Assert.Matches(@"(?m) others 0\.05 loadavg 4\.00-5\.00 bytes_per_step [0-9]+$", output);
         Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
     }
 
@@ -106,6 +106,7 @@ public class BenchLoadCliTests
         Assert.Equal("custom", result.GetProperty("workload").GetString());
         Assert.Equal(1, result.GetProperty("ranks").GetInt32());
         Assert.True(result.GetProperty("samples_per_second").GetDouble() > 0);
+        Assert.Equal(0, result.GetProperty("allocated_bytes_per_step").GetDouble());
         JsonElement load = result.GetProperty("load");
         Assert.Equal(1.5, load.GetProperty("other_processes_cores").GetDouble(), 9);
         Assert.Equal(4, load.GetProperty("load_average_start").GetDouble());
@@ -114,7 +115,7 @@ public class BenchLoadCliTests
 
         (exit, output, error) = Bench(new UnknownSampler(), [.. SmallBench, "--data-parallel"]);
         Assert.True(exit == 0, error);
-        Assert.Matches(@"(?m) others \? loadavg \?$", output);
+        Assert.Matches(@"(?m) others \? loadavg \? bytes_per_step [0-9]+$", output);
         Assert.Contains("load unknown: no counters on this system", output, StringComparison.Ordinal);
     }
 
