@@ -23,7 +23,13 @@ public sealed record MachineLoad(double? LoadAverageStart, double? LoadAverageEn
     /// <summary>True when other processes took more than <see cref="BusyCores"/> on average.</summary>
     public bool Busy => OtherCores > BusyCores;
 
-    /// <summary>The load between two readings of the same sampler; unknown if either is missing.</summary>
+    /// <summary>Measurements shorter than this have no figure for other processes: the kernel counts processor time
+    /// in 10 ms ticks, each processor's apart, so over a short time one tick more or less on each would swing the
+    /// figure past <see cref="BusyCores"/>.</summary>
+    public const double MinimumSeconds = 0.5;
+
+    /// <summary>The load between two readings of the same sampler; unknown if either is missing or they are less than
+    /// <see cref="MinimumSeconds"/> apart.</summary>
     public static MachineLoad Between(CpuCounters? start, CpuCounters? end, string unknownReason)
     {
         if (start is not CpuCounters a || end is not CpuCounters b)
@@ -31,12 +37,17 @@ public sealed record MachineLoad(double? LoadAverageStart, double? LoadAverageEn
             return new MachineLoad(null, null, null, 0, unknownReason);
         }
         double seconds = (b.Timestamp - a.Timestamp) / (double)Stopwatch.Frequency;
-        if (seconds <= 0)
+        double capacity = b.MachineSeconds - a.MachineSeconds;
+        if (seconds < MinimumSeconds || capacity <= 0)
         {
-            return new MachineLoad(a.LoadAverage, b.LoadAverage, null, 0, "the measurement took no measurable time");
+            return new MachineLoad(a.LoadAverage, b.LoadAverage, null, Math.Max(0, seconds), string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"a measurement of {Math.Max(0, seconds):F2} s is too short to tell (the kernel counts processor time in 10 ms ticks; at least {MinimumSeconds} s)"));
         }
-        double others = b.MachineBusySeconds - a.MachineBusySeconds - (b.OwnSeconds - a.OwnSeconds);
-        // the two counters tick separately, so a quiet machine can read a hair below zero
-        return new MachineLoad(a.LoadAverage, b.LoadAverage, Math.Max(0, others / seconds), seconds, null);
+        // The others' share of the machine's processor time, busy and total read from the same counters, so that it
+        // cannot pass the machine's size; this process's own time ticks apart from them, so a quiet machine can read
+        // a hair below zero.
+        double share = (b.MachineBusySeconds - a.MachineBusySeconds - (b.OwnSeconds - a.OwnSeconds)) / capacity;
+        return new MachineLoad(a.LoadAverage, b.LoadAverage, Math.Clamp(share, 0, 1) * b.Processors, seconds, null);
     }
 }

@@ -13,6 +13,8 @@ public sealed class ProcCounters : ILoadSampler
     // architecture .NET runs on
     private const double TicksPerSecond = 100;
 
+    private const int Steal = 7; // the "cpu" line's last counter that is not inside another (guest is inside user)
+
     private readonly string _root;
 
     /// <summary>Reads the files under <paramref name="root"/> (<c>/proc</c> unless a test points elsewhere).</summary>
@@ -32,8 +34,8 @@ public sealed class ProcCounters : ILoadSampler
             string loadavg = File.ReadAllText(Path.Combine(_root, "loadavg"));
             string stat = File.ReadAllText(Path.Combine(_root, "stat"));
             string self = File.ReadAllText(Path.Combine(_root, "self", "stat"));
-            return new CpuCounters(LoadAverage(loadavg), BusyTicks(stat) / TicksPerSecond, OwnTicks(self) / TicksPerSecond,
-                Stopwatch.GetTimestamp());
+            return new CpuCounters(LoadAverage(loadavg), BusyTicks(stat) / TicksPerSecond, TotalTicks(stat) / TicksPerSecond,
+                Processors(stat), OwnTicks(self) / TicksPerSecond, Stopwatch.GetTimestamp());
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
         {
@@ -57,21 +59,36 @@ public sealed class ProcCounters : ILoadSampler
     /// time to another machine, so it was not ours either. Guest time is already inside user and nice.</summary>
     public static long BusyTicks(string stat)
     {
-        ArgumentNullException.ThrowIfNull(stat);
-        string line = stat.Split('\n').FirstOrDefault(l => l.StartsWith("cpu ", StringComparison.Ordinal))
-            ?? throw new FormatException("/proc/stat: no 'cpu' line");
-        long[] fields = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(Ticks)];
-        if (fields.Length < 7)
-        {
-            throw new FormatException($"/proc/stat: expected at least 7 counters on the 'cpu' line, found {fields.Length}");
-        }
-        const int idle = 3, iowait = 4, steal = 7;
+        long[] fields = CpuLine(stat);
+        const int idle = 3, iowait = 4;
         long busy = 0;
-        for (int i = 0; i < Math.Min(fields.Length, steal + 1); i++)
+        for (int i = 0; i < Math.Min(fields.Length, Steal + 1); i++)
         {
             busy += i is idle or iowait ? 0 : fields[i];
         }
         return busy;
+    }
+
+    /// <summary>Ticks all processors have counted, busy or not: the "cpu" line's counters up to steal (guest time is
+    /// inside user and nice).</summary>
+    public static long TotalTicks(string stat) => CpuLine(stat).Take(Steal + 1).Sum();
+
+    /// <summary>The processors <c>/proc/stat</c> counts: its "cpuN" lines.</summary>
+    public static int Processors(string stat)
+    {
+        ArgumentNullException.ThrowIfNull(stat);
+        int count = stat.Split('\n').Count(l => l.Length > 3 && l.StartsWith("cpu", StringComparison.Ordinal) && char.IsAsciiDigit(l[3]));
+        return count > 0 ? count : throw new FormatException("/proc/stat: no 'cpuN' line");
+    }
+
+    private static long[] CpuLine(string stat)
+    {
+        ArgumentNullException.ThrowIfNull(stat);
+        string line = stat.Split('\n').FirstOrDefault(l => l.StartsWith("cpu ", StringComparison.Ordinal))
+            ?? throw new FormatException("/proc/stat: no 'cpu' line");
+        long[] fields = [.. line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(Ticks)];
+        return fields.Length >= 7 ? fields
+            : throw new FormatException($"/proc/stat: expected at least 7 counters on the 'cpu' line, found {fields.Length}");
     }
 
     /// <summary>Ticks this process has run, user plus system (<c>/proc/self/stat</c>'s fields 14 and 15). They are

@@ -38,6 +38,14 @@ public class MachineLoadTests
     }
 
     [Fact]
+    public void TotalTicksAreBusyAndIdleAndTheProcessorsAreTheCpuNLines()
+    {
+        Assert.Equal(102_011 + 37772 + 175, ProcCounters.TotalTicks(Stat));
+        Assert.Equal(2, ProcCounters.Processors(Stat));
+        Assert.Throws<FormatException>(() => ProcCounters.Processors("cpu  10 2 5 100 3 1 1\n"));
+    }
+
+    [Fact]
     public void OwnTicksAreUserPlusSystemAfterTheCommandName()
     {
         Assert.Equal(1234 + 56, ProcCounters.OwnTicks(SelfStat));
@@ -56,6 +64,8 @@ public class MachineLoadTests
         CpuCounters counters = Assert.NotNull(new ProcCounters(dir.Path).Read());
         Assert.Equal(223.10, counters.LoadAverage);
         Assert.Equal(1020.11, counters.MachineBusySeconds, 9);
+        Assert.Equal(1399.58, counters.MachineSeconds, 9);
+        Assert.Equal(2, counters.Processors);
         Assert.Equal(12.90, counters.OwnSeconds, 9);
 
         var missing = new ProcCounters(dir.File("absent"));
@@ -99,6 +109,26 @@ public class MachineLoadTests
     }
 
     [Fact]
+    public void OtherProcessesNeverTakeMoreThanTheMachine()
+    {
+        // 0.6 s by the clock on 2 processors whose ticks read 0.65 s each, all busy with other processes: the busy
+        // time over the clock's time alone would say 2.17 cores
+        var start = new CpuCounters(0, 10, 1000, 2, 5, 0);
+        var end = new CpuCounters(0, 11.3, 1001.3, 2, 5, (long)(0.6 * Stopwatch.Frequency));
+        Assert.Equal(2, Assert.NotNull(MachineLoad.Between(start, end, "unused").OtherCores), 9);
+    }
+
+    [Fact]
+    public void AMeasurementTooShortForTheTicksHasNoFigureAndIsNotBusy()
+    {
+        MachineLoad load = MachineLoad.Between(At(0, 1, 10, 5), At(0.2, 1, 10.8, 5), "unused");
+        Assert.Null(load.OtherCores);
+        Assert.False(load.Busy);
+        Assert.Contains("0.20 s is too short", load.UnknownReason, StringComparison.Ordinal);
+        Assert.Equal(1, load.LoadAverageStart);
+    }
+
+    [Fact]
     public void AMissingReadingMakesTheLoadUnknownAndNotBusy()
     {
         MachineLoad load = MachineLoad.Between(null, At(1, 0, 1, 1), "no /proc here");
@@ -108,6 +138,7 @@ public class MachineLoadTests
         Assert.False(load.Busy);
     }
 
+    // a reading `seconds` in, on a machine of 4 processors that had counted 1000 processor-seconds before
     private static CpuCounters At(double seconds, double loadAverage, double machineBusy, double own) =>
-        new(loadAverage, machineBusy, own, (long)(seconds * Stopwatch.Frequency));
+        new(loadAverage, machineBusy, 1000 + seconds * 4, 4, own, (long)(seconds * Stopwatch.Frequency));
 }
