@@ -30,12 +30,47 @@ internal sealed record DataRequest(string Source, int Targets, double? TestFract
     }
 }
 
+/// <summary>How many examples each set of a run holds, under the training set's name.</summary>
+internal sealed record SetSizes(string Name, int Train, int Validation, int Test);
+
 /// <summary>The training, validation and test sets of a run, scaled, with the scaling that was applied.</summary>
 internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? Test, InputScaling Scaling,
     DataRequest Request)
 {
     private const float DigitsScale = 16, ImageScale = 255;
     private const double DigitsTestFraction = 0.2;
+
+    /// <summary>The sets' sizes.</summary>
+    public SetSizes Sizes => new(Train.Name, Train.Count, Validation?.Count ?? 0, Test?.Count ?? 0);
+
+    /// <summary>
+    /// The sizes <see cref="Load"/> will give, as the data declares them before it is read: IDX data (a cached dataset
+    /// or a directory) states its counts in the images files' headers. Null for other data, which must be read to be
+    /// counted, and where a header cannot be read or the request is one <see cref="Load"/> refuses (it then says why).
+    /// </summary>
+    public static SetSizes? Declared(DataRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string data = request.Source;
+        if (request.ValidationFraction is < 0 or >= 1 || request.TestFraction is < 0 or >= 1
+            || data.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        KnownDataset? known = DatasetCatalog.Find(data);
+        if (known is null && !Directory.Exists(data))
+        {
+            return null;
+        }
+        string directory = known is not null ? new DatasetFetcher().DirectoryOf(known) : data;
+        if (MnistDirectory.DeclaredCounts(directory) is not (int train, int test))
+        {
+            return null;
+        }
+        string name = (known?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(data)))) + " (train)";
+        int validation = request.ValidationFraction > 0 ? DataSplitter.PartSize(train, request.ValidationFraction) : 0;
+        return new SetSizes(name, train - validation, validation, test);
+    }
 
     /// <summary>The names of the classes (class k is output k): the data's own (a CSV label column of names), a
     /// known dataset's, else "0", "1", ...; null for regression data.</summary>

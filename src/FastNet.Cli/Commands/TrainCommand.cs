@@ -52,10 +52,26 @@ internal static class TrainCommand
 
         DataRequest request = plan.DataRequest(parse, o, resume);
         string? explicitScale = parse.GetResult(o.Scale) is { Implicit: false } ? parse.GetValue(o.Scale) : null;
+        // The first line as soon as the sets' sizes are known: before the data is read where its headers declare them.
+        SetSizes? declared = DataSplits.Declared(request);
+        if (declared is not null)
+        {
+            output.WriteLine(FirstLine(declared));
+        }
         DataSplits data = resume is null
             ? DataSplits.Load(request, parse.GetValue(o.Scale)!)
             : ModelInputs.Load(new ModelSource(resume.Model, resumePath!), request, explicitScale,
                 message => error.WriteLine($"fastnet: note: {message}"));
+        if (declared is null)
+        {
+            output.WriteLine(FirstLine(data.Sizes));
+        }
+        else if (declared != data.Sizes)
+        {
+            throw new DataFormatException(request.Source, "the data changed while it was read: its headers declared "
+                + $"{declared.Train + declared.Validation} training and {declared.Test} test examples, its contents hold "
+                + $"{data.Sizes.Train + data.Sizes.Validation} and {data.Sizes.Test}");
+        }
         if (earlyStopping < 0 || (earlyStopping > 0 && data.Validation is null))
         {
             throw new ArgumentException("--early-stopping: expected a positive patience, with --validation-fraction > 0");
@@ -63,9 +79,7 @@ internal static class TrainCommand
         int batch = plan.BatchSize(data.Train.Count);
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
-        // the first lines as soon as the data is read, before the backend, the model and the trainer are made
-        output.WriteLine($"fastnet train: {data.Train.Name}, {data.Train.Count} training, "
-            + $"{data.Validation?.Count ?? 0} validation and {data.Test?.Count ?? 0} test examples");
+        // before the backend, the model and the trainer are made
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
 
         using IBackend backend = Backends.Create(parse.GetValue(o.Backend)!, parse.GetValue(o.Threads));
@@ -259,6 +273,9 @@ internal static class TrainCommand
         }
         return 0;
     }
+
+    private static string FirstLine(SetSizes sizes) =>
+        $"fastnet train: {sizes.Name}, {sizes.Train} training, {sizes.Validation} validation and {sizes.Test} test examples";
 
     /// <summary>The examples a run still trains: the rest of the current epoch, then every later epoch whole.</summary>
     private static long ExamplesLeft(Trainer trainer, TrainingOptions training, int count) =>

@@ -60,5 +60,6 @@ public static class DataSplitter
         return order;
     }
 
-    private static int PartSize(int n, double fraction) => Math.Max(1, (int)Math.Round(n * fraction, MidpointRounding.AwayFromZero));
+    /// <summary>The rows a fraction in (0, 1) of <paramref name="n"/> holds out: rounded, at least one.</summary>
+    public static int PartSize(int n, double fraction) => Math.Max(1, (int)Math.Round(n * fraction, MidpointRounding.AwayFromZero));
 }

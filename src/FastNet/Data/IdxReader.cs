@@ -45,6 +45,14 @@ public static class IdxReader
         return new IdxImages(count, rows, columns, body);
     }
 
+    /// <summary>The number of images an images file's header declares, read without its body.</summary>
+    /// <exception cref="DataFormatException">Missing file, corrupt gzip, wrong magic or a bad header.</exception>
+    public static int DeclaredImages(string path)
+    {
+        using GuardedStream stream = DataFile.OpenRead(path, MaxFileBytes);
+        return Header(path, stream, ImagesMagic, "images", stackalloc int[3])[0];
+    }
+
     /// <summary>Reads a labels file.</summary>
     /// <exception cref="DataFormatException">As for <see cref="ReadImages"/>.</exception>
     public static byte[] ReadLabels(string path)

@@ -56,6 +56,23 @@ public static class MnistDirectory
         return new TrainTestSplit(train, null, test);
     }
 
+    /// <summary>The training and test images that the directory's images files declare in their headers, read without
+    /// the images; null when a file is missing or its header is bad (<see cref="Load"/> then says what is wrong).</summary>
+    public static (int Train, int Test)? DeclaredCounts(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        try
+        {
+            return Find(directory, TrainImages) is string train && Find(directory, TestImages) is string test
+                ? (IdxReader.DeclaredImages(train), IdxReader.DeclaredImages(test))
+                : null;
+        }
+        catch (DataFormatException)
+        {
+            return null;
+        }
+    }
+
     private static string Require(string directory, string canonical) =>
         Find(directory, canonical) ?? throw new DataFormatException(Path.Combine(directory, canonical),
             $"file not found (also looked for {string.Join(", ", Candidates(canonical).Skip(1))})");
