@@ -17,8 +17,8 @@
 # 1 x 1), with the smallest and largest ratio beside it. The others column is the largest of the rounds.
 # mpirun gets MPIRUN_OPTIONS, by default `--mca btl_vader_single_copy_mechanism none`: Open MPI's shared-memory
 # transport then copies through its own buffers instead of reading the other rank's memory with a system call
-# (process_vm_readv; figures in benchmarks/results/2-core-avx512/scale-out.md); MPIRUN_OPTIONS="" runs Open MPI's
-# defaults.
+# (process_vm_readv). On the 2-core machine of benchmarks/results/2-core-avx2/scale-out.md that gained nothing
+# (whole steps x0.99); MPIRUN_OPTIONS="" runs Open MPI's defaults.
 # Usage: [MPIRUN_OPTIONS=…] [SCALE_OUT_RAW=FILE] benchmarks/scale-out.sh [seconds per measurement, default 4] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
