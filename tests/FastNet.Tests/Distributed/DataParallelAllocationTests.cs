@@ -1,7 +1,6 @@
 using FastNet.Data;
 using FastNet.Distributed;
 using FastNet.Kernels;
-using FastNet.Model;
 using FastNet.Training;
 using Xunit;
 using Accumulation = FastNet.Tests.Training.GradientAccumulationTests;
@@ -18,9 +17,6 @@ namespace FastNet.Tests.Distributed;
 /// </summary>
 public class DataParallelAllocationTests
 {
-    private static readonly NetworkSpec Spec = new(4,
-        [new LayerSpec(6, Activation.Tanh), new LayerSpec(5, Activation.Relu), new LayerSpec(3, Activation.Identity)]);
-
     public static TheoryData<string, GradientAllReduce, int> Cases()
     {
         var data = new TheoryData<string, GradientAllReduce, int>();
@@ -46,7 +42,7 @@ public class DataParallelAllocationTests
         var options = new TrainingOptions(2, Batch, Shuffle: true, Seed: 7) { Accumulate = accumulate };
         var ranks = new TwinCommunicator();
         using IBackend backend = Backends.Create(backendName);
-        Model.Model initial = new Initializer(InitializerKind.Xavier).Create(Spec, new SeededRandom(13));
+        Model.Model initial = new Initializer(InitializerKind.Xavier).Create(LayerBucketsTests.Spec, new SeededRandom(13));
         using var network = new TrainingNetwork(backend, initial, LossKind.SoftmaxCrossEntropy,
             Accumulation.Settings(OptimizerKind.Adam), options.MicroBatchSizeOn(ranks.Size),
             accumulates: options.AccumulatesOn(ranks.Size));

@@ -18,7 +18,7 @@ namespace FastNet.Tests.Distributed;
 public class LayerBucketsTests
 {
     // 4-6-5-3: an output layer, a hidden layer between two others, an input layer
-    private static readonly NetworkSpec Spec = new(4,
+    internal static readonly NetworkSpec Spec = new(4,
         [new LayerSpec(6, Activation.Tanh), new LayerSpec(5, Activation.Relu), new LayerSpec(3, Activation.Identity)]);
 
     public static TheoryData<string, OptimizerKind, int, int, int, bool, double> Cases() => new()
