@@ -23,7 +23,9 @@ public static class BackendsUnderTest
     // tile edges, and one that reaches every thread's last row and column of a 64×64 tile (depth 8, each thread owning
     // rows and columns 16 apart) in all three products. At batch 1 the row kernels run instead: inputs past their
     // unrolled loop (8 rows of 8 parts) and its tail, outputs across column groups and more than two per lane, inputs
-    // across groups of warps.
+    // across groups of warps. The backward pass meets every activation on (1, 1, 1), (3, 7, 17) (the activation
+    // gradient kernel) and (1, 70, 33) (the row kernel, which forms the derivative itself); the other shapes prove
+    // the products, chunks and tiles, which do not depend on the activation, once each.
     private static readonly CaseSizes AutoSizes = new(
         Layers: [(1, 1, 1), (3, 7, 17), (17, 33, 3), (67, 9, 66), (50, 53, 51), (1, 131, 70), (1, 70, 33)],
         // 2200 rows: above the single-group limit, rows spread over groups and their sums added by a second launch
@@ -36,16 +38,24 @@ public static class BackendsUnderTest
         FusedSteps: [(1, 1, 1), (1, 9, 51)],
         // the norms' single group of 256 threads: one element; and 300, where 44 threads take a second element
         TrustRatioLengths: [1, 300],
-        Determinism: (131, 19, 130));
+        // 64×64 tiles crossing both edges (with 128 outputs or more the 128×128 tiles, bound below, would take it),
+        // and three row chunks of the bias gradient, whose sum has an order to keep (two would commute)
+        Determinism: (131, 19, 66),
+        BackwardWithEveryActivation: [(1, 1, 1), (3, 7, 17), (1, 70, 33)],
+        // a part of a larger batch: one group, and rows over groups (the two loss kernels)
+        LossShares: [(3, 7), (2200, 30)],
+        FusedStepOptionsPairwise: true);
 
     // The 128×128 kernels: every thread's last row and column, and edges of two tiles. Only the products differ from
     // the automatic tiling, and the backward ones do not depend on the activation: the forward pass is checked with
-    // every activation fused into it, the backward pass once per shape.
+    // every activation fused into it (the others are an identity product, then the same kernel as above), the
+    // backward pass once per shape.
     private static readonly CaseSizes LargeSizes = AutoSizes with
     {
         Layers = [(1, 1, 1), (131, 19, 130), (115, 121, 117)],
         Determinism = (131, 19, 130),
-        BackwardOncePerLayerShape = true,
+        BackwardWithEveryActivation = [],
+        FusedActivationsOnly = true,
     };
 
     // The 128×256 kernels, inputs and outputs multiples of 4 so that they apply: one vector; one tile with a partial k
@@ -56,7 +66,8 @@ public static class BackendsUnderTest
     {
         Layers = [(1, 4, 4), (5, 36, 24), (131, 12, 260), (13, 132, 260), (131, 260, 12)],
         Determinism = (131, 20, 132),
-        BackwardOncePerLayerShape = true, // as for the 128×128 kernels
+        BackwardWithEveryActivation = [], // as for the 128×128 kernels
+        FusedActivationsOnly = true,
     };
 
     private static readonly GemmTiling[] Bound = [GemmTiling.Auto, GemmTiling.Large, GemmTiling.Wide];

@@ -5,7 +5,7 @@ namespace FastNet.Kernels.Gpu.Tests;
 
 /// <summary>
 /// Measures each activation of the forward kernel against float64 over x ∈ [−20, 20] (plus points near 0, where
-/// tanh switches formulas), through DenseForward with one input and W = 1 so that z = x exactly; and exp and log
+/// tanh switches formulas), through DenseForward with W the identity so that z = x exactly; and exp and log
 /// themselves over their whole range. The arithmetic is plain float32 on every accelerator, but a CUDA device may
 /// contract a multiply and an add into an FMA, so GPU-side figures have to be measured there.
 /// </summary>
@@ -118,18 +118,29 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
         }
         points.AddRange([DeviceMath.TanhPolynomialLimit, -DeviceMath.TanhPolynomialLimit,
             MathF.BitDecrement(DeviceMath.TanhPolynomialLimit), MathF.BitIncrement(DeviceMath.TanhPolynomialLimit)]);
-        float[] x = [.. points];
+        // Width points per row and W the identity: each z is one x times 1 plus zeros, exactly x, and the rows fit in
+        // a few tiles (one input per row took a group per 64 points, each emulated on the CPU accelerator).
+        const int Width = 64;
+        int rows = (points.Count + Width - 1) / Width;
+        float[] x = new float[rows * Width];
+        points.CopyTo(x);
+        float[] identity = new float[Width * Width];
+        for (int i = 0; i < Width; i++)
+        {
+            identity[i * Width + i] = 1f;
+        }
 
         GpuBackend gpu = fixture.Backend;
-        using FloatBuffer input = gpu.Allocate(x.Length), weight = gpu.Allocate(1), result = gpu.Allocate(x.Length);
+        using FloatBuffer input = gpu.Allocate(x.Length), weight = gpu.Allocate(identity.Length);
+        using FloatBuffer result = gpu.Allocate(x.Length);
         using FloatBuffer pre = gpu.Allocate(activation.NeedsPreActivation ? x.Length : 0);
         gpu.Upload(x, input.All);
-        gpu.Upload([1f], weight.All);
-        gpu.DenseForward(input.All, weight.All, BufferView.Empty, x.Length, 1, 1, activation, result.All, pre.All);
+        gpu.Upload(identity, weight.All);
+        gpu.DenseForward(input.All, weight.All, BufferView.Empty, rows, Width, Width, activation, result.All, pre.All);
         float[] a = Host.Download(gpu, result.All);
 
         double maxAbsolute = 0, maxRelative = 0, maxUlp = 0;
-        for (int i = 0; i < x.Length; i++)
+        for (int i = 0; i < points.Count; i++)
         {
             double exact = Reference.ReferenceBackend.Activate(activation, x[i]);
             double error = Math.Abs(a[i] - exact);
@@ -149,7 +160,7 @@ public sealed class GpuActivationAccuracyTests(GpuFixture fixture, ITestOutputHe
                 Assert.Fail($"{activation}({x[i]:R}) = {a[i]:R}, float64 gives {exact:R}");
             }
         }
-        output.WriteLine($"{activation}: {x.Length} points, max |error| {maxAbsolute:E2}, max relative "
+        output.WriteLine($"{activation}: {points.Count} points, max |error| {maxAbsolute:E2}, max relative "
             + $"{maxRelative:E2}, max {maxUlp:F2} ulp");
     }
 }

@@ -18,9 +18,10 @@ public class BackendEquivalenceTests
     // the reference's results and the bounds depend only on the shapes: computed once per list of shapes
     private static readonly ConcurrentDictionary<(int, int, int)[], Lazy<List<LayerCase>>> Cases = new();
 
-    // FirstWithDXOfShape: the case that checks the backward pass where the sizes ask for it once per shape
+    // OneOfShape: the case (bias, dX, a fused activation) that checks the backward pass where the sizes ask for it once
+    // per shape
     private sealed record LayerCase(int Batch, int Inputs, int Outputs, Activation Activation, float[] X, float[] W,
-        float[]? B, float[] DeltaIn, bool HasDX, bool FirstWithDXOfShape, float[] A, float[]? Z,
+        float[]? B, float[] DeltaIn, bool HasDX, bool OneOfShape, float[] A, float[]? Z,
         (float[] Dz, float[] DW, float[]? Db, float[]? DX) Grads,
         ElementBounds ForwardBounds, BackwardBounds BackwardBounds)
     {
@@ -36,7 +37,7 @@ public class BackendEquivalenceTests
         int variant = 0;
         foreach ((int batch, int inputs, int outputs) in shapes)
         {
-            bool dXSeen = false;
+            bool oneSeen = false;
             foreach (Activation activation in Activation.OneOfEachKind)
             {
                 // alternate bias and dX so every combination meets every activation across the shapes
@@ -48,9 +49,10 @@ public class BackendEquivalenceTests
                 float[] deltaIn = Host.Random(random, batch * outputs);
                 (float[] a, float[]? z, var grads) = Run(reference, x, w, b, deltaIn, batch, inputs, outputs,
                     activation, hasDX, null, null, backward: true);
-                bool firstWithDX = hasDX && !dXSeen;
-                dXSeen |= hasDX;
-                cases.Add(new LayerCase(batch, inputs, outputs, activation, x, w, b, deltaIn, hasDX, firstWithDX, a, z,
+                // the fused activations come first and meet every bias and dX combination, so one is found
+                bool one = hasBias && hasDX && !activation.IsSeparatePass && !oneSeen;
+                oneSeen |= one;
+                cases.Add(new LayerCase(batch, inputs, outputs, activation, x, w, b, deltaIn, hasDX, one, a, z,
                     grads,
                     OpBounds.DenseForward(x, w, b, batch, inputs, outputs, activation, a),
                     OpBounds.DenseBackward(activation, x, w, a, z, deltaIn, grads.Dz, batch, inputs, outputs)));
@@ -64,10 +66,15 @@ public class BackendEquivalenceTests
     public void DenseForwardAndBackwardMatchTheReference(string name)
     {
         BackendUnderTest candidate = BackendsUnderTest.Get(name);
-        var shapes = candidate.Sizes.Layers;
-        foreach (LayerCase c in Cases.GetOrAdd(shapes, s => new(() => BuildCases(s))).Value)
+        CaseSizes sizes = candidate.Sizes;
+        foreach (LayerCase c in Cases.GetOrAdd(sizes.Layers, s => new(() => BuildCases(s))).Value)
         {
-            bool backward = !candidate.Sizes.BackwardOncePerLayerShape || c.FirstWithDXOfShape;
+            if (sizes.FusedActivationsOnly && c.Activation.IsSeparatePass)
+            {
+                continue;
+            }
+            bool backward = c.OneOfShape || sizes.BackwardWithEveryActivation is not { } every
+                || every.Contains((c.Batch, c.Inputs, c.Outputs));
             (float[] a, _, var grads) = Run(candidate.Backend, c.X, c.W, c.B, c.DeltaIn, c.Batch, c.Inputs, c.Outputs,
                 c.Activation, c.HasDX, c.A, c.Z, backward);
             try
@@ -104,7 +111,7 @@ public class BackendEquivalenceTests
         using FloatBuffer D = Host.Upload(backend, deltaIn), DW = backend.Allocate(inputs * outputs);
         using FloatBuffer DB = backend.Allocate(outputs), DX = backend.Allocate(batch * inputs);
         // poison the outputs: the ops must overwrite them (uploaded, not filled: on the CPU-emulated GPU each launch
-        // costs more than these cases' arithmetic; GpuUploadTests and the loss case below check Fill)
+        // costs more than these cases' arithmetic; FillSetsTheViewAndNothingElse checks Fill)
         Poison(backend, A.All);
         if (activation.NeedsPreActivation)
         {
@@ -239,7 +246,7 @@ public class BackendEquivalenceTests
         var random = new Random(4);
         foreach (LossKind loss in Enum.GetValues<LossKind>())
         {
-            foreach ((int batch, int outputs) in bound.Sizes.Losses)
+            foreach ((int batch, int outputs) in bound.Sizes.LossShares ?? bound.Sizes.Losses)
             {
                 float[] output = Host.Random(random, batch * outputs, loss == LossKind.SoftmaxCrossEntropy ? 8 : 1);
                 float[] targets = Targets(random, loss, batch, outputs);
@@ -263,7 +270,7 @@ public class BackendEquivalenceTests
     {
         using FloatBuffer O = Host.Upload(backend, output), T = Host.Upload(backend, targets);
         using FloatBuffer D = backend.Allocate(batch * outputs), M = Host.Upload(backend, metrics);
-        backend.Fill(float.NaN, D.All);
+        Poison(backend, D.All);
         backend.Loss(O.All, T.All, batch, outputs, loss, gradient ? D.All : BufferView.Empty, M.All, meanOver);
         return (gradient ? Host.Download(backend, D.All) : null, Host.Download(backend, M.All));
     }
@@ -329,6 +336,21 @@ public class BackendEquivalenceTests
         }
         backend.OptimizerStep(G.All, step, P.All, stateView);
         return (Host.Download(backend, P.All), state.Length == 0 ? [] : Host.Download(backend, stateView));
+    }
+
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void FillSetsTheViewAndNothingElse(string name)
+    {
+        IBackend candidate = BackendsUnderTest.Get(name).Backend;
+        float[] before = [.. Enumerable.Range(0, 37).Select(i => (float)i)];
+        using FloatBuffer buffer = Host.Upload(candidate, before);
+        candidate.Fill(float.NaN, buffer.Slice(3, 33));
+        float[] after = Host.Download(candidate, buffer.All);
+        for (int i = 0; i < before.Length; i++)
+        {
+            Assert.Equal(i is >= 3 and < 36 ? float.NaN : before[i], after[i]);
+        }
     }
 
     [Theory]

@@ -25,9 +25,15 @@ public sealed record BackendUnderTest(string Name, IBackend Backend, CaseSizes S
 /// <param name="FusedSteps">(batch, inputs, outputs) of the fused per-example SGD step.</param>
 /// <param name="TrustRatioLengths">Segment lengths of the LARS and LAMB steps.</param>
 /// <param name="Determinism">(batch, inputs, outputs) of the run repeated bit for bit.</param>
-/// <param name="BackwardOncePerLayerShape">Check the dense backward pass on one case of each layer shape (one with
-/// dX) rather than with every activation: for a backend bound a second time only to force other products, whose
-/// backward products do not depend on the activation.</param>
+/// <param name="BackwardWithEveryActivation">The layer shapes whose dense backward pass is checked with every
+/// activation; the others check it on one case (with bias and dX). Null: every shape. Where the activation's
+/// derivative is one elementwise step before products that do not depend on it, a few small shapes prove it.</param>
+/// <param name="LossShares">(batch, outputs) of the loss computed as part of a larger batch; null: those of
+/// <paramref name="Losses"/>.</param>
+/// <param name="FusedStepOptionsPairwise">The fused SGD step meets each activation with each weight decay and with
+/// and without bias in two cases (every pair of options met once) rather than in four (every combination).</param>
+/// <param name="FusedActivationsOnly">Skip the activations computed in a pass of their own after an identity product:
+/// for a backend bound a second time only to force other products, where that pass is the same kernel.</param>
 public sealed record CaseSizes(
     (int Batch, int Inputs, int Outputs)[] Layers,
     (int Batch, int Outputs)[] Losses,
@@ -36,4 +42,7 @@ public sealed record CaseSizes(
     (int Batch, int Inputs, int Outputs)[] FusedSteps,
     int[] TrustRatioLengths,
     (int Batch, int Inputs, int Outputs) Determinism,
-    bool BackwardOncePerLayerShape = false);
+    (int Batch, int Inputs, int Outputs)[]? BackwardWithEveryActivation = null,
+    bool FusedActivationsOnly = false,
+    (int Batch, int Outputs)[]? LossShares = null,
+    bool FusedStepOptionsPairwise = false);

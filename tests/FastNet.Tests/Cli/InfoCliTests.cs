@@ -35,33 +35,6 @@ public class InfoCliTests
     }
 
     [Fact]
-    public void PtxOptionWritesOneAssemblyListingPerGpuKernel()
-    {
-        string folder = Path.Combine(Path.GetTempPath(), $"fastnet-ptx-{Guid.NewGuid():N}");
-        try
-        {
-            CliRun run = CliRun.Of("info", "--ptx", folder);
-            Assert.True(run.ExitCode == 0, run.ToString());
-            string[] files = Directory.GetFiles(folder);
-            Assert.Contains($"ptx: {files.Length} kernels written to {folder}", run.Output, StringComparison.Ordinal);
-            Assert.Contains(Path.Combine(folder, "RowKernels.Backward.ptx"), files);
-            Assert.Contains(Path.Combine(folder, "GemmWideKernels.ForwardNN.Sigmoid.ptx"), files);
-            foreach (string file in files)
-            {
-                Assert.EndsWith(".ptx", file, StringComparison.Ordinal);
-                Assert.Contains(".visible .entry", File.ReadAllText(file), StringComparison.Ordinal);
-            }
-        }
-        finally
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
-    }
-
-    [Fact]
     public void PtxOptionRefusesAFile()
     {
         string file = Path.GetTempFileName();
