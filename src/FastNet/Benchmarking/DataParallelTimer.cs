@@ -65,7 +65,7 @@ public static class DataParallelTimer
         load ??= ProcCounters.Machine;
         CpuCounters? loadStart = load.Read();
         var allocations = new StepAllocations();
-        Action<int> mark = allocations.Mark; // made once: a delegate per epoch would be counted
+        Action<int> mark = allocations.Mark;
         clock.Restart();
         for (int e = 0; e < epochs[0]; e++)
         {
