@@ -7,9 +7,11 @@
 #     against the same run on two in-process ranks, which must give the same model bit for bit; its final test score
 #     against `fastnet eval` of the saved model, to the last digit; the same run with `--allreduce layers` must save
 #     the same model, byte for byte;
-#  3. `mpirun -np 2 fastnet bench --data-parallel`: a step allocates nothing on rank 0's training thread, with the flat
+#  3. `mpirun -np 3 fastnet train`, flat and per layer: three ranks end every epoch bit-identical (the trainer's
+#     per-epoch parameter checksum, an error otherwise) and the two ways save the same model, byte for byte;
+#  4. `mpirun -np 2 fastnet bench --data-parallel`: a step allocates nothing on rank 0's training thread, with the flat
 #     all-reduce and with the per-layer ones (MPI_Iallreduce requests, made once and started again);
-#  4. faults-test.sh: a rank killed with kill -9, bad input on one rank, SIGTERM to mpirun.
+#  5. faults-test.sh: a rank killed with kill -9, bad input on one rank, SIGTERM to mpirun.
 # Installs openmpi-bin when mpirun is missing (as root, with apt-get). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -51,6 +53,14 @@ echo "--allreduce layers: the flat all-reduce's model, byte for byte"
 dotnet "$cli" "${args[@]}" --save "$dir/one.json" | grep "test accuracy" | sed 's/^/one process: /'
 dotnet test tests/FastNet.Tests -c Release --no-build \
   --filter "FullyQualifiedName~DataParallelCliTests.AnMpirunModelEqualsTheSameRunOnInProcessRanks" 2>&1 | ran_one
+
+echo "== mpirun -np 3 fastnet train, flat and per layer"
+for allreduce in flat layers; do
+  timeout 600 mpirun -np 3 --oversubscribe dotnet "$cli" "${args[@]}" --allreduce "$allreduce" --save "$dir/np3-$allreduce.json" \
+    2>&1 | plain >"$dir/np3-$allreduce.log" || { cat "$dir/np3-$allreduce.log"; echo "FAILED: mpirun -np 3 ($allreduce)"; exit 1; }
+done
+cmp "$dir/np3-flat.json" "$dir/np3-layers.json" || { echo "FAILED: on 3 ranks --allreduce layers saved another model than flat"; exit 1; }
+echo "3 ranks: every epoch's checksum agreed, and per layer saved the flat all-reduce's model, byte for byte"
 
 echo "== mpirun -np 2 fastnet bench --data-parallel: bytes allocated per step"
 timeout 600 "${mpi[@]}" dotnet "$cli" bench --data-parallel --allreduce flat,layers --backend simd --layers 64,32,10 \
