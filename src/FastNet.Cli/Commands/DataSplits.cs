@@ -51,25 +51,27 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     public static SetSizes? Declared(DataRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        string data = request.Source;
         if (request.ValidationFraction is < 0 or >= 1 || request.TestFraction is < 0 or >= 1
-            || data.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase))
+            || IdxSource(request.Source) is not (string directory, string name, _)
+            || MnistDirectory.DeclaredCounts(directory) is not (int train, int test))
         {
             return null;
         }
-        KnownDataset? known = DatasetCatalog.Find(data);
-        if (known is null && !Directory.Exists(data))
-        {
-            return null;
-        }
-        string directory = known is not null ? new DatasetFetcher().DirectoryOf(known) : data;
-        if (MnistDirectory.DeclaredCounts(directory) is not (int train, int test))
-        {
-            return null;
-        }
-        string name = (known?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(data)))) + " (train)";
         int validation = request.ValidationFraction > 0 ? DataSplitter.PartSize(train, request.ValidationFraction) : 0;
-        return new SetSizes(name, train - validation, validation, test);
+        return new SetSizes(name + " (train)", train - validation, validation, test);
+    }
+
+    // Where IDX data named `data` lies and what its sets are called: a known dataset in the cache that `fastnet data
+    // fetch` fills (Known), or a directory of IDX files; null for the embedded digits and for files.
+    private static (string Directory, string Name, KnownDataset? Known)? IdxSource(string data)
+    {
+        if (data.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        return DatasetCatalog.Find(data) is KnownDataset known ? (new DatasetFetcher().DirectoryOf(known), known.Name, known)
+            : Directory.Exists(data) ? (data, MnistDirectory.NameOf(data), null)
+            : null;
     }
 
     /// <summary>The names of the classes (class k is output k): the data's own (a CSV label column of names), a
@@ -108,15 +110,15 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         }
         string data = request.Source;
         bool digits = data.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase);
-        KnownDataset? known = digits ? null : DatasetCatalog.Find(data);
-        bool idxDirectory = !digits && known is null && Directory.Exists(data);
-        float autoDivisor = digits ? DigitsScale : known is not null || idxDirectory ? ImageScale : 1;
+        (string Directory, string Name, KnownDataset? Known)? idx = IdxSource(data);
+        float autoDivisor = digits ? DigitsScale : idx is not null ? ImageScale : 1;
         Dataset train;
         Dataset? validation, test;
-        if (known is not null || idxDirectory)
+        if (idx is (string directory, _, var known))
         {
+            // a known dataset's files are verified against their checksums as they load
             TrainTestSplit images = known is not null ? new DatasetFetcher().Load(known)
-                : MnistDirectory.Load(data, request.Classes ?? 10);
+                : MnistDirectory.Load(directory, request.Classes ?? 10);
             (train, validation) = WithValidation(images.Train, request.ValidationFraction, request.Seed);
             test = images.Test;
         }

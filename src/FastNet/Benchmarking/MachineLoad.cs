@@ -36,13 +36,13 @@ public sealed record MachineLoad(double? LoadAverageStart, double? LoadAverageEn
         {
             return new MachineLoad(null, null, null, 0, unknownReason);
         }
-        double seconds = (b.Timestamp - a.Timestamp) / (double)Stopwatch.Frequency;
+        double seconds = Math.Max(0, (b.Timestamp - a.Timestamp) / (double)Stopwatch.Frequency);
         double capacity = b.MachineSeconds - a.MachineSeconds;
         if (seconds < MinimumSeconds || capacity <= 0)
         {
-            return new MachineLoad(a.LoadAverage, b.LoadAverage, null, Math.Max(0, seconds), string.Create(
+            return new MachineLoad(a.LoadAverage, b.LoadAverage, null, seconds, string.Create(
                 System.Globalization.CultureInfo.InvariantCulture,
-                $"a measurement of {Math.Max(0, seconds):F2} s is too short to tell (the kernel counts processor time in 10 ms ticks; at least {MinimumSeconds} s)"));
+                $"a measurement of {seconds:F2} s is too short to tell (the kernel counts processor time in 10 ms ticks; at least {MinimumSeconds} s)"));
         }
         // The others' share of the machine's processor time, busy and total read from the same counters, so that it
         // cannot pass the machine's size; this process's own time ticks apart from them, so a quiet machine can read

@@ -45,7 +45,7 @@ public static class MnistDirectory
         {
             throw new DataFormatException(directory, "directory not found");
         }
-        name ??= Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+        name ??= NameOf(directory);
         Dataset train = IdxReader.Load(Require(directory, TrainImages), Require(directory, TrainLabels), classCount, name + " (train)");
         Dataset test = IdxReader.Load(Require(directory, TestImages), Require(directory, TestLabels), classCount, name + " (test)");
         if (test.FeatureCount != train.FeatureCount)
@@ -55,6 +55,10 @@ public static class MnistDirectory
         }
         return new TrainTestSplit(train, null, test);
     }
+
+    /// <summary>The name of the data in <paramref name="directory"/> when none is given: the directory's own.</summary>
+    public static string NameOf(string directory) =>
+        Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
 
     /// <summary>The training and test images that the directory's images files declare in their headers, read without
     /// the images; null when a file is missing or its header is bad (<see cref="Load"/> then says what is wrong).</summary>
