@@ -3,6 +3,7 @@
 #  1. rank 0 (the one writing checkpoints) killed with kill -9 after its first checkpoint: mpirun ends non-zero within
 #     60 s naming the killed rank, and the checkpoint resumes in one process; with the flat all-reduce and with the
 #     per-layer ones (a rank blocked in MPI_Wait of an MPI_Iallreduce must be ended too);
+#     The same kill under MPICH's launcher (mpiexec.mpich), which must end the job as well;
 #  2. an unreadable data file on rank 1 alone: every rank stops within 60 s with rank 1's message;
 #  3. SIGTERM to mpirun: the ranks stop at the same batch, rank 0 saves the checkpoint, and the epoch resumed in one
 #     process reports the loss of the same epoch trained without a stop (the running sums of both ranks were kept);
@@ -30,12 +31,13 @@ trap 'if [[ -n $launcher ]]; then kill -9 "$launcher" 2>/dev/null || true; fi; r
 cd "$dir"
 args=(train --layers 32 --batch 100 --backend simd --seed 5 --no-progress)
 
-# mpirun -np 2 [launcher options] fastnet train … --checkpoint, in the background; waits for the first checkpoint. So
-# many epochs that no run ends by itself in the 10 s mpirun waits before it passes SIGTERM on (on an idle machine 1000
-# epochs of this net took less, and the run ended without a stop to report).
+# mpirun -np 2 [launcher options] fastnet train … --checkpoint (or the launcher in `launch`), in the background; waits
+# for the first checkpoint. So many epochs that no run ends by itself in the 10 s mpirun waits before it passes SIGTERM
+# on (on an idle machine 1000 epochs of this net took less, and the run ended without a stop to report).
+launch=(mpirun -np 2 --oversubscribe)
 start_run() {
   rm -f "$dir/ck.ckpt"
-  mpirun -np 2 --oversubscribe "$@" dotnet "$cli" "${args[@]}" --epochs 1000000 --checkpoint "$dir/ck.ckpt" >"$dir/run.log" 2>&1 &
+  "${launch[@]}" "$@" dotnet "$cli" "${args[@]}" --epochs 1000000 --checkpoint "$dir/ck.ckpt" >"$dir/run.log" 2>&1 &
   launcher=$!
   for _ in $(seq 120); do [[ -f $dir/ck.ckpt ]] && return; kill -0 "$launcher" 2>/dev/null || break; sleep 1; done
   plain <"$dir/run.log"
@@ -77,6 +79,26 @@ for allreduce in flat layers; do
   dotnet "$cli" train --resume "$dir/ck.ckpt" --epochs "$epoch" --no-progress | grep -E "^epoch|^test" \
     || fail "the checkpoint does not resume"
 done
+
+echo "== MPICH: kill -9 of rank 0 after its first checkpoint"
+args=(train --layers 32 --batch 100 --backend simd --seed 5 --no-progress)
+launch=(mpiexec.mpich -np 2)
+start_run
+launch=(mpirun -np 2 --oversubscribe)
+rank0=
+# Hydra starts the ranks under a proxy process: rank 0 is the rank of this run whose environment says PMI_RANK=0
+for pid in $(pgrep -f "$cli"); do
+  if grep -qzx PMI_RANK=0 "/proc/$pid/environ" 2>/dev/null; then rank0=$pid; fi
+done
+[[ -n $rank0 ]] || fail "MPICH's rank 0 not found"
+kill -9 "$rank0"
+bounded_wait
+tail -8 "$dir/run.log"
+((status != 0)) || fail "mpiexec.mpich exited 0 after a rank was killed"
+grep -q "BAD TERMINATION" "$dir/run.log" || fail "mpiexec.mpich did not report the killed rank"
+read -r epoch batch < <(resume_epoch)
+dotnet "$cli" train --resume "$dir/ck.ckpt" --epochs "$epoch" --no-progress | grep -E "^epoch|^test" \
+  || fail "the checkpoint does not resume"
 
 echo "== an unreadable data file on rank 1"
 printf 'a,b,label\n1,2,0\n3,4,1\n5,6,0\n7,8,1\n' >"$dir/good.csv"

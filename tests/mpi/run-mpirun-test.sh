@@ -11,14 +11,22 @@
 #     per-epoch parameter checksum, an error otherwise) and the two ways save the same model, byte for byte;
 #  4. `mpirun -np 2 fastnet bench --data-parallel`: a step allocates nothing on rank 0's training thread, with the flat
 #     all-reduce and with the per-layer ones (MPI_Iallreduce requests, made once and started again);
-#  5. faults-test.sh: a rank killed with kill -9, bad input on one rank, SIGTERM to mpirun.
-# Installs openmpi-bin when mpirun is missing (as root, with apt-get). Exits non-zero on any failure.
+#  5. MPICH (the other MPI family, integer handles) under its own launcher, mpiexec.mpich: the lockstep test; train
+#     saves Open MPI's model of step 2, byte for byte (two ranks sum a + b either way); 3 ranks flat and per layer;
+#     nothing allocated per step; and Open MPI's library forced under MPICH's launcher is refused, not run as N
+#     separate one-rank jobs;
+#  6. faults-test.sh: a rank killed with kill -9 (under Open MPI and MPICH), bad input on one rank, SIGTERM to mpirun.
+# Installs openmpi-bin and mpich when missing (as root, with apt-get). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-if ! command -v mpirun >/dev/null; then
-  echo "== installing openmpi-bin (mpirun is missing)"
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin >/dev/null
+missing=()
+command -v mpirun.openmpi >/dev/null || missing+=(openmpi-bin)
+command -v mpiexec.mpich >/dev/null || missing+=(mpich)
+if [ ${#missing[@]} -gt 0 ]; then
+  # Debian gives Open MPI's mpirun the higher priority, so plain `mpirun` stays Open MPI's with both installed
+  echo "== installing ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # Open MPI refuses to start as root without these; --oversubscribe lets 2 ranks share fewer cores.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -34,8 +42,9 @@ export FASTNET_MPIRUN_DIR=$dir
 ran_one() { tee "$dir/test.log"; grep -qE 'Passed: +[1-9]' "$dir/test.log" && ! grep -qE 'Skipped: +[1-9]' "$dir/test.log"; }
 
 echo "== mpirun -np 2: the lockstep test against one process"
-timeout 600 "${mpi[@]}" dotnet test tests/FastNet.Tests -c Release --no-build \
-  --filter "FullyQualifiedName~DataParallelTests.OpenMpiRanksStepLikeOneProcessAtTheGlobalBatch" 2>&1 | plain | ran_one
+lockstep=(dotnet test tests/FastNet.Tests -c Release --no-build
+  --filter "FullyQualifiedName~DataParallelTests.MpiRanksStepLikeOneProcessAtTheGlobalBatch")
+FASTNET_MPI_EXPECTED="Open MPI" timeout 600 "${mpi[@]}" "${lockstep[@]}" 2>&1 | plain | ran_one
 
 echo "== mpirun -np 2 fastnet train, one process, two in-process ranks"
 args=(train --layers 32 --batch 100 --epochs 3 --backend simd --seed 3 --no-progress)
@@ -69,6 +78,38 @@ for allreduce in flat layers; do
   grep -qE "^custom simd ranks 2 .* allreduce $allreduce .* bytes_per_step 0\$" "$dir/bench.log" \
     || { echo "FAILED: a data-parallel step ($allreduce) allocates, or the bench printed no line for it"; exit 1; }
 done
+
+echo "== MPICH: mpiexec.mpich -np 2, the lockstep test against one process"
+# Hydra binds no rank by default, so each would take every core; bound to a core each, as Open MPI binds 2 ranks
+mpich=(mpiexec.mpich -bind-to core -np 2)
+FASTNET_MPI_EXPECTED=MPICH timeout 600 "${mpich[@]}" "${lockstep[@]}" 2>&1 | ran_one
+
+echo "== MPICH: mpiexec.mpich -np 2 fastnet train saves Open MPI's model"
+timeout 600 "${mpich[@]}" dotnet "$cli" "${args[@]}" --save "$dir/mpich.json" 2>&1 | tee "$dir/mpich.log"
+grep -q 'data-parallel on 2 MPICH ranks' "$dir/mpich.log" || { echo "FAILED: the run does not say it ran on 2 MPICH ranks"; exit 1; }
+cmp "$dir/mpi.json" "$dir/mpich.json" || { echo "FAILED: MPICH's two ranks saved another model than Open MPI's"; exit 1; }
+echo "MPICH: Open MPI's model, byte for byte"
+for allreduce in flat layers; do
+  timeout 600 mpiexec.mpich -np 3 dotnet "$cli" "${args[@]}" --allreduce "$allreduce" --save "$dir/mpich3-$allreduce.json" \
+    >"$dir/mpich3-$allreduce.log" 2>&1 || { cat "$dir/mpich3-$allreduce.log"; echo "FAILED: mpiexec.mpich -np 3 ($allreduce)"; exit 1; }
+done
+cmp "$dir/mpich3-flat.json" "$dir/mpich3-layers.json" || { echo "FAILED: on 3 MPICH ranks --allreduce layers saved another model than flat"; exit 1; }
+echo "MPICH, 3 ranks: every epoch's checksum agreed, and per layer saved the flat all-reduce's model, byte for byte"
+timeout 600 "${mpich[@]}" dotnet "$cli" bench --data-parallel --allreduce flat,layers --backend simd --layers 64,32,10 \
+  --batch 64 --repeats 1 --seconds 0.2 2>&1 | tee "$dir/mpich-bench.log"
+for allreduce in flat layers; do
+  grep -qE "^custom simd ranks 2 .* allreduce $allreduce .* bytes_per_step 0\$" "$dir/mpich-bench.log" \
+    || { echo "FAILED: a data-parallel step on MPICH ($allreduce) allocates, or the bench printed no line for it"; exit 1; }
+done
+
+echo "== MPICH's launcher with Open MPI's library: refused on every rank"
+if FASTNET_MPI_LIBRARY=libmpi.so.40 timeout 600 "${mpich[@]}" dotnet "$cli" "${args[@]}" >"$dir/wrong.log" 2>&1; then
+  cat "$dir/wrong.log"; echo "FAILED: Open MPI's library ran under MPICH's launcher"; exit 1
+fi
+[ "$(grep -c 'the launcher started 2 ranks (PMI_SIZE=2), but MPI on Open MPI (libmpi.so.40) counts 1' "$dir/wrong.log")" = 2 ] \
+  || { cat "$dir/wrong.log"; echo "FAILED: the two ranks did not both say why"; exit 1; }
+grep -q '^epoch' "$dir/wrong.log" && { echo "FAILED: a rank trained before the refusal"; exit 1; }
+echo "refused on both ranks before training"
 
 echo "== faults: kill -9 of a rank, bad input on one rank, SIGTERM to mpirun"
 tests/mpi/faults-test.sh

@@ -63,11 +63,11 @@ internal static class DataParallelRun
             "the training configuration (options, network, backend or data)");
     }
 
-    /// <summary>" on N ranks (B/N rows each), all-reduce flat" for the run's description line; empty for one
-    /// process.</summary>
+    /// <summary>" on N ranks (B/N rows each), all-reduce flat" for the run's description line, "on N Open MPI ranks"
+    /// or "on N MPICH ranks" under MPI; empty for one process.</summary>
     public static string Describe(ICommunicator ranks, int batch, GradientAllReduce allReduce) => ranks.Size == 1
         ? ""
         : string.Create(CultureInfo.InvariantCulture,
-            $", data-parallel on {ranks.Size} ranks (up to {(batch + ranks.Size - 1) / ranks.Size} rows of each batch per rank), "
+            $", data-parallel on {ranks.Size} {(ranks is MpiCommunicator mpi ? mpi.Implementation + " " : "")}ranks (up to {(batch + ranks.Size - 1) / ranks.Size} rows of each batch per rank), "
             + $"all-reduce {GradientAllReduceNames.Of(allReduce)}");
 }

@@ -13,14 +13,18 @@ public static class Communicators
 
     /// <summary>The number of ranks the environment announces, or null when this process was not started by an MPI
     /// launcher.</summary>
-    public static int? LaunchedRanks(Func<string, string?> environment)
+    public static int? LaunchedRanks(Func<string, string?> environment) => Launched(environment)?.Size;
+
+    /// <summary>The variable by which the environment announces the job's size, and the size; null when this
+    /// process was not started by an MPI launcher.</summary>
+    public static (string Variable, int Size)? Launched(Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(environment);
         foreach (string name in SizeVariables)
         {
             if (int.TryParse(environment(name), NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0)
             {
-                return size;
+                return (name, size);
             }
         }
         return null;

@@ -3,22 +3,19 @@ using System.Runtime.InteropServices;
 namespace FastNet.Distributed;
 
 /// <summary>
-/// The few Open MPI entry points FastNet calls, bound at run time from libmpi.so.40 (Open MPI 4, Debian's
-/// libopenmpi3). Open MPI's handles (MPI_COMM_WORLD, MPI_FLOAT, MPI_BYTE, MPI_SUM) are the addresses of exported
-/// globals; MPI_IN_PLACE is (void*)1. An MPI_Request is a pointer (struct ompi_request_t *), and MPI_STATUS_IGNORE is
-/// (MPI_Status*)0. MPICH's handles are integers, so this layer is for Open MPI only.
+/// The few MPI entry points FastNet calls, bound at run time from Open MPI's library (libmpi.so.40, Debian's
+/// libopenmpi3) or one of MPICH's ABI (libmpich.so.12). Handles are passed as pointer-sized values: MPICH's are 32-bit
+/// integers, which the x86-64 and AArch64 calling conventions pass in the low half of the same registers. An
+/// MPI_Request is a pointer in Open MPI and an int in MPICH: it is kept in an 8-byte slot that starts at 0, and only
+/// the library reads it.
 /// </summary>
 internal sealed unsafe class MpiNative
 {
-    /// <summary>What to install when the library is missing.</summary>
-    public const string Package = "openmpi-bin (it brings the runtime library, libopenmpi3)";
-
-    /// <summary>Where Open MPI's library is looked for by default.</summary>
-    public static readonly string[] LibraryNames = ["libmpi.so.40", "libmpi.so"];
-
-    private MpiNative(nint library)
+    private MpiNative(nint library, string name, MpiFamily family)
     {
         nint Get(string name) => NativeLibrary.GetExport(library, name);
+        Family = family;
+        LibraryName = name;
         Init = Get("MPI_Init");
         Initialized = Get("MPI_Initialized");
         Finalized = Get("MPI_Finalized");
@@ -31,11 +28,32 @@ internal sealed unsafe class MpiNative
         BcastFn = Get("MPI_Bcast");
         AbortFn = Get("MPI_Abort");
         FinalizeFn = Get("MPI_Finalize");
-        CommWorld = Get("ompi_mpi_comm_world");
-        Float = Get("ompi_mpi_float");
-        Byte = Get("ompi_mpi_byte");
-        Sum = Get("ompi_mpi_op_sum");
+        if (family == MpiFamily.OpenMpi)
+        {
+            CommWorld = Get("ompi_mpi_comm_world");
+            Float = Get("ompi_mpi_float");
+            Byte = Get("ompi_mpi_byte");
+            Sum = Get("ompi_mpi_op_sum");
+            InPlace = 1;
+            StatusIgnore = 0;
+        }
+        else
+        {
+            // the values of MPICH's mpi.h, fixed by its ABI
+            CommWorld = 0x44000000;
+            Float = 0x4c00040a;
+            Byte = 0x4c00010d;
+            Sum = 0x58000003;
+            InPlace = -1;
+            StatusIgnore = 1;
+        }
     }
+
+    /// <summary>Which spelling of the handles the library uses.</summary>
+    public MpiFamily Family { get; }
+
+    /// <summary>The library's name as it was loaded, for messages.</summary>
+    public string LibraryName { get; }
 
     private nint Init { get; }
     private nint Initialized { get; }
@@ -53,9 +71,11 @@ internal sealed unsafe class MpiNative
     private nint Float { get; }
     private nint Byte { get; }
     private nint Sum { get; }
+    private nint InPlace { get; }
+    private nint StatusIgnore { get; }
 
-    /// <summary>Loads Open MPI's library from the first of <paramref name="names"/> that loads, or throws naming the
-    /// package that provides it.</summary>
+    /// <summary>Loads the first of <paramref name="names"/> that loads, or throws naming the packages that provide
+    /// one.</summary>
     public static MpiNative Load(IReadOnlyList<string> names)
     {
         foreach (string name in names)
@@ -64,18 +84,18 @@ internal sealed unsafe class MpiNative
             {
                 try
                 {
-                    return new MpiNative(library);
+                    return new MpiNative(library, name, MpiLibrary.FamilyOf(library));
                 }
                 catch (EntryPointNotFoundException e)
                 {
                     throw new DistributedException(
-                        $"{name} is not Open MPI's library ({e.Message}); FastNet runs on Open MPI: install {Package}");
+                        $"{name} is not an MPI library FastNet can use ({e.Message}); install {MpiLibrary.Packages}");
                 }
             }
         }
         throw new DistributedException(
-            $"running under MPI, but Open MPI's library ({string.Join(" or ", names)}) could not be loaded: install "
-            + $"{Package}, e.g. apt-get install openmpi-bin");
+            $"running under MPI, but no MPI library ({string.Join(", ", names)}) could be loaded: install "
+            + $"{MpiLibrary.Packages}, e.g. apt-get install openmpi-bin, and start the ranks with that MPI's mpirun");
     }
 
     public void InitOnce()
@@ -107,7 +127,7 @@ internal sealed unsafe class MpiNative
         fixed (float* p = values)
         {
             Check(((delegate* unmanaged<nint, nint, int, nint, nint, nint, int>)AllreduceFn)(
-                1, (nint)p, values.Length, Float, Sum, CommWorld), "MPI_Allreduce");
+                InPlace, (nint)p, values.Length, Float, Sum, CommWorld), "MPI_Allreduce");
         }
     }
 
@@ -115,20 +135,20 @@ internal sealed unsafe class MpiNative
     /// <paramref name="request"/>. <paramref name="values"/> must stay pinned until the request completes.</summary>
     public void StartAllReduceSum(float* values, int count, nint* request) =>
         Check(((delegate* unmanaged<nint, nint, int, nint, nint, nint, nint*, int>)IallreduceFn)(
-            1, (nint)values, count, Float, Sum, CommWorld, request), "MPI_Iallreduce");
+            InPlace, (nint)values, count, Float, Sum, CommWorld, request), "MPI_Iallreduce");
 
     /// <summary>MPI_Test: true once the request is complete, which then frees it and sets the handle to
     /// MPI_REQUEST_NULL (a later MPI_Wait on it returns at once).</summary>
     public bool Test(nint* request)
     {
         int flag;
-        Check(((delegate* unmanaged<nint*, int*, nint, int>)TestFn)(request, &flag, 0), "MPI_Test");
+        Check(((delegate* unmanaged<nint*, int*, nint, int>)TestFn)(request, &flag, StatusIgnore), "MPI_Test");
         return flag != 0;
     }
 
     /// <summary>MPI_Wait: returns once the request is complete, and sets the handle to MPI_REQUEST_NULL.</summary>
     public void Wait(nint* request) =>
-        Check(((delegate* unmanaged<nint*, nint, int>)WaitFn)(request, 0), "MPI_Wait");
+        Check(((delegate* unmanaged<nint*, nint, int>)WaitFn)(request, StatusIgnore), "MPI_Wait");
 
     public void Broadcast(Span<byte> data, int root)
     {
