@@ -18,8 +18,9 @@
 # mpirun gets MPIRUN_OPTIONS, by default `--mca btl_vader_single_copy_mechanism none`: Open MPI's shared-memory
 # transport then copies through its own buffers instead of reading the other rank's memory with a system call
 # (process_vm_readv). On the 2-core machine of benchmarks/results/2-core-avx2/scale-out.md that gained nothing
-# (whole steps x0.99); MPIRUN_OPTIONS="" runs Open MPI's defaults.
-# Usage: [MPIRUN_OPTIONS=…] [SCALE_OUT_RAW=FILE] benchmarks/scale-out.sh [seconds per measurement, default 4] [rounds, default 3]
+# (whole steps x0.99); MPIRUN_OPTIONS="" runs Open MPI's defaults. MPICH=1 also times 2 ranks of MPICH
+# (mpiexec.mpich -bind-to core) in each round, as the all-reduce modes mpich-flat and mpich-layers.
+# Usage: [MPIRUN_OPTIONS=…] [MPICH=1] [SCALE_OUT_RAW=FILE] benchmarks/scale-out.sh [seconds per measurement, default 4] [rounds, default 3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
@@ -49,6 +50,10 @@ for round in $(seq "$rounds"); do
   DOTNET_PROCESSOR_COUNT=1 "${bench[@]}" --workload sigmoid-1024 --accumulate 2 >>"$out"
   mpirun -np 2 --oversubscribe "${mpirun_options[@]}" -x DOTNET_PROCESSOR_COUNT=1 -x DOTNET_TieredCompilation "${bench[@]}" "${named[@]}" \
     --allreduce flat,layers 2>&1 | sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g' | grep -E '^[a-z0-9-]+ simd ranks|^warning:' >>"$out"
+  if [[ ${MPICH:-0} = 1 ]]; then
+    DOTNET_PROCESSOR_COUNT=1 mpiexec.mpich -bind-to core -np 2 "${bench[@]}" "${named[@]}" --allreduce flat,layers 2>&1 \
+      | grep -E '^[a-z0-9-]+ simd ranks|^warning:' | sed -E 's/ allreduce (flat|layers) / allreduce mpich-\1 /' >>"$out"
+  fi
   DOTNET_PROCESSOR_COUNT=2 "${bench[@]}" "${named[@]}" >>"$out"
 done
 echo "load after: $(uptime)"
