@@ -17,7 +17,7 @@ internal static class FreshProcessBench
     /// <paramref name="runner"/> and writes the table to <paramref name="output"/>.</summary>
     public static int Run(IFastNetRunner runner, IReadOnlyList<string> childArgs, int processes, TextWriter output)
     {
-        var rates = new List<(string Key, string Unit, double Rate, int Process, MachineLoad Load)>();
+        var rates = new List<(string Key, string Unit, double Rate, double[] Repeats, int Process, MachineLoad Load)>();
         for (int p = 1; p <= processes; p++)
         {
             (int exit, string json, string error) = runner.Run([.. childArgs, "--json"]);
@@ -26,7 +26,7 @@ internal static class FreshProcessBench
                 throw new InvalidOperationException($"--fresh-processes: process {p} of {processes} failed (exit {exit}): {error.Trim()}");
             }
             using JsonDocument doc = JsonDocument.Parse(json);
-            rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, p, r.Load)));
+            rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, r.Repeats, p, r.Load)));
         }
 
         var c = CultureInfo.InvariantCulture;
@@ -37,15 +37,21 @@ internal static class FreshProcessBench
             string unit = group.First().Unit;
             output.WriteLine();
             output.WriteLine($"{group.Key}: {unit} per process");
-            output.WriteLine($"{"process",7} {unit,12}" + LoadReport.Header);
+            output.WriteLine($"{"process",7} {unit,12}" + SpreadReport.Header + LoadReport.Header);
             foreach (var r in group)
             {
-                output.WriteLine(string.Create(c, $"{r.Process,7} {r.Rate,12:N1}") + LoadReport.Columns(r.Load));
+                output.WriteLine(string.Create(c, $"{r.Process,7} {r.Rate,12:N1}") + SpreadReport.Column(r.Repeats)
+                    + LoadReport.Columns(r.Load));
             }
             double[] values = [.. group.Select(r => r.Rate)];
             double min = values.Min(), max = values.Max();
             output.WriteLine(string.Create(c,
                 $"spread over {values.Length} processes: median {WorkloadTimer.Median(values):N1}, min {min:N1}, max {max:N1}, max/min {max / min:F2}"));
+            // a process unsteady within itself shows the machine changing speed, not a difference between processes
+            foreach (string line in SpreadReport.Notes(group.Select(r => ($"process {r.Process}", (IReadOnlyList<double>)r.Repeats)), unit))
+            {
+                output.WriteLine(line);
+            }
             foreach (string line in LoadReport.Notes(group.Select(r => ($"process {r.Process}", r.Load))))
             {
                 output.WriteLine(line);
@@ -54,15 +60,15 @@ internal static class FreshProcessBench
         return 0;
     }
 
-    // (workload/backend, unit, rate, load) of each result in one process's JSON: training workloads or SGEMMs
-    private static IEnumerable<(string Key, string Unit, double Rate, MachineLoad Load)> Rates(JsonElement root)
+    // (workload/backend, unit, rate, repeats, load) of each result in one process's JSON: training workloads or SGEMMs
+    private static IEnumerable<(string Key, string Unit, double Rate, double[] Repeats, MachineLoad Load)> Rates(JsonElement root)
     {
         if (root.TryGetProperty("results", out JsonElement results))
         {
             foreach (JsonElement r in results.EnumerateArray())
             {
                 yield return ($"{r.GetProperty("workload").GetString()} on {r.GetProperty("backend").GetString()}",
-                    "samples/s", r.GetProperty("samples_per_second").GetDouble(), Load(r.GetProperty("load")));
+                    "samples/s", r.GetProperty("samples_per_second").GetDouble(), Repeats(r), Load(r.GetProperty("load")));
             }
         }
         if (root.TryGetProperty("sgemm", out JsonElement products))
@@ -70,10 +76,13 @@ internal static class FreshProcessBench
             foreach (JsonElement r in products.EnumerateArray())
             {
                 yield return ($"sgemm {r.GetProperty("size").GetInt32()}³ on {r.GetProperty("backend").GetString()}",
-                    "GFLOP/s", r.GetProperty("gflops").GetDouble(), Load(r.GetProperty("load")));
+                    "GFLOP/s", r.GetProperty("gflops").GetDouble(), Repeats(r), Load(r.GetProperty("load")));
             }
         }
     }
+
+    private static double[] Repeats(JsonElement result) =>
+        [.. result.GetProperty("repeats").EnumerateArray().Select(v => v.GetDouble())];
 
     private static MachineLoad Load(JsonElement load) => new(
         Optional(load.GetProperty("load_average_start")), Optional(load.GetProperty("load_average_end")),

@@ -23,14 +23,14 @@ internal static class BenchReport
         text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
         text.AppendLine(string.Create(c,
             $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"computed",9} {"baseline",9} {"peak RSS",9} {"diff",7} {"B/step",7}")
-            + (anyDevice ? $" {"device",8} {"launches",8}" : "") + LoadReport.Header);
+            + (anyDevice ? $" {"device",8} {"launches",8}" : "") + SpreadReport.Header + LoadReport.Header);
         foreach (WorkloadResult r in results)
         {
             WorkloadMemory m = r.Memory;
             text.AppendLine(string.Create(c,
                 $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7} {r.AllocatedBytesPerStep,7:F0}")
                 + (anyDevice ? $" {Optional(r.DeviceBytes),8} {(r.LaunchesPerStep is long l ? l.ToString(c) : "-"),8}" : "")
-                + LoadReport.Columns(r.Load));
+                + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
         }
         text.AppendLine("memory in MiB: computed = what the workload allocates (itemised below), baseline = resident before it,");
         text.AppendLine("  peak RSS = the most resident during it, diff = peak RSS - baseline - computed: the runtime's own;");
@@ -43,6 +43,10 @@ internal static class BenchReport
         foreach (string reason in results.Select(r => r.Memory.PeakUnavailable).OfType<string>().Distinct())
         {
             text.AppendLine($"no peak RSS per workload: {reason}");
+        }
+        foreach (string line in SpreadReport.Notes(results.Select(r => ($"{r.Workload.Name} on {r.Backend}", (IReadOnlyList<double>)r.Repeats)), "samples/s"))
+        {
+            text.AppendLine(line);
         }
         foreach (string line in LoadReport.Notes(results.Select(r => ($"{r.Workload.Name} on {r.Backend}", r.Load))))
         {
@@ -85,6 +89,7 @@ internal static class BenchReport
                 w.WriteNumber("micro_batch", r.Workload.MicroBatch);
                 w.WriteNumber("samples_per_second", r.SamplesPerSecond);
                 WriteNumbers(w, "repeats", r.Repeats);
+                SpreadReport.Write(w, r.Repeats);
                 w.WriteNumber("steps", r.Steps);
                 w.WriteNumber("gflops", r.GflopsPerSecond);
                 w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
@@ -110,12 +115,16 @@ internal static class BenchReport
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
-        text.AppendLine($"{"sgemm",-12} {"backend",-10} {"GFLOP/s",10} {"% peak",7}" + LoadReport.Header);
+        text.AppendLine($"{"sgemm",-12} {"backend",-10} {"GFLOP/s",10} {"% peak",7}" + SpreadReport.Header + LoadReport.Header);
         foreach (GemmResult r in results)
         {
             string percent = IsHost(r.Backend) ? string.Create(c, $"{100 * r.GflopsPerSecond / peak,6:F1}%") : "-";
             text.AppendLine(string.Create(c, $"{$"{r.Size}³",-12} {r.Backend,-10} {r.GflopsPerSecond,10:F1} {percent,7}")
-                + LoadReport.Columns(r.Load));
+                + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
+        }
+        foreach (string line in SpreadReport.Notes(results.Select(r => ($"the {r.Size}³ SGEMM on {r.Backend}", (IReadOnlyList<double>)r.Repeats)), "GFLOP/s"))
+        {
+            text.AppendLine(line);
         }
         foreach (string line in LoadReport.Notes(results.Select(r => ($"the {r.Size}³ SGEMM on {r.Backend}", r.Load))))
         {
@@ -135,6 +144,7 @@ internal static class BenchReport
                 w.WriteNumber("size", r.Size);
                 w.WriteNumber("gflops", r.GflopsPerSecond);
                 WriteNumbers(w, "repeats", r.Repeats);
+                SpreadReport.Write(w, r.Repeats);
                 w.WriteNumber("calls", r.Calls);
                 LoadReport.Write(w, r.Load);
                 if (IsHost(r.Backend))

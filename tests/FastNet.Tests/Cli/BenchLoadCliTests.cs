@@ -43,7 +43,7 @@ public class BenchLoadCliTests
         (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 1, ownPerSecond: 0.2),
             "bench", "--gemm", "16", "--backend", "reference", "--repeats", "1", "--seconds", "0.02");
         Assert.True(exit == 0, error);
-        Assert.Matches(@"(?m)^16³ +reference +[0-9.]+ +[0-9.]+% +0\.80 +4\.00-5\.00$", output);
+        Assert.Matches(@"(?m)^16³ +reference +[0-9.]+ +[0-9.]+% +[0-9.]+ +0\.80 +4\.00-5\.00$", output);
         Assert.Contains("warning: the machine was busy during the 16³ SGEMM on reference", output, StringComparison.Ordinal);
     }
 
@@ -138,7 +138,7 @@ public class BenchLoadCliTests
         });
         // each process's own rate, in order, then their spread
         double[] rates = [.. runner.Rates];
-        MatchCollection rows = Regex.Matches(output, @"(?m)^ +([123]) +([0-9,.]+) +[0-9.?]+ +[0-9.?-]+$");
+        MatchCollection rows = Regex.Matches(output, @"(?m)^ +([123]) +([0-9,.]+) +[0-9.]+ +[0-9.?]+ +[0-9.?-]+$");
         Assert.Equal(["1", "2", "3"], rows.Select(m => m.Groups[1].Value));
         Assert.Equal(rates.Select(r => r.ToString("N1", CultureInfo.InvariantCulture)), rows.Select(m => m.Groups[2].Value));
         double min = rates.Min(), max = rates.Max(), median = rates.Order().ElementAt(1);
