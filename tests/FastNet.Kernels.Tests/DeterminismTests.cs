@@ -23,7 +23,9 @@ public class DeterminismTests
         }
     }
 
-    // forward, loss, backward with dX and an Adam step on a shape that splits over threads and k-blocks (tiles on a GPU)
+    // forward, loss, backward with dX and an Adam step on a shape that splits over threads and k-blocks (tiles on a
+    // GPU); the gradient is returned too: Adam's first step moves each parameter by about lr · sign(g), so the updated
+    // parameters alone hide most last-bit changes in dW and db
     internal static float[] Run(IBackend backend, (int Batch, int Inputs, int Outputs) shape)
     {
         (int batch, int inputs, int outputs) = shape;
@@ -42,6 +44,7 @@ public class DeterminismTests
         double product = 1;
         backend.OptimizerStep(g.All, OptimizerStep.Create(OptimizerKind.Adam, 1e-3, 0, 0.9, 0.999, 1e-8, 0, 1,
             ref product), p.All, s.All);
-        return [.. Host.Download(backend, p.All), .. Host.Download(backend, dx.All), .. Host.Download(backend, m.All)];
+        return [.. Host.Download(backend, p.All), .. Host.Download(backend, g.All), .. Host.Download(backend, dx.All),
+            .. Host.Download(backend, m.All)];
     }
 }
