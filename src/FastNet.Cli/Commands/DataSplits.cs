@@ -61,6 +61,20 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         return new SetSizes(name + " (train)", train - validation, validation, test);
     }
 
+    /// <summary>Throws when the sets loaded from <paramref name="source"/> are not the sizes its headers declared
+    /// (and the first line printed): the files changed between the two reads.</summary>
+    public static void RequireDeclaredSizes(SetSizes declared, SetSizes loaded, string source)
+    {
+        ArgumentNullException.ThrowIfNull(declared);
+        ArgumentNullException.ThrowIfNull(loaded);
+        if (declared != loaded)
+        {
+            throw new DataFormatException(source, "the data changed while it was read: its headers declared "
+                + $"{declared.Train + declared.Validation} training and {declared.Test} test examples, its contents hold "
+                + $"{loaded.Train + loaded.Validation} and {loaded.Test}");
+        }
+    }
+
     // Where IDX data named `data` lies and what its sets are called: a known dataset in the cache that `fastnet data
     // fetch` fills (Known), or a directory of IDX files; null for the embedded digits and for files.
     private static (string Directory, string Name, KnownDataset? Known)? IdxSource(string data)

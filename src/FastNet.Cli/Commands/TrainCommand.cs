@@ -66,11 +66,9 @@ internal static class TrainCommand
         {
             output.WriteLine(FirstLine(data.Sizes));
         }
-        else if (declared != data.Sizes)
+        else
         {
-            throw new DataFormatException(request.Source, "the data changed while it was read: its headers declared "
-                + $"{declared.Train + declared.Validation} training and {declared.Test} test examples, its contents hold "
-                + $"{data.Sizes.Train + data.Sizes.Validation} and {data.Sizes.Test}");
+            DataSplits.RequireDeclaredSizes(declared, data.Sizes, request.Source);
         }
         if (earlyStopping < 0 || (earlyStopping > 0 && data.Validation is null))
         {

@@ -1,4 +1,5 @@
 using FastNet.Cli.Commands;
+using FastNet.Data;
 using FastNet.Tests.Data;
 using Xunit;
 
@@ -29,6 +30,19 @@ public class DeclaredSizesTests
 
         Assert.Equal(DataSplits.Load(request, "auto").Sizes, declared);
         Assert.Equal("idx (train)", declared.Name);
+    }
+
+    [Fact]
+    public void LoadedSetsOtherThanTheDeclaredOnesAreRefused()
+    {
+        var declared = new SetSizes("idx (train)", 4, 1, 2);
+        DataSplits.RequireDeclaredSizes(declared, declared with { }, "idx");
+        var e = Assert.Throws<DataFormatException>(() =>
+            DataSplits.RequireDeclaredSizes(declared, declared with { Train = 3 }, "idx"));
+        Assert.Contains("idx", e.Message, StringComparison.Ordinal);
+        Assert.Contains("the data changed while it was read: its headers declared 5 training and 2 test examples, its "
+            + "contents hold 4 and 2", e.Message, StringComparison.Ordinal);
+        Assert.Throws<DataFormatException>(() => DataSplits.RequireDeclaredSizes(declared, declared with { Test = 3 }, "idx"));
     }
 
     [Fact]
