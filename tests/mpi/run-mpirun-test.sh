@@ -80,13 +80,16 @@ for allreduce in flat layers; do
 done
 
 echo "== MPICH: mpiexec.mpich -np 2, the lockstep test against one process"
-# Hydra binds no rank by default, so each would take every core; bound to a core each, as Open MPI binds 2 ranks
-mpich=(mpiexec.mpich -bind-to core -np 2)
+# Hydra binds no rank by default: each rank then sees every core, and takes its share of them (one thread here)
+mpich=(mpiexec.mpich -np 2)
 FASTNET_MPI_EXPECTED=MPICH timeout 600 "${mpich[@]}" "${lockstep[@]}" 2>&1 | ran_one
 
 echo "== MPICH: mpiexec.mpich -np 2 fastnet train saves Open MPI's model"
 timeout 600 "${mpich[@]}" dotnet "$cli" "${args[@]}" --save "$dir/mpich.json" 2>&1 | tee "$dir/mpich.log"
 grep -q 'data-parallel on 2 MPICH ranks' "$dir/mpich.log" || { echo "FAILED: the run does not say it ran on 2 MPICH ranks"; exit 1; }
+expected_threads=$(( $(nproc --all) / 2 > 1 ? $(nproc --all) / 2 : 1 ))
+grep -qE "backend simd \($expected_threads threads?\)" "$dir/mpich.log" \
+  || { echo "FAILED: an unbound rank of 2 did not take its share of the $(nproc --all) cores ($expected_threads threads)"; exit 1; }
 cmp "$dir/mpi.json" "$dir/mpich.json" || { echo "FAILED: MPICH's two ranks saved another model than Open MPI's"; exit 1; }
 echo "MPICH: Open MPI's model, byte for byte"
 for allreduce in flat layers; do

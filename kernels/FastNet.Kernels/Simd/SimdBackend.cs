@@ -49,8 +49,9 @@ public abstract class SimdBackend : ReferenceBackend
         return chunks <= 1 ? 1 : 1 << BitOperations.Log2((uint)chunks);
     }
 
-    /// <summary>One thread per processor, the widest vectors available.</summary>
-    public static SimdBackend Create() => Create(Environment.ProcessorCount, VectorWidths.Best);
+    /// <summary>One thread per processor this process may use (its share of the host under an MPI launcher:
+    /// <see cref="Cpu.CpuThreads.Default"/>), the widest vectors available.</summary>
+    public static SimdBackend Create() => Create(Cpu.CpuThreads.Default, VectorWidths.Best);
 
     /// <summary>
     /// <paramref name="threads"/> threads (the caller and threads − 1 persistent workers) computing with

@@ -14,7 +14,7 @@ internal sealed class TrainOptions
 
     public Option<int?> Threads { get; } = new("--threads")
     {
-        Description = $"CPU threads of the simd backend (the reference runs on one) [default: all cores, {Environment.ProcessorCount} here]",
+        Description = $"CPU threads of the simd backend (the reference runs on one) [default: all cores, {Environment.ProcessorCount} here; under MPI at most the host's cores over its ranks]",
     };
 
     public Option<string?> Data { get; } = new("--data")
