@@ -2,12 +2,13 @@
 # Faults of a data-parallel run under a real `mpirun -np 2` (run-mpirun-test.sh calls this after its build):
 #  1. rank 0 (the one writing checkpoints) killed with kill -9 after its first checkpoint: mpirun ends non-zero within
 #     60 s naming the killed rank, and the checkpoint resumes in one process; with the flat all-reduce and with the
-#     per-layer ones (a rank blocked in MPI_Wait of an MPI_Iallreduce must be ended too);
-#     The same kill under MPICH's launcher (mpiexec.mpich), which must end the job as well;
+#     per-layer ones (a rank blocked in MPI_Wait of an MPI_Iallreduce must be ended too). The same kill under MPICH's
+#     launcher (mpiexec.mpich), which must end the job as well;
 #  2. an unreadable data file on rank 1 alone: every rank stops within 60 s with rank 1's message;
 #  3. SIGTERM to mpirun: the ranks stop at the same batch, rank 0 saves the checkpoint, and the epoch resumed in one
 #     process reports the loss of the same epoch trained without a stop (the running sums of both ranks were kept);
-#     with the flat all-reduce and with the per-layer ones, whose last carries the stop. These runs train with plain SGD
+#     with the flat all-reduce and with the per-layer ones, whose last carries the stop; and SIGTERM to MPICH's
+#     mpiexec.mpich (which passes it on to the ranks at once) with the flat one. These runs train with plain SGD
 #     at lr 1e-5 and batch 20, so the loss compared is still far from 0 when the stop comes (0.24 after 4,367 epochs
 #     at lr 1e-4 in one clean-clone run, so lr 1e-5 for a margin on faster machines): a run that had trained to a loss
 #     near 0 would compare two near-zero numbers, which says little, so a loss below 0.01 fails.
@@ -109,10 +110,18 @@ plain <"$dir/bad.log" | head -4 # Open MPI's own banner (MPI_ABORT was invoked o
 ((status != 0 && status != 124)) || fail "mpirun exited $status with bad input on one rank"
 grep -q "fastnet: error on rank 1: .*missing.csv: file not found" "$dir/bad.log" || fail "rank 1's message is missing"
 
-for allreduce in flat layers; do
-  echo "== SIGTERM to mpirun, --allreduce $allreduce"
+for case in flat layers mpich-flat; do
+  allreduce=${case#mpich-}
   args=(train --layers 32 --batch 20 --optimizer sgd --lr 1e-5 --backend simd --seed 5 --no-progress --allreduce "$allreduce")
-  start_run --mca odls_base_sigkill_timeout 10
+  if [[ $case == mpich-* ]]; then
+    echo "== MPICH: SIGTERM to mpiexec.mpich, --allreduce $allreduce"
+    launch=(mpiexec.mpich -np 2)
+    start_run
+    launch=(mpirun -np 2 --oversubscribe)
+  else
+    echo "== SIGTERM to mpirun, --allreduce $allreduce"
+    start_run --mca odls_base_sigkill_timeout 10
+  fi
   kill -TERM "$launcher"
   bounded_wait
   plain <"$dir/run.log" | grep "interrupted" || { plain <"$dir/run.log" | tail -20; fail "no rank reported the stop"; }
