@@ -170,6 +170,32 @@ public class ImportErrorTests
         }
     }
 
+    // 2^62 floats are 2^64 bytes, which wraps to the 0 bytes of data these tensors hold.
+    [Theory]
+    [InlineData(1L << 62)]
+    [InlineData(1L << 31, 1L << 31)]
+    [InlineData(1L << 20, 1L << 20, 1L << 22)]
+    public void AWeightShapeBeyondOneArrayIsRefusedBeforeItIsAllocated(params long[] dims)
+    {
+        ModelProto onnx = new GraphBuilder().Input("input", 3).Output("output", 2)
+            .Initializer("fc.weight", [], dims)
+            .Node("MatMul", "/fc/MatMul", ["input", "fc.weight"], "output")
+            .Build();
+
+        AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight 'fc.weight' has a shape of");
+    }
+
+    [Fact]
+    public void ANegativeDimensionIsRefused()
+    {
+        ModelProto onnx = new GraphBuilder().Input("input", 3).Output("output", 2)
+            .Initializer("fc.weight", Weight, -3, -2)
+            .Node("MatMul", "/fc/MatMul", ["input", "fc.weight"], "output")
+            .Build();
+
+        AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight 'fc.weight' has a negative dimension");
+    }
+
     private static GraphBuilder Layer() => new GraphBuilder().Input("input", 3).Output("output", 2)
         .Initializer("fc.weight", Weight, 2, 3).Initializer("fc.bias", Bias, 2)
         .Node("Gemm", "/fc/Gemm", ["input", "fc.weight", "fc.bias"], "/fc/Gemm_output_0", Int("transB", 1));

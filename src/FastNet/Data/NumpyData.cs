@@ -102,6 +102,16 @@ public static class NumpyData
         try
         {
             archive = ZipFile.OpenRead(path);
+            try
+            {
+                // The central directory is read on first use; reading it here makes its corruption this error.
+                _ = archive.Entries.Count;
+            }
+            catch
+            {
+                archive.Dispose();
+                throw;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -42,9 +42,21 @@ internal static class OnnxTensors
             problem = "is stored in an external file, which FastNet does not read";
             return null;
         }
-        long count = 1;
+        if (tensor.Dims.Any(d => d < 0))
+        {
+            problem = $"has a negative dimension in its shape {Shape(tensor)}";
+            return null;
+        }
+        // The declared shape is checked before it sizes anything: a product past one array (or wrapping past a
+        // long, which multiplying by the float size can turn into 0) is refused, not allocated.
+        long count = tensor.Dims.Contains(0) ? 0 : 1;
         foreach (long d in tensor.Dims)
         {
+            if (count > 0 && d > Array.MaxLength / count)
+            {
+                problem = $"has a shape of {Shape(tensor)}: more values than one array holds ({Array.MaxLength})";
+                return null;
+            }
             count *= d;
         }
         if (tensor.FloatData.Count > 0)

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using FastNet.Data;
 using Xunit;
 
@@ -161,5 +162,23 @@ public class NumpyDataTests
 
         string notZip = dir.Write("bad.npz", [1, 2, 3, 4]);
         Assert.Contains("not an .npz archive", Assert.Throws<DataFormatException>(() => NumpyData.Load(notZip, null)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnArchiveWhoseDirectoryMiscountsItsEntriesIsRefusedNamingIt()
+    {
+        using var dir = new TempDirectory();
+        byte[] bytes = NpyFiles.Npz(true, ("x", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features))),
+            ("y", NpyFiles.Npy("<i8", [3], NpyFiles.Int64(0, 1, 0))));
+        // The end-of-central-directory record's entry counts (this disk's and the total) claim a third member.
+        int end = bytes.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(end + 8), 3);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(end + 10), 3);
+        string npz = dir.Write("d.npz", bytes);
+
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(npz, null));
+
+        Assert.StartsWith(npz, e.Message, StringComparison.Ordinal);
+        Assert.Contains("not an .npz archive", e.Message, StringComparison.Ordinal);
     }
 }
