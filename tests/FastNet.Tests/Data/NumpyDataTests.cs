@@ -108,6 +108,7 @@ public class NumpyDataTests
         { "truncated", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features))[..^5], "truncated: shape (3, 2) of <f4 needs 24 bytes of data, the file has 19" },
         { "trailing", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)), 0, 0, 0, 0], "trailing bytes" },
         { "huge", NpyFiles.Npy("<f4", [2000000000, 1000], NpyFiles.Float32(Features)), "needs 8000000000000 bytes of data, the file has 24" },
+        { "beyond a long", NpyFiles.Npy("<f4", [65536, 65536, 65536, 65536], NpyFiles.Float32(Features)), "needs 73786976294838206464 bytes of data, the file has 24" },
         { "fortran", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features), fortran: true), "Fortran order" },
         { "complex", NpyFiles.Npy("<c8", [3, 1], NpyFiles.Float32(Features)), "element type '<c8'" },
         { "nan", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(0, 1, float.NaN, 3, 4, 5)), "element 2 is NaN" },
