@@ -165,6 +165,27 @@ public class NumpyDataTests
         Assert.Contains("not an .npz archive", Assert.Throws<DataFormatException>(() => NumpyData.Load(notZip, null)).Message, StringComparison.Ordinal);
     }
 
+    // The npy header declares 2e9 bytes, and so does the zip's directory: only the archive's own size gives it away.
+    [Fact]
+    public void AMemberDeclaringMoreThanTheArchiveCanHoldIsRefusedBeforeAllocation()
+    {
+        using var dir = new TempDirectory();
+        const long Declared = 2_000_000_000;
+        byte[] x = NpyFiles.Npy("|u1", [(int)Declared], [1, 2, 3]);
+        byte[] bytes = NpyFiles.Npz(true, ("x", x), ("y", NpyFiles.Npy("<i8", [3], NpyFiles.Int64(0, 1, 0))));
+        uint size = (uint)(x.Length - 3 + Declared);
+        // x.npy is the first member: its local header's and its central directory entry's uncompressed sizes.
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(22), size);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.AsSpan().IndexOf("PK\u0001\u0002"u8) + 24), size);
+        string npz = dir.Write("d.npz", bytes);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(npz, null));
+
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 << 20);
+        Assert.StartsWith($"{npz}:x.npy: the archive declares {size} bytes for this member", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnArchiveWhoseDirectoryMiscountsItsEntriesIsRefusedNamingIt()
     {
