@@ -118,7 +118,15 @@ internal static class TrainCommand
             loss, plan.TrainBiases, backend.Name, trainingData, data.Scaling.Describe(), evaluation?.Count,
             data.Test?.Count, resume?.Position, training.DropoutText, allReduce);
         using var trainer = new Trainer(network, data.Train, evaluation, training, new DivergenceGuard(), ranks, allReduce);
-        resume?.Restore(network, trainer);
+        try
+        {
+            resume?.Restore(network, trainer);
+        }
+        catch (ArgumentException e)
+        {
+            // A position past this data's epoch is the file's doing: name it.
+            throw new ArgumentException($"--resume {resumePath}: {e.Message}", e);
+        }
         // Every checkpoint of the run, on schedule or rescued, carries the model's metadata and the data's checksum.
         Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256);
 

@@ -256,6 +256,9 @@ public static class CheckpointFile
                     ? [.. dropout.EnumerateArray().Select(e => e.GetDouble())]
                     : null,
             };
+            // A valid checksum only says the file is as written: settings no run can have (batch 0) are refused here,
+            // not where training starts and blames the command line.
+            training.Validate();
             if (training.Dropout is { } rates && (rates.Count != spec.Layers.Count - 1 || !rates.All(r => r is >= 0 and < 1)))
             {
                 throw new CheckpointFormatException(
@@ -267,22 +270,39 @@ public static class CheckpointFile
             {
                 throw new CheckpointFormatException($"{source}: position.shuffleState must hold 4 numbers");
             }
+            var position = new TrainingPosition(p.GetProperty("epoch").GetInt32(), p.GetProperty("batch").GetInt32(),
+                (s[0], s[1], s[2], s[3]), p.GetProperty("lossSum").GetSingle(), p.GetProperty("correct").GetSingle());
+            if (position.Epoch < 0 || position.Batch < 0)
+            {
+                throw new CheckpointFormatException(
+                    $"{source}: position epoch {position.Epoch}, batch {position.Batch}: expected non-negative numbers");
+            }
+            string? sha256 = root.TryGetProperty("trainingDataSha256", out JsonElement sha) ? sha.GetString() : null;
+            if (sha256 is not null && (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower)))
+            {
+                throw new CheckpointFormatException(
+                    $"{source}: trainingDataSha256 is \"{sha256}\": expected 64 lowercase hexadecimal digits");
+            }
             LossKind loss = Names.ParseLoss(root.GetProperty("loss").GetString()!);
+            if (loss == LossKind.SoftmaxCrossEntropy && spec.Layers[^1].Activation != Activation.Identity)
+            {
+                throw new CheckpointFormatException($"{source}: the loss is cross-entropy, whose softmax is the output " +
+                    $"layer's activation, but the output layer is {Names.Of(spec.Layers[^1].Activation)}: expected identity");
+            }
             ModelMetadata recorded = ModelMetadataJson.Read(root, new JsonFieldReader(source), spec.Inputs, spec.Outputs);
             ModelMetadata metadata = recorded with { Loss = loss };
             return new Checkpoint
             {
                 Model = new Model.Model(spec, parameters) { Metadata = metadata },
                 Loss = loss,
-                TrainingDataSha256 = root.TryGetProperty("trainingDataSha256", out JsonElement sha) ? sha.GetString() : null,
+                TrainingDataSha256 = sha256,
                 Optimizer = optimizer,
                 OptimizerSteps = o.GetProperty("steps").GetInt64(),
                 NadamMuProduct = o.GetProperty("nadamMuProduct").GetDouble(),
                 OptimizerState = state,
                 TrainBiases = trainBiases,
                 Training = training,
-                Position = new TrainingPosition(p.GetProperty("epoch").GetInt32(), p.GetProperty("batch").GetInt32(),
-                    (s[0], s[1], s[2], s[3]), p.GetProperty("lossSum").GetSingle(), p.GetProperty("correct").GetSingle()),
+                Position = position,
                 MathMode = mathMode,
                 Backend = root.GetProperty("backend").GetString()!,
             };

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -141,12 +142,13 @@ public static partial class NpyReader
                 "the array is in Fortran order; save it in C order (numpy.ascontiguousarray) for FastNet");
         }
         ElementType type = ElementType.Parse(descr, source);
-        long count = 1;
+        // Dimensions below 2^31 can multiply past a long: the product is exact, and compared with the bytes there.
+        BigInteger count = 1;
         foreach (int dimension in shape)
         {
-            count = checked(count * dimension);
+            count *= dimension;
         }
-        long bodyBytes = checked(count * type.Size);
+        BigInteger bodyBytes = count * type.Size;
         long available = length - prefix - headerLength;
         if (bodyBytes != available)
         {
@@ -160,7 +162,7 @@ public static partial class NpyReader
         }
         if (type.IsByte)
         {
-            byte[] bytes = new byte[count];
+            byte[] bytes = new byte[(long)count];
             stream.ReadExactly(bytes);
             return new NpyArray(source, descr, shape, bytes);
         }

@@ -15,6 +15,9 @@ public static class NumpyData
     private static readonly string[] FeatureNames = ["x", "X", "features", "data"];
     private static readonly string[] LabelNames = ["y", "Y", "labels", "targets"];
 
+    // Deflate's largest expansion: a 258-byte match per 2 bits of compressed data, in the limit.
+    private const long MaxDeflateRatio = 1032;
+
     /// <summary>True when <paramref name="path"/> names a .npy or .npz file.</summary>
     public static bool IsNumpyFile(string path) =>
         path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".npz", StringComparison.OrdinalIgnoreCase);
@@ -133,6 +136,14 @@ public static class NumpyData
             ?? throw new DataFormatException(path, $"no {what} array: expected one named {string.Join(", ", names)}; "
                 + $"the archive holds {string.Join(", ", archive.Entries.Select(e => Path.GetFileNameWithoutExtension(e.FullName)))}");
         string source = $"{path}:{entry.FullName}";
+        // The member's size is what the archive's directory claims, and the reader sizes its array by it: deflate
+        // expands at most 1032-fold, so a claim past that for this archive's bytes is refused before any allocation.
+        long archiveBytes = new FileInfo(path).Length;
+        if (entry.Length > archiveBytes * MaxDeflateRatio)
+        {
+            throw new DataFormatException(source, $"the archive declares {entry.Length} bytes for this member, more than "
+                + $"its {archiveBytes} bytes can hold (deflate expands at most {MaxDeflateRatio}-fold)");
+        }
         try
         {
             using Stream stream = entry.Open();

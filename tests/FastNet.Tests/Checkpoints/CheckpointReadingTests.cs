@@ -72,6 +72,44 @@ public sealed class CheckpointReadingTests : IDisposable
         Assert.Equal($"big.ckpt: {expected}; a checkpoint holds finite values only", e.Message);
     }
 
+    // A valid checksum says the file is as written, not that a run could have written it.
+    [Fact]
+    public void ABatchSizeOfZeroIsRefusedNamingTheFile()
+    {
+        Checkpoint c = Trained.Value;
+        byte[] bytes = CheckpointFile.Serialize(c with { Training = c.Training with { BatchSize = 0 } });
+        var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bytes, "batch.ckpt"));
+        Assert.StartsWith("batch.ckpt: the header is not a valid checkpoint header (--batch: expected a positive number",
+            e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ANegativePositionIsRefusedNamingTheFile()
+    {
+        Checkpoint c = Trained.Value;
+        byte[] bytes = CheckpointFile.Serialize(c with { Position = c.Position with { Batch = -1 } });
+        var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bytes, "position.ckpt"));
+        Assert.Equal($"position.ckpt: position epoch {c.Position.Epoch}, batch -1: expected non-negative numbers", e.Message);
+    }
+
+    [Fact]
+    public void ATrainingDataChecksumThatIsNotSha256IsRefusedNamingTheFile()
+    {
+        byte[] bytes = CheckpointFile.Serialize(Trained.Value with { TrainingDataSha256 = "zz" });
+        var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bytes, "sha.ckpt"));
+        Assert.Equal("sha.ckpt: trainingDataSha256 is \"zz\": expected 64 lowercase hexadecimal digits", e.Message);
+    }
+
+    [Fact]
+    public void ACrossEntropyRunWhoseOutputLayerIsNotIdentityIsRefusedNamingTheFile()
+    {
+        byte[] bytes = WithHeader(CheckpointFile.Serialize(Trained.Value), header =>
+            header.Replace("\"activation\":\"identity\"", "\"activation\":\"relu\"", StringComparison.Ordinal));
+        var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bytes, "relu.ckpt"));
+        Assert.Equal("relu.ckpt: the loss is cross-entropy, whose softmax is the output layer's activation, but the " +
+            "output layer is relu: expected identity", e.Message);
+    }
+
     [Fact]
     public void AFileWrittenBeforeGradientAccumulationReadsAsOneMicroBatchWithoutScaling()
     {

@@ -1,3 +1,4 @@
+using FastNet.Checkpoints;
 using FastNet.Model;
 using FastNet.Tests.Data;
 using Xunit;
@@ -110,5 +111,23 @@ public class ResumeConsistencyCliTests
         Assert.Contains("trained on", run.Error, StringComparison.Ordinal);
         Assert.Contains("a.csv", run.Error, StringComparison.Ordinal);
         Assert.Contains("b.csv gives a different training set", run.Error, StringComparison.Ordinal);
+    }
+
+    // The checksum is made right, so only the position is wrong: the data has 5 batches of 16 per epoch.
+    [Fact]
+    public void APositionPastTheEpochIsRefusedNamingTheCheckpoint()
+    {
+        using var dir = new TempDirectory();
+        string data = Csv(dir, "a.csv", 0);
+        Assert.Equal(0, FirstEpoch(dir, data).ExitCode);
+        string path = dir.File("run.ckpt");
+        Checkpoint saved = CheckpointFile.Read(path);
+        CheckpointFile.Write(saved with { Position = saved.Position with { Batch = 99 } }, path);
+
+        CliRun run = CliRun.Of("train", "--resume", path, "--epochs", "2", "--no-progress");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"fastnet: error: --resume {path}: cannot continue at epoch 1, batch 99", run.Error,
+            StringComparison.Ordinal);
     }
 }

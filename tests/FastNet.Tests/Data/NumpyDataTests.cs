@@ -108,6 +108,7 @@ public class NumpyDataTests
         { "truncated", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features))[..^5], "truncated: shape (3, 2) of <f4 needs 24 bytes of data, the file has 19" },
         { "trailing", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)), 0, 0, 0, 0], "trailing bytes" },
         { "huge", NpyFiles.Npy("<f4", [2000000000, 1000], NpyFiles.Float32(Features)), "needs 8000000000000 bytes of data, the file has 24" },
+        { "beyond a long", NpyFiles.Npy("<f4", [65536, 65536, 65536, 65536], NpyFiles.Float32(Features)), "needs 73786976294838206464 bytes of data, the file has 24" },
         { "fortran", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features), fortran: true), "Fortran order" },
         { "complex", NpyFiles.Npy("<c8", [3, 1], NpyFiles.Float32(Features)), "element type '<c8'" },
         { "nan", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(0, 1, float.NaN, 3, 4, 5)), "element 2 is NaN" },
@@ -162,6 +163,27 @@ public class NumpyDataTests
 
         string notZip = dir.Write("bad.npz", [1, 2, 3, 4]);
         Assert.Contains("not an .npz archive", Assert.Throws<DataFormatException>(() => NumpyData.Load(notZip, null)).Message, StringComparison.Ordinal);
+    }
+
+    // The npy header declares 2e9 bytes, and so does the zip's directory: only the archive's own size gives it away.
+    [Fact]
+    public void AMemberDeclaringMoreThanTheArchiveCanHoldIsRefusedBeforeAllocation()
+    {
+        using var dir = new TempDirectory();
+        const long Declared = 2_000_000_000;
+        byte[] x = NpyFiles.Npy("|u1", [(int)Declared], [1, 2, 3]);
+        byte[] bytes = NpyFiles.Npz(true, ("x", x), ("y", NpyFiles.Npy("<i8", [3], NpyFiles.Int64(0, 1, 0))));
+        uint size = (uint)(x.Length - 3 + Declared);
+        // x.npy is the first member: its local header's and its central directory entry's uncompressed sizes.
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(22), size);
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.AsSpan().IndexOf("PK\u0001\u0002"u8) + 24), size);
+        string npz = dir.Write("d.npz", bytes);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(npz, null));
+
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 << 20);
+        Assert.StartsWith($"{npz}:x.npy: the archive declares {size} bytes for this member", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

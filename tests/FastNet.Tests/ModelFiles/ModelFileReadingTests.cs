@@ -85,6 +85,17 @@ public sealed class ModelFileReadingTests : IDisposable
     }
 
     [Fact]
+    public void ACrossEntropyModelWhoseOutputLayerIsNotIdentityIsRefusedNamingTheLayer()
+    {
+        string path = _dir.Write("relu.json", OneUnitOfTwoInputs.Replace("\"version\": 1", "\"version\": 2, \"loss\": \"cross-entropy\"",
+            StringComparison.Ordinal).Replace("INPUTS", "2", StringComparison.Ordinal).Replace("UNITS", "1", StringComparison.Ordinal)
+            .Replace("WEIGHT", "0.25", StringComparison.Ordinal));
+        var e = Assert.Throws<ModelFormatException>(() => ModelJson.Read(path));
+        Assert.Equal($"{path}, field layers[0].activation: expected identity: the loss is cross-entropy, whose softmax is " +
+            "the output layer's activation; found tanh", e.Message);
+    }
+
+    [Fact]
     public void AByteOrderMarkIsSkippedAsBefore()
     {
         string path = Model();
