@@ -30,19 +30,8 @@ public sealed record GpuBackendOptions
     public static GpuBackendOptions ForThisProcess() => new() { LocalRank = LocalRankOf(Environment.GetEnvironmentVariable) };
 
     /// <summary>The local rank an MPI launcher announces in <paramref name="environment"/>, or null.</summary>
-    public static int? LocalRankOf(Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        foreach (string name in LocalRankVariables)
-        {
-            if (int.TryParse(environment(name), System.Globalization.NumberStyles.None,
-                System.Globalization.CultureInfo.InvariantCulture, out int rank))
-            {
-                return rank;
-            }
-        }
-        return null;
-    }
+    public static int? LocalRankOf(Func<string, string?> environment) =>
+        LauncherEnvironment.First(environment, LocalRankVariables, minimum: 0)?.Value;
 
     /// <summary>The device of local rank <paramref name="localRank"/> among <paramref name="devices"/>: the ranks of
     /// a host take its devices in turn (4 ranks on 2 devices: 0, 1, 0, 1), so each GPU serves as few ranks as it

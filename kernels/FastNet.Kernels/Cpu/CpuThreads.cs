@@ -39,18 +39,8 @@ public static class CpuThreads
     }
 
     /// <summary>The ranks on this host that a launcher announces in <paramref name="environment"/>, or null.</summary>
-    public static int? LocalRanks(Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        foreach (string name in LocalSizeVariables)
-        {
-            if (int.TryParse(environment(name), NumberStyles.None, CultureInfo.InvariantCulture, out int ranks) && ranks > 0)
-            {
-                return ranks;
-            }
-        }
-        return null;
-    }
+    public static int? LocalRanks(Func<string, string?> environment) =>
+        LauncherEnvironment.First(environment, LocalSizeVariables, minimum: 1)?.Value;
 
     /// <summary>The number of processors in a Linux CPU list such as "0-3,8-11" (the kernel's
     /// <c>/sys/devices/system/cpu/online</c>); null when it is not one.</summary>

@@ -284,10 +284,9 @@ public static class CheckpointFile
                     $"{source}: trainingDataSha256 is \"{sha256}\": expected 64 lowercase hexadecimal digits");
             }
             LossKind loss = Names.ParseLoss(root.GetProperty("loss").GetString()!);
-            if (loss == LossKind.SoftmaxCrossEntropy && spec.Layers[^1].Activation != Activation.Identity)
+            if (spec.LossMismatch(loss) is string mismatch)
             {
-                throw new CheckpointFormatException($"{source}: the loss is cross-entropy, whose softmax is the output " +
-                    $"layer's activation, but the output layer is {Names.Of(spec.Layers[^1].Activation)}: expected identity");
+                throw new CheckpointFormatException($"{source}: {mismatch}");
             }
             ModelMetadata recorded = ModelMetadataJson.Read(root, new JsonFieldReader(source), spec.Inputs, spec.Outputs);
             ModelMetadata metadata = recorded with { Loss = loss };

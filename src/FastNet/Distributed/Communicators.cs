@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using FastNet.Kernels;
 
 namespace FastNet.Distributed;
 
@@ -17,18 +18,8 @@ public static class Communicators
 
     /// <summary>The variable by which the environment announces the job's size, and the size; null when this
     /// process was not started by an MPI launcher.</summary>
-    public static (string Variable, int Size)? Launched(Func<string, string?> environment)
-    {
-        ArgumentNullException.ThrowIfNull(environment);
-        foreach (string name in SizeVariables)
-        {
-            if (int.TryParse(environment(name), NumberStyles.None, CultureInfo.InvariantCulture, out int size) && size > 0)
-            {
-                return (name, size);
-            }
-        }
-        return null;
-    }
+    public static (string Variable, int Size)? Launched(Func<string, string?> environment) =>
+        LauncherEnvironment.First(environment, SizeVariables, minimum: 1);
 
     /// <summary>MPI when <paramref name="forceMpi"/> or an MPI launcher started this process, otherwise
     /// <see cref="SingleProcess"/>, which behaves exactly as training without data parallelism.</summary>

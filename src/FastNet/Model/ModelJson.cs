@@ -134,10 +134,9 @@ public static class ModelJson
             NetworkSpec spec = DeclaredSpec(inputs, specs, json.Length, reader);
             ModelMetadata metadata = version == FirstVersion ? ModelMetadata.None
                 : ModelMetadataJson.Read(root, reader, inputs, spec.Outputs) with { Loss = Loss(root, reader) };
-            if (metadata.Loss == LossKind.SoftmaxCrossEntropy && spec.Layers[^1].Activation != Activation.Identity)
+            if (metadata.Loss is LossKind loss && spec.LossMismatch(loss) is string mismatch)
             {
-                throw reader.Error($"layers[{spec.Layers.Count - 1}].activation", "expected identity: the loss is " +
-                    $"cross-entropy, whose softmax is the output layer's activation; found {Names.Of(spec.Layers[^1].Activation)}");
+                throw reader.Error($"layers[{spec.Layers.Count - 1}].activation", mismatch);
             }
             var model = new Model(spec, new float[spec.ParameterCount]) { Metadata = metadata };
             for (int l = 0; l < specs.Count; l++)

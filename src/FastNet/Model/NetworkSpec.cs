@@ -76,6 +76,14 @@ public sealed class NetworkSpec
     /// <summary>Number of weights and biases.</summary>
     public int ParameterCount { get; }
 
+    /// <summary>Why <paramref name="loss"/> cannot train this network, or null: cross-entropy applies softmax to the
+    /// output layer itself, so that layer's activation must be identity. Training, model files and checkpoints all
+    /// refuse it by this.</summary>
+    public string? LossMismatch(LossKind loss) =>
+        loss == LossKind.SoftmaxCrossEntropy && Layers[^1].Activation != Activation.Identity
+            ? $"cross-entropy applies softmax to the output layer itself: its activation must be identity, not {Names.Of(Layers[^1].Activation)}"
+            : null;
+
     /// <summary>Inputs of layer <paramref name="layer"/>: the features for layer 0, else the units below.</summary>
     public int InputsOf(int layer) => layer == 0 ? Inputs : Layers[layer - 1].Units;
 

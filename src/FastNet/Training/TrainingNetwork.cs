@@ -43,11 +43,9 @@ public sealed class TrainingNetwork : IDisposable
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBatch);
         NetworkSpec spec = model.Spec;
-        if (loss == LossKind.SoftmaxCrossEntropy && spec.Layers[^1].Activation != Activation.Identity)
+        if (spec.LossMismatch(loss) is string mismatch)
         {
-            throw new ArgumentException(
-                "cross-entropy applies softmax to the output layer itself: its activation must be identity, "
-                + $"not {Names.Of(spec.Layers[^1].Activation)}");
+            throw new ArgumentException(mismatch);
         }
         if (dropout is not null && dropout.Rates.Count != spec.Layers.Count - 1)
         {

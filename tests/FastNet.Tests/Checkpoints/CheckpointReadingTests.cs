@@ -106,8 +106,8 @@ public sealed class CheckpointReadingTests : IDisposable
         byte[] bytes = WithHeader(CheckpointFile.Serialize(Trained.Value), header =>
             header.Replace("\"activation\":\"identity\"", "\"activation\":\"relu\"", StringComparison.Ordinal));
         var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bytes, "relu.ckpt"));
-        Assert.Equal("relu.ckpt: the loss is cross-entropy, whose softmax is the output layer's activation, but the " +
-            "output layer is relu: expected identity", e.Message);
+        Assert.Equal("relu.ckpt: cross-entropy applies softmax to the output layer itself: its activation must be " +
+            "identity, not relu", e.Message);
     }
 
     [Fact]

@@ -91,8 +91,8 @@ public sealed class ModelFileReadingTests : IDisposable
             StringComparison.Ordinal).Replace("INPUTS", "2", StringComparison.Ordinal).Replace("UNITS", "1", StringComparison.Ordinal)
             .Replace("WEIGHT", "0.25", StringComparison.Ordinal));
         var e = Assert.Throws<ModelFormatException>(() => ModelJson.Read(path));
-        Assert.Equal($"{path}, field layers[0].activation: expected identity: the loss is cross-entropy, whose softmax is " +
-            "the output layer's activation; found tanh", e.Message);
+        Assert.Equal($"{path}, field layers[0].activation: cross-entropy applies softmax to the output layer itself: its "
+            + "activation must be identity, not tanh", e.Message);
     }
 
     [Fact]
