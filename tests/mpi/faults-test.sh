@@ -130,7 +130,9 @@ for case in flat layers mpich-flat; do
   kill -TERM "$launcher"
   bounded_wait
   plain <"$dir/run.log" | grep "interrupted" || { plain <"$dir/run.log" | tail -20; fail "no rank reported the stop"; }
-  ((status != 0)) || fail "mpirun exited 0 after SIGTERM"
+  # mpiexec.mpich's own exit status after it passed SIGTERM on is 0 or 143 from run to run (5 tries: 0, 0, 143, 143,
+  # 143) while each rank exits 143, so only Open MPI's launcher status is required to report the stop
+  [[ $case == mpich-* ]] || ((status != 0)) || fail "mpirun exited 0 after SIGTERM"
   read -r epoch batch < <(resume_epoch)
   echo "checkpoint at epoch $epoch, batch $batch"
   # G7 writes a loss below 1e-4 (a run that got through thousands of epochs before the stop) with an exponent
