@@ -105,14 +105,15 @@ for allreduce in flat layers; do
     || { echo "FAILED: a data-parallel step on MPICH ($allreduce) allocates, or the bench printed no line for it"; exit 1; }
 done
 
-echo "== MPICH's launcher with Open MPI's library: refused on every rank"
+echo "== MPICH's launcher with Open MPI's library: refused"
 if FASTNET_MPI_LIBRARY=libmpi.so.40 timeout 600 "${mpich[@]}" dotnet "$cli" "${args[@]}" >"$dir/wrong.log" 2>&1; then
   cat "$dir/wrong.log"; echo "FAILED: Open MPI's library ran under MPICH's launcher"; exit 1
 fi
-[ "$(grep -c 'the launcher started 2 ranks (PMI_SIZE=2), but MPI on Open MPI (libmpi.so.40) counts 1' "$dir/wrong.log")" = 2 ] \
-  || { cat "$dir/wrong.log"; echo "FAILED: the two ranks did not both say why"; exit 1; }
+# Hydra ends the other rank as soon as one exits non-zero, so one message, or both, gets printed
+grep -q 'the launcher started 2 ranks (PMI_SIZE=2), but MPI on Open MPI (libmpi.so.40) counts 1' "$dir/wrong.log" \
+  || { cat "$dir/wrong.log"; echo "FAILED: no rank said why"; exit 1; }
 grep -q '^epoch' "$dir/wrong.log" && { echo "FAILED: a rank trained before the refusal"; exit 1; }
-echo "refused on both ranks before training"
+echo "refused before training"
 
 echo "== faults: kill -9 of a rank, bad input on one rank, SIGTERM to mpirun"
 tests/mpi/faults-test.sh
