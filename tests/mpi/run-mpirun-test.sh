@@ -15,7 +15,9 @@
 #     saves Open MPI's model of step 2, byte for byte (two ranks sum a + b either way); 3 ranks flat and per layer;
 #     nothing allocated per step; and Open MPI's library forced under MPICH's launcher is refused, not run as N
 #     separate one-rank jobs;
-#  6. faults-test.sh: a rank killed with kill -9 (under Open MPI and MPICH), bad input on one rank, SIGTERM to mpirun.
+#  6. hosts-test.sh: two ranks on two nodes (a hostfile, the daemons started through a stand-in for ssh, Open MPI over
+#     TCP; and MPICH) save the one-host model, and a checkpoint present only where rank 0 runs resumes the run;
+#  7. faults-test.sh: a rank killed with kill -9 (under Open MPI and MPICH), bad input on one rank, SIGTERM to mpirun.
 # Installs openmpi-bin and mpich when missing (as root, with apt-get). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -114,6 +116,9 @@ grep -q 'the launcher started 2 ranks (PMI_SIZE=2), but MPI on Open MPI (libmpi.
   || { cat "$dir/wrong.log"; echo "FAILED: no rank said why"; exit 1; }
 grep -q '^epoch' "$dir/wrong.log" && { echo "FAILED: a rank trained before the refusal"; exit 1; }
 echo "refused before training"
+
+echo "== across hosts: two nodes of a hostfile, Open MPI and MPICH"
+tests/mpi/hosts-test.sh
 
 echo "== faults: kill -9 of a rank, bad input on one rank, SIGTERM to mpirun"
 tests/mpi/faults-test.sh

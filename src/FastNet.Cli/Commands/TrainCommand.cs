@@ -45,7 +45,9 @@ internal static class TrainCommand
         }
         using RunLock? claim = checkpointPath is null ? null : RunLock.Acquire(checkpointPath);
         string? resumePath = parse.GetValue(o.Resume);
-        Checkpoint? resume = resumePath is null ? null : CheckpointFile.Read(resumePath);
+        // rank 0 reads the checkpoint it wrote and hands it on: other hosts need no copy of it
+        Checkpoint? resume = resumePath is null ? null : RootInput.Read(ranks, () => CheckpointFile.Read(resumePath),
+            CheckpointFile.Serialize, bytes => CheckpointFile.Deserialize(bytes, resumePath));
         TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume, resumePath!);
         int earlyStopping = parse.GetValue(o.EarlyStopping);
         GradientAllReduce allReduce = GradientAllReduceNames.Parse(parse.GetValue(o.AllReduce)!);
@@ -85,7 +87,7 @@ internal static class TrainCommand
         Action<NetworkSpec> ensureFits = spec => TrainingMemory.ForTraining(backend, spec, plan.Optimizer.Kind,
             plan.TrainBiases, batch, data.Train, data.Validation ?? data.Test, training.Accumulate,
             plan.DropoutFor(spec)).EnsureFits(backend);
-        Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train, ensureFits);
+        Model.Model model = resume?.Model ?? plan.CreateModel(parse, o, data.Train, ensureFits, ranks);
         if (resume is not null)
         {
             ensureFits(model.Spec);

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using FastNet.Checkpoints;
 using FastNet.Data;
+using FastNet.Distributed;
 using FastNet.Kernels;
 using FastNet.Model;
 using FastNet.Onnx;
@@ -138,15 +140,18 @@ internal sealed class TrainingPlan
 
     /// <summary>The initial model: from --init (a FastNet model file, or an ONNX file by its .onnx extension), or
     /// drawn from the seed for the architecture the options describe. <paramref name="ensureFits"/> sees the
-    /// architecture before the parameters are drawn, so it can refuse a network too large for the memory.</summary>
-    public Model.Model CreateModel(ParseResult parse, TrainOptions o, Dataset train, Action<NetworkSpec> ensureFits)
+    /// architecture before the parameters are drawn, so it can refuse a network too large for the memory. Under data
+    /// parallelism rank 0 reads the --init file and hands the model on, so other hosts need no copy of it.</summary>
+    public Model.Model CreateModel(ParseResult parse, TrainOptions o, Dataset train, Action<NetworkSpec> ensureFits,
+        ICommunicator ranks)
     {
         ArgumentNullException.ThrowIfNull(ensureFits);
         if (parse.GetValue(o.Init) is string initPath)
         {
-            Model.Model initial = initPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)
-                ? OnnxImport.Read(initPath)
-                : ModelJson.Read(initPath);
+            Model.Model initial = RootInput.Read(ranks,
+                () => initPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? OnnxImport.Read(initPath) : ModelJson.Read(initPath),
+                model => Encoding.UTF8.GetBytes(ModelJson.ToJson(model)),
+                bytes => ModelJson.Parse(Encoding.UTF8.GetString(bytes), initPath));
             ensureFits(initial.Spec);
             return initial;
         }

@@ -109,6 +109,58 @@ public class DataParallelCliTests
         Assert.DoesNotContain("epoch 1/", runs[0].Output, StringComparison.Ordinal);
     }
 
+    /// <summary>Rank 0 alone writes checkpoints, so on several hosts only its host has them: rank 0 reads the one
+    /// resumed and hands it on, and a rank whose path names no file (another host's view) resumes the same run.</summary>
+    [Fact]
+    public void AResumedRunNeedsTheCheckpointOnlyWhereRankZeroRuns()
+    {
+        using var dir = new TempDirectory();
+        string[] run = ["train", "--layers", "16", "--batch", "64", "--no-progress"];
+        CliRun[] straight = OnRanks(2, _ => [.. run, "--epochs", "2", "--save", dir.File("straight.json")]);
+        Assert.All(straight, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        CliRun[] first = OnRanks(2, _ => [.. run, "--epochs", "1", "--checkpoint", dir.File("run.ckpt")]);
+        Assert.All(first, r => Assert.True(r.ExitCode == 0, r.ToString()));
+
+        CliRun[] resumed = OnRanks(2, rank => [.. run, "--epochs", "2", "--resume", dir.File(rank == 0 ? "run.ckpt" : "elsewhere.ckpt"),
+            "--save", dir.File("resumed.json")]);
+        Assert.All(resumed, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        Assert.Contains("epoch 2/2", resumed[0].Output, StringComparison.Ordinal);
+        Assert.Equal(File.ReadAllBytes(dir.File("straight.json")), File.ReadAllBytes(dir.File("resumed.json")));
+    }
+
+    /// <summary>The checkpoint rank 0 cannot read ends every rank with rank 0's message; no rank trains.</summary>
+    [Fact]
+    public void ACheckpointMissingWhereRankZeroRunsStopsEveryRank()
+    {
+        using var dir = new TempDirectory();
+        CliRun[] runs = OnRanks(2, _ => ["train", "--layers", "16", "--no-progress", "--resume", dir.File("missing.ckpt")]);
+        Assert.All(runs, run => Assert.Equal(FastNetCli.Failure, run.ExitCode));
+        Assert.Contains($"fastnet: error on rank 0: {dir.File("missing.ckpt")}: file not found", runs[0].Error, StringComparison.Ordinal);
+        Assert.All(runs, run => Assert.DoesNotContain("epoch 1/", run.Output, StringComparison.Ordinal));
+    }
+
+    /// <summary>--init, a JSON model or an ONNX one, is read by rank 0 alone: a rank whose path names no file starts
+    /// from the same model, and the run saves the model of ranks that all read it.</summary>
+    [Theory]
+    [InlineData("init.json")]
+    [InlineData("init.onnx")]
+    public void AnInitialModelIsNeededOnlyWhereRankZeroRuns(string initial)
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, CliRun.Of("train", "--layers", "16", "--epochs", "1", "--no-progress", "--save", dir.File("init.json")).ExitCode);
+        if (initial.EndsWith(".onnx", StringComparison.Ordinal))
+        {
+            Assert.Equal(0, CliRun.Of("export", "--model", dir.File("init.json"), "--onnx", dir.File("init.onnx")).ExitCode);
+        }
+        string[] run = ["train", "--batch", "64", "--epochs", "1", "--no-progress"];
+        CliRun[] everywhere = OnRanks(2, _ => [.. run, "--init", dir.File(initial), "--save", dir.File("everywhere.json")]);
+        Assert.All(everywhere, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        CliRun[] rootOnly = OnRanks(2, rank => [.. run, "--init", dir.File(rank == 0 ? initial : "elsewhere.json"),
+            "--save", dir.File("root-only.json")]);
+        Assert.All(rootOnly, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        Assert.Equal(File.ReadAllBytes(dir.File("everywhere.json")), File.ReadAllBytes(dir.File("root-only.json")));
+    }
+
     /// <summary>
     /// Run by tests/mpi/run-mpirun-test.sh after a real <c>mpirun -np 2 fastnet train</c>: FASTNET_MPIRUN_DIR holds
     /// args.txt (the train arguments, one a line) and mpi.json (the model rank 0 saved). The same run with two
