@@ -4,8 +4,9 @@ namespace FastNet.Cli.Commands;
 
 /// <summary>
 /// SIGINT (Ctrl-C) and SIGTERM (what schedulers and <c>docker stop</c> send) ask a training run to stop at the next
-/// batch boundary and save its checkpoint. Signals that follow are absorbed, so a second Ctrl-C cannot cut the save
-/// short; the exit code is 128 + the first signal's number, as a shell reports a process that the signal ended.
+/// batch boundary and save its checkpoint. Signals that follow are absorbed until the process ends, so a second Ctrl-C
+/// cannot cut the save short; the exit code is 128 + the first signal's number, as a shell reports a process that the
+/// signal ended.
 /// </summary>
 internal sealed class RunSignals : IDisposable
 {
@@ -35,8 +36,19 @@ internal sealed class RunSignals : IDisposable
     /// <summary>The first signal's name, for messages.</summary>
     public string Name => _first == SigTerm ? "SIGTERM" : "SIGINT";
 
+    // the registrations of a run that was asked to stop, kept until the process ends
+    private static RunSignals? s_stopping;
+
     public void Dispose()
     {
+        if (Volatile.Read(ref _first) != 0)
+        {
+            // The process ends with the stop's status. A launcher can pass a signal on to one rank after the ranks
+            // agreed to stop at another's; ended by that signal, the rank looks crashed, and the launcher kills the
+            // others, rank 0 while it saves. So the registrations stay, absorbing signals, until the process ends.
+            s_stopping = this;
+            return;
+        }
         foreach (PosixSignalRegistration registration in _registrations)
         {
             registration.Dispose();
@@ -49,7 +61,10 @@ internal sealed class RunSignals : IDisposable
         context.Cancel = true; // the run ends itself, after saving
         if (Interlocked.CompareExchange(ref _first, number, 0) != 0)
         {
-            _error.WriteLine("fastnet: already stopping: finishing the batch and saving the checkpoint");
+            if (s_stopping != this)
+            {
+                _error.WriteLine("fastnet: already stopping: finishing the batch and saving the checkpoint");
+            }
             return;
         }
         try

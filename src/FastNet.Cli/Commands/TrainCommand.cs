@@ -200,13 +200,15 @@ internal static class TrainCommand
                     error.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
                     return FastNetCli.Failure;
                 }
-                if (ranks.Rank != 0)
+                // All ranks stopped at the same batch; rank 0 keeps the state. No rank exits before it has: launchers
+                // end the whole job as soon as one rank exits with a signal's status (MPICH's Hydra at once).
+                if (ranks.Rank == 0)
                 {
-                    return signals.ExitCode; // all ranks stopped at the same batch; rank 0 keeps the state
+                    string path = RunRescue.Keep(Capture(), checkpointPath);
+                    error.WriteLine($"fastnet: interrupted ({signals.Name}) in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
+                        + $"saved {path}; continue with --resume {path}");
                 }
-                string path = RunRescue.Keep(Capture(), checkpointPath);
-                error.WriteLine($"fastnet: interrupted ({signals.Name}) in epoch {trainer.Epoch + 1} at batch {trainer.Position.Batch}; "
-                    + $"saved {path}; continue with --resume {path}");
+                Communicators.Barrier(ranks);
                 return signals.ExitCode;
             };
             int exit = !parse.GetValue(o.NoProgress) && TrainingProgress.Available(output)

@@ -69,6 +69,16 @@ public static class Communicators
     public static void RequireAgreement(ICommunicator communicator, ReadOnlySpan<float> value, string what) =>
         RequireAgreement(communicator, MemoryMarshal.AsBytes(value), what);
 
+    /// <summary>Collective: returns on each rank once every rank has called it (an all-reduce of one number).</summary>
+    public static void Barrier(ICommunicator communicator)
+    {
+        ArgumentNullException.ThrowIfNull(communicator);
+        if (communicator.Size > 1)
+        {
+            communicator.AllReduceSum(stackalloc float[1]);
+        }
+    }
+
     /// <summary>Replaces <paramref name="values"/> with rank 0's, on every rank (collective).</summary>
     public static void BroadcastFromRoot(ICommunicator communicator, Span<float> values)
     {
