@@ -79,6 +79,8 @@ public sealed class CheckpointFieldTests
     [InlineData("training.dropout", "0.5", "expected an array, found a number")]
     [InlineData("position.epoch", "-1", "expected a non-negative integer, found -1")]
     [InlineData("position.batch", "-1", "expected a non-negative integer, found -1")]
+    [InlineData("position.epoch", "2", "2 epochs completed, more than the run's 1 (training.epochs)")]
+    [InlineData("position.batch", "1", "batch 1 after the run's last epoch (1, training.epochs); a finished run stands at batch 0")]
     [InlineData("position.shuffleState", "[1, 2, 3]", "expected 4 numbers, found 3")]
     [InlineData("position.lossSum", "1e999", "expected a finite number, found 1e999")]
     [InlineData("trainingDataSha256", "\"abc\"", "expected 64 lowercase hexadecimal digits, found \"abc\"")]
