@@ -186,6 +186,48 @@ public class NumpyDataTests
         Assert.StartsWith($"{npz}:x.npy: the archive declares {size} bytes for this member", e.Message, StringComparison.Ordinal);
     }
 
+    // A zip reader given a stream it cannot seek in copies all of it into memory first: through a named pipe, as much
+    // as the writer sends. The archive is opened as every loader opens its files, so a pipe is refused at once.
+    [Fact]
+    public async Task AnArchiveThroughANamedPipeIsRefusedWithoutReadingIt()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        using var dir = new TempDirectory();
+        string npz = dir.File("piped.npz");
+        using (System.Diagnostics.Process mkfifo = System.Diagnostics.Process.Start("mkfifo", [npz]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        // The writer sends 64 MiB unless the reader closes the pipe first (the write then fails: the reader is gone).
+        Task writer = Task.Run(() =>
+        {
+            try
+            {
+                using var pipe = new FileStream(npz, FileMode.Open, FileAccess.Write);
+                byte[] chunk = new byte[1 << 20];
+                for (int i = 0; i < 64; i++)
+                {
+                    pipe.Write(chunk);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        });
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(npz, null));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        await writer;
+
+        Assert.Equal($"{npz}: an .npz archive must be a regular file, not a pipe", e.Message);
+        Assert.InRange(allocated, 0, 16 << 20);
+    }
+
     [Fact]
     public void AnArchiveWhoseDirectoryMiscountsItsEntriesIsRefusedNamingIt()
     {
