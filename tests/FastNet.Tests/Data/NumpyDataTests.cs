@@ -110,11 +110,14 @@ public class NumpyDataTests
         { "huge", NpyFiles.Npy("<f4", [2000000000, 1000], NpyFiles.Float32(Features)), "needs 8000000000000 bytes of data, the file has 24" },
         { "beyond a long", NpyFiles.Npy("<f4", [65536, 65536, 65536, 65536], NpyFiles.Float32(Features)), "needs 73786976294838206464 bytes of data, the file has 24" },
         { "fortran", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features), fortran: true), "Fortran order" },
-        { "complex", NpyFiles.Npy("<c8", [3, 1], NpyFiles.Float32(Features)), "element type '<c8'" },
+        { "complex", NpyFiles.Npy("<c8", [3, 1], NpyFiles.Float32(Features)), "element type \"<c8\"" },
         { "nan", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(0, 1, float.NaN, 3, 4, 5)), "element 2 is NaN" },
         { "overflow", NpyFiles.Npy("<f8", [1, 1], NpyFiles.Float64(1e300)), "element 0 is Infinity as float32" },
         { "version", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)).Select((b, i) => i == 6 ? (byte)9 : b)], "format version 9.0" },
         { "header", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)).Select((b, i) => i == 11 ? (byte)'"' : b)], "header is not a dict" },
+        // what the file holds is quoted on one line, its control characters escaped
+        { "control", NpyFiles.Npy("<c8\r\u001b", [3, 1], NpyFiles.Float32(Features)), "element type \"<c8\\r\\u001b\": expected" },
+        { "newline", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)).Select((b, i) => i == 11 ? (byte)'\n' : b).ToArray(), "layout: \"{\\n" },
     };
 
     [Theory]
