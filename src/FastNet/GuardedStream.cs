@@ -49,17 +49,18 @@ public sealed class GuardedStream : Stream
     /// <inheritdoc/>
     public override bool CanRead => true;
 
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
+    /// <summary>True for a regular file read as it is (not decompressed): formats that need random access, such as
+    /// zip archives, seek within it, and the limit and the reported size still bound every read.</summary>
+    public override bool CanSeek => _gzip is null && _fileSize is not null && _inner.CanSeek;
 
     /// <inheritdoc/>
     public override bool CanWrite => false;
 
-    /// <inheritdoc/>
-    public override long Length => throw new NotSupportedException();
+    /// <summary>The file's size, where <see cref="CanSeek"/>.</summary>
+    public override long Length => CanSeek ? _fileSize!.Value : throw new NotSupportedException();
 
-    /// <summary>Content bytes read so far.</summary>
-    public override long Position { get => _produced; set => throw new NotSupportedException(); }
+    /// <summary>Content bytes read so far; where <see cref="CanSeek"/>, the position in the file.</summary>
+    public override long Position { get => _produced; set => Seek(value, SeekOrigin.Begin); }
 
     /// <inheritdoc/>
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -71,7 +72,7 @@ public sealed class GuardedStream : Stream
         {
             return 0;
         }
-        if (_produced == 0 && ContentLength > _limit)
+        if (ContentLength > _limit) // before any read, wherever a seek has put the position
         {
             throw _error($"the file is {ContentLength} bytes, more than the limit of {_limit}", null);
         }
@@ -159,8 +160,28 @@ public sealed class GuardedStream : Stream
     {
     }
 
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    /// <summary>Moves within a regular file read as it is (<see cref="CanSeek"/>).</summary>
+    public override long Seek(long offset, SeekOrigin origin)
+    {
+        if (!CanSeek)
+        {
+            throw new NotSupportedException();
+        }
+        long target = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _produced + offset,
+            SeekOrigin.End => _fileSize!.Value + offset,
+            _ => throw new ArgumentOutOfRangeException(nameof(origin)),
+        };
+        if (target < 0)
+        {
+            // as a FileStream does, which readers such as the zip reader expect
+            throw new IOException("an attempt was made to move the position before the beginning of the file");
+        }
+        _produced = _inner.Seek(target, SeekOrigin.Begin);
+        return _produced;
+    }
 
     /// <inheritdoc/>
     public override void SetLength(long value) => throw new NotSupportedException();

@@ -56,7 +56,7 @@ public static class Names
             {
                 return Activation.LeakyRelu(slope);
             }
-            throw new FormatException($"bad activation '{name}': leaky-relu takes a slope in [0, 1), as leaky-relu:0.01");
+            throw new FormatException($"bad activation {QuotedText.Of(name)}: leaky-relu takes a slope in [0, 1), as leaky-relu:0.01");
         }
         return Parse(Activations, trimmed, "activation");
     }
@@ -89,6 +89,6 @@ public static class Names
             }
         }
         throw new FormatException(
-            $"unknown {what} '{name}'; expected one of: {string.Join(", ", table.Select(t => t.Name))}");
+            $"unknown {what} {QuotedText.Of(name)}; expected one of: {string.Join(", ", table.Select(t => t.Name))}");
     }
 }

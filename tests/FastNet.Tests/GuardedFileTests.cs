@@ -40,6 +40,43 @@ public sealed class GuardedFileTests : IDisposable
         Assert.Equal(0, stream.Position);
     }
 
+    // Zip archives need random access: a regular file read as it is can be sought in, and the limit still holds
+    // wherever the first read happens.
+    [Fact]
+    public void ARegularFileCanBeSoughtInAndReadsFromThere()
+    {
+        byte[] bytes = [.. Enumerable.Range(0, 100).Select(i => (byte)i)];
+        string path = _dir.Write("plain", bytes);
+        using GuardedStream stream = GuardedFile.OpenRead(path, 100,
+            (problem, inner) => new TestReadException($"{path}: {problem}", inner), decompress: false);
+        Assert.True(stream.CanSeek);
+        Assert.Equal(100, stream.Length);
+        Assert.Equal(90, stream.Seek(-10, SeekOrigin.End));
+        Assert.Equal(bytes[90..], stream.ReadUpTo(50));
+        stream.Position = 5;
+        Assert.Equal(5, stream.ReadByte());
+    }
+
+    [Fact]
+    public void AFileLargerThanTheLimitIsRefusedEvenWhenTheFirstReadFollowsASeek()
+    {
+        string path = _dir.Write("big", new byte[1000]);
+        using GuardedStream stream = GuardedFile.OpenRead(path, 999,
+            (problem, inner) => new TestReadException($"{path}: {problem}", inner), decompress: false);
+        stream.Seek(-1, SeekOrigin.End);
+        var e = Assert.Throws<TestReadException>(() => stream.ReadByte());
+        Assert.Equal($"{path}: the file is 1000 bytes, more than the limit of 999", e.Message);
+    }
+
+    [Fact]
+    public void DecompressedContentCannotBeSoughtIn()
+    {
+        string path = _dir.Write("zeros.gz", Bombs.ZerosBomb);
+        using GuardedStream stream = Open(path, 100);
+        Assert.False(stream.CanSeek);
+        Assert.Throws<NotSupportedException>(() => stream.Seek(0, SeekOrigin.Begin));
+    }
+
     [Fact]
     public void AFileOfExactlyTheLimitIsReadWhole()
     {

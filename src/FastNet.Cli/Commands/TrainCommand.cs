@@ -79,6 +79,10 @@ internal static class TrainCommand
         int batch = plan.BatchSize(data.Train.Count);
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
+        if (resume is not null)
+        {
+            ResumePosition.Require(resume.Position, training.StepsPerEpoch(data.Train.Count), resumePath!);
+        }
         // before the backend, the model and the trainer are made
         output.WriteLine($"preprocessing {data.Scaling.Describe()}");
 

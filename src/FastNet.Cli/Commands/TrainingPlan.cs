@@ -78,6 +78,15 @@ internal sealed class TrainingPlan
         if (parse.GetResult(o.Epochs) is { Implicit: false })
         {
             training = training with { Epochs = parse.GetValue(o.Epochs) };
+            // A run shorter than what the checkpoint has trained would train nothing and look finished.
+            TrainingPosition at = checkpoint.Position;
+            if (training.Epochs < at.Epoch || (training.Epochs == at.Epoch && at.Batch > 0))
+            {
+                int least = at.Batch > 0 ? at.Epoch + 1 : at.Epoch;
+                string within = at.Batch > 0 ? $" and {at.Batch} batches of epoch {at.Epoch + 1}" : "";
+                throw new ArgumentException($"--epochs {training.Epochs}: the checkpoint {path} has trained {at.Epoch} " +
+                    $"epochs{within}; give --epochs {least} or more");
+            }
         }
         return new TrainingPlan(checkpoint.Loss, checkpoint.Optimizer, checkpoint.TrainBiases, training,
             training.BatchSize.ToString(CultureInfo.InvariantCulture), notes);

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using FastNet.Kernels;
 using FastNet.Model;
 using FastNet.Training;
 
@@ -104,7 +103,7 @@ public static class CheckpointFile
         Checkpoint checkpoint;
         try
         {
-            checkpoint = FromHeader(header, parameters, state, source);
+            checkpoint = CheckpointHeader.Read(header, parameters, state, source);
         }
         catch (OverflowException e)
         {
@@ -197,124 +196,6 @@ public static class CheckpointFile
             w.WriteEndObject();
         }
         return stream.ToArray();
-    }
-
-    private static Checkpoint FromHeader(ReadOnlySpan<byte> header, float[] parameters, float[] state, string source)
-    {
-        try
-        {
-            using JsonDocument document = JsonDocument.Parse(header.ToArray());
-            JsonElement root = document.RootElement;
-            var layers = root.GetProperty("layers").EnumerateArray()
-                .Select(l => new LayerSpec(l.GetProperty("units").GetInt32(),
-                    Names.ParseActivation(l.GetProperty("activation").GetString()!), l.GetProperty("bias").GetBoolean()))
-                .ToList();
-            var spec = new NetworkSpec(root.GetProperty("inputs").GetInt32(), layers);
-            if (parameters.Length != spec.ParameterCount)
-            {
-                throw new CheckpointFormatException(
-                    $"{source}: {parameters.Length} parameters stored, the network {spec} has {spec.ParameterCount}");
-            }
-            string mathMode = root.GetProperty("mathMode").GetString()!;
-            if (mathMode != Checkpoint.ExactMathMode)
-            {
-                throw new CheckpointFormatException($"{source}: math mode '{mathMode}' is not known to this FastNet");
-            }
-            JsonElement o = root.GetProperty("optimizer");
-            var optimizer = new OptimizerSettings
-            {
-                Kind = Names.ParseOptimizer(o.GetProperty("kind").GetString()!),
-                LearningRate = o.GetProperty("lr").GetDouble(),
-                Momentum = o.GetProperty("momentum").GetDouble(),
-                Beta1 = o.GetProperty("beta1").GetDouble(),
-                Beta2 = o.GetProperty("beta2").GetDouble(),
-                Epsilon = o.GetProperty("eps").GetDouble(),
-                WeightDecay = o.GetProperty("weightDecay").GetDouble(),
-                // absent in files written before LARS
-                TrustCoefficient = o.TryGetProperty("trustCoefficient", out JsonElement trust) ? trust.GetDouble() : null,
-            }.WithDefaults();
-            bool trainBiases = root.GetProperty("trainBiases").GetBoolean();
-            int trainable = trainBiases ? spec.ParameterCount : spec.WeightCount;
-            int slots = Kernels.OptimizerStep.StateSlots(optimizer.Kind);
-            if (state.Length != slots * trainable)
-            {
-                throw new CheckpointFormatException(
-                    $"{source}: {state.Length} optimizer state values stored, {Names.Of(optimizer.Kind)} needs {slots * trainable}");
-            }
-            JsonElement t = root.GetProperty("training");
-            var training = new TrainingOptions(t.GetProperty("epochs").GetInt32(), t.GetProperty("batch").GetInt32(),
-                t.GetProperty("shuffle").GetBoolean(), t.GetProperty("seed").GetUInt64())
-            {
-                Schedule = LearningRateSchedule.Parse(t.GetProperty("schedule").GetString()!, t.GetProperty("warmup").GetInt32()),
-                // absent in files written before gradient accumulation and learning-rate scaling
-                Accumulate = t.TryGetProperty("accumulate", out JsonElement k) ? k.GetInt32() : 1,
-                LinearScalingBase = t.TryGetProperty("lrScaling", out JsonElement scaling)
-                    ? TrainingOptions.ParseLearningRateScaling(scaling.GetString()!)
-                    : null,
-                // absent in files written before dropout
-                Dropout = t.TryGetProperty("dropout", out JsonElement dropout)
-                    ? [.. dropout.EnumerateArray().Select(e => e.GetDouble())]
-                    : null,
-            };
-            // A valid checksum only says the file is as written: settings no run can have (batch 0) are refused here,
-            // not where training starts and blames the command line.
-            training.Validate();
-            if (training.Dropout is { } rates && (rates.Count != spec.Layers.Count - 1 || !rates.All(r => r is >= 0 and < 1)))
-            {
-                throw new CheckpointFormatException(
-                    $"{source}: training.dropout must hold one rate 0 ≤ p < 1 per hidden layer ({spec.Layers.Count - 1})");
-            }
-            JsonElement p = root.GetProperty("position");
-            ulong[] s = [.. p.GetProperty("shuffleState").EnumerateArray().Select(e => e.GetUInt64())];
-            if (s.Length != 4)
-            {
-                throw new CheckpointFormatException($"{source}: position.shuffleState must hold 4 numbers");
-            }
-            var position = new TrainingPosition(p.GetProperty("epoch").GetInt32(), p.GetProperty("batch").GetInt32(),
-                (s[0], s[1], s[2], s[3]), p.GetProperty("lossSum").GetSingle(), p.GetProperty("correct").GetSingle());
-            if (position.Epoch < 0 || position.Batch < 0)
-            {
-                throw new CheckpointFormatException(
-                    $"{source}: position epoch {position.Epoch}, batch {position.Batch}: expected non-negative numbers");
-            }
-            string? sha256 = root.TryGetProperty("trainingDataSha256", out JsonElement sha) ? sha.GetString() : null;
-            if (sha256 is not null && (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower)))
-            {
-                throw new CheckpointFormatException(
-                    $"{source}: trainingDataSha256 is \"{sha256}\": expected 64 lowercase hexadecimal digits");
-            }
-            LossKind loss = Names.ParseLoss(root.GetProperty("loss").GetString()!);
-            if (spec.LossMismatch(loss) is string mismatch)
-            {
-                throw new CheckpointFormatException($"{source}: {mismatch}");
-            }
-            ModelMetadata recorded = ModelMetadataJson.Read(root, new JsonFieldReader(source), spec.Inputs, spec.Outputs);
-            ModelMetadata metadata = recorded with { Loss = loss };
-            return new Checkpoint
-            {
-                Model = new Model.Model(spec, parameters) { Metadata = metadata },
-                Loss = loss,
-                TrainingDataSha256 = sha256,
-                Optimizer = optimizer,
-                OptimizerSteps = o.GetProperty("steps").GetInt64(),
-                NadamMuProduct = o.GetProperty("nadamMuProduct").GetDouble(),
-                OptimizerState = state,
-                TrainBiases = trainBiases,
-                Training = training,
-                Position = position,
-                MathMode = mathMode,
-                Backend = root.GetProperty("backend").GetString()!,
-            };
-        }
-        catch (ModelFormatException e)
-        {
-            throw new CheckpointFormatException($"{source}: the header is not a valid checkpoint header ({e.Message})", e);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException
-            or FormatException or ArgumentException)
-        {
-            throw new CheckpointFormatException($"{source}: the header is not a valid checkpoint header ({e.Message})", e);
-        }
     }
 
     private static void WriteUInt32(Stream stream, uint value)

@@ -1,19 +1,18 @@
 using System.Globalization;
 using FastNet.Model;
-using FastNet.Training;
 
 namespace FastNet.Checkpoints;
 
 /// <summary>
 /// Refuses a checkpoint holding a NaN or infinity, which a valid checksum does not rule out (training that diverged
 /// writes them faithfully): resuming would only spread them. The message names the parameter as the model file does,
-/// the optimizer-state slot and index with the parameter it belongs to, or the header's setting.
+/// the optimizer-state slot and index with the parameter it belongs to (the header's numbers are checked as they are
+/// read, by <see cref="CheckpointHeader"/>).
 /// </summary>
 internal static class CheckpointValues
 {
     public static void RequireFinite(Checkpoint checkpoint, string source)
     {
-        RequireFiniteScalars(checkpoint, source);
         NetworkSpec spec = checkpoint.Model.Spec;
         float[] parameters = checkpoint.Model.Parameters;
         int bad = IndexOfNonFinite(parameters);
@@ -31,27 +30,6 @@ internal static class CheckpointValues
             int slot = bad / trainable, index = bad % trainable;
             throw new CheckpointFormatException($"{source}: optimizer state slot {slot}, index {index} (for " +
                 $"{ParameterNames.Of(spec, index)}) is {Text(state[bad])}; a checkpoint holds finite values only");
-        }
-    }
-
-    // The header's numbers read 1e999 as infinity, which would pass the header's parser.
-    private static void RequireFiniteScalars(Checkpoint c, string source)
-    {
-        OptimizerSettings o = c.Optimizer;
-        (string Name, double? Value)[] scalars =
-        [
-            ("the learning rate", o.LearningRate), ("the momentum", o.Momentum), ("beta1", o.Beta1), ("beta2", o.Beta2),
-            ("epsilon", o.Epsilon), ("the weight decay", o.WeightDecay),
-            ("the trust coefficient", o.TrustCoefficient), ("the Nadam momentum product", c.NadamMuProduct),
-            ("the epoch's loss sum", c.Position.LossSum), ("the epoch's correct count", c.Position.Correct),
-        ];
-        foreach ((string name, double? value) in scalars)
-        {
-            if (value is double v && !double.IsFinite(v))
-            {
-                throw new CheckpointFormatException($"{source}: {name} in the header is " +
-                    $"{v.ToString(CultureInfo.InvariantCulture)}; a checkpoint holds finite values only");
-            }
         }
     }
 

@@ -110,7 +110,7 @@ internal sealed class CsvLabelColumn(string source, int column, int? classCount,
         }
         if (knownNames is not null)
         {
-            string listed = string.Join(", ", knownNames.Take(ListedNames))
+            string listed = string.Join(", ", knownNames.Take(ListedNames).Select(n => QuotedText.Of(n)))
                 + (knownNames.Count > ListedNames ? $" and {knownNames.Count - ListedNames} more" : "");
             throw Error($"class label {Quote(field)} is not one of the {knownNames.Count} classes: {listed}", line);
         }
@@ -123,6 +123,5 @@ internal sealed class CsvLabelColumn(string source, int column, int? classCount,
 
     private DataFormatException Error(string problem, int line) => new(source, problem, line: line, column: column + 1);
 
-    internal static string Quote(ReadOnlySpan<char> field) =>
-        field.Length <= 40 ? $"\"{field}\"" : $"\"{field[..40]}...\"";
+    internal static string Quote(ReadOnlySpan<char> field) => QuotedText.Of(field);
 }

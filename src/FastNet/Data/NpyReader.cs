@@ -175,7 +175,7 @@ public static partial class NpyReader
         if (!m.Success)
         {
             throw new DataFormatException(source,
-                $"header is not a dict with 'descr', 'fortran_order' and 'shape' in NumPy's layout: {Shorten(header)}");
+                $"header is not a dict with 'descr', 'fortran_order' and 'shape' in NumPy's layout: {QuotedText.Of(header.Trim())}");
         }
         string[] parts = m.Groups["shape"].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         int[] shape = new int[parts.Length];
@@ -183,13 +183,11 @@ public static partial class NpyReader
         {
             if (!int.TryParse(parts[i].TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out shape[i]))
             {
-                throw new DataFormatException(source, $"shape dimension {i + 1} is '{parts[i]}': expected a size below 2^31");
+                throw new DataFormatException(source, $"shape dimension {i + 1} is {QuotedText.Of(parts[i])}: expected a size below 2^31");
             }
         }
         return (m.Groups["descr"].Value, m.Groups["fortran"].Value == "True", shape);
     }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text.Trim() : text[..80] + "…";
 
     // NumPy writes the keys in this order (sorted), with Python's repr of each value.
     [GeneratedRegex(@"^\{\s*'descr'\s*:\s*'(?<descr>[^']*)'\s*,\s*'fortran_order'\s*:\s*(?<fortran>True|False)\s*,\s*'shape'\s*:\s*\((?<shape>[0-9L,\s]*)\)\s*,?\s*\}\s*$")]
@@ -221,7 +219,7 @@ public static partial class NpyReader
                     return type;
                 }
             }
-            throw new DataFormatException(source, $"element type '{descr}': expected float (f2, f4, f8), integer (i1..i8, u1..u8) or bool");
+            throw new DataFormatException(source, $"element type {QuotedText.Of(descr)}: expected float (f2, f4, f8), integer (i1..i8, u1..u8) or bool");
         }
 
         public float[] Decode(Stream stream, int count, string source)

@@ -95,42 +95,45 @@ public static class NumpyData
         ? new Dataset(name, x.Columns, bytes, targetCount, targets, classCount, labels)
         : new Dataset(name, x.Columns, x.Values, targetCount, targets, classCount, labels);
 
+    /// <summary>The largest .npz archive read: as large as the largest .npy file.</summary>
+    public const long MaxArchiveBytes = NpyReader.MaxBytes;
+
     private static (NpyArray X, NpyArray Y) ReadArchive(string path)
     {
-        if (Directory.Exists(path))
-        {
-            throw new DataFormatException(path, "is a directory, not a file");
-        }
+        // Opened as every loader opens its files: a directory, a pipe or a device is refused by name, and no read goes
+        // past the limit or the size the file reports. A pipe would otherwise be copied whole into memory by the zip
+        // reader, which needs to seek.
+        GuardedStream file = GuardedFile.OpenRead(path, MaxArchiveBytes,
+            (problem, inner) => new DataFormatException(path, problem, innerException: inner), decompress: false);
         ZipArchive archive;
         try
         {
-            archive = ZipFile.OpenRead(path);
-            try
+            if (!file.CanSeek)
             {
-                // The central directory is read on first use; reading it here makes its corruption this error.
-                _ = archive.Entries.Count;
+                throw new DataFormatException(path, "an .npz archive must be a regular file, not a pipe");
             }
-            catch
-            {
-                archive.Dispose();
-                throw;
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new DataFormatException(path, GuardedFile.Unreadable(e), innerException: e);
+            archive = new ZipArchive(file, ZipArchiveMode.Read, leaveOpen: false);
+            // The central directory is read on first use; reading it here makes its corruption this error.
+            _ = archive.Entries.Count;
         }
         catch (InvalidDataException e)
         {
+            file.Dispose();
             throw new DataFormatException(path, "not an .npz archive (not a valid zip file): " + e.Message, innerException: e);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
         }
         using (archive)
         {
-            return (ReadMember(archive, path, FeatureNames, "features"), ReadMember(archive, path, LabelNames, "labels or targets"));
+            return (ReadMember(archive, path, file.Length, FeatureNames, "features"),
+                ReadMember(archive, path, file.Length, LabelNames, "labels or targets"));
         }
     }
 
-    private static NpyArray ReadMember(ZipArchive archive, string path, string[] names, string what)
+    private static NpyArray ReadMember(ZipArchive archive, string path, long archiveBytes, string[] names, string what)
     {
         ZipArchiveEntry entry = names.Select(n => archive.GetEntry(n + ".npy")).FirstOrDefault(e => e is not null)
             ?? throw new DataFormatException(path, $"no {what} array: expected one named {string.Join(", ", names)}; "
@@ -138,7 +141,6 @@ public static class NumpyData
         string source = $"{path}:{entry.FullName}";
         // The member's size is what the archive's directory claims, and the reader sizes its array by it: deflate
         // expands at most 1032-fold, so a claim past that for this archive's bytes is refused before any allocation.
-        long archiveBytes = new FileInfo(path).Length;
         if (entry.Length > archiveBytes * MaxDeflateRatio)
         {
             throw new DataFormatException(source, $"the archive declares {entry.Length} bytes for this member, more than "

@@ -17,7 +17,7 @@ internal sealed class JsonFieldReader(string source)
 
     public JsonElement Member(JsonElement obj, string name, JsonValueKind kind, string? at = null)
     {
-        string field = at is null ? name : $"{at}.{name}";
+        string field = Path(name, at);
         if (!obj.TryGetProperty(name, out JsonElement value))
         {
             throw Error(field, "missing");
@@ -26,22 +26,74 @@ internal sealed class JsonFieldReader(string source)
         return value;
     }
 
+    /// <summary>Whether the optional member <paramref name="name"/> is there.</summary>
+    public static bool Has(JsonElement obj, string name) => obj.TryGetProperty(name, out _);
+
     public string String(JsonElement obj, string name, string? at = null) =>
-        Member(obj, name, JsonValueKind.String, at).GetString()!;
+        Text(Member(obj, name, JsonValueKind.String, at), Path(name, at));
+
+    /// <summary>A string member turned into a value by <paramref name="parse"/>, whose <see cref="FormatException"/>
+    /// becomes an error naming the field.</summary>
+    public T Parsed<T>(JsonElement obj, string name, Func<string, T> parse, string? at = null)
+    {
+        string text = String(obj, name, at);
+        try
+        {
+            return parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw Error(Path(name, at), e.Message);
+        }
+    }
+
+    public bool Bool(JsonElement obj, string name, string? at = null)
+    {
+        JsonElement value = obj.TryGetProperty(name, out JsonElement v) ? v : throw Error(Path(name, at), "missing");
+        return value.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            _ => throw Error(Path(name, at), $"expected true or false, found {Describe(value.ValueKind)}"),
+        };
+    }
 
     public int Int(JsonElement obj, string name, string? at = null)
     {
         JsonElement value = Member(obj, name, JsonValueKind.Number, at);
         return value.TryGetInt32(out int result)
             ? result
-            : throw Error(at is null ? name : $"{at}.{name}", $"expected an integer, found {value.GetRawText()}");
+            : throw Error(Path(name, at), $"expected an integer, found {Raw(value)}");
     }
 
     public int PositiveInt(JsonElement obj, string name, string? at = null)
     {
         int value = Int(obj, name, at);
-        return value > 0 ? value : throw Error(at is null ? name : $"{at}.{name}", $"expected a positive integer, found {value}");
+        return value > 0 ? value : throw Error(Path(name, at), $"expected a positive integer, found {value}");
     }
+
+    public int NonNegativeInt(JsonElement obj, string name, string? at = null)
+    {
+        int value = Int(obj, name, at);
+        return value >= 0 ? value : throw Error(Path(name, at), $"expected a non-negative integer, found {value}");
+    }
+
+    public long NonNegativeLong(JsonElement obj, string name, string? at = null)
+    {
+        JsonElement value = Member(obj, name, JsonValueKind.Number, at);
+        return value.TryGetInt64(out long result) && result >= 0
+            ? result
+            : throw Error(Path(name, at), $"expected a non-negative integer, found {Raw(value)}");
+    }
+
+    public ulong UInt64(JsonElement obj, string name, string? at = null) =>
+        UInt64(Member(obj, name, JsonValueKind.Number, at), Path(name, at));
+
+    /// <summary>An unsigned 64-bit integer, as seeds and generator states are.</summary>
+    public ulong UInt64(JsonElement value, string field) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetUInt64(out ulong result)
+            ? result
+            : throw Error(field, $"expected an integer from 0 to {ulong.MaxValue}, found {Raw(value)}");
 
     public float[] Numbers(JsonElement array, int count, string field, string what)
     {
@@ -56,27 +108,28 @@ internal sealed class JsonFieldReader(string source)
         {
             if (item.ValueKind != JsonValueKind.Number || !item.TryGetSingle(out float v) || !float.IsFinite(v))
             {
-                throw Error($"{field}[{k}]", $"expected a finite number, found {item.GetRawText()}");
+                throw Error($"{field}[{k}]", $"expected a finite number, found {Raw(item)}");
             }
             values[k++] = v;
         }
         return values;
     }
 
-    public double Double(JsonElement obj, string name, string? at = null)
-    {
-        JsonElement value = Member(obj, name, JsonValueKind.Number, at);
-        return value.TryGetDouble(out double result) && double.IsFinite(result)
+    public double Double(JsonElement obj, string name, string? at = null) =>
+        Double(Member(obj, name, JsonValueKind.Number, at), Path(name, at));
+
+    /// <summary>A finite number.</summary>
+    public double Double(JsonElement value, string field) =>
+        value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out double result) && double.IsFinite(result)
             ? result
-            : throw Error(at is null ? name : $"{at}.{name}", $"expected a finite number, found {value.GetRawText()}");
-    }
+            : throw Error(field, $"expected a finite number, found {Raw(value)}");
 
     public float Float(JsonElement obj, string name, string? at = null)
     {
         JsonElement value = Member(obj, name, JsonValueKind.Number, at);
         return value.TryGetSingle(out float result) && float.IsFinite(result)
             ? result
-            : throw Error(at is null ? name : $"{at}.{name}", $"expected a finite number, found {value.GetRawText()}");
+            : throw Error(Path(name, at), $"expected a finite number, found {Raw(value)}");
     }
 
     public string[] Strings(JsonElement array, int count, string field, string what)
@@ -91,10 +144,48 @@ internal sealed class JsonFieldReader(string source)
         foreach (JsonElement item in array.EnumerateArray())
         {
             Expect(item, JsonValueKind.String, $"{field}[{k}]");
-            values[k++] = item.GetString()!;
+            values[k] = Text(item, $"{field}[{k}]");
+            k++;
         }
         return values;
     }
+
+    // A header read from raw bytes (a checkpoint's) may hold a string that is not UTF-8.
+    private string Text(JsonElement value, string field)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Error(field, $"not valid UTF-8 text ({e.Message})");
+        }
+    }
+
+    /// <summary>A value as the file holds it, safe to quote in a message.</summary>
+    public static string Raw(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => Quoted(value),
+        JsonValueKind.Number => value.GetRawText().Length <= QuotedText.MaxLength
+            ? value.GetRawText()
+            : QuotedText.Of(value.GetRawText()),
+        _ => Describe(value.ValueKind),
+    };
+
+    private static string Quoted(JsonElement text)
+    {
+        try
+        {
+            return QuotedText.Of(text.GetString());
+        }
+        catch (InvalidOperationException)
+        {
+            return "a string that is not UTF-8";
+        }
+    }
+
+    private static string Path(string name, string? at) => at is null ? name : $"{at}.{name}";
 
     private static string Describe(JsonValueKind kind) => kind switch
     {

@@ -90,7 +90,7 @@ public static class ModelJson
             string format = reader.String(root, "format");
             if (format != FormatName)
             {
-                throw reader.Error("format", $"expected \"{FormatName}\", found \"{format}\"");
+                throw reader.Error("format", $"expected \"{FormatName}\", found {QuotedText.Of(format)}");
             }
             int version = reader.Int(root, "version");
             if (version is not (FirstVersion or Version))
@@ -114,16 +114,7 @@ public static class ModelJson
                 string at = $"layers[{index}]";
                 reader.Expect(layer, JsonValueKind.Object, at);
                 int units = reader.PositiveInt(layer, "units", at);
-                string activationName = reader.String(layer, "activation", at);
-                Activation activation;
-                try
-                {
-                    activation = Names.ParseActivation(activationName);
-                }
-                catch (FormatException e)
-                {
-                    throw reader.Error($"{at}.activation", e.Message);
-                }
+                Activation activation = reader.Parsed(layer, "activation", Names.ParseActivation, at);
                 bool hasBias = layer.TryGetProperty("biases", out JsonElement b);
                 specs.Add(new LayerSpec(units, activation, hasBias));
                 weights.Add(reader.Member(layer, "weights", JsonValueKind.Array, at));
@@ -133,7 +124,7 @@ public static class ModelJson
 
             NetworkSpec spec = DeclaredSpec(inputs, specs, json.Length, reader);
             ModelMetadata metadata = version == FirstVersion ? ModelMetadata.None
-                : ModelMetadataJson.Read(root, reader, inputs, spec.Outputs) with { Loss = Loss(root, reader) };
+                : ModelMetadataJson.Read(root, reader, inputs, spec.Outputs, spec.Layers.Count - 1) with { Loss = Loss(root, reader) };
             if (metadata.Loss is LossKind loss && spec.LossMismatch(loss) is string mismatch)
             {
                 throw reader.Error($"layers[{spec.Layers.Count - 1}].activation", mismatch);
@@ -268,18 +259,7 @@ public static class ModelJson
 
     private static LossKind? Loss(JsonElement root, JsonFieldReader reader)
     {
-        if (!root.TryGetProperty("loss", out _))
-        {
-            return null;
-        }
-        try
-        {
-            return Names.ParseLoss(reader.String(root, "loss"));
-        }
-        catch (FormatException e)
-        {
-            throw reader.Error("loss", e.Message);
-        }
+        return JsonFieldReader.Has(root, "loss") ? reader.Parsed(root, "loss", Names.ParseLoss) : null;
     }
 
     internal static void WriteFloat(Utf8JsonWriter writer, float value)

@@ -71,9 +71,10 @@ internal static class ModelMetadataJson
     }
 
     /// <summary>Reads the metadata members of <paramref name="root"/> for a network with <paramref name="inputs"/>
-    /// inputs and <paramref name="outputs"/> outputs (the loss is the caller's).</summary>
+    /// inputs, <paramref name="outputs"/> outputs and <paramref name="hiddenLayers"/> hidden layers (the loss is the
+    /// caller's).</summary>
     /// <exception cref="ModelFormatException">A member is malformed; the message names the field.</exception>
-    public static ModelMetadata Read(JsonElement root, JsonFieldReader reader, int inputs, int outputs)
+    public static ModelMetadata Read(JsonElement root, JsonFieldReader reader, int inputs, int outputs, int hiddenLayers)
     {
         InputScaling? scaling = null;
         if (root.TryGetProperty("preprocessing", out JsonElement p))
@@ -85,7 +86,7 @@ internal static class ModelMetadataJson
                 "none" => InputScaling.None,
                 "divide" => Divide(reader, p),
                 "standardize" => Standardize(reader, p, inputs),
-                _ => throw reader.Error("preprocessing.kind", $"expected none, divide or standardize, found \"{kind}\""),
+                _ => throw reader.Error("preprocessing.kind", $"expected none, divide or standardize, found {QuotedText.Of(kind)}"),
             };
         }
         string[]? classes = root.TryGetProperty("classes", out JsonElement c)
@@ -100,14 +101,8 @@ internal static class ModelMetadataJson
         {
             throw reader.Error("classes", "class names must be distinct");
         }
-        double[]? dropout = null;
-        if (root.TryGetProperty("dropout", out JsonElement r))
-        {
-            reader.Expect(r, JsonValueKind.Array, "dropout");
-            dropout = [.. r.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.GetDouble() is >= 0 and < 1
-                ? e.GetDouble()
-                : throw reader.Error("dropout", $"expected drop rates p with 0 ≤ p < 1, found {e}"))];
-        }
+        double[]? dropout = root.TryGetProperty("dropout", out JsonElement r)
+            ? DropoutJson.Read(reader, r, "dropout", hiddenLayers) : null;
         TrainingDataSource? data = null;
         if (root.TryGetProperty("data", out JsonElement d))
         {
@@ -156,7 +151,7 @@ internal static class ModelMetadataJson
         {
             using JsonDocument document = JsonDocument.Parse(json);
             reader.Expect(document.RootElement, JsonValueKind.Object, "the metadata");
-            return Read(document.RootElement, reader, 1, 1).Data;
+            return Read(document.RootElement, reader, 1, 1, 0).Data;
         }
         catch (JsonException e)
         {

@@ -54,6 +54,19 @@ public sealed record LearningRateSchedule(ScheduleKind Kind = ScheduleKind.Const
         {
             throw new ArgumentException($"--warmup: expected a non-negative number of steps, got {warmupSteps}");
         }
+        return TryParse(text, warmupSteps)
+            ?? throw new FormatException($"--schedule: unknown schedule {QuotedText.Of(text)}; expected {Forms}");
+    }
+
+    /// <summary>The forms <see cref="TryParse"/> reads, for error messages.</summary>
+    public const string Forms = "constant, cosine, step:EPOCHS:GAMMA (e.g. step:10:0.5) or poly:POWER (e.g. poly:2)";
+
+    /// <summary><see cref="Parse"/> without the error: null when <paramref name="text"/> is none of
+    /// <see cref="Forms"/>. <paramref name="warmupSteps"/> must not be negative.</summary>
+    public static LearningRateSchedule? TryParse(string text, int warmupSteps)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfNegative(warmupSteps);
         string[] parts = text.Trim().ToLowerInvariant().Split(':');
         return parts switch
         {
@@ -67,9 +80,7 @@ public sealed record LearningRateSchedule(ScheduleKind Kind = ScheduleKind.Const
                 when double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double power) && power > 0
                 && double.IsFinite(power)
                 => new(ScheduleKind.Polynomial, WarmupSteps: warmupSteps, Power: power),
-            _ => throw new FormatException(
-                $"--schedule: unknown schedule '{text}'; expected constant, cosine, step:EPOCHS:GAMMA (e.g. step:10:0.5) "
-                + "or poly:POWER (e.g. poly:2)"),
+            _ => null,
         };
     }
 

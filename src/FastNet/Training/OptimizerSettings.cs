@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastNet.Kernels;
 
 namespace FastNet.Training;
@@ -34,62 +35,55 @@ public sealed record OptimizerSettings
     public double? TrustCoefficient { get; init; }
 
     /// <summary>Fills unset values with torch.optim's defaults for <see cref="Kind"/> and checks ranges.</summary>
-    public OptimizerSettings WithDefaults()
+    /// <exception cref="ArgumentException">A value is out of range; the message names its option.</exception>
+    public OptimizerSettings WithDefaults() =>
+        Problem() is SettingProblem problem ? throw problem.ToException() : Filled();
+
+    /// <summary>The first value out of range once the defaults are filled in, named by its option; null when every
+    /// value is in range.</summary>
+    public SettingProblem? Problem()
     {
-        var settings = this with
-        {
-            LearningRate = LearningRate ?? Kind switch
-            {
-                OptimizerKind.Adam => 1e-3,
-                OptimizerKind.Nadam => 2e-3,
-                OptimizerKind.Lamb => 1e-3,
-                OptimizerKind.Lars => 1,
-                _ => 1e-2,
-            },
-            Momentum = Momentum ?? (Kind is OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Lars ? 0.9 : 0),
-            Beta1 = Beta1 ?? 0.9,
-            Beta2 = Beta2 ?? (Kind == OptimizerKind.RmsProp ? 0.99 : 0.999),
-            Epsilon = Epsilon ?? Kind switch
-            {
-                OptimizerKind.Adagrad => 1e-10,
-                OptimizerKind.Lamb => 1e-6,
-                _ => 1e-8,
-            },
-            TrustCoefficient = TrustCoefficient ?? (Kind == OptimizerKind.Lars ? 1e-3 : 0),
-        };
-        settings.Validate();
-        return settings;
+        OptimizerSettings s = Filled();
+        return OutOfRange(s.LearningRate > 0, "--lr", "a positive learning rate", s.LearningRate)
+            ?? OutOfRange(s.Momentum is >= 0 and < 1, "--momentum", "a value in [0, 1)", s.Momentum)
+            ?? OutOfRange(s.Beta1 is >= 0 and < 1, "--beta1", "a value in [0, 1)", s.Beta1)
+            ?? OutOfRange(s.Beta2 is >= 0 and < 1, "--beta2", "a value in [0, 1)", s.Beta2)
+            ?? OutOfRange(s.Epsilon >= 0, "--eps", "a non-negative value", s.Epsilon)
+            ?? OutOfRange(s.WeightDecay >= 0, "--weight-decay", "a non-negative value", s.WeightDecay)
+            ?? (s.Momentum > 0 && Kind is not (OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Lars)
+                ? new SettingProblem("--momentum", $"applies to momentum, nesterov and lars, not to {Names.Of(Kind)}")
+                : null)
+            ?? (Kind == OptimizerKind.Lars
+                ? OutOfRange(s.TrustCoefficient > 0, "--trust-coefficient", "a positive value", s.TrustCoefficient)
+                : s.TrustCoefficient != 0
+                    ? new SettingProblem("--trust-coefficient", $"applies to lars, not to {Names.Of(Kind)}")
+                    : null);
     }
 
-    private void Validate()
+    private OptimizerSettings Filled() => this with
     {
-        Check(LearningRate > 0, "--lr", "a positive learning rate", LearningRate);
-        Check(Momentum is >= 0 and < 1, "--momentum", "a value in [0, 1)", Momentum);
-        Check(Beta1 is >= 0 and < 1, "--beta1", "a value in [0, 1)", Beta1);
-        Check(Beta2 is >= 0 and < 1, "--beta2", "a value in [0, 1)", Beta2);
-        Check(Epsilon >= 0, "--eps", "a non-negative value", Epsilon);
-        Check(WeightDecay >= 0, "--weight-decay", "a non-negative value", WeightDecay);
-        if (Momentum > 0 && Kind is not (OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Lars))
+        LearningRate = LearningRate ?? Kind switch
         {
-            throw new ArgumentException($"--momentum applies to momentum, nesterov and lars, not to {Names.Of(Kind)}");
-        }
-        if (Kind == OptimizerKind.Lars)
+            OptimizerKind.Adam => 1e-3,
+            OptimizerKind.Nadam => 2e-3,
+            OptimizerKind.Lamb => 1e-3,
+            OptimizerKind.Lars => 1,
+            _ => 1e-2,
+        },
+        Momentum = Momentum ?? (Kind is OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Lars ? 0.9 : 0),
+        Beta1 = Beta1 ?? 0.9,
+        Beta2 = Beta2 ?? (Kind == OptimizerKind.RmsProp ? 0.99 : 0.999),
+        Epsilon = Epsilon ?? Kind switch
         {
-            Check(TrustCoefficient > 0, "--trust-coefficient", "a positive value", TrustCoefficient);
-        }
-        else if (TrustCoefficient != 0)
-        {
-            throw new ArgumentException($"--trust-coefficient applies to lars, not to {Names.Of(Kind)}");
-        }
-    }
+            OptimizerKind.Adagrad => 1e-10,
+            OptimizerKind.Lamb => 1e-6,
+            _ => 1e-8,
+        },
+        TrustCoefficient = TrustCoefficient ?? (Kind == OptimizerKind.Lars ? 1e-3 : 0),
+    };
 
-    private static void Check(bool ok, string option, string expected, double? value)
-    {
-        if (!ok)
-        {
-            throw new ArgumentException($"{option}: expected {expected}, got {value}");
-        }
-    }
+    private static SettingProblem? OutOfRange(bool ok, string option, string expected, double? value) => ok ? null
+        : new SettingProblem(option, $"expected {expected}, got {value?.ToString(CultureInfo.InvariantCulture)}");
 }
 
 /// <summary>The optimizer's host-side progress: the step count and Nadam's running momentum product, and the

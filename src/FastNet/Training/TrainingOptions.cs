@@ -80,43 +80,70 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
     public static int? ParseLearningRateScaling(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string[] parts = text.Trim().ToLowerInvariant().Split(':');
-        return parts switch
+        if (TryParseLearningRateScaling(text, out int? linearBase))
         {
-            ["none"] => null,
+            return linearBase;
+        }
+        throw new FormatException(text.Trim().Equals("linear", StringComparison.OrdinalIgnoreCase)
+            ? "--lr-scaling: state the base batch the learning rate is for, e.g. linear:256 (lr × batch / 256)"
+            : $"--lr-scaling: unknown scaling {QuotedText.Of(text)}; expected {LearningRateScalingForms}");
+    }
+
+    /// <summary>What <see cref="TryParseLearningRateScaling"/> reads, for error messages.</summary>
+    public const string LearningRateScalingForms = "none or linear:BASE_BATCH (e.g. linear:256)";
+
+    /// <summary><see cref="ParseLearningRateScaling"/> without the error: false when <paramref name="text"/> is
+    /// neither form.</summary>
+    public static bool TryParseLearningRateScaling(string text, out int? linearBase)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string[] parts = text.Trim().ToLowerInvariant().Split(':');
+        (bool parsed, linearBase) = parts switch
+        {
+            ["none"] => (true, null),
             ["linear", string b] when int.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out int batch)
-                && batch > 0 => batch,
-            ["linear"] => throw new FormatException(
-                "--lr-scaling: state the base batch the learning rate is for, e.g. linear:256 (lr × batch / 256)"),
-            _ => throw new FormatException(
-                $"--lr-scaling: unknown scaling '{text}'; expected none or linear:BASE_BATCH (e.g. linear:256)"),
+                && batch > 0 => (true, batch),
+            _ => (false, (int?)null),
         };
+        return parsed;
     }
 
     /// <summary>Throws unless the values make sense.</summary>
+    /// <exception cref="ArgumentException">A value is out of range; the message names its option.</exception>
     public void Validate()
+    {
+        if (Problem() is SettingProblem problem)
+        {
+            throw problem.ToException();
+        }
+    }
+
+    /// <summary>The first value that makes no sense, named by its option; null when all do.</summary>
+    public SettingProblem? Problem()
     {
         if (Epochs < 0)
         {
-            throw new ArgumentException($"--epochs: expected a non-negative number, got {Epochs}");
+            return new("--epochs", $"expected a non-negative number, got {Epochs}");
         }
         if (BatchSize <= 0)
         {
-            throw new ArgumentException($"--batch: expected a positive number or 'full', got {BatchSize}");
+            return new("--batch", $"expected a positive number, got {BatchSize}");
         }
         if (Accumulate <= 0 || Accumulate > BatchSize)
         {
-            throw new ArgumentException(
-                $"--accumulate: expected a number of micro-batches from 1 to the batch size {BatchSize}, got {Accumulate}");
+            return new("--accumulate",
+                $"expected a number of micro-batches from 1 to the batch size {BatchSize}, got {Accumulate}");
         }
         if (Dropout is { } rates && !rates.All(p => p >= 0 && p < 1))
         {
-            throw new ArgumentException($"--dropout: every rate p must satisfy 0 ≤ p < 1, got {string.Join(",", rates)}");
+            return new("--dropout", "every rate p must satisfy 0 ≤ p < 1, got "
+                + string.Join(",", rates.Select(p => p.ToString(CultureInfo.InvariantCulture))));
         }
         if (LinearScalingBase <= 0)
         {
-            throw new ArgumentException($"--lr-scaling: expected a positive base batch, got {LinearScalingBase}");
+            return new("--lr-scaling", $"expected a positive base batch, got {LinearScalingBase}");
         }
+        return null;
     }
 }
 

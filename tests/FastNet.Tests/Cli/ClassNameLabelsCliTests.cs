@@ -67,7 +67,7 @@ public class ClassNameLabelsCliTests
         CliRun eval = CliRun.Of("eval", "--model", model, "--data", other, "--backend", "simd");
 
         Assert.NotEqual(0, eval.ExitCode);
-        Assert.Contains($"{other} line 3, column 4: class label \"bird\" is not one of the 3 classes: ant, cat, dog",
+        Assert.Contains($"{other} line 3, column 4: class label \"bird\" is not one of the 3 classes: \"ant\", \"cat\", \"dog\"",
             eval.Error, StringComparison.Ordinal);
     }
 

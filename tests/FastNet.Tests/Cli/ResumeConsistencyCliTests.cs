@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastNet.Checkpoints;
 using FastNet.Model;
 using FastNet.Tests.Data;
@@ -113,21 +114,107 @@ public class ResumeConsistencyCliTests
         Assert.Contains("b.csv gives a different training set", run.Error, StringComparison.Ordinal);
     }
 
-    // The checksum is made right, so only the position is wrong: the data has 5 batches of 16 per epoch.
-    [Fact]
-    public void APositionPastTheEpochIsRefusedNamingTheCheckpoint()
+    // The checksum is made right, so only the position is wrong: the data has 5 batches of 16 per epoch, so a run
+    // stops at batch 0 to 4. The file itself cannot tell (its run has 2 epochs, it is in the second); the data can.
+    [Theory]
+    [InlineData(5)]
+    [InlineData(99)]
+    public void APositionPastTheEpochOfThisDataIsRefusedNamingTheFileAndField(int batch)
     {
         using var dir = new TempDirectory();
         string data = Csv(dir, "a.csv", 0);
         Assert.Equal(0, FirstEpoch(dir, data).ExitCode);
         string path = dir.File("run.ckpt");
         Checkpoint saved = CheckpointFile.Read(path);
-        CheckpointFile.Write(saved with { Position = saved.Position with { Batch = 99 } }, path);
+        CheckpointFile.Write(saved with
+        {
+            Training = saved.Training with { Epochs = 2 },
+            Position = saved.Position with { Batch = batch },
+        }, path);
 
-        CliRun run = CliRun.Of("train", "--resume", path, "--epochs", "2", "--no-progress");
+        CliRun run = CliRun.Of("train", "--resume", path, "--no-progress");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.StartsWith($"fastnet: error: --resume {path}: cannot continue at epoch 1, batch 99", run.Error,
-            StringComparison.Ordinal);
+        Assert.Equal($"fastnet: error: {path}, field position.batch: {batch} batches of epoch 2 done, but an epoch of " +
+            "this training data has 5; expected 0 to 4", run.Error.Trim());
+        Assert.DoesNotContain("epoch 2/2", run.Output, StringComparison.Ordinal);
+    }
+
+    // A run's checkpoint never stands past the run's last epoch: such a file would train nothing and exit 0.
+    [Fact]
+    public void AnEpochPastTheRunsLastIsRefusedNamingTheFileAndField()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
+        string path = dir.File("run.ckpt");
+        Checkpoint saved = CheckpointFile.Read(path);
+        CheckpointFile.Write(saved with { Position = saved.Position with { Epoch = 40 } }, path);
+
+        CliRun run = CliRun.Of("train", "--resume", path, "--no-progress");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"fastnet: error: {path}, field position.epoch: 40 epochs completed, more than the run's 1 " +
+            "(training.epochs)", run.Error.Trim());
+    }
+
+    [Fact]
+    public void APositionInsideTheRunsLastEpochButPastItsEndIsRefused()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
+        string path = dir.File("run.ckpt");
+        Checkpoint saved = CheckpointFile.Read(path);
+        CheckpointFile.Write(saved with { Position = saved.Position with { Batch = 2 } }, path);
+
+        CliRun run = CliRun.Of("train", "--resume", path, "--no-progress");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"fastnet: error: {path}, field position.batch: batch 2 after the run's last epoch",
+            run.Error, StringComparison.Ordinal);
+    }
+
+    // A finished run's checkpoint stands at epoch = training.epochs, batch 0. Resuming it trains no epoch and reports
+    // the finished model, as before: a way to evaluate or save it, and --epochs extends the run.
+    [Fact]
+    public void AFinishedRunResumesWithNothingToTrainAndEpochsExtendsIt()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
+        string path = dir.File("run.ckpt");
+        Checkpoint saved = CheckpointFile.Read(path);
+        Assert.Equal((saved.Training.Epochs, 0), (saved.Position.Epoch, saved.Position.Batch));
+
+        CliRun finished = CliRun.Of("train", "--resume", path, "--no-progress", "--save", dir.File("m.json"));
+        Assert.True(finished.ExitCode == 0, finished.ToString());
+        Assert.DoesNotContain("epoch 1/1", finished.Output, StringComparison.Ordinal);
+        Assert.Equal(saved.Model.Parameters, ModelJson.Read(dir.File("m.json")).Parameters);
+
+        CliRun extended = CliRun.Of("train", "--resume", path, "--no-progress", "--epochs", "2");
+        Assert.True(extended.ExitCode == 0, extended.ToString());
+        Assert.Contains("epoch 2/2", extended.Output, StringComparison.Ordinal);
+    }
+
+    // --epochs is the option's value, so it is named as the option: fewer epochs than the checkpoint has trained
+    // would train nothing. The checkpoint is rewritten to stand inside epoch 3 of 4.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void EpochsFewerThanTheCheckpointHasTrainedAreRefusedNamingTheOption(int epochs)
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
+        string path = dir.File("run.ckpt");
+        Checkpoint saved = CheckpointFile.Read(path);
+        CheckpointFile.Write(saved with
+        {
+            Training = saved.Training with { Epochs = 4 },
+            Position = saved.Position with { Epoch = 2, Batch = 3 },
+        }, path);
+
+        CliRun run = CliRun.Of("train", "--resume", path, "--no-progress", "--epochs", epochs.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"fastnet: error: --epochs {epochs}: the checkpoint {path} has trained 2 epochs and 3 batches of " +
+            "epoch 3; give --epochs 3 or more", run.Error.Trim());
     }
 }

@@ -149,6 +149,18 @@ public sealed class CsvLoaderTests : IDisposable
         }
     }
 
+    // A bad cell is quoted on the message's one line: its control characters escaped, its length capped.
+    [Fact]
+    public void ABadCellIsQuotedEscapedAndShortened()
+    {
+        using var dir = new TempDirectory();
+        string cell = "\u001b[2J\u0007" + new string('z', 500);
+        string path = dir.Write("bad.csv", $"1,2,0\n3,{cell},1\n");
+        DataFormatException e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.Equal($"{path} line 2, column 2: expected a number, found \"\\u001b[2J\\u0007{new string('z', QuotedText.MaxLength - 5)}\"…",
+            e.Message);
+    }
+
     [Theory]
     [InlineData("1,2,0\n3,4\n", null, "line 2: expected 3 fields (as on line 1), found 2")]
     [InlineData("h1,h2,h3\n1,2,0\n3,4,5,6\n", null, "line 3: expected 3 fields (as on line 2), found 4")]
@@ -220,7 +232,7 @@ public sealed class CsvLoaderTests : IDisposable
     {
         string path = _dir.Write("pets.csv", "1,2,dog\n3,4,bird\n");
         var e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path, new CsvOptions { ClassNames = ["cat", "dog"] }));
-        Assert.Equal($"{path} line 2, column 3: class label \"bird\" is not one of the 2 classes: cat, dog", e.Message);
+        Assert.Equal($"{path} line 2, column 3: class label \"bird\" is not one of the 2 classes: \"cat\", \"dog\"", e.Message);
     }
 
     [Fact]

@@ -110,11 +110,14 @@ public class NumpyDataTests
         { "huge", NpyFiles.Npy("<f4", [2000000000, 1000], NpyFiles.Float32(Features)), "needs 8000000000000 bytes of data, the file has 24" },
         { "beyond a long", NpyFiles.Npy("<f4", [65536, 65536, 65536, 65536], NpyFiles.Float32(Features)), "needs 73786976294838206464 bytes of data, the file has 24" },
         { "fortran", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features), fortran: true), "Fortran order" },
-        { "complex", NpyFiles.Npy("<c8", [3, 1], NpyFiles.Float32(Features)), "element type '<c8'" },
+        { "complex", NpyFiles.Npy("<c8", [3, 1], NpyFiles.Float32(Features)), "element type \"<c8\"" },
         { "nan", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(0, 1, float.NaN, 3, 4, 5)), "element 2 is NaN" },
         { "overflow", NpyFiles.Npy("<f8", [1, 1], NpyFiles.Float64(1e300)), "element 0 is Infinity as float32" },
         { "version", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)).Select((b, i) => i == 6 ? (byte)9 : b)], "format version 9.0" },
         { "header", [.. NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)).Select((b, i) => i == 11 ? (byte)'"' : b)], "header is not a dict" },
+        // what the file holds is quoted on one line, its control characters escaped
+        { "control", NpyFiles.Npy("<c8\r\u001b", [3, 1], NpyFiles.Float32(Features)), "element type \"<c8\\r\\u001b\": expected" },
+        { "newline", NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features)).Select((b, i) => i == 11 ? (byte)'\n' : b).ToArray(), "layout: \"{\\n" },
     };
 
     [Theory]
@@ -184,6 +187,48 @@ public class NumpyDataTests
 
         Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 << 20);
         Assert.StartsWith($"{npz}:x.npy: the archive declares {size} bytes for this member", e.Message, StringComparison.Ordinal);
+    }
+
+    // A zip reader given a stream it cannot seek in copies all of it into memory first: through a named pipe, as much
+    // as the writer sends. The archive is opened as every loader opens its files, so a pipe is refused at once.
+    [Fact]
+    public async Task AnArchiveThroughANamedPipeIsRefusedWithoutReadingIt()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        using var dir = new TempDirectory();
+        string npz = dir.File("piped.npz");
+        using (System.Diagnostics.Process mkfifo = System.Diagnostics.Process.Start("mkfifo", [npz]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+        // The writer sends 64 MiB unless the reader closes the pipe first (the write then fails: the reader is gone).
+        Task writer = Task.Run(() =>
+        {
+            try
+            {
+                using var pipe = new FileStream(npz, FileMode.Open, FileAccess.Write);
+                byte[] chunk = new byte[1 << 20];
+                for (int i = 0; i < 64; i++)
+                {
+                    pipe.Write(chunk);
+                }
+            }
+            catch (IOException)
+            {
+            }
+        });
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(npz, null));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        await writer;
+
+        Assert.Equal($"{npz}: an .npz archive must be a regular file, not a pipe", e.Message);
+        Assert.InRange(allocated, 0, 16 << 20);
     }
 
     [Fact]

@@ -135,6 +135,45 @@ public class ModelMetadataTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    private const string OneHiddenLayer = """
+        { "format": "fastnet-model", "version": 2, "inputs": 2, "dropout": DROPOUT,
+          "layers": [ { "units": 2, "activation": "relu", "weights": [[0.1, 0.2], [0.3, 0.4]] },
+                      { "units": 1, "activation": "identity", "weights": [[0.5, 0.6]] } ] }
+        """;
+
+    // A model trains with one drop rate per hidden layer, each 0 ≤ p < 1: a list that no run could have used is the
+    // file's fault, named by its field.
+    [Theory]
+    [InlineData("[0.5, 0.5]", "dropout", "expected 1 drop rates (one per hidden layer), found 2")]
+    [InlineData("[]", "dropout", "expected 1 drop rates (one per hidden layer), found 0")]
+    [InlineData("0.5", "dropout", "expected an array, found a number")]
+    [InlineData("[1]", "dropout[0]", "expected a drop rate p with 0 ≤ p < 1, found 1")]
+    [InlineData("[-0.25]", "dropout[0]", "expected a drop rate p with 0 ≤ p < 1, found -0.25")]
+    [InlineData("[\"0.5\"]", "dropout[0]", "expected a finite number, found \"0.5\"")]
+    [InlineData("[1e999]", "dropout[0]", "expected a finite number, found 1e999")]
+    public void ADropoutListThatDoesNotFitTheHiddenLayersIsRefusedNamingTheField(string dropout, string field, string expected)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Write("dropout.json", OneHiddenLayer.Replace("DROPOUT", dropout, StringComparison.Ordinal));
+        ModelFormatException e = Assert.Throws<ModelFormatException>(() => ModelJson.Read(path));
+        Assert.Equal($"{path}, field {field}: {expected}", e.Message);
+    }
+
+    [Fact]
+    public void ADropoutListWithOneRatePerHiddenLayerReads()
+    {
+        FastNet.Model.Model model = ModelJson.Parse(OneHiddenLayer.Replace("DROPOUT", "[0.25]", StringComparison.Ordinal), "ok.json");
+        Assert.Equal([0.25], model.Metadata.Dropout);
+    }
+
+    [Fact]
+    public void ANetworkWithoutHiddenLayersHasNoDropRates()
+    {
+        string json = VersionOne.Replace("\"version\": 1,", "\"version\": 2, \"dropout\": [0.5],", StringComparison.Ordinal);
+        ModelFormatException e = Assert.Throws<ModelFormatException>(() => ModelJson.Parse(json, "none.json"));
+        Assert.Equal("none.json, field dropout: expected 0 drop rates (one per hidden layer), found 1", e.Message);
+    }
+
     [Fact]
     public void AVersionThisFastNetDoesNotKnowIsRefused()
     {

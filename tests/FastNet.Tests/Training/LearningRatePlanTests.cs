@@ -80,7 +80,7 @@ public class LearningRatePlanTests
     public void AMalformedPolynomialScheduleIsRefused(string text)
     {
         var e = Assert.Throws<FormatException>(() => LearningRateSchedule.Parse(text, 0));
-        Assert.Contains($"'{text}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"\"{text}\"", e.Message, StringComparison.Ordinal);
         Assert.Contains("poly:POWER", e.Message, StringComparison.Ordinal);
     }
 

@@ -1,0 +1,204 @@
+using System.Text.Json;
+using FastNet.Kernels;
+using FastNet.Model;
+using FastNet.Training;
+
+namespace FastNet.Checkpoints;
+
+/// <summary>
+/// Reads the checkpoint's JSON header (its layout is on <see cref="CheckpointFile"/>). Every value goes through
+/// <see cref="JsonFieldReader"/>, so a missing, ill-typed or out-of-range one is named by its path in the header
+/// (<c>training.seed</c>) with what was expected. A valid checksum only says the file is as written: values no run can
+/// have are refused here, named as the file names them, not by the command-line option that sets them in a new run.
+/// </summary>
+internal static class CheckpointHeader
+{
+    // The settings checked by the same rules as the command line's: where the header holds each.
+    private static readonly Dictionary<string, string> FieldOfOption = new(StringComparer.Ordinal)
+    {
+        ["--lr"] = "optimizer.lr",
+        ["--momentum"] = "optimizer.momentum",
+        ["--beta1"] = "optimizer.beta1",
+        ["--beta2"] = "optimizer.beta2",
+        ["--eps"] = "optimizer.eps",
+        ["--weight-decay"] = "optimizer.weightDecay",
+        ["--trust-coefficient"] = "optimizer.trustCoefficient",
+        ["--epochs"] = "training.epochs",
+        ["--batch"] = "training.batch",
+        ["--accumulate"] = "training.accumulate",
+        ["--dropout"] = "training.dropout",
+        ["--lr-scaling"] = "training.lrScaling",
+    };
+
+    /// <summary>The checkpoint the header describes, with the parameters and optimizer state read after it.</summary>
+    /// <exception cref="CheckpointFormatException">The header is not JSON, or a field is missing, ill-typed, out of
+    /// range or inconsistent with the stored arrays; the message names the file and the field.</exception>
+    public static Checkpoint Read(ReadOnlySpan<byte> header, float[] parameters, float[] state, string source)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(header.ToArray());
+            return Read(document.RootElement, new JsonFieldReader(source), parameters, state, source);
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointFormatException($"{source}: the header is not valid JSON ({e.Message})", e);
+        }
+        catch (ModelFormatException e)
+        {
+            throw new CheckpointFormatException(e.Message, e); // names the file and the field already
+        }
+    }
+
+    private static Checkpoint Read(JsonElement root, JsonFieldReader reader, float[] parameters, float[] state, string source)
+    {
+        reader.Expect(root, JsonValueKind.Object, "the header");
+        NetworkSpec spec = Spec(root, reader);
+        if (parameters.Length != spec.ParameterCount)
+        {
+            throw new CheckpointFormatException(
+                $"{source}: {parameters.Length} parameters stored, the network {spec} has {spec.ParameterCount}");
+        }
+        string mathMode = reader.String(root, "mathMode");
+        if (mathMode != Checkpoint.ExactMathMode)
+        {
+            throw reader.Error("mathMode", $"expected \"{Checkpoint.ExactMathMode}\", found {QuotedText.Of(mathMode)}");
+        }
+        LossKind loss = reader.Parsed(root, "loss", Names.ParseLoss);
+        if (spec.LossMismatch(loss) is string mismatch)
+        {
+            throw reader.Error($"layers[{spec.Layers.Count - 1}].activation", mismatch);
+        }
+
+        JsonElement o = reader.Member(root, "optimizer", JsonValueKind.Object);
+        OptimizerSettings optimizer = Optimizer(o, reader);
+        bool trainBiases = reader.Bool(root, "trainBiases");
+        int trainable = trainBiases ? spec.ParameterCount : spec.WeightCount;
+        int slots = OptimizerStep.StateSlots(optimizer.Kind);
+        if (state.Length != slots * trainable)
+        {
+            throw new CheckpointFormatException(
+                $"{source}: {state.Length} optimizer state values stored, {Names.Of(optimizer.Kind)} needs {slots * trainable}");
+        }
+
+        TrainingOptions training = Training(reader.Member(root, "training", JsonValueKind.Object), reader, spec);
+        TrainingPosition position = Position(reader.Member(root, "position", JsonValueKind.Object), reader, training);
+        string? sha256 = JsonFieldReader.Has(root, "trainingDataSha256") ? reader.String(root, "trainingDataSha256") : null;
+        if (sha256 is not null && (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower)))
+        {
+            throw reader.Error("trainingDataSha256", $"expected 64 lowercase hexadecimal digits, found {QuotedText.Of(sha256)}");
+        }
+        ModelMetadata recorded = ModelMetadataJson.Read(root, reader, spec.Inputs, spec.Outputs, spec.Layers.Count - 1);
+        return new Checkpoint
+        {
+            Model = new Model.Model(spec, parameters) { Metadata = recorded with { Loss = loss } },
+            Loss = loss,
+            TrainingDataSha256 = sha256,
+            Optimizer = optimizer,
+            OptimizerSteps = reader.NonNegativeLong(o, "steps", "optimizer"),
+            NadamMuProduct = reader.Double(o, "nadamMuProduct", "optimizer"),
+            OptimizerState = state,
+            TrainBiases = trainBiases,
+            Training = training,
+            Position = position,
+            MathMode = mathMode,
+            Backend = reader.String(root, "backend"),
+        };
+    }
+
+    private static NetworkSpec Spec(JsonElement root, JsonFieldReader reader)
+    {
+        int inputs = reader.PositiveInt(root, "inputs");
+        JsonElement array = reader.Member(root, "layers", JsonValueKind.Array);
+        if (array.GetArrayLength() == 0)
+        {
+            throw reader.Error("layers", "expected at least one layer");
+        }
+        var layers = new List<LayerSpec>();
+        foreach (JsonElement layer in array.EnumerateArray())
+        {
+            string at = $"layers[{layers.Count}]";
+            reader.Expect(layer, JsonValueKind.Object, at);
+            layers.Add(new LayerSpec(reader.PositiveInt(layer, "units", at),
+                reader.Parsed(layer, "activation", Names.ParseActivation, at), reader.Bool(layer, "bias", at)));
+        }
+        try
+        {
+            return new NetworkSpec(inputs, layers);
+        }
+        catch (NetworkTooLargeException e)
+        {
+            throw reader.Error(e.Layer is int l ? $"layers[{l}].units" : "inputs", e.Message);
+        }
+    }
+
+    private static OptimizerSettings Optimizer(JsonElement o, JsonFieldReader reader)
+    {
+        var settings = new OptimizerSettings
+        {
+            Kind = reader.Parsed(o, "kind", Names.ParseOptimizer, "optimizer"),
+            LearningRate = reader.Double(o, "lr", "optimizer"),
+            Momentum = reader.Double(o, "momentum", "optimizer"),
+            Beta1 = reader.Double(o, "beta1", "optimizer"),
+            Beta2 = reader.Double(o, "beta2", "optimizer"),
+            Epsilon = reader.Double(o, "eps", "optimizer"),
+            WeightDecay = reader.Double(o, "weightDecay", "optimizer"),
+            // absent in files written before LARS
+            TrustCoefficient = JsonFieldReader.Has(o, "trustCoefficient") ? reader.Double(o, "trustCoefficient", "optimizer") : null,
+        };
+        return settings.Problem() is SettingProblem problem ? throw Refused(reader, problem) : settings.WithDefaults();
+    }
+
+    private static TrainingOptions Training(JsonElement t, JsonFieldReader reader, NetworkSpec spec)
+    {
+        int warmup = reader.NonNegativeInt(t, "warmup", "training");
+        var training = new TrainingOptions(reader.Int(t, "epochs", "training"), reader.Int(t, "batch", "training"),
+            reader.Bool(t, "shuffle", "training"), reader.UInt64(t, "seed", "training"))
+        {
+            Schedule = reader.Parsed(t, "schedule", text => LearningRateSchedule.TryParse(text, warmup)
+                ?? throw new FormatException($"expected {LearningRateSchedule.Forms}, found {QuotedText.Of(text)}"), "training"),
+            // absent in files written before gradient accumulation and learning-rate scaling
+            Accumulate = JsonFieldReader.Has(t, "accumulate") ? reader.Int(t, "accumulate", "training") : 1,
+            LinearScalingBase = JsonFieldReader.Has(t, "lrScaling")
+                ? reader.Parsed(t, "lrScaling", text => TrainingOptions.TryParseLearningRateScaling(text, out int? linearBase)
+                    ? linearBase
+                    : throw new FormatException(
+                        $"expected {TrainingOptions.LearningRateScalingForms}, found {QuotedText.Of(text)}"), "training")
+                : null,
+            // absent in files written before dropout
+            Dropout = t.TryGetProperty("dropout", out JsonElement dropout)
+                ? DropoutJson.Read(reader, dropout, "training.dropout", spec.Layers.Count - 1)
+                : null,
+        };
+        return training.Problem() is SettingProblem problem ? throw Refused(reader, problem) : training;
+    }
+
+    // A run's checkpoint is taken between batches of an unfinished epoch, or after an epoch: a finished run's is at
+    // epoch training.epochs, batch 0. Whether the batch lies within an epoch depends on the data, checked on resuming.
+    private static TrainingPosition Position(JsonElement p, JsonFieldReader reader, TrainingOptions training)
+    {
+        int epoch = reader.NonNegativeInt(p, "epoch", "position");
+        int batch = reader.NonNegativeInt(p, "batch", "position");
+        if (epoch > training.Epochs)
+        {
+            throw reader.Error("position.epoch",
+                $"{epoch} epochs completed, more than the run's {training.Epochs} (training.epochs)");
+        }
+        if (epoch == training.Epochs && batch > 0)
+        {
+            throw reader.Error("position.batch", $"batch {batch} after the run's last epoch ({training.Epochs}, " +
+                "training.epochs); a finished run stands at batch 0");
+        }
+        JsonElement stateArray = reader.Member(p, "shuffleState", JsonValueKind.Array, "position");
+        if (stateArray.GetArrayLength() != 4)
+        {
+            throw reader.Error("position.shuffleState", $"expected 4 numbers, found {stateArray.GetArrayLength()}");
+        }
+        ulong[] s = [.. stateArray.EnumerateArray().Select((e, i) => reader.UInt64(e, $"position.shuffleState[{i}]"))];
+        return new TrainingPosition(epoch, batch, (s[0], s[1], s[2], s[3]), reader.Float(p, "lossSum", "position"),
+            reader.Float(p, "correct", "position"));
+    }
+
+    private static ModelFormatException Refused(JsonFieldReader reader, SettingProblem problem) =>
+        reader.Error(FieldOfOption[problem.Option], problem.Problem);
+}
