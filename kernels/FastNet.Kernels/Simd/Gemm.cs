@@ -198,6 +198,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         {
             MicroKernels.Kernel12<TV>(depth, a, b, ldb, c, ldc, accumulate);
         }
+        else if (typeof(TV) == typeof(V256))
+        {
+            Vector256MicroKernel.Kernel6(depth, a, b, ldb, c, ldc, accumulate);
+        }
         else
         {
             MicroKernels.Kernel6<TV>(depth, a, b, ldb, c, ldc, accumulate);
