@@ -17,4 +17,21 @@ public class SimdThreadCountTests
         Assert.Equal(DeterminismTests.Run(one, BackendsUnderTest.Cpu.Determinism),
             DeterminismTests.Run(three, BackendsUnderTest.Cpu.Determinism));
     }
+
+    // outputs a multiple of the GEMM's aliasing row stride, so the row-major W (forward) and dZ (dW) are packed row by
+    // row rather than read in place; batches and inputs that leave edge tiles, zero-padded panels of Wᵀ (dX) and a
+    // last k-block shorter than Kc; one, two and three threads split C by rows or by columns
+    [Theory]
+    [InlineData(97, 300, 1024)]
+    [InlineData(300, 97, 512)]
+    [InlineData(13, 1000, 1024)]
+    public void PackedRowMajorOperandsGiveTheSameBitsOnAnyThreadCount(int batch, int inputs, int outputs)
+    {
+        using var one = SimdBackend.Create(1, VectorWidths.Best);
+        using var two = SimdBackend.Create(2, VectorWidths.Best);
+        using var three = SimdBackend.Create(3, VectorWidths.Best);
+        float[] expected = DeterminismTests.Run(one, (batch, inputs, outputs));
+        Assert.Equal(expected, DeterminismTests.Run(two, (batch, inputs, outputs)));
+        Assert.Equal(expected, DeterminismTests.Run(three, (batch, inputs, outputs)));
+    }
 }

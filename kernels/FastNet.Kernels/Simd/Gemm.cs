@@ -19,7 +19,8 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// <summary>
 /// Single-precision C = A·B (overwrites C) with A [M, K] and B [K, N] given by strides, so X·W, Xᵀ·dZ and dZ·Wᵀ are
 /// one code path. Blocking: k-blocks of <see cref="Kc"/> steps and micro-panels of NR columns of B; a row-major B is
-/// read in place (its rows are a panel's steps), any other B is packed once per call, shared by all threads. Each
+/// read in place (its rows are a panel's steps) unless its rows are a multiple of <see cref="AliasingRowStride"/>
+/// apart, any other B is packed once per call, shared by all threads. Each
 /// thread owns a rectangle of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B
 /// micro-panels over it. Every element of C is summed over K in the same order whatever the thread count or partition,
 /// so results are deterministic and do not depend on the number of threads.
@@ -66,6 +67,16 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     /// <summary>Rows of A packed at a time per thread.</summary>
     public static int Mc => Mr * 12;
 
+    /// <summary>
+    /// Row strides of B (floats) whose multiples make an in-place micro-panel alias in the caches: its Kc steps, one
+    /// row apart, then fall into the same few sets of L1 and L2 (N = 1024: 256 lines into one set of L1 and 16 of L2,
+    /// 8 ways each), so every micro-tile that reuses the panel reads it from L3 again. Such a B is packed.
+    /// </summary>
+    public const int AliasingRowStride = 512;
+
+    // panels of a row-major B packed per task, row by row, so each of its rows is read as one contiguous run
+    private const int PanelsPerPackTask = 8;
+
     /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
     public long ScratchBytes => _packedB.Bytes + _packedA.Concat(_tiles).Sum(array => array.Bytes);
 
@@ -84,14 +95,16 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _kBlocks = (k + Kc - 1) / Kc;
         _bPacked = _packedB.Get((nint)_panels * Nr * k);
 
-        // a row-major B is read in place (its rows are the panels' steps); only a partial last panel is packed
-        _firstPacked = b.ColStride == 1 ? n / Nr : 0;
+        // a row-major B is read in place (its rows are the panels' steps) where that does not alias in the caches, or
+        // where only one row of micro-tiles reads each panel; a partial last panel is packed in any case
+        bool inPlace = b.ColStride == 1 && (b.RowStride % AliasingRowStride != 0 || m <= Mr);
+        _firstPacked = inPlace ? n / Nr : 0;
 
         bool parallel = (long)m * n * k >= ParallelThreshold && _pool.Threads > 1;
         int threads = parallel ? _pool.Threads : 1;
         Partition(threads);
 
-        int packUnits = _kBlocks * (_panels - _firstPacked);
+        int packUnits = _kBlocks * PackGroups();
         _pool.Run(_packJob, parallel ? Math.Min(packUnits, threads * 8) : Math.Min(packUnits, 1));
         _pool.Run(_computeJob, _tasksM * _tasksN);
     }
@@ -124,17 +137,33 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
+    // the packing units of one k-block: groups of panels of a row-major B, single panels of any other
+    private int PackGroups()
+    {
+        int packed = _panels - _firstPacked;
+        return _b.ColStride == 1 ? (packed + PanelsPerPackTask - 1) / PanelsPerPackTask : packed;
+    }
+
     private void PackB(int task, int taskCount)
     {
-        int packed = _panels - _firstPacked, units = _kBlocks * packed;
+        int groups = PackGroups(), units = _kBlocks * groups, perGroup = _b.ColStride == 1 ? PanelsPerPackTask : 1;
         int first = (int)((long)units * task / taskCount), last = (int)((long)units * (task + 1) / taskCount);
         for (int u = first; u < last; u++)
         {
-            int kb = u / packed, p = _firstPacked + (u % packed);
+            int kb = u / groups, p0 = _firstPacked + (u % groups * perGroup), p1 = Math.Min(_panels, p0 + perGroup);
             int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
-            int j0 = p * Nr, columns = Math.Min(Nr, _n - j0);
-            float* destination = _bPacked + ((nint)k0 * _panels * Nr) + ((nint)p * depth * Nr);
-            Packing.PackB(_b, k0, depth, j0, columns, Nr, destination);
+            float* block = _bPacked + ((nint)k0 * _panels * Nr);
+            // whole panels of a row-major B row by row, then a partial panel (zero-padded) or any other B's panel
+            int whole = _b.ColStride == 1 ? Math.Max(0, Math.Min(p1, _n / Nr) - p0) : 0;
+            if (whole > 0)
+            {
+                Packing.PackBRows(_b, k0, depth, p0 * Nr, whole, Nr, block + ((nint)p0 * depth * Nr), (nint)depth * Nr);
+            }
+            for (int p = p0 + whole; p < p1; p++)
+            {
+                int j0 = p * Nr, columns = Math.Min(Nr, _n - j0);
+                Packing.PackB(_b, k0, depth, j0, columns, Nr, block + ((nint)p * depth * Nr));
+            }
         }
     }
 
@@ -197,6 +226,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         if (Mr == 12)
         {
             MicroKernels.Kernel12<TV>(depth, a, b, ldb, c, ldc, accumulate);
+        }
+        else if (typeof(TV) == typeof(V256))
+        {
+            Vector256MicroKernel.Kernel6(depth, a, b, ldb, c, ldc, accumulate);
         }
         else
         {

@@ -50,6 +50,24 @@ internal static unsafe class Packing
         Transpose(source, b.ColStride, b.RowStride, columns, depth, nr, destination);
     }
 
+    /// <summary>
+    /// Packs <paramref name="panels"/> whole micro-panels of a row-major <paramref name="b"/> (columns
+    /// [j0, j0 + panels·nr), depth [k0, k0 + depth)), <paramref name="panelStride"/> floats apart in the destination,
+    /// row by row: each row's columns are read once, contiguously, rather than one panel's 64 bytes per row at a time.
+    /// </summary>
+    public static void PackBRows(Operand b, int k0, int depth, int j0, int panels, int nr, float* destination,
+        nint panelStride)
+    {
+        for (int k = 0; k < depth; k++)
+        {
+            float* row = b.Data + ((k0 + k) * b.RowStride) + j0, step = destination + ((nint)k * nr);
+            for (int p = 0; p < panels; p++)
+            {
+                Copy(row + (p * nr), step + (p * panelStride), nr);
+            }
+        }
+    }
+
     // destination[k·width + r] = source[r·lineStride + k·stepStride] for r < lines, zero for lines ≤ r < width
     private static void Transpose(float* source, nint lineStride, nint stepStride, int lines, int depth, int width,
         float* destination)
