@@ -16,8 +16,21 @@ public static class QuotedText
     /// <summary><paramref name="text"/> quoted and escaped.</summary>
     public static string Of(ReadOnlySpan<char> text)
     {
+        string escaped = Escape(text, out bool cut);
+        return cut ? $"\"{escaped}\"…" : $"\"{escaped}\"";
+    }
+
+    /// <summary><paramref name="text"/> escaped and cut as <see cref="Of"/> does, without the quotes: for a fragment a
+    /// message sets off otherwise, as an operator's name in parentheses.</summary>
+    public static string Bare(ReadOnlySpan<char> text)
+    {
+        string escaped = Escape(text, out bool cut);
+        return cut ? escaped + "…" : escaped;
+    }
+
+    private static string Escape(ReadOnlySpan<char> text, out bool cut)
+    {
         var quoted = new StringBuilder(Math.Min(text.Length, MaxLength) + 8);
-        quoted.Append('"');
         int end = Math.Min(text.Length, MaxLength);
         if (end < text.Length && char.IsHighSurrogate(text[end - 1]))
         {
@@ -50,11 +63,7 @@ public static class QuotedText
                     break;
             }
         }
-        quoted.Append('"');
-        if (end < text.Length)
-        {
-            quoted.Append('…');
-        }
+        cut = end < text.Length;
         return quoted.ToString();
     }
 

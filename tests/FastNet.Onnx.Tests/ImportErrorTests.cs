@@ -50,7 +50,21 @@ public class ImportErrorTests
             .Build();
 
         OnnxFormatException e = AssertRefused(onnx, "/fc/Gemm", "Gemm", "not an initializer");
-        Assert.Contains("computed by node '/fc/Transpose' (Transpose)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("computed by node \"/fc/Transpose\" (Transpose)", e.Message, StringComparison.Ordinal);
+    }
+
+    // Names come from the file: a message quotes them on one line, control characters escaped.
+    [Fact]
+    public void NamesFromTheFileAreQuotedWithTheirControlCharactersEscaped()
+    {
+        ModelProto onnx = new GraphBuilder().Input("input", 3).Input("w\neight", 2).Output("output", 2)
+            .Node("MatMul", "/fc/\u001b[2JMatMul", ["input", "w\neight"], "output")
+            .Build();
+
+        OnnxFormatException e = Assert.Throws<OnnxFormatException>(() => OnnxImport.FromOnnx(onnx, "model.onnx"));
+
+        Assert.StartsWith("model.onnx: node \"/fc/\\u001b[2JMatMul\" (MatMul): its weight \"w\\neight\" is an input of the graph",
+            e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,7 +74,7 @@ public class ImportErrorTests
             .Node("MatMul", "/fc/MatMul", ["input", "weight"], "output")
             .Build();
 
-        AssertRefused(onnx, "/fc/MatMul", "MatMul", "'weight' is an input of the graph, not an initializer");
+        AssertRefused(onnx, "/fc/MatMul", "MatMul", "\"weight\" is an input of the graph, not an initializer");
     }
 
     [Fact]
@@ -121,7 +135,7 @@ public class ImportErrorTests
         ModelProto onnx = Layer().Node("Relu", "/fc/Relu", ["/fc/Gemm_output_0"], "output").Output("/fc/Gemm_output_0", 2)
             .Build();
 
-        AssertRefused(onnx, "/fc/Gemm", "Gemm", "output '/fc/Gemm_output_0' is not the end of the chain");
+        AssertRefused(onnx, "/fc/Gemm", "Gemm", "output \"/fc/Gemm_output_0\" is not the end of the chain");
     }
 
     [Fact]
@@ -182,7 +196,7 @@ public class ImportErrorTests
             .Node("MatMul", "/fc/MatMul", ["input", "fc.weight"], "output")
             .Build();
 
-        AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight 'fc.weight' has a shape of");
+        AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight \"fc.weight\" has a shape of");
     }
 
     [Fact]
@@ -193,7 +207,7 @@ public class ImportErrorTests
             .Node("MatMul", "/fc/MatMul", ["input", "fc.weight"], "output")
             .Build();
 
-        AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight 'fc.weight' has a negative dimension");
+        AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight \"fc.weight\" has a negative dimension");
     }
 
     private static GraphBuilder Layer() => new GraphBuilder().Input("input", 3).Output("output", 2)
@@ -211,7 +225,7 @@ public class ImportErrorTests
     {
         OnnxFormatException e = Assert.Throws<OnnxFormatException>(() => OnnxImport.FromOnnx(onnx, "model.onnx"));
         Assert.Equal(("model.onnx", node, opType), (e.File, e.Node, e.OpType));
-        Assert.StartsWith($"model.onnx: node '{node}' ({opType}): ", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"model.onnx: node \"{node}\" ({opType}): ", e.Message, StringComparison.Ordinal);
         Assert.Contains(problem, e.Message, StringComparison.Ordinal);
         return e;
     }

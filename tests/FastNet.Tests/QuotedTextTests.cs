@@ -37,6 +37,13 @@ public class QuotedTextTests
         Assert.Equal("\"" + new string('y', QuotedText.MaxLength) + "\"", QuotedText.Of(new string('y', QuotedText.MaxLength)));
 
     [Fact]
+    public void BareTextIsEscapedAndCutWithoutQuotes()
+    {
+        Assert.Equal("Op\\nType", QuotedText.Bare("Op\nType"));
+        Assert.Equal(new string('z', QuotedText.MaxLength) + "…", QuotedText.Bare(new string('z', 500)));
+    }
+
+    [Fact]
     public void TheCutNeverSplitsASurrogatePair()
     {
         // The limit falls between the two halves of an emoji: the emoji goes whole or not at all.

@@ -35,7 +35,7 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         if (node.Domain is not ("" or "ai.onnx"))
         {
             throw Error(node,
-                $"an operator of domain '{node.Domain}'; FastNet imports standard ONNX operators: {Supported}");
+                $"an operator of domain {QuotedText.Of(node.Domain)}; FastNet imports standard ONNX operators: {Supported}");
         }
         if (node.Output.Count != 1)
         {
@@ -119,14 +119,14 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         (float[] values, TensorProto tensor) = Constant(node, 1, subtract ? "mean" : "divisor");
         if (tensor.Dims.Count > 2 || tensor.Dims.SkipLast(1).Any(d => d != 1))
         {
-            throw Error(node, $"operand '{tensor.Name}' of shape {OnnxTensors.Shape(tensor)}; FastNet takes one value "
+            throw Error(node, $"operand {QuotedText.Of(tensor.Name)} of shape {OnnxTensors.Shape(tensor)}; FastNet takes one value "
                 + "or one per feature");
         }
         foreach (float v in values)
         {
             if (!float.IsFinite(v) || (!subtract && v <= 0))
             {
-                throw Error(node, $"operand '{tensor.Name}' holds {v}; FastNet's preprocessing needs finite "
+                throw Error(node, $"operand {QuotedText.Of(tensor.Name)} holds {v}; FastNet's preprocessing needs finite "
                     + (subtract ? "means" : "positive divisors"));
             }
         }
@@ -190,7 +190,7 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         }
         int other = node.Input.Count == 2 && node.Input[0] == current ? 1
             : node.Input.Count == 2 && node.Input[1] == current ? 0
-            : throw Error(node, $"expected two operands, one of them '{current}'");
+            : throw Error(node, $"expected two operands, one of them {QuotedText.Of(current)}");
         last.Biases = Bias(node, other, last.Units);
         last.AwaitsBias = false;
     }
@@ -222,7 +222,7 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         {
             "none" => Activation.Gelu,
             "tanh" => Activation.GeluTanh,
-            _ => throw Error(node, $"Gelu approximate = '{approximate}'; expected 'none' or 'tanh'"),
+            _ => throw Error(node, $"Gelu approximate = {QuotedText.Of(approximate)}; expected 'none' or 'tanh'"),
         };
     }
 
@@ -273,7 +273,7 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
             previous.AwaitsBias = false;
             if (inputs != previous.Units)
             {
-                throw Error(node, $"weight '{weight.Name}' of shape {OnnxTensors.Shape(weight)} takes {inputs} inputs; "
+                throw Error(node, $"weight {QuotedText.Of(weight.Name)} of shape {OnnxTensors.Shape(weight)} takes {inputs} inputs; "
                     + $"the layer below has {previous.Units} units");
             }
         }
@@ -287,7 +287,7 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         if (!row || values.Length != units)
         {
             throw Error(node,
-                $"bias '{tensor.Name}' of shape {OnnxTensors.Shape(tensor)}; expected [{units}], one per unit");
+                $"bias {QuotedText.Of(tensor.Name)} of shape {OnnxTensors.Shape(tensor)}; expected [{units}], one per unit");
         }
         return values;
     }
@@ -296,7 +296,7 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
     {
         if (weight.Dims.Count != 2 || weight.Dims.Any(d => d is < 1 or > int.MaxValue))
         {
-            throw Error(node, $"weight '{weight.Name}' of shape {OnnxTensors.Shape(weight)}; expected a matrix");
+            throw Error(node, $"weight {QuotedText.Of(weight.Name)} of shape {OnnxTensors.Shape(weight)}; expected a matrix");
         }
         return ((int)weight.Dims[0], (int)weight.Dims[1]);
     }
@@ -308,12 +308,12 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         if (!initializers.TryGetValue(name, out TensorProto? tensor))
         {
             string origin = producers.TryGetValue(name, out NodeProto? producer)
-                ? $"computed by node '{producer.Name}' ({producer.OpType})"
+                ? $"computed by node {QuotedText.Of(producer.Name)} ({QuotedText.Bare(producer.OpType)})"
                 : "an input of the graph";
-            throw Error(node, $"its {role} '{name}' is {origin}, not an initializer; FastNet imports fixed weights");
+            throw Error(node, $"its {role} {QuotedText.Of(name)} is {origin}, not an initializer; FastNet imports fixed weights");
         }
         float[] values = OnnxTensors.TryRead(tensor, out string problem)
-            ?? throw Error(node, $"its {role} '{name}' {problem}");
+            ?? throw Error(node, $"its {role} {QuotedText.Of(name)} {problem}");
         return (values, tensor);
     }
 
@@ -326,7 +326,7 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         if (node.Input[0] != current)
         {
             throw Error(node,
-                $"takes '{current}' as operand {node.Input.IndexOf(current) + 1}; FastNet expects it first");
+                $"takes {QuotedText.Of(current)} as operand {node.Input.IndexOf(current) + 1}; FastNet expects it first");
         }
     }
 

@@ -31,5 +31,5 @@ public sealed class OnnxFormatException : Exception
             node.OpType);
 
     private static string Compose(string file, string problem, string? node, string? opType) =>
-        node is null && opType is null ? $"{file}: {problem}" : $"{file}: node '{node}' ({opType}): {problem}";
+        node is null && opType is null ? $"{file}: {problem}" : $"{file}: node {QuotedText.Of(node)} ({QuotedText.Bare(opType)}): {problem}";
 }

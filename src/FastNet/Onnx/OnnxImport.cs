@@ -87,10 +87,10 @@ public static class OnnxImport
                 // The one branching FastNet reads: GELU written out in elementwise operators.
                 GeluSubgraph gelu = GeluSubgraph.TryMatch(current, consumers, producers, initializers,
                     graph.Output.Select(o => o.Name), out string? formula)
-                    ?? throw OnnxFormatException.At(file, next[1], $"'{current}' also feeds node '{next[0].Name}' "
-                        + $"({next[0].OpType}): a branch; FastNet imports a single chain of layers, with GELU's "
+                    ?? throw OnnxFormatException.At(file, next[1], $"{QuotedText.Of(current)} also feeds node {QuotedText.Of(next[0].Name)} "
+                        + $"({QuotedText.Bare(next[0].OpType)}): a branch; FastNet imports a single chain of layers, with GELU's "
                         + "erf or tanh formula the only branching"
-                        + (formula is null ? "" : $" (these nodes compute {formula}, with z = '{current}')"));
+                        + (formula is null ? "" : $" (these nodes compute {formula}, with z = {QuotedText.Of(current)})"));
                 chain.UnionWith(gelu.Nodes);
                 builder.AcceptActivation(gelu.Last, gelu.Activation);
                 current = gelu.Output;
@@ -107,13 +107,13 @@ public static class OnnxImport
         }
         if (graph.Node.FirstOrDefault(n => !chain.Contains(n)) is NodeProto stray)
         {
-            throw OnnxFormatException.At(file, stray, $"not on the chain from '{inputs[0].Name}' to the output; "
+            throw OnnxFormatException.At(file, stray, $"not on the chain from {QuotedText.Of(inputs[0].Name)} to the output; "
                 + "FastNet imports a single chain of layers");
         }
         if (inputs.Length > 1)
         {
             throw new OnnxFormatException(file, $"the graph has {inputs.Length} inputs "
-                + $"({string.Join(", ", inputs.Select(i => $"'{i.Name}'"))}); FastNet imports one, the features");
+                + $"({string.Join(", ", inputs.Select(i => QuotedText.Of(i.Name)))}); FastNet imports one, the features");
         }
         CheckOutputs(graph, file, current, logits, producers);
 
@@ -128,11 +128,11 @@ public static class OnnxImport
     {
         if (!graph.Output.Any(o => o.Name == end))
         {
-            throw new OnnxFormatException(file, $"the chain ends at '{end}', which is not an output of the graph");
+            throw new OnnxFormatException(file, $"the chain ends at {QuotedText.Of(end)}, which is not an output of the graph");
         }
         foreach (ValueInfoProto output in graph.Output.Where(o => o.Name != end && o.Name != logits))
         {
-            string problem = $"output '{output.Name}' is not the end of the chain; FastNet imports a network with one "
+            string problem = $"output {QuotedText.Of(output.Name)} is not the end of the chain; FastNet imports a network with one "
                 + "output (and its logits before a final Softmax)";
             throw producers.TryGetValue(output.Name, out NodeProto? producer)
                 ? OnnxFormatException.At(file, producer, problem)
@@ -147,11 +147,11 @@ public static class OnnxImport
             return;
         }
         TypeProto.Types.Tensor tensor = input.Type.TensorType
-            ?? throw new OnnxFormatException(file, $"input '{input.Name}' is not a tensor");
+            ?? throw new OnnxFormatException(file, $"input {QuotedText.Of(input.Name)} is not a tensor");
         if (tensor.ElemType is not (0 or OnnxTensors.FloatType))
         {
             throw new OnnxFormatException(file,
-                $"input '{input.Name}' holds {(TensorProto.Types.DataType)tensor.ElemType} values; FastNet takes "
+                $"input {QuotedText.Of(input.Name)} holds {(TensorProto.Types.DataType)tensor.ElemType} values; FastNet takes "
                 + "float");
         }
         if (tensor.Shape is null)
@@ -161,11 +161,11 @@ public static class OnnxImport
         if (tensor.Shape.Dim.Count != 2)
         {
             throw new OnnxFormatException(file,
-                $"input '{input.Name}' has {tensor.Shape.Dim.Count} dimensions; FastNet takes [batch, features]");
+                $"input {QuotedText.Of(input.Name)} has {tensor.Shape.Dim.Count} dimensions; FastNet takes [batch, features]");
         }
         if (tensor.Shape.Dim[1].HasDimValue && tensor.Shape.Dim[1].DimValue != features)
         {
-            throw new OnnxFormatException(file, $"input '{input.Name}' has {tensor.Shape.Dim[1].DimValue} features; "
+            throw new OnnxFormatException(file, $"input {QuotedText.Of(input.Name)} has {tensor.Shape.Dim[1].DimValue} features; "
                 + $"the first layer takes {features}");
         }
     }

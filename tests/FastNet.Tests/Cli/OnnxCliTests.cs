@@ -94,7 +94,7 @@ public class OnnxCliTests
         CliRun run = Train(data, "--init", dir.File("bad.onnx"));
 
         Assert.Equal(FastNetCli.Failure, run.ExitCode);
-        Assert.Contains($"fastnet: error: {dir.File("bad.onnx")}: node '{relu.Name}' (Elu): unsupported operator",
+        Assert.Contains($"fastnet: error: {dir.File("bad.onnx")}: node \"{relu.Name}\" (Elu): unsupported operator",
             run.Error, StringComparison.Ordinal);
     }
 }
