@@ -19,8 +19,11 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 printf 'node-a slots=1\nnode-b slots=1\n' >"$dir/openmpi-hosts"
 printf 'node-a:1\nnode-b:1\n' >"$dir/mpich-hosts"
-# no binding: each node's one rank would otherwise be bound to its node's first core, here the same core for both
-openmpi=(mpirun --hostfile "$dir/openmpi-hosts" --mca plm_rsh_agent "$repo/tests/mpi/ssh-here.sh" --mca btl tcp,self --bind-to none)
+# No binding: each node's one rank would otherwise be bound to its node's first core, here the same core for both.
+# No shared topology: a node daemon (orted) once crashed writing hwloc's topology into the shared-memory hole it had
+# chosen (a segfault in hwloc_shmem_topology_write, Open MPI 4.1.4); vmhole none makes each process read its own.
+openmpi=(mpirun --hostfile "$dir/openmpi-hosts" --mca plm_rsh_agent "$repo/tests/mpi/ssh-here.sh" --mca btl tcp,self --bind-to none
+  --mca rtc_hwloc_vmhole none)
 mpich=(mpiexec.mpich -f "$dir/mpich-hosts" -launcher ssh -launcher-exec "$repo/tests/mpi/ssh-here.sh")
 args=(train --layers 32 --batch 100 --backend simd --seed 3 --no-progress)
 fail() { echo "FAILED: $*"; exit 1; }
