@@ -11,7 +11,8 @@
 #     with the flat all-reduce and with the per-layer ones, whose last carries the stop; and SIGTERM to MPICH's
 #     mpiexec.mpich (which passes it on to the ranks at once) with the flat one. These runs train with plain SGD
 #     at lr 1e-5 and batch 20, so the loss compared is still far from 0 when the stop comes (0.24 after 4,367 epochs
-#     at lr 1e-4 in one clean-clone run, so lr 1e-5 for a margin on faster machines): a run that had trained to a loss
+#     at lr 1e-4 in one clean-clone run, so lr 1e-5 for a margin on faster machines). Then SIGTERM to rank 1 alone
+#     (mpirun ends the job when a rank exits non-zero): rank 0 must still save, and say another rank was signalled: a run that had trained to a loss
 #     near 0 would compare two near-zero numbers, which says little, so a loss below 0.01 fails.
 #     mpirun answers SIGTERM with SIGCONT to the ranks, odls_base_sigkill_timeout seconds later SIGTERM, as long again
 #     later SIGKILL, reading none of their output meanwhile. The run gives them 10 s (the README's advice); its short
@@ -57,10 +58,11 @@ bounded_wait() {
   wait "$launcher" || status=$?
 }
 
-# the epoch the checkpoint resumes at, read from a resume that trains nothing (it loads and scores the model)
+# the epoch the checkpoint resumes at (its position's epoch + 1, as `train --resume` counts) and the batch, read from
+# its JSON header; the resumes that follow load it (a resume with --epochs below what it trained is refused)
 resume_epoch() {
-  dotnet "$cli" train --resume "$dir/ck.ckpt" --epochs 1 --no-progress >"$dir/load.log" 2>&1 || { cat "$dir/load.log"; fail "the checkpoint does not load"; }
-  sed -nE 's/^resuming .* at epoch ([0-9]+), batch ([0-9]+)$/\1 \2/p' "$dir/load.log"
+  grep -aoE '"position":\{"epoch":[0-9]+,"batch":[0-9]+' "$dir/ck.ckpt" \
+    | sed -E 's/.*"epoch":([0-9]+),"batch":([0-9]+)/\1 \2/' | { read -r e b && echo "$((e + 1)) $b"; }
 }
 
 for allreduce in flat layers; do
@@ -115,21 +117,38 @@ for launcher_name in mpirun mpiexec.mpich; do
   grep -q "fastnet: error on rank 1: .*missing.csv: file not found" "$dir/bad.log" || fail "rank 1's message is missing"
 done
 
-for case in flat layers mpich-flat; do
-  allreduce=${case#mpich-}
+for case in flat layers mpich-flat rank1-flat; do
+  allreduce=${case#*-}
   args=(train --layers 32 --batch 20 --optimizer sgd --lr 1e-5 --backend simd --seed 5 --no-progress --allreduce "$allreduce")
   if [[ $case == mpich-* ]]; then
     echo "== MPICH: SIGTERM to mpiexec.mpich, --allreduce $allreduce"
     launch=(mpiexec.mpich -np 2)
     start_run
     launch=(mpirun -np 2 --oversubscribe)
+  elif [[ $case == rank1-* ]]; then
+    # as a scheduler that signals the ranks themselves does: rank 1 stops first, and mpirun ends the whole job as soon
+    # as one rank exits non-zero, so rank 1 must not exit before rank 0 has saved
+    echo "== SIGTERM to rank 1 alone, --allreduce $allreduce"
+    start_run
   else
     echo "== SIGTERM to mpirun, --allreduce $allreduce"
     start_run --mca odls_base_sigkill_timeout 10
   fi
-  kill -TERM "$launcher"
+  if [[ $case == rank1-* ]]; then
+    rank1=
+    for pid in $(pgrep -P "$launcher"); do
+      if grep -qzx OMPI_COMM_WORLD_RANK=1 "/proc/$pid/environ"; then rank1=$pid; fi
+    done
+    [[ -n $rank1 ]] || fail "rank 1's process not found"
+    kill -TERM "$rank1"
+  else
+    kill -TERM "$launcher"
+  fi
   bounded_wait
   plain <"$dir/run.log" | grep "interrupted" || { plain <"$dir/run.log" | tail -20; fail "no rank reported the stop"; }
+  [[ $case != rank1-* ]] || grep -q "interrupted (a signal to another rank)" "$dir/run.log" \
+    || fail "rank 0 did not say that another rank's signal stopped the run"
+
   # mpiexec.mpich's own exit status after it passed SIGTERM on is 0 or 143 from run to run (5 tries: 0, 0, 143, 143,
   # 143) while each rank exits 143, so only Open MPI's launcher status is required to report the stop
   [[ $case == mpich-* ]] || ((status != 0)) || fail "mpirun exited 0 after SIGTERM"

@@ -30,11 +30,16 @@ internal sealed class RunSignals : IDisposable
     /// <summary>Canceled by the first signal.</summary>
     public CancellationToken Stop => _stop.Token;
 
-    /// <summary>130 after SIGINT, 143 after SIGTERM.</summary>
+    /// <summary>130 after SIGINT, 143 after SIGTERM; 130 on a rank that stopped at another rank's signal.</summary>
     public int ExitCode => 128 + (_first == 0 ? SigInt : _first);
 
-    /// <summary>The first signal's name, for messages.</summary>
-    public string Name => _first == SigTerm ? "SIGTERM" : "SIGINT";
+    /// <summary>The first signal's name, for messages; a rank that got none stopped at another rank's.</summary>
+    public string Name => _first switch
+    {
+        SigTerm => "SIGTERM",
+        SigInt => "SIGINT",
+        _ => "a signal to another rank",
+    };
 
     // the registrations of a run that was asked to stop, kept until the process ends
     private static RunSignals? s_stopping;

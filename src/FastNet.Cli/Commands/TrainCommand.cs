@@ -204,8 +204,8 @@ internal static class TrainCommand
                     error.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
                     return FastNetCli.Failure;
                 }
-                // All ranks stopped at the same batch; rank 0 keeps the state. No rank exits before it has: launchers
-                // end the whole job as soon as one rank exits with a signal's status (MPICH's Hydra at once).
+                // All ranks stopped at the same batch; rank 0 keeps the state. No rank exits before it has: Open MPI's
+                // mpirun ends the whole job as soon as one rank exits with a non-zero status, such as the stop's.
                 if (ranks.Rank == 0)
                 {
                     string path = RunRescue.Keep(Capture(), checkpointPath);
