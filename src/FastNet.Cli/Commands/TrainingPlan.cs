@@ -159,7 +159,7 @@ internal sealed class TrainingPlan
         {
             Model.Model initial = RootInput.Read(ranks,
                 () => initPath.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? OnnxImport.Read(initPath) : ModelJson.Read(initPath),
-                model => Encoding.UTF8.GetBytes(ModelJson.ToJson(model)),
+                ModelJson.ToUtf8Json,
                 bytes => ModelJson.Parse(Encoding.UTF8.GetString(bytes), initPath));
             ensureFits(initial.Spec);
             return initial;

@@ -190,12 +190,15 @@ public static class ModelJson
     }
 
     /// <summary>The model as a JSON document.</summary>
-    public static string ToJson(Model model)
+    public static string ToJson(Model model) => Encoding.UTF8.GetString(ToUtf8Json(model));
+
+    /// <summary>The model file's bytes: the JSON document as UTF-8.</summary>
+    public static byte[] ToUtf8Json(Model model)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var stream = new MemoryStream();
         WriteTo(model, stream);
-        return Encoding.UTF8.GetString(stream.ToArray());
+        return stream.ToArray();
     }
 
     /// <summary>Writes the model file atomically: a temporary file beside it, flushed to disk, then renamed over the

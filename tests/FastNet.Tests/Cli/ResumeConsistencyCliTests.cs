@@ -114,6 +114,16 @@ public class ResumeConsistencyCliTests
         Assert.Contains("b.csv gives a different training set", run.Error, StringComparison.Ordinal);
     }
 
+    // The first epoch's checkpoint of a.csv, rewritten by change with a valid checksum, then resumed: whatever the
+    // resume refuses is what change did.
+    private static (CliRun Run, string Path) ResumeChanged(TempDirectory dir, Func<Checkpoint, Checkpoint> change)
+    {
+        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
+        string path = dir.File("run.ckpt");
+        CheckpointFile.Write(change(CheckpointFile.Read(path)), path);
+        return (CliRun.Of("train", "--resume", path, "--no-progress"), path);
+    }
+
     // The checksum is made right, so only the position is wrong: the data has 5 batches of 16 per epoch, so a run
     // stops at batch 0 to 4. The file itself cannot tell (its run has 2 epochs, it is in the second); the data can.
     [Theory]
@@ -122,17 +132,11 @@ public class ResumeConsistencyCliTests
     public void APositionPastTheEpochOfThisDataIsRefusedNamingTheFileAndField(int batch)
     {
         using var dir = new TempDirectory();
-        string data = Csv(dir, "a.csv", 0);
-        Assert.Equal(0, FirstEpoch(dir, data).ExitCode);
-        string path = dir.File("run.ckpt");
-        Checkpoint saved = CheckpointFile.Read(path);
-        CheckpointFile.Write(saved with
+        (CliRun run, string path) = ResumeChanged(dir, saved => saved with
         {
             Training = saved.Training with { Epochs = 2 },
             Position = saved.Position with { Batch = batch },
-        }, path);
-
-        CliRun run = CliRun.Of("train", "--resume", path, "--no-progress");
+        });
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"fastnet: error: {path}, field position.batch: {batch} batches of epoch 2 done, but an epoch of " +
@@ -145,12 +149,7 @@ public class ResumeConsistencyCliTests
     public void AnEpochPastTheRunsLastIsRefusedNamingTheFileAndField()
     {
         using var dir = new TempDirectory();
-        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
-        string path = dir.File("run.ckpt");
-        Checkpoint saved = CheckpointFile.Read(path);
-        CheckpointFile.Write(saved with { Position = saved.Position with { Epoch = 40 } }, path);
-
-        CliRun run = CliRun.Of("train", "--resume", path, "--no-progress");
+        (CliRun run, string path) = ResumeChanged(dir, saved => saved with { Position = saved.Position with { Epoch = 40 } });
 
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"fastnet: error: {path}, field position.epoch: 40 epochs completed, more than the run's 1 " +
@@ -161,12 +160,7 @@ public class ResumeConsistencyCliTests
     public void APositionInsideTheRunsLastEpochButPastItsEndIsRefused()
     {
         using var dir = new TempDirectory();
-        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
-        string path = dir.File("run.ckpt");
-        Checkpoint saved = CheckpointFile.Read(path);
-        CheckpointFile.Write(saved with { Position = saved.Position with { Batch = 2 } }, path);
-
-        CliRun run = CliRun.Of("train", "--resume", path, "--no-progress");
+        (CliRun run, string path) = ResumeChanged(dir, saved => saved with { Position = saved.Position with { Batch = 2 } });
 
         Assert.Equal(1, run.ExitCode);
         Assert.StartsWith($"fastnet: error: {path}, field position.batch: batch 2 after the run's last epoch",
