@@ -5,7 +5,7 @@
 #     per-layer ones (a rank blocked in MPI_Wait of an MPI_Iallreduce must be ended too). The same kill under MPICH's
 #     launcher (mpiexec.mpich), which must end the job as well;
 #  2. an unreadable data file on rank 1 alone: every rank stops within 60 s with rank 1's message, under mpirun and
-#     under mpiexec.mpich;
+#     under mpiexec.mpich; a run that diverges: rank 0's message once, every rank ends without MPI_Abort;
 #  3. SIGTERM to mpirun: the ranks stop at the same batch, rank 0 saves the checkpoint, and the epoch resumed in one
 #     process reports the loss of the same epoch trained without a stop (the running sums of both ranks were kept);
 #     with the flat all-reduce and with the per-layer ones, whose last carries the stop; and SIGTERM to MPICH's
@@ -115,6 +115,25 @@ for launcher_name in mpirun mpiexec.mpich; do
   plain <"$dir/bad.log" | head -4 # Open MPI's own banner (MPI_ABORT was invoked on rank 1) is sometimes cut short
   ((status != 0 && status != 124)) || fail "$launcher_name exited $status with bad input on one rank"
   grep -q "fastnet: error on rank 1: .*missing.csv: file not found" "$dir/bad.log" || fail "rank 1's message is missing"
+done
+
+# Divergence is judged on the all-reduced loss, so every rank sees it at the same batch: rank 0 alone says why, once,
+# and every rank exits 1 by itself. An MPI_Abort here (the answer to one rank's error) printed the launcher's abort
+# banner and could kill rank 0 while it wrote the message.
+for launcher_name in mpirun mpiexec.mpich; do
+  echo "== divergence (lr 1e6), $launcher_name"
+  extra=()
+  [[ $launcher_name == mpirun ]] && extra=(--oversubscribe)
+  status=0
+  timeout 60 "$launcher_name" "${extra[@]}" -np 2 dotnet "$cli" train --layers 32 --batch 100 --lr 1e6 --epochs 3 \
+    --backend simd --seed 5 --no-progress --save "$dir/diverged.json" >"$dir/diverged.log" 2>&1 || status=$?
+  plain <"$dir/diverged.log" | tail -4
+  ((status != 0 && status != 124)) || fail "$launcher_name exited $status after the run diverged"
+  [[ $(grep -c "training diverged" "$dir/diverged.log") == 1 ]] || fail "the divergence was not reported once"
+  grep -q "fastnet: error: training diverged in epoch 1 .*the model was not saved to .*diverged.json" "$dir/diverged.log" \
+    || fail "rank 0's divergence message is missing or cut short"
+  ! grep -qi "MPI_ABORT" "$dir/diverged.log" || fail "a rank aborted the job after the ranks agreed it diverged"
+  [[ ! -e $dir/diverged.json ]] || fail "a diverged model was saved"
 done
 
 for case in flat layers mpich-flat rank1-flat; do

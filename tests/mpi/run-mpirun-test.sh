@@ -17,7 +17,7 @@
 #     separate one-rank jobs;
 #  6. hosts-test.sh: two ranks on two nodes (a hostfile, the daemons started through a stand-in for ssh, Open MPI over
 #     TCP; and MPICH) save the one-host model, and a checkpoint present only where rank 0 runs resumes the run;
-#  7. faults-test.sh: a rank killed with kill -9 (under Open MPI and MPICH), bad input on one rank, SIGTERM to mpirun.
+#  7. faults-test.sh: a rank killed with kill -9 (under Open MPI and MPICH), bad input on one rank, a divergence, SIGTERM to mpirun.
 # Installs openmpi-bin and mpich when missing (as root, with apt-get). Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

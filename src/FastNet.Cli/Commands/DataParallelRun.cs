@@ -15,7 +15,8 @@ internal static class DataParallelRun
     /// <summary>Runs <paramref name="train"/> on this rank with the run's communicator (<paramref name="given"/>, or
     /// the one <see cref="Communicators.Create"/> chooses, which this run then owns); errors of one rank are printed by
     /// <see cref="CliErrors"/>, naming the rank, and then end every rank (MPI_Abort), so no rank waits for a dead one. An interrupted run
-    /// (SIGINT, SIGTERM: all ranks stop at the same batch) ends normally.</summary>
+    /// (SIGINT, SIGTERM: all ranks stop at the same batch) ends normally, and so does a failure every rank reached
+    /// together (<see cref="RanksEndedTogetherException"/>).</summary>
     public static int Run(ICommunicator? given, bool forceMpi, TextWriter error, Func<ICommunicator, int> train)
     {
         using ICommunicator? owned = given is null ? Communicators.Create(forceMpi) : null;
@@ -28,6 +29,10 @@ internal static class DataParallelRun
         try
         {
             exit = CliErrors.Guard(error, () => train(ranks), $" on rank {ranks.Rank}");
+        }
+        catch (RanksEndedTogetherException together)
+        {
+            return together.ExitCode;
         }
         catch (Exception e)
         {

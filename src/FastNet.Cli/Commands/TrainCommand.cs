@@ -33,7 +33,9 @@ internal static class TrainCommand
     private static int Run(ParseResult parse, TrainOptions o, TextWriter output, TextWriter error, ICommunicator ranks)
     {
         // Everything that can be checked is checked before any work, so a bad option never costs a training run.
-        // Under data parallelism only rank 0 writes files.
+        // Under data parallelism only rank 0 writes files, notes and warnings (every rank reads the same data, so
+        // they would repeat); an error names the rank it happened on.
+        TextWriter notices = DataParallelRun.Output(ranks, error);
         string? savePath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Save));
         string? checkpointPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Checkpoint));
         string? metricsPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Metrics));
@@ -63,7 +65,7 @@ internal static class TrainCommand
         DataSplits data = resume is null
             ? DataSplits.Load(request, parse.GetValue(o.Scale)!)
             : ModelInputs.Load(new ModelSource(resume.Model, resumePath!), request, explicitScale,
-                message => error.WriteLine($"fastnet: note: {message}"));
+                message => notices.WriteLine($"fastnet: note: {message}"));
         if (declared is null)
         {
             output.WriteLine(FirstLine(data.Sizes));
@@ -98,8 +100,8 @@ internal static class TrainCommand
         }
         training = training with { Dropout = plan.DropoutFor(model.Spec) };
         ModelChecks.MatchData(model, data.Train, resumePath ?? parse.GetValue(o.Init) ?? "the network");
-        LabelCheck.WarnAboutMissingClasses(data.Train, error);
-        OutputRangeCheck.WarnIfTargetsOutOfRange(data.Train, model.Spec.Layers[^1].Activation, error);
+        LabelCheck.WarnAboutMissingClasses(data.Train, notices);
+        OutputRangeCheck.WarnIfTargetsOutOfRange(data.Train, model.Spec.Layers[^1].Activation, notices);
         var trainingData = new TrainingDataIdentity(data.Train);
         if (resume is not null)
         {
@@ -201,8 +203,15 @@ internal static class TrainCommand
                 }
                 catch (TrainingDivergedException e)
                 {
-                    error.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
-                    return FastNetCli.Failure;
+                    // every rank judged the same all-reduced loss, so all of them are here: rank 0 says why
+                    notices.WriteLine(DivergenceMessage.Format(e, checkpointPath, checkpointEpoch, savePath));
+                    if (ranks.Size == 1)
+                    {
+                        return FastNetCli.Failure;
+                    }
+                    notices.Flush();
+                    Communicators.Barrier(ranks);
+                    throw new RanksEndedTogetherException(FastNetCli.Failure);
                 }
                 // All ranks stopped at the same batch; rank 0 keeps the state. No rank exits before it has: Open MPI's
                 // mpirun ends the whole job as soon as one rank exits with a non-zero status, such as the stop's.

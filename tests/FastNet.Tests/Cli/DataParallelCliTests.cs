@@ -109,6 +109,43 @@ public class DataParallelCliTests
         Assert.DoesNotContain("epoch 1/", runs[0].Output, StringComparison.Ordinal);
     }
 
+    /// <summary>Every rank judges the same all-reduced loss, so a divergence ends all of them at the same batch: rank 0
+    /// alone says why and what was kept, every rank exits 1, and none aborts the job (under mpirun MPI_Abort prints
+    /// its banner and can kill rank 0 while it writes the message).</summary>
+    [Fact]
+    public void ADivergenceEndsEveryRankTogetherWithRankZerosMessageAlone()
+    {
+        using var dir = new TempDirectory();
+        var aborts = new int[2];
+        CliRun[] runs = InProcessCommunicator.Run(2, communicator =>
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            string[] args = ["train", "--layers", "32", "--batch", "100", "--lr", "1e6", "--epochs", "3", "--no-progress",
+                "--checkpoint", dir.File($"run{communicator.Rank}.ckpt")];
+            int exit = FastNetCli.Run(args, output, error, new AbortCounter(communicator, aborts));
+            return new CliRun(exit, output.ToString(), error.ToString());
+        });
+        Assert.All(runs, run => Assert.Equal(FastNetCli.Failure, run.ExitCode));
+        Assert.Equal([0, 0], aborts);
+        string message = Assert.Single(runs[0].Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("fastnet: error: training diverged in epoch 1 at batch ", message, StringComparison.Ordinal);
+        Assert.EndsWith("no checkpoint was written: it diverged before this run finished an epoch", message.TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal("", runs[1].Error);
+    }
+
+    /// <summary>Every rank reads the same data, so its warnings are rank 0's alone.</summary>
+    [Fact]
+    public void RankZeroAloneWarnsAboutTheData()
+    {
+        using var dir = new TempDirectory();
+        string stray = dir.Write("stray.csv", "1,2,0\n2,1,1\n3,3,0\n1,1,1\n2,2,9\n");
+        CliRun[] runs = OnRanks(2, _ => ["train", "--data", stray, "--layers", "none", "--epochs", "1", "--no-progress"]);
+        Assert.All(runs, run => Assert.True(run.ExitCode == 0, run.ToString()));
+        Assert.Contains("7 of 10 classes have no training example", runs[0].Error, StringComparison.Ordinal);
+        Assert.Equal("", runs[1].Error);
+    }
+
     /// <summary>Rank 0 alone writes checkpoints, so on several hosts only its host has them: rank 0 reads the one
     /// resumed and hands it on, and a rank whose path names no file (another host's view) resumes the same run.</summary>
     [Fact]
@@ -179,5 +216,27 @@ public class DataParallelCliTests
         float[] mpi = ModelJson.Read(Path.Combine(dir, "mpi.json")).Parameters;
         float[] threads = ModelJson.Read(ranksModel).Parameters;
         Assert.Equal(threads.Select(BitConverter.SingleToInt32Bits), mpi.Select(BitConverter.SingleToInt32Bits));
+    }
+
+    /// <summary>A rank's communicator that counts its <see cref="ICommunicator.Abort"/> calls.</summary>
+    private sealed class AbortCounter(ICommunicator inner, int[] aborts) : ICommunicator
+    {
+        public int Rank => inner.Rank;
+
+        public int Size => inner.Size;
+
+        public void AllReduceSum(Span<float> values) => inner.AllReduceSum(values);
+
+        public IAllReduceRequest StartAllReduceSum(Memory<float> values) => inner.StartAllReduceSum(values);
+
+        public void Broadcast(Span<byte> data, int root) => inner.Broadcast(data, root);
+
+        public void Abort(int exitCode)
+        {
+            Interlocked.Increment(ref aborts[inner.Rank]);
+            inner.Abort(exitCode);
+        }
+
+        public void Dispose() => inner.Dispose();
     }
 }
