@@ -21,11 +21,7 @@
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-repo=$PWD
-cli=$repo/src/FastNet.Cli/bin/Release/net10.0/FastNet.Cli.dll
-plain() { sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g'; }
-fail() { echo "FAILED: $*" >&2; exit 1; }
+source tests/mpi/common.sh
 dir=$(mktemp -d)
 launcher=
 # a launcher still running when the script stops is ended first, so no rank writes into a removed directory

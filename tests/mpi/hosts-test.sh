@@ -11,10 +11,7 @@
 # Run by run-mpirun-test.sh after the Release build, with openmpi-bin and mpich installed. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-repo=$PWD
-cli=$repo/src/FastNet.Cli/bin/Release/net10.0/FastNet.Cli.dll
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-plain() { sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g'; }
+source tests/mpi/common.sh
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 printf 'node-a slots=1\nnode-b slots=1\n' >"$dir/openmpi-hosts"
@@ -26,7 +23,6 @@ openmpi=(mpirun --hostfile "$dir/openmpi-hosts" --mca plm_rsh_agent "$repo/tests
   --mca rtc_hwloc_vmhole none)
 mpich=(mpiexec.mpich -f "$dir/mpich-hosts" -launcher ssh -launcher-exec "$repo/tests/mpi/ssh-here.sh")
 args=(train --layers 32 --batch 100 --backend simd --seed 3 --no-progress)
-fail() { echo "FAILED: $*"; exit 1; }
 
 echo "== two ranks on one host: the reference"
 timeout 600 mpirun -np 2 --oversubscribe dotnet "$cli" "${args[@]}" --epochs 2 --save "$dir/one-host.json" 2>&1 | plain >"$dir/one-host.log" \

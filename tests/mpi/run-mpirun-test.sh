@@ -30,12 +30,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-# Open MPI refuses to start as root without these; --oversubscribe lets 2 ranks share fewer cores.
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+source tests/mpi/common.sh
+# --oversubscribe lets 2 ranks share fewer cores
 mpi=(mpirun -np 2 --oversubscribe)
-cli=src/FastNet.Cli/bin/Release/net10.0/FastNet.Cli.dll
-# Open MPI gives the ranks a terminal, so they print colours and keypad codes; the log gets plain text.
-plain() { sed -E 's/\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]//g'; }
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 export FASTNET_MPIRUN_DIR=$dir
@@ -55,11 +52,11 @@ timeout 600 "${mpi[@]}" dotnet "$cli" "${args[@]}" --save "$dir/mpi.json" 2>&1 |
 # the final test score, sharded over the ranks, is one process's eval of the saved model to the last digit
 dotnet "$cli" eval --model "$dir/mpi.json" --backend simd >"$dir/eval.log"
 eval_line="test accuracy $(sed -nE 's/^accuracy (.*)/\1/p' "$dir/eval.log")  test loss $(sed -nE 's/^loss \([^)]*\) ([^ ]*).*/\1/p' "$dir/eval.log")"
-grep -qxF "$eval_line" "$dir/mpi.log" || { echo "FAILED: eval of the saved model says: $eval_line"; exit 1; }
+grep -qxF "$eval_line" "$dir/mpi.log" || fail "eval of the saved model says: $eval_line"
 echo "eval of the saved model: $eval_line"
 timeout 600 "${mpi[@]}" dotnet "$cli" "${args[@]}" --allreduce layers --save "$dir/layers.json" 2>&1 | plain >"$dir/layers.log"
-grep -q 'all-reduce layers' "$dir/layers.log" || { cat "$dir/layers.log"; echo "FAILED: the run does not say it all-reduced per layer"; exit 1; }
-cmp "$dir/mpi.json" "$dir/layers.json" || { echo "FAILED: --allreduce layers saved another model than the flat all-reduce"; exit 1; }
+grep -q 'all-reduce layers' "$dir/layers.log" || { cat "$dir/layers.log"; fail "the run does not say it all-reduced per layer"; }
+cmp "$dir/mpi.json" "$dir/layers.json" || fail "--allreduce layers saved another model than the flat all-reduce"
 echo "--allreduce layers: the flat all-reduce's model, byte for byte"
 dotnet "$cli" "${args[@]}" --save "$dir/one.json" | grep "test accuracy" | sed 's/^/one process: /'
 dotnet test tests/FastNet.Tests -c Release --no-build \
@@ -68,9 +65,9 @@ dotnet test tests/FastNet.Tests -c Release --no-build \
 echo "== mpirun -np 3 fastnet train, flat and per layer"
 for allreduce in flat layers; do
   timeout 600 mpirun -np 3 --oversubscribe dotnet "$cli" "${args[@]}" --allreduce "$allreduce" --save "$dir/np3-$allreduce.json" \
-    2>&1 | plain >"$dir/np3-$allreduce.log" || { cat "$dir/np3-$allreduce.log"; echo "FAILED: mpirun -np 3 ($allreduce)"; exit 1; }
+    2>&1 | plain >"$dir/np3-$allreduce.log" || { cat "$dir/np3-$allreduce.log"; fail "mpirun -np 3 ($allreduce)"; }
 done
-cmp "$dir/np3-flat.json" "$dir/np3-layers.json" || { echo "FAILED: on 3 ranks --allreduce layers saved another model than flat"; exit 1; }
+cmp "$dir/np3-flat.json" "$dir/np3-layers.json" || fail "on 3 ranks --allreduce layers saved another model than flat"
 echo "3 ranks: every epoch's checksum agreed, and per layer saved the flat all-reduce's model, byte for byte"
 
 echo "== mpirun -np 2 fastnet bench --data-parallel: bytes allocated per step"
@@ -78,7 +75,7 @@ timeout 600 "${mpi[@]}" dotnet "$cli" bench --data-parallel --allreduce flat,lay
   --batch 64 --repeats 1 --seconds 0.2 2>&1 | plain | tee "$dir/bench.log"
 for allreduce in flat layers; do
   grep -qE "^custom simd ranks 2 .* allreduce $allreduce .* bytes_per_step 0\$" "$dir/bench.log" \
-    || { echo "FAILED: a data-parallel step ($allreduce) allocates, or the bench printed no line for it"; exit 1; }
+    || fail "a data-parallel step ($allreduce) allocates, or the bench printed no line for it"
 done
 
 echo "== MPICH: mpiexec.mpich -np 2, the lockstep test against one process"
@@ -88,33 +85,33 @@ FASTNET_MPI_EXPECTED=MPICH timeout 600 "${mpich[@]}" "${lockstep[@]}" 2>&1 | ran
 
 echo "== MPICH: mpiexec.mpich -np 2 fastnet train saves Open MPI's model"
 timeout 600 "${mpich[@]}" dotnet "$cli" "${args[@]}" --save "$dir/mpich.json" 2>&1 | tee "$dir/mpich.log"
-grep -q 'data-parallel on 2 MPICH ranks' "$dir/mpich.log" || { echo "FAILED: the run does not say it ran on 2 MPICH ranks"; exit 1; }
+grep -q 'data-parallel on 2 MPICH ranks' "$dir/mpich.log" || fail "the run does not say it ran on 2 MPICH ranks"
 expected_threads=$(( $(nproc --all) / 2 > 1 ? $(nproc --all) / 2 : 1 ))
 grep -qE "backend simd \($expected_threads threads?\)" "$dir/mpich.log" \
-  || { echo "FAILED: an unbound rank of 2 did not take its share of the $(nproc --all) cores ($expected_threads threads)"; exit 1; }
-cmp "$dir/mpi.json" "$dir/mpich.json" || { echo "FAILED: MPICH's two ranks saved another model than Open MPI's"; exit 1; }
+  || fail "an unbound rank of 2 did not take its share of the $(nproc --all) cores ($expected_threads threads)"
+cmp "$dir/mpi.json" "$dir/mpich.json" || fail "MPICH's two ranks saved another model than Open MPI's"
 echo "MPICH: Open MPI's model, byte for byte"
 for allreduce in flat layers; do
   timeout 600 mpiexec.mpich -np 3 dotnet "$cli" "${args[@]}" --allreduce "$allreduce" --save "$dir/mpich3-$allreduce.json" \
-    >"$dir/mpich3-$allreduce.log" 2>&1 || { cat "$dir/mpich3-$allreduce.log"; echo "FAILED: mpiexec.mpich -np 3 ($allreduce)"; exit 1; }
+    >"$dir/mpich3-$allreduce.log" 2>&1 || { cat "$dir/mpich3-$allreduce.log"; fail "mpiexec.mpich -np 3 ($allreduce)"; }
 done
-cmp "$dir/mpich3-flat.json" "$dir/mpich3-layers.json" || { echo "FAILED: on 3 MPICH ranks --allreduce layers saved another model than flat"; exit 1; }
+cmp "$dir/mpich3-flat.json" "$dir/mpich3-layers.json" || fail "on 3 MPICH ranks --allreduce layers saved another model than flat"
 echo "MPICH, 3 ranks: every epoch's checksum agreed, and per layer saved the flat all-reduce's model, byte for byte"
 timeout 600 "${mpich[@]}" dotnet "$cli" bench --data-parallel --allreduce flat,layers --backend simd --layers 64,32,10 \
   --batch 64 --repeats 1 --seconds 0.2 2>&1 | tee "$dir/mpich-bench.log"
 for allreduce in flat layers; do
   grep -qE "^custom simd ranks 2 .* allreduce $allreduce .* bytes_per_step 0\$" "$dir/mpich-bench.log" \
-    || { echo "FAILED: a data-parallel step on MPICH ($allreduce) allocates, or the bench printed no line for it"; exit 1; }
+    || fail "a data-parallel step on MPICH ($allreduce) allocates, or the bench printed no line for it"
 done
 
 echo "== MPICH's launcher with Open MPI's library: refused"
 if FASTNET_MPI_LIBRARY=libmpi.so.40 timeout 600 "${mpich[@]}" dotnet "$cli" "${args[@]}" >"$dir/wrong.log" 2>&1; then
-  cat "$dir/wrong.log"; echo "FAILED: Open MPI's library ran under MPICH's launcher"; exit 1
+  cat "$dir/wrong.log"; fail "Open MPI's library ran under MPICH's launcher"
 fi
 # Hydra ends the other rank as soon as one exits non-zero, so one message, or both, gets printed
 grep -q 'the launcher started 2 ranks (PMI_SIZE=2), but MPI on Open MPI (libmpi.so.40) counts 1' "$dir/wrong.log" \
-  || { cat "$dir/wrong.log"; echo "FAILED: no rank said why"; exit 1; }
-grep -q '^epoch' "$dir/wrong.log" && { echo "FAILED: a rank trained before the refusal"; exit 1; }
+  || { cat "$dir/wrong.log"; fail "no rank said why"; }
+grep -q '^epoch' "$dir/wrong.log" && fail "a rank trained before the refusal"
 echo "refused before training"
 
 echo "== across hosts: two nodes of a hostfile, Open MPI and MPICH"
