@@ -42,7 +42,8 @@ internal static class CheckpointHeader
         }
         catch (JsonException e)
         {
-            throw new CheckpointFormatException($"{source}: the header is not valid JSON ({e.Message})", e);
+            throw new CheckpointFormatException(
+                $"{source}: the header is not valid JSON ({JsonSyntaxError.Describe(e)})", e);
         }
         catch (ModelFormatException e)
         {
@@ -53,6 +54,7 @@ internal static class CheckpointHeader
     private static Checkpoint Read(JsonElement root, JsonFieldReader reader, float[] parameters, float[] state, string source)
     {
         reader.Expect(root, JsonValueKind.Object, "the header");
+        reader.RequireDistinctMembers(root);
         NetworkSpec spec = Spec(root, reader);
         if (parameters.Length != spec.ParameterCount)
         {

@@ -1,9 +1,10 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace FastNet.Model;
 
 /// <summary>Typed member access with errors that name the file and the field.</summary>
-internal sealed class JsonFieldReader(string source)
+internal sealed partial class JsonFieldReader(string source)
 {
     public ModelFormatException Error(string field, string message) => new($"{source}, field {field}: {message}");
 
@@ -12,6 +13,41 @@ internal sealed class JsonFieldReader(string source)
         if (element.ValueKind != kind)
         {
             throw Error(what, $"expected {Describe(kind)}, found {Describe(element.ValueKind)}");
+        }
+    }
+
+    /// <summary>Refuses an object anywhere in <paramref name="element"/> that holds a member twice: JSON leaves the
+    /// meaning open and System.Text.Json takes the last, so a second "divisor" would change the model without a
+    /// word.</summary>
+    public void RequireDistinctMembers(JsonElement element, string at = "")
+    {
+        if (element.ValueKind == JsonValueKind.Array)
+        {
+            int index = 0;
+            foreach (JsonElement item in element.EnumerateArray())
+            {
+                if (item.ValueKind is JsonValueKind.Object or JsonValueKind.Array)
+                {
+                    RequireDistinctMembers(item, $"{at}[{index}]");
+                }
+                index++;
+            }
+            return;
+        }
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JsonProperty member in element.EnumerateObject())
+        {
+            string name = Text(member, at);
+            string field = Path(PlainName().IsMatch(name) ? name : QuotedText.Of(name), at.Length == 0 ? null : at);
+            if (!names.Add(name))
+            {
+                throw Error(field, "appears twice; each member may appear once");
+            }
+            RequireDistinctMembers(member.Value, field);
         }
     }
 
@@ -162,6 +198,22 @@ internal sealed class JsonFieldReader(string source)
             throw Error(field, $"not valid UTF-8 text ({e.Message})");
         }
     }
+
+    private string Text(JsonProperty member, string at)
+    {
+        try
+        {
+            return member.Name;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Error(at.Length == 0 ? "the document" : at, $"a member name is not valid UTF-8 text ({e.Message})");
+        }
+    }
+
+    // Names quoted in a field's path only when they need it, as a name holding a dot or a control character does.
+    [GeneratedRegex("^[A-Za-z0-9_]+$")]
+    private static partial Regex PlainName();
 
     /// <summary>A value as the file holds it, safe to quote in a message.</summary>
     public static string Raw(JsonElement value) => value.ValueKind switch

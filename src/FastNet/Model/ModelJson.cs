@@ -80,13 +80,14 @@ public static class ModelJson
         catch (JsonException e)
         {
             throw new ModelFormatException(
-                $"{source} line {e.LineNumber + 1}: not valid JSON ({e.Message})", e);
+                $"{source}{JsonSyntaxError.Location(e)}: not valid JSON: {JsonSyntaxError.Reason(e)}", e);
         }
         using (document)
         {
             var reader = new JsonFieldReader(source);
             JsonElement root = document.RootElement;
             reader.Expect(root, JsonValueKind.Object, "the document");
+            reader.RequireDistinctMembers(root);
             string format = reader.String(root, "format");
             if (format != FormatName)
             {

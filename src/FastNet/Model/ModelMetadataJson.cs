@@ -151,11 +151,12 @@ internal static class ModelMetadataJson
         {
             using JsonDocument document = JsonDocument.Parse(json);
             reader.Expect(document.RootElement, JsonValueKind.Object, "the metadata");
+            reader.RequireDistinctMembers(document.RootElement);
             return Read(document.RootElement, reader, 1, 1, 0).Data;
         }
         catch (JsonException e)
         {
-            throw reader.Error("data", $"not valid JSON ({e.Message})");
+            throw reader.Error("data", $"not valid JSON ({JsonSyntaxError.Describe(e)})");
         }
     }
 

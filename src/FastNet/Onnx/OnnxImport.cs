@@ -51,17 +51,27 @@ public static class OnnxImport
         ArgumentNullException.ThrowIfNull(onnx);
         GraphProto graph = onnx.Graph ?? throw new OnnxFormatException(file, "the model has no graph");
         var initializers = new Dictionary<string, TensorProto>();
+        // ONNX assigns each name once; a second definition would otherwise replace the first without a word.
         foreach (TensorProto tensor in graph.Initializer)
         {
-            initializers[tensor.Name] = tensor;
+            if (!initializers.TryAdd(tensor.Name, tensor))
+            {
+                throw new OnnxFormatException(file,
+                    $"initializer {QuotedText.Of(tensor.Name)} is defined twice; ONNX assigns each name once");
+            }
         }
         var producers = new Dictionary<string, NodeProto>();
         var consumers = new Dictionary<string, List<NodeProto>>();
         foreach (NodeProto node in graph.Node)
         {
-            foreach (string output in node.Output)
+            foreach (string output in node.Output.Where(o => o.Length > 0)) // an empty name is an omitted output
             {
-                producers[output] = node;
+                if (initializers.ContainsKey(output) || !producers.TryAdd(output, node))
+                {
+                    throw OnnxFormatException.At(file, node, $"computes {QuotedText.Of(output)}, which "
+                        + (initializers.ContainsKey(output) ? "is an initializer"
+                            : $"node {QuotedText.Of(producers[output].Name)} computes") + " too; ONNX assigns each name once");
+                }
             }
             foreach (string input in node.Input.Where(i => i.Length > 0).Distinct())
             {
@@ -177,7 +187,10 @@ public static class OnnxImport
         var properties = new Dictionary<string, string>();
         foreach (StringStringEntryProto entry in onnx.MetadataProps)
         {
-            properties[entry.Key] = entry.Value;
+            if (!properties.TryAdd(entry.Key, entry.Value))
+            {
+                throw new OnnxFormatException(file, $"metadata {QuotedText.Of(entry.Key)} appears twice; each key may appear once");
+            }
         }
         LossKind? loss = null;
         if (properties.TryGetValue(OnnxLayout.LossKey, out string? lossName))
@@ -227,7 +240,8 @@ public static class OnnxImport
         }
         catch (JsonException e)
         {
-            throw new OnnxFormatException(file, $"metadata '{key}': not a JSON array of names ({e.Message})", inner: e);
+            throw new OnnxFormatException(file, $"metadata '{key}': not a JSON array of names "
+                + $"({JsonSyntaxError.Describe(e)})", inner: e);
         }
         if (names is null || names.Length != outputs || names.Any(n => n is null))
         {

@@ -1,0 +1,50 @@
+using FastNet.Model;
+using FastNet.Tests.Data;
+using Xunit;
+
+namespace FastNet.Tests.ModelFiles;
+
+/// <summary>
+/// A model file that is not valid JSON, or names a member twice, is refused on one line that names the file, the line
+/// and byte (counted from 1) or the field, and what was expected; text from the file is quoted with its control
+/// characters escaped, so it can neither run the message over many lines nor flood the terminal.
+/// </summary>
+public sealed class ModelJsonTextTests : IDisposable
+{
+    private const string Valid = """
+        { "format": "fastnet-model", "version": 2, "inputs": 2, "preprocessing": { "kind": "divide", "divisor": 16 },
+          "layers": [ { "units": 1, "activation": "tanh", "weights": [[0.5, 0.25]], "biases": [0] } ] }
+        """;
+
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    public static TheoryData<string, string, string> HostileDocuments() => new()
+    {
+        // the reader quotes the rest of the text, here across two line breaks: cut to 60 characters, escaped
+        {
+            "\"version\": 2", "\"version\": tru\n\n  ",
+            """ line 1, byte 44: not valid JSON: "tru\n\n  , \"inputs\": 2, \"preprocessing\": { \"kind\": \"divide\", \""… is an invalid JSON literal. Expected the literal 'true'."""
+        },
+        { "\"inputs\": 2,", "\"inputs\": 2 \u001b[2J", """ line 1, byte 56: not valid JSON: "0x1B" is invalid after a value. Expected either ',', '}', or ']'.""" },
+        { "\"version\": 2", "\"version\": 2,,", """ line 1, byte 43: not valid JSON: "," is an invalid start of a property name. Expected a '"'.""" },
+        { "} ] }", "} ] } }", """ line 2, byte 97: not valid JSON: "}" is invalid after a single JSON value. Expected end of data.""" },
+        { "\"divisor\": 16", "\"divisor\": 16, \"divisor\": 1", ", field preprocessing.divisor: appears twice; each member may appear once" },
+        { "\"version\": 2,", "\"version\": 2, \"version\": 2,", ", field version: appears twice; each member may appear once" },
+        { "\"units\": 1,", "\"units\": 1, \"units\": 1,", ", field layers[0].units: appears twice; each member may appear once" },
+        { "\"biases\": [0]", "\"biases\": [0], \"a\\nb\": 1, \"a\\nb\": 2", ", field layers[0].\"a\\nb\": appears twice; each member may appear once" },
+    };
+
+    [Theory]
+    [MemberData(nameof(HostileDocuments))]
+    public void TheErrorNamesTheFileThePlaceAndWhatWasExpectedOnOneLine(string valid, string hostile, string expected)
+    {
+        Assert.NotNull(ModelJson.Read(_dir.Write("valid.json", Valid)));
+        string path = _dir.Write("m.json", Valid.Replace(valid, hostile, StringComparison.Ordinal));
+
+        var e = Assert.Throws<ModelFormatException>(() => ModelJson.Read(path));
+
+        Assert.Equal(path + expected, e.Message);
+    }
+}
