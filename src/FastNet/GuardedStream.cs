@@ -26,6 +26,8 @@ public sealed class GuardedStream : Stream
     private readonly long? _fileSize;
     private readonly GzipFacts? _gzip;
     private long _produced;
+    private byte[] _peeked = [];
+    private int _peekedRead;
 
     internal GuardedStream(Stream file, long limit, ReadError error, long? fileSize)
     {
@@ -60,7 +62,24 @@ public sealed class GuardedStream : Stream
     public override long Length => CanSeek ? _fileSize!.Value : throw new NotSupportedException();
 
     /// <summary>Content bytes read so far; where <see cref="CanSeek"/>, the position in the file.</summary>
-    public override long Position { get => _produced; set => Seek(value, SeekOrigin.Begin); }
+    public override long Position { get => _produced - Peeked; set => Seek(value, SeekOrigin.Begin); }
+
+    // Bytes taken from the file by Peek and not yet read.
+    private int Peeked => _peeked.Length - _peekedRead;
+
+    /// <summary>The next <paramref name="count"/> bytes of the content (fewer where it ends), which the next reads
+    /// return again: a reader can tell a format by its first bytes and read on from the same stream, where opening
+    /// the file a second time would lose them to a pipe.</summary>
+    public ReadOnlySpan<byte> Peek(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        byte[] pending = _peeked[_peekedRead..];
+        _peeked = [];
+        _peekedRead = 0;
+        byte[] more = count > pending.Length ? ReadUpTo(count - pending.Length) : [];
+        _peeked = [.. pending, .. more];
+        return _peeked.AsSpan(0, Math.Min(count, _peeked.Length));
+    }
 
     /// <inheritdoc/>
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
@@ -71,6 +90,13 @@ public sealed class GuardedStream : Stream
         if (buffer.IsEmpty)
         {
             return 0;
+        }
+        if (Peeked > 0)
+        {
+            int taken = Math.Min(buffer.Length, Peeked);
+            _peeked.AsSpan(_peekedRead, taken).CopyTo(buffer);
+            _peekedRead += taken;
+            return taken;
         }
         if (ContentLength > _limit) // before any read, wherever a seek has put the position
         {
@@ -110,7 +136,7 @@ public sealed class GuardedStream : Stream
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Array.MaxLength);
-        long first = ContentLength is long known ? Math.Clamp(known - _produced, 0, count) : Math.Min(count, FirstChunk);
+        long first = ContentLength is long known ? Math.Clamp(known - Position, 0, count) : Math.Min(count, FirstChunk);
         byte[] buffer = new byte[first];
         int filled = 0;
         while (filled < count)
@@ -132,7 +158,7 @@ public sealed class GuardedStream : Stream
     /// <summary>The rest of the content, up to the limit (beyond it, the limit's error).</summary>
     public byte[] ReadToEnd()
     {
-        byte[] content = ReadUpTo(Math.Min(_limit - _produced, Array.MaxLength));
+        byte[] content = ReadUpTo(Math.Min(_limit - Position, Array.MaxLength));
         // Reading on ends the content: past the limit this throws, at the end it checks a gzip trailer.
         Span<byte> next = stackalloc byte[1];
         return Read(next) == 0 ? content
@@ -170,7 +196,7 @@ public sealed class GuardedStream : Stream
         long target = origin switch
         {
             SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _produced + offset,
+            SeekOrigin.Current => Position + offset,
             SeekOrigin.End => _fileSize!.Value + offset,
             _ => throw new ArgumentOutOfRangeException(nameof(origin)),
         };
@@ -179,6 +205,8 @@ public sealed class GuardedStream : Stream
             // as a FileStream does, which readers such as the zip reader expect
             throw new IOException("an attempt was made to move the position before the beginning of the file");
         }
+        _peeked = [];
+        _peekedRead = 0;
         _produced = _inner.Seek(target, SeekOrigin.Begin);
         return _produced;
     }

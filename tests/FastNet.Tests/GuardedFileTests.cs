@@ -15,6 +15,28 @@ public sealed class GuardedFileTests : IDisposable
     private static GuardedStream Open(string path, long limit) =>
         GuardedFile.OpenRead(path, limit, (problem, inner) => new TestReadException($"{path}: {problem}", inner));
 
+    // Peeked bytes are read again, once, whatever the sizes of the peek and the reads, plain or gzip.
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(3, false)]
+    [InlineData(8, true)]
+    [InlineData(5000, false)]
+    [InlineData(5000, true)]
+    public void PeekedBytesAreReadAgain(int peek, bool gzip)
+    {
+        byte[] content = [.. Enumerable.Range(0, 3000).Select(i => (byte)(i * 7))];
+        string path = _dir.Write("peeked", gzip ? IdxFiles.Gzip(content) : content);
+        using GuardedStream stream = Open(path, 4000);
+
+        Assert.Equal(content.Take(peek), stream.Peek(peek).ToArray());
+        Assert.Equal(content.Take(2), stream.Peek(2).ToArray());
+        Assert.Equal(0, stream.Position);
+        byte[] first = new byte[1];
+        Assert.Equal(1, stream.Read(first));
+        Assert.Equal(1, stream.Position);
+        Assert.Equal(content, (byte[])[.. first, .. stream.ReadToEnd()]);
+    }
+
     [Fact]
     public void ADirectoryIsRefusedAsADirectory()
     {

@@ -16,15 +16,13 @@ internal sealed record ModelSource(Model.Model Model, string Path)
         {
             return new ModelSource(Onnx.OnnxImport.Read(path), path);
         }
-        byte[] head;
-        using (GuardedStream stream = GuardedFile.OpenRead(path, CheckpointFile.MaxBytes,
-            (problem, inner) => new ModelFormatException($"{path}: {problem}", inner), decompress: false))
-        {
-            head = stream.ReadUpTo(CheckpointFile.Magic.Length);
-        }
+        // One opening for the look at the first bytes and the read: a second would find a pipe's first bytes gone.
+        using GuardedStream stream = GuardedFile.OpenRead(path, CheckpointFile.MaxBytes,
+            (problem, inner) => new ModelFormatException($"{path}: {problem}", inner), decompress: false);
+        ReadOnlySpan<byte> head = stream.Peek(CheckpointFile.Magic.Length);
         if (LooksLikeCheckpoint(head))
         {
-            Checkpoint c = CheckpointFile.Read(path);
+            Checkpoint c = CheckpointFile.Read(stream, path);
             return new ModelSource(c.Model, path);
         }
         if (!IsText(head))
@@ -32,7 +30,7 @@ internal sealed record ModelSource(Model.Model Model, string Path)
             throw new ModelFormatException($"{path}: not a FastNet model file or checkpoint (it starts with the bytes " +
                 $"{Convert.ToHexString(head)}, neither JSON text nor \"FNETCKPT\")");
         }
-        return new ModelSource(ModelJson.Read(path), path);
+        return new ModelSource(ModelJson.Read(stream, path), path);
     }
 
     // Half the magic in place is a checkpoint with a damaged start, better reported as such than as bad JSON.

@@ -51,15 +51,12 @@ internal static class PredictCommand
 
     private static float[] ReadFeatures(string path, int inputs)
     {
-        bool idx;
-        using (Stream stream = DataFile.OpenRead(path, IdxReader.MaxFileBytes))
+        // One opening for the look at the first bytes and the read: a second would find a pipe's first bytes gone.
+        using GuardedStream stream = DataFile.OpenRead(path, IdxReader.MaxFileBytes);
+        ReadOnlySpan<byte> head = stream.Peek(4);
+        if (head.Length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 8)
         {
-            Span<byte> head = stackalloc byte[4];
-            idx = stream.ReadAtLeast(head, 4, throwOnEndOfStream: false) == 4 && head[0] == 0 && head[1] == 0 && head[2] == 8;
-        }
-        if (idx)
-        {
-            IdxImages images = IdxReader.ReadImages(path);
+            IdxImages images = IdxReader.ReadImages(stream, path);
             if (images.Rows * images.Columns != inputs)
             {
                 throw new DataFormatException(path, $"images of {images.Rows}x{images.Columns} = {images.Rows * images.Columns} pixels; the model takes {inputs} inputs");
@@ -68,7 +65,7 @@ internal static class PredictCommand
             InputScaling.None.Scale(images.Pixels, inputs, pixels);
             return pixels;
         }
-        (float[] features, int columns) = CsvLoader.LoadFeatures(path);
+        (float[] features, int columns) = CsvLoader.LoadFeatures(stream, path);
         if (columns != inputs)
         {
             throw new DataFormatException(path, $"rows of {columns} values; the model takes {inputs} inputs (give features only)", line: 1);

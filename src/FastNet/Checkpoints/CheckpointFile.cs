@@ -66,9 +66,18 @@ public static class CheckpointFile
         ArgumentNullException.ThrowIfNull(path);
         using GuardedStream stream = GuardedFile.OpenRead(path, MaxBytes,
             (problem, inner) => new CheckpointFormatException($"{path}: {problem}", inner), decompress: false);
-        byte[] magic = stream.ReadUpTo(Magic.Length);
-        RequireMagic(magic, path);
-        return Deserialize([.. magic, .. stream.ReadToEnd()], path);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads a checkpoint from the rest of <paramref name="content"/>, a file opened by
+    /// <see cref="GuardedFile"/> (e.g. after a <see cref="GuardedStream.Peek"/> at its first bytes);
+    /// <paramref name="source"/> names it in errors.</summary>
+    public static Checkpoint Read(GuardedStream content, string source)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        byte[] magic = content.ReadUpTo(Magic.Length);
+        RequireMagic(magic, source);
+        return Deserialize([.. magic, .. content.ReadToEnd()], source);
     }
 
     /// <summary>Parses checkpoint bytes; <paramref name="source"/> names them in errors.</summary>

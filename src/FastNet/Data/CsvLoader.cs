@@ -48,8 +48,18 @@ public static class CsvLoader
     /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
     public static (float[] Features, int Columns) LoadFeatures(string path, CsvHeader header = CsvHeader.Auto)
     {
-        using Stream stream = DataFile.OpenRead(path, CsvOptions.DefaultMaxBytes);
-        using var reader = new StreamReader(stream);
+        using GuardedStream stream = DataFile.OpenRead(path, CsvOptions.DefaultMaxBytes);
+        return LoadFeatures(stream, path, header);
+    }
+
+    /// <summary>Like <see cref="LoadFeatures(string, CsvHeader)"/>, from the rest of <paramref name="content"/>, opened
+    /// by <see cref="DataFile.OpenRead"/> (e.g. after a <see cref="GuardedStream.Peek"/> at its first bytes);
+    /// <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
+    public static (float[] Features, int Columns) LoadFeatures(GuardedStream content, string path, CsvHeader header = CsvHeader.Auto)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        using var reader = new StreamReader(content, leaveOpen: true);
         var parser = new Parser(reader, path, new CsvOptions { Header = header }, featuresOnly: true);
         parser.Run();
         return parser.FeaturesOnly();

@@ -38,10 +38,20 @@ public static class IdxReader
     public static IdxImages ReadImages(string path)
     {
         using GuardedStream stream = DataFile.OpenRead(path, MaxFileBytes);
-        ReadOnlySpan<int> dims = Header(path, stream, ImagesMagic, "images", stackalloc int[3]);
+        return ReadImages(stream, path);
+    }
+
+    /// <summary>Reads an images file from the rest of <paramref name="content"/>, opened by
+    /// <see cref="DataFile.OpenRead"/> with a limit of <see cref="MaxFileBytes"/> (e.g. after a
+    /// <see cref="GuardedStream.Peek"/> at its first bytes); <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="DataFormatException">As for <see cref="ReadImages(string)"/>.</exception>
+    public static IdxImages ReadImages(GuardedStream content, string path)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        ReadOnlySpan<int> dims = Header(path, content, ImagesMagic, "images", stackalloc int[3]);
         int count = dims[0], rows = dims[1], columns = dims[2];
         // Three int32 sizes can multiply past a long.
-        byte[] body = Body(path, stream, 16, (Int128)count * rows * columns, $"{count} images of {rows}×{columns}");
+        byte[] body = Body(path, content, 16, (Int128)count * rows * columns, $"{count} images of {rows}×{columns}");
         return new IdxImages(count, rows, columns, body);
     }
 
@@ -54,7 +64,7 @@ public static class IdxReader
     }
 
     /// <summary>Reads a labels file.</summary>
-    /// <exception cref="DataFormatException">As for <see cref="ReadImages"/>.</exception>
+    /// <exception cref="DataFormatException">As for <see cref="ReadImages(string)"/>.</exception>
     public static byte[] ReadLabels(string path)
     {
         using GuardedStream stream = DataFile.OpenRead(path, MaxFileBytes);

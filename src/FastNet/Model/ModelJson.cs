@@ -46,14 +46,27 @@ public static class ModelJson
     public static Model Read(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return Parse(ReadText(path), path);
-    }
-
-    private static string ReadText(string path)
-    {
         using GuardedStream stream = GuardedFile.OpenRead(path, MaxBytes,
             (problem, inner) => new ModelFormatException($"{path}: {problem}", inner), decompress: false);
-        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return Read(stream, path);
+    }
+
+    /// <summary>Reads a model file from the rest of <paramref name="content"/>, a file opened by
+    /// <see cref="GuardedFile"/> (e.g. after a <see cref="GuardedStream.Peek"/> at its first bytes), at most
+    /// <see cref="MaxBytes"/> of it whatever the stream's own limit; <paramref name="source"/> names it in errors.</summary>
+    public static Model Read(GuardedStream content, string source)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        if (content.ContentLength > MaxBytes) // refused before reading, as a stream opened with this limit does
+        {
+            throw new ModelFormatException($"{source}: the file is {content.ContentLength} bytes, more than the limit of {MaxBytes}");
+        }
+        return Parse(ReadText(content, source), source);
+    }
+
+    private static string ReadText(GuardedStream stream, string path)
+    {
+        using var reader = new StreamReader(stream, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
         var text = new StringBuilder(stream.ContentLength <= MaxBytes ? (int)stream.ContentLength : 0);
         char[] chunk = new char[1 << 16];
         int read;
@@ -63,6 +76,11 @@ public static class ModelJson
             if (chunk.AsSpan(0, read).Contains('\0'))
             {
                 throw new ModelFormatException($"{path}: not a FastNet model file: it holds binary data, not JSON text");
+            }
+            // Each character took at least one byte: past the limit in characters is past it in bytes.
+            if (text.Length + read > MaxBytes)
+            {
+                throw new ModelFormatException($"{path}: the file holds more than the limit of {MaxBytes} bytes");
             }
             text.Append(chunk, 0, read);
         }

@@ -84,6 +84,23 @@ public sealed class ModelFileReadingTests : IDisposable
         Assert.Equal($"{path}: the file is {ModelJson.MaxBytes + 1} bytes, more than the limit of {ModelJson.MaxBytes}", e.Message);
     }
 
+    // eval opens a model with the checkpoint's larger limit before it knows which it is: the model file's holds.
+    [Fact]
+    public void AFileOverTheLimitIsRefusedBeforeItIsReadFromAStreamWithALargerLimit()
+    {
+        string path = _dir.File("huge.json");
+        using (FileStream file = File.Create(path))
+        {
+            file.SetLength(ModelJson.MaxBytes + 1);
+        }
+        using GuardedStream stream = GuardedFile.OpenRead(path, ModelJson.MaxBytes * 4,
+            (problem, inner) => new ModelFormatException($"{path}: {problem}", inner), decompress: false);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ModelFormatException>(() => ModelJson.Read(stream, path));
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1 << 20);
+        Assert.Equal($"{path}: the file is {ModelJson.MaxBytes + 1} bytes, more than the limit of {ModelJson.MaxBytes}", e.Message);
+    }
+
     [Fact]
     public void ACrossEntropyModelWhoseOutputLayerIsNotIdentityIsRefusedNamingTheLayer()
     {
