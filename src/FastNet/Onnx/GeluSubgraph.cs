@@ -18,6 +18,12 @@ internal sealed record GeluSubgraph(Activation Activation, string Output, NodePr
 {
     private static readonly HashSet<string> Elementwise = ["Add", "Sub", "Mul", "Div", "Pow", "Erf", "Tanh"];
 
+    // GELU takes under ten nodes and a formula of under twenty terms. A larger region or formula is something else,
+    // and reading it could recurse once per node (a stack overflow for a long chain) or double the formula per node
+    // (Mul(v, v) repeated): such a region is not GELU before it is read, such a formula once it passes the bound.
+    private const int MaxNodes = 64;
+    private const int MaxSize = 64;
+
     private static readonly ScalarExpression ErfForm = Half(ScalarExpression.Erf(
         ScalarExpression.Multiply(ScalarExpression.Z, ScalarExpression.Number(1 / Math.Sqrt(2)))));
 
@@ -34,6 +40,10 @@ internal sealed record GeluSubgraph(Activation Activation, string Output, NodePr
     {
         formula = null;
         List<NodeProto> region = Region(z, consumers);
+        if (region.Count > MaxNodes)
+        {
+            return null;
+        }
         var inRegion = new HashSet<NodeProto>(region, ReferenceEqualityComparer.Instance);
         var outputs = new HashSet<string>(graphOutputs);
         string[] exits = [.. region.Select(n => n.Output[0]).Where(v =>
@@ -65,7 +75,7 @@ internal sealed record GeluSubgraph(Activation Activation, string Output, NodePr
         var region = new List<NodeProto>();
         var seen = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         var values = new Queue<string>([z]);
-        while (values.TryDequeue(out string? value))
+        while (region.Count <= MaxNodes && values.TryDequeue(out string? value)) // past MaxNodes it is not GELU
         {
             if (!consumers.TryGetValue(value, out List<NodeProto>? users))
             {
@@ -99,11 +109,12 @@ internal sealed record GeluSubgraph(Activation Activation, string Output, NodePr
             {
                 return known;
             }
+            _read[value] = null; // while it is read: a value that depends on itself (a cycle) is no formula
             ScalarExpression? result = initializers.TryGetValue(value, out TensorProto? tensor) ? Scalar(tensor)
                 : producers.TryGetValue(value, out NodeProto? node) ? Node(node)
                 : null;
-            _read[value] = result;
-            return result;
+            _read[value] = result is { Size: > MaxSize } ? null : result;
+            return _read[value];
         }
 
         private ScalarExpression? Node(NodeProto node)

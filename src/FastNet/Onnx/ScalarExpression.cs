@@ -13,6 +13,10 @@ internal abstract record ScalarExpression
     /// <summary>The structure without its constants: the order in which operands of a sum or product sort.</summary>
     public abstract string Shape { get; }
 
+    /// <summary>Variables, constants, functions, sums and products in the expression, each counted once per
+    /// occurrence: its size written out.</summary>
+    public abstract int Size { get; }
+
     public static ScalarExpression Z { get; } = new Variable();
 
     public static ScalarExpression Number(double value) => new Constant(value);
@@ -111,12 +115,16 @@ internal abstract record ScalarExpression
     {
         public override string Shape => "z";
 
+        public override int Size => 1;
+
         public override string ToString() => Shape;
     }
 
     private sealed record Constant(double Value) : ScalarExpression
     {
         public override string Shape => "c";
+
+        public override int Size => 1;
 
         public override string ToString() => Format(Value);
     }
@@ -125,12 +133,16 @@ internal abstract record ScalarExpression
     {
         public override string Shape => $"{Name}({Argument.Shape})";
 
+        public override int Size { get; } = 1 + Argument.Size;
+
         public override string ToString() => $"{Name}({Argument})";
     }
 
     private sealed record Sum(double Offset, IReadOnlyList<ScalarExpression> Terms) : ScalarExpression
     {
         public override string Shape => $"({string.Join(" + ", Terms.Select(t => t.Shape))} + c)";
+
+        public override int Size { get; } = 1 + Terms.Sum(t => t.Size);
 
         public override string ToString() =>
             $"({string.Join(" + ", Terms)}{(Offset == 0 ? "" : $" + {Format(Offset)}")})";
@@ -139,6 +151,8 @@ internal abstract record ScalarExpression
     private sealed record Product(double Coefficient, IReadOnlyList<ScalarExpression> Factors) : ScalarExpression
     {
         public override string Shape => $"c·{string.Join("·", Factors.Select(f => f.Shape))}";
+
+        public override int Size { get; } = 1 + Factors.Sum(f => f.Size);
 
         public override string ToString() =>
             $"{(Coefficient == 1 ? "" : $"{Format(Coefficient)}·")}{string.Join("·", Factors)}";
