@@ -139,6 +139,13 @@ public static class NumpyData
             ?? throw new DataFormatException(path, $"no {what} array: expected one named {string.Join(", ", names)}; "
                 + $"the archive holds {string.Join(", ", archive.Entries.Select(e => Path.GetFileNameWithoutExtension(e.FullName)))}");
         string source = $"{path}:{entry.FullName}";
+        // A zip may hold one name twice: numpy.load reads the last, the zip reader here the first. Neither is surely
+        // what was meant, so the archive is refused rather than read differently from NumPy.
+        if (archive.Entries.Count(e => e.FullName == entry.FullName) > 1)
+        {
+            throw new DataFormatException(source, "the archive holds two members of this name; expected one "
+                + "(numpy.load would read the last)");
+        }
         // The member's size is what the archive's directory claims, and the reader sizes its array by it: deflate
         // expands at most 1032-fold, so a claim past that for this archive's bytes is refused before any allocation.
         if (entry.Length > archiveBytes * MaxDeflateRatio)

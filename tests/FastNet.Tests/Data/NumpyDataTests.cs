@@ -154,6 +154,27 @@ public class NumpyDataTests
         Assert.Contains("--labels", Assert.Throws<DataFormatException>(() => NumpyData.Load(x, null)).Message, StringComparison.Ordinal);
     }
 
+    // numpy.load reads the last of two members of one name; FastNet's zip reader would take the first, a different
+    // array (here 3 rows where NumPy sees 2), so the archive is refused, naming the member.
+    [Theory]
+    [InlineData("x", false)]
+    [InlineData("x", true)]
+    [InlineData("y", true)]
+    public void AnArchiveHoldingAMemberTwiceIsRefusedNamingIt(string twice, bool compressed)
+    {
+        using var dir = new TempDirectory();
+        byte[] x = NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features));
+        byte[] y = NpyFiles.Npy("<i8", [3], NpyFiles.Int64(0, 1, 0));
+        byte[] other = twice == "x" ? NpyFiles.Npy("<f4", [2, 3], NpyFiles.Float32(Features))
+            : NpyFiles.Npy("<i8", [3], NpyFiles.Int64(1, 1, 1));
+        string npz = dir.Write("d.npz", NpyFiles.Npz(compressed, ("x", x), ("y", y), (twice, other)));
+
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(npz, null));
+
+        Assert.Equal($"{npz}:{twice}.npy: the archive holds two members of this name; expected one (numpy.load would read the last)",
+            e.Message);
+    }
+
     [Fact]
     public void AnArchiveWithoutTheArraysListsWhatItHolds()
     {
