@@ -7,7 +7,8 @@ namespace FastNet.Onnx.Tests;
 /// <summary>
 /// A graph that defines a name twice (two initializers, two nodes computing one tensor, a node computing an
 /// initializer) or a metadata key twice is refused naming the file, the name and the node, instead of the later
-/// definition silently replacing the earlier; metadata that is not JSON is quoted on one line.
+/// definition silently replacing the earlier; metadata that is not JSON is quoted on one line, and a class name that
+/// would break predict's CSV or eval's table is refused.
 /// </summary>
 public class AmbiguousGraphTests
 {
@@ -36,6 +37,12 @@ public class AmbiguousGraphTests
             () => WithMetadata(Layer().Node("Relu", "/fc/Relu", ["/fc/Gemm_output_0"], "output").Build(),
                 (OnnxLayout.ClassesKey, "[\"a\", \"b\"]"), (OnnxLayout.ClassesKey, "[\"b\", \"a\"]")),
             "model.onnx: metadata \"fastnet.classes\" appears twice; each key may appear once"
+        },
+        {
+            "a class name holding a line break",
+            () => WithMetadata(Layer().Node("Relu", "/fc/Relu", ["/fc/Gemm_output_0"], "output").Build(),
+                (OnnxLayout.ClassesKey, "[\"a\", \"b\\nc\"]")),
+            "model.onnx: metadata 'fastnet.classes', name 2: expected a class name without control characters, found \"b\\nc\""
         },
         {
             "metadata that is not JSON",

@@ -116,6 +116,10 @@ internal sealed class CsvLabelColumn(string source, int column, int? classCount,
         }
         index = _names.Count;
         string name = field.ToString();
+        if (FastNet.Model.OutputName.Problem(name, "a class name") is string problem)
+        {
+            throw Error(problem, line);
+        }
         _nameIndex.Add(name, index);
         _names.Add(name);
         return index;

@@ -93,6 +93,16 @@ internal static class ModelMetadataJson
             ? reader.Strings(c, outputs, "classes", "class names (one per output)") : null;
         string[]? targets = root.TryGetProperty("targets", out JsonElement t)
             ? reader.Strings(t, outputs, "targets", "target names (one per output)") : null;
+        foreach ((string[]? names, string field, string what) in new[] { (classes, "classes", "a class name"), (targets, "targets", "a target name") })
+        {
+            for (int i = 0; i < names?.Length; i++)
+            {
+                if (OutputName.Problem(names[i], what) is string problem)
+                {
+                    throw reader.Error($"{field}[{i}]", problem);
+                }
+            }
+        }
         if (classes is not null && targets is not null)
         {
             throw reader.Error("targets", "a model has either class names or target names, not both");

@@ -247,6 +247,13 @@ public static class OnnxImport
         {
             throw new OnnxFormatException(file, $"metadata '{key}': expected {outputs} names, one per output");
         }
+        for (int i = 0; i < names.Length; i++)
+        {
+            if (OutputName.Problem(names[i], key == OnnxLayout.ClassesKey ? "a class name" : "a target name") is string problem)
+            {
+                throw new OnnxFormatException(file, $"metadata '{key}', name {i + 1}: {problem}");
+            }
+        }
         return names;
     }
 }
