@@ -80,7 +80,7 @@ internal static class PredictCommand
         bool softmax = source.SoftmaxOutputs;
         if (k == 1 && !source.Model.Metadata.IsClassifier)
         {
-            text.Append(source.Model.Metadata.TargetNames?[0] ?? "output").Append('\n');
+            text.Append(CsvField(source.Model.Metadata.TargetNames?[0] ?? "output")).Append('\n');
             foreach (float v in outputs)
             {
                 text.Append(v.ToString("R", c)).Append('\n');

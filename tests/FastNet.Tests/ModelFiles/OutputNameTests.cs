@@ -2,6 +2,7 @@ using System.Text.Json;
 using FastNet.Checkpoints;
 using FastNet.Data;
 using FastNet.Model;
+using FastNet.Tests.Cli;
 using FastNet.Tests.Checkpoints;
 using FastNet.Tests.Data;
 using FastNet.Tests.Fuzzing;
@@ -47,6 +48,22 @@ public sealed class OutputNameTests : IDisposable
         var e = Assert.Throws<ModelFormatException>(() => ModelJson.Read(path));
 
         Assert.Equal(path + expected, e.Message);
+    }
+
+    // A comma is allowed in a name, and predict quotes it (RFC 4180), as it does a class name in its rows.
+    [Fact]
+    public void PredictQuotesATargetNameHoldingAComma()
+    {
+        string model = _dir.Write("r.json", """
+            { "format": "fastnet-model", "version": 2, "inputs": 1, "targets": ["y, scaled \"twice\""],
+              "layers": [ { "units": 1, "activation": "identity", "weights": [[2]] } ] }
+            """);
+        string output = _dir.File("p.csv");
+
+        CliRun run = CliRun.Of("predict", "--model", model, "--input", _dir.Write("x.csv", "0.5\n"), "--output", output);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("\"y, scaled \"\"twice\"\"\"\n1\n", File.ReadAllText(output));
     }
 
     [Fact]
