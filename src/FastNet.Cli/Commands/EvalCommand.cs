@@ -38,7 +38,15 @@ internal static class EvalCommand
             Action<string> note = message => error.WriteLine($"fastnet: note: {message}");
             DataRequest request = ModelInputs.Request(source, parse.GetValue(data), parse.GetValue(labels), parse.GetValue(targets),
                 parse.GetValue(testFraction), parse.GetValue(seed), note);
-            DataSplits splits = ModelInputs.Load(source, request, parse.GetValue(scale), note);
+            DataSplits splits;
+            try
+            {
+                splits = ModelInputs.Load(source, request, parse.GetValue(scale), note);
+            }
+            catch (DataFormatException e) when (parse.GetValue(data) is null && ModelInputs.RecordedFile(source, e.File))
+            {
+                throw ModelInputs.FromRecord(source, e);
+            }
             Dataset set = splits.Test ?? splits.Train;
             ModelChecks.MatchData(source.Model, set, source.Path);
             LossKind lossKind = source.LossFor(parse.GetValue(loss), set);

@@ -51,6 +51,20 @@ internal static class ModelInputs
             : request;
     }
 
+    /// <summary>True when <paramref name="file"/> is a data file the model records (its features or labels).</summary>
+    public static bool RecordedFile(ModelSource source, string file) =>
+        source?.Model.Metadata.Data is TrainingDataSource data && (file == data.Source || file == data.Labels);
+
+    /// <summary>The error for a data file named by the model's record, not by the command line, that cannot be read
+    /// (moved since training, or trained elsewhere): the same problem, saying where the name came from.</summary>
+    public static DataFormatException FromRecord(ModelSource source, DataFormatException e)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(e);
+        return new DataFormatException(e.File, $"{e.Problem} (the training data {source.Path} records; give --data to "
+            + "evaluate on other data)", e.Line, e.Record, e.Column, e);
+    }
+
     /// <summary>Loads <paramref name="request"/> preprocessed as the model was trained. <paramref name="scale"/> is
     /// the <c>--scale</c> option when given: for a model that records its preprocessing it must produce the same
     /// preprocessing on this data, else it is an error naming both.</summary>
