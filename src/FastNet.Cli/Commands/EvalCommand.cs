@@ -43,9 +43,9 @@ internal static class EvalCommand
             {
                 splits = ModelInputs.Load(source, request, parse.GetValue(scale), note);
             }
-            catch (DataFormatException e) when (parse.GetValue(data) is null && ModelInputs.RecordedFile(source, e.File))
+            catch (DataFormatException e) when (parse.GetValue(data) is null && ModelInputs.RecordedFile(source.Model, e.File))
             {
-                throw ModelInputs.FromRecord(source, e);
+                throw ModelInputs.FromRecord(source.Path, e, "give --data to evaluate on other data");
             }
             Dataset set = splits.Test ?? splits.Train;
             ModelChecks.MatchData(source.Model, set, source.Path);

@@ -51,18 +51,19 @@ internal static class ModelInputs
             : request;
     }
 
-    /// <summary>True when <paramref name="file"/> is a data file the model records (its features or labels).</summary>
-    public static bool RecordedFile(ModelSource source, string file) =>
-        source?.Model.Metadata.Data is TrainingDataSource data && (file == data.Source || file == data.Labels);
+    /// <summary>True when <paramref name="file"/> is a data file <paramref name="model"/> records (its features or
+    /// labels).</summary>
+    public static bool RecordedFile(Model.Model model, string file) =>
+        model?.Metadata.Data is TrainingDataSource data && (file == data.Source || file == data.Labels);
 
-    /// <summary>The error for a data file named by the model's record, not by the command line, that cannot be read
-    /// (moved since training, or trained elsewhere): the same problem, saying where the name came from.</summary>
-    public static DataFormatException FromRecord(ModelSource source, DataFormatException e)
+    /// <summary>The error for a data file named by the record in <paramref name="modelPath"/>, not by the command
+    /// line, that cannot be read (moved since training, or trained elsewhere): the same problem, saying where the name
+    /// came from, then <paramref name="hint"/>.</summary>
+    public static DataFormatException FromRecord(string modelPath, DataFormatException e, string hint)
     {
-        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(e);
-        return new DataFormatException(e.File, $"{e.Problem} (the training data {source.Path} records; give --data to "
-            + "evaluate on other data)", e.Line, e.Record, e.Column, e);
+        return new DataFormatException(e.File, $"{e.Problem} (the training data {modelPath} records; {hint})", e.Line,
+            e.Record, e.Column, e);
     }
 
     /// <summary>Loads <paramref name="request"/> preprocessed as the model was trained. <paramref name="scale"/> is

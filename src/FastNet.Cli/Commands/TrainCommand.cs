@@ -56,16 +56,26 @@ internal static class TrainCommand
 
         DataRequest request = plan.DataRequest(parse, o, resume);
         string? explicitScale = parse.GetResult(o.Scale) is { Implicit: false } ? parse.GetValue(o.Scale) : null;
-        // The first line as soon as the sets' sizes are known: before the data is read where its headers declare them.
-        SetSizes? declared = DataSplits.Declared(request);
-        if (declared is not null)
+        SetSizes? declared;
+        DataSplits data;
+        try
         {
-            output.WriteLine(FirstLine(declared));
+            // The first line as soon as the sets' sizes are known: before the data is read where its headers declare them.
+            declared = DataSplits.Declared(request);
+            if (declared is not null)
+            {
+                output.WriteLine(FirstLine(declared));
+            }
+            data = resume is null
+                ? DataSplits.Load(request, parse.GetValue(o.Scale)!)
+                : ModelInputs.Load(new ModelSource(resume.Model, resumePath!), request, explicitScale,
+                    message => notices.WriteLine($"fastnet: note: {message}"));
         }
-        DataSplits data = resume is null
-            ? DataSplits.Load(request, parse.GetValue(o.Scale)!)
-            : ModelInputs.Load(new ModelSource(resume.Model, resumePath!), request, explicitScale,
-                message => notices.WriteLine($"fastnet: note: {message}"));
+        catch (DataFormatException e) when (resume is not null && parse.GetValue(o.Data) is null
+            && ModelInputs.RecordedFile(resume.Model, e.File))
+        {
+            throw ModelInputs.FromRecord(resumePath!, e, "give --data where that data is now");
+        }
         if (declared is null)
         {
             output.WriteLine(FirstLine(data.Sizes));

@@ -4,28 +4,34 @@ using Xunit;
 namespace FastNet.Tests.Cli;
 
 /// <summary>
-/// <c>eval --model m.json</c> without <c>--data</c> reads the data the model records. When that file has moved since
-/// training, or was never on this machine, the error names it as before and says where its name came from (the user
-/// typed no such path) and how to evaluate on other data.
+/// <c>eval --model m.json</c> and <c>train --resume m.ckpt</c> without <c>--data</c> read the data the model or
+/// checkpoint records. When that file has moved since training, or was never on this machine, the error names it as
+/// before and says where its name came from (the user typed no such path) and what to give instead.
 /// </summary>
 public sealed class RecordedDataCliTests
 {
-    public static TheoryData<string, string, string> ChangedData() => new()
+    private const string EvalHint = "give --data to evaluate on other data";
+    private const string ResumeHint = "give --data where that data is now";
+
+    public static TheoryData<string, bool, string, string, string> ChangedData() => new()
     {
-        { "the data file removed", "", ": file not found" },
-        { "the data file rewritten", "x", " line 2, column 1: expected a number, found \"x\"" },
+        { "eval, the data file removed", false, "", ": file not found", EvalHint },
+        { "eval, the data file rewritten", false, "x", " line 2, column 1: expected a number, found \"x\"", EvalHint },
+        { "resume, the data file removed", true, "", ": file not found", ResumeHint },
     };
 
     [Theory]
     [MemberData(nameof(ChangedData))]
-    public void AnUnreadableRecordedDataFileIsNamedWithTheModelThatRecordsIt(string what, string content, string problem)
+    public void AnUnreadableRecordedDataFileIsNamedWithTheFileThatRecordsIt(string what, bool resume, string firstValue,
+        string problem, string hint)
     {
         using var dir = new TempDirectory();
         string data = ThreeClassCsv.Write(dir, seed: 3, rows: 60);
-        string model = dir.File("m.json");
-        CliRun train = CliRun.Of("train", "--data", data, "--layers", "4", "--epochs", "1", "--no-progress", "--save", model);
+        string model = dir.File(resume ? "m.ckpt" : "m.json");
+        CliRun train = CliRun.Of("train", "--data", data, "--layers", "4", "--epochs", "1", "--no-progress",
+            resume ? "--checkpoint" : "--save", model);
         Assert.True(train.ExitCode == 0, train.ToString());
-        if (content.Length == 0)
+        if (firstValue.Length == 0)
         {
             File.Delete(data);
         }
@@ -33,14 +39,14 @@ public sealed class RecordedDataCliTests
         {
             // the second line's first value replaced
             string[] lines = File.ReadAllLines(data);
-            lines[1] = content + lines[1][lines[1].IndexOf(',', StringComparison.Ordinal)..];
+            lines[1] = firstValue + lines[1][lines[1].IndexOf(',', StringComparison.Ordinal)..];
             File.WriteAllLines(data, lines);
         }
 
-        CliRun eval = CliRun.Of("eval", "--model", model);
+        CliRun run = resume ? CliRun.Of("train", "--resume", model, "--epochs", "2") : CliRun.Of("eval", "--model", model);
 
-        Assert.True(eval.ExitCode == 1, $"{what}: {eval}");
-        Assert.Equal($"fastnet: error: {data}{problem} (the training data {model} records; give --data to evaluate on other "
-            + "data)\n", eval.Error.Replace("\r", "", StringComparison.Ordinal));
+        Assert.True(run.ExitCode == 1, $"{what}: {run}");
+        Assert.Equal($"fastnet: error: {data}{problem} (the training data {model} records; {hint})\n",
+            run.Error.Replace("\r", "", StringComparison.Ordinal));
     }
 }
