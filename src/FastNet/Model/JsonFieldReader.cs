@@ -16,6 +16,21 @@ internal sealed partial class JsonFieldReader(string source)
         }
     }
 
+    /// <summary>Refuses a member of <paramref name="obj"/> that is not one of <paramref name="known"/>: in a file of a
+    /// version this FastNet reads, every member it may hold is known, so another is a misspelling ("preprocesing")
+    /// whose value would otherwise be dropped without a word.</summary>
+    public void RequireKnownMembers(JsonElement obj, string? at, params string[] known)
+    {
+        foreach (JsonProperty member in obj.EnumerateObject())
+        {
+            if (Array.IndexOf(known, member.Name) < 0)
+            {
+                string name = PlainName().IsMatch(member.Name) ? member.Name : QuotedText.Of(member.Name);
+                throw Error(Path(name, at), $"not a member this file may hold; expected {string.Join(", ", known)}");
+            }
+        }
+    }
+
     /// <summary>Refuses an object anywhere in <paramref name="element"/> that holds a member twice: JSON leaves the
     /// meaning open and System.Text.Json takes the last, so a second "divisor" would change the model without a
     /// word.</summary>

@@ -34,6 +34,9 @@ public static class ModelJson
     /// <summary>The version this code writes; it reads this one and <see cref="FirstVersion"/>.</summary>
     public const int Version = 2;
 
+    // the members of the document besides the metadata's
+    private static readonly string[] RootMembers = ["format", "version", "inputs", "loss", "layers"];
+
     /// <summary>The first version, without metadata.</summary>
     public const int FirstVersion = 1;
 
@@ -117,6 +120,7 @@ public static class ModelJson
                 throw reader.Error("version",
                     $"this FastNet reads versions {FirstVersion} and {Version}, the file is version {version}");
             }
+            reader.RequireKnownMembers(root, null, [.. RootMembers, .. ModelMetadataJson.Members]);
             int inputs = reader.PositiveInt(root, "inputs");
             JsonElement layers = reader.Member(root, "layers", JsonValueKind.Array);
             if (layers.GetArrayLength() == 0)
@@ -132,6 +136,7 @@ public static class ModelJson
             {
                 string at = $"layers[{index}]";
                 reader.Expect(layer, JsonValueKind.Object, at);
+                reader.RequireKnownMembers(layer, at, "units", "activation", "weights", "biases");
                 int units = reader.PositiveInt(layer, "units", at);
                 Activation activation = reader.Parsed(layer, "activation", Names.ParseActivation, at);
                 bool hasBias = layer.TryGetProperty("biases", out JsonElement b);

@@ -20,6 +20,9 @@ namespace FastNet.Model;
 /// </summary>
 internal static class ModelMetadataJson
 {
+    /// <summary>The members this writes into the object that holds the metadata.</summary>
+    public static readonly string[] Members = ["preprocessing", "classes", "targets", "dropout", "data"];
+
     /// <summary>Writes the known members of <paramref name="metadata"/> into the open object.</summary>
     public static void Write(Utf8JsonWriter writer, ModelMetadata metadata)
     {
@@ -81,6 +84,12 @@ internal static class ModelMetadataJson
         {
             reader.Expect(p, JsonValueKind.Object, "preprocessing");
             string kind = reader.String(p, "kind", "preprocessing");
+            reader.RequireKnownMembers(p, "preprocessing", kind switch
+            {
+                "divide" => ["kind", "divisor"],
+                "standardize" => ["kind", "mean", "std"],
+                _ => ["kind"],
+            });
             scaling = kind switch
             {
                 "none" => InputScaling.None,
@@ -117,6 +126,8 @@ internal static class ModelMetadataJson
         if (root.TryGetProperty("data", out JsonElement d))
         {
             reader.Expect(d, JsonValueKind.Object, "data");
+            reader.RequireKnownMembers(d, "data", "source", "labels", "targetColumns", "testFraction", "validationFraction",
+                "seed");
             double? test = d.TryGetProperty("testFraction", out _) ? Fraction(reader, d, "testFraction") : null;
             ulong seed = reader.Member(d, "seed", JsonValueKind.Number, "data").TryGetUInt64(out ulong s)
                 ? s : throw reader.Error("data.seed", "expected a non-negative integer");
@@ -162,6 +173,7 @@ internal static class ModelMetadataJson
             using JsonDocument document = JsonDocument.Parse(json);
             reader.Expect(document.RootElement, JsonValueKind.Object, "the metadata");
             reader.RequireDistinctMembers(document.RootElement);
+            reader.RequireKnownMembers(document.RootElement, null, "data");
             return Read(document.RootElement, reader, 1, 1, 0).Data;
         }
         catch (JsonException e)
