@@ -20,10 +20,11 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// Single-precision C = A·B (overwrites C) with A [M, K] and B [K, N] given by strides, so X·W, Xᵀ·dZ and dZ·Wᵀ are
 /// one code path. Blocking: k-blocks of <see cref="Kc"/> steps and micro-panels of NR columns of B; a row-major B is
 /// read in place (its rows are a panel's steps) unless its rows are a multiple of <see cref="AliasingRowStride"/>
-/// apart, any other B is packed once per call, shared by all threads. Each
-/// thread owns a rectangle of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B
-/// micro-panels over it. Every element of C is summed over K in the same order whatever the thread count or partition,
-/// so results are deterministic and do not depend on the number of threads.
+/// apart, any other B is packed once per call into a buffer shared by all threads, each group of panels by the first
+/// thread that needs it, just before that thread uses it (no separate pass, no barrier). Each thread owns a rectangle
+/// of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it.
+/// Every element of C is summed over K in the same order whatever the thread count or partition, so results are
+/// deterministic and do not depend on the number of threads.
 /// </summary>
 internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<TV>
 {
@@ -34,11 +35,13 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     private readonly NativeArray _packedB = new();
     private readonly NativeArray[] _packedA;
     private readonly NativeArray[] _tiles;
-    private readonly PackBJob _packJob;
     private readonly ComputeJob _computeJob;
+    // per packing unit of the current call (a k-block's group of B panels): NotPacked, BeingPacked or Packed
+    private int[] _packStates = [];
 
     // the current call, read by the jobs
     private int _m, _n, _k, _panels, _kBlocks, _tasksM, _tasksN, _rowsPerTask, _panelsPerTask, _firstPacked;
+    private int _packGroups, _panelsPerGroup;
     private Operand _a, _b;
     private float* _c;
     private nint _ldc;
@@ -51,7 +54,6 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _pool = pool;
         _packedA = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
         _tiles = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
-        _packJob = new PackBJob(this);
         _computeJob = new ComputeJob(this);
     }
 
@@ -74,8 +76,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     /// </summary>
     public const int AliasingRowStride = 512;
 
-    // panels of a row-major B packed per task, row by row, so each of its rows is read as one contiguous run
-    private const int PanelsPerPackTask = 8;
+    // panels of a row-major B packed together, row by row, so each of its rows is read as one contiguous run
+    private const int PanelsPerPackGroup = 8;
+
+    private const int NotPacked = 0, BeingPacked = 1, Packed = 2;
 
     /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
     public long ScratchBytes => _packedB.Bytes + _packedA.Concat(_tiles).Sum(array => array.Bytes);
@@ -104,8 +108,14 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         int threads = parallel ? _pool.Threads : 1;
         Partition(threads);
 
-        int packUnits = _kBlocks * PackGroups();
-        _pool.Run(_packJob, parallel ? Math.Min(packUnits, threads * 8) : Math.Min(packUnits, 1));
+        _panelsPerGroup = b.ColStride == 1 ? PanelsPerPackGroup : 1;
+        _packGroups = (_panels - _firstPacked + _panelsPerGroup - 1) / _panelsPerGroup;
+        int packUnits = _kBlocks * _packGroups;
+        if (_packStates.Length < packUnits)
+        {
+            _packStates = new int[packUnits];
+        }
+        Array.Clear(_packStates, 0, packUnits);
         _pool.Run(_computeJob, _tasksM * _tasksN);
     }
 
@@ -137,33 +147,44 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
-    // the packing units of one k-block: groups of panels of a row-major B, single panels of any other
-    private int PackGroups()
+    // makes sure panel p of k-block kb is packed: packs its group if no thread has claimed it yet, else waits for the
+    // thread that did (which packs it without waiting on anything, so this cannot deadlock)
+    private void EnsurePacked(int kb, int p)
     {
-        int packed = _panels - _firstPacked;
-        return _b.ColStride == 1 ? (packed + PanelsPerPackTask - 1) / PanelsPerPackTask : packed;
+        int group = (p - _firstPacked) / _panelsPerGroup;
+        ref int state = ref _packStates[(kb * _packGroups) + group];
+        if (Volatile.Read(ref state) == Packed)
+        {
+            return;
+        }
+        if (Interlocked.CompareExchange(ref state, BeingPacked, NotPacked) == NotPacked)
+        {
+            PackGroup(kb, group);
+            Volatile.Write(ref state, Packed);
+            return;
+        }
+        var spin = new SpinWait();
+        while (Volatile.Read(ref state) != Packed)
+        {
+            spin.SpinOnce(sleep1Threshold: -1);
+        }
     }
 
-    private void PackB(int task, int taskCount)
+    private void PackGroup(int kb, int group)
     {
-        int groups = PackGroups(), units = _kBlocks * groups, perGroup = _b.ColStride == 1 ? PanelsPerPackTask : 1;
-        int first = (int)((long)units * task / taskCount), last = (int)((long)units * (task + 1) / taskCount);
-        for (int u = first; u < last; u++)
+        int p0 = _firstPacked + (group * _panelsPerGroup), p1 = Math.Min(_panels, p0 + _panelsPerGroup);
+        int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
+        float* block = _bPacked + ((nint)k0 * _panels * Nr);
+        // whole panels of a row-major B row by row, then a partial panel (zero-padded) or any other B's panel
+        int whole = _b.ColStride == 1 ? Math.Max(0, Math.Min(p1, _n / Nr) - p0) : 0;
+        if (whole > 0)
         {
-            int kb = u / groups, p0 = _firstPacked + (u % groups * perGroup), p1 = Math.Min(_panels, p0 + perGroup);
-            int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
-            float* block = _bPacked + ((nint)k0 * _panels * Nr);
-            // whole panels of a row-major B row by row, then a partial panel (zero-padded) or any other B's panel
-            int whole = _b.ColStride == 1 ? Math.Max(0, Math.Min(p1, _n / Nr) - p0) : 0;
-            if (whole > 0)
-            {
-                Packing.PackBRows(_b, k0, depth, p0 * Nr, whole, Nr, block + ((nint)p0 * depth * Nr), (nint)depth * Nr);
-            }
-            for (int p = p0 + whole; p < p1; p++)
-            {
-                int j0 = p * Nr, columns = Math.Min(Nr, _n - j0);
-                Packing.PackB(_b, k0, depth, j0, columns, Nr, block + ((nint)p * depth * Nr));
-            }
+            Packing.PackBRows(_b, k0, depth, p0 * Nr, whole, Nr, block + ((nint)p0 * depth * Nr), (nint)depth * Nr);
+        }
+        for (int p = p0 + whole; p < p1; p++)
+        {
+            int j0 = p * Nr, columns = Math.Min(Nr, _n - j0);
+            Packing.PackB(_b, k0, depth, j0, columns, Nr, block + ((nint)p * depth * Nr));
         }
     }
 
@@ -191,6 +212,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                 {
                     int j0 = p * nr, columns = Math.Min(nr, _n - j0);
                     bool direct = p < _firstPacked;
+                    if (!direct)
+                    {
+                        EnsurePacked(kb, p);
+                    }
                     float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) + j0 : bBlock + ((nint)p * depth * nr);
                     nint ldb = direct ? _b.RowStride : nr;
                     for (int ir = 0; ir < mc; ir += mr)
@@ -257,11 +282,6 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         {
             array.Dispose();
         }
-    }
-
-    private sealed class PackBJob(Gemm<TV> owner) : IParallelJob
-    {
-        public void Execute(int task, int taskCount, int worker) => owner.PackB(task, taskCount);
     }
 
     private sealed class ComputeJob(Gemm<TV> owner) : IParallelJob

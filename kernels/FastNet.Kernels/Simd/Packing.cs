@@ -91,6 +91,12 @@ internal static unsafe class Packing
             {
                 Transpose4(source + (r * lineStride), lineStride, depth, width, destination + r);
             }
+            if (r <= lines - 2)
+            {
+                // the last 2 of MR = 6 rows in SSE too, rather than one float at a time
+                Transpose2(source + (r * lineStride), lineStride, depth, width, destination + r);
+                r += 2;
+            }
             Scalar(source + (r * lineStride), lineStride, stepStride, r, lines, depth, width, destination);
         }
         else
@@ -137,6 +143,29 @@ internal static unsafe class Packing
             to[1] = s1[k];
             to[2] = s2[k];
             to[3] = s3[k];
+        }
+    }
+
+    // two lines of a row-major source into two lanes of every step: interleaved in pairs, each pair stored as 64 bits
+    private static void Transpose2(float* source, nint lineStride, int depth, int width, float* destination)
+    {
+        float* s0 = source, s1 = source + lineStride;
+        int k = 0;
+        for (; k <= depth - 4; k += 4)
+        {
+            Vector128<float> r0 = Vector128.Load(s0 + k), r1 = Vector128.Load(s1 + k);
+            Vector128<float> low = Sse.UnpackLow(r0, r1), high = Sse.UnpackHigh(r0, r1);
+            float* to = destination + ((nint)k * width);
+            Sse.StoreLow(to, low);
+            Sse.StoreHigh(to + width, low);
+            Sse.StoreLow(to + (2 * width), high);
+            Sse.StoreHigh(to + (3 * width), high);
+        }
+        for (; k < depth; k++)
+        {
+            float* to = destination + ((nint)k * width);
+            to[0] = s0[k];
+            to[1] = s1[k];
         }
     }
 

@@ -1,0 +1,94 @@
+using FastNet.Kernels.Simd;
+using Xunit;
+
+namespace FastNet.Kernels.Tests;
+
+/// <summary>
+/// The SIMD GEMM's exact arithmetic: each element of C is summed over K in blocks of <see cref="Kc"/> steps, one fused
+/// multiply-add per step from zero, and the block sums are added to C in block order. A scalar model of that order must
+/// give the same bits for X·W, Xᵀ·dZ and dZ·Wᵀ on any thread count, whichever thread packs which operand and however
+/// the edge tiles and short k-blocks fall. Widths of 256 bits and more compute with FMA instructions (AVX2 and FMA,
+/// AVX-512); narrower ones may not fuse, so they are compared with each other elsewhere
+/// (<see cref="SimdThreadCountTests"/>), not with this model.
+/// </summary>
+public class SimdGemmSummationOrderTests
+{
+    private const int Kc = 256;
+
+    public static TheoryData<int, int, int, int> Shapes => new()
+    {
+        // outputs a multiple of 512 floats: W and dZ are packed row by row in groups of panels; edge rows; K = 300
+        // (a short second k-block); dX reads Wᵀ, packed one panel at a time with a zero-padded last panel
+        { 97, 300, 1024, 1 },
+        { 97, 300, 1024, 2 },
+        { 97, 300, 1024, 3 },
+        // dX with more rows than columns: threads split C by rows, so they share B's panels and wait for each
+        // other's packing; dW's K = 300
+        { 300, 97, 512, 2 },
+        { 300, 97, 512, 3 },
+        // 1030 outputs: W's whole panels are read in place and only its last, partial panel is packed
+        { 40, 520, 1030, 2 },
+        // several row blocks per thread and three k-blocks, the last 8 steps deep
+        { 200, 520, 512, 2 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ProductsFollowTheBlockedFusedSummationOrder(int batch, int inputs, int outputs, int threads)
+    {
+        var random = new Random(batch + inputs + outputs);
+        float[] x = Host.Random(random, batch * inputs), w = Host.Random(random, inputs * outputs);
+        float[] delta = Host.Random(random, batch * outputs);
+        foreach (VectorWidth width in VectorWidths.Available.Where(w => w >= VectorWidth.Bits256))
+        {
+            using var simd = SimdBackend.Create(threads, width);
+            (float[] a, float[] dz, float[] dw, float[] dx) = Products(simd, x, w, delta, batch, inputs, outputs);
+            // A = X·W
+            Assert.Equal(Model(x, inputs, 1, w, outputs, 1, batch, outputs, inputs), a);
+            // dW = Xᵀ·dZ
+            Assert.Equal(Model(x, 1, inputs, dz, outputs, 1, inputs, outputs, batch), dw);
+            // dX = dZ·Wᵀ
+            Assert.Equal(Model(dz, outputs, 1, w, 1, outputs, batch, inputs, outputs), dx);
+        }
+    }
+
+    // the identity activation with no bias: the forward pass is the bare product, and dZ is the incoming gradient
+    private static (float[] A, float[] DZ, float[] DW, float[] DX) Products(SimdBackend simd, float[] x, float[] w,
+        float[] delta, int batch, int inputs, int outputs)
+    {
+        using FloatBuffer xs = Host.Upload(simd, x), ws = Host.Upload(simd, w), d = Host.Upload(simd, delta);
+        using FloatBuffer a = simd.Allocate(batch * outputs), dw = simd.Allocate(inputs * outputs);
+        using FloatBuffer dx = simd.Allocate(batch * inputs);
+        simd.DenseForward(xs.All, ws.All, BufferView.Empty, batch, inputs, outputs, Activation.Identity, a.All);
+        simd.DenseBackward(xs.All, ws.All, a.All, batch, inputs, outputs, Activation.Identity, d.All, dw.All,
+            BufferView.Empty, dx.All);
+        return (Host.Download(simd, a.All), Host.Download(simd, d.All), Host.Download(simd, dw.All),
+            Host.Download(simd, dx.All));
+    }
+
+    // C[m, n] = A[m, k]·B[k, n], element (i, k) of A at a[i·aRow + k·aColumn], likewise for B
+    private static float[] Model(float[] a, int aRow, int aColumn, float[] b, int bRow, int bColumn, int m, int n,
+        int k)
+    {
+        float[] c = new float[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float sum = 0;
+                for (int k0 = 0; k0 < k; k0 += Kc)
+                {
+                    float block = 0;
+                    for (int s = k0; s < Math.Min(k, k0 + Kc); s++)
+                    {
+                        block = MathF.FusedMultiplyAdd(a[(i * aRow) + (s * aColumn)], b[(s * bRow) + (j * bColumn)],
+                            block);
+                    }
+                    sum = k0 == 0 ? block : sum + block;
+                }
+                c[(i * n) + j] = sum;
+            }
+        }
+        return c;
+    }
+}
