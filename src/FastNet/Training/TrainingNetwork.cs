@@ -1,4 +1,5 @@
 using FastNet.Kernels;
+using FastNet.Kernels.Cpu;
 using FastNet.Model;
 
 namespace FastNet.Training;
@@ -25,6 +26,9 @@ public sealed class TrainingNetwork : IDisposable
     private double _layerWeight;
     private Action<int>? _layerDone;
     private readonly float[] _metricsHost = new float[2];
+    // parameters in host memory: a batch's SGD step is taken layer by layer (TrainBatch); a device would pay launches
+    // for it instead and keeps the one pass over all parameters
+    private readonly bool _hostParameters;
 
     /// <summary>
     /// Puts <paramref name="model"/> on <paramref name="backend"/> for batches of up to <paramref name="maxBatch"/>
@@ -80,6 +84,7 @@ public sealed class TrainingNetwork : IDisposable
         _dropped = [.. spec.Layers.Select((l, i) =>
             Drops(i) ? backend.Allocate(checked(maxBatch * l.Units)) : null)];
         backend.Upload(model.Parameters, _parameters.All);
+        _hostParameters = _parameters.All.Buffer is CpuFloatBuffer;
     }
 
     /// <summary>The architecture.</summary>
@@ -313,28 +318,32 @@ public sealed class TrainingNetwork : IDisposable
     }
 
     /// <summary>
-    /// One training step on a batch: gradients, then the optimizer. A plain-SGD step on one example is fused into the
-    /// backward pass (<see cref="IBackend.DenseBackwardSgdStep"/>, same results), which leaves
-    /// <see cref="Gradients"/> undefined; <see cref="ComputeGradients"/> and <see cref="Step"/> keep them.
+    /// One training step on a batch: gradients, then the optimizer. A plain-SGD step on one example, or on a batch when
+    /// the parameters are in host memory, is fused into the backward pass (<see cref="IBackend.DenseBackwardSgdStep"/>,
+    /// same results), which leaves <see cref="Gradients"/> undefined; <see cref="ComputeGradients"/> and
+    /// <see cref="Step"/> keep them.
     /// </summary>
     public void TrainBatch(BufferView x, BufferView targets, int rows)
     {
-        if (rows == 1 && Optimizer.Settings.Kind == OptimizerKind.Sgd)
+        if ((rows == 1 || _hostParameters) && Optimizer.Settings.Kind == OptimizerKind.Sgd)
         {
-            TrainExampleFused(x, targets);
+            TrainSgdFused(x, targets, rows);
             return;
         }
         ComputeGradients(x, targets, rows);
         Step();
     }
 
-    // Per-example SGD: each layer's weights are updated as soon as its dX is computed from them, so dW is never
-    // written out and no separate pass over the parameters is made.
-    private void TrainExampleFused(BufferView x, BufferView targets)
+    // Plain SGD layer by layer: each layer's weights are updated as soon as its dX is computed from them. On one
+    // example dW is never written out; on a batch the update reads the layer's dW and W while they are still in cache,
+    // instead of a pass over all parameters from memory after the backward pass. Every element gets the same update
+    // as Step's, so the results are the same bits.
+    private void TrainSgdFused(BufferView x, BufferView targets, int rows)
     {
-        BufferView output = Forward(x, 1, 0);
+        BufferView output = Forward(x, rows, 0);
         int last = Spec.Layers.Count - 1;
-        _backend.Loss(output, targets, 1, Spec.Outputs, Loss, _deltas[last].Slice(0, Spec.Outputs), _metrics.All);
+        _backend.Loss(output, targets, rows, Spec.Outputs, Loss, _deltas[last].Slice(0, rows * Spec.Outputs),
+            _metrics.All);
         long taken = Optimizer.Steps; // the masks' step, before the clock advances
         OptimizerStep step = Optimizer.Next();
         for (int l = last; l >= 0; l--)
@@ -342,19 +351,18 @@ public sealed class TrainingNetwork : IDisposable
             LayerSpec layer = Spec.Layers[l];
             int inputs = Spec.InputsOf(l);
             bool trainedBias = layer.HasBias && Spec.BiasOffset(l) < TrainableCount;
+            BufferView delta = _deltas[l].Slice(0, rows * layer.Units);
             if (Drops(l))
             {
-                BufferView delta = _deltas[l].Slice(0, layer.Units);
                 _backend.Dropout(delta, Dropout!.Mask(taken, l, 0, layer.Units), delta);
             }
-            BufferView input = l == 0 ? x : LayerInput(l - 1, 1);
-            BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, inputs);
-            _backend.DenseBackwardSgdStep(input, _activations[l].Slice(0, layer.Units), 1, inputs, layer.Units,
-                layer.Activation, _deltas[l].Slice(0, layer.Units), dX, step, Weights(l),
-                trainedBias ? Biases(l) : BufferView.Empty,
+            BufferView input = l == 0 ? x : LayerInput(l - 1, rows);
+            BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, rows * inputs);
+            _backend.DenseBackwardSgdStep(input, _activations[l].Slice(0, rows * layer.Units), rows, inputs,
+                layer.Units, layer.Activation, delta, dX, step, Weights(l), trainedBias ? Biases(l) : BufferView.Empty,
                 _gradients.Slice(Spec.WeightOffset(l), inputs * layer.Units),
                 trainedBias ? _gradients.Slice(Spec.BiasOffset(l), layer.Units) : BufferView.Empty,
-                PreActivations(l, 1));
+                PreActivations(l, rows));
         }
     }
 

@@ -78,6 +78,42 @@ public class TrainingModeTests
 
     [Theory]
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
+    public void FusedBatchSgdStepEqualsGradientsThenStep(string backendName)
+    {
+        // on host memory TrainBatch takes a batch's SGD step layer by layer inside the backward pass; ComputeGradients
+        // + Step is the unfused definition, with or without trained biases, weight decay and dropout
+        Dataset data = Blobs(10);
+        using IBackend backend = Backends.Create(backendName);
+        using var device = new DeviceDataset(backend, data);
+        foreach ((bool trainBiases, DropoutRates? dropout) in new[] { (true, null), (false, null), (true, new DropoutRates([0.5], 5)) })
+        {
+            OptimizerSettings decayed = Sgd with { WeightDecay = 0.01 };
+            using var fused = new TrainingNetwork(backend, Initial(), LossKind.SoftmaxCrossEntropy, decayed, 5, trainBiases,
+                dropout: dropout);
+            using var unfused = new TrainingNetwork(backend, Initial(), LossKind.SoftmaxCrossEntropy, decayed, 5, trainBiases,
+                dropout: dropout);
+            for (int step = 0; step < 6; step++)
+            {
+                int first = step % 2 * 5, rows = step < 4 ? 5 : 3;
+                BufferView x = device.Features.Slice(first * 4, rows * 4), t = device.Targets.Slice(first * 3, rows * 3);
+                fused.TrainBatch(x, t, rows);
+                unfused.ComputeGradients(x, t, rows);
+                unfused.Step();
+            }
+            float[] expected = unfused.ToModel().Parameters, actual = fused.ToModel().Parameters;
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            Assert.NotEqual(Initial().Parameters[..Spec.WeightCount], actual[..Spec.WeightCount]);
+            if (!trainBiases)
+            {
+                Assert.Equal(Initial().Parameters[Spec.WeightCount..], actual[Spec.WeightCount..]);
+            }
+            Assert.Equal(unfused.TakeMetrics(), fused.TakeMetrics());
+            Assert.Equal(unfused.Optimizer.Steps, fused.Optimizer.Steps);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void FullBatchStepUsesTheMeanOfThePerExampleGradients(string backendName)
     {
         Dataset data = Blobs(12);
