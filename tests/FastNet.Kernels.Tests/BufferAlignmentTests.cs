@@ -39,6 +39,32 @@ public class BufferAlignmentTests
         }
     }
 
+    /// <summary>A host buffer of 2 MiB or more starts on a 2 MiB boundary, so the kernel can back it with huge pages
+    /// (it is offered to them): a GEMM's blocks of C and packed panels then take a few TLB entries, not hundreds.</summary>
+    [Theory]
+    [InlineData(1 << 19)] // 2 MiB of floats exactly
+    [InlineData(3_000_001)]
+    public void ACpuBufferOfAHugePageOrMoreStartsOnAHugePage(int length)
+    {
+        const long HugePage = 2 << 20;
+        foreach (string name in BackendsUnderTest.Names)
+        {
+            IBackend backend = BackendsUnderTest.Get(name).Backend;
+            FloatBuffer[] buffers = [.. Enumerable.Range(0, 3).Select(_ => backend.Allocate(length))];
+            try
+            {
+                Assert.All(buffers.Where(b => b is CpuFloatBuffer), b => Assert.Equal(0, Address(b) % HugePage));
+            }
+            finally
+            {
+                foreach (FloatBuffer b in buffers)
+                {
+                    b.Dispose();
+                }
+            }
+        }
+    }
+
     // the first float's address, read without unsafe code
     private static long Address(FloatBuffer buffer) =>
         Unsafe.ByteOffset(ref Unsafe.NullRef<float>(), ref MemoryMarshal.GetReference(buffer.All.AsSpan()));

@@ -15,7 +15,7 @@ public sealed unsafe class CpuFloatBuffer : FloatBuffer
     public CpuFloatBuffer(int length) : base(length)
     {
         nuint bytes = (nuint)Math.Max(length, 1) * sizeof(float);
-        _pointer = (float*)NativeMemory.AlignedAlloc(bytes, Alignment);
+        _pointer = (float*)HostMemory.Allocate(bytes, Alignment);
         NativeMemory.Clear(_pointer, bytes);
     }
 
@@ -37,7 +37,7 @@ public sealed unsafe class CpuFloatBuffer : FloatBuffer
     {
         if (_pointer != null)
         {
-            NativeMemory.AlignedFree(_pointer);
+            HostMemory.Free(_pointer);
             _pointer = null;
         }
     }

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using FastNet.Kernels.Cpu;
 
 namespace FastNet.Kernels.Simd;
 
@@ -22,9 +22,9 @@ internal sealed unsafe class NativeArray : IDisposable
     {
         if (length > _capacity)
         {
-            NativeMemory.AlignedFree(_pointer);
+            HostMemory.Free(_pointer);
             _pointer = null;
-            _pointer = (float*)NativeMemory.AlignedAlloc((nuint)(length + Headroom) * sizeof(float), 64);
+            _pointer = (float*)HostMemory.Allocate((nuint)(length + Headroom) * sizeof(float), 64);
             _capacity = length;
         }
         return _pointer;
@@ -33,12 +33,12 @@ internal sealed unsafe class NativeArray : IDisposable
     /// <summary>Frees the memory.</summary>
     public void Dispose()
     {
-        NativeMemory.AlignedFree(_pointer);
+        HostMemory.Free(_pointer);
         _pointer = null;
         _capacity = 0;
         GC.SuppressFinalize(this);
     }
 
     /// <summary>Frees the memory if <see cref="Dispose"/> was never called.</summary>
-    ~NativeArray() => NativeMemory.AlignedFree(_pointer);
+    ~NativeArray() => HostMemory.Free(_pointer);
 }
