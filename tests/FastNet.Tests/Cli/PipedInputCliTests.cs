@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FastNet.Tests.Data;
 using Xunit;
 
@@ -44,28 +43,8 @@ public sealed class PipedInputCliTests : IDisposable
             + "4,11,0,1,12,7,0,0,2,14,5,10,12,0,0,0,0,6,13,10,0,0,0\n");
         _dir.Write("images.idx", IdxFiles.Images(3, 8, 8, i => (byte)(i % 17)));
 
-        (int exit, string output) = Bash(_dir.Path, script);
+        (int exit, string output) = FastNetScript.Run(_dir.Path, script);
 
         Assert.True(exit == 0, $"{what}: exit {exit}\n{output}");
-    }
-
-    private static (int Exit, string Output) Bash(string directory, string script)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("-s");
-        start.Environment["FASTNET_CLI"] = typeof(FastNet.Cli.FastNetCli).Assembly.Location;
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write("set -e -o pipefail\nfastnet() { dotnet \"$FASTNET_CLI\" \"$@\"; }\n" + script + "\n");
-        process.StandardInput.Close();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FastNet.Tests.Data;
 using Xunit;
 
@@ -97,7 +96,7 @@ public class ReadmeCommandTests
         using var dir = new TempDirectory();
         foreach (Block block in run)
         {
-            (int exit, string output) = Bash(dir.Path, block.Script);
+            (int exit, string output) = FastNetScript.Run(dir.Path, block.Script);
             Assert.True(exit == 0, $"README line {block.Line}: exit {exit}\n{block.Script}\n--- output\n{output}");
         }
         Assert.True(File.Exists(dir.File("trained.json")));
@@ -118,26 +117,5 @@ public class ReadmeCommandTests
         Assert.Equal(2, blocks.Count);
         Assert.Equal("fastnet train --epochs 1 \\\n  --save m.json\ncat m.json", blocks[0].Script);
         Assert.Equal("printf 'x' > a.csv\nfastnet eval --model m.json   # a comment", blocks[1].Script);
-    }
-
-    private static (int Exit, string Output) Bash(string directory, string script)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add("-s");
-        start.Environment["XDG_CACHE_HOME"] = Path.Combine(directory, ".cache"); // never the user's cache
-        start.Environment["FASTNET_CLI"] = typeof(FastNet.Cli.FastNetCli).Assembly.Location;
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write("set -e -o pipefail\nfastnet() { dotnet \"$FASTNET_CLI\" \"$@\"; }\n" + script + "\n");
-        process.StandardInput.Close();
-        Task<string> error = process.StandardError.ReadToEndAsync();
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output + error.Result);
     }
 }
