@@ -54,7 +54,7 @@ internal static class ModelInputs
     /// <summary>True when <paramref name="file"/> is a data file <paramref name="model"/> records (its features or
     /// labels).</summary>
     public static bool RecordedFile(Model.Model model, string file) =>
-        model?.Metadata.Data is TrainingDataSource data && (file == data.Source || file == data.Labels);
+        model.Metadata.Data is TrainingDataSource data && (file == data.Source || file == data.Labels);
 
     /// <summary>The error for a data file named by the record in <paramref name="modelPath"/>, not by the command
     /// line, that cannot be read (moved since training, or trained elsewhere): the same problem, saying where the name
