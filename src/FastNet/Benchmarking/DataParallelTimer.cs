@@ -20,7 +20,8 @@ namespace FastNet.Benchmarking;
 /// float, the stop flag).</param>
 /// <param name="AllReduce">How the gradient travelled; null on one rank, where it does not travel.</param>
 /// <param name="AllocatedBytesPerStep">Managed bytes a step allocated on rank 0's training thread, between the steps
-/// of an epoch (what an epoch does once, its order, parameter checksum and evaluation, is not a step's).</param>
+/// of an epoch (what an epoch does once, its order, parameter checksum and evaluation, is not a step's), as
+/// <see cref="StepAllocations"/> counts them.</param>
 /// <param name="Load">How busy rank 0's machine was during the timed epochs: other processes are those of no rank, so
 /// the ranks that share the machine are not counted as load. Only rank 0, which reports it, sees the other ranks' time;
 /// on the other ranks it is their own view (every other process counted).</param>
@@ -65,11 +66,11 @@ public static class DataParallelTimer
         load ??= ProcCounters.Machine;
         CpuCounters? loadStart = load.Read();
         var allocations = new StepAllocations();
-        Action<int> mark = allocations.Mark;
+        Action<int> mark = _ => allocations.Mark();
         clock.Restart();
         for (int e = 0; e < epochs[0]; e++)
         {
-            allocations.StartEpoch();
+            allocations.Pause();
             trainer.RunEpoch(onBatch: mark);
         }
         backend.Synchronize();
@@ -108,30 +109,6 @@ public static class DataParallelTimer
                 "a rank on rank 0's machine could not read its processor time");
         }
         return MachineLoad.Between(a, b with { OwnSeconds = b.OwnSeconds + siblings[0] }, unknownReason);
-    }
-
-    // The thread's allocated bytes from the end of one step to the end of the next, summed over the steps of the
-    // timed epochs but each epoch's first (which follows the epoch's own set-up).
-    private sealed class StepAllocations
-    {
-        private long _last, _bytes, _steps;
-        private bool _started;
-
-        public double BytesPerStep => _steps == 0 ? 0 : (double)_bytes / _steps;
-
-        public void StartEpoch() => _started = false;
-
-        public void Mark(int rows)
-        {
-            long now = GC.GetAllocatedBytesForCurrentThread();
-            if (_started)
-            {
-                _bytes += now - _last;
-                _steps++;
-            }
-            _last = now;
-            _started = true;
-        }
     }
 
     // Features uniform in [0, 1), one-hot targets of random classes.

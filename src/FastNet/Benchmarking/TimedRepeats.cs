@@ -12,9 +12,10 @@ internal static class TimedRepeats
     private const double WarmupSeconds = 0.5;
     private const int CallsBetweenSynchronizations = 8;
 
-    /// <summary>Calls per second of each repeat, the calls timed in all, the managed bytes the timed calls (with
-    /// their synchronizations) allocated on this thread, and the machine's load during the timed repeats.</summary>
-    public static (double[] CallsPerSecond, long Calls, long AllocatedBytes, MachineLoad Load) Run(Action call,
+    /// <summary>Calls per second of each repeat, the calls timed in all, the managed bytes a timed call (with its
+    /// share of the synchronizations) allocated on this thread as <see cref="StepAllocations"/> counts them, and the
+    /// machine's load during the timed repeats.</summary>
+    public static (double[] CallsPerSecond, long Calls, double AllocatedBytesPerCall, MachineLoad Load) Run(Action call,
         Action synchronize, int repeats, double secondsPerRepeat, ILoadSampler load)
     {
         var warmup = Stopwatch.StartNew();
@@ -26,12 +27,13 @@ internal static class TimedRepeats
         double[] rates = new double[repeats];
         long calls = 0;
         CpuCounters? loadStart = load.Read();
-        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        var allocations = new StepAllocations();
+        allocations.Mark(0);
         for (int r = 0; r < repeats; r++)
         {
             // timestamps, not a Stopwatch object: the timed loop itself allocates nothing
             long start = Stopwatch.GetTimestamp();
-            int count = 0;
+            int count = 0, marked = 0;
             do
             {
                 call();
@@ -39,14 +41,16 @@ internal static class TimedRepeats
                 if (count % CallsBetweenSynchronizations == 0 || Stopwatch.GetElapsedTime(start).TotalSeconds >= secondsPerRepeat)
                 {
                     synchronize();
+                    allocations.Mark(count - marked);
+                    marked = count;
                 }
             }
             while (Stopwatch.GetElapsedTime(start).TotalSeconds < secondsPerRepeat);
             synchronize();
+            allocations.Mark(count - marked);
             rates[r] = count / Stopwatch.GetElapsedTime(start).TotalSeconds;
             calls += count;
         }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
-        return (rates, calls, allocated, MachineLoad.Between(loadStart, load.Read(), load.UnknownReason));
+        return (rates, calls, allocations.BytesPerStep, MachineLoad.Between(loadStart, load.Read(), load.UnknownReason));
     }
 }

@@ -15,7 +15,7 @@ namespace FastNet.Benchmarking;
 /// <param name="DeviceBytes">Device memory the backend held during the measurement; null for host backends.</param>
 /// <param name="LaunchesPerStep">Kernels a training step launches on a device backend; null for host backends.</param>
 /// <param name="AllocatedBytesPerStep">Managed bytes a step allocates on the thread that runs it (a device backend's
-/// launches included), averaged over the timed steps.</param>
+/// launches included), as <see cref="StepAllocations"/> counts them over the timed steps.</param>
 /// <param name="Load">How busy the machine was during the timed steps.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
     long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes, long? LaunchesPerStep,
@@ -85,9 +85,8 @@ public static class WorkloadTimer
             Step();
             launches = device.KernelLaunches - before;
         }
-        (double[] stepsPerSecond, long steps, long allocated, MachineLoad machine) = TimedRepeats.Run(Step,
+        (double[] stepsPerSecond, long steps, double allocatedPerStep, MachineLoad machine) = TimedRepeats.Run(Step,
             backend.Synchronize, repeats, secondsPerRepeat, load ?? ProcCounters.Machine);
-        double allocatedPerStep = allocated / (double)steps;
         double[] rates = [.. stepsPerSecond.Select(s => s * batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
