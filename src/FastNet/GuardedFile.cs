@@ -16,7 +16,7 @@ public delegate Exception ReadError(string problem, Exception? inner);
 public static class GuardedFile
 {
     /// <summary>The content of the file at <paramref name="path"/>, decompressed when it starts with the gzip magic
-    /// bytes 1f 8b (whatever its name) and <paramref name="decompress"/> is set.</summary>
+    /// bytes 1f 8b (whatever its name, a pipe's too) and <paramref name="decompress"/> is set.</summary>
     /// <param name="path">The file.</param>
     /// <param name="limit">The most content bytes the caller accepts (after decompression): what the format
     /// declares, or the loader's documented maximum.</param>
@@ -68,12 +68,15 @@ public static class GuardedFile
 
     private static GuardedStream Open(FileStream file, long limit, ReadError error, bool decompress)
     {
-        // A seekable file reports its size; a pipe does not, so it is bounded by the limit alone (and read as it is:
-        // telling gzip would need the first bytes back).
+        // A seekable file reports its size; a pipe does not, so it is bounded by the limit alone.
         long? size = file.CanSeek ? file.Length : null;
-        if (!decompress || size is not long compressed)
+        if (!decompress)
         {
             return new GuardedStream(file, limit, error, size);
+        }
+        if (size is not long compressed)
+        {
+            return OpenPipe(file, limit, error);
         }
         Span<byte> prefix = stackalloc byte[2];
         int read = file.ReadAtLeast(prefix, 2, throwOnEndOfStream: false);
@@ -87,7 +90,27 @@ public static class GuardedFile
         file.Position = Math.Max(0, compressed - 4);
         file.ReadAtLeast(trailer, 4, throwOnEndOfStream: false);
         file.Position = 0;
-        return new GuardedStream(new GZipStream(file, CompressionMode.Decompress), limit, error,
-            new GzipFacts(compressed, BinaryPrimitives.ReadUInt32LittleEndian(trailer)));
+        var facts = new GzipFacts(compressed, BinaryPrimitives.ReadUInt32LittleEndian(trailer));
+        return new GuardedStream(new GZipStream(file, CompressionMode.Decompress), limit, error, () => facts);
+    }
+
+    // A pipe cannot go back: its first two bytes, read to tell gzip, are handed back in front of the rest, and a gzip
+    // trailer is known only once the pipe has ended (see PipeContent).
+    private static GuardedStream OpenPipe(FileStream pipe, long limit, ReadError error)
+    {
+        byte[] first = new byte[2];
+        int read;
+        try
+        {
+            read = pipe.ReadAtLeast(first, first.Length, throwOnEndOfStream: false);
+        }
+        catch (IOException e)
+        {
+            throw error("cannot read the file: " + e.Message, e);
+        }
+        var content = new PipeContent(pipe, first[..read]);
+        return IsGzip(first.AsSpan(0, read))
+            ? new GuardedStream(new GZipStream(content, CompressionMode.Decompress), limit, error, () => content.Facts)
+            : new GuardedStream(content, limit, error, fileSize: null);
     }
 }

@@ -1,7 +1,8 @@
 namespace FastNet;
 
-/// <summary>What is known of a gzip file before it is decompressed.</summary>
-/// <param name="CompressedSize">Bytes on disk.</param>
+/// <summary>What is known of a gzip file: a regular file's before it is decompressed, a pipe's as far as it has been
+/// read.</summary>
+/// <param name="CompressedSize">Bytes on disk, or read from the pipe.</param>
 /// <param name="TrailerSize">The uncompressed size mod 2^32 that the last four bytes record (a hint: a truncated
 /// file's last bytes are compressed data).</param>
 internal sealed record GzipFacts(long CompressedSize, uint TrailerSize);
@@ -24,7 +25,7 @@ public sealed class GuardedStream : Stream
     private readonly long _limit;
     private readonly ReadError _error;
     private readonly long? _fileSize;
-    private readonly GzipFacts? _gzip;
+    private readonly Func<GzipFacts>? _gzip;
     private long _produced;
     private byte[] _peeked = [];
     private int _peekedRead;
@@ -37,7 +38,7 @@ public sealed class GuardedStream : Stream
         _fileSize = fileSize;
     }
 
-    internal GuardedStream(Stream gzip, long limit, ReadError error, GzipFacts facts)
+    internal GuardedStream(Stream gzip, long limit, ReadError error, Func<GzipFacts> facts)
     {
         _inner = gzip;
         _limit = limit;
@@ -112,7 +113,7 @@ public sealed class GuardedStream : Stream
         _produced += n;
         if (_produced > _limit)
         {
-            throw _error(_gzip is GzipFacts gzip
+            throw _error(_gzip?.Invoke() is GzipFacts gzip
                 ? $"the gzip data decompresses to more than the limit of {_limit} bytes (from {gzip.CompressedSize} " +
                     "compressed bytes); refused as a possible decompression bomb"
                 : $"the file holds more than the limit of {_limit} bytes", null);
@@ -122,7 +123,7 @@ public sealed class GuardedStream : Stream
             throw _error($"not a regular file: it yields more than its reported size of {_fileSize} bytes " +
                 "(a device, or a file still being written)", null);
         }
-        if (n == 0 && _gzip is GzipFacts facts && ((uint)_produced != facts.TrailerSize || facts.CompressedSize < MinimumGzip))
+        if (n == 0 && _gzip?.Invoke() is GzipFacts facts && ((uint)_produced != facts.TrailerSize || facts.CompressedSize < MinimumGzip))
         {
             throw _error($"truncated gzip data: it ends after {_produced} decompressed bytes, but the size field at " +
                 $"the end of the file records {facts.TrailerSize}", null);

@@ -8,8 +8,9 @@ namespace FastNet.Checkpoints;
 /// <summary>
 /// Reads the checkpoint's JSON header (its layout is on <see cref="CheckpointFile"/>). Every value goes through
 /// <see cref="JsonFieldReader"/>, so a missing, ill-typed or out-of-range one is named by its path in the header
-/// (<c>training.seed</c>) with what was expected. A valid checksum only says the file is as written: values no run can
-/// have are refused here, named as the file names them, not by the command-line option that sets them in a new run.
+/// (<c>training.seed</c>) with what was expected, and a member given twice or one that no checkpoint of this format
+/// version has is refused by name. A valid checksum only says the file is as written: values no run can have are
+/// refused here, named as the file names them, not by the command-line option that sets them in a new run.
 /// </summary>
 internal static class CheckpointHeader
 {
@@ -30,6 +31,17 @@ internal static class CheckpointHeader
         ["--lr-scaling"] = "training.lrScaling",
     };
 
+    // Every member a checkpoint of this format version has been written with, in the order written; those added later
+    // are optional where they are read. Another is a misspelling or a newer FastNet's, and its value would be dropped.
+    private static readonly string[] RootMembers = ["inputs", "layers", "loss", .. ModelMetadataJson.Members,
+        "trainingDataSha256", "optimizer", "trainBiases", "training", "position", "mathMode", "backend"];
+    private static readonly string[] LayerMembers = ["units", "activation", "bias"];
+    private static readonly string[] OptimizerMembers = ["kind", "lr", "momentum", "beta1", "beta2", "eps", "weightDecay",
+        "trustCoefficient", "steps", "nadamMuProduct"];
+    private static readonly string[] TrainingMembers = ["epochs", "batch", "shuffle", "seed", "schedule", "warmup",
+        "accumulate", "lrScaling", "dropout"];
+    private static readonly string[] PositionMembers = ["epoch", "batch", "shuffleState", "lossSum", "correct"];
+
     /// <summary>The checkpoint the header describes, with the parameters and optimizer state read after it.</summary>
     /// <exception cref="CheckpointFormatException">The header is not JSON, or a field is missing, ill-typed, out of
     /// range or inconsistent with the stored arrays; the message names the file and the field.</exception>
@@ -38,7 +50,8 @@ internal static class CheckpointHeader
         try
         {
             using JsonDocument document = JsonDocument.Parse(header.ToArray());
-            return Read(document.RootElement, new JsonFieldReader(source), parameters, state, source);
+            var reader = new JsonFieldReader(source) { VersionRead = $"checkpoint format version {CheckpointFile.Version}" };
+            return Read(document.RootElement, reader, parameters, state, source);
         }
         catch (JsonException e)
         {
@@ -55,6 +68,7 @@ internal static class CheckpointHeader
     {
         reader.Expect(root, JsonValueKind.Object, "the header");
         reader.RequireDistinctMembers(root);
+        reader.RequireKnownMembers(root, null, RootMembers);
         NetworkSpec spec = Spec(root, reader);
         if (parameters.Length != spec.ParameterCount)
         {
@@ -72,7 +86,7 @@ internal static class CheckpointHeader
             throw reader.Error($"layers[{spec.Layers.Count - 1}].activation", mismatch);
         }
 
-        JsonElement o = reader.Member(root, "optimizer", JsonValueKind.Object);
+        JsonElement o = Object(root, "optimizer", OptimizerMembers, reader);
         OptimizerSettings optimizer = Optimizer(o, reader);
         bool trainBiases = reader.Bool(root, "trainBiases");
         int trainable = trainBiases ? spec.ParameterCount : spec.WeightCount;
@@ -83,8 +97,8 @@ internal static class CheckpointHeader
                 $"{source}: {state.Length} optimizer state values stored, {Names.Of(optimizer.Kind)} needs {slots * trainable}");
         }
 
-        TrainingOptions training = Training(reader.Member(root, "training", JsonValueKind.Object), reader, spec);
-        TrainingPosition position = Position(reader.Member(root, "position", JsonValueKind.Object), reader, training);
+        TrainingOptions training = Training(Object(root, "training", TrainingMembers, reader), reader, spec);
+        TrainingPosition position = Position(Object(root, "position", PositionMembers, reader), reader, training);
         string? sha256 = JsonFieldReader.Has(root, "trainingDataSha256") ? reader.String(root, "trainingDataSha256") : null;
         if (sha256 is not null && (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower)))
         {
@@ -121,6 +135,7 @@ internal static class CheckpointHeader
         {
             string at = $"layers[{layers.Count}]";
             reader.Expect(layer, JsonValueKind.Object, at);
+            reader.RequireKnownMembers(layer, at, LayerMembers);
             layers.Add(new LayerSpec(reader.PositiveInt(layer, "units", at),
                 reader.Parsed(layer, "activation", Names.ParseActivation, at), reader.Bool(layer, "bias", at)));
         }
@@ -132,6 +147,13 @@ internal static class CheckpointHeader
         {
             throw reader.Error(e.Layer is int l ? $"layers[{l}].units" : "inputs", e.Message);
         }
+    }
+
+    private static JsonElement Object(JsonElement root, string name, string[] known, JsonFieldReader reader)
+    {
+        JsonElement member = reader.Member(root, name, JsonValueKind.Object);
+        reader.RequireKnownMembers(member, name, known);
+        return member;
     }
 
     private static OptimizerSettings Optimizer(JsonElement o, JsonFieldReader reader)

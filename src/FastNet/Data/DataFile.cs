@@ -2,9 +2,9 @@ namespace FastNet.Data;
 
 /// <summary>
 /// Opens data files for reading, gzip or not: a file that starts with the gzip magic bytes 1f 8b is decompressed
-/// whatever its name, so a renamed file still loads. Reads go through <see cref="GuardedFile"/>, so every problem
-/// (a missing file, a directory, a device, corrupt or truncated gzip, content past the limit) is a
-/// <see cref="DataFormatException"/> naming the file.
+/// whatever its name, so a renamed file still loads, and so does one given through a pipe (<c>&lt;(gzip -c ...)</c>,
+/// standard input). Reads go through <see cref="GuardedFile"/>, so every problem (a missing file, a directory, a
+/// device, corrupt or truncated gzip, content past the limit) is a <see cref="DataFormatException"/> naming the file.
 /// </summary>
 public static class DataFile
 {

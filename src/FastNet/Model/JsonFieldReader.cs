@@ -8,6 +8,10 @@ internal sealed partial class JsonFieldReader(string source)
 {
     public ModelFormatException Error(string field, string message) => new($"{source}, field {field}: {message}");
 
+    /// <summary>Which version of the format this FastNet reads ("checkpoint format version 1"), said when a member is
+    /// refused, where the file's version does not already tell: the member may come from a newer FastNet.</summary>
+    public string? VersionRead { get; init; }
+
     public void Expect(JsonElement element, JsonValueKind kind, string what)
     {
         if (element.ValueKind != kind)
@@ -26,7 +30,8 @@ internal sealed partial class JsonFieldReader(string source)
             if (Array.IndexOf(known, member.Name) < 0)
             {
                 string name = PlainName().IsMatch(member.Name) ? member.Name : QuotedText.Of(member.Name);
-                throw Error(Path(name, at), $"not a member this file may hold; expected {string.Join(", ", known)}");
+                string version = VersionRead is null ? "" : $"; this FastNet reads {VersionRead}";
+                throw Error(Path(name, at), $"not a member this file may hold; expected {string.Join(", ", known)}{version}");
             }
         }
     }

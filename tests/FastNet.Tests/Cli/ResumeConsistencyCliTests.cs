@@ -1,6 +1,7 @@
 using System.Globalization;
 using FastNet.Checkpoints;
 using FastNet.Model;
+using FastNet.Tests.Checkpoints;
 using FastNet.Tests.Data;
 using Xunit;
 
@@ -210,5 +211,30 @@ public class ResumeConsistencyCliTests
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"fastnet: error: --epochs {epochs}: the checkpoint {path} has trained 2 epochs and 3 batches of " +
             "epoch 3; give --epochs 3 or more", run.Error.Trim());
+    }
+
+    // A newer FastNet's checkpoint, or an edited one, may hold a member this one would drop, and the run would go on
+    // without it: refused on one line before anything is trained or written, the checkpoint left as it was.
+    [Fact]
+    public void AMemberNoCheckpointHasIsRefusedAndTheCheckpointIsLeftAsItWas()
+    {
+        using var dir = new TempDirectory();
+        Assert.Equal(0, FirstEpoch(dir, Csv(dir, "a.csv", 0)).ExitCode);
+        string path = dir.File("run.ckpt");
+        File.WriteAllBytes(path, CheckpointHeaders.WithField(File.ReadAllBytes(path), "optimizer.clip", "1"));
+        byte[] before = File.ReadAllBytes(path);
+        DateTime written = File.GetLastWriteTimeUtc(path);
+
+        CliRun run = CliRun.Of("train", "--resume", path, "--checkpoint", path, "--epochs", "2", "--no-progress",
+            "--save", dir.File("resumed.json"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"fastnet: error: {path}, field optimizer.clip: not a member this file may hold; expected kind, lr, " +
+            "momentum, beta1, beta2, eps, weightDecay, trustCoefficient, steps, nadamMuProduct; this FastNet reads " +
+            $"checkpoint format version 1{Environment.NewLine}", run.Error);
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(path));
+        Assert.False(File.Exists(dir.File("resumed.json")));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
     }
 }
