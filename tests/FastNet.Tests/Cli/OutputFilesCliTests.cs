@@ -84,7 +84,14 @@ public class OutputFilesCliTests
         }
         Task<CliRun> run = Task.Run(() => CliRun.Of("train", "--data", data, "--layers", "8", "--epochs", "2", "--no-progress",
             "--save", save));
-        await using (var pipe = new FileStream(data, FileMode.Open, FileAccess.Write))
+        // opening the pipe to write waits for the run to open it to read: a run that ends first fails the test here
+        Task<FileStream> opened = Task.Run(() => new FileStream(data, FileMode.Open, FileAccess.Write));
+        if (await Task.WhenAny(opened, run) == run)
+        {
+            CliRun early = await run;
+            Assert.Fail($"the run ended (exit {early.ExitCode}) before it opened its data: {early.Error}");
+        }
+        await using (FileStream pipe = await opened)
         {
             Directory.CreateDirectory(Path.Combine(save, "occupied"));
             byte[] rows = System.Text.Encoding.ASCII.GetBytes(string.Concat(Enumerable.Range(0, 64).Select(r => $"{r % 5},{r % 3},{r % 2}\n")));
