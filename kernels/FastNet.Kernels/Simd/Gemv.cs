@@ -73,42 +73,68 @@ internal static unsafe class Gemv
     /// The same sweep fused with plain SGD, for a layer whose gradient nobody reads: dX[i] = Σ_j W[i, j]·dz[j] with the
     /// weights before the update (skipped when dX is null), and W[i, :] updated as
     /// <see cref="OptimizerOps.Step{TV}"/> would update it from dW[i, :] = x[i]·dz, element for element, without
-    /// writing dW. Rows whose length is not a whole number of vectors end with a zero-padded vector, as that pass does.
+    /// writing dW. A row's last elements that fill no whole vector get the same vector arithmetic as that pass's
+    /// zero-padded tail gives them.
     /// </summary>
     public static void OuterSgdAndMatrixTimesColumn<TV>(float* x, float* w, float* dz, int inputs, int outputs,
         in OptimizerCoefficients k, float* dX) where TV : unmanaged, IVec<TV>
     {
         int whole = outputs - (outputs % TV.Count), tail = outputs - whole;
+        // a row at least one vector long updates its tail in the vector that ends with the row: lane by lane the
+        // same arithmetic as on the zero-padded tail, read before the row's other stores (a load overlapping a
+        // store still in flight would wait for it) and without the padded copy's scalar stores and vector reload
+        bool overlap = tail > 0 && outputs >= TV.Count;
+        int last = overlap ? outputs - TV.Count : 0;
         float* dzTail = stackalloc float[TV.Count], wTail = stackalloc float[TV.Count];
         OptimizerOps.Pad(dz + whole, dzTail, tail, TV.Count);
+        TV dzLast = overlap ? TV.Load(dz + last) : TV.Load(dzTail);
+        int tailLane = overlap ? TV.Count - tail : 0;
+        // η and λ in registers, and no call anywhere in the row loop (a call would make the JIT keep x[i] on the
+        // stack across it): the loop then loads only dz and W per vector
+        TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
         for (int i = 0; i < inputs; i++)
         {
             float* wRow = w + ((nint)i * outputs);
             TV xi = TV.Splat(x[i]), sum = TV.Zero;
-            for (int j = 0; j < whole; j += TV.Count)
+            if (tail > 0)
             {
-                TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
-                if (dX != null)
+                if (!overlap)
                 {
-                    sum = TV.MulAdd(p, d, sum);
+                    for (int j = 0; j < TV.Count; j++)
+                    {
+                        wTail[j] = j < tail ? wRow[whole + j] : 0;
+                    }
                 }
-                TV.Store(OptimizerOps.Sgd(k, xi * d, p), wRow + j);
+                TV wLast = TV.Load(overlap ? wRow + last : wTail);
+                TV.Store(OptimizerOps.Sgd(lr, wd, xi * dzLast, wLast), wTail);
             }
             if (dX != null)
             {
-                // the tail's dot product in scalars, as the unfused sweep sums it
+                // the tail's dot product in scalars, as the unfused sweep sums it, from W before the update
                 V1 tailSum = V1.Zero;
                 for (int j = whole; j < outputs; j++)
                 {
                     tailSum = V1.MulAdd(V1.Load(wRow + j), V1.Load(dz + j), tailSum);
                 }
+                for (int j = 0; j < whole; j += TV.Count)
+                {
+                    TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
+                    sum = TV.MulAdd(p, d, sum);
+                    TV.Store(OptimizerOps.Sgd(lr, wd, xi * d, p), wRow + j);
+                }
                 dX[i] = TV.Sum(sum) + V1.Sum(tailSum);
             }
-            if (tail > 0)
+            else
             {
-                OptimizerOps.Pad(wRow + whole, wTail, tail, TV.Count);
-                TV.Store(OptimizerOps.Sgd(k, xi * TV.Load(dzTail), TV.Load(wTail)), wTail);
-                new Span<float>(wTail, tail).CopyTo(new Span<float>(wRow + whole, tail));
+                for (int j = 0; j < whole; j += TV.Count)
+                {
+                    TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
+                    TV.Store(OptimizerOps.Sgd(lr, wd, xi * d, p), wRow + j);
+                }
+            }
+            for (int j = 0; j < tail; j++)
+            {
+                wRow[whole + j] = wTail[tailLane + j];
             }
         }
     }
