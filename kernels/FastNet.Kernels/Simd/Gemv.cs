@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FastNet.Kernels.Simd;
 
 /// <summary>
@@ -167,6 +169,96 @@ internal static unsafe class Gemv
                 wRow[whole + j] = wTail[tailLane + j];
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="OuterSgdAndMatrixTimesColumn{TV}"/> without dX, for the earlier example (xPrevious, dz), fused with
+    /// <see cref="RowTimesMatrix{TV}"/> of the next one (x) on the updated rows: each row is updated, then added into y
+    /// while it is still in L1, so W is streamed once instead of twice. Every weight gets the update of that sweep, and
+    /// every column of y the same chain of multiply-adds in row order as <see cref="RowTimesMatrix{TV}"/> gives it (vector
+    /// columns fused, the columns after the last whole vector in scalars), so the same bits. Overwrites y.
+    /// </summary>
+    public static void OuterSgdThenRowTimesMatrix<TV>(float* xPrevious, float* w, float* dz, int inputs, int outputs,
+        in OptimizerCoefficients k, float* x, float* y) where TV : unmanaged, IVec<TV>
+    {
+        int whole = outputs - (outputs % TV.Count), tail = outputs - whole;
+        // the row's tail as in OuterSgdAndMatrixTimesColumn
+        bool overlap = tail > 0 && outputs >= TV.Count;
+        int last = overlap ? outputs - TV.Count : 0;
+        float* dzTail = stackalloc float[TV.Count], tail0 = stackalloc float[TV.Count], tail1 = stackalloc float[TV.Count];
+        OptimizerOps.Pad(dz + whole, dzTail, tail, TV.Count);
+        TV dzLast = overlap ? TV.Load(dz + last) : TV.Load(dzTail);
+        int lane = overlap ? TV.Count - tail : 0;
+        TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
+        new Span<float>(y, outputs).Clear();
+        int i = 0;
+        // two rows at a time: y is loaded and stored once for both, each column still adding row i, then row i + 1
+        for (; i + 1 < inputs; i += 2)
+        {
+            float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs;
+            TV x0 = TV.Splat(xPrevious[i]), x1 = TV.Splat(xPrevious[i + 1]);
+            TV next0 = TV.Splat(x[i]), next1 = TV.Splat(x[i + 1]);
+            if (tail > 0)
+            {
+                UpdateTail(row0, whole, tail, overlap, last, x0, dzLast, lr, wd, tail0);
+                UpdateTail(row1, whole, tail, overlap, last, x1, dzLast, lr, wd, tail1);
+            }
+            for (int j = 0; j < whole; j += TV.Count)
+            {
+                TV d = TV.Load(dz + j);
+                TV p0 = OptimizerOps.Sgd(lr, wd, x0 * d, TV.Load(row0 + j));
+                TV p1 = OptimizerOps.Sgd(lr, wd, x1 * d, TV.Load(row1 + j));
+                TV.Store(p0, row0 + j);
+                TV.Store(p1, row1 + j);
+                TV.Store(TV.MulAdd(next1, p1, TV.MulAdd(next0, p0, TV.Load(y + j))), y + j);
+            }
+            for (int j = 0; j < tail; j++)
+            {
+                float p0 = tail0[lane + j], p1 = tail1[lane + j];
+                row0[whole + j] = p0;
+                row1[whole + j] = p1;
+                V1 sum = V1.MulAdd(V1.Splat(x[i]), V1.Splat(p0), V1.Load(y + whole + j));
+                V1.Store(V1.MulAdd(V1.Splat(x[i + 1]), V1.Splat(p1), sum), y + whole + j);
+            }
+        }
+        for (; i < inputs; i++)
+        {
+            float* row = w + ((nint)i * outputs);
+            TV xi = TV.Splat(xPrevious[i]), next = TV.Splat(x[i]);
+            if (tail > 0)
+            {
+                UpdateTail(row, whole, tail, overlap, last, xi, dzLast, lr, wd, tail0);
+            }
+            for (int j = 0; j < whole; j += TV.Count)
+            {
+                TV p = OptimizerOps.Sgd(lr, wd, xi * TV.Load(dz + j), TV.Load(row + j));
+                TV.Store(p, row + j);
+                TV.Store(TV.MulAdd(next, p, TV.Load(y + j)), y + j);
+            }
+            for (int j = 0; j < tail; j++)
+            {
+                float p = tail0[lane + j];
+                row[whole + j] = p;
+                V1.Store(V1.MulAdd(V1.Splat(x[i]), V1.Splat(p), V1.Load(y + whole + j)), y + whole + j);
+            }
+        }
+    }
+
+    // the updated tail of a row into updated (at lane TV.Count − tail when the row is at least a vector long, else at
+    // 0), read before the row's other stores, as OuterSgdAndMatrixTimesColumn computes it
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateTail<TV>(float* row, int whole, int tail, bool overlap, int last, TV xi, TV dzLast, TV lr,
+        TV wd, float* updated) where TV : unmanaged, IVec<TV>
+    {
+        if (!overlap)
+        {
+            for (int j = 0; j < TV.Count; j++)
+            {
+                updated[j] = j < tail ? row[whole + j] : 0;
+            }
+        }
+        TV wLast = TV.Load(overlap ? row + last : updated);
+        TV.Store(OptimizerOps.Sgd(lr, wd, xi * dzLast, wLast), updated);
     }
 
     private static (int End, float Dot) Row<TV>(float xi, float* wRow, float* dz, float* dWRow, int j, int n,
