@@ -31,8 +31,9 @@ public sealed class TrainingNetwork : IDisposable
     private readonly bool _hostParameters;
     // Per-example SGD leaves the first layer's DenseBackwardSgdStep to the next example's forward pass, which takes both
     // in one sweep over W (IBackend.DenseBackwardSgdStepThenForward). Until then the step is pending: its input is
-    // copied here (the caller may reuse x), its dZ waits in the layer's delta buffer and its A in the activations, and
-    // every member that reads or writes parameters, activations or deltas applies it first (Settle).
+    // copied here (the caller may reuse x), its dZ waits in the layer's delta buffer and its A in the activations. The
+    // next pass through the first layer takes it (Forward, which every pass goes through); every other member that
+    // reads or writes parameters, optimizer state, activations or deltas applies it first (Settle).
     private readonly FloatBuffer? _pendingInput;
     private readonly IndexBuffer? _firstRow; // [0]: the gather that copies one row
     private OptimizerStep _pendingStep;
