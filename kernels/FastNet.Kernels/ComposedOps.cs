@@ -21,6 +21,18 @@ public static class ComposedOps
         }
     }
 
+    /// <summary><see cref="IBackend.DenseBackwardSgdStepThenForward"/> as the earlier example's fused backward step,
+    /// then the next example's forward pass.</summary>
+    public static void DenseBackwardSgdStepThenForward(IBackend backend, BufferView xPrevious, BufferView delta,
+        in OptimizerStep step, BufferView dW, BufferView db, BufferView x, BufferView w, BufferView b, int inputs,
+        int outputs, Activation activation, BufferView a, BufferView z = default)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        backend.DenseBackwardSgdStep(xPrevious, a, 1, inputs, outputs, activation, delta, BufferView.Empty, step, w,
+            db.IsEmpty ? BufferView.Empty : b, dW, db, z);
+        backend.DenseForward(x, w, b, 1, inputs, outputs, activation, a, z);
+    }
+
     /// <summary><see cref="IBackend.AccumulateScaled"/> as a plain-SGD step with η = −scale: θ − η·g = θ + scale·g.</summary>
     public static void AccumulateScaled(IBackend backend, BufferView source, double scale, BufferView destination)
     {

@@ -94,6 +94,24 @@ public interface IBackend : IDisposable
             z);
 
     /// <summary>
+    /// The <see cref="DenseBackwardSgdStep"/> of one example's layer, left until the next example's forward pass through
+    /// the same layer, then that pass: defined as <see cref="DenseBackwardSgdStep"/>(xPrevious, a, 1, inputs, outputs,
+    /// activation, delta, empty, step, w, b′, dW, db, z), where b′ is b, or empty when db is (biases absent or fixed),
+    /// followed by <see cref="DenseForward"/>(x, w, b, 1, inputs, outputs, activation, a, z); a backend that fuses it
+    /// gives bit for bit the results of that composition on itself. a and z hold the earlier example's A and Z on
+    /// entry and this example's on return; delta, dW and db are as in <see cref="DenseBackwardSgdStep"/>. The layer
+    /// computes no dX: it is the first.
+    /// <para>
+    /// Why: at batch 1 the update and the next forward pass each stream all of W; fused, W is read and written once.
+    /// </para>
+    /// </summary>
+    void DenseBackwardSgdStepThenForward(BufferView xPrevious, BufferView delta, in OptimizerStep step, BufferView dW,
+        BufferView db, BufferView x, BufferView w, BufferView b, int inputs, int outputs, Activation activation,
+        BufferView a, BufferView z = default) =>
+        ComposedOps.DenseBackwardSgdStepThenForward(this, xPrevious, delta, step, dW, db, x, w, b, inputs, outputs,
+            activation, a, z);
+
+    /// <summary>
     /// Loss of a batch and its gradient. output: [batch, outputs] (logits for
     /// <see cref="LossKind.SoftmaxCrossEntropy"/>); targets: [batch, outputs].
     /// dOutput: [batch, outputs], overwritten with ∂L/∂output where L is the mean over the batch of the per-example

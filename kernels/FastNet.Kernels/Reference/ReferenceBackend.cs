@@ -150,6 +150,13 @@ public class ReferenceBackend : IBackend
             z);
 
     /// <inheritdoc />
+    public virtual void DenseBackwardSgdStepThenForward(BufferView xPrevious, BufferView delta, in OptimizerStep step,
+        BufferView dW, BufferView db, BufferView x, BufferView w, BufferView b, int inputs, int outputs,
+        Activation activation, BufferView a, BufferView z = default) =>
+        ComposedOps.DenseBackwardSgdStepThenForward(this, xPrevious, delta, step, dW, db, x, w, b, inputs, outputs,
+            activation, a, z);
+
+    /// <inheritdoc />
     public virtual void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
         BufferView dOutput, BufferView metrics, int meanOver = 0)
     {

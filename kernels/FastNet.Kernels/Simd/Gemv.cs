@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FastNet.Kernels.Simd;
 
 /// <summary>
@@ -8,10 +10,40 @@ namespace FastNet.Kernels.Simd;
 internal static unsafe class Gemv
 {
     /// <summary>y[j] = Σ_i x[i]·W[i, j] for the row vector x [inputs] and W [inputs, outputs]. Overwrites y.</summary>
+    /// <remarks>Each column's sum is one chain of multiply-adds in row order, however many columns a loop takes at a
+    /// time, so the blocking decides the speed and never the bits.</remarks>
     public static void RowTimesMatrix<TV>(float* x, float* w, int inputs, int outputs, float* y)
         where TV : unmanaged, IVec<TV>
     {
         int c = TV.Count, j = 0;
+        // eight chains in flight: a multiply-add's latency is several cycles and two issue per cycle, so four chains
+        // left the FMA units idle more than half the time
+        for (; j <= outputs - (8 * c); j += 8 * c)
+        {
+            TV a0 = TV.Zero, a1 = TV.Zero, a2 = TV.Zero, a3 = TV.Zero;
+            TV a4 = TV.Zero, a5 = TV.Zero, a6 = TV.Zero, a7 = TV.Zero;
+            float* column = w + j;
+            for (int i = 0; i < inputs; i++, column += outputs)
+            {
+                TV xi = TV.Splat(x[i]);
+                a0 = TV.MulAdd(xi, TV.Load(column), a0);
+                a1 = TV.MulAdd(xi, TV.Load(column + c), a1);
+                a2 = TV.MulAdd(xi, TV.Load(column + (2 * c)), a2);
+                a3 = TV.MulAdd(xi, TV.Load(column + (3 * c)), a3);
+                a4 = TV.MulAdd(xi, TV.Load(column + (4 * c)), a4);
+                a5 = TV.MulAdd(xi, TV.Load(column + (5 * c)), a5);
+                a6 = TV.MulAdd(xi, TV.Load(column + (6 * c)), a6);
+                a7 = TV.MulAdd(xi, TV.Load(column + (7 * c)), a7);
+            }
+            TV.Store(a0, y + j);
+            TV.Store(a1, y + j + c);
+            TV.Store(a2, y + j + (2 * c));
+            TV.Store(a3, y + j + (3 * c));
+            TV.Store(a4, y + j + (4 * c));
+            TV.Store(a5, y + j + (5 * c));
+            TV.Store(a6, y + j + (6 * c));
+            TV.Store(a7, y + j + (7 * c));
+        }
         for (; j <= outputs - (4 * c); j += 4 * c)
         {
             TV a0 = TV.Zero, a1 = TV.Zero, a2 = TV.Zero, a3 = TV.Zero;
@@ -73,44 +105,160 @@ internal static unsafe class Gemv
     /// The same sweep fused with plain SGD, for a layer whose gradient nobody reads: dX[i] = Σ_j W[i, j]·dz[j] with the
     /// weights before the update (skipped when dX is null), and W[i, :] updated as
     /// <see cref="OptimizerOps.Step{TV}"/> would update it from dW[i, :] = x[i]·dz, element for element, without
-    /// writing dW. Rows whose length is not a whole number of vectors end with a zero-padded vector, as that pass does.
+    /// writing dW. A row's last elements that fill no whole vector get the same vector arithmetic as that pass's
+    /// zero-padded tail gives them.
     /// </summary>
     public static void OuterSgdAndMatrixTimesColumn<TV>(float* x, float* w, float* dz, int inputs, int outputs,
         in OptimizerCoefficients k, float* dX) where TV : unmanaged, IVec<TV>
     {
         int whole = outputs - (outputs % TV.Count), tail = outputs - whole;
+        // a row at least one vector long updates its tail in the vector that ends with the row: lane by lane the
+        // same arithmetic as on the zero-padded tail, read before the row's other stores (a load overlapping a
+        // store still in flight would wait for it) and without the padded copy's scalar stores and vector reload
+        bool overlap = tail > 0 && outputs >= TV.Count;
+        int last = overlap ? outputs - TV.Count : 0;
         float* dzTail = stackalloc float[TV.Count], wTail = stackalloc float[TV.Count];
         OptimizerOps.Pad(dz + whole, dzTail, tail, TV.Count);
+        TV dzLast = overlap ? TV.Load(dz + last) : TV.Load(dzTail);
+        int tailLane = overlap ? TV.Count - tail : 0;
+        // η and λ in registers, and no call anywhere in the row loop (a call would make the JIT keep x[i] on the
+        // stack across it): the loop then loads only dz and W per vector
+        TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
         for (int i = 0; i < inputs; i++)
         {
             float* wRow = w + ((nint)i * outputs);
             TV xi = TV.Splat(x[i]), sum = TV.Zero;
-            for (int j = 0; j < whole; j += TV.Count)
+            if (tail > 0)
             {
-                TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
-                if (dX != null)
+                if (!overlap)
                 {
-                    sum = TV.MulAdd(p, d, sum);
+                    for (int j = 0; j < TV.Count; j++)
+                    {
+                        wTail[j] = j < tail ? wRow[whole + j] : 0;
+                    }
                 }
-                TV.Store(OptimizerOps.Sgd(k, xi * d, p), wRow + j);
+                TV wLast = TV.Load(overlap ? wRow + last : wTail);
+                TV.Store(OptimizerOps.Sgd(lr, wd, xi * dzLast, wLast), wTail);
             }
             if (dX != null)
             {
-                // the tail's dot product in scalars, as the unfused sweep sums it
+                // the tail's dot product in scalars, as the unfused sweep sums it, from W before the update
                 V1 tailSum = V1.Zero;
                 for (int j = whole; j < outputs; j++)
                 {
                     tailSum = V1.MulAdd(V1.Load(wRow + j), V1.Load(dz + j), tailSum);
                 }
+                for (int j = 0; j < whole; j += TV.Count)
+                {
+                    TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
+                    sum = TV.MulAdd(p, d, sum);
+                    TV.Store(OptimizerOps.Sgd(lr, wd, xi * d, p), wRow + j);
+                }
                 dX[i] = TV.Sum(sum) + V1.Sum(tailSum);
             }
-            if (tail > 0)
+            else
             {
-                OptimizerOps.Pad(wRow + whole, wTail, tail, TV.Count);
-                TV.Store(OptimizerOps.Sgd(k, xi * TV.Load(dzTail), TV.Load(wTail)), wTail);
-                new Span<float>(wTail, tail).CopyTo(new Span<float>(wRow + whole, tail));
+                for (int j = 0; j < whole; j += TV.Count)
+                {
+                    TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
+                    TV.Store(OptimizerOps.Sgd(lr, wd, xi * d, p), wRow + j);
+                }
+            }
+            for (int j = 0; j < tail; j++)
+            {
+                wRow[whole + j] = wTail[tailLane + j];
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="OuterSgdAndMatrixTimesColumn{TV}"/> without dX, for the earlier example (xPrevious, dz), fused with
+    /// <see cref="RowTimesMatrix{TV}"/> of the next one (x) on the updated rows: each row is updated, then added into y
+    /// while it is still in L1, so W is streamed once instead of twice. Every weight gets the update of that sweep, and
+    /// every column of y the same chain of multiply-adds in row order as <see cref="RowTimesMatrix{TV}"/> gives it (vector
+    /// columns fused, the columns after the last whole vector in scalars), so the same bits. Overwrites y.
+    /// </summary>
+    public static void OuterSgdThenRowTimesMatrix<TV>(float* xPrevious, float* w, float* dz, int inputs, int outputs,
+        in OptimizerCoefficients k, float* x, float* y) where TV : unmanaged, IVec<TV>
+    {
+        int whole = outputs - (outputs % TV.Count), tail = outputs - whole;
+        // the row's tail as in OuterSgdAndMatrixTimesColumn
+        bool overlap = tail > 0 && outputs >= TV.Count;
+        int last = overlap ? outputs - TV.Count : 0;
+        float* dzTail = stackalloc float[TV.Count], tail0 = stackalloc float[TV.Count], tail1 = stackalloc float[TV.Count];
+        OptimizerOps.Pad(dz + whole, dzTail, tail, TV.Count);
+        TV dzLast = overlap ? TV.Load(dz + last) : TV.Load(dzTail);
+        int lane = overlap ? TV.Count - tail : 0;
+        TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
+        new Span<float>(y, outputs).Clear();
+        int i = 0;
+        // two rows at a time: y is loaded and stored once for both, each column still adding row i, then row i + 1
+        for (; i + 1 < inputs; i += 2)
+        {
+            float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs;
+            TV x0 = TV.Splat(xPrevious[i]), x1 = TV.Splat(xPrevious[i + 1]);
+            TV next0 = TV.Splat(x[i]), next1 = TV.Splat(x[i + 1]);
+            if (tail > 0)
+            {
+                UpdateTail(row0, whole, tail, overlap, last, x0, dzLast, lr, wd, tail0);
+                UpdateTail(row1, whole, tail, overlap, last, x1, dzLast, lr, wd, tail1);
+            }
+            for (int j = 0; j < whole; j += TV.Count)
+            {
+                TV d = TV.Load(dz + j);
+                TV p0 = OptimizerOps.Sgd(lr, wd, x0 * d, TV.Load(row0 + j));
+                TV p1 = OptimizerOps.Sgd(lr, wd, x1 * d, TV.Load(row1 + j));
+                TV.Store(p0, row0 + j);
+                TV.Store(p1, row1 + j);
+                TV.Store(TV.MulAdd(next1, p1, TV.MulAdd(next0, p0, TV.Load(y + j))), y + j);
+            }
+            for (int j = 0; j < tail; j++)
+            {
+                float p0 = tail0[lane + j], p1 = tail1[lane + j];
+                row0[whole + j] = p0;
+                row1[whole + j] = p1;
+                V1 sum = V1.MulAdd(V1.Splat(x[i]), V1.Splat(p0), V1.Load(y + whole + j));
+                V1.Store(V1.MulAdd(V1.Splat(x[i + 1]), V1.Splat(p1), sum), y + whole + j);
+            }
+        }
+        for (; i < inputs; i++)
+        {
+            float* row = w + ((nint)i * outputs);
+            TV xi = TV.Splat(xPrevious[i]), next = TV.Splat(x[i]);
+            if (tail > 0)
+            {
+                UpdateTail(row, whole, tail, overlap, last, xi, dzLast, lr, wd, tail0);
+            }
+            for (int j = 0; j < whole; j += TV.Count)
+            {
+                TV p = OptimizerOps.Sgd(lr, wd, xi * TV.Load(dz + j), TV.Load(row + j));
+                TV.Store(p, row + j);
+                TV.Store(TV.MulAdd(next, p, TV.Load(y + j)), y + j);
+            }
+            for (int j = 0; j < tail; j++)
+            {
+                float p = tail0[lane + j];
+                row[whole + j] = p;
+                V1.Store(V1.MulAdd(V1.Splat(x[i]), V1.Splat(p), V1.Load(y + whole + j)), y + whole + j);
+            }
+        }
+    }
+
+    // the updated tail of a row into updated (at lane TV.Count − tail when the row is at least a vector long, else at
+    // 0), read before the row's other stores, as OuterSgdAndMatrixTimesColumn computes it
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void UpdateTail<TV>(float* row, int whole, int tail, bool overlap, int last, TV xi, TV dzLast, TV lr,
+        TV wd, float* updated) where TV : unmanaged, IVec<TV>
+    {
+        if (!overlap)
+        {
+            for (int j = 0; j < TV.Count; j++)
+            {
+                updated[j] = j < tail ? row[whole + j] : 0;
+            }
+        }
+        TV wLast = TV.Load(overlap ? row + last : updated);
+        TV.Store(OptimizerOps.Sgd(lr, wd, xi * dzLast, wLast), updated);
     }
 
     private static (int End, float Dot) Row<TV>(float xi, float* wRow, float* dz, float* dWRow, int j, int n,

@@ -61,12 +61,14 @@ internal static unsafe class OptimizerOps
     }
 
     /// <summary>
-    /// θ − η·(g + λθ) for one vector of θ and its gradient g: the plain-SGD rule of <see cref="Step{TV}"/>, for kernels
-    /// that compute g themselves and update in the same sweep.
+    /// θ − η·(g + λθ) for one vector of θ and its gradient g: the plain-SGD rule of <see cref="Step{TV}"/> (its weight
+    /// decay, then <see cref="SgdRule"/>), for kernels that compute g themselves and update in the same sweep. η and λ
+    /// come splat: such a sweep stores to θ through a pointer, and the JIT would load coefficients read through an
+    /// <c>in</c> reference again for every vector, since a store might alias them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Sgd<TV>(in OptimizerCoefficients k, TV gradient, TV theta) where TV : unmanaged, IVec<TV> =>
-        SgdRule.Update(k, TV.MulAdd(TV.Splat(k.Wd), theta, gradient), theta, null, null);
+    public static TV Sgd<TV>(TV lr, TV wd, TV gradient, TV theta) where TV : unmanaged, IVec<TV> =>
+        theta - (lr * TV.MulAdd(wd, theta, gradient));
 
     /// <summary>
     /// Elements [i0, i1), fewer than one vector, updated through a zero-padded copy with the same vector arithmetic as

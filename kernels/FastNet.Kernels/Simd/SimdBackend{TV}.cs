@@ -163,6 +163,41 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         }
     }
 
+    /// <inheritdoc />
+    public override void DenseBackwardSgdStepThenForward(BufferView xPrevious, BufferView delta, in OptimizerStep step,
+        BufferView dW, BufferView db, BufferView x, BufferView w, BufferView b, int inputs, int outputs,
+        Activation activation, BufferView a, BufferView z = default)
+    {
+        if (activation.IsSeparatePass)
+        {
+            // the forward pass then ends in a pass of its own over Z: nothing to gain over the composition
+            base.DenseBackwardSgdStepThenForward(xPrevious, delta, step, dW, db, x, w, b, inputs, outputs, activation, a,
+                z);
+            return;
+        }
+        OpChecks.DenseBackward(xPrevious, w, a, 1, inputs, outputs, delta, dW, db, BufferView.Empty);
+        OpChecks.DenseBackwardSgdStep(step, db.IsEmpty ? BufferView.Empty : b, db, outputs);
+        OpChecks.PreActivation(activation, z, 1, outputs, nameof(DenseBackwardSgdStepThenForward));
+        OpChecks.DenseForward(x, w, b, 1, inputs, outputs, a);
+        float* XP = xPrevious.Pointer(), X = x.Pointer(), W = w.Pointer(), A = a.Pointer(), D = delta.Pointer();
+        float* B = b.IsEmpty ? null : b.Pointer(), DB = db.IsEmpty ? null : db.Pointer();
+        var sgd = new OptimizerCoefficients(step);
+
+        // the earlier example's dZ and db from its A, before this example's A overwrites it
+        _deltaJob.Set(D, A, DB, 1, outputs, activation);
+        _pool.Run(_deltaJob, 1);
+        // the biases first: the sweep never reads them, and the forward pass adds them after it
+        if (DB != null)
+        {
+            OptimizerOps.Step<TV>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs);
+        }
+        int chunks = PerExampleRowChunks(inputs, outputs);
+        float* partials = chunks == 1 ? A : _partials.Get((nint)chunks * outputs);
+        _gemvJob.Set(GemvKind.BackwardSgdThenForward, XP, W, D, inputs, outputs, chunks, partials, null, sgd, X);
+        _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
+        FinishOne(partials, chunks, B, outputs, activation, A);
+    }
+
     // For an activation applied in its own pass: delta ⊙= f'(stored) here, and the rest of the backward pass is the
     // identity's. Returns the activation the rest should use.
     private Activation ScaleBySeparateDerivative(Activation activation, BufferView a, BufferView z, BufferView delta)
@@ -292,19 +327,23 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
 
         // dX = dz·Wᵀ and W −= η·(xᵀ·dz + λW), without dW
         BackwardSgd,
+
+        // W −= η·(xᵀ·dz + λW) for the earlier example, then the next one's partial sums per chunk from the new rows
+        BackwardSgdThenForward,
     }
 
     private sealed class GemvJob : IParallelJob
     {
-        private float* _x, _w, _dz, _out, _dX;
+        private float* _x, _w, _dz, _out, _dX, _xNext;
         private int _inputs, _outputs, _chunks;
         private GemvKind _kind;
         private OptimizerCoefficients _sgd;
 
         public void Set(GemvKind kind, float* x, float* w, float* dz, int inputs, int outputs, int chunks,
-            float* output, float* dX, in OptimizerCoefficients sgd = default)
+            float* output, float* dX, in OptimizerCoefficients sgd = default, float* xNext = null)
         {
             _kind = kind;
+            _xNext = xNext;
             _x = x;
             _w = w;
             _dz = dz;
@@ -339,8 +378,16 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
                     float* dW = _out + ((nint)i0 * _outputs);
                     Gemv.OuterAndMatrixTimesColumn<TV>(x, w, _dz, i1 - i0, _outputs, dW, dX);
                     break;
-                default:
+                case GemvKind.BackwardSgd:
                     Gemv.OuterSgdAndMatrixTimesColumn<TV>(x, w, _dz, i1 - i0, _outputs, _sgd, dX);
+                    break;
+                default:
+                    for (int c = c0; c < c1; c++)
+                    {
+                        int first = Row(c);
+                        Gemv.OuterSgdThenRowTimesMatrix<TV>(_x + first, _w + ((nint)first * _outputs), _dz,
+                            Row(c + 1) - first, _outputs, _sgd, _xNext + first, _out + ((nint)c * _outputs));
+                    }
                     break;
             }
         }

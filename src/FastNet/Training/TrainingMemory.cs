@@ -97,6 +97,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             + (evaluationRows * ((compactEvaluation ? 0 : spec.Inputs) + (long)spec.Outputs))
             + (evaluationRowsBuffer ? batchFeatures : 0));
         long hostBatch = (compactTrain ? batchFeatures : 0) + (evaluationRowsBuffer ? batchFeatures : 0);
+        // a deferred first-layer step's copy of its input, and the index of the gather that copies it
+        long pendingInput = TrainingNetwork.DefersFirstLayerStep(backend, optimizer, batch) ? spec.Inputs + 1L : 0;
         (string, long) largest = Largest(spec, batch, ("the optimizer state", state),
             ("the batch's features", batchFeatures), ("the batch's targets", batchTargets));
         return new TrainingMemory(
@@ -104,7 +106,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             Gradients: Bytes(checked(spec.ParameterCount + accumulated)),
             OptimizerState: Bytes(state),
             ActivationsAndDeltas: Bytes(LayerFloats(spec, batch, dropout)),
-            Batch: Bytes(checked(batchFeatures + batchTargets + MetricFloats)),
+            Batch: Bytes(checked(batchFeatures + batchTargets + MetricFloats + pendingInput)),
             Dataset: Bytes(dataset),
             Scratch: Bytes(ScratchFloats(backend, spec, batch)),
             HostModel: Bytes(spec.ParameterCount),

@@ -29,6 +29,15 @@ public sealed class TrainingNetwork : IDisposable
     // parameters in host memory: a batch's SGD step is taken layer by layer (TrainBatch); a device would pay launches
     // for it instead and keeps the one pass over all parameters
     private readonly bool _hostParameters;
+    // Per-example SGD leaves the first layer's DenseBackwardSgdStep to the next example's forward pass, which takes both
+    // in one sweep over W (IBackend.DenseBackwardSgdStepThenForward). Until then the step is pending: its input is
+    // copied here (the caller may reuse x), its dZ waits in the layer's delta buffer and its A in the activations. The
+    // next pass through the first layer takes it (Forward, which every pass goes through); every other member that
+    // reads or writes parameters, optimizer state, activations or deltas applies it first (Settle).
+    private readonly FloatBuffer? _pendingInput;
+    private readonly IndexBuffer? _firstRow; // [0]: the gather that copies one row
+    private OptimizerStep _pendingStep;
+    private bool _pending;
 
     /// <summary>
     /// Puts <paramref name="model"/> on <paramref name="backend"/> for batches of up to <paramref name="maxBatch"/>
@@ -85,7 +94,21 @@ public sealed class TrainingNetwork : IDisposable
             Drops(i) ? backend.Allocate(checked(maxBatch * l.Units)) : null)];
         backend.Upload(model.Parameters, _parameters.All);
         _hostParameters = _parameters.All.Buffer is CpuFloatBuffer;
+        if (DefersFirstLayerStep(backend, Optimizer.Settings.Kind, maxBatch))
+        {
+            _pendingInput = backend.Allocate(spec.Inputs);
+            _firstRow = backend.AllocateIndices(1);
+            backend.UploadIndices([0], _firstRow);
+        }
     }
+
+    /// <summary>
+    /// Whether a network on <paramref name="backend"/> leaves each per-example step's first-layer update to the next
+    /// example's forward pass, which takes both in one sweep over the weights, keeping a copy of the example's input
+    /// until then: plain SGD with buffers for one row, on a CPU backend (a device would pay a launch for the copy).
+    /// </summary>
+    public static bool DefersFirstLayerStep(IBackend backend, OptimizerKind optimizer, int maxBatch) =>
+        optimizer == OptimizerKind.Sgd && maxBatch == 1 && backend is not IDeviceCounters;
 
     /// <summary>The architecture.</summary>
     public NetworkSpec Spec { get; }
@@ -112,25 +135,25 @@ public sealed class TrainingNetwork : IDisposable
     public IBackend Backend => _backend;
 
     /// <summary>The flat gradient of the last <see cref="ComputeGradients"/> (all parameters).</summary>
-    public BufferView Gradients => _gradients.All;
+    public BufferView Gradients => Settled(_gradients.All);
 
     /// <summary>The gradient sum of the current accumulation cycle ([TrainableCount]); empty without
     /// accumulation.</summary>
     public BufferView AccumulatedGradients => _accumulated?.All ?? BufferView.Empty;
 
     /// <summary>The flat parameters.</summary>
-    public BufferView Parameters => _parameters.All;
+    public BufferView Parameters => Settled(_parameters.All);
 
     /// <summary>Layer <paramref name="layer"/>'s activations A from the last forward pass ([MaxBatch, units]; the
     /// first rows of that pass are valid).</summary>
-    public BufferView Activations(int layer) => _activations[layer].All;
+    public BufferView Activations(int layer) => Settled(_activations[layer].All);
 
     /// <summary>Layer <paramref name="layer"/>'s dZ = ∂L/∂Z from the last backward pass ([MaxBatch, units]).</summary>
-    public BufferView Deltas(int layer) => _deltas[layer].All;
+    public BufferView Deltas(int layer) => Settled(_deltas[layer].All);
 
     /// <summary>Layer <paramref name="layer"/>'s pre-activations Z from the last forward pass ([MaxBatch, units]),
     /// kept only where the activation's derivative needs them (GELU); empty for every other layer.</summary>
-    public BufferView PreActivations(int layer) => _preActivations[layer]?.All ?? BufferView.Empty;
+    public BufferView PreActivations(int layer) => Settled(_preActivations[layer]?.All ?? BufferView.Empty);
 
     /// <summary>Forward pass of <paramref name="rows"/> rows of <paramref name="x"/> ([rows, inputs]); returns the
     /// output layer's activations ([rows, outputs], logits for cross-entropy).</summary>
@@ -138,6 +161,8 @@ public sealed class TrainingNetwork : IDisposable
 
     // The forward pass. In training (dropFirstRow set: the rows are rows dropFirstRow.. of the step's batch) each
     // dropping layer's A, kept undropped since f'(A) needs it, is copied through its mask into the next layer's input.
+    // A pending first-layer step is taken here, fused with the first layer's forward pass: so every pass (training,
+    // evaluation, gradients) sees the parameters of the steps taken whole. A network that defers holds one row.
     private BufferView Forward(BufferView x, int rows, int? dropFirstRow)
     {
         CheckRows(rows);
@@ -146,8 +171,15 @@ public sealed class TrainingNetwork : IDisposable
         {
             LayerSpec layer = Spec.Layers[l];
             BufferView a = _activations[l].Slice(0, rows * layer.Units);
-            _backend.DenseForward(input, Weights(l), Biases(l), rows, Spec.InputsOf(l), layer.Units,
-                layer.Activation, a, PreActivations(l, rows));
+            if (l == 0 && _pending)
+            {
+                TakePendingStepThenForward(x, rows);
+            }
+            else
+            {
+                _backend.DenseForward(input, Weights(l), Biases(l), rows, Spec.InputsOf(l), layer.Units,
+                    layer.Activation, a, PreActivations(l, rows));
+            }
             input = a;
             if (dropFirstRow is int first && Drops(l))
             {
@@ -308,6 +340,7 @@ public sealed class TrainingNetwork : IDisposable
 
     private void ApplyStep(BufferView gradients)
     {
+        Settle();
         OptimizerStep step = Optimizer.Next();
         if (OptimizerStep.IsLayerwise(step.Kind))
         {
@@ -340,6 +373,7 @@ public sealed class TrainingNetwork : IDisposable
     // as Step's, so the results are the same bits.
     private void TrainSgdFused(BufferView x, BufferView targets, int rows)
     {
+        bool defers = _pendingInput is not null; // then the buffers hold one row
         BufferView output = Forward(x, rows, 0);
         int last = Spec.Layers.Count - 1;
         _backend.Loss(output, targets, rows, Spec.Outputs, Loss, _deltas[last].Slice(0, rows * Spec.Outputs),
@@ -356,6 +390,13 @@ public sealed class TrainingNetwork : IDisposable
             {
                 _backend.Dropout(delta, Dropout!.Mask(taken, l, 0, layer.Units), delta);
             }
+            if (l == 0 && defers)
+            {
+                // left to the next example's forward pass (or to Settle); x is the caller's, so it is copied
+                _backend.GatherRows(x, inputs, _firstRow!, 0, 1, _pendingInput!.All);
+                (_pendingStep, _pending) = (step, true);
+                continue;
+            }
             BufferView input = l == 0 ? x : LayerInput(l - 1, rows);
             BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, rows * inputs);
             _backend.DenseBackwardSgdStep(input, _activations[l].Slice(0, rows * layer.Units), rows, inputs,
@@ -368,6 +409,55 @@ public sealed class TrainingNetwork : IDisposable
 
     /// <summary>Adds the loss sum and correct count of a batch to the metrics without training.</summary>
     public void EvaluateBatch(BufferView x, BufferView targets, int rows) => AddMetrics(Forward(x, rows), targets, rows);
+
+    // the pending first-layer step of the last example, then the first layer's forward pass of x (one row)
+    private void TakePendingStepThenForward(BufferView x, int rows)
+    {
+        LayerSpec layer = Spec.Layers[0];
+        if (rows != 1)
+        {
+            throw new InvalidOperationException("a network that defers its first layer's step holds one row");
+        }
+        _pending = false;
+        int inputs = Spec.Inputs;
+        _backend.DenseBackwardSgdStepThenForward(_pendingInput!.All, _deltas[0].Slice(0, layer.Units), _pendingStep,
+            _gradients.Slice(Spec.WeightOffset(0), inputs * layer.Units), PendingBiases().Db, x, Weights(0),
+            Biases(0), inputs, layer.Units, layer.Activation, _activations[0].Slice(0, layer.Units),
+            PreActivations(0, 1));
+    }
+
+    // Applies the pending first-layer step of the last per-example step, if any: what TrainBatch would have done
+    // before returning, had it not left it for the next example's forward pass.
+    private void Settle()
+    {
+        if (!_pending)
+        {
+            return;
+        }
+        _pending = false;
+        LayerSpec layer = Spec.Layers[0];
+        int inputs = Spec.Inputs;
+        (BufferView b, BufferView db) = PendingBiases();
+        _backend.DenseBackwardSgdStep(_pendingInput!.All, _activations[0].Slice(0, layer.Units), 1, inputs,
+            layer.Units, layer.Activation, _deltas[0].Slice(0, layer.Units), BufferView.Empty, _pendingStep,
+            Weights(0), b, _gradients.Slice(Spec.WeightOffset(0), inputs * layer.Units), db, PreActivations(0, 1));
+    }
+
+    // the first layer's trained biases and their gradient scratch, both empty when its biases are absent or fixed
+    private (BufferView B, BufferView Db) PendingBiases()
+    {
+        LayerSpec layer = Spec.Layers[0];
+        bool trained = layer.HasBias && Spec.BiasOffset(0) < TrainableCount;
+        return trained
+            ? (Biases(0), _gradients.Slice(Spec.BiasOffset(0), layer.Units))
+            : (BufferView.Empty, BufferView.Empty);
+    }
+
+    private BufferView Settled(BufferView view)
+    {
+        Settle();
+        return view;
+    }
 
     /// <summary>Adds the loss sum and correct count of <paramref name="rows"/> rows of given outputs ([rows, outputs],
     /// as <see cref="Forward(BufferView, int)"/> returns them) to the metrics.</summary>
@@ -398,25 +488,35 @@ public sealed class TrainingNetwork : IDisposable
     }
 
     /// <summary>Replaces the parameters (all of them, flat layout).</summary>
-    public void LoadParameters(ReadOnlySpan<float> parameters) => _backend.Upload(parameters, _parameters.All);
+    public void LoadParameters(ReadOnlySpan<float> parameters)
+    {
+        Settle();
+        _backend.Upload(parameters, _parameters.All);
+    }
 
     /// <summary>Replaces the optimizer state ([slots·TrainableCount]).</summary>
-    public void LoadOptimizerState(ReadOnlySpan<float> state) => _backend.Upload(state, _state.All);
+    public void LoadOptimizerState(ReadOnlySpan<float> state)
+    {
+        Settle();
+        _backend.Upload(state, _state.All);
+    }
 
     /// <summary>The current parameters as a host model.</summary>
     public Model.Model ToModel()
     {
+        Settle();
         float[] parameters = new float[Spec.ParameterCount];
         _backend.Download(_parameters.All, parameters);
         return new Model.Model(Spec, parameters);
     }
 
     /// <summary>The optimizer state ([slots·TrainableCount]) on the backend.</summary>
-    public BufferView OptimizerState => _state.All;
+    public BufferView OptimizerState => Settled(_state.All);
 
     /// <summary>The optimizer state ([slots·TrainableCount]) on the host.</summary>
     public float[] DownloadOptimizerState()
     {
+        Settle();
         float[] state = new float[_state.Length];
         _backend.Download(_state.All, state);
         return state;
@@ -438,6 +538,8 @@ public sealed class TrainingNetwork : IDisposable
         _state.Dispose();
         _metrics.Dispose();
         _accumulated?.Dispose();
+        _pendingInput?.Dispose();
+        _firstRow?.Dispose();
     }
 
     private BufferView Weights(int layer) =>

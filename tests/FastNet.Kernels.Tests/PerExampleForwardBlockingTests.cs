@@ -1,0 +1,62 @@
+using FastNet.Kernels.Simd;
+using Xunit;
+
+namespace FastNet.Kernels.Tests;
+
+/// <summary>
+/// The batch-1 forward pass sums each output column as one chain of multiply-adds in row order, so how many columns a
+/// loop of the kernel takes at a time (its register blocking) must never show in the bits: every column of a wide layer
+/// is the same bits as that column computed in a layer of its own one vector block wide.
+/// </summary>
+public class PerExampleForwardBlockingTests
+{
+    // a multiple of every vector width's float count, so each slice's columns take the vector path, as in the wide layer
+    private const int SliceColumns = 16;
+
+    // 200 rows keep every shape here in one chunk of rows (the chunking would change the summation order)
+    private const int Inputs = 200;
+
+    public static TheoryData<VectorWidth, int> WidthsAndOutputs()
+    {
+        var data = new TheoryData<VectorWidth, int>();
+        foreach (VectorWidth width in VectorWidths.Available)
+        {
+            // 128: whole blocks of the widest loop at 256 bits; 160: a wide block, then narrower ones; 48: no wide block
+            foreach (int outputs in new[] { 128, 160, 48 })
+            {
+                data.Add(width, outputs);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndOutputs))]
+    public void EachColumnIsTheSameBitsAsInALayerOfItsOwnBlock(VectorWidth width, int outputs)
+    {
+        Assert.Equal(1, SimdBackend.PerExampleRowChunks(Inputs, outputs));
+        using SimdBackend backend = SimdBackend.Create(1, width);
+        var random = new Random(29);
+        float[] x = Host.Random(random, Inputs), w = Host.Random(random, Inputs * outputs, 0.05);
+        float[] wide = Forward(backend, x, w, outputs);
+        for (int first = 0; first < outputs; first += SliceColumns)
+        {
+            float[] slice = new float[Inputs * SliceColumns];
+            for (int i = 0; i < Inputs; i++)
+            {
+                Array.Copy(w, (i * outputs) + first, slice, i * SliceColumns, SliceColumns);
+            }
+            float[] alone = Forward(backend, x, slice, SliceColumns);
+            Expect.BitIdentical(alone, wide.AsSpan(first, SliceColumns).ToArray(),
+                $"{width} {Inputs}→{outputs}: columns {first}..{first + SliceColumns - 1}");
+        }
+    }
+
+    // y = x·W at batch 1, no bias, identity
+    private static float[] Forward(IBackend backend, float[] x, float[] w, int outputs)
+    {
+        using FloatBuffer xb = Host.Upload(backend, x), wb = Host.Upload(backend, w), y = backend.Allocate(outputs);
+        backend.DenseForward(xb.All, wb.All, BufferView.Empty, 1, Inputs, outputs, Activation.Identity, y.All);
+        return Host.Download(backend, y.All);
+    }
+}
