@@ -52,6 +52,49 @@ public class PerExampleForwardBlockingTests
         }
     }
 
+    public static TheoryData<VectorWidth, int> WidthsAndOutputsWithTails()
+    {
+        var data = new TheoryData<VectorWidth, int>();
+        foreach (VectorWidth width in VectorWidths.Available)
+        {
+            // 10: one vector and a tail at 256 bits (the per-example workload's last layer), a tail alone at 512;
+            // 27: up to three vectors and a tail; 130: wide blocks, then a tail alone; 3: narrower than a vector
+            foreach (int outputs in new[] { 10, 13, 27, 130, 3 })
+            {
+                data.Add(width, outputs);
+            }
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// The columns past the last whole vector are summed with the one-column layer's arithmetic (a product, then a
+    /// sum), whole vectors with the vector path's, whatever the kernel interleaves or overlaps to get there.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(WidthsAndOutputsWithTails))]
+    public void ColumnsPastTheLastVectorAreTheSameBitsAsAColumnAlone(VectorWidth width, int outputs)
+    {
+        Assert.Equal(1, SimdBackend.PerExampleRowChunks(Inputs, outputs));
+        using SimdBackend backend = SimdBackend.Create(1, width);
+        int lanes = (int)width / 32, whole = outputs / lanes * lanes;
+        var random = new Random(31);
+        float[] x = Host.Random(random, Inputs), w = Host.Random(random, Inputs * outputs, 0.05);
+        float[] wide = Forward(backend, x, w, outputs);
+        for (int first = 0; first < outputs; first += first < whole ? lanes : 1)
+        {
+            int columns = first < whole ? lanes : 1;
+            float[] slice = new float[Inputs * columns];
+            for (int i = 0; i < Inputs; i++)
+            {
+                Array.Copy(w, (i * outputs) + first, slice, i * columns, columns);
+            }
+            float[] alone = Forward(backend, x, slice, columns);
+            Expect.BitIdentical(alone, wide.AsSpan(first, columns).ToArray(),
+                $"{width} {Inputs}→{outputs}: columns {first}..{first + columns - 1}");
+        }
+    }
+
     // y = x·W at batch 1, no bias, identity
     private static float[] Forward(IBackend backend, float[] x, float[] w, int outputs)
     {

@@ -16,6 +16,14 @@ internal static unsafe class Gemv
         where TV : unmanaged, IVec<TV>
     {
         int c = TV.Count, j = 0;
+        // the columns past the last block of four vectors, with a tail, go first and as one interleaved sweep: the
+        // tail's vector overlaps columns that the later stores overwrite
+        int rest = outputs % (4 * c);
+        bool lastInOneSweep = rest % c != 0 && outputs >= c;
+        if (lastInOneSweep)
+        {
+            LastColumns<TV>(x, w, inputs, outputs, y, outputs - rest);
+        }
         // eight chains in flight: a multiply-add's latency is several cycles and two issue per cycle, so four chains
         // left the FMA units idle more than half the time
         for (; j <= outputs - (8 * c); j += 8 * c)
@@ -61,8 +69,55 @@ internal static unsafe class Gemv
             TV.Store(a2, y + j + (2 * c));
             TV.Store(a3, y + j + (3 * c));
         }
-        j = Columns<TV>(x, w, inputs, outputs, y, j);
-        Columns<V1>(x, w, inputs, outputs, y, j);
+        if (!lastInOneSweep)
+        {
+            j = Columns<TV>(x, w, inputs, outputs, y, j);
+            Columns<V1>(x, w, inputs, outputs, y, j);
+        }
+    }
+
+    /// <summary>
+    /// Columns j.. (fewer than four vectors and a tail that fills no whole vector; outputs at least one vector) in one
+    /// sweep over the rows, their chains interleaved rather than one after another. The tail is summed in the vector
+    /// that ends with the row, each lane with the scalar path's arithmetic (a product, then a sum: no fused
+    /// multiply-add), and is stored before the vector columns, which overwrite the lanes it shares with them.
+    /// </summary>
+    private static void LastColumns<TV>(float* x, float* w, int inputs, int outputs, float* y, int j)
+        where TV : unmanaged, IVec<TV>
+    {
+        int c = TV.Count, vectors = (outputs - j) / c, last = outputs - c;
+        TV a0 = TV.Zero, a1 = TV.Zero, a2 = TV.Zero, tail = TV.Zero;
+        float* row = w;
+        for (int i = 0; i < inputs; i++, row += outputs)
+        {
+            TV xi = TV.Splat(x[i]);
+            tail = (xi * TV.Load(row + last)) + tail;
+            if (vectors > 0)
+            {
+                a0 = TV.MulAdd(xi, TV.Load(row + j), a0);
+            }
+            if (vectors > 1)
+            {
+                a1 = TV.MulAdd(xi, TV.Load(row + j + c), a1);
+            }
+            if (vectors > 2)
+            {
+                a2 = TV.MulAdd(xi, TV.Load(row + j + (2 * c)), a2);
+            }
+        }
+        TV.Store(tail, y + last);
+        if (vectors > 0)
+        {
+            TV.Store(a0, y + j);
+        }
+        if (vectors > 1)
+        {
+            TV.Store(a1, y + j + c);
+        }
+        if (vectors > 2)
+        {
+            TV.Store(a2, y + j + (2 * c));
+        }
     }
 
     private static int Columns<TV>(float* x, float* w, int inputs, int outputs, float* y, int j)
