@@ -175,14 +175,13 @@ internal static unsafe class Gemv
         float* dzTail = stackalloc float[TV.Count], wTail = stackalloc float[TV.Count];
         OptimizerOps.Pad(dz + whole, dzTail, tail, TV.Count);
         TV dzLast = overlap ? TV.Load(dz + last) : TV.Load(dzTail);
-        int tailLane = overlap ? TV.Count - tail : 0;
         // η and λ in registers, and no call anywhere in the row loop (a call would make the JIT keep x[i] on the
         // stack across it): the loop then loads only dz and W per vector
         TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
         for (int i = 0; i < inputs; i++)
         {
             float* wRow = w + ((nint)i * outputs);
-            TV xi = TV.Splat(x[i]), sum = TV.Zero;
+            TV xi = TV.Splat(x[i]), sum = TV.Zero, updatedLast = TV.Zero;
             if (tail > 0)
             {
                 if (!overlap)
@@ -193,7 +192,11 @@ internal static unsafe class Gemv
                     }
                 }
                 TV wLast = TV.Load(overlap ? wRow + last : wTail);
-                TV.Store(OptimizerOps.Sgd(lr, wd, xi * dzLast, wLast), wTail);
+                updatedLast = OptimizerOps.Sgd(lr, wd, xi * dzLast, wLast);
+                if (!overlap)
+                {
+                    TV.Store(updatedLast, wTail);
+                }
             }
             if (dX != null)
             {
@@ -219,9 +222,18 @@ internal static unsafe class Gemv
                     TV.Store(OptimizerOps.Sgd(lr, wd, xi * d, p), wRow + j);
                 }
             }
-            for (int j = 0; j < tail; j++)
+            if (overlap)
             {
-                wRow[whole + j] = wTail[tailLane + j];
+                // after the row's loads: the lanes it shares with the last whole vector hold the same bits as that
+                // vector's update, and the row needs no copy through the stack
+                TV.Store(updatedLast, wRow + last);
+            }
+            else
+            {
+                for (int j = 0; j < tail; j++)
+                {
+                    wRow[whole + j] = wTail[j];
+                }
             }
         }
     }
