@@ -32,25 +32,8 @@ public class PerExampleForwardBlockingTests
 
     [Theory]
     [MemberData(nameof(WidthsAndOutputs))]
-    public void EachColumnIsTheSameBitsAsInALayerOfItsOwnBlock(VectorWidth width, int outputs)
-    {
-        Assert.Equal(1, SimdBackend.PerExampleRowChunks(Inputs, outputs));
-        using SimdBackend backend = SimdBackend.Create(1, width);
-        var random = new Random(29);
-        float[] x = Host.Random(random, Inputs), w = Host.Random(random, Inputs * outputs, 0.05);
-        float[] wide = Forward(backend, x, w, outputs);
-        for (int first = 0; first < outputs; first += SliceColumns)
-        {
-            float[] slice = new float[Inputs * SliceColumns];
-            for (int i = 0; i < Inputs; i++)
-            {
-                Array.Copy(w, (i * outputs) + first, slice, i * SliceColumns, SliceColumns);
-            }
-            float[] alone = Forward(backend, x, slice, SliceColumns);
-            Expect.BitIdentical(alone, wide.AsSpan(first, SliceColumns).ToArray(),
-                $"{width} {Inputs}→{outputs}: columns {first}..{first + SliceColumns - 1}");
-        }
-    }
+    public void EachColumnIsTheSameBitsAsInALayerOfItsOwnBlock(VectorWidth width, int outputs) =>
+        ExpectSlicesAlike(width, outputs, 29, _ => SliceColumns);
 
     public static TheoryData<VectorWidth, int> WidthsAndOutputsWithTails()
     {
@@ -75,15 +58,22 @@ public class PerExampleForwardBlockingTests
     [MemberData(nameof(WidthsAndOutputsWithTails))]
     public void ColumnsPastTheLastVectorAreTheSameBitsAsAColumnAlone(VectorWidth width, int outputs)
     {
+        int lanes = (int)width / 32, whole = outputs / lanes * lanes;
+        ExpectSlicesAlike(width, outputs, 31, first => first < whole ? lanes : 1);
+    }
+
+    // Every slice of the wide layer's columns, starting at 0 and as wide as sliceAt(its first column) says, is the same
+    // bits as a layer of those columns alone.
+    private static void ExpectSlicesAlike(VectorWidth width, int outputs, int seed, Func<int, int> sliceAt)
+    {
         Assert.Equal(1, SimdBackend.PerExampleRowChunks(Inputs, outputs));
         using SimdBackend backend = SimdBackend.Create(1, width);
-        int lanes = (int)width / 32, whole = outputs / lanes * lanes;
-        var random = new Random(31);
+        var random = new Random(seed);
         float[] x = Host.Random(random, Inputs), w = Host.Random(random, Inputs * outputs, 0.05);
         float[] wide = Forward(backend, x, w, outputs);
-        for (int first = 0; first < outputs; first += first < whole ? lanes : 1)
+        for (int first = 0, columns; first < outputs; first += columns)
         {
-            int columns = first < whole ? lanes : 1;
+            columns = sliceAt(first);
             float[] slice = new float[Inputs * columns];
             for (int i = 0; i < Inputs; i++)
             {
