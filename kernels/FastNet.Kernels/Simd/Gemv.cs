@@ -166,6 +166,19 @@ internal static unsafe class Gemv
     public static void OuterSgdAndMatrixTimesColumn<TV>(float* x, float* w, float* dz, int inputs, int outputs,
         in OptimizerCoefficients k, float* dX) where TV : unmanaged, IVec<TV>
     {
+        if (k.Wd == 0)
+        {
+            OuterSgdAndMatrixTimesColumn<TV, Undecayed>(x, w, dz, inputs, outputs, k, dX);
+        }
+        else
+        {
+            OuterSgdAndMatrixTimesColumn<TV, Decayed>(x, w, dz, inputs, outputs, k, dX);
+        }
+    }
+
+    private static void OuterSgdAndMatrixTimesColumn<TV, TDecay>(float* x, float* w, float* dz, int inputs,
+        int outputs, in OptimizerCoefficients k, float* dX) where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
+    {
         int whole = outputs - (outputs % TV.Count), tail = outputs - whole;
         // a row at least one vector long updates its tail in the vector that ends with the row: lane by lane the
         // same arithmetic as on the zero-padded tail, read before the row's other stores (a load overlapping a
@@ -192,7 +205,7 @@ internal static unsafe class Gemv
                     }
                 }
                 TV wLast = TV.Load(overlap ? wRow + last : wTail);
-                updatedLast = OptimizerOps.Sgd(lr, wd, xi * dzLast, wLast);
+                updatedLast = OptimizerOps.Sgd<TV, TDecay>(lr, wd, xi * dzLast, wLast);
                 if (!overlap)
                 {
                     TV.Store(updatedLast, wTail);
@@ -210,7 +223,7 @@ internal static unsafe class Gemv
                 {
                     TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
                     sum = TV.MulAdd(p, d, sum);
-                    TV.Store(OptimizerOps.Sgd(lr, wd, xi * d, p), wRow + j);
+                    TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, xi * d, p), wRow + j);
                 }
                 dX[i] = TV.Sum(sum) + V1.Sum(tailSum);
             }
@@ -219,7 +232,7 @@ internal static unsafe class Gemv
                 for (int j = 0; j < whole; j += TV.Count)
                 {
                     TV d = TV.Load(dz + j), p = TV.Load(wRow + j);
-                    TV.Store(OptimizerOps.Sgd(lr, wd, xi * d, p), wRow + j);
+                    TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, xi * d, p), wRow + j);
                 }
             }
             if (overlap)
@@ -248,44 +261,71 @@ internal static unsafe class Gemv
     public static void OuterSgdThenRowTimesMatrix<TV>(float* xPrevious, float* w, float* dz, int inputs, int outputs,
         in OptimizerCoefficients k, float* x, float* y) where TV : unmanaged, IVec<TV>
     {
+        if (k.Wd == 0)
+        {
+            OuterSgdThenRowTimesMatrix<TV, Undecayed>(xPrevious, w, dz, inputs, outputs, k, x, y);
+        }
+        else
+        {
+            OuterSgdThenRowTimesMatrix<TV, Decayed>(xPrevious, w, dz, inputs, outputs, k, x, y);
+        }
+    }
+
+    private static void OuterSgdThenRowTimesMatrix<TV, TDecay>(float* xPrevious, float* w, float* dz, int inputs,
+        int outputs, in OptimizerCoefficients k, float* x, float* y)
+        where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
+    {
         int whole = outputs - (outputs % TV.Count), tail = outputs - whole;
         // the row's tail as in OuterSgdAndMatrixTimesColumn
         bool overlap = tail > 0 && outputs >= TV.Count;
         int last = overlap ? outputs - TV.Count : 0;
-        float* dzTail = stackalloc float[TV.Count], tail0 = stackalloc float[TV.Count], tail1 = stackalloc float[TV.Count];
+        float* dzTail = stackalloc float[TV.Count], tails = stackalloc float[4 * TV.Count];
         OptimizerOps.Pad(dz + whole, dzTail, tail, TV.Count);
         TV dzLast = overlap ? TV.Load(dz + last) : TV.Load(dzTail);
         int lane = overlap ? TV.Count - tail : 0;
         TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
         new Span<float>(y, outputs).Clear();
         int i = 0;
-        // two rows at a time: y is loaded and stored once for both, each column still adding row i, then row i + 1
-        for (; i + 1 < inputs; i += 2)
+        // four rows at a time: y is loaded and stored once for all four (one store in five instead of one in three),
+        // each column still adding row i, then i + 1, i + 2, i + 3
+        for (; i + 3 < inputs; i += 4)
         {
-            float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs;
+            float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs, row2 = row1 + outputs, row3 = row2 + outputs;
             TV x0 = TV.Splat(xPrevious[i]), x1 = TV.Splat(xPrevious[i + 1]);
-            TV next0 = TV.Splat(x[i]), next1 = TV.Splat(x[i + 1]);
+            TV x2 = TV.Splat(xPrevious[i + 2]), x3 = TV.Splat(xPrevious[i + 3]);
+            TV next0 = TV.Splat(x[i]), next1 = TV.Splat(x[i + 1]), next2 = TV.Splat(x[i + 2]), next3 = TV.Splat(x[i + 3]);
             if (tail > 0)
             {
-                UpdateTail(row0, whole, tail, overlap, last, x0, dzLast, lr, wd, tail0);
-                UpdateTail(row1, whole, tail, overlap, last, x1, dzLast, lr, wd, tail1);
+                for (int r = 0; r < 4; r++)
+                {
+                    UpdateTail<TV, TDecay>(row0 + ((nint)r * outputs), whole, tail, overlap, last,
+                        TV.Splat(xPrevious[i + r]), dzLast, lr, wd, tails + (r * TV.Count));
+                }
             }
             for (int j = 0; j < whole; j += TV.Count)
             {
                 TV d = TV.Load(dz + j);
-                TV p0 = OptimizerOps.Sgd(lr, wd, x0 * d, TV.Load(row0 + j));
-                TV p1 = OptimizerOps.Sgd(lr, wd, x1 * d, TV.Load(row1 + j));
+                TV p0 = OptimizerOps.Sgd<TV, TDecay>(lr, wd, x0 * d, TV.Load(row0 + j));
+                TV p1 = OptimizerOps.Sgd<TV, TDecay>(lr, wd, x1 * d, TV.Load(row1 + j));
+                TV p2 = OptimizerOps.Sgd<TV, TDecay>(lr, wd, x2 * d, TV.Load(row2 + j));
+                TV p3 = OptimizerOps.Sgd<TV, TDecay>(lr, wd, x3 * d, TV.Load(row3 + j));
                 TV.Store(p0, row0 + j);
                 TV.Store(p1, row1 + j);
-                TV.Store(TV.MulAdd(next1, p1, TV.MulAdd(next0, p0, TV.Load(y + j))), y + j);
+                TV.Store(p2, row2 + j);
+                TV.Store(p3, row3 + j);
+                TV sum = TV.MulAdd(next1, p1, TV.MulAdd(next0, p0, TV.Load(y + j)));
+                TV.Store(TV.MulAdd(next3, p3, TV.MulAdd(next2, p2, sum)), y + j);
             }
             for (int j = 0; j < tail; j++)
             {
-                float p0 = tail0[lane + j], p1 = tail1[lane + j];
-                row0[whole + j] = p0;
-                row1[whole + j] = p1;
-                V1 sum = V1.MulAdd(V1.Splat(x[i]), V1.Splat(p0), V1.Load(y + whole + j));
-                V1.Store(V1.MulAdd(V1.Splat(x[i + 1]), V1.Splat(p1), sum), y + whole + j);
+                V1 sum = V1.Load(y + whole + j);
+                for (int r = 0; r < 4; r++)
+                {
+                    float p = tails[(r * TV.Count) + lane + j];
+                    row0[((nint)r * outputs) + whole + j] = p;
+                    sum = V1.MulAdd(V1.Splat(x[i + r]), V1.Splat(p), sum);
+                }
+                V1.Store(sum, y + whole + j);
             }
         }
         for (; i < inputs; i++)
@@ -294,17 +334,17 @@ internal static unsafe class Gemv
             TV xi = TV.Splat(xPrevious[i]), next = TV.Splat(x[i]);
             if (tail > 0)
             {
-                UpdateTail(row, whole, tail, overlap, last, xi, dzLast, lr, wd, tail0);
+                UpdateTail<TV, TDecay>(row, whole, tail, overlap, last, xi, dzLast, lr, wd, tails);
             }
             for (int j = 0; j < whole; j += TV.Count)
             {
-                TV p = OptimizerOps.Sgd(lr, wd, xi * TV.Load(dz + j), TV.Load(row + j));
+                TV p = OptimizerOps.Sgd<TV, TDecay>(lr, wd, xi * TV.Load(dz + j), TV.Load(row + j));
                 TV.Store(p, row + j);
                 TV.Store(TV.MulAdd(next, p, TV.Load(y + j)), y + j);
             }
             for (int j = 0; j < tail; j++)
             {
-                float p = tail0[lane + j];
+                float p = tails[lane + j];
                 row[whole + j] = p;
                 V1.Store(V1.MulAdd(V1.Splat(x[i]), V1.Splat(p), V1.Load(y + whole + j)), y + whole + j);
             }
@@ -314,8 +354,8 @@ internal static unsafe class Gemv
     // the updated tail of a row into updated (at lane TV.Count − tail when the row is at least a vector long, else at
     // 0), read before the row's other stores, as OuterSgdAndMatrixTimesColumn computes it
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void UpdateTail<TV>(float* row, int whole, int tail, bool overlap, int last, TV xi, TV dzLast, TV lr,
-        TV wd, float* updated) where TV : unmanaged, IVec<TV>
+    private static void UpdateTail<TV, TDecay>(float* row, int whole, int tail, bool overlap, int last, TV xi,
+        TV dzLast, TV lr, TV wd, float* updated) where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
     {
         if (!overlap)
         {
@@ -325,7 +365,7 @@ internal static unsafe class Gemv
             }
         }
         TV wLast = TV.Load(overlap ? row + last : updated);
-        TV.Store(OptimizerOps.Sgd(lr, wd, xi * dzLast, wLast), updated);
+        TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, xi * dzLast, wLast), updated);
     }
 
     private static (int End, float Dot) Row<TV>(float xi, float* wRow, float* dz, float* dWRow, int j, int n,

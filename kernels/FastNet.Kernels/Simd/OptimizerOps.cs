@@ -45,13 +45,16 @@ internal static unsafe class OptimizerOps
     {
         int i = kind switch
         {
-            OptimizerKind.Sgd => Run<TV, SgdRule>(k, grad, theta, s0, s1, i0, i1),
-            OptimizerKind.Momentum => Run<TV, Momentum>(k, grad, theta, s0, s1, i0, i1),
-            OptimizerKind.Nesterov => Run<TV, Nesterov>(k, grad, theta, s0, s1, i0, i1),
-            OptimizerKind.Adagrad => Run<TV, Adagrad>(k, grad, theta, s0, s1, i0, i1),
-            OptimizerKind.RmsProp => Run<TV, RmsProp>(k, grad, theta, s0, s1, i0, i1),
-            OptimizerKind.Adam => Run<TV, Adam>(k, grad, theta, s0, s1, i0, i1),
-            OptimizerKind.Nadam => Run<TV, Nadam>(k, grad, theta, s0, s1, i0, i1),
+            // plain SGD leaves out a zero weight decay's term, as the fused sweeps do (the same bits; see
+            // IWeightDecayTerm): a step and its fused form then agree on every input, infinities included
+            OptimizerKind.Sgd when k.Wd == 0 => Run<TV, SgdRule, Undecayed>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Sgd => Run<TV, SgdRule, Decayed>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Momentum => Run<TV, Momentum, Decayed>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Nesterov => Run<TV, Nesterov, Decayed>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Adagrad => Run<TV, Adagrad, Decayed>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.RmsProp => Run<TV, RmsProp, Decayed>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Adam => Run<TV, Adam, Decayed>(k, grad, theta, s0, s1, i0, i1),
+            OptimizerKind.Nadam => Run<TV, Nadam, Decayed>(k, grad, theta, s0, s1, i0, i1),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimizer"),
         };
         if (i < i1)
@@ -62,13 +65,15 @@ internal static unsafe class OptimizerOps
 
     /// <summary>
     /// θ − η·(g + λθ) for one vector of θ and its gradient g: the plain-SGD rule of <see cref="Step{TV}"/> (its weight
-    /// decay, then <see cref="SgdRule"/>), for kernels that compute g themselves and update in the same sweep. η and λ
-    /// come splat: such a sweep stores to θ through a pointer, and the JIT would load coefficients read through an
-    /// <c>in</c> reference again for every vector, since a store might alias them.
+    /// decay term, then <see cref="SgdRule"/>), for kernels that compute g themselves and update in the same sweep. η
+    /// and λ come splat: such a sweep stores to θ through a pointer, and the JIT would load coefficients read through
+    /// an <c>in</c> reference again for every vector, since a store might alias them. <typeparamref name="TDecay"/>
+    /// is <see cref="Undecayed"/> exactly when λ = 0, as in <see cref="Step{TV}"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Sgd<TV>(TV lr, TV wd, TV gradient, TV theta) where TV : unmanaged, IVec<TV> =>
-        theta - (lr * TV.MulAdd(wd, theta, gradient));
+    public static TV Sgd<TV, TDecay>(TV lr, TV wd, TV gradient, TV theta)
+        where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm =>
+        theta - (lr * TDecay.Add(wd, theta, gradient));
 
     /// <summary>
     /// Elements [i0, i1), fewer than one vector, updated through a zero-padded copy with the same vector arithmetic as
@@ -106,15 +111,15 @@ internal static unsafe class OptimizerOps
         }
     }
 
-    private static int Run<TV, TRule>(in OptimizerCoefficients k, float* grad, float* theta, float* s0, float* s1,
-        int i0, int i1) where TV : unmanaged, IVec<TV> where TRule : IRule
+    private static int Run<TV, TRule, TDecay>(in OptimizerCoefficients k, float* grad, float* theta, float* s0,
+        float* s1, int i0, int i1) where TV : unmanaged, IVec<TV> where TRule : IRule where TDecay : IWeightDecayTerm
     {
         OptimizerCoefficients c = k;
         int i = i0;
         for (; i <= i1 - TV.Count; i += TV.Count)
         {
             TV p = TV.Load(theta + i);
-            TV g = TV.MulAdd(TV.Splat(c.Wd), p, TV.Load(grad + i));
+            TV g = TDecay.Add(TV.Splat(c.Wd), p, TV.Load(grad + i));
             TV.Store(TRule.Update(c, g, p, s0 + i, s1 + i), theta + i);
         }
         return i;
