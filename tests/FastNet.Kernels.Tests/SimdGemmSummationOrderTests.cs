@@ -67,7 +67,7 @@ public class SimdGemmSummationOrderTests
     }
 
     // C[m, n] = A[m, k]·B[k, n], element (i, k) of A at a[i·aRow + k·aColumn], likewise for B
-    private static float[] Model(float[] a, int aRow, int aColumn, float[] b, int bRow, int bColumn, int m, int n,
+    internal static float[] Model(float[] a, int aRow, int aColumn, float[] b, int bRow, int bColumn, int m, int n,
         int k)
     {
         float[] c = new float[m * n];

@@ -22,7 +22,9 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// read in place (its rows are a panel's steps) unless its rows are a multiple of <see cref="AliasingRowStride"/>
 /// apart, any other B is packed once per call into a buffer shared by all threads, each group of panels by the first
 /// thread that needs it, just before that thread uses it (no separate pass, no barrier). Each thread owns a rectangle
-/// of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it.
+/// of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it;
+/// a C no wider than one micro-panel (N ≤ NR, such as a 10-wide output layer) has nothing to reuse a packed A for, so
+/// its kernel reads A in place and stores only C's valid columns (<see cref="NarrowMicroKernel"/>).
 /// Every element of C is summed over K in the same order whatever the thread count or partition, so results are
 /// deterministic and do not depend on the number of threads.
 /// </summary>
@@ -196,6 +198,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         {
             return;
         }
+        if (_panels == 1)
+        {
+            ComputeNarrow(i0, i1);
+            return;
+        }
         float* aPacked = _packedA[worker].Get((nint)Mc * Kc);
         float* tile = _tiles[worker].Get((nint)Mr * Nr);
         int mr = Mr, nr = Nr;
@@ -241,6 +248,46 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    // N ≤ Nr: C's rows in tiles of NarrowMicroKernel.Rows, each taken through all k-blocks while it is in L1, A read
+    // in place (no packing); every element still gets one chain per k-block, the chains added to C in block order
+    private void ComputeNarrow(int i0, int i1)
+    {
+        bool direct = _firstPacked > 0;
+        nint ldb = direct ? _b.RowStride : Nr;
+        for (int i = i0; i < i1; i += NarrowMicroKernel.Rows)
+        {
+            int rows = Math.Min(NarrowMicroKernel.Rows, i1 - i);
+            float* c = _c + (i * _ldc);
+            for (int kb = 0; kb < _kBlocks; kb++)
+            {
+                int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
+                if (!direct)
+                {
+                    EnsurePacked(kb, 0);
+                }
+                float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) : _bPacked + ((nint)k0 * Nr);
+                float* a = _a.Data + (i * _a.RowStride) + (k0 * _a.ColStride);
+                if (typeof(TV) == typeof(V256))
+                {
+                    Vector256NarrowMicroKernel.Kernel6(depth, a, _a.RowStride, _a.ColStride, bPanel, ldb, c, _ldc, rows,
+                        _n, kb > 0);
+                }
+                else
+                {
+                    NarrowMicroKernel.Kernel6<TV>(depth, a, _a.RowStride, _a.ColStride, bPanel, ldb, c, _ldc, rows, _n,
+                        kb > 0);
+                }
+            }
+            if (_epilogue.Enabled)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    Elementwise.BiasActivate<TV>(c + (r * _ldc), _epilogue.Bias, _n, _epilogue.Activation);
                 }
             }
         }

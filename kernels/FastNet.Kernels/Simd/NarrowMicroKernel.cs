@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+
+namespace FastNet.Kernels.Simd;
+
+/// <summary>
+/// The micro-kernel for a C of at most one micro-panel's columns (N ≤ 2V, such as a 10-wide output layer). Each row
+/// of A then meets B's only panel once, so packing A would buy no reuse: the kernel broadcasts A's values from where
+/// they lie (any strides), and it stores only C's valid rows and columns, with no round trip through a tile. Per
+/// element it makes the same fused multiply-adds from zero in the same order as <see cref="MicroKernels.Kernel6{TV}"/>,
+/// and adds the result to C the same way, so the bits are the same.
+/// </summary>
+internal static unsafe class NarrowMicroKernel
+{
+    /// <summary>Rows of C one call computes.</summary>
+    public const int Rows = 6;
+
+    /// <summary>
+    /// C[rows × columns] (+)= A·B over <paramref name="depth"/> steps: A's element (r, k) at
+    /// <c>a[r·aRowStride + k·aStepStride]</c>, B's step k at <c>b[k·ldb]</c> (2V floats, zero past
+    /// <paramref name="columns"/> or not, they are never stored); rows ≤ 6, columns ≤ 2V.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel6<TV>(nint depth, float* a, nint aRowStride, nint aStepStride, float* b, nint ldb,
+        float* c, nint ldc, int rows, int columns, bool accumulate)
+        where TV : unmanaged, IVec<TV>
+    {
+        // missing rows repeat row 0: their sums are computed and dropped, so A is never read past its last row
+        float* a0 = a;
+        float* a1 = rows > 1 ? a + aRowStride : a;
+        float* a2 = rows > 2 ? a + (2 * aRowStride) : a;
+        float* a3 = rows > 3 ? a + (3 * aRowStride) : a;
+        float* a4 = rows > 4 ? a + (4 * aRowStride) : a;
+        float* a5 = rows > 5 ? a + (5 * aRowStride) : a;
+        TV c00 = TV.Zero, c01 = TV.Zero;
+        TV c10 = TV.Zero, c11 = TV.Zero;
+        TV c20 = TV.Zero, c21 = TV.Zero;
+        TV c30 = TV.Zero, c31 = TV.Zero;
+        TV c40 = TV.Zero, c41 = TV.Zero;
+        TV c50 = TV.Zero, c51 = TV.Zero;
+        nint end = depth * aStepStride;
+        for (nint s = 0; s != end; s += aStepStride)
+        {
+            TV b0 = TV.Load(b), b1 = TV.Load(b + TV.Count);
+            TV x0 = TV.Splat(a0[s]);
+            c00 = TV.MulAdd(x0, b0, c00);
+            c01 = TV.MulAdd(x0, b1, c01);
+            TV x1 = TV.Splat(a1[s]);
+            c10 = TV.MulAdd(x1, b0, c10);
+            c11 = TV.MulAdd(x1, b1, c11);
+            TV x2 = TV.Splat(a2[s]);
+            c20 = TV.MulAdd(x2, b0, c20);
+            c21 = TV.MulAdd(x2, b1, c21);
+            TV x3 = TV.Splat(a3[s]);
+            c30 = TV.MulAdd(x3, b0, c30);
+            c31 = TV.MulAdd(x3, b1, c31);
+            TV x4 = TV.Splat(a4[s]);
+            c40 = TV.MulAdd(x4, b0, c40);
+            c41 = TV.MulAdd(x4, b1, c41);
+            TV x5 = TV.Splat(a5[s]);
+            c50 = TV.MulAdd(x5, b0, c50);
+            c51 = TV.MulAdd(x5, b1, c51);
+            b += ldb;
+        }
+        // the valid lanes of the partial vector go through this buffer (16 floats: the widest vector)
+        float* lanes = stackalloc float[16];
+        StoreRow(c00, c01, c, columns, accumulate, lanes);
+        if (rows > 1)
+        {
+            StoreRow(c10, c11, c + ldc, columns, accumulate, lanes);
+        }
+        if (rows > 2)
+        {
+            StoreRow(c20, c21, c + (2 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 3)
+        {
+            StoreRow(c30, c31, c + (3 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 4)
+        {
+            StoreRow(c40, c41, c + (4 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 5)
+        {
+            StoreRow(c50, c51, c + (5 * ldc), columns, accumulate, lanes);
+        }
+    }
+
+    // C's row (+)= (low, high) over its first columns; a sum is added to C's old value as the tiled path adds it
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow<TV>(TV low, TV high, float* c, int columns, bool accumulate, float* lanes)
+        where TV : unmanaged, IVec<TV>
+    {
+        if (columns >= TV.Count)
+        {
+            TV.Store(accumulate ? TV.Load(c) + low : low, c);
+            if (columns == 2 * TV.Count)
+            {
+                TV.Store(accumulate ? TV.Load(c + TV.Count) + high : high, c + TV.Count);
+                return;
+            }
+            StorePartial(high, c + TV.Count, columns - TV.Count, accumulate, lanes);
+        }
+        else
+        {
+            StorePartial(low, c, columns, accumulate, lanes);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePartial<TV>(TV sums, float* c, int count, bool accumulate, float* lanes)
+        where TV : unmanaged, IVec<TV>
+    {
+        TV.Store(sums, lanes);
+        for (int j = 0; j < count; j++)
+        {
+            c[j] = accumulate ? c[j] + lanes[j] : lanes[j];
+        }
+    }
+}
