@@ -191,7 +191,9 @@ internal static unsafe class Gemv
         // η and λ in registers, and no call anywhere in the row loop (a call would make the JIT keep x[i] on the
         // stack across it): the loop then loads only dz and W per vector
         TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
-        for (int i = 0; i < inputs; i++)
+        int paired = dX != null && (overlap || tail == 0)
+            ? PairsWithDotProducts<TV, TDecay>(x, w, dz, inputs, outputs, last, dzLast, lr, wd, dX) : 0;
+        for (int i = paired; i < inputs; i++)
         {
             float* wRow = w + ((nint)i * outputs);
             TV xi = TV.Splat(x[i]), sum = TV.Zero, updatedLast = TV.Zero;
@@ -249,6 +251,52 @@ internal static unsafe class Gemv
                 }
             }
         }
+    }
+
+    // The rows of OuterSgdAndMatrixTimesColumn with dX two at a time, for rows whose tail, if any, ends in a whole
+    // vector: a row's dot product ends in a horizontal sum and a scalar chain whose latency one row alone leaves
+    // exposed, so two rows' operations are interleaved, each row's exactly those of the single-row loop in its order.
+    // Returns the number of rows done (the single-row loop takes the last one of an odd count).
+    private static int PairsWithDotProducts<TV, TDecay>(float* x, float* w, float* dz, int inputs, int outputs,
+        int last, TV dzLast, TV lr, TV wd, float* dX) where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
+    {
+        int whole = outputs - (outputs % TV.Count);
+        bool tail = whole < outputs;
+        int i = 0;
+        for (; i + 1 < inputs; i += 2)
+        {
+            float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs;
+            TV x0 = TV.Splat(x[i]), x1 = TV.Splat(x[i + 1]), last0 = TV.Zero, last1 = TV.Zero;
+            V1 tail0 = V1.Zero, tail1 = V1.Zero;
+            if (tail)
+            {
+                last0 = OptimizerOps.Sgd<TV, TDecay>(lr, wd, x0 * dzLast, TV.Load(row0 + last));
+                last1 = OptimizerOps.Sgd<TV, TDecay>(lr, wd, x1 * dzLast, TV.Load(row1 + last));
+                for (int j = whole; j < outputs; j++)
+                {
+                    V1 d = V1.Load(dz + j);
+                    tail0 = V1.MulAdd(V1.Load(row0 + j), d, tail0);
+                    tail1 = V1.MulAdd(V1.Load(row1 + j), d, tail1);
+                }
+            }
+            TV sum0 = TV.Zero, sum1 = TV.Zero;
+            for (int j = 0; j < whole; j += TV.Count)
+            {
+                TV d = TV.Load(dz + j), p0 = TV.Load(row0 + j), p1 = TV.Load(row1 + j);
+                sum0 = TV.MulAdd(p0, d, sum0);
+                sum1 = TV.MulAdd(p1, d, sum1);
+                TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, x0 * d, p0), row0 + j);
+                TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, x1 * d, p1), row1 + j);
+            }
+            dX[i] = TV.Sum(sum0) + V1.Sum(tail0);
+            dX[i + 1] = TV.Sum(sum1) + V1.Sum(tail1);
+            if (tail)
+            {
+                TV.Store(last0, row0 + last);
+                TV.Store(last1, row1 + last);
+            }
+        }
+        return i;
     }
 
     /// <summary>
