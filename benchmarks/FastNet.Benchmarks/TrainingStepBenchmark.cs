@@ -30,6 +30,7 @@ public class TrainingStepBenchmark : IWork, IDisposable
         "simd 784-1024-1024-10 sigmoid hse sgd 1024",
         "simd 784-1024-1024-10 relu ce adam 1024",
         "simd 784-1024-1024-10 sigmoid hse sgd 64",
+        "simd 784-256-10 tanh ce sgd 64",
         "simd 784-128-10 sigmoid hse sgd 1",
         "reference 784-1024-1024-10 sigmoid hse sgd 64",
         "reference 784-128-10 sigmoid hse sgd 1",
