@@ -30,6 +30,9 @@ public class SimdGemmSummationOrderTests
         { 40, 520, 1030, 2 },
         // several row blocks per thread and three k-blocks, the last 8 steps deep
         { 200, 520, 512, 2 },
+        // more rows than Gemm.AliasedInPlaceRows at every width: W packed row by row at 512 bits too (above, A's
+        // 97 to 300 rows read W and dZ in place at 512 bits and packed at 256)
+        { 530, 60, 512, 2 },
     };
 
     [Theory]
