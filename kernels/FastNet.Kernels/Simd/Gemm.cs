@@ -239,13 +239,14 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                         int rows = Math.Min(mr, mc - ir);
                         float* aPanel = aPacked + ((nint)ir * depth);
                         float* c = _c + ((ic + ir) * _ldc) + j0;
-                        if (rows == mr && columns == nr)
+                        int kernelRows = KernelRows(rows);
+                        if (rows == kernelRows && columns == nr)
                         {
-                            RunKernel(depth, aPanel, bPanel, ldb, c, _ldc, accumulate);
+                            RunKernel(kernelRows, depth, aPanel, bPanel, ldb, c, _ldc, accumulate);
                         }
                         else
                         {
-                            RunKernel(depth, aPanel, bPanel, ldb, tile, nr, false);
+                            RunKernel(kernelRows, depth, aPanel, bPanel, ldb, tile, nr, false);
                             MergeTile(tile, nr, c, _ldc, rows, columns, accumulate);
                         }
                         if (last && _epilogue.Enabled)
@@ -302,9 +303,21 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
-    private static void RunKernel(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+    // the rows of the kernel that computes a micro-tile of this many valid rows: with 12-row panels a last panel of
+    // 4 or 8 rows (a batch of 64 leaves 4) takes a kernel of its own height rather than 12 rows, most of them padding
+    private static int KernelRows(int rows) => Mr == 12 && rows <= 8 ? (rows <= 4 ? 4 : 8) : Mr;
+
+    private static void RunKernel(int rows, nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
     {
-        if (Mr == 12)
+        if (rows == 4)
+        {
+            MicroKernels.Kernel4<TV>(depth, a, Mr, b, ldb, c, ldc, accumulate);
+        }
+        else if (rows == 8)
+        {
+            MicroKernels.Kernel8<TV>(depth, a, Mr, b, ldb, c, ldc, accumulate);
+        }
+        else if (Mr == 12)
         {
             MicroKernels.Kernel12<TV>(depth, a, b, ldb, c, ldc, accumulate);
         }

@@ -5,7 +5,8 @@ namespace FastNet.Kernels.Simd;
 /// <summary>
 /// Register-blocked GEMM micro-kernels over packed panels: each k step broadcasts one A value per row and multiplies
 /// it into two B vectors, so a tile of MR × 2V accumulators never leaves the registers. Twelve rows fit AVX-512's
-/// 32 registers; six rows fit the 16 of AVX2 and SSE.
+/// 32 registers; six rows fit the 16 of AVX2 and SSE. The last rows of 12-row panels (a batch of 64 leaves 4) take
+/// the 8- or 4-row kernel.
 /// </summary>
 internal static unsafe class MicroKernels
 {
@@ -185,5 +186,137 @@ internal static unsafe class MicroKernels
         TV.Store(c41, c + (4 * ldc) + TV.Count);
         TV.Store(c50, c + (5 * ldc));
         TV.Store(c51, c + (5 * ldc) + TV.Count);
+    }
+
+    /// <summary>C[8×2V] (+)= A·B over <paramref name="depth"/> steps, for the last rows of a packed A whose panels are
+    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in <see cref="Kernel12{TV}"/>,
+    /// so each element gets the same bits with 8×2 accumulators instead of 12×2, most of them computing padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel8<TV>(nint depth, float* a, nint aStep, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+        where TV : unmanaged, IVec<TV>
+    {
+        TV c00 = TV.Zero, c01 = TV.Zero;
+        TV c10 = TV.Zero, c11 = TV.Zero;
+        TV c20 = TV.Zero, c21 = TV.Zero;
+        TV c30 = TV.Zero, c31 = TV.Zero;
+        TV c40 = TV.Zero, c41 = TV.Zero;
+        TV c50 = TV.Zero, c51 = TV.Zero;
+        TV c60 = TV.Zero, c61 = TV.Zero;
+        TV c70 = TV.Zero, c71 = TV.Zero;
+        for (nint k = 0; k < depth; k++)
+        {
+            TV b0 = TV.Load(b), b1 = TV.Load(b + TV.Count);
+            TV a0 = TV.Splat(a[0]);
+            c00 = TV.MulAdd(a0, b0, c00);
+            c01 = TV.MulAdd(a0, b1, c01);
+            TV a1 = TV.Splat(a[1]);
+            c10 = TV.MulAdd(a1, b0, c10);
+            c11 = TV.MulAdd(a1, b1, c11);
+            TV a2 = TV.Splat(a[2]);
+            c20 = TV.MulAdd(a2, b0, c20);
+            c21 = TV.MulAdd(a2, b1, c21);
+            TV a3 = TV.Splat(a[3]);
+            c30 = TV.MulAdd(a3, b0, c30);
+            c31 = TV.MulAdd(a3, b1, c31);
+            TV a4 = TV.Splat(a[4]);
+            c40 = TV.MulAdd(a4, b0, c40);
+            c41 = TV.MulAdd(a4, b1, c41);
+            TV a5 = TV.Splat(a[5]);
+            c50 = TV.MulAdd(a5, b0, c50);
+            c51 = TV.MulAdd(a5, b1, c51);
+            TV a6 = TV.Splat(a[6]);
+            c60 = TV.MulAdd(a6, b0, c60);
+            c61 = TV.MulAdd(a6, b1, c61);
+            TV a7 = TV.Splat(a[7]);
+            c70 = TV.MulAdd(a7, b0, c70);
+            c71 = TV.MulAdd(a7, b1, c71);
+            a += aStep;
+            b += ldb;
+        }
+        if (accumulate)
+        {
+            c00 += TV.Load(c + (0 * ldc));
+            c01 += TV.Load(c + (0 * ldc) + TV.Count);
+            c10 += TV.Load(c + (1 * ldc));
+            c11 += TV.Load(c + (1 * ldc) + TV.Count);
+            c20 += TV.Load(c + (2 * ldc));
+            c21 += TV.Load(c + (2 * ldc) + TV.Count);
+            c30 += TV.Load(c + (3 * ldc));
+            c31 += TV.Load(c + (3 * ldc) + TV.Count);
+            c40 += TV.Load(c + (4 * ldc));
+            c41 += TV.Load(c + (4 * ldc) + TV.Count);
+            c50 += TV.Load(c + (5 * ldc));
+            c51 += TV.Load(c + (5 * ldc) + TV.Count);
+            c60 += TV.Load(c + (6 * ldc));
+            c61 += TV.Load(c + (6 * ldc) + TV.Count);
+            c70 += TV.Load(c + (7 * ldc));
+            c71 += TV.Load(c + (7 * ldc) + TV.Count);
+        }
+        TV.Store(c00, c + (0 * ldc));
+        TV.Store(c01, c + (0 * ldc) + TV.Count);
+        TV.Store(c10, c + (1 * ldc));
+        TV.Store(c11, c + (1 * ldc) + TV.Count);
+        TV.Store(c20, c + (2 * ldc));
+        TV.Store(c21, c + (2 * ldc) + TV.Count);
+        TV.Store(c30, c + (3 * ldc));
+        TV.Store(c31, c + (3 * ldc) + TV.Count);
+        TV.Store(c40, c + (4 * ldc));
+        TV.Store(c41, c + (4 * ldc) + TV.Count);
+        TV.Store(c50, c + (5 * ldc));
+        TV.Store(c51, c + (5 * ldc) + TV.Count);
+        TV.Store(c60, c + (6 * ldc));
+        TV.Store(c61, c + (6 * ldc) + TV.Count);
+        TV.Store(c70, c + (7 * ldc));
+        TV.Store(c71, c + (7 * ldc) + TV.Count);
+    }
+
+    /// <summary>C[4×2V] (+)= A·B over <paramref name="depth"/> steps, for the last rows of a packed A whose panels are
+    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in <see cref="Kernel12{TV}"/>,
+    /// so each element gets the same bits with 4×2 accumulators instead of 12×2, most of them computing padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel4<TV>(nint depth, float* a, nint aStep, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+        where TV : unmanaged, IVec<TV>
+    {
+        TV c00 = TV.Zero, c01 = TV.Zero;
+        TV c10 = TV.Zero, c11 = TV.Zero;
+        TV c20 = TV.Zero, c21 = TV.Zero;
+        TV c30 = TV.Zero, c31 = TV.Zero;
+        for (nint k = 0; k < depth; k++)
+        {
+            TV b0 = TV.Load(b), b1 = TV.Load(b + TV.Count);
+            TV a0 = TV.Splat(a[0]);
+            c00 = TV.MulAdd(a0, b0, c00);
+            c01 = TV.MulAdd(a0, b1, c01);
+            TV a1 = TV.Splat(a[1]);
+            c10 = TV.MulAdd(a1, b0, c10);
+            c11 = TV.MulAdd(a1, b1, c11);
+            TV a2 = TV.Splat(a[2]);
+            c20 = TV.MulAdd(a2, b0, c20);
+            c21 = TV.MulAdd(a2, b1, c21);
+            TV a3 = TV.Splat(a[3]);
+            c30 = TV.MulAdd(a3, b0, c30);
+            c31 = TV.MulAdd(a3, b1, c31);
+            a += aStep;
+            b += ldb;
+        }
+        if (accumulate)
+        {
+            c00 += TV.Load(c + (0 * ldc));
+            c01 += TV.Load(c + (0 * ldc) + TV.Count);
+            c10 += TV.Load(c + (1 * ldc));
+            c11 += TV.Load(c + (1 * ldc) + TV.Count);
+            c20 += TV.Load(c + (2 * ldc));
+            c21 += TV.Load(c + (2 * ldc) + TV.Count);
+            c30 += TV.Load(c + (3 * ldc));
+            c31 += TV.Load(c + (3 * ldc) + TV.Count);
+        }
+        TV.Store(c00, c + (0 * ldc));
+        TV.Store(c01, c + (0 * ldc) + TV.Count);
+        TV.Store(c10, c + (1 * ldc));
+        TV.Store(c11, c + (1 * ldc) + TV.Count);
+        TV.Store(c20, c + (2 * ldc));
+        TV.Store(c21, c + (2 * ldc) + TV.Count);
+        TV.Store(c30, c + (3 * ldc));
+        TV.Store(c31, c + (3 * ldc) + TV.Count);
     }
 }
