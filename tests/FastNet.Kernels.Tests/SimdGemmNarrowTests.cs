@@ -7,8 +7,9 @@ namespace FastNet.Kernels.Tests;
 /// The SIMD GEMM's path for a C no wider than one micro-panel (N ≤ 2V columns: a 10-wide output layer's X·W and
 /// Xᵀ·dZ, or dZ·Wᵀ of a layer with few inputs) reads A in place and stores only C's valid columns, yet every element
 /// must keep the bits of the tiled path: one fused chain per k-block from zero, the chains added in block order, the
-/// bias added after. Widths 1 to 2·(2V) − 1 cover one vector, a partial one, and a ragged second panel that takes
-/// the tiled path; depths and batches fall on both sides of the 256-step k-block.
+/// bias added after. Widths 1 to 2·(2V) − 1 cover one vector (up to V columns: the one-vector kernel, 8 rows a
+/// tile), a partial second one, and a ragged second panel that takes the tiled path; depths and batches fall on both
+/// sides of the 256-step k-block.
 /// </summary>
 public class SimdGemmNarrowTests
 {

@@ -263,15 +263,18 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
-    // N ≤ Nr: C's rows in tiles of NarrowMicroKernel.Rows, each taken through all k-blocks while it is in L1, A read
-    // in place (no packing); every element still gets one chain per k-block, the chains added to C in block order
+    // N ≤ Nr: C's rows in tiles of NarrowMicroKernel.Rows (OneVectorRows where N ≤ V), each taken through all k-blocks
+    // while it is in L1, A read in place (no packing); every element still gets one chain per k-block, the chains added
+    // to C in block order
     private void ComputeNarrow(int i0, int i1)
     {
         bool direct = _firstPacked > 0;
         nint ldb = direct ? _b.RowStride : Nr;
-        for (int i = i0; i < i1; i += NarrowMicroKernel.Rows)
+        bool oneVector = _n <= TV.Count;
+        int tileRows = oneVector ? NarrowMicroKernel.OneVectorRows : NarrowMicroKernel.Rows;
+        for (int i = i0; i < i1; i += tileRows)
         {
-            int rows = Math.Min(NarrowMicroKernel.Rows, i1 - i);
+            int rows = Math.Min(tileRows, i1 - i);
             float* c = _c + (i * _ldc);
             for (int kb = 0; kb < _kBlocks; kb++)
             {
@@ -282,7 +285,12 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                 }
                 float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) : _bPacked + ((nint)k0 * Nr);
                 float* a = _a.Data + (i * _a.RowStride) + (k0 * _a.ColStride);
-                if (typeof(TV) == typeof(V256))
+                if (oneVector)
+                {
+                    NarrowMicroKernel.Kernel8OneVector<TV>(depth, a, _a.RowStride, _a.ColStride, bPanel, ldb, c, _ldc,
+                        rows, _n, kb > 0);
+                }
+                else if (typeof(TV) == typeof(V256))
                 {
                     Vector256NarrowMicroKernel.Kernel6(depth, a, _a.RowStride, _a.ColStride, bPanel, ldb, c, _ldc, rows,
                         _n, kb > 0);

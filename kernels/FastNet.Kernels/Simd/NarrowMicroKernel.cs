@@ -86,6 +86,77 @@ internal static unsafe class NarrowMicroKernel
         }
     }
 
+    /// <summary>Rows of C one call of <see cref="Kernel8OneVector{TV}"/> computes.</summary>
+    public const int OneVectorRows = 8;
+
+    /// <summary>
+    /// <see cref="Kernel6{TV}"/> for a C no wider than one vector (N ≤ V, such as a 10-wide output layer with 512-bit
+    /// vectors): one accumulator per row, so no multiply-add computes only padding, and 8 rows for 8 independent chains
+    /// (12 row pointers would not fit the general registers); rows ≤ 8, columns ≤ V. The same operations per element,
+    /// so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel8OneVector<TV>(nint depth, float* a, nint aRowStride, nint aStepStride, float* b, nint ldb,
+        float* c, nint ldc, int rows, int columns, bool accumulate)
+        where TV : unmanaged, IVec<TV>
+    {
+        // missing rows repeat row 0, as in Kernel6
+        float* a0 = a;
+        float* a1 = rows > 1 ? a + (1 * aRowStride) : a;
+        float* a2 = rows > 2 ? a + (2 * aRowStride) : a;
+        float* a3 = rows > 3 ? a + (3 * aRowStride) : a;
+        float* a4 = rows > 4 ? a + (4 * aRowStride) : a;
+        float* a5 = rows > 5 ? a + (5 * aRowStride) : a;
+        float* a6 = rows > 6 ? a + (6 * aRowStride) : a;
+        float* a7 = rows > 7 ? a + (7 * aRowStride) : a;
+        TV c0 = TV.Zero, c1 = TV.Zero, c2 = TV.Zero, c3 = TV.Zero;
+        TV c4 = TV.Zero, c5 = TV.Zero, c6 = TV.Zero, c7 = TV.Zero;
+        nint end = depth * aStepStride;
+        for (nint s = 0; s != end; s += aStepStride)
+        {
+            TV b0 = TV.Load(b);
+            c0 = TV.MulAdd(TV.Splat(a0[s]), b0, c0);
+            c1 = TV.MulAdd(TV.Splat(a1[s]), b0, c1);
+            c2 = TV.MulAdd(TV.Splat(a2[s]), b0, c2);
+            c3 = TV.MulAdd(TV.Splat(a3[s]), b0, c3);
+            c4 = TV.MulAdd(TV.Splat(a4[s]), b0, c4);
+            c5 = TV.MulAdd(TV.Splat(a5[s]), b0, c5);
+            c6 = TV.MulAdd(TV.Splat(a6[s]), b0, c6);
+            c7 = TV.MulAdd(TV.Splat(a7[s]), b0, c7);
+            b += ldb;
+        }
+        float* lanes = stackalloc float[16];
+        StoreRow(c0, TV.Zero, c, columns, accumulate, lanes);
+        if (rows > 1)
+        {
+            StoreRow(c1, TV.Zero, c + (1 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 2)
+        {
+            StoreRow(c2, TV.Zero, c + (2 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 3)
+        {
+            StoreRow(c3, TV.Zero, c + (3 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 4)
+        {
+            StoreRow(c4, TV.Zero, c + (4 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 5)
+        {
+            StoreRow(c5, TV.Zero, c + (5 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 6)
+        {
+            StoreRow(c6, TV.Zero, c + (6 * ldc), columns, accumulate, lanes);
+        }
+        if (rows > 7)
+        {
+            StoreRow(c7, TV.Zero, c + (7 * ldc), columns, accumulate, lanes);
+        }
+    }
+
     // C's row (+)= (low, high) over its first columns; a sum is added to C's old value as the tiled path adds it
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow<TV>(TV low, TV high, float* c, int columns, bool accumulate, float* lanes)
