@@ -33,8 +33,8 @@ public class SimdGemmSummationOrderTests
         // more rows than Gemm.AliasedInPlaceRows at every width: W packed row by row at 512 bits too (above, A's
         // 97 to 300 rows read W and dZ in place at 512 bits and packed at 256)
         { 530, 60, 512, 2 },
-        // the last rows of 12-row panels (512 bits): 7 rows through the 8-row kernel and a tile, 8 rows (dW's 44) stored
-        // directly; 4 rows (above: 40 and 520) likewise through the 4-row kernel
+        // the last rows of 12-row panels (512 bits): 7 rows through the 8-row kernel and a tile, 8 rows (dW's 44)
+        // stored directly; 4 rows (above: 40 and 520) likewise through the 4-row kernel
         { 103, 44, 160, 3 },
     };
 

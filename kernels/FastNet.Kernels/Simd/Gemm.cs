@@ -20,8 +20,9 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// Single-precision C = A·B (overwrites C) with A [M, K] and B [K, N] given by strides, so X·W, Xᵀ·dZ and dZ·Wᵀ are
 /// one code path. Blocking: k-blocks of <see cref="Kc"/> steps and micro-panels of NR columns of B; a row-major B is
 /// read in place (its rows are a panel's steps) unless its rows are a multiple of <see cref="AliasingRowStride"/>
-/// apart and A has more than <see cref="AliasedInPlaceRows"/> rows, any other B is packed once per call into a buffer shared by all threads, each group of panels by the first
-/// thread that needs it, just before that thread uses it (no separate pass, no barrier). Each thread owns a rectangle
+/// apart and A has more than <see cref="AliasedInPlaceRows"/> rows; any other B is packed once per call into a buffer
+/// shared by all threads, each group of panels by the first thread that needs it, just before that thread uses it
+/// (no separate pass, no barrier). Each thread owns a rectangle
 /// of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it;
 /// a C no wider than one micro-panel (N ≤ NR, such as a 10-wide output layer) has nothing to reuse a packed A for, so
 /// its kernel reads A in place and stores only C's valid columns (<see cref="NarrowMicroKernel"/>).
@@ -80,10 +81,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
 
     /// <summary>
     /// Rows of A up to which a row-major B is read in place even where its rows alias: each of its panels then serves
-    /// few micro-tiles, and packing the whole of B costs more than the misses. Measured per vector width on AVX-512
-    /// (Zen 4): with 512-bit vectors a panel step is two cache lines, and reading in place was faster up to 512 rows
+    /// few micro-tiles, and packing the whole of B costs more than the misses. Measured per vector width on an AVX-512
+    /// Zen 5: with 512-bit vectors a panel step is two cache lines, and reading in place was faster up to 512 rows
     /// (×1.18 at 64 rows, ×1.06 at 512, even at 1024, ×0.94 at 2048); with 256-bit vectors (one line a step) packing
-    /// was faster from 64 rows on (in place ×0.84), as on Zen 2, so there only a single row of micro-tiles reads in place.
+    /// was faster from 64 rows on (in place ×0.84), as on Zen 2, so there only a single row of micro-tiles reads in
+    /// place.
     /// </summary>
     public static int AliasedInPlaceRows => TV.Count == 16 ? 512 : Mr;
 
@@ -315,7 +317,8 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // 4 or 8 rows (a batch of 64 leaves 4) takes a kernel of its own height rather than 12 rows, most of them padding
     private static int KernelRows(int rows) => Mr == 12 && rows <= 8 ? (rows <= 4 ? 4 : 8) : Mr;
 
-    private static void RunKernel(int rows, nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+    private static void RunKernel(int rows, nint depth, float* a, float* b, nint ldb, float* c, nint ldc,
+        bool accumulate)
     {
         if (rows == 4)
         {
