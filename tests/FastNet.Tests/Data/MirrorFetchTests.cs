@@ -121,7 +121,26 @@ public sealed class MirrorFetchTests : IDisposable
 
         var e = Assert.Throws<DataFetchException>(() => Fetcher().Fetch(dataset));
 
-        Assert.Equal($"{Url(_server.BaseUrl, MnistDirectory.TestLabels)}: HTTP 404 Not Found", e.Message);
+        Assert.Equal($"{Url(_server.BaseUrl, MnistDirectory.TestLabels)}: HTTP 404 Not Found "
+            + "(the other source: fastnet data fetch fake --source npm)", e.Message);
+        Assert.Empty(CacheEntries());
+    }
+
+    [Fact]
+    public void AnUnreachableMirrorIsAnErrorNamingItsUrlAndTheOtherSource()
+    {
+        // a loopback port that was just free: nothing answers there
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        string mirror = $"http://127.0.0.1:{port}/data/";
+        KnownDataset dataset = Dataset() with { Mirror = mirror };
+
+        var e = Assert.Throws<DataFetchException>(() => Fetcher().Fetch(dataset));
+
+        Assert.StartsWith(mirror, e.Message); // the URL of the first file it asked for
+        Assert.EndsWith("(the other source: fastnet data fetch fake --source npm)", e.Message);
         Assert.Empty(CacheEntries());
     }
 
