@@ -22,10 +22,10 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// read in place (its rows are a panel's steps) unless its rows are a multiple of <see cref="AliasingRowStride"/>
 /// apart and A has more than <see cref="AliasedInPlaceRows"/> rows; any other B is packed once per call into a buffer
 /// shared by all threads, each group of panels by the first thread that needs it, just before that thread uses it
-/// (no separate pass, no barrier). Each thread owns a rectangle
-/// of C, packs its A rows <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it;
-/// a C no wider than one micro-panel (N ≤ NR, such as a 10-wide output layer) has nothing to reuse a packed A for, so
-/// its kernel reads A in place and stores only C's valid columns (<see cref="NarrowMicroKernel"/>).
+/// (no separate pass, no barrier). Each thread owns a rectangle of C, packs its A rows <see cref="Mc"/> at a time
+/// (that block stays in L2) and sweeps the B micro-panels over it; a C no wider than one micro-panel (N ≤ NR, such as
+/// a 10-wide output layer) has nothing to reuse a packed A for, so its kernel reads A in place and stores only C's
+/// valid columns (<see cref="NarrowMicroKernel"/>).
 /// Every element of C is summed over K in the same order whatever the thread count or partition, so results are
 /// deterministic and do not depend on the number of threads.
 /// </summary>
