@@ -9,7 +9,8 @@ namespace FastNet.Cli.Commands;
 /// <c>fastnet bench --fresh-processes N</c>: the same measurement in N new processes, one after another, each with its
 /// own memory layout, compiled code and thread placement, so a difference between processes shows as a spread that
 /// the repeats inside one process cannot show. Each process prints JSON; this collects the rate of every workload (or
-/// SGEMM) and backend, with that process's load, and reports median, min, max and max/min.
+/// SGEMM) and backend, with the FMA peak that process measured, the rate's share of it and that process's load, and
+/// reports median, min, max and max/min.
 /// </summary>
 internal static class FreshProcessBench
 {
@@ -17,7 +18,8 @@ internal static class FreshProcessBench
     /// <paramref name="runner"/> and writes the table to <paramref name="output"/>.</summary>
     public static int Run(IFastNetRunner runner, IReadOnlyList<string> childArgs, int processes, TextWriter output)
     {
-        var rates = new List<(string Key, string Unit, double Rate, double[] Repeats, int Process, MachineLoad Load)>();
+        var rates = new List<(string Key, string Unit, double Rate, double[] Repeats, Peak Peak, int Process,
+            MachineLoad Load)>();
         for (int p = 1; p <= processes; p++)
         {
             (int exit, string json, string error) = runner.Run([.. childArgs, "--json"]);
@@ -26,7 +28,7 @@ internal static class FreshProcessBench
                 throw new InvalidOperationException($"--fresh-processes: process {p} of {processes} failed (exit {exit}): {error.Trim()}");
             }
             using JsonDocument doc = JsonDocument.Parse(json);
-            rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, r.Repeats, p, r.Load)));
+            rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, r.Repeats, r.Peak, p, r.Load)));
         }
 
         var c = CultureInfo.InvariantCulture;
@@ -37,16 +39,26 @@ internal static class FreshProcessBench
             string unit = group.First().Unit;
             output.WriteLine();
             output.WriteLine($"{group.Key}: {unit} per process");
-            output.WriteLine($"{"process",7} {unit,12}" + SpreadReport.Header + LoadReport.Header);
+            output.WriteLine($"{"process",7} {unit,12} {"peak",7} {"% peak",6}" + SpreadReport.Header
+                + LoadReport.Header);
             foreach (var r in group)
             {
-                output.WriteLine(string.Create(c, $"{r.Process,7} {r.Rate,12:N1}") + SpreadReport.Column(r.Repeats)
-                    + LoadReport.Columns(r.Load));
+                output.WriteLine(
+                    string.Create(c, $"{r.Process,7} {r.Rate,12:N1} {r.Peak.Gflops,7:F1} {Percent(r.Peak),6}")
+                    + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
             }
             double[] values = [.. group.Select(r => r.Rate)];
             double min = values.Min(), max = values.Max();
             output.WriteLine(string.Create(c,
                 $"spread over {values.Length} processes: median {WorkloadTimer.Median(values):N1}, min {min:N1}, max {max:N1}, max/min {max / min:F2}"));
+            double[] shares = [.. group.Where(r => r.Peak.Percent is not null).Select(r => r.Peak.Percent!.Value)];
+            if (shares.Length > 0)
+            {
+                output.WriteLine(string.Create(c,
+                    $"share of each process's own FMA peak: median {WorkloadTimer.Median(shares):F1}%, min {shares.Min():F1}%, max {shares.Max():F1}%"));
+            }
+            output.WriteLine("  peak = the FP32 FMA peak the process measured (GFLOP/s, its threads x its one-thread "
+                + "peak); % peak = the rate's GFLOP/s over it");
             // a process unsteady within itself shows the machine changing speed, not a difference between processes
             foreach (string line in SpreadReport.Notes(group.Select(r => ($"process {r.Process}", (IReadOnlyList<double>)r.Repeats)), unit))
             {
@@ -60,15 +72,19 @@ internal static class FreshProcessBench
         return 0;
     }
 
-    // (workload/backend, unit, rate, repeats, load) of each result in one process's JSON: training workloads or SGEMMs
-    private static IEnumerable<(string Key, string Unit, double Rate, double[] Repeats, MachineLoad Load)> Rates(JsonElement root)
+    // (workload/backend, unit, rate, repeats, peak, load) of each result in one process's JSON: training workloads or
+    // SGEMMs
+    private static IEnumerable<(string Key, string Unit, double Rate, double[] Repeats, Peak Peak, MachineLoad Load)>
+        Rates(JsonElement root)
     {
+        double peak = root.GetProperty("peak_gflops").GetDouble();
         if (root.TryGetProperty("results", out JsonElement results))
         {
             foreach (JsonElement r in results.EnumerateArray())
             {
                 yield return ($"{r.GetProperty("workload").GetString()} on {r.GetProperty("backend").GetString()}",
-                    "samples/s", r.GetProperty("samples_per_second").GetDouble(), Repeats(r), Load(r.GetProperty("load")));
+                    "samples/s", r.GetProperty("samples_per_second").GetDouble(), Repeats(r), PeakOf(peak, r),
+                    Load(r.GetProperty("load")));
             }
         }
         if (root.TryGetProperty("sgemm", out JsonElement products))
@@ -76,10 +92,20 @@ internal static class FreshProcessBench
             foreach (JsonElement r in products.EnumerateArray())
             {
                 yield return ($"sgemm {r.GetProperty("size").GetInt32()}³ on {r.GetProperty("backend").GetString()}",
-                    "GFLOP/s", r.GetProperty("gflops").GetDouble(), Repeats(r), Load(r.GetProperty("load")));
+                    "GFLOP/s", r.GetProperty("gflops").GetDouble(), Repeats(r), PeakOf(peak, r),
+                    Load(r.GetProperty("load")));
             }
         }
     }
+
+    // the process's CPU peak, and the result's share of it (absent for a device, which the CPU peak does not bound)
+    private readonly record struct Peak(double Gflops, double? Percent);
+
+    private static Peak PeakOf(double peak, JsonElement result) =>
+        new(peak, result.TryGetProperty("percent_of_peak", out JsonElement p) ? p.GetDouble() : null);
+
+    private static string Percent(Peak peak) =>
+        peak.Percent is double p ? p.ToString("F1", CultureInfo.InvariantCulture) + "%" : "—";
 
     private static double[] Repeats(JsonElement result) =>
         [.. result.GetProperty("repeats").EnumerateArray().Select(v => v.GetDouble())];

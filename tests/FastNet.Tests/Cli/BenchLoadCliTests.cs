@@ -136,14 +136,22 @@ public class BenchLoadCliTests
             Assert.Equal("8", args[args.IndexOf("--batch") + 1]);
             Assert.Equal("reference", args[args.IndexOf("--backend") + 1]);
         });
-        // each process's own rate, in order, then their spread
+        // each process's own rate, the FMA peak it measured and the rate's share of it, in order, then their spread
         double[] rates = [.. runner.Rates];
-        MatchCollection rows = Regex.Matches(output, @"(?m)^ +([123]) +([0-9,.]+) +[0-9.]+ +[0-9.?]+ +[0-9.?-]+$");
+        MatchCollection rows = Regex.Matches(output,
+            @"(?m)^ +([123]) +([0-9,.]+) +([0-9.]+) +([0-9.]+)% +[0-9.]+ +[0-9.?]+ +[0-9.?-]+$");
         Assert.Equal(["1", "2", "3"], rows.Select(m => m.Groups[1].Value));
-        Assert.Equal(rates.Select(r => r.ToString("N1", CultureInfo.InvariantCulture)), rows.Select(m => m.Groups[2].Value));
+        var c = CultureInfo.InvariantCulture;
+        Assert.Equal(rates.Select(r => r.ToString("N1", c)), rows.Select(m => m.Groups[2].Value));
+        Assert.Equal(runner.Peaks.Select(p => p.ToString("F1", c)), rows.Select(m => m.Groups[3].Value));
+        Assert.Equal(runner.Percents.Select(p => p.ToString("F1", c)), rows.Select(m => m.Groups[4].Value));
         double min = rates.Min(), max = rates.Max(), median = rates.Order().ElementAt(1);
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture,
+        Assert.Contains(string.Create(c,
             $"spread over 3 processes: median {median:N1}, min {min:N1}, max {max:N1}, max/min {max / min:F2}"),
+            output, StringComparison.Ordinal);
+        double[] shares = [.. runner.Percents.Order()];
+        Assert.Contains(string.Create(c,
+            $"share of each process's own FMA peak: median {shares[1]:F1}%, min {shares[0]:F1}%, max {shares[2]:F1}%"),
             output, StringComparison.Ordinal);
     }
 
@@ -189,6 +197,10 @@ public class BenchLoadCliTests
 
         public List<double> Rates { get; } = [];
 
+        public List<double> Peaks { get; } = [];
+
+        public List<double> Percents { get; } = [];
+
         public bool Fail { get; init; }
 
         public (int ExitCode, string Output, string Error) Run(IReadOnlyList<string> args)
@@ -202,7 +214,10 @@ public class BenchLoadCliTests
             var error = new StringWriter();
             int exit = FastNetCli.Run([.. args], output, error);
             using JsonDocument doc = JsonDocument.Parse(output.ToString());
-            Rates.Add(Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray()).GetProperty("samples_per_second").GetDouble());
+            JsonElement result = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
+            Rates.Add(result.GetProperty("samples_per_second").GetDouble());
+            Peaks.Add(doc.RootElement.GetProperty("peak_gflops").GetDouble());
+            Percents.Add(result.GetProperty("percent_of_peak").GetDouble());
             return (exit, output.ToString(), error.ToString());
         }
     }
