@@ -159,14 +159,7 @@ internal static unsafe class Packing
             Avx.Permute2x128(u2, u6, 0x31).Store(to + (6 * width));
             Avx.Permute2x128(u3, u7, 0x31).Store(to + (7 * width));
         }
-        for (; k < depth; k++)
-        {
-            float* to = destination + ((nint)k * width);
-            for (int r = 0; r < 8; r++)
-            {
-                to[r] = source[(r * lineStride) + k];
-            }
-        }
+        Scalar(source + k, lineStride, 1, 0, 8, depth - k, width, destination + ((nint)k * width));
     }
 
     // four lines of a row-major source into four lanes of every step: 4×4 register transposes
