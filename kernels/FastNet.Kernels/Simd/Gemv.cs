@@ -191,6 +191,11 @@ internal static unsafe class Gemv
         // η and λ in registers, and no call anywhere in the row loop (a call would make the JIT keep x[i] on the
         // stack across it): the loop then loads only dz and W per vector
         TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
+        if (whole == 0)
+        {
+            NarrowRows<TV, TDecay>(x, w, dz, inputs, outputs, dzLast, lr, wd, dX);
+            return;
+        }
         int paired = dX != null && (overlap || tail == 0)
             ? PairsWithDotProducts<TV, TDecay>(x, w, dz, inputs, outputs, last, dzLast, lr, wd, dX) : 0;
         for (int i = paired; i < inputs; i++)
@@ -250,6 +255,55 @@ internal static unsafe class Gemv
                     wRow[whole + j] = wTail[j];
                 }
             }
+        }
+    }
+
+    // The rows of OuterSgdAndMatrixTimesColumn when a row is narrower than one vector (a 10-wide output layer under 16
+    // lanes): dX first, four rows at a time, each row's dot product the scalar chain in column order that the row loop
+    // gives it, the four chains interleaved so their latencies overlap; then each row's update on the vector of its
+    // first lanes, the zero-padded vector of the row loop, loaded and stored under a mask where the width has one
+    // (a vector load cannot take the row loop's scalar stores to the stack forwarded, and waits for them).
+    private static void NarrowRows<TV, TDecay>(float* x, float* w, float* dz, int inputs, int outputs, TV dzPadded,
+        TV lr, TV wd, float* dX) where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
+    {
+        if (dX != null)
+        {
+            float noWholeVectors = TV.Sum(TV.Zero);
+            int i = 0;
+            for (; i + 3 < inputs; i += 4)
+            {
+                float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs, row2 = row1 + outputs;
+                float* row3 = row2 + outputs;
+                V1 sum0 = V1.Zero, sum1 = V1.Zero, sum2 = V1.Zero, sum3 = V1.Zero;
+                for (int j = 0; j < outputs; j++)
+                {
+                    V1 d = V1.Load(dz + j);
+                    sum0 = V1.MulAdd(V1.Load(row0 + j), d, sum0);
+                    sum1 = V1.MulAdd(V1.Load(row1 + j), d, sum1);
+                    sum2 = V1.MulAdd(V1.Load(row2 + j), d, sum2);
+                    sum3 = V1.MulAdd(V1.Load(row3 + j), d, sum3);
+                }
+                dX[i] = noWholeVectors + V1.Sum(sum0);
+                dX[i + 1] = noWholeVectors + V1.Sum(sum1);
+                dX[i + 2] = noWholeVectors + V1.Sum(sum2);
+                dX[i + 3] = noWholeVectors + V1.Sum(sum3);
+            }
+            for (; i < inputs; i++)
+            {
+                float* row = w + ((nint)i * outputs);
+                V1 sum = V1.Zero;
+                for (int j = 0; j < outputs; j++)
+                {
+                    sum = V1.MulAdd(V1.Load(row + j), V1.Load(dz + j), sum);
+                }
+                dX[i] = noWholeVectors + V1.Sum(sum);
+            }
+        }
+        for (int i = 0; i < inputs; i++)
+        {
+            float* row = w + ((nint)i * outputs);
+            TV updated = OptimizerOps.Sgd<TV, TDecay>(lr, wd, TV.Splat(x[i]) * dzPadded, TV.LoadFirst(row, outputs));
+            TV.StoreFirst(updated, row, outputs);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FastNet.Kernels.Simd;
 
@@ -70,6 +71,42 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
 
     /// <summary>Sum of the lanes.</summary>
     static abstract float Sum(TSelf a);
+
+    /// <summary>
+    /// The first <paramref name="count"/> (fewer than <see cref="Count"/>) floats at <paramref name="source"/>, the
+    /// other lanes zero; nothing after them is read. This default goes through a zero-padded copy on the stack.
+    /// </summary>
+    static virtual TSelf LoadFirst(float* source, int count) => PaddedLanes.LoadFirst<TSelf>(source, count);
+
+    /// <summary>Stores the first <paramref name="count"/> lanes (fewer than <see cref="Count"/>) of
+    /// <paramref name="value"/>; nothing after them is written. This default goes through a copy on the stack.</summary>
+    static virtual void StoreFirst(TSelf value, float* destination, int count) =>
+        PaddedLanes.StoreFirst(value, destination, count);
+}
+
+/// <summary><see cref="IVec{TSelf}.LoadFirst"/> and <see cref="IVec{TSelf}.StoreFirst"/> through a copy on the
+/// stack, for widths without masked loads and stores.</summary>
+internal static unsafe class PaddedLanes
+{
+    public static TV LoadFirst<TV>(float* source, int count) where TV : unmanaged, IVec<TV>
+    {
+        float* padded = stackalloc float[TV.Count];
+        for (int i = 0; i < TV.Count; i++)
+        {
+            padded[i] = i < count ? source[i] : 0;
+        }
+        return TV.Load(padded);
+    }
+
+    public static void StoreFirst<TV>(TV value, float* destination, int count) where TV : unmanaged, IVec<TV>
+    {
+        float* lanes = stackalloc float[TV.Count];
+        TV.Store(value, lanes);
+        for (int i = 0; i < count; i++)
+        {
+            destination[i] = lanes[i];
+        }
+    }
 }
 
 /// <summary>One float: the scalar path and every vector loop's tail.</summary>
@@ -124,6 +161,27 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 PositiveIndicator(V512 a) => new(Vector512.GreaterThan(a._v, Vector512<float>.Zero) & Vector512<float>.One);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Exp(V512 x) => new(Vector512.Exp(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V512 a) => Vector512.Sum(a._v);
+
+    // under an AVX-512 mask: masked-off lanes are neither read (nor fault) nor written, and load as zero
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 LoadFirst(float* source, int count) => Avx512F.IsSupported
+        ? new(Avx512F.MaskLoad(source, FirstLanes(count), Vector512<float>.Zero))
+        : PaddedLanes.LoadFirst<V512>(source, count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreFirst(V512 value, float* destination, int count)
+    {
+        if (Avx512F.IsSupported)
+        {
+            Avx512F.MaskStore(destination, FirstLanes(count), value._v);
+        }
+        else
+        {
+            PaddedLanes.StoreFirst(value, destination, count);
+        }
+    }
+
+    private static Vector512<float> FirstLanes(int count) => Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 ExpShifted(V512 x, double offset)
