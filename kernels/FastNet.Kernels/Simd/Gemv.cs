@@ -16,6 +16,11 @@ internal static unsafe class Gemv
         where TV : unmanaged, IVec<TV>
     {
         int c = TV.Count, j = 0;
+        if (outputs < c && TV.MasksLanes)
+        {
+            NarrowColumns<TV>(x, w, inputs, outputs, y);
+            return;
+        }
         // the columns past the last block of four vectors, with a tail, go first and as one interleaved sweep: the
         // tail's vector overlaps columns that the later stores overwrite
         int rest = outputs % (4 * c);
@@ -118,6 +123,21 @@ internal static unsafe class Gemv
         {
             TV.Store(a2, y + j + (2 * c));
         }
+    }
+
+    // Every column of a W narrower than one vector (a 10-wide output layer under 16 lanes) in the lanes of one vector,
+    // each lane the scalar path's chain (a product, then a sum: no fused multiply-add) in row order, so one sweep of
+    // masked row loads instead of one chain per column after another
+    private static void NarrowColumns<TV>(float* x, float* w, int inputs, int outputs, float* y)
+        where TV : unmanaged, IVec<TV>
+    {
+        TV sums = TV.Zero;
+        float* row = w;
+        for (int i = 0; i < inputs; i++, row += outputs)
+        {
+            sums = (TV.Splat(x[i]) * TV.LoadFirst(row, outputs)) + sums;
+        }
+        TV.StoreFirst(sums, y, outputs);
     }
 
     private static int Columns<TV>(float* x, float* w, int inputs, int outputs, float* y, int j)

@@ -78,6 +78,10 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     /// </summary>
     static virtual TSelf LoadFirst(float* source, int count) => PaddedLanes.LoadFirst<TSelf>(source, count);
 
+    /// <summary>Whether <see cref="LoadFirst"/> and <see cref="StoreFirst"/> are single masked instructions here
+    /// (rather than copies through the stack, which cost more than a few scalar operations).</summary>
+    static virtual bool MasksLanes => false;
+
     /// <summary>Stores the first <paramref name="count"/> lanes (fewer than <see cref="Count"/>) of
     /// <paramref name="value"/>; nothing after them is written. This default goes through a copy on the stack.</summary>
     static virtual void StoreFirst(TSelf value, float* destination, int count) =>
@@ -161,6 +165,8 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 PositiveIndicator(V512 a) => new(Vector512.GreaterThan(a._v, Vector512<float>.Zero) & Vector512<float>.One);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Exp(V512 x) => new(Vector512.Exp(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V512 a) => Vector512.Sum(a._v);
+
+    public static bool MasksLanes => Avx512F.IsSupported;
 
     // under an AVX-512 mask: masked-off lanes are neither read (nor fault) nor written, and load as zero
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
