@@ -319,11 +319,18 @@ internal static unsafe class Gemv
                 dX[i] = noWholeVectors + V1.Sum(sum);
             }
         }
+        // each row loaded before the row above it is stored: a masked store's whole vector overlaps the next row,
+        // and a load behind it would wait for the store to complete
+        TV next = TV.LoadFirst(w, outputs);
         for (int i = 0; i < inputs; i++)
         {
             float* row = w + ((nint)i * outputs);
-            TV updated = OptimizerOps.Sgd<TV, TDecay>(lr, wd, TV.Splat(x[i]) * dzPadded, TV.LoadFirst(row, outputs));
-            TV.StoreFirst(updated, row, outputs);
+            TV current = next;
+            if (i + 1 < inputs)
+            {
+                next = TV.LoadFirst(row + outputs, outputs);
+            }
+            TV.StoreFirst(OptimizerOps.Sgd<TV, TDecay>(lr, wd, TV.Splat(x[i]) * dzPadded, current), row, outputs);
         }
     }
 
