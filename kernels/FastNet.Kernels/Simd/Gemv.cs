@@ -200,43 +200,28 @@ internal static unsafe class Gemv
         int outputs, in OptimizerCoefficients k, float* dX) where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
     {
         int whole = outputs - (outputs % TV.Count), tail = outputs - whole;
-        // a row at least one vector long updates its tail in the vector that ends with the row: lane by lane the
-        // same arithmetic as on the zero-padded tail, read before the row's other stores (a load overlapping a
-        // store still in flight would wait for it) and without the padded copy's scalar stores and vector reload
-        bool overlap = tail > 0 && outputs >= TV.Count;
-        int last = overlap ? outputs - TV.Count : 0;
-        float* dzTail = stackalloc float[TV.Count], wTail = stackalloc float[TV.Count];
-        OptimizerOps.Pad(dz + whole, dzTail, tail, TV.Count);
-        TV dzLast = overlap ? TV.Load(dz + last) : TV.Load(dzTail);
         // η and λ in registers, and no call anywhere in the row loop (a call would make the JIT keep x[i] on the
         // stack across it): the loop then loads only dz and W per vector
         TV lr = TV.Splat(k.Lr), wd = TV.Splat(k.Wd);
         if (whole == 0)
         {
-            NarrowRows<TV, TDecay>(x, w, dz, inputs, outputs, dzLast, lr, wd, dX);
+            NarrowRows<TV, TDecay>(x, w, dz, inputs, outputs, TV.LoadFirst(dz, outputs), lr, wd, dX);
             return;
         }
-        int paired = dX != null && (overlap || tail == 0)
-            ? PairsWithDotProducts<TV, TDecay>(x, w, dz, inputs, outputs, last, dzLast, lr, wd, dX) : 0;
+        // a row at least one vector long updates its tail in the vector that ends with the row: lane by lane the
+        // same arithmetic as on the zero-padded tail, read before the row's other stores (a load overlapping a
+        // store still in flight would wait for it) and without the padded copy's scalar stores and vector reload
+        int last = outputs - TV.Count;
+        TV dzLast = TV.Load(dz + last);
+        int paired = dX != null ? PairsWithDotProducts<TV, TDecay>(x, w, dz, inputs, outputs, last, dzLast, lr, wd, dX)
+            : 0;
         for (int i = paired; i < inputs; i++)
         {
             float* wRow = w + ((nint)i * outputs);
             TV xi = TV.Splat(x[i]), sum = TV.Zero, updatedLast = TV.Zero;
             if (tail > 0)
             {
-                if (!overlap)
-                {
-                    for (int j = 0; j < TV.Count; j++)
-                    {
-                        wTail[j] = j < tail ? wRow[whole + j] : 0;
-                    }
-                }
-                TV wLast = TV.Load(overlap ? wRow + last : wTail);
-                updatedLast = OptimizerOps.Sgd<TV, TDecay>(lr, wd, xi * dzLast, wLast);
-                if (!overlap)
-                {
-                    TV.Store(updatedLast, wTail);
-                }
+                updatedLast = OptimizerOps.Sgd<TV, TDecay>(lr, wd, xi * dzLast, TV.Load(wRow + last));
             }
             if (dX != null)
             {
@@ -262,27 +247,20 @@ internal static unsafe class Gemv
                     TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, xi * d, p), wRow + j);
                 }
             }
-            if (overlap)
+            if (tail > 0)
             {
                 // after the row's loads: the lanes it shares with the last whole vector hold the same bits as that
                 // vector's update, and the row needs no copy through the stack
                 TV.Store(updatedLast, wRow + last);
             }
-            else
-            {
-                for (int j = 0; j < tail; j++)
-                {
-                    wRow[whole + j] = wTail[j];
-                }
-            }
         }
     }
 
     // The rows of OuterSgdAndMatrixTimesColumn when a row is narrower than one vector (a 10-wide output layer under 16
-    // lanes): dX first, four rows at a time, each row's dot product the scalar chain in column order that the row loop
-    // gives it, the four chains interleaved so their latencies overlap; then each row's update on the vector of its
-    // first lanes, the zero-padded vector of the row loop, loaded and stored under a mask where the width has one
-    // (a vector load cannot take the row loop's scalar stores to the stack forwarded, and waits for them).
+    // lanes): dX first, four rows at a time, each row's dot product one scalar chain in column order (as the unfused
+    // sweep sums a row's tail), the four chains interleaved so their latencies overlap; then each row's update on the
+    // zero-padded vector of its elements, loaded and stored under a mask where the width has one (a copy through the
+    // stack would cost more: a vector load cannot take the copy's scalar stores forwarded, and waits for them).
     private static void NarrowRows<TV, TDecay>(float* x, float* w, float* dz, int inputs, int outputs, TV dzPadded,
         TV lr, TV wd, float* dX) where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
     {

@@ -78,14 +78,14 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     /// </summary>
     static virtual TSelf LoadFirst(float* source, int count) => PaddedLanes.LoadFirst<TSelf>(source, count);
 
-    /// <summary>Whether <see cref="LoadFirst"/> and <see cref="StoreFirst"/> are single masked instructions here
-    /// (rather than copies through the stack, which cost more than a few scalar operations).</summary>
-    static virtual bool MasksLanes => false;
-
     /// <summary>Stores the first <paramref name="count"/> lanes (fewer than <see cref="Count"/>) of
     /// <paramref name="value"/>; nothing after them is written. This default goes through a copy on the stack.</summary>
     static virtual void StoreFirst(TSelf value, float* destination, int count) =>
         PaddedLanes.StoreFirst(value, destination, count);
+
+    /// <summary>Whether <see cref="LoadFirst"/> and <see cref="StoreFirst"/> are single masked instructions here
+    /// (rather than copies through the stack, which cost more than a few scalar operations).</summary>
+    static virtual bool MasksLanes => false;
 }
 
 /// <summary><see cref="IVec{TSelf}.LoadFirst"/> and <see cref="IVec{TSelf}.StoreFirst"/> through a copy on the
