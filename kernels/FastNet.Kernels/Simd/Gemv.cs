@@ -163,6 +163,20 @@ internal static unsafe class Gemv
     public static void OuterAndMatrixTimesColumn<TV>(float* x, float* w, float* dz, int inputs, int outputs,
         float* dW, float* dX) where TV : unmanaged, IVec<TV>
     {
+        if (outputs < TV.Count && TV.MasksLanes)
+        {
+            // a row narrower than one vector: the dot products as NarrowRows sums them, each row of dW one masked store
+            if (dX != null)
+            {
+                NarrowDotProducts<TV>(w, dz, inputs, outputs, dX);
+            }
+            TV d = TV.LoadFirst(dz, outputs);
+            for (int i = 0; i < inputs; i++)
+            {
+                TV.StoreFirst(TV.Splat(x[i]) * d, dW + ((nint)i * outputs), outputs);
+            }
+            return;
+        }
         for (int i = 0; i < inputs; i++)
         {
             float* wRow = w + ((nint)i * outputs), dWRow = dW + ((nint)i * outputs);
@@ -257,45 +271,15 @@ internal static unsafe class Gemv
     }
 
     // The rows of OuterSgdAndMatrixTimesColumn when a row is narrower than one vector (a 10-wide output layer under 16
-    // lanes): dX first, four rows at a time, each row's dot product one scalar chain in column order (as the unfused
-    // sweep sums a row's tail), the four chains interleaved so their latencies overlap; then each row's update on the
-    // zero-padded vector of its elements, loaded and stored under a mask where the width has one (a copy through the
-    // stack would cost more: a vector load cannot take the copy's scalar stores forwarded, and waits for them).
+    // lanes): dX first, from W before the update; then each row's update on the zero-padded vector of its elements,
+    // loaded and stored under a mask where the width has one (a copy through the stack would cost more: a vector load
+    // cannot take the copy's scalar stores forwarded, and waits for them).
     private static void NarrowRows<TV, TDecay>(float* x, float* w, float* dz, int inputs, int outputs, TV dzPadded,
         TV lr, TV wd, float* dX) where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
     {
         if (dX != null)
         {
-            float noWholeVectors = TV.Sum(TV.Zero);
-            int i = 0;
-            for (; i + 3 < inputs; i += 4)
-            {
-                float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs, row2 = row1 + outputs;
-                float* row3 = row2 + outputs;
-                V1 sum0 = V1.Zero, sum1 = V1.Zero, sum2 = V1.Zero, sum3 = V1.Zero;
-                for (int j = 0; j < outputs; j++)
-                {
-                    V1 d = V1.Load(dz + j);
-                    sum0 = V1.MulAdd(V1.Load(row0 + j), d, sum0);
-                    sum1 = V1.MulAdd(V1.Load(row1 + j), d, sum1);
-                    sum2 = V1.MulAdd(V1.Load(row2 + j), d, sum2);
-                    sum3 = V1.MulAdd(V1.Load(row3 + j), d, sum3);
-                }
-                dX[i] = noWholeVectors + V1.Sum(sum0);
-                dX[i + 1] = noWholeVectors + V1.Sum(sum1);
-                dX[i + 2] = noWholeVectors + V1.Sum(sum2);
-                dX[i + 3] = noWholeVectors + V1.Sum(sum3);
-            }
-            for (; i < inputs; i++)
-            {
-                float* row = w + ((nint)i * outputs);
-                V1 sum = V1.Zero;
-                for (int j = 0; j < outputs; j++)
-                {
-                    sum = V1.MulAdd(V1.Load(row + j), V1.Load(dz + j), sum);
-                }
-                dX[i] = noWholeVectors + V1.Sum(sum);
-            }
+            NarrowDotProducts<TV>(w, dz, inputs, outputs, dX);
         }
         // each row loaded before the row above it is stored: a masked store's whole vector overlaps the next row,
         // and a load behind it would wait for the store to complete
@@ -309,6 +293,43 @@ internal static unsafe class Gemv
                 next = TV.LoadFirst(row + outputs, outputs);
             }
             TV.StoreFirst(OptimizerOps.Sgd<TV, TDecay>(lr, wd, TV.Splat(x[i]) * dzPadded, current), row, outputs);
+        }
+    }
+
+    // dX[i] = Σ_j W[i, j]·dz[j] for rows narrower than one vector: each row one scalar chain in column order (as the
+    // row loops sum a row's tail), four rows' chains interleaved so their latencies overlap
+    private static void NarrowDotProducts<TV>(float* w, float* dz, int inputs, int outputs, float* dX)
+        where TV : unmanaged, IVec<TV>
+    {
+        float noWholeVectors = TV.Sum(TV.Zero);
+        int i = 0;
+        for (; i + 3 < inputs; i += 4)
+        {
+            float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs, row2 = row1 + outputs;
+            float* row3 = row2 + outputs;
+            V1 sum0 = V1.Zero, sum1 = V1.Zero, sum2 = V1.Zero, sum3 = V1.Zero;
+            for (int j = 0; j < outputs; j++)
+            {
+                V1 d = V1.Load(dz + j);
+                sum0 = V1.MulAdd(V1.Load(row0 + j), d, sum0);
+                sum1 = V1.MulAdd(V1.Load(row1 + j), d, sum1);
+                sum2 = V1.MulAdd(V1.Load(row2 + j), d, sum2);
+                sum3 = V1.MulAdd(V1.Load(row3 + j), d, sum3);
+            }
+            dX[i] = noWholeVectors + V1.Sum(sum0);
+            dX[i + 1] = noWholeVectors + V1.Sum(sum1);
+            dX[i + 2] = noWholeVectors + V1.Sum(sum2);
+            dX[i + 3] = noWholeVectors + V1.Sum(sum3);
+        }
+        for (; i < inputs; i++)
+        {
+            float* row = w + ((nint)i * outputs);
+            V1 sum = V1.Zero;
+            for (int j = 0; j < outputs; j++)
+            {
+                sum = V1.MulAdd(V1.Load(row + j), V1.Load(dz + j), sum);
+            }
+            dX[i] = noWholeVectors + V1.Sum(sum);
         }
     }
 
