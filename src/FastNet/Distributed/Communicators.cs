@@ -41,8 +41,8 @@ public static class Communicators
     }
 
     /// <summary>
-    /// <see cref="RequireAgreement(ICommunicator, ReadOnlySpan{byte}, string)"/> given this rank's SHA-256
-    /// (<paramref name="hash"/>, 32 bytes) of its value, for a value hashed in pieces where it lies.
+    /// <see cref="RequireAgreement(ICommunicator, ReadOnlySpan{byte}, string)"/> given this rank's hash of its value
+    /// (<paramref name="hash"/>, the same length on every rank), for a value hashed in pieces where it lies.
     /// </summary>
     public static void RequireSameHash(ICommunicator communicator, ReadOnlySpan<byte> hash, string what)
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using FastNet.Data;
 using FastNet.Distributed;
 using FastNet.Kernels;
@@ -39,7 +39,7 @@ public sealed class Trainer : IDisposable
     private readonly bool _onePass; // with N ranks: every slice of a batch is one pass (no accumulation)
     private readonly float[]? _reduced; // the flat all-reduce's host buffer, where the backend's memory is not the host's
     private readonly float[] _flag = new float[1]; // the in-place all-reduce's stop flag
-    private IncrementalHash? _checksum; // the ranks' per-epoch comparison of parameters and optimizer state
+    private XxHash128? _checksum; // the ranks' per-epoch comparison of parameters and optimizer state
     private float[]? _checksumHost; // its host buffer, where the backend's memory is not the host's
     private readonly LayerBuckets? _buckets; // or the per-layer all-reduces
     private readonly Action<int>? _startBucket;
@@ -416,12 +416,13 @@ public sealed class Trainer : IDisposable
         _network.Backend.Upload(reduced.AsSpan(0, n), gradient.Slice(0, n));
     }
 
-    // The ranks' parameters and optimizer state compared, through the SHA-256 of the two one after the other, hashed
-    // where they lie on a CPU backend, otherwise through one host buffer kept for it: a copy of both, and each epoch's
-    // arrays the size of the model, would cost a rank as much as a step's all-reduce.
+    // The ranks' parameters and optimizer state compared, through a 128-bit XxHash of the two one after the other,
+    // hashed where they lie on a CPU backend, otherwise through one host buffer kept for it: a copy of both, and each
+    // epoch's arrays the size of the model, would cost a rank as much as a step's all-reduce. The hash guards against
+    // drift, not an adversary, so it need not be cryptographic: SHA-256 took 4.5 ms for 7.45 MB, XxHash128 0.25 ms.
     private void RequireRanksAgree()
     {
-        _checksum ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        _checksum ??= new XxHash128();
         IBackend backend = _network.Backend;
         backend.Synchronize();
         foreach (BufferView values in (ReadOnlySpan<BufferView>)[_network.Parameters, _network.OptimizerState])
@@ -432,14 +433,14 @@ public sealed class Trainer : IDisposable
             }
             if (values.Buffer is CpuFloatBuffer)
             {
-                _checksum.AppendData(MemoryMarshal.AsBytes(values.AsSpan()));
+                _checksum.Append(MemoryMarshal.AsBytes(values.AsSpan()));
                 continue;
             }
             _checksumHost ??= new float[Math.Max(_network.Parameters.Length, _network.OptimizerState.Length)];
             backend.Download(values, _checksumHost.AsSpan(0, values.Length));
-            _checksum.AppendData(MemoryMarshal.AsBytes(_checksumHost.AsSpan(0, values.Length)));
+            _checksum.Append(MemoryMarshal.AsBytes(_checksumHost.AsSpan(0, values.Length)));
         }
-        Span<byte> hash = stackalloc byte[32];
+        Span<byte> hash = stackalloc byte[16];
         _checksum.GetHashAndReset(hash);
         Communicators.RequireSameHash(_ranks, hash, $"after epoch {_epoch + 1}, the parameters and optimizer state");
     }
@@ -459,7 +460,6 @@ public sealed class Trainer : IDisposable
         _train.Dispose();
         _evaluation?.Dispose();
         _batches.Dispose();
-        _checksum?.Dispose();
     }
 
     // The mean loss of the current parameters on the first examples of the epoch's order; the metric sums are kept.

@@ -411,8 +411,9 @@ public class DataParallelTests
     [InlineData("reference", OptimizerKind.Sgd)]
     public void RanksWhoseParametersDivergeStopAfterTheEpoch(string backendName, OptimizerKind kind)
     {
-        // the per-epoch comparison hashes parameters and optimizer state where they lie: one changed weight on one
-        // rank is an error on every rank, and agreeing ranks train on
+        // the per-epoch comparison hashes parameters and optimizer state where they lie: one changed parameter on one
+        // rank (the last one, so the whole of them has to be compared) is an error on every rank, and agreeing ranks
+        // train on
         Dataset data = Accumulation.Blobs(Rows);
         var options = new TrainingOptions(2, 4, Shuffle: true, Seed: 2);
         foreach (bool diverge in new[] { false, true })
@@ -426,7 +427,7 @@ public class DataParallelTests
                 if (diverge && communicator.Rank == 1)
                 {
                     float[] parameters = network.ToModel().Parameters;
-                    parameters[0] += 0.25f;
+                    parameters[^1] += 0.25f;
                     network.LoadParameters(parameters);
                 }
                 try
