@@ -95,10 +95,7 @@ internal static unsafe class PaddedLanes
     public static TV LoadFirst<TV>(float* source, int count) where TV : unmanaged, IVec<TV>
     {
         float* padded = stackalloc float[TV.Count];
-        for (int i = 0; i < TV.Count; i++)
-        {
-            padded[i] = i < count ? source[i] : 0;
-        }
+        OptimizerOps.Pad(source, padded, count, TV.Count);
         return TV.Load(padded);
     }
 
@@ -106,10 +103,7 @@ internal static unsafe class PaddedLanes
     {
         float* lanes = stackalloc float[TV.Count];
         TV.Store(value, lanes);
-        for (int i = 0; i < count; i++)
-        {
-            destination[i] = lanes[i];
-        }
+        new Span<float>(lanes, count).CopyTo(new Span<float>(destination, count));
     }
 }
 
