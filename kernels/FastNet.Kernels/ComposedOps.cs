@@ -33,6 +33,18 @@ public static class ComposedOps
         backend.DenseForward(x, w, b, 1, inputs, outputs, activation, a, z);
     }
 
+    /// <summary><see cref="IBackend.SgdStepThenDenseForward"/> as the weights' optimizer step, then the forward
+    /// pass.</summary>
+    public static void SgdStepThenDenseForward(IBackend backend, BufferView dW, in OptimizerStep step, BufferView x,
+        BufferView w, BufferView b, int batch, int inputs, int outputs, Activation activation, BufferView a,
+        BufferView z = default)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        OpChecks.SgdStepThenDenseForward(step, dW, w);
+        backend.OptimizerStep(dW, step, w, BufferView.Empty);
+        backend.DenseForward(x, w, b, batch, inputs, outputs, activation, a, z);
+    }
+
     /// <summary><see cref="IBackend.AccumulateScaled"/> as a plain-SGD step with η = −scale: θ − η·g = θ + scale·g.</summary>
     public static void AccumulateScaled(IBackend backend, BufferView source, double scale, BufferView destination)
     {

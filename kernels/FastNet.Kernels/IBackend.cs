@@ -112,6 +112,21 @@ public interface IBackend : IDisposable
             activation, a, z);
 
     /// <summary>
+    /// A batch's plain-SGD step of a layer's weights, left until the next forward pass through the layer, then that
+    /// pass: defined as <see cref="OptimizerStep"/>(dW, step, w, empty) followed by <see cref="DenseForward"/>(x, w, b,
+    /// batch, inputs, outputs, activation, a, z); a backend that fuses it gives bit for bit the results of that
+    /// composition on itself. step.Kind must be <see cref="OptimizerKind.Sgd"/>; dW: [inputs, outputs], read only; the
+    /// other operands are as in <see cref="DenseForward"/>, w updated.
+    /// <para>
+    /// Why: the update and the forward pass each stream all of W; fused, each block of W is updated just before the
+    /// forward pass's GEMM first reads it, so W comes from memory once.
+    /// </para>
+    /// </summary>
+    void SgdStepThenDenseForward(BufferView dW, in OptimizerStep step, BufferView x, BufferView w, BufferView b,
+        int batch, int inputs, int outputs, Activation activation, BufferView a, BufferView z = default) =>
+        ComposedOps.SgdStepThenDenseForward(this, dW, step, x, w, b, batch, inputs, outputs, activation, a, z);
+
+    /// <summary>
     /// Loss of a batch and its gradient. output: [batch, outputs] (logits for
     /// <see cref="LossKind.SoftmaxCrossEntropy"/>); targets: [batch, outputs].
     /// dOutput: [batch, outputs], overwritten with ∂L/∂output where L is the mean over the batch of the per-example

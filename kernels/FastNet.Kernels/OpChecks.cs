@@ -95,6 +95,20 @@ public static class OpChecks
         OptionalLength(b, outputs, nameof(b), op);
     }
 
+    /// <summary>
+    /// Checks what <see cref="IBackend.SgdStepThenDenseForward"/> adds to <see cref="DenseForward"/>'s operands: the
+    /// rule is plain SGD, and dW is shaped as w.
+    /// </summary>
+    public static void SgdStepThenDenseForward(in OptimizerStep step, BufferView dW, BufferView w)
+    {
+        const string op = nameof(IBackend.SgdStepThenDenseForward);
+        if (step.Kind != Kernels.OptimizerKind.Sgd)
+        {
+            throw new ArgumentException($"{op}: fuses plain SGD only, not {step.Kind}", nameof(step));
+        }
+        Length(dW, w.Length, nameof(dW), op);
+    }
+
     /// <summary>Checks the operands of <see cref="IBackend.Loss"/>; returns the rows the loss's mean is over (meanOver,
     /// or the batch for 0).</summary>
     public static int Loss(BufferView output, BufferView targets, int batch, int outputs, BufferView dOutput,

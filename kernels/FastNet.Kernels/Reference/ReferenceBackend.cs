@@ -157,6 +157,12 @@ public class ReferenceBackend : IBackend
             activation, a, z);
 
     /// <inheritdoc />
+    public virtual void SgdStepThenDenseForward(BufferView dW, in OptimizerStep step, BufferView x, BufferView w,
+        BufferView b, int batch, int inputs, int outputs, Activation activation, BufferView a,
+        BufferView z = default) =>
+        ComposedOps.SgdStepThenDenseForward(this, dW, step, x, w, b, batch, inputs, outputs, activation, a, z);
+
+    /// <inheritdoc />
     public virtual void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
         BufferView dOutput, BufferView metrics, int meanOver = 0)
     {

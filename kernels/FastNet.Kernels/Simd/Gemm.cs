@@ -26,6 +26,8 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// (that block stays in L2) and sweeps the B micro-panels over it; a C no wider than one micro-panel (N ≤ NR, such as
 /// a 10-wide output layer) has nothing to reuse a packed A for, so its kernel reads A in place and stores only C's
 /// valid columns (<see cref="NarrowMicroKernel"/>).
+/// A call can also take a pending SGD step of an in-place B (<see cref="CanStepB"/>): each thread then updates each
+/// k-block of its own panels just before its first micro-tile reads it, so B is read from memory once.
 /// Every element of C is summed over K in the same order whatever the thread count or partition, so results are
 /// deterministic and do not depend on the number of threads.
 /// </summary>
@@ -50,6 +52,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     private nint _ldc;
     private float* _bPacked;
     private Epilogue _epilogue;
+    private PendingSgdStep _step;
 
     /// <summary>A GEMM engine for one backend, using <paramref name="pool"/>'s threads.</summary>
     public Gemm(WorkerPool pool)
@@ -97,9 +100,26 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
     public long ScratchBytes => _packedB.Bytes + _packedA.Concat(_tiles).Sum(array => array.Bytes);
 
-    /// <summary>C[m, n] = A[m, k]·B[k, n], then the epilogue; C row-major with leading dimension ldc.</summary>
-    public void Multiply(int m, int n, int k, Operand a, Operand b, float* c, nint ldc, Epilogue epilogue)
+    /// <summary>
+    /// Whether <see cref="Multiply"/> of these operands can take a pending SGD step of B: B is read in place, in whole
+    /// panels (more than one, so not the narrow path), and the threads split C's columns only, so that each block of B
+    /// is read by one thread, which updates it first.
+    /// </summary>
+    public bool CanStepB(int m, int n, int k, Operand b) =>
+        ReadsBInPlace(m, b) && n % Nr == 0 && n > Nr
+        && Partition(m, n, k, (n + Nr - 1) / Nr, ThreadsFor(m, n, k)).TasksM == 1;
+
+    /// <summary>
+    /// C[m, n] = A[m, k]·B[k, n], then the epilogue; C row-major with leading dimension ldc. With
+    /// <paramref name="step"/> enabled (only where <see cref="CanStepB"/>), B is first updated by that SGD step.
+    /// </summary>
+    public void Multiply(int m, int n, int k, Operand a, Operand b, float* c, nint ldc, Epilogue epilogue,
+        PendingSgdStep step = default)
     {
+        if (step.Enabled && !CanStepB(m, n, k, b))
+        {
+            throw new InvalidOperationException("this GEMM cannot take a step of B: check CanStepB first");
+        }
         _m = m;
         _n = n;
         _k = k;
@@ -108,18 +128,13 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _c = c;
         _ldc = ldc;
         _epilogue = epilogue;
+        _step = step;
         _panels = (n + Nr - 1) / Nr;
         _kBlocks = (k + Kc - 1) / Kc;
         _bPacked = _packedB.Get((nint)_panels * Nr * k);
+        _firstPacked = ReadsBInPlace(m, b) ? n / Nr : 0;
 
-        // a row-major B is read in place (its rows are the panels' steps) where that does not alias in the caches, or
-        // where few rows of micro-tiles read each panel; a partial last panel is packed in any case
-        bool inPlace = b.ColStride == 1 && (b.RowStride % AliasingRowStride != 0 || m <= AliasedInPlaceRows);
-        _firstPacked = inPlace ? n / Nr : 0;
-
-        bool parallel = (long)m * n * k >= ParallelThreshold && _pool.Threads > 1;
-        int threads = parallel ? _pool.Threads : 1;
-        Partition(threads);
+        (_tasksM, _tasksN, _rowsPerTask, _panelsPerTask) = Partition(m, n, k, _panels, ThreadsFor(m, n, k));
 
         _panelsPerGroup = b.ColStride == 1 ? PanelsPerPackGroup : 1;
         _packGroups = (_panels - _firstPacked + _panelsPerGroup - 1) / _panelsPerGroup;
@@ -130,13 +145,24 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
         Array.Clear(_packStates, 0, packUnits);
         _pool.Run(_computeJob, _tasksM * _tasksN);
+        _step = PendingSgdStep.None;
     }
 
+    // a row-major B is read in place (its rows are the panels' steps) where that does not alias in the caches, or where
+    // few rows of micro-tiles read each panel; a partial last panel is packed in any case
+    private static bool ReadsBInPlace(int m, Operand b) =>
+        b.ColStride == 1 && (b.RowStride % AliasingRowStride != 0 || m <= AliasedInPlaceRows);
+
+    private int ThreadsFor(int m, int n, int k) =>
+        (long)m * n * k >= ParallelThreshold && _pool.Threads > 1 ? _pool.Threads : 1;
+
     // chooses tasksM × tasksN = threads rectangles of C with the smallest padded work per task
-    private void Partition(int threads)
+    private static (int TasksM, int TasksN, int RowsPerTask, int PanelsPerTask) Partition(int m, int n, int k,
+        int panels, int threads)
     {
-        int rowPanels = (_m + Mr - 1) / Mr;
+        int rowPanels = (m + Mr - 1) / Mr;
         long best = long.MaxValue;
+        (int, int, int, int) chosen = default;
         for (int tm = 1; tm <= threads; tm++)
         {
             if (threads % tm != 0)
@@ -144,20 +170,19 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                 continue;
             }
             int tn = threads / tm;
-            int rowsPer = (rowPanels + tm - 1) / tm, panelsPer = (_panels + tn - 1) / tn;
+            int rowsPer = (rowPanels + tm - 1) / tm, panelsPer = (panels + tn - 1) / tn;
             // splitting N makes each task pack the same rows of A again, splitting M makes each read all of B:
             // which costs more depends on which operand is the larger
             long work = (long)rowsPer * Mr * panelsPer * Nr;
-            long cost = (work * 8) + ((tn > 1 ? (long)_m * _k * (tn - 1) : (long)_k * _n * (tm - 1)) / 4);
+            long cost = (work * 8) + ((tn > 1 ? (long)m * k * (tn - 1) : (long)k * n * (tm - 1)) / 4);
             if (cost < best)
             {
                 best = cost;
-                _tasksM = (rowPanels + rowsPer - 1) / rowsPer;
-                _tasksN = (_panels + panelsPer - 1) / panelsPer;
-                _rowsPerTask = rowsPer * Mr;
-                _panelsPerTask = panelsPer;
+                chosen = ((rowPanels + rowsPer - 1) / rowsPer, (panels + panelsPer - 1) / panelsPer, rowsPer * Mr,
+                    panelsPer);
             }
         }
+        return chosen;
     }
 
     // makes sure panel p of k-block kb is packed: packs its group if no thread has claimed it yet, else waits for the
@@ -234,6 +259,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                     {
                         EnsurePacked(kb, p);
                     }
+                    else if (_step.Enabled && ic == i0)
+                    {
+                        // this thread's first read of the block (only this thread reads it: CanStepB)
+                        StepB(k0, depth, j0);
+                    }
                     float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) + j0 : bBlock + ((nint)p * depth * nr);
                     nint ldb = direct ? _b.RowStride : nr;
                     for (int ir = 0; ir < mc; ir += mr)
@@ -261,6 +291,33 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                         }
                     }
                 }
+            }
+        }
+    }
+
+    // the pending SGD step of B's rows [k0, k0 + depth), columns [j0, j0 + Nr)
+    private void StepB(int k0, int depth, int j0)
+    {
+        if (_step.WeightDecay == 0)
+        {
+            StepB<Undecayed>(k0, depth, j0);
+        }
+        else
+        {
+            StepB<Decayed>(k0, depth, j0);
+        }
+    }
+
+    private void StepB<TDecay>(int k0, int depth, int j0) where TDecay : IWeightDecayTerm
+    {
+        TV lr = TV.Splat(_step.LearningRate), wd = TV.Splat(_step.WeightDecay);
+        nint stride = _b.RowStride;
+        float* w = _b.Data + (k0 * stride) + j0, g = _step.Gradient + (k0 * stride) + j0;
+        for (int k = 0; k < depth; k++, w += stride, g += stride)
+        {
+            for (int j = 0; j < Nr; j += TV.Count)
+            {
+                TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, TV.Load(g + j), TV.Load(w + j)), w + j);
             }
         }
     }

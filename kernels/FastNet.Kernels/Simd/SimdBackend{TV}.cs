@@ -198,6 +198,28 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         FinishOne(partials, chunks, B, outputs, activation, A);
     }
 
+    /// <inheritdoc />
+    public override void SgdStepThenDenseForward(BufferView dW, in OptimizerStep step, BufferView x, BufferView w,
+        BufferView b, int batch, int inputs, int outputs, Activation activation, BufferView a, BufferView z = default)
+    {
+        OpChecks.SgdStepThenDenseForward(step, dW, w);
+        OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer();
+        var bOperand = new Operand(W, outputs, 1);
+        if (batch == 1 || activation.IsSeparatePass || !_gemm.CanStepB(batch, outputs, inputs, bOperand))
+        {
+            // the GEMM reads this W packed, or by several threads, or not at all (one row): the step comes first
+            base.SgdStepThenDenseForward(dW, step, x, w, b, batch, inputs, outputs, activation, a, z);
+            return;
+        }
+        OpChecks.PreActivation(activation, z, batch, outputs, nameof(SgdStepThenDenseForward));
+        float* B = b.IsEmpty ? null : b.Pointer();
+        var sgd = new OptimizerCoefficients(step);
+        bool epilogue = B != null || activation != Activation.Identity;
+        _gemm.Multiply(batch, outputs, inputs, new Operand(X, inputs, 1), bOperand, A, outputs,
+            new Epilogue(B, activation, epilogue), new PendingSgdStep(dW.Pointer(), sgd.Lr, sgd.Wd));
+    }
+
     // For an activation applied in its own pass: delta ⊙= f'(stored) here, and the rest of the backward pass is the
     // identity's. Returns the activation the rest should use.
     private Activation ScaleBySeparateDerivative(Activation activation, BufferView a, BufferView z, BufferView delta)

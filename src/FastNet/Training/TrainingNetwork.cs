@@ -36,6 +36,9 @@ public sealed class TrainingNetwork : IDisposable
     // reads or writes parameters, optimizer state, activations or deltas applies it first (Settle).
     private readonly FloatBuffer? _pendingInput;
     private readonly IndexBuffer? _firstRow; // [0]: the gather that copies one row
+    // SGD on batches in host memory leaves the step of the first layer's weights (not of its biases) to the next
+    // forward pass in the same way (IBackend.SgdStepThenDenseForward), its dW pending in the gradient buffer.
+    private readonly bool _defersFirstLayerWeights;
     private OptimizerStep _pendingStep;
     private bool _pending;
 
@@ -100,6 +103,7 @@ public sealed class TrainingNetwork : IDisposable
             _firstRow = backend.AllocateIndices(1);
             backend.UploadIndices([0], _firstRow);
         }
+        _defersFirstLayerWeights = _hostParameters && Optimizer.Settings.Kind == OptimizerKind.Sgd && maxBatch > 1;
     }
 
     /// <summary>
@@ -109,6 +113,14 @@ public sealed class TrainingNetwork : IDisposable
     /// </summary>
     public static bool DefersFirstLayerStep(IBackend backend, OptimizerKind optimizer, int maxBatch) =>
         optimizer == OptimizerKind.Sgd && maxBatch == 1 && backend is not IDeviceCounters;
+
+    /// <summary>
+    /// Whether each batch's SGD step leaves the update of the first layer's weights to the next forward pass through
+    /// the layer (<see cref="IBackend.SgdStepThenDenseForward"/>), which a CPU backend can take while it reads W
+    /// anyway: plain SGD on batches with the parameters in host memory. Everything that reads or writes the
+    /// parameters applies a pending update first, as for <see cref="DefersFirstLayerStep"/>.
+    /// </summary>
+    public bool DefersFirstLayerWeights => _defersFirstLayerWeights;
 
     /// <summary>The architecture.</summary>
     public NetworkSpec Spec { get; }
@@ -354,7 +366,8 @@ public sealed class TrainingNetwork : IDisposable
     /// One training step on a batch: gradients, then the optimizer. A plain-SGD step on one example, or on a batch when
     /// the parameters are in host memory, is fused into the backward pass (<see cref="IBackend.DenseBackwardSgdStep"/>,
     /// same results), which leaves <see cref="Gradients"/> undefined; <see cref="ComputeGradients"/> and
-    /// <see cref="Step"/> keep them.
+    /// <see cref="Step"/> keep them. The first layer's update may wait for the next forward pass
+    /// (<see cref="DefersFirstLayerStep"/>, <see cref="DefersFirstLayerWeights"/>); every member applies it first.
     /// </summary>
     public void TrainBatch(BufferView x, BufferView targets, int rows)
     {
@@ -399,6 +412,21 @@ public sealed class TrainingNetwork : IDisposable
             }
             BufferView input = l == 0 ? x : LayerInput(l - 1, rows);
             BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, rows * inputs);
+            if (l == 0 && _defersFirstLayerWeights)
+            {
+                // the weights' step is left to the next forward pass (or to Settle), which reads dW where this writes
+                // it; the biases' step is taken now
+                BufferView db = trainedBias ? _gradients.Slice(Spec.BiasOffset(0), layer.Units) : BufferView.Empty;
+                _backend.DenseBackward(input, Weights(0), _activations[0].Slice(0, rows * layer.Units), rows, inputs,
+                    layer.Units, layer.Activation, delta, FirstLayerWeightGradient(), db, BufferView.Empty,
+                    PreActivations(0, rows));
+                if (trainedBias)
+                {
+                    _backend.OptimizerStep(db, step, Biases(0), BufferView.Empty);
+                }
+                (_pendingStep, _pending) = (step, true);
+                continue;
+            }
             _backend.DenseBackwardSgdStep(input, _activations[l].Slice(0, rows * layer.Units), rows, inputs,
                 layer.Units, layer.Activation, delta, dX, step, Weights(l), trainedBias ? Biases(l) : BufferView.Empty,
                 _gradients.Slice(Spec.WeightOffset(l), inputs * layer.Units),
@@ -410,24 +438,31 @@ public sealed class TrainingNetwork : IDisposable
     /// <summary>Adds the loss sum and correct count of a batch to the metrics without training.</summary>
     public void EvaluateBatch(BufferView x, BufferView targets, int rows) => AddMetrics(Forward(x, rows), targets, rows);
 
-    // the pending first-layer step of the last example, then the first layer's forward pass of x (one row)
+    // the pending first-layer step of the last step, then the first layer's forward pass of x
     private void TakePendingStepThenForward(BufferView x, int rows)
     {
         LayerSpec layer = Spec.Layers[0];
+        _pending = false;
+        int inputs = Spec.Inputs;
+        if (_defersFirstLayerWeights)
+        {
+            _backend.SgdStepThenDenseForward(FirstLayerWeightGradient(), _pendingStep, x, Weights(0), Biases(0), rows,
+                inputs, layer.Units, layer.Activation, _activations[0].Slice(0, rows * layer.Units),
+                PreActivations(0, rows));
+            return;
+        }
         if (rows != 1)
         {
             throw new InvalidOperationException("a network that defers its first layer's step holds one row");
         }
-        _pending = false;
-        int inputs = Spec.Inputs;
         _backend.DenseBackwardSgdStepThenForward(_pendingInput!.All, _deltas[0].Slice(0, layer.Units), _pendingStep,
             _gradients.Slice(Spec.WeightOffset(0), inputs * layer.Units), PendingBiases().Db, x, Weights(0),
             Biases(0), inputs, layer.Units, layer.Activation, _activations[0].Slice(0, layer.Units),
             PreActivations(0, 1));
     }
 
-    // Applies the pending first-layer step of the last per-example step, if any: what TrainBatch would have done
-    // before returning, had it not left it for the next example's forward pass.
+    // Applies the pending first-layer step of the last step, if any: what TrainBatch would have done before returning,
+    // had it not left it for the next forward pass.
     private void Settle()
     {
         if (!_pending)
@@ -435,6 +470,11 @@ public sealed class TrainingNetwork : IDisposable
             return;
         }
         _pending = false;
+        if (_defersFirstLayerWeights)
+        {
+            _backend.OptimizerStep(FirstLayerWeightGradient(), _pendingStep, Weights(0), BufferView.Empty);
+            return;
+        }
         LayerSpec layer = Spec.Layers[0];
         int inputs = Spec.Inputs;
         (BufferView b, BufferView db) = PendingBiases();
@@ -442,6 +482,10 @@ public sealed class TrainingNetwork : IDisposable
             layer.Units, layer.Activation, _deltas[0].Slice(0, layer.Units), BufferView.Empty, _pendingStep,
             Weights(0), b, _gradients.Slice(Spec.WeightOffset(0), inputs * layer.Units), db, PreActivations(0, 1));
     }
+
+    // the first layer's dW in the gradient buffer
+    private BufferView FirstLayerWeightGradient() =>
+        _gradients.Slice(Spec.WeightOffset(0), Spec.Inputs * Spec.Layers[0].Units);
 
     // the first layer's trained biases and their gradient scratch, both empty when its biases are absent or fixed
     private (BufferView B, BufferView Db) PendingBiases()

@@ -8,20 +8,26 @@ namespace FastNet.Tests.Training;
 
 /// <summary>
 /// A per-example SGD step on a CPU backend leaves its first-layer update to the next example's forward pass
-/// (<see cref="TrainingNetwork.DefersFirstLayerStep"/>). Whatever comes between two steps must see the parameters,
-/// activations and deltas as if each step had been taken whole: these tests put every kind of access between steps
-/// and compare, bit for bit at every one, with a network taking the unfused steps (ComputeGradients, then Step), whose
-/// first layer is never left pending.
+/// (<see cref="TrainingNetwork.DefersFirstLayerStep"/>), and a batch's SGD step leaves the update of the first layer's
+/// weights to the next batch's (<see cref="TrainingNetwork.DefersFirstLayerWeights"/>). Whatever comes between two
+/// steps must see the parameters, activations and deltas as if each step had been taken whole: these tests put every
+/// kind of access between steps and compare, bit for bit at every one, with a network taking the unfused steps
+/// (ComputeGradients, then Step), whose first layer is never left pending.
 /// </summary>
 public class DeferredFirstLayerStepTests
 {
-    // a first layer that the SIMD backend splits into row chunks (39,000 weights), with rows no vector divides
-    private static readonly NetworkSpec Spec =
-        new(300, [new LayerSpec(130, Activation.Sigmoid), new LayerSpec(10, Activation.Sigmoid)]);
+    // per example: a first layer that the SIMD backend splits into row chunks (39,000 weights), with rows no vector
+    // divides; on batches of 24: one whose weights' step the SIMD forward GEMM takes (whole panels, columns split)
+    private static NetworkSpec SpecFor(int batch) =>
+        new(300, [new LayerSpec(batch == 1 ? 130 : 128, Activation.Sigmoid), new LayerSpec(10, Activation.Sigmoid)]);
 
-    private const int Examples = 24;
+    private const int Steps = 24;
 
-    public static TheoryData<string> CpuBackends() => ["reference", "simd 1 thread", "simd 2 threads"];
+    public static TheoryData<string, int> CpuBackends() => new()
+    {
+        { "reference", 1 }, { "simd 1 thread", 1 }, { "simd 2 threads", 1 },
+        { "reference", 24 }, { "simd 1 thread", 24 }, { "simd 2 threads", 24 },
+    };
 
     private static IBackend Create(string name) => name switch
     {
@@ -33,49 +39,53 @@ public class DeferredFirstLayerStepTests
     private static OptimizerSettings Sgd(double weightDecay) =>
         new() { Kind = OptimizerKind.Sgd, LearningRate = 0.5, WeightDecay = weightDecay };
 
-    private static Model.Model Initial() => new Initializer(InitializerKind.Xavier).Create(Spec, new SeededRandom(5));
+    private static Model.Model Initial(NetworkSpec spec) =>
+        new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(5));
 
     [Theory]
     [MemberData(nameof(CpuBackends))]
-    public void EveryAccessBetweenStepsSeesTheStepsTakenWhole(string backendName)
+    public void EveryAccessBetweenStepsSeesTheStepsTakenWhole(string backendName, int batch)
     {
         using IBackend backend = Create(backendName);
+        NetworkSpec spec = SpecFor(batch);
+        int inputs = spec.Inputs, outputs = spec.Outputs;
         var random = new SeededRandom(9);
-        float[] features = [.. Enumerable.Range(0, Examples * Spec.Inputs).Select(_ => (float)random.NextDouble())];
-        float[] targets = [.. Enumerable.Range(0, Examples * Spec.Outputs).Select(i => i % 3 == 0 ? 1f : 0f)];
+        float[] features = [.. Enumerable.Range(0, Steps * batch * inputs).Select(_ => (float)random.NextDouble())];
+        float[] targets = [.. Enumerable.Range(0, Steps * batch * outputs).Select(i => i % 3 == 0 ? 1f : 0f)];
         using FloatBuffer allX = backend.Allocate(features.Length), allT = backend.Allocate(targets.Length);
         backend.Upload(features, allX.All);
         backend.Upload(targets, allT.All);
-        // the pending step keeps its own copy of x: the caller's buffer is overwritten before the next step
-        using FloatBuffer x = backend.Allocate(Spec.Inputs);
-        float[] reloaded = Initial().Parameters.Select(p => p * 0.5f).ToArray();
+        // a pending step keeps what it needs of x: the caller's buffer is overwritten before the next step
+        using FloatBuffer x = backend.Allocate(batch * inputs);
+        float[] reloaded = Initial(spec).Parameters.Select(p => p * 0.5f).ToArray();
 
         foreach ((double decay, bool trainBiases) in new[] { (0.0, true), (0.01, false) })
         {
-            using var deferred = new TrainingNetwork(backend, Initial(), LossKind.HalfSquaredError, Sgd(decay), 1,
+            using var deferred = new TrainingNetwork(backend, Initial(spec), LossKind.HalfSquaredError, Sgd(decay),
+                batch, trainBiases);
+            using var whole = new TrainingNetwork(backend, Initial(spec), LossKind.HalfSquaredError, Sgd(decay), batch,
                 trainBiases);
-            using var whole = new TrainingNetwork(backend, Initial(), LossKind.HalfSquaredError, Sgd(decay), 1,
-                trainBiases);
-            Assert.True(TrainingNetwork.DefersFirstLayerStep(backend, OptimizerKind.Sgd, 1));
-            for (int e = 0; e < Examples; e++)
+            Assert.Equal(batch == 1, TrainingNetwork.DefersFirstLayerStep(backend, OptimizerKind.Sgd, batch));
+            Assert.Equal(batch > 1, deferred.DefersFirstLayerWeights);
+            for (int e = 0; e < Steps; e++)
             {
-                backend.Upload(features.AsSpan(e * Spec.Inputs, Spec.Inputs), x.All);
-                BufferView t = allT.Slice(e * Spec.Outputs, Spec.Outputs);
-                deferred.TrainBatch(x.All, t, 1);
-                whole.ComputeGradients(x.All, t, 1);
+                backend.Upload(features.AsSpan(e * batch * inputs, batch * inputs), x.All);
+                BufferView t = allT.Slice(e * batch * outputs, batch * outputs);
+                deferred.TrainBatch(x.All, t, batch);
+                whole.ComputeGradients(x.All, t, batch);
                 whole.Step();
-                backend.Upload(features.AsSpan(((e + 7) % Examples) * Spec.Inputs, Spec.Inputs), x.All);
+                backend.Upload(features.AsSpan((e + 7) % Steps * batch * inputs, batch * inputs), x.All);
 
-                BufferView other = allX.Slice((Examples - 1 - e) * Spec.Inputs, Spec.Inputs);
-                string what = $"{backendName} λ {decay} biases {trainBiases}, after example {e}";
+                BufferView other = allX.Slice((Steps - 1 - e) * batch * inputs, batch * inputs);
+                string what = $"{backendName} batch {batch} λ {decay} biases {trainBiases}, after step {e}";
                 switch (e % 9)
                 {
                     case 0: // an evaluation pass
-                        Same(backend, whole.Forward(other, 1), deferred.Forward(other, 1), $"{what}: forward");
+                        Same(backend, whole.Forward(other, batch), deferred.Forward(other, batch), $"{what}: forward");
                         break;
                     case 1: // metrics of an evaluation batch
-                        whole.EvaluateBatch(other, t, 1);
-                        deferred.EvaluateBatch(other, t, 1);
+                        whole.EvaluateBatch(other, t, batch);
+                        deferred.EvaluateBatch(other, t, batch);
                         Assert.Equal(whole.TakeMetrics(), deferred.TakeMetrics());
                         break;
                     case 2: // a checkpoint or a saved model
@@ -90,21 +100,21 @@ public class DeferredFirstLayerStepTests
                         deferred.LoadParameters(reloaded);
                         break;
                     case 5: // an unfused step between fused ones
-                        whole.ComputeGradients(other, t, 1);
+                        whole.ComputeGradients(other, t, batch);
                         whole.Step();
-                        deferred.ComputeGradients(other, t, 1);
+                        deferred.ComputeGradients(other, t, batch);
                         deferred.Step();
                         break;
                     case 6: // a data-parallel share of a batch's gradient
-                        whole.ComputeGradientShare(other, t, 1, 2, 0);
-                        deferred.ComputeGradientShare(other, t, 1, 2, 0);
+                        whole.ComputeGradientShare(other, t, batch, 2 * batch, 0);
+                        deferred.ComputeGradientShare(other, t, batch, 2 * batch, 0);
                         Same(backend, whole.Gradients, deferred.Gradients, $"{what}: gradient share");
                         break;
                     case 7: // the layers' buffers read after a step
                         Same(backend, whole.Activations(0), deferred.Activations(0), $"{what}: activations");
                         Same(backend, whole.Activations(1), deferred.Activations(1), $"{what}: outputs");
                         break;
-                    default: // the next example straight away: the fused update and forward pass
+                    default: // the next step straight away: the fused update and forward pass
                         break;
                 }
             }
