@@ -53,11 +53,17 @@ public class DataParallelAllocationTests
         Action<int> mark = _ => after[batches++] = GC.GetAllocatedBytesForCurrentThread();
 
         Assert.NotNull(trainer.RunEpoch()); // the first epoch makes what is made once
-        batches = 0;
-        Assert.NotNull(trainer.RunEpoch(onBatch: mark));
-
-        Assert.Equal(after.Length, batches);
-        long[] perStep = [.. after.Skip(1).Select((bytes, i) => bytes - after[i])];
+        // the cleanest of up to three epochs: on a loaded machine the runtime can bill its own one-off work (a method's
+        // move to optimized code) to this thread, as AllocationTests found (7,408 bytes in one step of one CI run),
+        // while a step that allocates dirties every epoch
+        long[] perStep = [];
+        for (int epoch = 0; epoch < 3 && (epoch == 0 || perStep.Any(bytes => bytes != 0)); epoch++)
+        {
+            batches = 0;
+            Assert.NotNull(trainer.RunEpoch(onBatch: mark));
+            Assert.Equal(after.Length, batches);
+            perStep = [.. after.Skip(1).Select((bytes, i) => bytes - after[i])];
+        }
         Assert.All(perStep, bytes => Assert.Equal(0, bytes));
         Assert.All(network.ToModel().Parameters, p => Assert.True(float.IsFinite(p)));
     }
