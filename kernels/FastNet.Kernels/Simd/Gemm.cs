@@ -106,8 +106,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     /// is read by one thread, which updates it first.
     /// </summary>
     public bool CanStepB(int m, int n, int k, Operand b) =>
-        ReadsBInPlace(m, b) && n % Nr == 0 && n > Nr
-        && Partition(m, n, k, (n + Nr - 1) / Nr, ThreadsFor(m, n, k)).TasksM == 1;
+        StepsB(ReadsBInPlace(m, b), n, Partition(m, n, k, (n + Nr - 1) / Nr, ThreadsFor(m, n, k)).TasksM);
 
     /// <summary>
     /// C[m, n] = A[m, k]·B[k, n], then the epilogue; C row-major with leading dimension ldc. With
@@ -116,10 +115,6 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     public void Multiply(int m, int n, int k, Operand a, Operand b, float* c, nint ldc, Epilogue epilogue,
         PendingSgdStep step = default)
     {
-        if (step.Enabled && !CanStepB(m, n, k, b))
-        {
-            throw new InvalidOperationException("this GEMM cannot take a step of B: check CanStepB first");
-        }
         _m = m;
         _n = n;
         _k = k;
@@ -132,9 +127,15 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _panels = (n + Nr - 1) / Nr;
         _kBlocks = (k + Kc - 1) / Kc;
         _bPacked = _packedB.Get((nint)_panels * Nr * k);
-        _firstPacked = ReadsBInPlace(m, b) ? n / Nr : 0;
+        bool inPlace = ReadsBInPlace(m, b);
+        _firstPacked = inPlace ? n / Nr : 0;
 
         (_tasksM, _tasksN, _rowsPerTask, _panelsPerTask) = Partition(m, n, k, _panels, ThreadsFor(m, n, k));
+        if (step.Enabled && !StepsB(inPlace, n, _tasksM))
+        {
+            _step = PendingSgdStep.None;
+            throw new InvalidOperationException("this GEMM cannot take a step of B: check CanStepB first");
+        }
 
         _panelsPerGroup = b.ColStride == 1 ? PanelsPerPackGroup : 1;
         _packGroups = (_panels - _firstPacked + _panelsPerGroup - 1) / _panelsPerGroup;
@@ -152,6 +153,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // few rows of micro-tiles read each panel; a partial last panel is packed in any case
     private static bool ReadsBInPlace(int m, Operand b) =>
         b.ColStride == 1 && (b.RowStride % AliasingRowStride != 0 || m <= AliasedInPlaceRows);
+
+    // the conditions of CanStepB, given where B is read from and how the rows of C are split
+    private static bool StepsB(bool readsBInPlace, int n, int tasksM) =>
+        readsBInPlace && n % Nr == 0 && n > Nr && tasksM == 1;
 
     private int ThreadsFor(int m, int n, int k) =>
         (long)m * n * k >= ParallelThreshold && _pool.Threads > 1 ? _pool.Threads : 1;
