@@ -61,11 +61,31 @@ internal static unsafe class Packing
         for (int k = 0; k < depth; k++)
         {
             float* row = b.Data + ((k0 + k) * b.RowStride) + j0, step = destination + ((nint)k * nr);
+            // a group's run of a row is a few cache lines and the next run is a row further on, often a new page,
+            // which the hardware prefetcher does not follow: packing waited on memory for each row in turn
+            float* ahead = k + RowsAhead < depth ? row + (RowsAhead * b.RowStride) : null;
             for (int p = 0; p < panels; p++)
             {
+                if (ahead != null && Sse.IsSupported)
+                {
+                    PrefetchRun(ahead + (p * nr), nr);
+                }
                 Copy(row + (p * nr), step + (p * panelStride), nr);
             }
         }
+    }
+
+    // how far ahead PackBRows fetches: 4 and 8 rows measured alike on a cold B, a few runs cover a DRAM latency
+    private const int RowsAhead = 4;
+
+    // asks for every cache line of floats [run, run + count) in turn, the last float's line included
+    private static void PrefetchRun(float* run, int count)
+    {
+        for (int i = 0; i < count; i += 16)
+        {
+            Sse.Prefetch0(run + i);
+        }
+        Sse.Prefetch0(run + count - 1);
     }
 
     // destination[k·width + r] = source[r·lineStride + k·stepStride] for r < lines, zero for lines ≤ r < width
