@@ -84,7 +84,8 @@ public interface IBackend : IDisposable
     /// The other operands (z included) are as in <see cref="DenseBackward"/>; "bit for bit" is about w, b and dX.
     /// <para>
     /// Why: at batch 1, dW = xᵀ·dZ is an outer product that costs less to recompute inside the update than to write
-    /// out and read back, and the separate optimizer pass over every parameter disappears.
+    /// out and read back, and the separate optimizer pass over every parameter disappears. At a small batch through a
+    /// large layer, dX, dW and the update can share one sweep over W instead of three passes.
     /// </para>
     /// </summary>
     void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs, Activation activation,

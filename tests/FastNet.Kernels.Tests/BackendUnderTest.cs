@@ -22,7 +22,8 @@ public sealed record BackendUnderTest(string Name, IBackend Backend, CaseSizes S
 /// <param name="Losses">(batch, outputs) of the losses.</param>
 /// <param name="OptimizerLengths">Lengths of the flat optimizer steps.</param>
 /// <param name="Gathers">(source rows, row length, rows gathered).</param>
-/// <param name="FusedSteps">(batch, inputs, outputs) of the fused per-example SGD step.</param>
+/// <param name="FusedSteps">(batch, inputs, outputs) of the fused SGD step: one example, and batches a backend may
+/// fuse too.</param>
 /// <param name="TrustRatioLengths">Segment lengths of the LARS and LAMB steps.</param>
 /// <param name="Determinism">(batch, inputs, outputs) of the run repeated bit for bit.</param>
 /// <param name="BackwardWithEveryActivation">The layer shapes whose dense backward pass is checked with every

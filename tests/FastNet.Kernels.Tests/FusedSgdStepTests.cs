@@ -5,8 +5,8 @@ namespace FastNet.Kernels.Tests;
 /// <summary>
 /// <see cref="IBackend.DenseBackwardSgdStep"/> on every backend gives bit for bit what the same backend computes with
 /// the composition that defines it (<see cref="ComposedOps.DenseBackwardSgdStep"/>: backward pass, then SGD on the
-/// weights and on the biases), at batch 1 (where the SIMD backend fuses) and above, on awkward shapes, with and without
-/// weight decay, biases and dX.
+/// weights and on the biases), at batch 1 and above (the SIMD backend fuses one example, and a small batch through a
+/// large layer), on awkward shapes, with and without weight decay, biases and dX.
 /// </summary>
 [Collection(BackendsUnderTest.Collection)]
 public class FusedSgdStepTests

@@ -377,9 +377,9 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
 
     // the rows of the kernel that computes a micro-tile of this many valid rows: with 12-row panels a last panel of
     // 4 or 8 rows (a batch of 64 leaves 4) takes a kernel of its own height rather than 12 rows, most of them padding
-    private static int KernelRows(int rows) => Mr == 12 && rows <= 8 ? (rows <= 4 ? 4 : 8) : Mr;
+    internal static int KernelRows(int rows) => Mr == 12 && rows <= 8 ? (rows <= 4 ? 4 : 8) : Mr;
 
-    private static void RunKernel(int rows, nint depth, float* a, float* b, nint ldb, float* c, nint ldc,
+    internal static void RunKernel(int rows, nint depth, float* a, float* b, nint ldb, float* c, nint ldc,
         bool accumulate)
     {
         if (rows == 4)
@@ -404,7 +404,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
-    private static void MergeTile(float* tile, nint ldt, float* c, nint ldc, int rows, int columns, bool accumulate)
+    internal static void MergeTile(float* tile, nint ldt, float* c, nint ldc, int rows, int columns, bool accumulate)
     {
         for (int r = 0; r < rows; r++)
         {

@@ -13,6 +13,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
 
     private readonly WorkerPool _pool;
     private readonly Gemm<TV> _gemm;
+    private readonly BackwardSgdSweep<TV> _backwardSgd;
     private readonly DeltaJob _deltaJob = new();
     private readonly OptimizerJob _optimizerJob = new();
     private readonly TrustRatioJob _trustRatioJob = new();
@@ -25,6 +26,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     {
         _pool = new WorkerPool(threads);
         _gemm = new Gemm<TV>(_pool);
+        _backwardSgd = new BackwardSgdSweep<TV>(_pool);
     }
 
     /// <inheritdoc />
@@ -34,7 +36,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     public override int Threads => _pool.Threads;
 
     /// <inheritdoc />
-    public override long ScratchBytes => _gemm.ScratchBytes + _partials.Bytes;
+    public override long ScratchBytes => _gemm.ScratchBytes + _backwardSgd.ScratchBytes + _partials.Bytes;
 
     /// <inheritdoc />
     public override void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
@@ -136,9 +138,9 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
         BufferView dW, BufferView db, BufferView z = default)
     {
-        if (batch != 1)
+        if (batch != 1 && !BackwardSgdSweep<TV>.Takes(batch, inputs, outputs, !dX.IsEmpty))
         {
-            // a batch's dW comes from a GEMM whose output the update would have to read back anyway
+            // dW from a GEMM, read back by the optimizer pass
             base.DenseBackwardSgdStep(x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db, z);
             return;
         }
@@ -151,12 +153,19 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         float* DX = dX.IsEmpty ? null : dX.Pointer();
         var sgd = new OptimizerCoefficients(step);
 
-        // dZ, and db = dZ written to its scratch so the bias update reads what the unfused step would read
+        // dZ, and db = Σ_rows dZ written to its scratch so the bias update reads what the unfused step would read
         _deltaJob.Set(D, A, DB, batch, outputs, activation);
-        _pool.Run(_deltaJob, 1);
-        int chunks = PerExampleRowChunks(inputs, outputs);
-        _gemvJob.Set(GemvKind.BackwardSgd, X, W, D, inputs, outputs, chunks, null, DX, sgd);
-        _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
+        _pool.Run(_deltaJob, (long)batch * outputs >= ParallelElements ? _deltaJob.Tasks(_pool.Threads) : 1);
+        if (batch == 1)
+        {
+            int chunks = PerExampleRowChunks(inputs, outputs);
+            _gemvJob.Set(GemvKind.BackwardSgd, X, W, D, inputs, outputs, chunks, null, DX, sgd);
+            _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
+        }
+        else
+        {
+            _backwardSgd.Run(X, W, D, DX, batch, inputs, outputs, sgd);
+        }
         if (B != null)
         {
             OptimizerOps.Step<TV>(OptimizerKind.Sgd, sgd, DB, B, null, null, 0, outputs);
@@ -300,6 +309,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         {
             _pool.Dispose();
             _gemm.Dispose();
+            _backwardSgd.Dispose();
             _partials.Dispose();
         }
         base.Dispose(disposing);

@@ -1,0 +1,209 @@
+namespace FastNet.Kernels.Simd;
+
+/// <summary>
+/// A batch's dX = dZ·Wᵀ, dW = Xᵀ·dZ and plain-SGD step of W in one sweep over W's rows, a panel of
+/// <see cref="Gemm{TV}.Nr"/> rows at a time: first that panel's columns of dX from the old rows, then the rows'
+/// gradient a micro-tile at a time, each tile stepped into W while it is in L1. W is read from memory once and
+/// written once, and dW is never written; separately, the dX GEMM, the dW GEMM and the optimizer pass move W three
+/// times and dW twice, which at a small batch costs more than the products.
+/// The same bits as those three: every element of dX and of the gradient is summed with the GEMM's micro-kernels in
+/// its order (k-blocks of <see cref="Gemm{TV}.Kc"/>, each block's chain added to the element in turn), and the step
+/// is the optimizer pass's arithmetic. dZ is packed once per call, in both of the layouts the kernels read.
+/// </summary>
+internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unmanaged, IVec<TV>
+{
+    private readonly WorkerPool _pool;
+    private readonly NativeArray _deltaAsA = new(), _deltaAsB = new();
+    private readonly NativeArray[] _weightPanels, _inputPanels, _tiles;
+    private readonly PackJob _packJob;
+    private readonly SweepJob _sweepJob;
+
+    // the current call, read by the jobs
+    private float* _x, _w, _delta, _dX, _deltaAsAPacked, _deltaAsBPacked;
+    private int _batch, _inputs, _outputs, _paddedBatch, _rowPanels;
+    private float _learningRate, _weightDecay;
+
+    /// <summary>A sweep for one backend, using <paramref name="pool"/>'s threads.</summary>
+    public BackwardSgdSweep(WorkerPool pool)
+    {
+        _pool = pool;
+        _weightPanels = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
+        _inputPanels = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
+        _tiles = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
+        _packJob = new PackJob(this);
+        _sweepJob = new SweepJob(this);
+    }
+
+    /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
+    public long ScratchBytes =>
+        _deltaAsA.Bytes + _deltaAsB.Bytes + _weightPanels.Concat(_inputPanels).Concat(_tiles).Sum(a => a.Bytes);
+
+    /// <summary>
+    /// Whether a layer of this shape takes the sweep: where it was measured faster than the separate passes (an
+    /// AVX-512 Zen 5, 2 threads: ×1.09 to ×2.3 for batches of 8 to 64, W from 512 × 512 to 1024 × 2048), which is a
+    /// small batch, dX wanted, and a W of at least <see cref="Gemm{TV}.AliasingRowStride"/> rows whose row stride is a
+    /// multiple of it, so the separate passes' strided reads of W alias in the caches. Elsewhere it was slower: a W
+    /// that fits in L2 (256 × 256: ×0.83 to ×0.91), few rows (64 × 1024: ×0.84), a row stride that does not alias
+    /// (2048 × 256: ×0.97), a batch of 128 to 256 (×0.91 to ×1.04).
+    /// </summary>
+    public static bool Takes(int batch, int inputs, int outputs, bool withDx) =>
+        withDx && batch > 1 && batch <= MaxBatch && inputs >= Gemm<TV>.AliasingRowStride
+        && outputs % Gemm<TV>.AliasingRowStride == 0;
+
+    // the largest batch that takes the sweep; at most one k-block, so each gradient tile is final when the kernel
+    // leaves it
+    private const int MaxBatch = 64;
+
+    /// <summary>
+    /// dX[batch, inputs] = dZ·Wᵀ with the W on entry, then W[inputs, outputs] −= η·(Xᵀ·dZ + λ·W), λ's term left out
+    /// when λ = 0 as the optimizer pass does; only where <see cref="Takes"/>. X [batch, inputs] and dZ [batch, outputs]
+    /// are row-major and read only.
+    /// </summary>
+    public void Run(float* x, float* w, float* delta, float* dX, int batch, int inputs, int outputs,
+        in OptimizerCoefficients sgd)
+    {
+        if (!Takes(batch, inputs, outputs, dX != null))
+        {
+            throw new InvalidOperationException("this layer does not take the sweep: check Takes first");
+        }
+        _x = x;
+        _w = w;
+        _delta = delta;
+        _dX = dX;
+        (_batch, _inputs, _outputs) = (batch, inputs, outputs);
+        (_learningRate, _weightDecay) = (sgd.Lr, sgd.Wd);
+        _paddedBatch = PaddedRows(batch);
+        _rowPanels = (inputs + Gemm<TV>.Nr - 1) / Gemm<TV>.Nr;
+        _deltaAsAPacked = _deltaAsA.Get((nint)_paddedBatch * outputs);
+        _deltaAsBPacked = _deltaAsB.Get((nint)outputs * batch);
+        _pool.Run(_packJob, 2);
+        _pool.Run(_sweepJob, Math.Min(_pool.Threads, _rowPanels));
+    }
+
+    // task 0: dZ as the A of dX = dZ·Wᵀ, every k-block over all its rows; task 1: dZ as the B of Xᵀ·dZ, one k-block
+    // of whole panels (Takes: the outputs are a multiple of them)
+    private void Pack(int task)
+    {
+        var delta = new Operand(_delta, _outputs, 1);
+        int mr = Gemm<TV>.Mr, nr = Gemm<TV>.Nr;
+        if (task == 0)
+        {
+            for (int k0 = 0; k0 < _outputs; k0 += Gemm<TV>.Kc)
+            {
+                int depth = Math.Min(Gemm<TV>.Kc, _outputs - k0);
+                Packing.PackA(delta, 0, _batch, k0, depth, mr, _deltaAsAPacked + ((nint)_paddedBatch * k0));
+            }
+            return;
+        }
+        nint panelSize = (nint)_batch * nr;
+        Packing.PackBRows(delta, 0, _batch, 0, _outputs / nr, nr, _deltaAsBPacked, panelSize);
+    }
+
+    // panels of W's rows [first, end) of this task's share, each: dX's columns, then the rows' gradient and step
+    private void Sweep(int task, int tasks, int worker)
+    {
+        int first = (int)((long)_rowPanels * task / tasks), end = (int)((long)_rowPanels * (task + 1) / tasks);
+        int nr = Gemm<TV>.Nr;
+        float* weightPanel = _weightPanels[worker].Get((nint)Gemm<TV>.Kc * nr);
+        float* inputPanels = _inputPanels[worker].Get((nint)PaddedRows(nr) * _batch);
+        float* tile = _tiles[worker].Get((nint)Gemm<TV>.Mr * nr);
+        for (int q = first; q < end; q++)
+        {
+            int i0 = q * nr, rows = Math.Min(nr, _inputs - i0);
+            InputGradientColumns(i0, rows, weightPanel, tile);
+            StepRows(i0, rows, inputPanels, tile);
+        }
+    }
+
+    // dX[:, i0 .. i0 + columns) = dZ·W[i0 .. i0 + columns, :]ᵀ, k-block by k-block as the GEMM sums it
+    private void InputGradientColumns(int i0, int columns, float* weightPanel, float* tile)
+    {
+        int mr = Gemm<TV>.Mr, nr = Gemm<TV>.Nr;
+        var weightsTransposed = new Operand(_w, 1, _outputs);
+        for (int k0 = 0; k0 < _outputs; k0 += Gemm<TV>.Kc)
+        {
+            int depth = Math.Min(Gemm<TV>.Kc, _outputs - k0);
+            bool accumulate = k0 > 0;
+            Packing.PackB(weightsTransposed, k0, depth, i0, columns, nr, weightPanel);
+            float* aBlock = _deltaAsAPacked + ((nint)_paddedBatch * k0);
+            for (int r0 = 0; r0 < _batch; r0 += mr)
+            {
+                int rows = Math.Min(mr, _batch - r0), kernelRows = Gemm<TV>.KernelRows(rows);
+                float* aPanel = aBlock + ((nint)r0 * depth), c = _dX + ((nint)r0 * _inputs) + i0;
+                if (rows == kernelRows && columns == nr)
+                {
+                    Gemm<TV>.RunKernel(kernelRows, depth, aPanel, weightPanel, nr, c, _inputs, accumulate);
+                }
+                else
+                {
+                    Gemm<TV>.RunKernel(kernelRows, depth, aPanel, weightPanel, nr, tile, nr, false);
+                    Gemm<TV>.MergeTile(tile, nr, c, _inputs, rows, columns, accumulate);
+                }
+            }
+        }
+    }
+
+    // W's rows [i0, i0 + count): the gradient Xᵀ·dZ a micro-tile at a time, each tile stepped into W at once
+    private void StepRows(int i0, int count, float* inputPanels, float* tile)
+    {
+        Packing.PackA(new Operand(_x, 1, _inputs), i0, count, 0, _batch, Gemm<TV>.Mr, inputPanels);
+        if (_weightDecay == 0)
+        {
+            StepRows<Undecayed>(i0, count, inputPanels, tile);
+        }
+        else
+        {
+            StepRows<Decayed>(i0, count, inputPanels, tile);
+        }
+    }
+
+    private void StepRows<TDecay>(int i0, int count, float* inputPanels, float* tile) where TDecay : IWeightDecayTerm
+    {
+        int mr = Gemm<TV>.Mr, nr = Gemm<TV>.Nr;
+        TV lr = TV.Splat(_learningRate), wd = TV.Splat(_weightDecay);
+        for (int j0 = 0; j0 < _outputs; j0 += nr)
+        {
+            float* bPanel = _deltaAsBPacked + ((nint)j0 * _batch);
+            for (int r0 = 0; r0 < count; r0 += mr)
+            {
+                int rows = Math.Min(mr, count - r0);
+                Gemm<TV>.RunKernel(Gemm<TV>.KernelRows(rows), _batch, inputPanels + ((nint)r0 * _batch), bPanel, nr,
+                    tile, nr, false);
+                float* w = _w + ((nint)(i0 + r0) * _outputs) + j0;
+                // the optimizer pass's plain-SGD arithmetic, inline: a call per row cost more than the update
+                for (int r = 0; r < rows; r++)
+                {
+                    float* g = tile + (r * nr), row = w + ((nint)r * _outputs);
+                    for (int j = 0; j < nr; j += TV.Count)
+                    {
+                        TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, TV.Load(g + j), TV.Load(row + j)), row + j);
+                    }
+                }
+            }
+        }
+    }
+
+    // rows rounded up to whole micro-panels, as PackA pads them
+    private static int PaddedRows(int rows) => (rows + Gemm<TV>.Mr - 1) / Gemm<TV>.Mr * Gemm<TV>.Mr;
+
+    /// <summary>Frees the packing buffers.</summary>
+    public void Dispose()
+    {
+        _deltaAsA.Dispose();
+        _deltaAsB.Dispose();
+        foreach (NativeArray array in _weightPanels.Concat(_inputPanels).Concat(_tiles))
+        {
+            array.Dispose();
+        }
+    }
+
+    private sealed class PackJob(BackwardSgdSweep<TV> owner) : IParallelJob
+    {
+        public void Execute(int task, int taskCount, int worker) => owner.Pack(task);
+    }
+
+    private sealed class SweepJob(BackwardSgdSweep<TV> owner) : IParallelJob
+    {
+        public void Execute(int task, int taskCount, int worker) => owner.Sweep(task, taskCount, worker);
+    }
+}
