@@ -169,16 +169,9 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
                 int rows = Math.Min(mr, count - r0);
                 Gemm<TV>.RunKernel(Gemm<TV>.KernelRows(rows), _batch, inputPanels + ((nint)r0 * _batch), bPanel, nr,
                     tile, nr, false);
-                float* w = _w + ((nint)(i0 + r0) * _outputs) + j0;
-                // the optimizer pass's plain-SGD arithmetic, inline: a call per row cost more than the update
-                for (int r = 0; r < rows; r++)
-                {
-                    float* g = tile + (r * nr), row = w + ((nint)r * _outputs);
-                    for (int j = 0; j < nr; j += TV.Count)
-                    {
-                        TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, TV.Load(g + j), TV.Load(row + j)), row + j);
-                    }
-                }
+                // inlined for the whole tile: a call per row cost more than the update
+                OptimizerOps.SgdBlock<TV, TDecay>(lr, wd, tile, nr, _w + ((nint)(i0 + r0) * _outputs) + j0, _outputs,
+                    rows, nr);
             }
         }
     }

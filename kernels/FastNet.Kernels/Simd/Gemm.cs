@@ -315,16 +315,9 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
 
     private void StepB<TDecay>(int k0, int depth, int j0) where TDecay : IWeightDecayTerm
     {
-        TV lr = TV.Splat(_step.LearningRate), wd = TV.Splat(_step.WeightDecay);
         nint stride = _b.RowStride;
-        float* w = _b.Data + (k0 * stride) + j0, g = _step.Gradient + (k0 * stride) + j0;
-        for (int k = 0; k < depth; k++, w += stride, g += stride)
-        {
-            for (int j = 0; j < Nr; j += TV.Count)
-            {
-                TV.Store(OptimizerOps.Sgd<TV, TDecay>(lr, wd, TV.Load(g + j), TV.Load(w + j)), w + j);
-            }
-        }
+        OptimizerOps.SgdBlock<TV, TDecay>(TV.Splat(_step.LearningRate), TV.Splat(_step.WeightDecay),
+            _step.Gradient + (k0 * stride) + j0, stride, _b.Data + (k0 * stride) + j0, stride, depth, Nr);
     }
 
     // N ≤ Nr: C's rows in tiles of NarrowMicroKernel.Rows (OneVectorRows where N ≤ V), each taken through all k-blocks

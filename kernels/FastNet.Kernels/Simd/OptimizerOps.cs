@@ -76,6 +76,24 @@ internal static unsafe class OptimizerOps
         theta - (lr * TDecay.Add(wd, theta, gradient));
 
     /// <summary>
+    /// <see cref="Sgd{TV, TDecay}"/> over a block of <paramref name="rows"/> rows × <paramref name="columns"/> floats
+    /// (a multiple of the vector width): row r of θ at <c>theta + r·thetaStride</c>, its gradient at
+    /// <c>gradient + r·gradientStride</c>. Inlined into the kernels that step a block while it is in cache.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SgdBlock<TV, TDecay>(TV lr, TV wd, float* gradient, nint gradientStride, float* theta,
+        nint thetaStride, int rows, int columns) where TV : unmanaged, IVec<TV> where TDecay : IWeightDecayTerm
+    {
+        for (int r = 0; r < rows; r++, gradient += gradientStride, theta += thetaStride)
+        {
+            for (int j = 0; j < columns; j += TV.Count)
+            {
+                TV.Store(Sgd<TV, TDecay>(lr, wd, TV.Load(gradient + j), TV.Load(theta + j)), theta + j);
+            }
+        }
+    }
+
+    /// <summary>
     /// Elements [i0, i1), fewer than one vector, updated through a zero-padded copy with the same vector arithmetic as
     /// the rest (fused multiply-adds included), so an element's result does not depend on where a pass or a row ends.
     /// </summary>

@@ -83,6 +83,10 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             new Epilogue(B, activation, epilogue));
     }
 
+    // the delta pass's tasks: column ranges on every thread when it is large enough to pay for waking them
+    private int DeltaTasks(int batch, int outputs) =>
+        (long)batch * outputs >= ParallelElements ? _deltaJob.Tasks(_pool.Threads) : 1;
+
     private static void FinishOne(float* partials, int chunks, float* b, int outputs, Activation activation,
         float* a)
     {
@@ -112,7 +116,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
 
         // dZ = ∂L/∂A ⊙ f'(A) and db = Σ_rows dZ in one sweep, threads over column ranges
         _deltaJob.Set(D, A, DB, batch, outputs, activation);
-        _pool.Run(_deltaJob, (long)batch * outputs >= ParallelElements ? _deltaJob.Tasks(_pool.Threads) : 1);
+        _pool.Run(_deltaJob, DeltaTasks(batch, outputs));
 
         if (batch == 1)
         {
@@ -155,7 +159,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
 
         // dZ, and db = Σ_rows dZ written to its scratch so the bias update reads what the unfused step would read
         _deltaJob.Set(D, A, DB, batch, outputs, activation);
-        _pool.Run(_deltaJob, (long)batch * outputs >= ParallelElements ? _deltaJob.Tasks(_pool.Threads) : 1);
+        _pool.Run(_deltaJob, DeltaTasks(batch, outputs));
         if (batch == 1)
         {
             int chunks = PerExampleRowChunks(inputs, outputs);
