@@ -71,11 +71,16 @@ internal static unsafe class LossOps
         {
             max = Math.Max(max, z[k]);
         }
-        double sumExp = SumExp<TV>(z, n, max) + SumExp<V1>(z + (n - (n % TV.Count)), n % TV.Count, max);
+        int whole = n - (n % TV.Count);
+        double sumExp = SumExp<TV>(z, n, max) + SumExpOfTail<TV>(z + whole, n - whole, max);
         double lse = max + Math.Log(sumExp);
-        return Gradient<TV>(z, t, d, n, scale, lse) + Gradient<V1>(z, t, d, n, scale, lse, n - (n % TV.Count));
+        double loss = Gradient<TV>(z, t, d, n, scale, lse);
+        if (whole < n)
+        {
+            loss += GradientOfTail<TV>(z + whole, t + whole, d == null ? null : d + whole, n - whole, scale, lse);
+        }
+        return loss;
     }
-
     private static double SumExp<TV>(float* z, int n, double max) where TV : unmanaged, IVec<TV>
     {
         TV sum = TV.Zero;
@@ -86,11 +91,11 @@ internal static unsafe class LossOps
         return TV.Sum(sum);
     }
 
-    private static double Gradient<TV>(float* z, float* t, float* d, int n, float scale, double lse, int first = 0)
+    private static double Gradient<TV>(float* z, float* t, float* d, int n, float scale, double lse)
         where TV : unmanaged, IVec<TV>
     {
         TV loss = TV.Zero, lseV = TV.Splat((float)lse);
-        for (int k = first; k <= n - TV.Count; k += TV.Count)
+        for (int k = 0; k <= n - TV.Count; k += TV.Count)
         {
             TV zk = TV.Load(z + k), tk = TV.Load(t + k);
             loss = TV.MulAdd(tk, lseV - zk, loss);
@@ -100,6 +105,42 @@ internal static unsafe class LossOps
             }
         }
         return TV.Sum(loss);
+    }
+
+    // The last n < V elements, whose float64 exponentials (the costly part: 10 outputs are all tail at V = 16) are
+    // taken in one vector, the rest as the scalar loop would: the sum in float32 from 0 in element order, so the
+    // same bits as that loop wherever the vector's exp rounds to the same float32 as Math.Exp
+    private static double SumExpOfTail<TV>(float* z, int n, double max) where TV : unmanaged, IVec<TV>
+    {
+        if (n == 0)
+        {
+            return 0;
+        }
+        float* e = stackalloc float[TV.Count];
+        TV.Store(TV.ExpShifted(TV.LoadFirst(z, n), max), e);
+        float sum = 0;
+        for (int k = 0; k < n; k++)
+        {
+            sum += e[k];
+        }
+        return sum;
+    }
+
+    // Gradient's loop for the last n < V elements: d in one vector, the loss summed in element order
+    private static double GradientOfTail<TV>(float* z, float* t, float* d, int n, float scale, double lse)
+        where TV : unmanaged, IVec<TV>
+    {
+        if (d != null)
+        {
+            TV zv = TV.LoadFirst(z, n), tv = TV.LoadFirst(t, n);
+            TV.StoreFirst((TV.ExpShifted(zv, lse) - tv) * TV.Splat(scale), d, n);
+        }
+        float lseF = (float)lse, loss = 0;
+        for (int k = 0; k < n; k++)
+        {
+            loss = (t[k] * (lseF - z[k])) + loss;
+        }
+        return loss;
     }
 
     // first maximum wins, as in the reference
