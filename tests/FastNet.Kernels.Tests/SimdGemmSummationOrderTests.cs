@@ -26,8 +26,11 @@ public class SimdGemmSummationOrderTests
         // other's packing; dW's K = 300
         { 300, 97, 512, 2 },
         { 300, 97, 512, 3 },
-        // 1030 outputs: W's whole panels are read in place and only its last, partial panel is packed
+        // 1030 outputs: W's whole panels are read in place and only its last, partial panel is packed; X·W reads X's
+        // first 36 rows in place too at 512 bits (the threads split its columns) and packs the last 4
         { 40, 520, 1030, 2 },
+        // a batch of 64 by 784 → 256 (tanh-64's first layer): X's 60 rows in place, 4 packed, through full panels
+        { 64, 784, 256, 2 },
         // several row blocks per thread and three k-blocks, the last 8 steps deep
         { 200, 520, 512, 2 },
         // more rows than Gemm.AliasedInPlaceRows at every width: W packed row by row at 512 bits too (above, A's

@@ -23,9 +23,10 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// apart and A has more than <see cref="AliasedInPlaceRows"/> rows; any other B is packed once per call into a buffer
 /// shared by all threads, each group of panels by the first thread that needs it, just before that thread uses it
 /// (no separate pass, no barrier). Each thread owns a rectangle of C, packs its A rows <see cref="Mc"/> at a time
-/// (that block stays in L2) and sweeps the B micro-panels over it; a C no wider than one micro-panel (N ≤ NR, such as
-/// a 10-wide output layer) has nothing to reuse a packed A for, so its kernel reads A in place and stores only C's
-/// valid columns (<see cref="NarrowMicroKernel"/>).
+/// (that block stays in L2) and sweeps the B micro-panels over it; where the threads split only the columns of one
+/// such block (a batch of 64), each would pack all of A, so a row-major A's whole 12-row panels are read in place. A C
+/// no wider than one micro-panel (N ≤ NR, such as a 10-wide output layer) has nothing to reuse a packed A for, so its
+/// kernel reads A in place and stores only C's valid columns (<see cref="NarrowMicroKernel"/>).
 /// A call can also take a pending SGD step of an in-place B (<see cref="CanStepB"/>): each thread then updates each
 /// k-block of its own panels just before its first micro-tile reads it, so B is read from memory once.
 /// Every element of C is summed over K in the same order whatever the thread count or partition, so results are
@@ -47,6 +48,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // the current call, read by the jobs
     private int _m, _n, _k, _panels, _kBlocks, _tasksM, _tasksN, _rowsPerTask, _panelsPerTask, _firstPacked;
     private int _packGroups, _panelsPerGroup;
+    private bool _readsAInPlace;
     private Operand _a, _b;
     private float* _c;
     private nint _ldc;
@@ -137,6 +139,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             throw new InvalidOperationException("this GEMM cannot take a step of B: check CanStepB first");
         }
 
+        _readsAInPlace = ReadsAInPlace(m, a, _tasksM, _tasksN);
         _panelsPerGroup = b.ColStride == 1 ? PanelsPerPackGroup : 1;
         _packGroups = (_panels - _firstPacked + _panelsPerGroup - 1) / _panelsPerGroup;
         int packUnits = _kBlocks * _packGroups;
@@ -153,6 +156,12 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // few rows of micro-tiles read each panel; a partial last panel is packed in any case
     private static bool ReadsBInPlace(int m, Operand b) =>
         b.ColStride == 1 && (b.RowStride % AliasingRowStride != 0 || m <= AliasedInPlaceRows);
+
+    // A's whole 12-row micro-panels are read in place (MicroKernels.Kernel12 takes A's strides) where every thread
+    // would otherwise pack all of A (one block of rows, the threads splitting C's columns), A is row-major and its rows
+    // do not alias in the caches; a last partial micro-panel is still packed
+    private static bool ReadsAInPlace(int m, Operand a, int tasksM, int tasksN) =>
+        Mr == 12 && m <= Mc && tasksM == 1 && tasksN > 1 && a.ColStride == 1 && a.RowStride % AliasingRowStride != 0;
 
     // the conditions of CanStepB, given where B is read from and how the rows of C are split
     private static bool StepsB(bool readsBInPlace, int n, int tasksM) =>
@@ -254,7 +263,13 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             {
                 int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
                 bool accumulate = kb > 0, last = kb == _kBlocks - 1;
-                Packing.PackA(_a, ic, mc, k0, depth, mr, aPacked);
+                // in place, only a last partial micro-panel is packed, where it would be in the packed block
+                int inPlaceRows = _readsAInPlace ? mc / mr * mr : 0;
+                if (inPlaceRows < mc)
+                {
+                    Packing.PackA(_a, ic + inPlaceRows, mc - inPlaceRows, k0, depth, mr,
+                        aPacked + ((nint)inPlaceRows * depth));
+                }
                 float* bBlock = _bPacked + ((nint)k0 * _panels * nr);
                 for (int p = p0; p < p1; p++)
                 {
@@ -277,7 +292,22 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                         float* aPanel = aPacked + ((nint)ir * depth);
                         float* c = _c + ((ic + ir) * _ldc) + j0;
                         int kernelRows = KernelRows(rows);
-                        if (rows == kernelRows && columns == nr)
+                        if (ir < inPlaceRows)
+                        {
+                            float* aRows = _a.Data + ((ic + ir) * _a.RowStride) + k0;
+                            if (columns == nr)
+                            {
+                                MicroKernels.Kernel12<TV>(depth, aRows, _a.RowStride, 1, bPanel, ldb, c, _ldc,
+                                    accumulate);
+                            }
+                            else
+                            {
+                                MicroKernels.Kernel12<TV>(depth, aRows, _a.RowStride, 1, bPanel, ldb, tile, nr,
+                                    false);
+                                MergeTile(tile, nr, c, _ldc, rows, columns, accumulate);
+                            }
+                        }
+                        else if (rows == kernelRows && columns == nr)
                         {
                             RunKernel(kernelRows, depth, aPanel, bPanel, ldb, c, _ldc, accumulate);
                         }
@@ -385,7 +415,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
         else if (Mr == 12)
         {
-            MicroKernels.Kernel12<TV>(depth, a, b, ldb, c, ldc, accumulate);
+            MicroKernels.Kernel12<TV>(depth, a, 1, Mr, b, ldb, c, ldc, accumulate);
         }
         else if (typeof(TV) == typeof(V256))
         {

@@ -3,17 +3,20 @@ using System.Runtime.CompilerServices;
 namespace FastNet.Kernels.Simd;
 
 /// <summary>
-/// Register-blocked GEMM micro-kernels over packed panels: each k step broadcasts one A value per row and multiplies
-/// it into two B vectors, so a tile of MR × 2V accumulators never leaves the registers. Twelve rows fit AVX-512's
-/// 32 registers; six rows fit the 16 of AVX2 and SSE. The last rows of 12-row panels (a batch of 64 leaves 4) take
-/// the 8- or 4-row kernel.
+/// Register-blocked GEMM micro-kernels over packed panels (the 12-row one reads a row-major A in place too): each k
+/// step broadcasts one A value per row and multiplies it into two B vectors, so a tile of MR × 2V accumulators never
+/// leaves the registers. Twelve rows fit AVX-512's 32 registers; six rows fit the 16 of AVX2 and SSE. The last rows
+/// of 12-row panels (a batch of 64 leaves 4) take the 8- or 4-row kernel.
 /// </summary>
 internal static unsafe class MicroKernels
 {
-    /// <summary>C[12×2V] (+)= A·B over <paramref name="depth"/> steps of packed panels (a: 12 floats per step;
-    /// b: 2V floats per step, <paramref name="ldb"/> apart, a packed panel or the rows of a row-major B), the 12×2 accumulators held in registers.</summary>
+    /// <summary>C[12×2V] (+)= A·B over <paramref name="depth"/> steps, the 12×2 accumulators held in registers:
+    /// step k of A's row r at <c>a[r·lda + k·aStep]</c> (a packed panel: lda 1, aStep 12; a row-major A read in
+    /// place: lda its row length, aStep 1); b: 2V floats per step, <paramref name="ldb"/> apart (a packed panel or
+    /// the rows of a row-major B). Either way of reading A gives every element the same bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel12<TV>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate)
+    public static void Kernel12<TV>(nint depth, float* a, nint lda, nint aStep, float* b, nint ldb, float* c,
+        nint ldc, bool accumulate)
         where TV : unmanaged, IVec<TV>
     {
         TV c00 = TV.Zero, c01 = TV.Zero;
@@ -28,46 +31,51 @@ internal static unsafe class MicroKernels
         TV c90 = TV.Zero, c91 = TV.Zero;
         TV c100 = TV.Zero, c101 = TV.Zero;
         TV c110 = TV.Zero, c111 = TV.Zero;
+        // rows 0–3, 4–7 and 8–11 at three bases plus 0, 1, 2 and 3 rows, so the loop needs 6 address registers
+        nint lda2 = 2 * lda, lda3 = 3 * lda;
+        float* row4 = a + (4 * lda), row8 = a + (8 * lda);
         for (nint k = 0; k < depth; k++)
         {
             TV b0 = TV.Load(b), b1 = TV.Load(b + TV.Count);
             TV a0 = TV.Splat(a[0]);
             c00 = TV.MulAdd(a0, b0, c00);
             c01 = TV.MulAdd(a0, b1, c01);
-            TV a1 = TV.Splat(a[1]);
+            TV a1 = TV.Splat(a[lda]);
             c10 = TV.MulAdd(a1, b0, c10);
             c11 = TV.MulAdd(a1, b1, c11);
-            TV a2 = TV.Splat(a[2]);
+            TV a2 = TV.Splat(a[lda2]);
             c20 = TV.MulAdd(a2, b0, c20);
             c21 = TV.MulAdd(a2, b1, c21);
-            TV a3 = TV.Splat(a[3]);
+            TV a3 = TV.Splat(a[lda3]);
             c30 = TV.MulAdd(a3, b0, c30);
             c31 = TV.MulAdd(a3, b1, c31);
-            TV a4 = TV.Splat(a[4]);
+            TV a4 = TV.Splat(row4[0]);
             c40 = TV.MulAdd(a4, b0, c40);
             c41 = TV.MulAdd(a4, b1, c41);
-            TV a5 = TV.Splat(a[5]);
+            TV a5 = TV.Splat(row4[lda]);
             c50 = TV.MulAdd(a5, b0, c50);
             c51 = TV.MulAdd(a5, b1, c51);
-            TV a6 = TV.Splat(a[6]);
+            TV a6 = TV.Splat(row4[lda2]);
             c60 = TV.MulAdd(a6, b0, c60);
             c61 = TV.MulAdd(a6, b1, c61);
-            TV a7 = TV.Splat(a[7]);
+            TV a7 = TV.Splat(row4[lda3]);
             c70 = TV.MulAdd(a7, b0, c70);
             c71 = TV.MulAdd(a7, b1, c71);
-            TV a8 = TV.Splat(a[8]);
+            TV a8 = TV.Splat(row8[0]);
             c80 = TV.MulAdd(a8, b0, c80);
             c81 = TV.MulAdd(a8, b1, c81);
-            TV a9 = TV.Splat(a[9]);
+            TV a9 = TV.Splat(row8[lda]);
             c90 = TV.MulAdd(a9, b0, c90);
             c91 = TV.MulAdd(a9, b1, c91);
-            TV a10 = TV.Splat(a[10]);
+            TV a10 = TV.Splat(row8[lda2]);
             c100 = TV.MulAdd(a10, b0, c100);
             c101 = TV.MulAdd(a10, b1, c101);
-            TV a11 = TV.Splat(a[11]);
+            TV a11 = TV.Splat(row8[lda3]);
             c110 = TV.MulAdd(a11, b0, c110);
             c111 = TV.MulAdd(a11, b1, c111);
-            a += 12;
+            a += aStep;
+            row4 += aStep;
+            row8 += aStep;
             b += ldb;
         }
         if (accumulate)
