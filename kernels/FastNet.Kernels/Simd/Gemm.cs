@@ -157,7 +157,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     private static bool ReadsBInPlace(int m, Operand b) =>
         b.ColStride == 1 && (b.RowStride % AliasingRowStride != 0 || m <= AliasedInPlaceRows);
 
-    // A's whole 12-row micro-panels are read in place (MicroKernels.Kernel12 takes A's strides) where every thread
+    // A's whole 12-row micro-panels are read in place (MicroKernels.Kernel12 with InPlaceA) where every thread
     // would otherwise pack all of A (one block of rows, the threads splitting C's columns), A is row-major and its rows
     // do not alias in the caches; a last partial micro-panel is still packed
     private static bool ReadsAInPlace(int m, Operand a, int tasksM, int tasksN) =>
@@ -297,13 +297,13 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                             float* aRows = _a.Data + ((ic + ir) * _a.RowStride) + k0;
                             if (columns == nr)
                             {
-                                MicroKernels.Kernel12<TV>(depth, aRows, _a.RowStride, 1, bPanel, ldb, c, _ldc,
-                                    accumulate);
+                                MicroKernels.Kernel12<TV, InPlaceA>(depth, aRows, bPanel, ldb, c, _ldc, accumulate,
+                                    _a.RowStride);
                             }
                             else
                             {
-                                MicroKernels.Kernel12<TV>(depth, aRows, _a.RowStride, 1, bPanel, ldb, tile, nr,
-                                    false);
+                                MicroKernels.Kernel12<TV, InPlaceA>(depth, aRows, bPanel, ldb, tile, nr, false,
+                                    _a.RowStride);
                                 MergeTile(tile, nr, c, _ldc, rows, columns, accumulate);
                             }
                         }
@@ -415,7 +415,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
         else if (Mr == 12)
         {
-            MicroKernels.Kernel12<TV>(depth, a, 1, Mr, b, ldb, c, ldc, accumulate);
+            MicroKernels.Kernel12<TV, PackedA>(depth, a, b, ldb, c, ldc, accumulate, 0);
         }
         else if (typeof(TV) == typeof(V256))
         {

@@ -11,13 +11,15 @@ namespace FastNet.Kernels.Simd;
 internal static unsafe class MicroKernels
 {
     /// <summary>C[12×2V] (+)= A·B over <paramref name="depth"/> steps, the 12×2 accumulators held in registers:
-    /// step k of A's row r at <c>a[r·lda + k·aStep]</c> (a packed panel: lda 1, aStep 12; a row-major A read in
-    /// place: lda its row length, aStep 1); b: 2V floats per step, <paramref name="ldb"/> apart (a packed panel or
-    /// the rows of a row-major B). Either way of reading A gives every element the same bits.</summary>
+    /// A a packed panel (<see cref="PackedA"/>: step k of row r at <c>a[12k + r]</c>) or a row-major A read in place
+    /// (<see cref="InPlaceA"/>: at <c>a[r·lda + k]</c>, <paramref name="lda"/> floats a row); b: 2V floats per step,
+    /// <paramref name="ldb"/> apart (a packed panel or the rows of a row-major B). Either way of reading A gives every
+    /// element the same bits; each is compiled on its own, so the packed loop keeps its constant offsets.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel12<TV>(nint depth, float* a, nint lda, nint aStep, float* b, nint ldb, float* c,
-        nint ldc, bool accumulate)
+    public static void Kernel12<TV, TA>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate,
+        nint lda)
         where TV : unmanaged, IVec<TV>
+        where TA : struct, IALayout
     {
         TV c00 = TV.Zero, c01 = TV.Zero;
         TV c10 = TV.Zero, c11 = TV.Zero;
@@ -31,7 +33,7 @@ internal static unsafe class MicroKernels
         TV c90 = TV.Zero, c91 = TV.Zero;
         TV c100 = TV.Zero, c101 = TV.Zero;
         TV c110 = TV.Zero, c111 = TV.Zero;
-        // rows 0–3, 4–7 and 8–11 at three bases plus 0, 1, 2 and 3 rows, so the loop needs 6 address registers
+        // in place, rows 0–3, 4–7 and 8–11 at three bases plus 0, 1, 2 and 3 rows: 6 address registers in the loop
         nint lda2 = 2 * lda, lda3 = 3 * lda;
         float* row4 = a + (4 * lda), row8 = a + (8 * lda);
         for (nint k = 0; k < depth; k++)
@@ -40,42 +42,45 @@ internal static unsafe class MicroKernels
             TV a0 = TV.Splat(a[0]);
             c00 = TV.MulAdd(a0, b0, c00);
             c01 = TV.MulAdd(a0, b1, c01);
-            TV a1 = TV.Splat(a[lda]);
+            TV a1 = TV.Splat(TA.InPlace ? a[lda] : a[1]);
             c10 = TV.MulAdd(a1, b0, c10);
             c11 = TV.MulAdd(a1, b1, c11);
-            TV a2 = TV.Splat(a[lda2]);
+            TV a2 = TV.Splat(TA.InPlace ? a[lda2] : a[2]);
             c20 = TV.MulAdd(a2, b0, c20);
             c21 = TV.MulAdd(a2, b1, c21);
-            TV a3 = TV.Splat(a[lda3]);
+            TV a3 = TV.Splat(TA.InPlace ? a[lda3] : a[3]);
             c30 = TV.MulAdd(a3, b0, c30);
             c31 = TV.MulAdd(a3, b1, c31);
-            TV a4 = TV.Splat(row4[0]);
+            TV a4 = TV.Splat(TA.InPlace ? row4[0] : a[4]);
             c40 = TV.MulAdd(a4, b0, c40);
             c41 = TV.MulAdd(a4, b1, c41);
-            TV a5 = TV.Splat(row4[lda]);
+            TV a5 = TV.Splat(TA.InPlace ? row4[lda] : a[5]);
             c50 = TV.MulAdd(a5, b0, c50);
             c51 = TV.MulAdd(a5, b1, c51);
-            TV a6 = TV.Splat(row4[lda2]);
+            TV a6 = TV.Splat(TA.InPlace ? row4[lda2] : a[6]);
             c60 = TV.MulAdd(a6, b0, c60);
             c61 = TV.MulAdd(a6, b1, c61);
-            TV a7 = TV.Splat(row4[lda3]);
+            TV a7 = TV.Splat(TA.InPlace ? row4[lda3] : a[7]);
             c70 = TV.MulAdd(a7, b0, c70);
             c71 = TV.MulAdd(a7, b1, c71);
-            TV a8 = TV.Splat(row8[0]);
+            TV a8 = TV.Splat(TA.InPlace ? row8[0] : a[8]);
             c80 = TV.MulAdd(a8, b0, c80);
             c81 = TV.MulAdd(a8, b1, c81);
-            TV a9 = TV.Splat(row8[lda]);
+            TV a9 = TV.Splat(TA.InPlace ? row8[lda] : a[9]);
             c90 = TV.MulAdd(a9, b0, c90);
             c91 = TV.MulAdd(a9, b1, c91);
-            TV a10 = TV.Splat(row8[lda2]);
+            TV a10 = TV.Splat(TA.InPlace ? row8[lda2] : a[10]);
             c100 = TV.MulAdd(a10, b0, c100);
             c101 = TV.MulAdd(a10, b1, c101);
-            TV a11 = TV.Splat(row8[lda3]);
+            TV a11 = TV.Splat(TA.InPlace ? row8[lda3] : a[11]);
             c110 = TV.MulAdd(a11, b0, c110);
             c111 = TV.MulAdd(a11, b1, c111);
-            a += aStep;
-            row4 += aStep;
-            row8 += aStep;
+            a += TA.InPlace ? 1 : 12;
+            if (TA.InPlace)
+            {
+                row4++;
+                row8++;
+            }
             b += ldb;
         }
         if (accumulate)
@@ -197,7 +202,7 @@ internal static unsafe class MicroKernels
     }
 
     /// <summary>C[8×2V] (+)= A·B over <paramref name="depth"/> steps, for the last rows of a packed A whose panels are
-    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in <see cref="Kernel12{TV}"/>,
+    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in <see cref="Kernel12{TV, TA}"/>,
     /// so each element gets the same bits with 8×2 accumulators instead of 12×2, most of them computing
     /// padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -281,7 +286,7 @@ internal static unsafe class MicroKernels
     }
 
     /// <summary>C[4×2V] (+)= A·B over <paramref name="depth"/> steps, for the last rows of a packed A whose panels are
-    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in <see cref="Kernel12{TV}"/>,
+    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in <see cref="Kernel12{TV, TA}"/>,
     /// so each element gets the same bits with 4×2 accumulators instead of 12×2, most of them computing
     /// padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -331,4 +336,25 @@ internal static unsafe class MicroKernels
         TV.Store(c30, c + (3 * ldc));
         TV.Store(c31, c + (3 * ldc) + TV.Count);
     }
+}
+
+/// <summary>How <see cref="MicroKernels.Kernel12{TV, TA}"/> finds A's 12 rows.</summary>
+internal interface IALayout
+{
+    /// <summary>True for a row-major A read in place, false for a packed panel.</summary>
+    static abstract bool InPlace { get; }
+}
+
+/// <summary>A packed panel: step k of row r at <c>a[12k + r]</c>.</summary>
+internal readonly struct PackedA : IALayout
+{
+    /// <inheritdoc />
+    public static bool InPlace => false;
+}
+
+/// <summary>A row-major A read in place: step k of row r at <c>a[r·lda + k]</c>.</summary>
+internal readonly struct InPlaceA : IALayout
+{
+    /// <inheritdoc />
+    public static bool InPlace => true;
 }
