@@ -81,6 +81,7 @@ internal static unsafe class LossOps
         }
         return loss;
     }
+
     private static double SumExp<TV>(float* z, int n, double max) where TV : unmanaged, IVec<TV>
     {
         TV sum = TV.Zero;

@@ -202,9 +202,9 @@ internal static unsafe class MicroKernels
     }
 
     /// <summary>C[8×2V] (+)= A·B over <paramref name="depth"/> steps, for the last rows of a packed A whose panels are
-    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in <see cref="Kernel12{TV, TA}"/>,
-    /// so each element gets the same bits with 8×2 accumulators instead of 12×2, most of them computing
-    /// padding.</summary>
+    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in
+    /// <see cref="Kernel12{TV, TA}"/>, so each element gets the same bits with 8×2 accumulators instead of 12×2, most
+    /// of them computing padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Kernel8<TV>(nint depth, float* a, nint aStep, float* b, nint ldb, float* c, nint ldc,
         bool accumulate)
@@ -286,9 +286,9 @@ internal static unsafe class MicroKernels
     }
 
     /// <summary>C[4×2V] (+)= A·B over <paramref name="depth"/> steps, for the last rows of a packed A whose panels are
-    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in <see cref="Kernel12{TV, TA}"/>,
-    /// so each element gets the same bits with 4×2 accumulators instead of 12×2, most of them computing
-    /// padding.</summary>
+    /// wider: step k of row r at <c>a[k·aStep + r]</c>; B and the order of operations as in
+    /// <see cref="Kernel12{TV, TA}"/>, so each element gets the same bits with 4×2 accumulators instead of 12×2, most
+    /// of them computing padding.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Kernel4<TV>(nint depth, float* a, nint aStep, float* b, nint ldb, float* c, nint ldc,
         bool accumulate)
