@@ -128,17 +128,8 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
             float* aBlock = _deltaAsAPacked + ((nint)_paddedBatch * k0);
             for (int r0 = 0; r0 < _batch; r0 += mr)
             {
-                int rows = Math.Min(mr, _batch - r0), kernelRows = Gemm<TV>.KernelRows(rows);
-                float* aPanel = aBlock + ((nint)r0 * depth), c = _dX + ((nint)r0 * _inputs) + i0;
-                if (rows == kernelRows && columns == nr)
-                {
-                    Gemm<TV>.RunKernel(kernelRows, depth, aPanel, weightPanel, nr, c, _inputs, accumulate);
-                }
-                else
-                {
-                    Gemm<TV>.RunKernel(kernelRows, depth, aPanel, weightPanel, nr, tile, nr, false);
-                    Gemm<TV>.MergeTile(tile, nr, c, _inputs, rows, columns, accumulate);
-                }
+                Gemm<TV>.RunTile(Math.Min(mr, _batch - r0), columns, depth, aBlock + ((nint)r0 * depth), 0,
+                    weightPanel, nr, _dX + ((nint)r0 * _inputs) + i0, _inputs, tile, accumulate);
             }
         }
     }

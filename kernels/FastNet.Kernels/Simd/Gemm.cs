@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FastNet.Kernels.Simd;
 
 /// <summary>What a GEMM does to each finished tile of C while it is still in L1: nothing, or A = f(C + b).</summary>
@@ -289,32 +291,16 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                     for (int ir = 0; ir < mc; ir += mr)
                     {
                         int rows = Math.Min(mr, mc - ir);
-                        float* aPanel = aPacked + ((nint)ir * depth);
                         float* c = _c + ((ic + ir) * _ldc) + j0;
-                        int kernelRows = KernelRows(rows);
                         if (ir < inPlaceRows)
                         {
-                            float* aRows = _a.Data + ((ic + ir) * _a.RowStride) + k0;
-                            if (columns == nr)
-                            {
-                                MicroKernels.Kernel12<TV, InPlaceA>(depth, aRows, bPanel, ldb, c, _ldc, accumulate,
-                                    _a.RowStride);
-                            }
-                            else
-                            {
-                                MicroKernels.Kernel12<TV, InPlaceA>(depth, aRows, bPanel, ldb, tile, nr, false,
-                                    _a.RowStride);
-                                MergeTile(tile, nr, c, _ldc, rows, columns, accumulate);
-                            }
-                        }
-                        else if (rows == kernelRows && columns == nr)
-                        {
-                            RunKernel(kernelRows, depth, aPanel, bPanel, ldb, c, _ldc, accumulate);
+                            RunTile(rows, columns, depth, _a.Data + ((ic + ir) * _a.RowStride) + k0, _a.RowStride,
+                                bPanel, ldb, c, _ldc, tile, accumulate);
                         }
                         else
                         {
-                            RunKernel(kernelRows, depth, aPanel, bPanel, ldb, tile, nr, false);
-                            MergeTile(tile, nr, c, _ldc, rows, columns, accumulate);
+                            RunTile(rows, columns, depth, aPacked + ((nint)ir * depth), 0, bPanel, ldb, c, _ldc, tile,
+                                accumulate);
                         }
                         if (last && _epilogue.Enabled)
                         {
@@ -427,7 +413,35 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
-    internal static void MergeTile(float* tile, nint ldt, float* c, nint ldc, int rows, int columns, bool accumulate)
+    /// <summary>
+    /// C's micro-tile of <paramref name="rows"/> × <paramref name="columns"/> (+)= A·B over <paramref name="depth"/>
+    /// steps: straight into C where it is a whole tile of its kernel, else into <paramref name="tile"/> (Mr × Nr) and
+    /// merged. A is a packed panel, or with <paramref name="inPlaceLda"/> &gt; 0 twelve whole rows of a row-major A
+    /// read in place, that many floats apart.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void RunTile(int rows, int columns, nint depth, float* a, nint inPlaceLda, float* b, nint ldb,
+        float* c, nint ldc, float* tile, bool accumulate)
+    {
+        int kernelRows = KernelRows(rows);
+        bool whole = rows == kernelRows && columns == Nr;
+        float* target = whole ? c : tile;
+        nint ldTarget = whole ? ldc : Nr;
+        if (inPlaceLda > 0)
+        {
+            MicroKernels.Kernel12<TV, InPlaceA>(depth, a, b, ldb, target, ldTarget, whole && accumulate, inPlaceLda);
+        }
+        else
+        {
+            RunKernel(kernelRows, depth, a, b, ldb, target, ldTarget, whole && accumulate);
+        }
+        if (!whole)
+        {
+            MergeTile(tile, Nr, c, ldc, rows, columns, accumulate);
+        }
+    }
+
+    private static void MergeTile(float* tile, nint ldt, float* c, nint ldc, int rows, int columns, bool accumulate)
     {
         for (int r = 0; r < rows; r++)
         {
