@@ -545,10 +545,25 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         public void Execute(int task, int taskCount, int worker)
         {
             int r0 = (int)((long)_rows * task / taskCount), r1 = (int)((long)_rows * (task + 1) / taskCount);
+            // split between threads, the batch is read by both, so each step's gather overwrites lines the other core
+            // holds: streaming stores do not wait to claim them (tanh-64 ×1.030, 16 of 16 alternations)
+            bool streams = taskCount > 1;
             for (int r = r0; r < r1; r++)
             {
-                Buffer.MemoryCopy(_source + ((nint)_index[_first + r] * _rowLength), _destination + ((nint)r * _rowLength),
-                    (long)_rowLength * sizeof(float), (long)_rowLength * sizeof(float));
+                float* from = _source + ((nint)_index[_first + r] * _rowLength);
+                float* to = _destination + ((nint)r * _rowLength);
+                if (streams)
+                {
+                    StreamingCopy.Copy(from, to, _rowLength);
+                }
+                else
+                {
+                    Buffer.MemoryCopy(from, to, (long)_rowLength * sizeof(float), (long)_rowLength * sizeof(float));
+                }
+            }
+            if (streams)
+            {
+                StreamingCopy.Fence();
             }
         }
     }
