@@ -23,7 +23,7 @@ public class SimdGemmSummationOrderTests
         { 97, 300, 1024, 2 },
         { 97, 300, 1024, 3 },
         // dX with more rows than columns: threads split C by rows, so they share B's panels and wait for each
-        // other's packing; dW's K = 300; X·W reads 300 rows of X in place, three blocks of Gemm.Mc rows
+        // other's packing; dW's K = 300; at 512 bits X·W reads X's 300 rows in place, three blocks of Gemm.Mc rows
         { 300, 97, 512, 2 },
         { 300, 97, 512, 3 },
         // 1030 outputs: W's whole panels are read in place and only its last, partial panel is packed; X·W reads X's
