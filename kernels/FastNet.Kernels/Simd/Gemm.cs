@@ -22,11 +22,14 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// Single-precision C = A·B (overwrites C) with A [M, K] and B [K, N] given by strides, so X·W, Xᵀ·dZ and dZ·Wᵀ are
 /// one code path. Blocking: k-blocks of <see cref="Kc"/> steps and micro-panels of NR columns of B; a row-major B is
 /// read in place (its rows are a panel's steps) unless its rows are a multiple of <see cref="AliasingRowStride"/>
-/// apart and A has more than <see cref="AliasedInPlaceRows"/> rows; any other B is packed once per call into a buffer
-/// shared by all threads, each group of panels by the first thread that needs it, just before that thread uses it
-/// (no separate pass, no barrier). Each thread owns a rectangle of C, packs its A rows <see cref="Mc"/> at a time
-/// (that block stays in L2) and sweeps the B micro-panels over it; where the threads split only C's columns, each
-/// would pack all of A, so a row-major A whose rows do not alias has its whole 12-row panels read in place instead.
+/// apart and A has more than <see cref="AliasedInPlaceRows"/> rows; any other B is packed once per call, each group of
+/// panels just before its first use: where the threads split only C's columns, each thread packs its own panels into a
+/// region of the buffer that is its own from one call to the next (no other thread reads them, and its lines stay in
+/// that thread's core); where they split C's rows too, all threads read all panels, and the first thread that needs a
+/// group packs it for all (no separate pass, no barrier). Each thread owns a rectangle of C, packs its A rows
+/// <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it; where the threads split
+/// only C's columns, each would pack all of A, so a row-major A whose rows do not alias has its whole 12-row panels
+/// read in place instead.
 /// A C no wider than one micro-panel (N ≤ NR, such as a 10-wide output layer) has nothing to reuse a packed A for, so
 /// its kernel reads A in place and stores only C's valid columns (<see cref="NarrowMicroKernel"/>).
 /// A call can also take a pending SGD step of an in-place B (<see cref="CanStepB"/>): each thread then updates each
@@ -46,11 +49,14 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     private readonly ComputeJob _computeJob;
     // per packing unit of the current call (a k-block's group of B panels): NotPacked, BeingPacked or Packed
     private int[] _packStates = [];
+    // floats of B's buffer that are each thread's own where the threads split only C's columns: thread t's packed
+    // panels start at t times this, which only grows, so each thread keeps the same region from one call to the next
+    private nint _ownRegion;
 
     // the current call, read by the jobs
     private int _m, _n, _k, _panels, _kBlocks, _tasksM, _tasksN, _rowsPerTask, _panelsPerTask, _firstPacked;
     private int _packGroups, _panelsPerGroup;
-    private bool _readsAInPlace;
+    private bool _readsAInPlace, _sharesB;
     private Operand _a, _b;
     private float* _c;
     private nint _ldc;
@@ -130,11 +136,26 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _step = step;
         _panels = (n + Nr - 1) / Nr;
         _kBlocks = (k + Kc - 1) / Kc;
-        _bPacked = _packedB.Get((nint)_panels * Nr * k);
         bool inPlace = ReadsBInPlace(m, b);
         _firstPacked = inPlace ? n / Nr : 0;
 
         (_tasksM, _tasksN, _rowsPerTask, _panelsPerTask) = Partition(m, n, k, _panels, ThreadsFor(m, n, k));
+        // a packed panel is read by every task of its columns: by one task, unless the rows of C are split too (always
+        // so in the narrow path, which packs its one panel there)
+        _sharesB = (_tasksM > 1 || _panels == 1) && _firstPacked < _panels;
+        if (_sharesB)
+        {
+            _bPacked = _packedB.Get((nint)_panels * Nr * k);
+        }
+        else if (_firstPacked < _panels)
+        {
+            _ownRegion = Math.Max(_ownRegion, (nint)Math.Min(_panelsPerTask, _panels - _firstPacked) * Nr * k);
+            _bPacked = _packedB.Get(_ownRegion * _pool.Threads);
+        }
+        else
+        {
+            _bPacked = null;
+        }
         if (step.Enabled && !StepsB(inPlace, n, _tasksM))
         {
             _step = PendingSgdStep.None;
@@ -144,7 +165,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _readsAInPlace = ReadsAInPlace(a, _tasksM, _tasksN);
         _panelsPerGroup = b.ColStride == 1 ? PanelsPerPackGroup : 1;
         _packGroups = (_panels - _firstPacked + _panelsPerGroup - 1) / _panelsPerGroup;
-        int packUnits = _kBlocks * _packGroups;
+        int packUnits = _sharesB ? _kBlocks * _packGroups : 0;
         if (_packStates.Length < packUnits)
         {
             _packStates = new int[packUnits];
@@ -229,17 +250,22 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     {
         int p0 = _firstPacked + (group * _panelsPerGroup), p1 = Math.Min(_panels, p0 + _panelsPerGroup);
         int k0 = kb * Kc, depth = Math.Min(Kc, _k - k0);
-        float* block = _bPacked + ((nint)k0 * _panels * Nr);
-        // whole panels of a row-major B row by row, then a partial panel (zero-padded) or any other B's panel
+        PackPanels(k0, depth, p0, p1, _bPacked + ((nint)k0 * _panels * Nr) + ((nint)p0 * depth * Nr));
+    }
+
+    // packs B's panels [p0, p1) of the k-block at k0, one after another from destination: whole panels of a row-major B
+    // row by row, then a partial panel (zero-padded) or any other B's panel
+    private void PackPanels(int k0, int depth, int p0, int p1, float* destination)
+    {
         int whole = _b.ColStride == 1 ? Math.Max(0, Math.Min(p1, _n / Nr) - p0) : 0;
         if (whole > 0)
         {
-            Packing.PackBRows(_b, k0, depth, p0 * Nr, whole, Nr, block + ((nint)p0 * depth * Nr), (nint)depth * Nr);
+            Packing.PackBRows(_b, k0, depth, p0 * Nr, whole, Nr, destination, (nint)depth * Nr);
         }
         for (int p = p0 + whole; p < p1; p++)
         {
             int j0 = p * Nr, columns = Math.Min(Nr, _n - j0);
-            Packing.PackB(_b, k0, depth, j0, columns, Nr, block + ((nint)p * depth * Nr));
+            Packing.PackB(_b, k0, depth, j0, columns, Nr, destination + ((nint)(p - p0) * depth * Nr));
         }
     }
 
@@ -259,6 +285,9 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         float* aPacked = _packedA[worker].Get((nint)Mc * Kc);
         float* tile = _tiles[worker].Get((nint)Mr * Nr);
         int mr = Mr, nr = Nr;
+        // without sharing, this task's packed panels go to this thread's region, each k-block's after the last's
+        int firstOwn = Math.Max(p0, _firstPacked), ownPanels = p1 - firstOwn;
+        float* ownB = _bPacked + (worker * _ownRegion);
         for (int ic = i0; ic < i1; ic += Mc)
         {
             int mc = Math.Min(Mc, i1 - ic);
@@ -273,21 +302,28 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                     Packing.PackA(_a, ic + inPlaceRows, mc - inPlaceRows, k0, depth, mr,
                         aPacked + ((nint)inPlaceRows * depth));
                 }
-                float* bBlock = _bPacked + ((nint)k0 * _panels * nr);
+                float* bBlock = _sharesB ? _bPacked + ((nint)k0 * _panels * nr) : ownB + ((nint)k0 * ownPanels * nr);
+                int firstInBlock = _sharesB ? 0 : firstOwn;
                 for (int p = p0; p < p1; p++)
                 {
                     int j0 = p * nr, columns = Math.Min(nr, _n - j0);
                     bool direct = p < _firstPacked;
-                    if (!direct)
+                    if (_sharesB && !direct)
                     {
                         EnsurePacked(kb, p);
+                    }
+                    else if (!direct && ic == i0 && (p - firstOwn) % _panelsPerGroup == 0)
+                    {
+                        PackPanels(k0, depth, p, Math.Min(p1, p + _panelsPerGroup),
+                            bBlock + ((nint)(p - firstOwn) * depth * nr));
                     }
                     else if (_step.Enabled && ic == i0)
                     {
                         // this thread's first read of the block (only this thread reads it: CanStepB)
                         StepB(k0, depth, j0);
                     }
-                    float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) + j0 : bBlock + ((nint)p * depth * nr);
+                    float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) + j0
+                        : bBlock + ((nint)(p - firstInBlock) * depth * nr);
                     nint ldb = direct ? _b.RowStride : nr;
                     for (int ir = 0; ir < mc; ir += mr)
                     {

@@ -14,23 +14,27 @@ internal interface IParallelJob
 /// <summary>
 /// Persistent worker threads that run one <see cref="IParallelJob"/> at a time together with the calling thread.
 /// Tasks are claimed dynamically, so jobs must make every task's result independent of which thread runs it (they do:
-/// no task reduces into another's output), which keeps results deterministic. The caller never waits for a worker
-/// that has not started: if the workers are slow to wake (a busy machine), the caller simply runs every task itself.
-/// Workers spin briefly between jobs, since ops arrive back to back during training, then sleep. Nothing is allocated
-/// per job.
+/// no task reduces into another's output), which keeps results deterministic. The caller claims tasks from the first
+/// up and the workers from the last down, so with two threads task 0 stays on the caller and the last task on the
+/// worker from one job to the next: the part of a matrix a thread wrote in one op is the part it works on in the next,
+/// and its cache lines stay in that core (a store to a line the other core has read waits for that core to drop it,
+/// 10× a plain store on an AVX-512 Zen 5). The caller never waits for a worker that has not started: if the workers
+/// are slow to wake (a busy machine), the caller simply runs every task itself. Workers spin briefly between jobs,
+/// since ops arrive back to back during training, then sleep. Nothing is allocated per job.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
     private const int SpinMicroseconds = 200;
-    // the low half of _state when the current job takes no more claims
-    private const long Closed = int.MaxValue;
+    // tasks of one job, counted in 16 bits of _state
+    private const int MaxTasks = ushort.MaxValue;
 
     private readonly Thread[] _threads;
     private readonly object _gate = new();
     private IParallelJob? _job;
     private int _taskCount;
-    // generation of the current job (high 32 bits) and the next unclaimed task (low 32 bits), changed atomically
-    private long _state = Closed;
+    // changed atomically: the generation of the current job (high 32 bits), then the unclaimed tasks, from the lowest
+    // (bits 0–15) up to one past the highest (bits 16–31); none are left when they meet, as in a closed job
+    private long _state;
     private int _active;
     private int _sleepers;
     private volatile bool _disposed;
@@ -60,6 +64,7 @@ internal sealed class WorkerPool : IDisposable
     /// <summary>Runs tasks 0 … <paramref name="taskCount"/> − 1 of <paramref name="job"/> and waits for all.</summary>
     public void Run(IParallelJob job, int taskCount)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(taskCount, MaxTasks);
         if (taskCount <= 0)
         {
             return;
@@ -78,7 +83,7 @@ internal sealed class WorkerPool : IDisposable
         _taskCount = taskCount;
         _failure = null;
         long generation = (Volatile.Read(ref _state) >> 32) + 1;
-        Interlocked.Exchange(ref _state, generation << 32);
+        Interlocked.Exchange(ref _state, (generation << 32) | ((long)taskCount << 16));
         if (Volatile.Read(ref _sleepers) > 0)
         {
             lock (_gate)
@@ -90,7 +95,7 @@ internal sealed class WorkerPool : IDisposable
         RunTasks(generation, 0);
 
         // every task is claimed: close the job, then wait only for the tasks still running
-        Interlocked.Exchange(ref _state, (generation << 32) | Closed);
+        Interlocked.Exchange(ref _state, generation << 32);
         var spin = new SpinWait();
         while (Volatile.Read(ref _active) != 0)
         {
@@ -102,6 +107,7 @@ internal sealed class WorkerPool : IDisposable
 
     private void RunTasks(long generation, int worker)
     {
+        bool fromTop = worker != 0;
         while (true)
         {
             long state = Volatile.Read(ref _state);
@@ -109,15 +115,17 @@ internal sealed class WorkerPool : IDisposable
             {
                 return;
             }
-            int task = (int)(state & 0xFFFF_FFFF);
+            int lowest = (int)(state & 0xFFFF), end = (int)((state >> 16) & 0xFFFF);
             // read before the claim: a successful claim proves the job had not been closed and replaced
             IParallelJob? job = _job;
             int count = _taskCount;
-            if (task >= count || job is null)
+            if (lowest >= end || job is null)
             {
                 return;
             }
-            if (Interlocked.CompareExchange(ref _state, state + 1, state) != state)
+            int task = fromTop ? end - 1 : lowest;
+            long claimed = fromTop ? state - (1L << 16) : state + 1;
+            if (Interlocked.CompareExchange(ref _state, claimed, state) != state)
             {
                 continue;
             }

@@ -24,9 +24,9 @@ namespace FastNet.Training;
 /// as bytes), targets and, for training, one row index per example (the shuffled order); for a compact evaluation set,
 /// the buffer its rows are uploaded to, a batch at a time.</param>
 /// <param name="Scratch">The backend's own working buffers: the SIMD backend packs one GEMM operand at a time (at most
-/// a layer's weights or its batch of activations, columns rounded up to a 32-wide micro-panel), per thread a block
-/// of A and a tile, and at batch 1 a row of partial sums per chunk of a layer's rows; an upper bound, as the buffers
-/// grow to the largest product run.</param>
+/// a layer's weights or its batch of activations, columns rounded up to a 32-wide micro-panel, and a panel more per
+/// further thread where each packs its own), per thread a block of A and a tile, and at batch 1 a row of partial sums
+/// per chunk of a layer's rows; an upper bound, as the buffers grow to the largest product run.</param>
 /// <param name="HostModel">The host copy of the parameters the network is built from (counted also when it has been
 /// read already: a margin of one parameter vector).</param>
 /// <param name="HostBatch">For a compact set, the float batch its rows are scaled into on the host before they are
@@ -232,17 +232,22 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         {
             return 0;
         }
-        long packed = 0;
+        long packed = 0, depth = 0;
         for (int l = 0; l < spec.Layers.Count; l++)
         {
             long inputs = spec.InputsOf(l), units = spec.Layers[l].Units;
             // X·W and Xᵀ·dZ take B with the units as columns, dZ·Wᵀ with the inputs as columns
             packed = Math.Max(packed, Math.Max(Panels(units) * Math.Max(inputs, batch), Panels(inputs) * units));
+            depth = Math.Max(depth, Math.Max(Math.Max(inputs, units), batch));
         }
+        // B's buffer holds all its panels for all threads, or in a region per thread each one's share of them: at most
+        // all of them and one more panel of the deepest product per further thread
+        int threads = Environment.ProcessorCount;
+        packed += (threads - 1) * PanelWidth * depth;
         // a batch-1 layer's partial sums, one row of outputs per chunk of its rows
         long partials = Enumerable.Range(0, spec.Layers.Count)
             .Max(l => (long)SimdBackend.PerExampleRowChunks(spec.InputsOf(l), spec.Layers[l].Units) * spec.Layers[l].Units);
-        return checked(packed + 16 + partials + (Environment.ProcessorCount * PerThreadScratchFloats));
+        return checked(packed + 16 + partials + (threads * PerThreadScratchFloats));
     }
 
     private static long Panels(long columns) => (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
