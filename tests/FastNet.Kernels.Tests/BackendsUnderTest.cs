@@ -17,14 +17,16 @@ public static class BackendsUnderTest
     public const string Collection = "backends under test";
 
     /// <summary>Sizes for the CPU backends: every one of 1, 3, 7, 17, 33, 127, 1000 and 1024 in each role of a dense
-    /// layer, depths above the GEMM's k-block, tiles cut at every edge, the batch-1 (GEMV) path, and lengths around
-    /// the vector widths, the norm block (1024) and the parallel threshold (65,536).</summary>
+    /// layer, depths above the GEMM's k-block (1100 inputs, and a batch of 1030 for dW), tiles cut at every edge, the
+    /// batch-1 (GEMV) path, and lengths around the vector widths, the norm block (1024) and the parallel threshold
+    /// (65,536).</summary>
     public static CaseSizes Cpu { get; } = new(
         Layers:
         [
             (1, 1, 1), (1, 3, 7), (1, 784, 128), (1, 127, 1000), (1, 1024, 33),
             (3, 7, 17), (7, 33, 3), (17, 127, 33), (33, 1000, 7), (127, 17, 1000),
-            (1000, 127, 33), (1024, 1024, 10), (1000, 7, 1024), (7, 1, 127), (3, 1024, 1),
+            (1000, 127, 33), (1024, 1024, 10), (1000, 7, 1024), (7, 1, 127), (3, 1024, 1), (17, 1100, 33),
+            (1030, 33, 17),
         ],
         Losses: [(1, 1), (1, 10), (3, 7), (17, 33), (1000, 10), (33, 1024), (7, 127)],
         OptimizerLengths: [1, 3, 17, 33, 1000, 100_003],

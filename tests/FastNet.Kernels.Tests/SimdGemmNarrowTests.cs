@@ -9,7 +9,7 @@ namespace FastNet.Kernels.Tests;
 /// must keep the bits of the tiled path: one fused chain per k-block from zero, the chains added in block order, the
 /// bias added after. Widths 1 to 2·(2V) − 1 cover one vector (up to V columns: the one-vector kernel, 8 rows a
 /// tile), a partial second one, and a ragged second panel that takes the tiled path; depths and batches fall on both
-/// sides of the 256-step k-block.
+/// sides of a k-block (256 steps at 256 bits, 1024 at 512).
 /// </summary>
 public class SimdGemmNarrowTests
 {
@@ -25,6 +25,8 @@ public class SimdGemmNarrowTests
         { 6, 257, 3 },
         { 300, 17, 2 },
         { 97, 520, 2 },
+        { 5, 1030, 2 },
+        { 1030, 9, 1 },
     };
 
     [Theory]
@@ -41,16 +43,17 @@ public class SimdGemmNarrowTests
                 float[] x = Host.Random(random, batch * depth), w = Host.Random(random, depth * n);
                 float[] bias = Host.Random(random, n), delta = Host.Random(random, batch * n);
                 (float[] a, float[] dw, _) = Products(simd, x, w, bias, delta, batch, depth, n);
-                float[] product = SimdGemmSummationOrderTests.Model(x, depth, 1, w, n, 1, batch, n, depth);
+                float[] product = SimdGemmSummationOrderTests.Model(x, depth, 1, w, n, 1, batch, n, depth, width);
                 Assert.Equal(AddBias(product, bias), a);
-                Assert.Equal(SimdGemmSummationOrderTests.Model(x, 1, depth, delta, n, 1, depth, n, batch), dw);
+                Assert.Equal(SimdGemmSummationOrderTests.Model(x, 1, depth, delta, n, 1, depth, n, batch, width), dw);
 
                 // inputs = n: dX = dZ·Wᵀ is n wide, over K = depth
                 x = Host.Random(random, batch * n);
                 w = Host.Random(random, n * depth);
                 delta = Host.Random(random, batch * depth);
                 (_, _, float[] dx) = Products(simd, x, w, [], delta, batch, n, depth);
-                Assert.Equal(SimdGemmSummationOrderTests.Model(delta, depth, 1, w, 1, depth, batch, n, depth), dx);
+                Assert.Equal(SimdGemmSummationOrderTests.Model(delta, depth, 1, w, 1, depth, batch, n, depth, width),
+                    dx);
             }
         }
     }

@@ -4,17 +4,15 @@ using Xunit;
 namespace FastNet.Kernels.Tests;
 
 /// <summary>
-/// The SIMD GEMM's exact arithmetic: each element of C is summed over K in blocks of <see cref="Kc"/> steps, one fused
-/// multiply-add per step from zero, and the block sums are added to C in block order. A scalar model of that order must
-/// give the same bits for X·W, Xᵀ·dZ and dZ·Wᵀ on any thread count, whichever thread packs which operand and however
-/// the edge tiles and short k-blocks fall. Widths of 256 bits and more compute with FMA instructions (AVX2 and FMA,
+/// The SIMD GEMM's exact arithmetic: each element of C is summed over K in blocks of <see cref="DepthBlock"/> steps,
+/// one fused multiply-add per step from zero, and the block sums are added to C in block order. A scalar model of that
+/// order must give the same bits for X·W, Xᵀ·dZ and dZ·Wᵀ on any thread count, whichever thread packs which operand
+/// and however the edge tiles and short k-blocks fall. Widths of 256 bits and more compute with FMA instructions (AVX2 and FMA,
 /// AVX-512); narrower ones may not fuse, so they are compared with each other elsewhere
 /// (<see cref="SimdThreadCountTests"/>), not with this model.
 /// </summary>
 public class SimdGemmSummationOrderTests
 {
-    private const int Kc = 256;
-
     public static TheoryData<int, int, int, int> Shapes => new()
     {
         // outputs a multiple of 512 floats: W and dZ are packed row by row in groups of panels; edge rows; K = 300
@@ -40,6 +38,11 @@ public class SimdGemmSummationOrderTests
         // the last rows of 12-row panels (512 bits): 7 rows through the 8-row kernel and a tile, 8 rows (dW's 44)
         // stored directly; 4 rows (above: 40 and 520) likewise through the 4-row kernel
         { 103, 44, 160, 3 },
+        // K past one 1024-step block at 512 bits: X·W reads W's aliasing rows in place (blocks of 512 steps: 512, 512
+        // and 76), dW's K = 1030 reads dZ in place (1024 and 6), dX's K = 1100 packs Wᵀ (1024 and 76)
+        { 40, 1100, 512, 2 },
+        { 1030, 70, 64, 2 },
+        { 20, 64, 1100, 2 },
     };
 
     [Theory]
@@ -54,11 +57,11 @@ public class SimdGemmSummationOrderTests
             using var simd = SimdBackend.Create(threads, width);
             (float[] a, float[] dz, float[] dw, float[] dx) = Products(simd, x, w, delta, batch, inputs, outputs);
             // A = X·W
-            Assert.Equal(Model(x, inputs, 1, w, outputs, 1, batch, outputs, inputs), a);
+            Assert.Equal(Model(x, inputs, 1, w, outputs, 1, batch, outputs, inputs, width), a);
             // dW = Xᵀ·dZ
-            Assert.Equal(Model(x, 1, inputs, dz, outputs, 1, inputs, outputs, batch), dw);
+            Assert.Equal(Model(x, 1, inputs, dz, outputs, 1, inputs, outputs, batch, width), dw);
             // dX = dZ·Wᵀ
-            Assert.Equal(Model(dz, outputs, 1, w, 1, outputs, batch, inputs, outputs), dx);
+            Assert.Equal(Model(dz, outputs, 1, w, 1, outputs, batch, inputs, outputs, width), dx);
         }
     }
 
@@ -76,20 +79,31 @@ public class SimdGemmSummationOrderTests
             Host.Download(simd, dx.All));
     }
 
-    // C[m, n] = A[m, k]·B[k, n], element (i, k) of A at a[i·aRow + k·aColumn], likewise for B
+    /// <summary>
+    /// The depth of the k-blocks of C = A·B with C's <paramref name="m"/> rows at this width: 256 steps at 256 bits; at
+    /// 512 bits 1024, or 512 where B is row-major (<paramref name="bColumn"/> 1) and read in place although its rows
+    /// alias in the caches, which the GEMM does where they are a multiple of 512 floats apart and C has at most 512
+    /// rows.
+    /// </summary>
+    internal static int DepthBlock(VectorWidth width, int m, int bRow, int bColumn) =>
+        width != VectorWidth.Bits512 ? 256 : bColumn == 1 && bRow % 512 == 0 && m <= 512 ? 512 : 1024;
+
+    // C[m, n] = A[m, k]·B[k, n], element (i, k) of A at a[i·aRow + k·aColumn], likewise for B, summed as the GEMM does
+    // at this width
     internal static float[] Model(float[] a, int aRow, int aColumn, float[] b, int bRow, int bColumn, int m, int n,
-        int k)
+        int k, VectorWidth width)
     {
+        int kc = DepthBlock(width, m, bRow, bColumn);
         float[] c = new float[m * n];
         for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
             {
                 float sum = 0;
-                for (int k0 = 0; k0 < k; k0 += Kc)
+                for (int k0 = 0; k0 < k; k0 += kc)
                 {
                     float block = 0;
-                    for (int s = k0; s < Math.Min(k, k0 + Kc); s++)
+                    for (int s = k0; s < Math.Min(k, k0 + kc); s++)
                     {
                         block = MathF.FusedMultiplyAdd(a[(i * aRow) + (s * aColumn)], b[(s * bRow) + (j * bColumn)],
                             block);

@@ -7,8 +7,8 @@ namespace FastNet.Kernels.Simd;
 /// written once, and dW is never written; separately, the dX GEMM, the dW GEMM and the optimizer pass move W three
 /// times and dW twice, which at a small batch costs more than the products.
 /// The same bits as those three: every element of dX and of the gradient is summed with the GEMM's micro-kernels in
-/// its order (k-blocks of <see cref="Gemm{TV}.Kc"/>, each block's chain added to the element in turn), and the step
-/// is the optimizer pass's arithmetic. dZ is packed once per call, in both of the layouts the kernels read.
+/// its order (k-blocks of <see cref="Gemm{TV}.DepthBlock"/>, each block's chain added to the element in turn), and
+/// the step is the optimizer pass's arithmetic. dZ is packed once per call, in both of the layouts the kernels read.
 /// </summary>
 internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unmanaged, IVec<TV>
 {
@@ -20,7 +20,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
 
     // the current call, read by the jobs
     private float* _x, _w, _delta, _dX, _deltaAsAPacked, _deltaAsBPacked;
-    private int _batch, _inputs, _outputs, _paddedBatch, _rowPanels;
+    private int _batch, _inputs, _outputs, _paddedBatch, _rowPanels, _depthBlock;
     private float _learningRate, _weightDecay;
 
     /// <summary>A sweep for one backend, using <paramref name="pool"/>'s threads.</summary>
@@ -73,6 +73,8 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         (_batch, _inputs, _outputs) = (batch, inputs, outputs);
         (_learningRate, _weightDecay) = (sgd.Lr, sgd.Wd);
         _paddedBatch = PaddedRows(batch);
+        // dX = dZ·Wᵀ summed in the k-blocks the GEMM would sum it in (Wᵀ as its B)
+        _depthBlock = Gemm<TV>.DepthBlock(batch, new Operand(w, 1, outputs));
         _rowPanels = (inputs + Gemm<TV>.Nr - 1) / Gemm<TV>.Nr;
         _deltaAsAPacked = _deltaAsA.Get((nint)_paddedBatch * outputs);
         _deltaAsBPacked = _deltaAsB.Get((nint)outputs * batch);
@@ -88,9 +90,9 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         int mr = Gemm<TV>.Mr, nr = Gemm<TV>.Nr;
         if (task == 0)
         {
-            for (int k0 = 0; k0 < _outputs; k0 += Gemm<TV>.Kc)
+            for (int k0 = 0; k0 < _outputs; k0 += _depthBlock)
             {
-                int depth = Math.Min(Gemm<TV>.Kc, _outputs - k0);
+                int depth = Math.Min(_depthBlock, _outputs - k0);
                 Packing.PackA(delta, 0, _batch, k0, depth, mr, _deltaAsAPacked + ((nint)_paddedBatch * k0));
             }
             return;
@@ -104,7 +106,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
     {
         int first = (int)((long)_rowPanels * task / tasks), end = (int)((long)_rowPanels * (task + 1) / tasks);
         int nr = Gemm<TV>.Nr;
-        float* weightPanel = _weightPanels[worker].Get((nint)Gemm<TV>.Kc * nr);
+        float* weightPanel = _weightPanels[worker].Get((nint)_depthBlock * nr);
         float* inputPanels = _inputPanels[worker].Get((nint)PaddedRows(nr) * _batch);
         float* tile = _tiles[worker].Get((nint)Gemm<TV>.Mr * nr);
         for (int q = first; q < end; q++)
@@ -120,9 +122,9 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
     {
         int mr = Gemm<TV>.Mr, nr = Gemm<TV>.Nr;
         var weightsTransposed = new Operand(_w, 1, _outputs);
-        for (int k0 = 0; k0 < _outputs; k0 += Gemm<TV>.Kc)
+        for (int k0 = 0; k0 < _outputs; k0 += _depthBlock)
         {
-            int depth = Math.Min(Gemm<TV>.Kc, _outputs - k0);
+            int depth = Math.Min(_depthBlock, _outputs - k0);
             bool accumulate = k0 > 0;
             Packing.PackB(weightsTransposed, k0, depth, i0, columns, nr, weightPanel);
             float* aBlock = _deltaAsAPacked + ((nint)_paddedBatch * k0);

@@ -37,10 +37,12 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
 {
     private const int FloatBytes = sizeof(float), MetricFloats = 2;
 
-    // the SIMD GEMM's widest micro-panel, and per thread its packed block of A (Mc·Kc ≤ 144·256), its tile (12·32)
-    // and the headroom past the end of each scratch array (16 floats)
+    // the SIMD GEMM's widest micro-panel; per thread its packed block of A (Mc·Kc ≤ 96·1024) and tile (12·32), the
+    // backward sweep's panel of W (Kc·32), its inputs' panels (36·64) and tile, and the headroom past the end of each
+    // scratch array (16 floats)
     private const int PanelWidth = 32;
-    private const long PerThreadScratchFloats = (144 * 256) + (12 * 32) + (3 * 16);
+    private const long PerThreadScratchFloats = (96 * 1024) + (12 * 32) + (1024 * 32) + (36 * 64) + (12 * 32)
+        + (6 * 16);
 
     /// <summary>The largest single buffer: its floats, which a buffer indexes by <see cref="int"/>.</summary>
     public long LargestBufferFloats { get; init; }
