@@ -7,8 +7,8 @@ namespace FastNet.Kernels.Tests;
 /// The SIMD GEMM's exact arithmetic: each element of C is summed over K in blocks of <see cref="DepthBlock"/> steps,
 /// one fused multiply-add per step from zero, and the block sums are added to C in block order. A scalar model of that
 /// order must give the same bits for X·W, Xᵀ·dZ and dZ·Wᵀ on any thread count, whichever thread packs which operand
-/// and however the edge tiles and short k-blocks fall. Widths of 256 bits and more compute with FMA instructions (AVX2 and FMA,
-/// AVX-512); narrower ones may not fuse, so they are compared with each other elsewhere
+/// and however the edge tiles and short k-blocks fall. Widths of 256 bits and more compute with FMA instructions (AVX2
+/// and FMA, AVX-512); narrower ones may not fuse, so they are compared with each other elsewhere
 /// (<see cref="SimdThreadCountTests"/>), not with this model.
 /// </summary>
 public class SimdGemmSummationOrderTests

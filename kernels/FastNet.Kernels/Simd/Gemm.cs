@@ -84,7 +84,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     /// turn, so every micro-tile of C is read and written once per block. With 512-bit vectors a block is 1024 steps
     /// deep, so a product with K ≤ 1024 writes each tile of C once and never reads it back (at 256 steps a 1024 × 1024
     /// C, 4 MiB, more than L2, made four passes). Measured on an AVX-512 Zen 5, 2 threads, against 256 steps (with
-    /// <see cref="Mc"/> of 96 and 144 rows): in one process, steps at a batch of 1024 ×1.07–1.08, tanh-64 ×1.04,
+    /// <see cref="Mc"/> of 72–96 and 144 rows): in one process, steps at a batch of 1024 ×1.07–1.08, tanh-64 ×1.04,
     /// sigmoid-64 ×1.01, SGEMM 1024³ ×1.04, 8192 × 4096 → 4096 ×1.04, 2048³ ×1.00; in alternated fresh processes
     /// (8 rounds) sigmoid-1024 ×1.037 and relu-adam-1024 ×1.044 (8 of 8), SGEMM 1024³ ×1.047 (7 of 8). 256-bit vectors
     /// keep the depth measured on Zen 2.
@@ -98,8 +98,8 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     /// </summary>
     public static int AliasedInPlaceKc => TV.Count == 16 ? 512 : Kc;
 
-    /// <summary>Rows of A packed at a time per thread: a block of Mc × Kc floats (384 KiB at 512 bits) stays in
-    /// L2.</summary>
+    /// <summary>Rows of A packed at a time per thread: a block of Mc × Kc floats (up to 384 KiB at 512 bits) stays
+    /// in L2.</summary>
     public static int Mc => Mr * (TV.Count == 16 ? 8 : 12);
 
     /// <summary>The depth of the k-blocks that C = A·B is summed in, for C's <paramref name="m"/> rows and this B: the
