@@ -106,7 +106,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
     {
         int first = (int)((long)_rowPanels * task / tasks), end = (int)((long)_rowPanels * (task + 1) / tasks);
         int nr = Gemm<TV>.Nr;
-        float* weightPanel = _weightPanels[worker].Get((nint)_depthBlock * nr);
+        float* weightPanel = _weightPanels[worker].Get((nint)Math.Min(_depthBlock, _outputs) * nr);
         float* inputPanels = _inputPanels[worker].Get((nint)PaddedRows(nr) * _batch);
         float* tile = _tiles[worker].Get((nint)Gemm<TV>.Mr * nr);
         for (int q = first; q < end; q++)

@@ -305,7 +305,8 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             ComputeNarrow(i0, i1);
             return;
         }
-        float* aPacked = _packedA[worker].Get((nint)Mc * _kc);
+        // a block of A as deep as this product's k-blocks are, not the deepest a k-block can be
+        float* aPacked = _packedA[worker].Get((nint)Mc * Math.Min(_kc, _k));
         float* tile = _tiles[worker].Get((nint)Mr * Nr);
         int mr = Mr, nr = Nr;
         // without sharing, this task's packed panels go to this thread's region, each k-block's after the last's

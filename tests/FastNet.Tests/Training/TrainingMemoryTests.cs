@@ -182,18 +182,27 @@ public class TrainingMemoryTests
         Assert.Equal(heldSingle.Batch, held.Batch);
     }
 
-    [Fact]
-    public void SimdScratchEstimateBoundsWhatTheBackendHoldsAfterAnEpoch()
+    // a narrow net with Adam; and two 1024-wide layers with plain SGD, whose per-thread buffers are the largest: at a
+    // batch of 100 dZ·Wᵀ packs dZ in full blocks of A (96 rows by 1024 steps at 512 bits), at a batch of 40 the hidden
+    // layer's backward sweep holds a panel of W 1024 steps deep per thread
+    [Theory]
+    [InlineData(70, OptimizerKind.Adam, 40)]
+    [InlineData(1024, OptimizerKind.Sgd, 100)]
+    [InlineData(1024, OptimizerKind.Sgd, 40)]
+    public void SimdScratchEstimateBoundsWhatTheBackendHoldsAfterAnEpoch(int units, OptimizerKind optimizer, int batch)
     {
         Dataset train = Data(300, "train");
-        var wide = new NetworkSpec(7, [new LayerSpec(70, Activation.Relu), new LayerSpec(3, Activation.Identity)]);
+        LayerSpec[] hidden = units == 1024
+            ? [new LayerSpec(units, Activation.Relu), new LayerSpec(units, Activation.Relu)]
+            : [new LayerSpec(units, Activation.Relu)];
+        var wide = new NetworkSpec(7, [.. hidden, new LayerSpec(3, Activation.Identity)]);
         using IBackend backend = Backends.Create("simd");
         var simd = (SimdBackend)backend;
-        TrainingMemory estimate = TrainingMemory.ForTraining(backend, wide, OptimizerKind.Adam, true, 40, train, null);
+        TrainingMemory estimate = TrainingMemory.ForTraining(backend, wide, optimizer, true, batch, train, null);
 
         using var network = new TrainingNetwork(backend, new Initializer(InitializerKind.Xavier).Create(wide, new SeededRandom(1)),
-            LossKind.SoftmaxCrossEntropy, new OptimizerSettings { Kind = OptimizerKind.Adam }, 40);
-        using var trainer = new Trainer(network, train, null, new TrainingOptions(1, 40, Shuffle: true, Seed: 1));
+            LossKind.SoftmaxCrossEntropy, new OptimizerSettings { Kind = optimizer }, batch);
+        using var trainer = new Trainer(network, train, null, new TrainingOptions(1, batch, Shuffle: true, Seed: 1));
         trainer.RunEpoch();
 
         Assert.True(simd.ScratchBytes > 0, "an epoch of batches packs GEMM operands");
