@@ -37,7 +37,7 @@ public static class BackendsUnderTest
             (3, 7, 17), (37, 33, 65), (2, 512, 512), (37, 520, 512),
         ],
         TrustRatioLengths: [1, 3, 17, 33, 1000, 1023, 1025, 4097, 65_539],
-        Determinism: (300, 500, 200));
+        Determinism: (300, 1100, 200));
 
     private static readonly ConcurrentDictionary<string, Lazy<BackendUnderTest>> Made = new();
 

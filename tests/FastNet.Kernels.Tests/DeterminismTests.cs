@@ -23,9 +23,10 @@ public class DeterminismTests
         }
     }
 
-    // forward, loss, backward with dX and an Adam step on a shape that splits over threads and k-blocks (tiles on a
-    // GPU); the gradient is returned too: Adam's first step moves each parameter by about lr · sign(g), so the updated
-    // parameters alone hide most last-bit changes in dW and db
+    // forward, loss, backward with dX and an Adam step on a shape that splits over threads and k-blocks (the CPU
+    // sizes' 1100 inputs take more than one at every SIMD width; tiles on a GPU); the gradient is returned too: Adam's
+    // first step moves each parameter by about lr · sign(g), so the updated parameters alone hide most last-bit
+    // changes in dW and db
     internal static float[] Run(IBackend backend, (int Batch, int Inputs, int Outputs) shape)
     {
         (int batch, int inputs, int outputs) = shape;

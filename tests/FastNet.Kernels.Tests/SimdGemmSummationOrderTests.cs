@@ -16,12 +16,12 @@ public class SimdGemmSummationOrderTests
     public static TheoryData<int, int, int, int> Shapes => new()
     {
         // outputs a multiple of 512 floats: W and dZ are packed row by row in groups of panels; edge rows; K = 300
-        // (a short second k-block); dX reads Wᵀ, packed one panel at a time with a zero-padded last panel
+        // (a short second k-block at 256 bits); dX reads Wᵀ, packed one panel at a time with a zero-padded last panel
         { 97, 300, 1024, 1 },
         { 97, 300, 1024, 2 },
         { 97, 300, 1024, 3 },
         // dX with more rows than columns: threads split C by rows, so they share B's panels and wait for each
-        // other's packing; dW's K = 300; at 512 bits X·W reads X's 300 rows in place, three blocks of Gemm.Mc rows
+        // other's packing; dW's K = 300; at 512 bits X·W reads X's 300 rows in place, four blocks of Gemm.Mc rows
         { 300, 97, 512, 2 },
         { 300, 97, 512, 3 },
         // 1030 outputs: W's whole panels are read in place and only its last, partial panel is packed; X·W reads X's
@@ -29,8 +29,9 @@ public class SimdGemmSummationOrderTests
         { 40, 520, 1030, 2 },
         // a batch of 64 by 784 → 256 (tanh-64's first layer): X's 60 rows in place, 4 packed, through full panels
         { 64, 784, 256, 2 },
-        // several row blocks per thread and three k-blocks, the last 8 steps deep; at 512 bits X·W reads X's rows in
-        // place across two blocks of Gemm.Mc rows, the second ending in an 8-row panel that is packed
+        // several row blocks per thread and k-blocks whose last is 8 steps deep (X·W: three at 256 bits, two of W's
+        // aliasing rows read in place at 512); at 512 bits X·W reads X's rows in place across blocks of Gemm.Mc rows,
+        // the last a single 8-row panel that is packed
         { 200, 520, 512, 2 },
         // more rows than Gemm.AliasedInPlaceRows at every width: W packed row by row at 512 bits too (above, A's
         // 97 to 300 rows read W and dZ in place at 512 bits and packed at 256)
