@@ -8,7 +8,8 @@ namespace FastNet.Kernels.Simd;
 /// times and dW twice, which at a small batch costs more than the products.
 /// The same bits as those three: every element of dX and of the gradient is summed with the GEMM's micro-kernels in
 /// its order (k-blocks of <see cref="Gemm{TV}.DepthBlock"/>, each block's chain added to the element in turn), and
-/// the step is the optimizer pass's arithmetic. dZ is packed once per call, in both of the layouts the kernels read.
+/// the step is the optimizer pass's arithmetic. dZ is packed once per call, in both of the layouts the kernels read;
+/// the panels go out in <see cref="GuidedSplit"/>'s tasks.
 /// </summary>
 internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unmanaged, IVec<TV>
 {
@@ -20,7 +21,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
 
     // the current call, read by the jobs
     private float* _x, _w, _delta, _dX, _deltaAsAPacked, _deltaAsBPacked;
-    private int _batch, _inputs, _outputs, _paddedBatch, _rowPanels, _depthBlock;
+    private int _batch, _inputs, _outputs, _paddedBatch, _rowPanels, _depthBlock, _threads;
     private float _learningRate, _weightDecay;
 
     /// <summary>A sweep for one backend, using <paramref name="pool"/>'s threads.</summary>
@@ -79,7 +80,9 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         _deltaAsAPacked = _deltaAsA.Get((nint)_paddedBatch * outputs);
         _deltaAsBPacked = _deltaAsB.Get((nint)outputs * batch);
         _pool.Run(_packJob, 2);
-        _pool.Run(_sweepJob, Math.Min(_pool.Threads, _rowPanels));
+        // the panels in GuidedSplit's tasks, so a faster core takes more of them
+        _threads = Math.Min(_pool.Threads, _rowPanels);
+        _pool.Run(_sweepJob, GuidedSplit.Tasks(_threads));
     }
 
     // task 0: dZ as the A of dX = dZ·Wᵀ, every k-block over all its rows; task 1: dZ as the B of Xᵀ·dZ, one k-block
@@ -101,10 +104,11 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         Packing.PackBRows(delta, 0, _batch, 0, _outputs / nr, nr, _deltaAsBPacked, panelSize);
     }
 
-    // panels of W's rows [first, end) of this task's share, each: dX's columns, then the rows' gradient and step
-    private void Sweep(int task, int tasks, int worker)
+    // panels of W's rows [first, end) of this task, each: dX's columns, then the rows' gradient and step
+    private void Sweep(int task, int worker)
     {
-        int first = (int)((long)_rowPanels * task / tasks), end = (int)((long)_rowPanels * (task + 1) / tasks);
+        int first = GuidedSplit.Start(_rowPanels, _threads, task);
+        int end = GuidedSplit.Start(_rowPanels, _threads, task + 1);
         int nr = Gemm<TV>.Nr;
         float* weightPanel = _weightPanels[worker].Get((nint)Math.Min(_depthBlock, _outputs) * nr);
         float* inputPanels = _inputPanels[worker].Get((nint)PaddedRows(nr) * _batch);
@@ -190,6 +194,6 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
 
     private sealed class SweepJob(BackwardSgdSweep<TV> owner) : IParallelJob
     {
-        public void Execute(int task, int taskCount, int worker) => owner.Sweep(task, taskCount, worker);
+        public void Execute(int task, int taskCount, int worker) => owner.Sweep(task, worker);
     }
 }

@@ -26,10 +26,11 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// panels just before its first use: where the threads split only C's columns, each thread packs its own panels into a
 /// region of the buffer that is its own from one call to the next (no other thread reads them, and its lines stay in
 /// that thread's core); where they split C's rows too, all threads read all panels, and the first thread that needs a
-/// group packs it for all (no separate pass, no barrier). Each thread owns a rectangle of C, packs its A rows
+/// group packs it for all (no separate pass, no barrier). Each task owns a rectangle of C, packs its A rows
 /// <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it; where the threads split
 /// only C's columns, each would pack all of A, so a row-major A whose rows do not alias has its whole 12-row panels
-/// read in place instead.
+/// read in place instead, and an A of at most Mc × Kc floats is packed whole once per thread. Where either holds, the
+/// columns go out in <see cref="GuidedSplit"/>'s tasks, so that a faster core computes more of them.
 /// A C no wider than one micro-panel (N ≤ NR, such as a 10-wide output layer) has nothing to reuse a packed A for, so
 /// its kernel reads A in place and stores only C's valid columns (<see cref="NarrowMicroKernel"/>).
 /// A call can also take a pending SGD step of an in-place B (<see cref="CanStepB"/>): each thread then updates each
@@ -55,8 +56,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
 
     // the current call, read by the jobs
     private int _m, _n, _k, _kc, _panels, _kBlocks, _tasksM, _tasksN, _rowsPerTask, _panelsPerTask, _firstPacked;
-    private int _packGroups, _panelsPerGroup;
-    private bool _readsAInPlace, _sharesB;
+    private int _packGroups, _panelsPerGroup, _columnTasks;
+    private bool _readsAInPlace, _sharesB, _guided, _wholeA;
+    // the calls so far, and per thread the call whose whole A its block holds (_wholeA: packed by its first task)
+    private long _call;
+    private readonly long[] _aPackedInCall;
     private Operand _a, _b;
     private float* _c;
     private nint _ldc;
@@ -69,6 +73,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     {
         _pool = pool;
         _packedA = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
+        _aPackedInCall = new long[pool.Threads];
         _tiles = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
         _computeJob = new ComputeJob(this);
     }
@@ -163,6 +168,15 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _firstPacked = inPlace ? n / Nr : 0;
 
         (_tasksM, _tasksN, _rowsPerTask, _panelsPerTask) = Partition(m, n, k, _panels, ThreadsFor(m, n, k));
+        _readsAInPlace = ReadsAInPlace(a, _tasksM, _tasksN);
+        // where the threads split only C's columns and A costs a thread nothing to revisit (read in place, or small
+        // enough to be packed whole once per call and thread), the columns go out in GuidedSplit's tasks, so that a
+        // faster core takes more of them
+        _call++;
+        bool columnsOnly = _tasksM == 1 && _tasksN > 1;
+        _wholeA = columnsOnly && (long)PaddedRows(m) * k <= (long)Mc * Kc;
+        _guided = columnsOnly && (_wholeA || _readsAInPlace);
+        _columnTasks = _guided ? GuidedSplit.Tasks(_tasksN) : _tasksN;
         // a packed panel is read by every task of its columns: by one task, unless the rows of C are split too (always
         // so in the narrow path, which packs its one panel there)
         _sharesB = (_tasksM > 1 || _panels == 1) && _firstPacked < _panels;
@@ -172,7 +186,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
         else if (_firstPacked < _panels)
         {
-            _ownRegion = Math.Max(_ownRegion, (nint)Math.Min(_panelsPerTask, _panels - _firstPacked) * Nr * k);
+            _ownRegion = Math.Max(_ownRegion, (nint)MostPackedPanelsOfATask() * Nr * k);
             _bPacked = _packedB.Get(_ownRegion * _pool.Threads);
         }
         else
@@ -185,7 +199,6 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             throw new InvalidOperationException("this GEMM cannot take a step of B: check CanStepB first");
         }
 
-        _readsAInPlace = ReadsAInPlace(a, _tasksM, _tasksN);
         _panelsPerGroup = b.ColStride == 1 ? PanelsPerPackGroup : 1;
         _packGroups = (_panels - _firstPacked + _panelsPerGroup - 1) / _panelsPerGroup;
         int packUnits = _sharesB ? _kBlocks * _packGroups : 0;
@@ -194,7 +207,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             _packStates = new int[packUnits];
         }
         Array.Clear(_packStates, 0, packUnits);
-        _pool.Run(_computeJob, _tasksM * _tasksN);
+        _pool.Run(_computeJob, _tasksM * _columnTasks);
         _step = PendingSgdStep.None;
     }
 
@@ -292,10 +305,36 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
+    // rows rounded up to whole micro-panels, as PackA pads them
+    private static int PaddedRows(int rows) => (rows + Mr - 1) / Mr * Mr;
+
+    // panels [p0, p1) of column task t
+    private (int P0, int P1) ColumnRange(int t)
+    {
+        if (_guided)
+        {
+            return (GuidedSplit.Start(_panels, _tasksN, t), GuidedSplit.Start(_panels, _tasksN, t + 1));
+        }
+        int p0 = t * _panelsPerTask;
+        return (p0, Math.Min(_panels, p0 + _panelsPerTask));
+    }
+
+    // the most panels one column task packs into its thread's region
+    private int MostPackedPanelsOfATask()
+    {
+        int most = 0;
+        for (int t = 0; t < _columnTasks; t++)
+        {
+            (int p0, int p1) = ColumnRange(t);
+            most = Math.Max(most, p1 - Math.Max(p0, _firstPacked));
+        }
+        return most;
+    }
+
     private void Compute(int task, int worker)
     {
-        int i0 = task / _tasksN * _rowsPerTask, i1 = Math.Min(_m, i0 + _rowsPerTask);
-        int p0 = task % _tasksN * _panelsPerTask, p1 = Math.Min(_panels, p0 + _panelsPerTask);
+        int i0 = task / _columnTasks * _rowsPerTask, i1 = Math.Min(_m, i0 + _rowsPerTask);
+        (int p0, int p1) = ColumnRange(task % _columnTasks);
         if (i0 >= i1 || p0 >= p1)
         {
             return;
@@ -305,8 +344,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             ComputeNarrow(i0, i1);
             return;
         }
-        // a block of A as deep as this product's k-blocks are, not the deepest a k-block can be
-        float* aPacked = _packedA[worker].Get((nint)Mc * Math.Min(_kc, _k));
+        // a block of A as deep as this product's k-blocks are, not the deepest a k-block can be; or, where all of A
+        // fits in as much, all of its blocks one after another, packed by the thread's first task of the call and kept
+        // for its others
+        float* aPacked = _packedA[worker].Get(_wholeA ? (nint)PaddedRows(_m) * _k : (nint)Mc * Math.Min(_kc, _k));
+        bool packsA = !_wholeA || _aPackedInCall[worker] != _call;
         float* tile = _tiles[worker].Get((nint)Mr * Nr);
         int mr = Mr, nr = Nr;
         // without sharing, this task's packed panels go to this thread's region, each k-block's after the last's
@@ -321,10 +363,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                 bool accumulate = kb > 0, last = kb == _kBlocks - 1;
                 // in place, only a last partial micro-panel is packed, where it would be in the packed block
                 int inPlaceRows = _readsAInPlace ? mc / mr * mr : 0;
-                if (inPlaceRows < mc)
+                float* aBlock = _wholeA ? aPacked + ((nint)(ic - i0) * _k) + ((nint)PaddedRows(mc) * k0) : aPacked;
+                if (inPlaceRows < mc && packsA)
                 {
                     Packing.PackA(_a, ic + inPlaceRows, mc - inPlaceRows, k0, depth, mr,
-                        aPacked + ((nint)inPlaceRows * depth));
+                        aBlock + ((nint)inPlaceRows * depth));
                 }
                 float* bBlock = _sharesB ? _bPacked + ((nint)k0 * _panels * nr) : ownB + ((nint)k0 * ownPanels * nr);
                 int firstInBlock = _sharesB ? 0 : firstOwn;
@@ -360,7 +403,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                         }
                         else
                         {
-                            RunTile(rows, columns, depth, aPacked + ((nint)ir * depth), 0, bPanel, ldb, c, _ldc, tile,
+                            RunTile(rows, columns, depth, aBlock + ((nint)ir * depth), 0, bPanel, ldb, c, _ldc, tile,
                                 accumulate);
                         }
                         if (last && _epilogue.Enabled)
@@ -375,6 +418,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                 }
             }
         }
+        _aPackedInCall[worker] = _call;
     }
 
     // the pending SGD step of B's rows [k0, k0 + depth), columns [j0, j0 + Nr)
