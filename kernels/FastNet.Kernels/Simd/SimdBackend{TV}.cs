@@ -78,7 +78,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             int chunks = PerExampleRowChunks(inputs, outputs);
             float* partials = chunks == 1 ? A : _partials.Get((nint)chunks * outputs);
             _gemvJob.Set(GemvKind.Forward, X, W, null, inputs, outputs, chunks, partials, null);
-            _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
+            _pool.Run(_gemvJob, GemvTasks(chunks));
             FinishOne(partials, chunks, B, outputs, activation, A);
             return;
         }
@@ -87,6 +87,11 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         _gemm.Multiply(batch, outputs, inputs, new Operand(X, inputs, 1), new Operand(W, outputs, 1), A, outputs,
             new Epilogue(B, activation, epilogue));
     }
+
+    // a batch-1 layer's tasks: its chunks, up to four tasks per thread, claimed as the threads come free, so a worker
+    // that starts late or runs slower takes fewer (the bits depend on the chunks alone); in one process, 784-128-10
+    // per example ×1.014 and ×1.035 against one task per thread
+    private int GemvTasks(int chunks) => Math.Min(GuidedSplit.Tasks(_pool.Threads), chunks);
 
     // the delta pass's tasks: column ranges on every thread when it is large enough to pay for waking them
     private int DeltaTasks(int batch, int outputs) =>
@@ -128,7 +133,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             // rows of W and dW split as in the forward pass; every output element belongs to one thread
             int chunks = PerExampleRowChunks(inputs, outputs);
             _gemvJob.Set(GemvKind.Backward, X, W, D, inputs, outputs, chunks, DW, DX);
-            _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
+            _pool.Run(_gemvJob, GemvTasks(chunks));
             return;
         }
         // dW[inputs, outputs] = Xᵀ·dZ: A = Xᵀ is X with its strides swapped
@@ -169,7 +174,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         {
             int chunks = PerExampleRowChunks(inputs, outputs);
             _gemvJob.Set(GemvKind.BackwardSgd, X, W, D, inputs, outputs, chunks, null, DX, sgd);
-            _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
+            _pool.Run(_gemvJob, GemvTasks(chunks));
         }
         else
         {
@@ -212,7 +217,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         int chunks = PerExampleRowChunks(inputs, outputs);
         float* partials = chunks == 1 ? A : _partials.Get((nint)chunks * outputs);
         _gemvJob.Set(GemvKind.BackwardSgdThenForward, XP, W, D, inputs, outputs, chunks, partials, null, sgd, X);
-        _pool.Run(_gemvJob, Math.Min(_pool.Threads, chunks));
+        _pool.Run(_gemvJob, GemvTasks(chunks));
         FinishOne(partials, chunks, B, outputs, activation, A);
     }
 
