@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace FastNet.Kernels.Simd;
@@ -30,7 +31,9 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// <see cref="Mc"/> at a time (that block stays in L2) and sweeps the B micro-panels over it; where the threads split
 /// only C's columns, each would pack all of A, so a row-major A whose rows do not alias has its whole 12-row panels
 /// read in place instead, and an A of at most Mc × Kc floats is packed whole once per thread. Where either holds, the
-/// columns go out in <see cref="GuidedSplit"/>'s tasks, so that a faster core computes more of them.
+/// columns go out in <see cref="GuidedSplit"/>'s tasks, so that a faster core computes more of them; elsewhere (A
+/// packed block by block, as at a batch of 1024) two threads keep one task each, and the boundary between their
+/// columns follows their measured speed on the last call of the same kind (between 3/8 and 5/8 of the panels each).
 /// A C no wider than one micro-panel (N ≤ NR, such as a 10-wide output layer) has nothing to reuse a packed A for, so
 /// its kernel reads A in place and stores only C's valid columns (<see cref="NarrowMicroKernel"/>).
 /// A call can also take a pending SGD step of an in-place B (<see cref="CanStepB"/>): each thread then updates each
@@ -61,6 +64,14 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // the calls so far, and per thread the call whose whole A its block holds (_wholeA: packed by its first task)
     private long _call;
     private readonly long[] _aPackedInCall;
+    // where two threads split a product's columns with A packed per task (_balanced), the calling thread's share of
+    // the panels per kind of product, moved after each call towards what the two tasks' times say would have
+    // finished them together; and the current call's start and tasks' ends (Stopwatch ticks)
+    private readonly Dictionary<(int M, int N, int K, bool RowMajorA, bool RowMajorB), double> _callerShares = [];
+    private bool _balanced;
+    private int _callerPanels;
+    private long _callStart;
+    private readonly long[] _taskEnds = new long[2];
     private Operand _a, _b;
     private float* _c;
     private nint _ldc;
@@ -177,11 +188,22 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _wholeA = columnsOnly && (long)PaddedRows(m) * k <= (long)Mc * Kc;
         _guided = columnsOnly && (_wholeA || _readsAInPlace);
         _columnTasks = _guided ? GuidedSplit.Tasks(_tasksN) : _tasksN;
+        // elsewhere two threads' column halves move with their measured speed: another task would pack A again
+        _balanced = columnsOnly && !_guided && _tasksN == 2 && _panels >= BalancedMinPanels;
+        var kind = (m, n, k, a.ColStride == 1, b.ColStride == 1);
+        double share = _balanced && _callerShares.TryGetValue(kind, out double known) ? known : 0.5;
+        _callerPanels = _balanced ? Math.Clamp((int)Math.Round(share * _panels), _panels - MostBalancedPanels(),
+            MostBalancedPanels()) : 0;
         // a packed panel is read by every task of its columns: by one task, unless the rows of C are split too (always
         // so in the narrow path, which packs its one panel there)
         _sharesB = (_tasksM > 1 || _panels == 1) && _firstPacked < _panels;
         if (_sharesB)
         {
+            _bPacked = _packedB.Get((nint)_panels * Nr * k);
+        }
+        else if (_firstPacked < _panels && _balanced)
+        {
+            // each task packs its panels where they lie in B, so the moving boundary needs no more than all of them
             _bPacked = _packedB.Get((nint)_panels * Nr * k);
         }
         else if (_firstPacked < _panels)
@@ -207,7 +229,13 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             _packStates = new int[packUnits];
         }
         Array.Clear(_packStates, 0, packUnits);
+        _taskEnds[0] = _taskEnds[1] = 0;
+        _callStart = Stopwatch.GetTimestamp();
         _pool.Run(_computeJob, _tasksM * _columnTasks);
+        if (_balanced)
+        {
+            Rebalance(kind, share);
+        }
         _step = PendingSgdStep.None;
     }
 
@@ -305,6 +333,33 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
+    // the most panels a thread's task takes where the split is balanced
+    private int MostBalancedPanels() => 5 * _panels / 8;
+
+    // the fewest panels split so (fewer leave no room between 3/8 and 5/8 of them)
+    private const int BalancedMinPanels = 4;
+
+    // the caller's share for the next call of this kind: the panels each task computed per tick since the call began
+    // (so a worker that started late counts as slower), the share that would have ended both together, averaged with
+    // the last share so that one noisy call moves it only halfway
+    private void Rebalance((int, int, int, bool, bool) kind, double share)
+    {
+        long t0 = _taskEnds[0] - _callStart, t1 = _taskEnds[1] - _callStart;
+        if (_taskEnds[0] == 0 || _taskEnds[1] == 0 || t0 <= 0 || t1 <= 0)
+        {
+            return;
+        }
+        double rate0 = _callerPanels / (double)t0, rate1 = (_panels - _callerPanels) / (double)t1;
+        if (_callerShares.Count >= MaxBalancedKinds && !_callerShares.ContainsKey(kind))
+        {
+            _callerShares.Clear();
+        }
+        _callerShares[kind] = (share + (rate0 / (rate0 + rate1))) / 2;
+    }
+
+    // kinds of product whose shares are kept (a network's layers take a few each)
+    private const int MaxBalancedKinds = 64;
+
     // rows rounded up to whole micro-panels, as PackA pads them
     private static int PaddedRows(int rows) => (rows + Mr - 1) / Mr * Mr;
 
@@ -314,6 +369,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         if (_guided)
         {
             return (GuidedSplit.Start(_panels, _tasksN, t), GuidedSplit.Start(_panels, _tasksN, t + 1));
+        }
+        if (_balanced)
+        {
+            return t == 0 ? (0, _callerPanels) : (_callerPanels, _panels);
         }
         int p0 = t * _panelsPerTask;
         return (p0, Math.Min(_panels, p0 + _panelsPerTask));
@@ -353,7 +412,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         int mr = Mr, nr = Nr;
         // without sharing, this task's packed panels go to this thread's region, each k-block's after the last's
         int firstOwn = Math.Max(p0, _firstPacked), ownPanels = p1 - firstOwn;
-        float* ownB = _bPacked + (worker * _ownRegion);
+        float* ownB = _balanced ? _bPacked + ((nint)firstOwn * Nr * _k) : _bPacked + (worker * _ownRegion);
         for (int ic = i0; ic < i1; ic += Mc)
         {
             int mc = Math.Min(Mc, i1 - ic);
@@ -419,6 +478,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             }
         }
         _aPackedInCall[worker] = _call;
+        if (_balanced)
+        {
+            _taskEnds[task] = Stopwatch.GetTimestamp();
+        }
     }
 
     // the pending SGD step of B's rows [k0, k0 + depth), columns [j0, j0 + Nr)
