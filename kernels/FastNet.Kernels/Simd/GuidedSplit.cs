@@ -7,7 +7,7 @@ namespace FastNet.Kernels.Simd;
 /// highest), and the rest lies between them in three small tasks per thread (1/8 each), claimed by whichever thread is
 /// free. With cores of equal speed every thread ends with the same contiguous share as an even split; where one core
 /// runs slower (on a 2-core AVX-512 Zen 5 virtual machine, one core or the other from one process to the next, by up
-/// to half at memory-bound work), the faster takes up to 5/8 of the work instead of waiting for the slower: the idle
+/// to half at memory-bound work), the faster takes up to 11/16 of the work instead of waiting for the slower: the idle
 /// time inside a batch-64 step's jobs fell from 349–384 to 171–214 µs there, and was unchanged where the cores ran
 /// alike.
 /// Which thread computes a unit never changes what it computes, so results do not depend on the split.
