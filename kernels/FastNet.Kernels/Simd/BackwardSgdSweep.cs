@@ -73,7 +73,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         _dX = dX;
         (_batch, _inputs, _outputs) = (batch, inputs, outputs);
         (_learningRate, _weightDecay) = (sgd.Lr, sgd.Wd);
-        _paddedBatch = PaddedRows(batch);
+        _paddedBatch = Gemm<TV>.PaddedRows(batch);
         // dX = dZ·Wᵀ summed in the k-blocks the GEMM would sum it in (Wᵀ as its B)
         _depthBlock = Gemm<TV>.DepthBlock(batch, new Operand(w, 1, outputs));
         _rowPanels = (inputs + Gemm<TV>.Nr - 1) / Gemm<TV>.Nr;
@@ -111,7 +111,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         int end = GuidedSplit.Start(_rowPanels, _threads, task + 1);
         int nr = Gemm<TV>.Nr;
         float* weightPanel = _weightPanels[worker].Get((nint)Math.Min(_depthBlock, _outputs) * nr);
-        float* inputPanels = _inputPanels[worker].Get((nint)PaddedRows(nr) * _batch);
+        float* inputPanels = _inputPanels[worker].Get((nint)Gemm<TV>.PaddedRows(nr) * _batch);
         float* tile = _tiles[worker].Get((nint)Gemm<TV>.Mr * nr);
         for (int q = first; q < end; q++)
         {
@@ -173,8 +173,6 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         }
     }
 
-    // rows rounded up to whole micro-panels, as PackA pads them
-    private static int PaddedRows(int rows) => (rows + Gemm<TV>.Mr - 1) / Gemm<TV>.Mr * Gemm<TV>.Mr;
 
     /// <summary>Frees the packing buffers.</summary>
     public void Dispose()

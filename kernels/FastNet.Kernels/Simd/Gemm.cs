@@ -360,8 +360,8 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // kinds of product whose shares are kept (a network's layers take a few each)
     private const int MaxBalancedKinds = 64;
 
-    // rows rounded up to whole micro-panels, as PackA pads them
-    private static int PaddedRows(int rows) => (rows + Mr - 1) / Mr * Mr;
+    /// <summary>Rows rounded up to whole micro-panels, as <see cref="Packing.PackA"/> pads them.</summary>
+    internal static int PaddedRows(int rows) => (rows + Mr - 1) / Mr * Mr;
 
     // panels [p0, p1) of column task t
     private (int P0, int P1) ColumnRange(int t)

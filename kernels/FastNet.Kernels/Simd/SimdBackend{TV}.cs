@@ -90,7 +90,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
 
     // a batch-1 layer's tasks: its chunks, up to four tasks per thread, claimed as the threads come free, so a worker
     // that starts late or runs slower takes fewer (the bits depend on the chunks alone); in one process, 784-128-10
-    // per example ×1.014 and ×1.035 against one task per thread
+    // per example ×1.00–1.04 against one task per thread (four processes)
     private int GemvTasks(int chunks) => Math.Min(GuidedSplit.Tasks(_pool.Threads), chunks);
 
     // the delta pass's tasks: column ranges on every thread when it is large enough to pay for waking them
