@@ -37,7 +37,9 @@ internal readonly unsafe struct Epilogue(float* bias, Activation activation, boo
 /// A C no wider than one micro-panel (N ≤ NR, such as a 10-wide output layer) has nothing to reuse a packed A for, so
 /// its kernel reads A in place and stores only C's valid columns (<see cref="NarrowMicroKernel"/>).
 /// A call can also take a pending SGD step of an in-place B (<see cref="CanStepB"/>): each thread then updates each
-/// k-block of its own panels just before its first micro-tile reads it, so B is read from memory once.
+/// k-block of its own panels just before its first micro-tile reads it, so B is read from memory once. Or, asked to,
+/// two threads split an in-place B of two equal k-blocks by its rows, each computing all of C for one k-block, so
+/// that each reads only the half of B's rows that its core wrote last (see <see cref="Multiply"/>).
 /// Every element of C is summed over K in the same order whatever the thread count or partition, so results are
 /// deterministic and do not depend on the number of threads.
 /// </summary>
@@ -46,7 +48,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // a GEMM below this many multiply-adds runs on the calling thread: waking the workers and reading what they wrote
     // costs more. Measured on an AVX-512 Zen 5 in training steps of 784-256-10 at a batch of 64, whose output layer's
     // three products are 163,840 each (switched per 0.25 s slice in one process, 20 pairs): 2^18 against 2^17, median
-    // ×1.020 over six processes (×0.994 to ×1.060); the hidden layer's ∂L/∂A ⊙ f', which reads dX, went from 4.8–6.5
+    // ×1.025 over nine processes (×0.994 to ×1.081); the hidden layer's ∂L/∂A ⊙ f', which reads dX, went from 4.8–6.5
     // to 1.3–1.9 µs
     private const long ParallelThreshold = 1 << 18;
 
@@ -55,6 +57,9 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     private readonly NativeArray[] _packedA;
     private readonly NativeArray[] _tiles;
     private readonly ComputeJob _computeJob;
+    private readonly AddSecondHalfJob _addSecondHalfJob;
+    // the second k-block's products where two threads split the depth (_depthHalves), added to C after both are done
+    private readonly NativeArray _secondHalf = new();
     // per packing unit of the current call (a k-block's group of B panels): NotPacked, BeingPacked or Packed
     private int[] _packStates = [];
     // floats of B's buffer that are each thread's own where the threads split only C's columns: thread t's packed
@@ -64,7 +69,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // the current call, read by the jobs
     private int _m, _n, _k, _kc, _panels, _kBlocks, _tasksM, _tasksN, _rowsPerTask, _panelsPerTask, _firstPacked;
     private int _packGroups, _panelsPerGroup, _columnTasks;
-    private bool _readsAInPlace, _sharesB, _guided, _wholeA;
+    private bool _readsAInPlace, _sharesB, _guided, _wholeA, _depthHalves;
     // the calls so far, and per thread the call whose whole A its block holds (_wholeA: packed by its first task)
     private long _call;
     private readonly long[] _aPackedInCall;
@@ -79,7 +84,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     private Operand _a, _b;
     private float* _c;
     private nint _ldc;
-    private float* _bPacked;
+    private float* _bPacked, _secondHalfData;
     private Epilogue _epilogue;
     private PendingSgdStep _step;
 
@@ -91,6 +96,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _aPackedInCall = new long[pool.Threads];
         _tiles = [.. Enumerable.Range(0, pool.Threads).Select(_ => new NativeArray())];
         _computeJob = new ComputeJob(this);
+        _addSecondHalfJob = new AddSecondHalfJob(this);
     }
 
     /// <summary>Rows of a micro-tile: 12 with AVX-512's 32 registers (24 accumulators), else 6.</summary>
@@ -150,7 +156,8 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     private const int NotPacked = 0, BeingPacked = 1, Packed = 2;
 
     /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
-    public long ScratchBytes => _packedB.Bytes + _packedA.Concat(_tiles).Sum(array => array.Bytes);
+    public long ScratchBytes =>
+        _packedB.Bytes + _secondHalf.Bytes + _packedA.Concat(_tiles).Sum(array => array.Bytes);
 
     /// <summary>
     /// Whether <see cref="Multiply"/> of these operands can take a pending SGD step of B: B is read in place, in whole
@@ -163,9 +170,17 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     /// <summary>
     /// C[m, n] = A[m, k]·B[k, n], then the epilogue; C row-major with leading dimension ldc. With
     /// <paramref name="step"/> enabled (only where <see cref="CanStepB"/>), B is first updated by that SGD step.
+    /// <para>
+    /// With <paramref name="byDepthHalves"/>, where B is read in place in whole panels and its depth makes exactly two
+    /// equal k-blocks, two threads split B's rows instead of C's columns: the calling thread multiplies by the first
+    /// half of B's rows into C, a worker by the second half into a buffer of its own, and C then adds that buffer as
+    /// the second k-block would have been added (the same bits). Each thread then reads only its half of B's rows: for
+    /// a B whose rows the two threads last wrote in those halves (the backward sweep's W), each row stays in its
+    /// writer's cache instead of crossing to the other core.
+    /// </para>
     /// </summary>
     public void Multiply(int m, int n, int k, Operand a, Operand b, float* c, nint ldc, Epilogue epilogue,
-        PendingSgdStep step = default)
+        PendingSgdStep step = default, bool byDepthHalves = false)
     {
         _m = m;
         _n = n;
@@ -183,6 +198,13 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _firstPacked = inPlace ? n / Nr : 0;
 
         (_tasksM, _tasksN, _rowsPerTask, _panelsPerTask) = Partition(m, n, k, _panels, ThreadsFor(m, n, k));
+        _depthHalves = byDepthHalves && !step.Enabled && inPlace && SplitsDepth(m, n, k, _kc);
+        if (_depthHalves)
+        {
+            // each of the two tasks takes all of C, for its own k-block
+            (_tasksM, _tasksN, _rowsPerTask, _panelsPerTask) = (1, 1, m, _panels);
+            _secondHalfData = _secondHalf.Get((nint)m * n);
+        }
         _readsAInPlace = ReadsAInPlace(a, _tasksM, _tasksN);
         // where the threads split only C's columns and A costs a thread nothing to revisit (read in place, or small
         // enough to be packed whole once per call and thread), the columns go out in GuidedSplit's tasks, so that a
@@ -235,13 +257,25 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         Array.Clear(_packStates, 0, packUnits);
         _taskEnds[0] = _taskEnds[1] = 0;
         _callStart = Stopwatch.GetTimestamp();
-        _pool.Run(_computeJob, _tasksM * _columnTasks);
+        if (_depthHalves)
+        {
+            _pool.Run(_computeJob, 2);
+            _pool.Run(_addSecondHalfJob, 2);
+        }
+        else
+        {
+            _pool.Run(_computeJob, _tasksM * _columnTasks);
+        }
         if (_balanced)
         {
             Rebalance(kind, share);
         }
         _step = PendingSgdStep.None;
     }
+
+    // (for a B read in place) two equal k-blocks, whole panels only (none packed), and work enough for two threads
+    private bool SplitsDepth(int m, int n, int k, int kc) =>
+        n % Nr == 0 && n > Nr && k == 2 * kc && ThreadsFor(m, n, k) > 1;
 
     // a row-major B is read in place (its rows are the panels' steps) where that does not alias in the caches, or where
     // few rows of micro-tiles read each panel; a partial last panel is packed in any case
@@ -396,8 +430,13 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
 
     private void Compute(int task, int worker)
     {
-        int i0 = task / _columnTasks * _rowsPerTask, i1 = Math.Min(_m, i0 + _rowsPerTask);
-        (int p0, int p1) = ColumnRange(task % _columnTasks);
+        // by depth halves, task t takes all of C for k-block t, the second into its own buffer
+        int cell = _depthHalves ? 0 : task;
+        int firstBlock = _depthHalves ? task : 0, endBlock = _depthHalves ? task + 1 : _kBlocks;
+        float* cBase = _depthHalves && task == 1 ? _secondHalfData : _c;
+        nint ldc = _depthHalves && task == 1 ? _n : _ldc;
+        int i0 = cell / _columnTasks * _rowsPerTask, i1 = Math.Min(_m, i0 + _rowsPerTask);
+        (int p0, int p1) = ColumnRange(cell % _columnTasks);
         if (i0 >= i1 || p0 >= p1)
         {
             return;
@@ -420,10 +459,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         for (int ic = i0; ic < i1; ic += Mc)
         {
             int mc = Math.Min(Mc, i1 - ic);
-            for (int kb = 0; kb < _kBlocks; kb++)
+            for (int kb = firstBlock; kb < endBlock; kb++)
             {
                 int k0 = kb * _kc, depth = Math.Min(_kc, _k - k0);
-                bool accumulate = kb > 0, last = kb == _kBlocks - 1;
+                bool accumulate = kb > firstBlock, last = kb == _kBlocks - 1 && !_depthHalves;
                 // in place, only a last partial micro-panel is packed, where it would be in the packed block
                 int inPlaceRows = _readsAInPlace ? mc / mr * mr : 0;
                 float* aBlock = _wholeA ? aPacked + ((nint)(ic - i0) * _k) + ((nint)PaddedRows(mc) * k0) : aPacked;
@@ -458,15 +497,15 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                     for (int ir = 0; ir < mc; ir += mr)
                     {
                         int rows = Math.Min(mr, mc - ir);
-                        float* c = _c + ((ic + ir) * _ldc) + j0;
+                        float* c = cBase + ((ic + ir) * ldc) + j0;
                         if (ir < inPlaceRows)
                         {
                             RunTile(rows, columns, depth, _a.Data + ((ic + ir) * _a.RowStride) + k0, _a.RowStride,
-                                bPanel, ldb, c, _ldc, tile, accumulate);
+                                bPanel, ldb, c, ldc, tile, accumulate);
                         }
                         else
                         {
-                            RunTile(rows, columns, depth, aBlock + ((nint)ir * depth), 0, bPanel, ldb, c, _ldc, tile,
+                            RunTile(rows, columns, depth, aBlock + ((nint)ir * depth), 0, bPanel, ldb, c, ldc, tile,
                                 accumulate);
                         }
                         if (last && _epilogue.Enabled)
@@ -474,7 +513,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                             float* bias = _epilogue.Bias == null ? null : _epilogue.Bias + j0;
                             for (int r = 0; r < rows; r++)
                             {
-                                Elementwise.BiasActivate<TV>(c + (r * _ldc), bias, columns, _epilogue.Activation);
+                                Elementwise.BiasActivate<TV>(c + (r * ldc), bias, columns, _epilogue.Activation);
                             }
                         }
                     }
@@ -625,10 +664,33 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
+    // by depth halves: C += the second k-block's products, as the kernels add a later k-block, then the epilogue;
+    // task t takes half of C's panels
+    private void AddSecondHalf(int task)
+    {
+        int half = (_panels + 1) / 2 * Nr;
+        int j0 = task == 0 ? 0 : half, j1 = task == 0 ? half : _n;
+        float* bias = _epilogue.Bias == null ? null : _epilogue.Bias + j0;
+        for (int r = 0; r < _m; r++)
+        {
+            float* c = _c + (r * _ldc), from = _secondHalfData + ((nint)r * _n);
+            // whole vectors: the columns are whole panels
+            for (int j = j0; j < j1; j += TV.Count)
+            {
+                TV.Store(TV.Load(from + j) + TV.Load(c + j), c + j);
+            }
+            if (_epilogue.Enabled)
+            {
+                Elementwise.BiasActivate<TV>(c + j0, bias, j1 - j0, _epilogue.Activation);
+            }
+        }
+    }
+
     /// <summary>Frees the packing buffers.</summary>
     public void Dispose()
     {
         _packedB.Dispose();
+        _secondHalf.Dispose();
         foreach (NativeArray array in _packedA.Concat(_tiles))
         {
             array.Dispose();
@@ -638,5 +700,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     private sealed class ComputeJob(Gemm<TV> owner) : IParallelJob
     {
         public void Execute(int task, int taskCount, int worker) => owner.Compute(task, worker);
+    }
+
+    private sealed class AddSecondHalfJob(Gemm<TV> owner) : IParallelJob
+    {
+        public void Execute(int task, int taskCount, int worker) => owner.AddSecondHalf(task);
     }
 }

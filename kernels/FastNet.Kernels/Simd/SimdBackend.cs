@@ -49,6 +49,15 @@ public abstract class SimdBackend : ReferenceBackend
         return chunks <= 1 ? 1 : 1 << BitOperations.Log2((uint)chunks);
     }
 
+    /// <summary>
+    /// Floats of scratch that a forward pass through this layer at this batch may take besides the GEMM's packing: a
+    /// layer whose plain-SGD backward pass takes the fused sweep (a small batch and an aliasing W) has its next forward
+    /// pass split by halves of W's rows, which keeps the second half's products in a [batch, outputs] buffer; else 0.
+    /// The same at every vector width (the sweep's conditions do not depend on it).
+    /// </summary>
+    public static long DepthHalvesFloats(int batch, int inputs, int outputs) =>
+        BackwardSgdSweep<V1>.Takes(batch, inputs, outputs, withDx: true) ? (long)batch * outputs : 0;
+
     /// <summary>One thread per processor this process may use (its share of the host under an MPI launcher:
     /// <see cref="Cpu.CpuThreads.Default"/>), the widest vectors available.</summary>
     public static SimdBackend Create() => Create(Cpu.CpuThreads.Default, VectorWidths.Best);

@@ -25,6 +25,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     private readonly GatherJob _gatherJob = new();
     private readonly GemvJob _gemvJob = new();
     private readonly NativeArray _partials = new();
+    private readonly SweptWeights _swept = new();
 
     /// <summary><paramref name="threads"/> threads: the caller and threads − 1 persistent workers.</summary>
     public SimdBackend(int threads)
@@ -82,10 +83,11 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             FinishOne(partials, chunks, B, outputs, activation, A);
             return;
         }
-        // A[batch, outputs] = f(X[batch, inputs]·W[inputs, outputs] + b)
+        // A[batch, outputs] = f(X[batch, inputs]·W[inputs, outputs] + b); a W that the sweep wrote last is read by
+        // halves of its rows where it can be (SweptWeights)
         bool epilogue = B != null || activation != Activation.Identity;
         _gemm.Multiply(batch, outputs, inputs, new Operand(X, inputs, 1), new Operand(W, outputs, 1), A, outputs,
-            new Epilogue(B, activation, epilogue));
+            new Epilogue(B, activation, epilogue), byDepthHalves: _swept.Contains(W));
     }
 
     // a batch-1 layer's tasks: its chunks, up to four tasks per thread, claimed as the threads come free, so a worker
@@ -179,6 +181,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         else
         {
             _backwardSgd.Run(X, W, D, DX, batch, inputs, outputs, sgd);
+            _swept.Remember(W);
         }
         if (B != null)
         {
@@ -227,6 +230,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     {
         OpChecks.SgdStepThenDenseForward(step, dW, w);
         OpChecks.DenseForward(x, w, b, batch, inputs, outputs, a);
+        _swept.ForgetWithin(w);
         float* X = x.Pointer(), W = w.Pointer(), A = a.Pointer();
         var bOperand = new Operand(W, outputs, 1);
         if (batch == 1 || activation.IsSeparatePass || !_gemm.CanStepB(batch, outputs, inputs, bOperand))
@@ -273,6 +277,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         BufferView state)
     {
         OpChecks.OptimizerStep(dParameters, step, parameters, state);
+        _swept.ForgetWithin(parameters);
         int n = dParameters.Length;
         if (n == 0)
         {
@@ -293,6 +298,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         BufferView moment, BufferView secondMoment, bool adapt)
     {
         OpChecks.TrustRatioStep(dParameters, step, parameters, moment, secondMoment);
+        _swept.ForgetWithin(parameters);
         int n = dParameters.Length;
         if (n == 0)
         {

@@ -249,7 +249,10 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         // a batch-1 layer's partial sums, one row of outputs per chunk of its rows
         long partials = Enumerable.Range(0, spec.Layers.Count)
             .Max(l => (long)SimdBackend.PerExampleRowChunks(spec.InputsOf(l), spec.Layers[l].Units) * spec.Layers[l].Units);
-        return checked(packed + 16 + partials + (threads * PerThreadScratchFloats));
+        // the second half's products of a forward pass split by halves of W's rows
+        long depthHalves = Enumerable.Range(0, spec.Layers.Count)
+            .Max(l => SimdBackend.DepthHalvesFloats(batch, spec.InputsOf(l), spec.Layers[l].Units));
+        return checked(packed + 16 + partials + depthHalves + (threads * PerThreadScratchFloats));
     }
 
     private static long Panels(long columns) => (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
