@@ -95,6 +95,13 @@ public interface IBackend : IDisposable
             z);
 
     /// <summary>
+    /// Whether this backend's <see cref="DenseBackwardSgdStep"/> of a layer of this shape updates W without writing dW
+    /// (fused rather than the composition). A batch's first-layer step is then best taken there, not left to the next
+    /// forward pass (<see cref="SgdStepThenDenseForward"/>), which reads dW back. False unless a backend fuses.
+    /// </summary>
+    bool FusesBackwardSgdStep(int batch, int inputs, int outputs) => false;
+
+    /// <summary>
     /// The <see cref="DenseBackwardSgdStep"/> of one example's layer, left until the next example's forward pass through
     /// the same layer, then that pass: defined as <see cref="DenseBackwardSgdStep"/>(xPrevious, a, 1, inputs, outputs,
     /// activation, delta, empty, step, w, b′, dW, db, z), where b′ is b, or empty when db is (biases absent or fixed),

@@ -150,6 +150,9 @@ public class ReferenceBackend : IBackend
             z);
 
     /// <inheritdoc />
+    public virtual bool FusesBackwardSgdStep(int batch, int inputs, int outputs) => false;
+
+    /// <inheritdoc />
     public virtual void DenseBackwardSgdStepThenForward(BufferView xPrevious, BufferView delta, in OptimizerStep step,
         BufferView dW, BufferView db, BufferView x, BufferView w, BufferView b, int inputs, int outputs,
         Activation activation, BufferView a, BufferView z = default) =>

@@ -1,10 +1,10 @@
 namespace FastNet.Kernels.Simd;
 
 /// <summary>
-/// A batch's dX = dZ·Wᵀ, dW = Xᵀ·dZ and plain-SGD step of W in one sweep over W's rows, a panel of
-/// <see cref="Gemm{TV}.Nr"/> rows at a time: first that panel's columns of dX from the old rows, then the rows'
-/// gradient a micro-tile at a time, each tile stepped into W while it is in L1. W is read from memory once and
-/// written once, and dW is never written; separately, the dX GEMM, the dW GEMM and the optimizer pass move W three
+/// A batch's dX = dZ·Wᵀ (unless the layer is the first), dW = Xᵀ·dZ and plain-SGD step of W in one sweep over W's
+/// rows, a panel of <see cref="Gemm{TV}.Nr"/> rows at a time: first that panel's columns of dX from the old rows, then
+/// the rows' gradient a micro-tile at a time, each tile stepped into W while it is in L1. W is read from memory once
+/// and written once, and dW is never written; separately, the dX GEMM, the dW GEMM and the optimizer pass move W three
 /// times and dW twice, which at a small batch costs more than the products.
 /// The same bits as those three: every element of dX and of the gradient is summed with the GEMM's micro-kernels in
 /// its order (k-blocks of <see cref="Gemm{TV}.DepthBlock"/>, each block's chain added to the element in turn), and
@@ -42,13 +42,15 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
     /// <summary>
     /// Whether a layer of this shape takes the sweep: where it was measured faster than the separate passes (an
     /// AVX-512 Zen 5, 2 threads: ×1.09 to ×2.3 for batches of 8 to 64, W from 512 × 512 to 1024 × 2048), which is a
-    /// small batch, dX wanted, and a W of at least <see cref="Gemm{TV}.AliasingRowStride"/> rows whose row stride is a
-    /// multiple of it, so the separate passes' strided reads of W alias in the caches. Elsewhere it was slower: a W
-    /// that fits in L2 (256 × 256: ×0.83 to ×0.91), few rows (64 × 1024: ×0.84), a row stride that does not alias
-    /// (2048 × 256: ×0.97), a batch of 128 to 256 (×0.91 to ×1.04).
+    /// small batch and a W of at least <see cref="Gemm{TV}.AliasingRowStride"/> rows whose row stride is a multiple
+    /// of it, so the separate passes' strided reads of W alias in the caches. Elsewhere it was slower: a W that fits
+    /// in L2 (256 × 256: ×0.83 to ×0.91), few rows (64 × 1024: ×0.84), a row stride that does not alias (2048 × 256:
+    /// ×0.97), a batch of 128 to 256 (×0.91 to ×1.04). A first layer (no dX) takes it too: against its dW GEMM and
+    /// the step left to the next forward pass, which reads dW back, 784 × 1024 at a batch of 64 in a sigmoid-64 step
+    /// ×1.022 and ×1.043 (the same machine, switched per 0.25 s slice in one process).
     /// </summary>
-    public static bool Takes(int batch, int inputs, int outputs, bool withDx) =>
-        withDx && batch > 1 && batch <= MaxBatch && inputs >= Gemm<TV>.AliasingRowStride
+    public static bool Takes(int batch, int inputs, int outputs) =>
+        batch > 1 && batch <= MaxBatch && inputs >= Gemm<TV>.AliasingRowStride
         && outputs % Gemm<TV>.AliasingRowStride == 0;
 
     // the largest batch that takes the sweep; at most one k-block, so each gradient tile is final when the kernel
@@ -56,14 +58,14 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
     private const int MaxBatch = 64;
 
     /// <summary>
-    /// dX[batch, inputs] = dZ·Wᵀ with the W on entry, then W[inputs, outputs] −= η·(Xᵀ·dZ + λ·W), λ's term left out
-    /// when λ = 0 as the optimizer pass does; only where <see cref="Takes"/>. X [batch, inputs] and dZ [batch, outputs]
-    /// are row-major and read only.
+    /// dX[batch, inputs] = dZ·Wᵀ with the W on entry (none where dX is null), then W[inputs, outputs] −= η·(Xᵀ·dZ +
+    /// λ·W), λ's term left out when λ = 0 as the optimizer pass does; only where <see cref="Takes"/>. X [batch, inputs]
+    /// and dZ [batch, outputs] are row-major and read only.
     /// </summary>
     public void Run(float* x, float* w, float* delta, float* dX, int batch, int inputs, int outputs,
         in OptimizerCoefficients sgd)
     {
-        if (!Takes(batch, inputs, outputs, dX != null))
+        if (!Takes(batch, inputs, outputs))
         {
             throw new InvalidOperationException("this layer does not take the sweep: check Takes first");
         }
@@ -79,19 +81,19 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         _rowPanels = (inputs + Gemm<TV>.Nr - 1) / Gemm<TV>.Nr;
         _deltaAsAPacked = _deltaAsA.Get((nint)_paddedBatch * outputs);
         _deltaAsBPacked = _deltaAsB.Get((nint)outputs * batch);
-        _pool.Run(_packJob, 2);
+        _pool.Run(_packJob, dX != null ? 2 : 1);
         // the panels in GuidedSplit's tasks, so a faster core takes more of them
         _threads = Math.Min(_pool.Threads, _rowPanels);
         _pool.Run(_sweepJob, GuidedSplit.Tasks(_threads));
     }
 
-    // task 0: dZ as the A of dX = dZ·Wᵀ, every k-block over all its rows; task 1: dZ as the B of Xᵀ·dZ, one k-block
-    // of whole panels (Takes: the outputs are a multiple of them)
+    // task 0: dZ as the A of dX = dZ·Wᵀ, every k-block over all its rows; task 1, or the only task without dX: dZ as
+    // the B of Xᵀ·dZ, one k-block of whole panels (Takes: the outputs are a multiple of them)
     private void Pack(int task)
     {
         var delta = new Operand(_delta, _outputs, 1);
         int mr = Gemm<TV>.Mr, nr = Gemm<TV>.Nr;
-        if (task == 0)
+        if (task == 0 && _dX != null)
         {
             for (int k0 = 0; k0 < _outputs; k0 += _depthBlock)
             {
@@ -116,7 +118,10 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         for (int q = first; q < end; q++)
         {
             int i0 = q * nr, rows = Math.Min(nr, _inputs - i0);
-            InputGradientColumns(i0, rows, weightPanel, tile);
+            if (_dX != null)
+            {
+                InputGradientColumns(i0, rows, weightPanel, tile);
+            }
             StepRows(i0, rows, inputPanels, tile);
         }
     }

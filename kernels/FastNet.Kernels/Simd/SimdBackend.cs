@@ -56,7 +56,7 @@ public abstract class SimdBackend : ReferenceBackend
     /// The same at every vector width (the sweep's conditions do not depend on it).
     /// </summary>
     public static long DepthHalvesFloats(int batch, int inputs, int outputs) =>
-        BackwardSgdSweep<V1>.Takes(batch, inputs, outputs, withDx: true) ? (long)batch * outputs : 0;
+        BackwardSgdSweep<V1>.Takes(batch, inputs, outputs) ? (long)batch * outputs : 0;
 
     /// <summary>One thread per processor this process may use (its share of the host under an MPI launcher:
     /// <see cref="Cpu.CpuThreads.Default"/>), the widest vectors available.</summary>

@@ -150,11 +150,15 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     }
 
     /// <inheritdoc />
+    public override bool FusesBackwardSgdStep(int batch, int inputs, int outputs) =>
+        batch == 1 || BackwardSgdSweep<TV>.Takes(batch, inputs, outputs);
+
+    /// <inheritdoc />
     public override void DenseBackwardSgdStep(BufferView x, BufferView a, int batch, int inputs, int outputs,
         Activation activation, BufferView delta, BufferView dX, in OptimizerStep step, BufferView w, BufferView b,
         BufferView dW, BufferView db, BufferView z = default)
     {
-        if (batch != 1 && !BackwardSgdSweep<TV>.Takes(batch, inputs, outputs, !dX.IsEmpty))
+        if (!FusesBackwardSgdStep(batch, inputs, outputs))
         {
             // dW from a GEMM, read back by the optimizer pass
             base.DenseBackwardSgdStep(x, a, batch, inputs, outputs, activation, delta, dX, step, w, b, dW, db, z);

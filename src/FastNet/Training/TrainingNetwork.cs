@@ -117,8 +117,10 @@ public sealed class TrainingNetwork : IDisposable
     /// <summary>
     /// Whether each batch's SGD step leaves the update of the first layer's weights to the next forward pass through
     /// the layer (<see cref="IBackend.SgdStepThenDenseForward"/>), which a CPU backend can take while it reads W
-    /// anyway: plain SGD on batches with the parameters in host memory. Everything that reads or writes the
-    /// parameters applies a pending update first, as for <see cref="DefersFirstLayerStep"/>.
+    /// anyway: plain SGD on batches with the parameters in host memory; except a batch whose first-layer step the
+    /// backend fuses without writing dW (<see cref="IBackend.FusesBackwardSgdStep"/>), which is taken at once.
+    /// Everything that reads or writes the parameters applies a pending update first, as for
+    /// <see cref="DefersFirstLayerStep"/>.
     /// </summary>
     public bool DefersFirstLayerWeights => _defersFirstLayerWeights;
 
@@ -412,7 +414,7 @@ public sealed class TrainingNetwork : IDisposable
             }
             BufferView input = l == 0 ? x : LayerInput(l - 1, rows);
             BufferView dX = l == 0 ? BufferView.Empty : _deltas[l - 1].Slice(0, rows * inputs);
-            if (l == 0 && _defersFirstLayerWeights)
+            if (l == 0 && _defersFirstLayerWeights && !_backend.FusesBackwardSgdStep(rows, inputs, layer.Units))
             {
                 // the weights' step is left to the next forward pass (or to Settle), which reads dW where this writes
                 // it; the biases' step is taken now

@@ -9,7 +9,8 @@ namespace FastNet.Tests.Training;
 /// <summary>
 /// A per-example SGD step on a CPU backend leaves its first-layer update to the next example's forward pass
 /// (<see cref="TrainingNetwork.DefersFirstLayerStep"/>), and a batch's SGD step leaves the update of the first layer's
-/// weights to the next batch's (<see cref="TrainingNetwork.DefersFirstLayerWeights"/>). Whatever comes between two
+/// weights to the next batch's (<see cref="TrainingNetwork.DefersFirstLayerWeights"/>) unless the backend fuses that
+/// layer's whole step (<see cref="IBackend.FusesBackwardSgdStep"/>). Whatever comes between two
 /// steps must see the parameters, activations and deltas as if each step had been taken whole: these tests put every
 /// kind of access between steps and compare, bit for bit at every one, with a network taking the unfused steps
 /// (ComputeGradients, then Step), whose first layer is never left pending.
@@ -17,16 +18,19 @@ namespace FastNet.Tests.Training;
 public class DeferredFirstLayerStepTests
 {
     // per example: a first layer that the SIMD backend splits into row chunks (39,000 weights), with rows no vector
-    // divides; on batches of 24: one whose weights' step the SIMD forward GEMM takes (whole panels, columns split)
-    private static NetworkSpec SpecFor(int batch) =>
-        new(300, [new LayerSpec(batch == 1 ? 130 : 128, Activation.Sigmoid), new LayerSpec(10, Activation.Sigmoid)]);
+    // divides; on batches of 24: one whose weights' step the SIMD forward GEMM takes (whole panels, columns split),
+    // or (swept) one whose whole step the SIMD backend fuses into its backward pass, so it is never left pending
+    private static NetworkSpec SpecFor(int batch, bool swept) => swept
+        ? new(512, [new LayerSpec(512, Activation.Sigmoid), new LayerSpec(10, Activation.Sigmoid)])
+        : new(300, [new LayerSpec(batch == 1 ? 130 : 128, Activation.Sigmoid), new LayerSpec(10, Activation.Sigmoid)]);
 
     private const int Steps = 24;
 
-    public static TheoryData<string, int> CpuBackends() => new()
+    public static TheoryData<string, int, bool> CpuBackends() => new()
     {
-        { "reference", 1 }, { "simd 1 thread", 1 }, { "simd 2 threads", 1 },
-        { "reference", 24 }, { "simd 1 thread", 24 }, { "simd 2 threads", 24 },
+        { "reference", 1, false }, { "simd 1 thread", 1, false }, { "simd 2 threads", 1, false },
+        { "reference", 24, false }, { "simd 1 thread", 24, false }, { "simd 2 threads", 24, false },
+        { "simd 1 thread", 24, true }, { "simd 2 threads", 24, true },
     };
 
     private static IBackend Create(string name) => name switch
@@ -44,11 +48,13 @@ public class DeferredFirstLayerStepTests
 
     [Theory]
     [MemberData(nameof(CpuBackends))]
-    public void EveryAccessBetweenStepsSeesTheStepsTakenWhole(string backendName, int batch)
+    public void EveryAccessBetweenStepsSeesTheStepsTakenWhole(string backendName, int batch, bool swept)
     {
         using IBackend backend = Create(backendName);
-        NetworkSpec spec = SpecFor(batch);
+        NetworkSpec spec = SpecFor(batch, swept);
         int inputs = spec.Inputs, outputs = spec.Outputs;
+        Assert.Equal(swept || (batch == 1 && backendName != "reference"),
+            backend.FusesBackwardSgdStep(batch, inputs, spec.Layers[0].Units));
         var random = new SeededRandom(9);
         float[] features = [.. Enumerable.Range(0, Steps * batch * inputs).Select(_ => (float)random.NextDouble())];
         float[] targets = [.. Enumerable.Range(0, Steps * batch * outputs).Select(i => i % 3 == 0 ? 1f : 0f)];
