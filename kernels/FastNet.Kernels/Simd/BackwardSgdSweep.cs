@@ -14,14 +14,14 @@ namespace FastNet.Kernels.Simd;
 internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unmanaged, IVec<TV>
 {
     private readonly WorkerPool _pool;
-    private readonly NativeArray _deltaAsA = new(), _deltaAsB = new();
+    private readonly NativeArray _deltaAsA = new(), _deltaAsB = new(), _inputsAsA = new();
     private readonly NativeArray[] _weightPanels, _inputPanels, _tiles;
     private readonly PackJob _packJob;
     private readonly SweepJob _sweepJob;
 
     // the current call, read by the jobs
-    private float* _x, _w, _delta, _dX, _deltaAsAPacked, _deltaAsBPacked;
-    private int _batch, _inputs, _outputs, _paddedBatch, _rowPanels, _depthBlock, _threads;
+    private float* _x, _w, _delta, _dX, _deltaAsAPacked, _deltaAsBPacked, _inputsAsAPacked;
+    private int _batch, _inputs, _outputs, _paddedBatch, _rowPanels, _columnPanels, _depthBlock, _threads;
     private float _learningRate, _weightDecay;
 
     /// <summary>A sweep for one backend, using <paramref name="pool"/>'s threads.</summary>
@@ -37,7 +37,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
 
     /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
     public long ScratchBytes =>
-        _deltaAsA.Bytes + _deltaAsB.Bytes + _weightPanels.Concat(_inputPanels).Concat(_tiles).Sum(a => a.Bytes);
+        _deltaAsA.Bytes + _deltaAsB.Bytes + _inputsAsA.Bytes + _weightPanels.Concat(_inputPanels).Concat(_tiles).Sum(a => a.Bytes);
 
     /// <summary>
     /// Whether a layer of this shape takes the sweep: where it was measured faster than the separate passes (an
@@ -79,21 +79,36 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         // dX = dZ·Wᵀ summed in the k-blocks the GEMM would sum it in (Wᵀ as its B)
         _depthBlock = Gemm<TV>.DepthBlock(batch, new Operand(w, 1, outputs));
         _rowPanels = (inputs + Gemm<TV>.Nr - 1) / Gemm<TV>.Nr;
-        _deltaAsAPacked = _deltaAsA.Get((nint)_paddedBatch * outputs);
+        _columnPanels = outputs / Gemm<TV>.Nr;
         _deltaAsBPacked = _deltaAsB.Get((nint)outputs * batch);
-        _pool.Run(_packJob, dX != null ? 2 : 1);
-        // the panels in GuidedSplit's tasks, so a faster core takes more of them
-        _threads = Math.Min(_pool.Threads, _rowPanels);
+        if (dX != null)
+        {
+            _deltaAsAPacked = _deltaAsA.Get((nint)_paddedBatch * outputs);
+        }
+        else
+        {
+            _inputsAsAPacked = _inputsAsA.Get((nint)Gemm<TV>.PaddedRows(inputs) * batch);
+        }
+        _pool.Run(_packJob, 2);
+        // the panels in GuidedSplit's tasks, so a faster core takes more of them: W's row panels where dX's columns
+        // follow them, else its column panels, as the next forward pass's GEMM splits W, so that each thread updates
+        // the columns it will read there and W's lines stay in the core that reads them
+        _threads = Math.Min(_pool.Threads, dX != null ? _rowPanels : _columnPanels);
         _pool.Run(_sweepJob, GuidedSplit.Tasks(_threads));
     }
 
-    // task 0: dZ as the A of dX = dZ·Wᵀ, every k-block over all its rows; task 1, or the only task without dX: dZ as
-    // the B of Xᵀ·dZ, one k-block of whole panels (Takes: the outputs are a multiple of them)
+    // task 0: dZ as the A of dX = dZ·Wᵀ, every k-block over all its rows, or without dX Xᵀ as the A of Xᵀ·dZ, all its
+    // rows; task 1: dZ as the B of Xᵀ·dZ, one k-block of whole panels (Takes: the outputs are a multiple of them)
     private void Pack(int task)
     {
         var delta = new Operand(_delta, _outputs, 1);
         int mr = Gemm<TV>.Mr, nr = Gemm<TV>.Nr;
-        if (task == 0 && _dX != null)
+        if (task == 0 && _dX == null)
+        {
+            Packing.PackA(new Operand(_x, 1, _inputs), 0, _inputs, 0, _batch, mr, _inputsAsAPacked);
+            return;
+        }
+        if (task == 0)
         {
             for (int k0 = 0; k0 < _outputs; k0 += _depthBlock)
             {
@@ -109,6 +124,11 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
     // panels of W's rows [first, end) of this task, each: dX's columns, then the rows' gradient and step
     private void Sweep(int task, int worker)
     {
+        if (_dX == null)
+        {
+            StepColumns(task, worker);
+            return;
+        }
         int first = GuidedSplit.Start(_rowPanels, _threads, task);
         int end = GuidedSplit.Start(_rowPanels, _threads, task + 1);
         int nr = Gemm<TV>.Nr;
@@ -118,11 +138,44 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         for (int q = first; q < end; q++)
         {
             int i0 = q * nr, rows = Math.Min(nr, _inputs - i0);
-            if (_dX != null)
-            {
-                InputGradientColumns(i0, rows, weightPanel, tile);
-            }
+            InputGradientColumns(i0, rows, weightPanel, tile);
             StepRows(i0, rows, inputPanels, tile);
+        }
+    }
+
+    // without dX: panels of W's columns [first, end) of this task over all of W's rows, a micro-tile at a time
+    private void StepColumns(int task, int worker)
+    {
+        int nr = Gemm<TV>.Nr;
+        int j0 = GuidedSplit.Start(_columnPanels, _threads, task) * nr;
+        int j1 = GuidedSplit.Start(_columnPanels, _threads, task + 1) * nr;
+        float* tile = _tiles[worker].Get((nint)Gemm<TV>.Mr * nr);
+        if (_weightDecay == 0)
+        {
+            StepColumns<Undecayed>(j0, j1, tile);
+        }
+        else
+        {
+            StepColumns<Decayed>(j0, j1, tile);
+        }
+    }
+
+    // row by row of micro-tiles, so that each of W's rows is read and written along its columns [j0, j1)
+    private void StepColumns<TDecay>(int j0, int j1, float* tile) where TDecay : IWeightDecayTerm
+    {
+        int mr = Gemm<TV>.Mr, nr = Gemm<TV>.Nr;
+        TV lr = TV.Splat(_learningRate), wd = TV.Splat(_weightDecay);
+        for (int r0 = 0; r0 < _inputs; r0 += mr)
+        {
+            int rows = Math.Min(mr, _inputs - r0);
+            float* inputPanel = _inputsAsAPacked + ((nint)r0 * _batch);
+            for (int j = j0; j < j1; j += nr)
+            {
+                Gemm<TV>.RunKernel(Gemm<TV>.KernelRows(rows), _batch, inputPanel, _deltaAsBPacked + ((nint)j * _batch),
+                    nr, tile, nr, false);
+                OptimizerOps.SgdBlock<TV, TDecay>(lr, wd, tile, nr, _w + ((nint)r0 * _outputs) + j, _outputs, rows,
+                    nr);
+            }
         }
     }
 
@@ -184,6 +237,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
     {
         _deltaAsA.Dispose();
         _deltaAsB.Dispose();
+        _inputsAsA.Dispose();
         foreach (NativeArray array in _weightPanels.Concat(_inputPanels).Concat(_tiles))
         {
             array.Dispose();

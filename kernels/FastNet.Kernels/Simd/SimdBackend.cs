@@ -58,6 +58,22 @@ public abstract class SimdBackend : ReferenceBackend
     public static long DepthHalvesFloats(int batch, int inputs, int outputs) =>
         BackwardSgdSweep<V1>.Takes(batch, inputs, outputs) ? (long)batch * outputs : 0;
 
+    /// <summary>
+    /// Floats of the backward sweep's packed operands for this layer at this batch, each buffer growing to the largest
+    /// layer's: dZ in the two layouts its kernels read (DeltaAsA only for a layer with dX) and, for the first layer
+    /// (no dX), Xᵀ; all 0 where the layer does not take the sweep. Rows padded to 12, the most any width pads to.
+    /// </summary>
+    public static (long DeltaAsA, long DeltaAsB, long InputsAsA) SweepFloats(int batch, int inputs, int outputs,
+        bool first)
+    {
+        if (!BackwardSgdSweep<V1>.Takes(batch, inputs, outputs))
+        {
+            return (0, 0, 0);
+        }
+        static long Padded(long rows) => (rows + 11) / 12 * 12;
+        return (first ? 0 : Padded(batch) * outputs, (long)batch * outputs, first ? Padded(inputs) * batch : 0);
+    }
+
     /// <summary>One thread per processor this process may use (its share of the host under an MPI launcher:
     /// <see cref="Cpu.CpuThreads.Default"/>), the widest vectors available.</summary>
     public static SimdBackend Create() => Create(Cpu.CpuThreads.Default, VectorWidths.Best);

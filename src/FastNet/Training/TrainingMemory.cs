@@ -252,7 +252,11 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         // the second half's products of a forward pass split by halves of W's rows
         long depthHalves = Enumerable.Range(0, spec.Layers.Count)
             .Max(l => SimdBackend.DepthHalvesFloats(batch, spec.InputsOf(l), spec.Layers[l].Units));
-        return checked(packed + 16 + partials + depthHalves + (threads * PerThreadScratchFloats));
+        // the backward sweep's packed dZ (two layouts) and first-layer Xᵀ, each buffer as large as its largest layer's
+        var sweeps = Enumerable.Range(0, spec.Layers.Count)
+            .Select(l => SimdBackend.SweepFloats(batch, spec.InputsOf(l), spec.Layers[l].Units, l == 0)).ToList();
+        long sweep = sweeps.Max(f => f.DeltaAsA) + sweeps.Max(f => f.DeltaAsB) + sweeps.Max(f => f.InputsAsA);
+        return checked(packed + 16 + partials + depthHalves + sweep + (threads * PerThreadScratchFloats));
     }
 
     private static long Panels(long columns) => (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
