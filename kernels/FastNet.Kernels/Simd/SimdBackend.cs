@@ -51,12 +51,13 @@ public abstract class SimdBackend : ReferenceBackend
 
     /// <summary>
     /// Floats of scratch that a forward pass through this layer at this batch may take besides the GEMM's packing: a
-    /// layer whose plain-SGD backward pass takes the fused sweep (a small batch and an aliasing W) has its next forward
-    /// pass split by halves of W's rows, which keeps the second half's products in a [batch, outputs] buffer; else 0.
-    /// The same at every vector width (the sweep's conditions do not depend on it).
+    /// layer below others (not the <paramref name="first"/>) whose plain-SGD backward pass takes the fused sweep (a
+    /// small batch and an aliasing W) has its next forward pass split by halves of W's rows, which keeps the second
+    /// half's products in a [batch, outputs] buffer; else 0. The same at every vector width (the sweep's conditions
+    /// do not depend on it).
     /// </summary>
-    public static long DepthHalvesFloats(int batch, int inputs, int outputs) =>
-        BackwardSgdSweep<V1>.Takes(batch, inputs, outputs) ? (long)batch * outputs : 0;
+    public static long DepthHalvesFloats(int batch, int inputs, int outputs, bool first) =>
+        !first && BackwardSgdSweep<V1>.Takes(batch, inputs, outputs) ? (long)batch * outputs : 0;
 
     /// <summary>
     /// Floats of the backward sweep's packed operands for this layer at this batch, each buffer growing to the largest

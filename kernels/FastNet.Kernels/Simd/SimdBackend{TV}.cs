@@ -185,7 +185,16 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         else
         {
             _backwardSgd.Run(X, W, D, DX, batch, inputs, outputs, sgd);
-            _swept.Remember(W);
+            // with dX the sweep splits W by its rows, which the next forward pass can follow (SweptWeights); without,
+            // by its columns, as that pass splits them anyway
+            if (DX != null)
+            {
+                _swept.Remember(W);
+            }
+            else
+            {
+                _swept.ForgetWithin(w);
+            }
         }
         if (B != null)
         {

@@ -3,11 +3,11 @@ using FastNet.Kernels.Cpu;
 namespace FastNet.Kernels.Simd;
 
 /// <summary>
-/// The weight matrices that the backward sweep (<see cref="BackwardSgdSweep{TV}"/>) updated last, by address. The
-/// sweep's threads write W's rows from both ends, the calling thread the first rows and the worker the last, so the
-/// next forward pass through such a W reads it by those row halves (<see cref="Gemm{TV}"/>'s depth halves) and each row
-/// is read on the core whose cache holds it. A few entries, overwritten in turn: an entry forgotten too early or kept
-/// too long costs speed only, since either split gives the same bits.
+/// The weight matrices that the backward sweep (<see cref="BackwardSgdSweep{TV}"/>) updated last by rows (a layer with
+/// dX), by address. The sweep's threads write W's rows from both ends, the calling thread the first rows and the worker
+/// the last, so the next forward pass through such a W reads it by those row halves (<see cref="Gemm{TV}"/>'s depth
+/// halves) and each row is read on the core whose cache holds it. A few entries, overwritten in turn: an entry
+/// forgotten too early or kept too long costs speed only, since either split gives the same bits.
 /// </summary>
 internal sealed unsafe class SweptWeights
 {

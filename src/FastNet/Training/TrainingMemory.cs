@@ -251,7 +251,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             .Max(l => (long)SimdBackend.PerExampleRowChunks(spec.InputsOf(l), spec.Layers[l].Units) * spec.Layers[l].Units);
         // the second half's products of a forward pass split by halves of W's rows
         long depthHalves = Enumerable.Range(0, spec.Layers.Count)
-            .Max(l => SimdBackend.DepthHalvesFloats(batch, spec.InputsOf(l), spec.Layers[l].Units));
+            .Max(l => SimdBackend.DepthHalvesFloats(batch, spec.InputsOf(l), spec.Layers[l].Units, l == 0));
         // the backward sweep's packed dZ (two layouts) and first-layer Xᵀ, each buffer as large as its largest layer's
         var sweeps = Enumerable.Range(0, spec.Layers.Count)
             .Select(l => SimdBackend.SweepFloats(batch, spec.InputsOf(l), spec.Layers[l].Units, l == 0)).ToList();
