@@ -19,8 +19,8 @@ namespace FastNet.Kernels;
 /// Activations whose slope exceeds 1 and derivatives that cancel. An error δ in Z reaches A = f(Z) as |f'|·δ, so a
 /// dense forward pass counts its reduction's terms times L = <see cref="Activation.MaxSlope"/> (1, or 1.13 for the
 /// GELUs, whose derivative peaks at 1.129). The fast backends evaluate GELU through Φ(−|z|) = ½·erfc(|z|/√2) with a
-/// Chebyshev fit of relative error below 1.2e-7 ≈ 2u (Numerical Recipes' <c>erfcc</c>), then exp (1 ulp, 2u), the fit's
-/// nine multiply-adds (t ∈ (0, 1], a few u) and the products z·Φ and Φ + z·φ: about 10u of |A|, inside the slack;
+/// Chebyshev fit of relative error below 1.2e-7 ≈ 2u (Numerical Recipes' <c>erfcc</c>), then exp (under 2 ulp, 4u), the
+/// fit's nine multiply-adds (t ∈ (0, 1], a few u) and the products z·Φ and Φ + z·φ: about 12u of |A|, inside the slack;
 /// the rounding of x² inside e^(−x²) adds u·x²·|A| = u·(z²/2)·|z|·Φ(−|z|) ≤ 0.1u·|z|, which the reduction's terms
 /// (≥ |z|) cover. GELU' = Φ(z) + z·φ(z) has terms of opposite signs for z &lt; 0 (it crosses zero at z ≈ −0.75), so
 /// dZ's error is relative to |∂L/∂A|·(Φ(z) + |z·φ(z)|), not to |dZ|, plus |z·f''(z)| for the roundings in the

@@ -63,7 +63,8 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     /// <summary>(float)exp((double)x − offset), evaluated in float64 so a large offset costs no accuracy.</summary>
     static abstract TSelf ExpShifted(TSelf x, double offset);
 
-    /// <summary>e^x in float32, within about 1 ulp.</summary>
+    /// <summary>e^x in float32, within 2 ulp (.NET's Vector512.Exp: at most 1.77 ulp over 2·10⁶ samples in
+    /// (−88, 88) on an AVX-512 machine).</summary>
     static abstract TSelf Exp(TSelf x);
 
     /// <summary>tanh x, evaluated in float64 and rounded once.</summary>
