@@ -78,8 +78,9 @@ internal static unsafe class Packing
     // how far ahead PackBRows fetches: 4 and 8 rows measured alike on a cold B, a few runs cover a DRAM latency
     private const int RowsAhead = 4;
 
-    // asks for every cache line of floats [run, run + count) in turn, the last float's line included
-    private static void PrefetchRun(float* run, int count)
+    /// <summary>Asks for every cache line of floats [run, run + count) in turn, the last float's line included (only
+    /// where <see cref="Sse.IsSupported"/>).</summary>
+    internal static void PrefetchRun(float* run, int count)
     {
         for (int i = 0; i < count; i += 16)
         {
