@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace FastNet.Kernels.Simd;
@@ -11,7 +12,8 @@ namespace FastNet.Kernels.Simd;
 /// The same bits as those three: every element of dX and of the gradient is summed with the GEMM's micro-kernels in
 /// its order (k-blocks of <see cref="Gemm{TV}.DepthBlock"/>, each block's chain added to the element in turn), and
 /// the step is the optimizer pass's arithmetic. dZ is packed once per call, in both of the layouts the kernels read;
-/// the panels go out in <see cref="GuidedSplit"/>'s tasks.
+/// the panels go out in <see cref="GuidedSplit"/>'s tasks. Without dX (a first layer) the tasks take W's column panels
+/// over all its rows instead, as the next forward pass's GEMM splits W.
 /// </summary>
 internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unmanaged, IVec<TV>
 {
@@ -183,12 +185,21 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
                 {
                     Packing.PrefetchRun(next + ((nint)r * _outputs), nr);
                 }
-                Gemm<TV>.RunKernel(Gemm<TV>.KernelRows(rows), _batch, inputPanel, _deltaAsBPacked + ((nint)j * _batch),
-                    nr, tile, nr, false);
-                OptimizerOps.SgdBlock<TV, TDecay>(lr, wd, tile, nr, _w + ((nint)r0 * _outputs) + j, _outputs, rows,
-                    nr);
+                StepTile<TDecay>(lr, wd, rows, inputPanel, r0, j, tile);
             }
         }
+    }
+
+    // W's rows [i, i + rows) × columns [j, j + Nr): the gradient tile from Xᵀ's micro-panel and dZ's panel j, then the
+    // step of those weights; inlined for the whole tile, as a call per row cost more than the update
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StepTile<TDecay>(TV lr, TV wd, int rows, float* inputPanel, int i, int j, float* tile)
+        where TDecay : IWeightDecayTerm
+    {
+        int nr = Gemm<TV>.Nr;
+        Gemm<TV>.RunKernel(Gemm<TV>.KernelRows(rows), _batch, inputPanel, _deltaAsBPacked + ((nint)j * _batch), nr,
+            tile, nr, false);
+        OptimizerOps.SgdBlock<TV, TDecay>(lr, wd, tile, nr, _w + ((nint)i * _outputs) + j, _outputs, rows, nr);
     }
 
     // dX[:, i0 .. i0 + columns) = dZ·W[i0 .. i0 + columns, :]ᵀ, k-block by k-block as the GEMM sums it
@@ -230,15 +241,10 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
         TV lr = TV.Splat(_learningRate), wd = TV.Splat(_weightDecay);
         for (int j0 = 0; j0 < _outputs; j0 += nr)
         {
-            float* bPanel = _deltaAsBPacked + ((nint)j0 * _batch);
             for (int r0 = 0; r0 < count; r0 += mr)
             {
                 int rows = Math.Min(mr, count - r0);
-                Gemm<TV>.RunKernel(Gemm<TV>.KernelRows(rows), _batch, inputPanels + ((nint)r0 * _batch), bPanel, nr,
-                    tile, nr, false);
-                // inlined for the whole tile: a call per row cost more than the update
-                OptimizerOps.SgdBlock<TV, TDecay>(lr, wd, tile, nr, _w + ((nint)(i0 + r0) * _outputs) + j0, _outputs,
-                    rows, nr);
+                StepTile<TDecay>(lr, wd, rows, inputPanels + ((nint)r0 * _batch), i0 + r0, j0, tile);
             }
         }
     }
