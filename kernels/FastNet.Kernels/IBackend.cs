@@ -97,7 +97,8 @@ public interface IBackend : IDisposable
     /// <summary>
     /// Whether this backend's <see cref="DenseBackwardSgdStep"/> of a layer of this shape updates W without writing dW
     /// (fused rather than the composition). A batch's first-layer step is then best taken there, not left to the next
-    /// forward pass (<see cref="SgdStepThenDenseForward"/>), which reads dW back. False unless a backend fuses.
+    /// forward pass (<see cref="SgdStepThenDenseForward"/>), which reads dW back. The default, false, is always safe
+    /// (the network then defers the step as before); the SIMD backend answers for its batch-1 path and its sweep.
     /// </summary>
     bool FusesBackwardSgdStep(int batch, int inputs, int outputs) => false;
 
