@@ -29,7 +29,7 @@ internal readonly struct SigmoidOp : IActivationOp
     public static TV Apply<TV>(TV z) where TV : unmanaged, IVec<TV>
     {
         TV one = TV.Splat(1);
-        return one / (one + TV.Exp(TV.Zero - z));
+        return one / (one + FloatMath.Exp(TV.Zero - z));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -40,7 +40,7 @@ internal readonly struct SigmoidOp : IActivationOp
 internal readonly struct TanhOp : IActivationOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TV Apply<TV>(TV z) where TV : unmanaged, IVec<TV> => TV.Tanh(z);
+    public static TV Apply<TV>(TV z) where TV : unmanaged, IVec<TV> => FloatMath.Tanh(z);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Derivative<TV>(TV a) where TV : unmanaged, IVec<TV>
@@ -103,7 +103,7 @@ internal readonly struct GeluOp : ISeparateActivationOp
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV Derivative<TV>(TV z, TV slope) where TV : unmanaged, IVec<TV> =>
-        NormalCdf(z) + z * TV.Exp(TV.Splat(-0.5f) * z * z) * TV.Splat(0.3989422804014327f);
+        NormalCdf(z) + z * FloatMath.Exp(TV.Splat(-0.5f) * z * z) * TV.Splat(0.3989422804014327f);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV NormalCdf<TV>(TV z) where TV : unmanaged, IVec<TV>
@@ -119,7 +119,7 @@ internal readonly struct GeluOp : ISeparateActivationOp
         p = TV.MulAdd(t, p, TV.Splat(0.37409196f));
         p = TV.MulAdd(t, p, TV.Splat(1.00002368f));
         p = TV.MulAdd(t, p, TV.Splat(-1.26551223f));
-        TV lower = TV.Splat(0.5f) * t * TV.Exp(p - x * x); // Φ(−|z|)
+        TV lower = TV.Splat(0.5f) * t * FloatMath.Exp(p - x * x); // Φ(−|z|)
         return lower + TV.PositiveIndicator(z) * (TV.Splat(1) - TV.Splat(2) * lower);
     }
 }
@@ -141,7 +141,7 @@ internal readonly struct GeluTanhOp : ISeparateActivationOp
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Inner<TV>(TV z) where TV : unmanaged, IVec<TV> =>
-        TV.Tanh(TV.Splat(0.7978845608028654f) * (z + TV.Splat(0.044715f) * z * z * z));
+        FloatMath.Tanh(TV.Splat(0.7978845608028654f) * (z + TV.Splat(0.044715f) * z * z * z));
 }
 
 /// <summary>Row-wise drivers for the activation ops: full vectors first, then the scalar tail through the same op.</summary>

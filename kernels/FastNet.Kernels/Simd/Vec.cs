@@ -63,12 +63,24 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     /// <summary>(float)exp((double)x − offset), evaluated in float64 so a large offset costs no accuracy.</summary>
     static abstract TSelf ExpShifted(TSelf x, double offset);
 
-    /// <summary>e^x in float32, within 2 ulp (.NET's Vector512.Exp: at most 1.77 ulp over 2·10⁶ samples in
-    /// (−88, 88) on an AVX-512 machine).</summary>
-    static abstract TSelf Exp(TSelf x);
+    /// <summary>Lane-wise |a|.</summary>
+    static abstract TSelf Abs(TSelf a);
 
-    /// <summary>tanh x, evaluated in float64 and rounded once.</summary>
-    static abstract TSelf Tanh(TSelf x);
+    /// <summary>|magnitude| with the sign of <paramref name="sign"/>, lane by lane.</summary>
+    static abstract TSelf CopySign(TSelf magnitude, TSelf sign);
+
+    /// <summary>x restricted to [lo, hi]; a NaN stays NaN.</summary>
+    static abstract TSelf Clamp(TSelf x, TSelf lo, TSelf hi);
+
+    /// <summary>The nearest integer, ties to even.</summary>
+    static abstract TSelf RoundToEven(TSelf x);
+
+    /// <summary>x·2^n, rounded once, for integral n in [−150, 128] and x in [0.5, 2] (the range
+    /// <see cref="FloatMath.Exp"/> scales).</summary>
+    static abstract TSelf TimesPowerOfTwo(TSelf x, TSelf n);
+
+    /// <summary>Lane-wise a &lt; b ? ifLess : otherwise (a NaN takes otherwise).</summary>
+    static abstract TSelf LessThanSelect(TSelf a, TSelf b, TSelf ifLess, TSelf otherwise);
 
     /// <summary>Sum of the lanes.</summary>
     static abstract float Sum(TSelf a);
@@ -131,8 +143,12 @@ internal readonly unsafe struct V1(float value) : IVec<V1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Relu(V1 x) => new(x._v > 0 ? x._v : 0);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 PositiveIndicator(V1 a) => new(a._v > 0 ? 1 : 0);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 ExpShifted(V1 x, double offset) => new((float)Math.Exp(x._v - offset));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Exp(V1 x) => new(MathF.Exp(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Tanh(V1 x) => new((float)Math.Tanh(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Abs(V1 a) => new(MathF.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 CopySign(V1 magnitude, V1 sign) => new(MathF.CopySign(magnitude._v, sign._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Clamp(V1 x, V1 lo, V1 hi) => new(Math.Clamp(x._v, lo._v, hi._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 RoundToEven(V1 x) => new(MathF.Round(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 TimesPowerOfTwo(V1 x, V1 n) => new(MathF.ScaleB(x._v, (int)n._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 LessThanSelect(V1 a, V1 b, V1 ifLess, V1 otherwise) => a._v < b._v ? ifLess : otherwise;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V1 a) => a._v;
 }
 
@@ -158,7 +174,23 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Max(V512 a, V512 b) => new(Vector512.MaxNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Relu(V512 x) => new(Vector512.ConditionalSelect(Vector512.GreaterThan(x._v, Vector512<float>.Zero), x._v, Vector512<float>.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 PositiveIndicator(V512 a) => new(Vector512.GreaterThan(a._v, Vector512<float>.Zero) & Vector512<float>.One);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Exp(V512 x) => new(Vector512.Exp(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Abs(V512 a) => new(Vector512.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 CopySign(V512 magnitude, V512 sign) => new(Vector512.CopySign(magnitude._v, sign._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Clamp(V512 x, V512 lo, V512 hi) => new(Vector512.Clamp(x._v, lo._v, hi._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 RoundToEven(V512 x) => new(Vector512.Round(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 LessThanSelect(V512 a, V512 b, V512 ifLess, V512 otherwise) => new(Vector512.ConditionalSelect(Vector512.LessThan(a._v, b._v), ifLess._v, otherwise._v));
+
+    // 2^n as two normal powers of two, 2^⌊n/2⌋·2^(n−⌊n/2⌋): x times the first is exact, times the second rounds once
+    // (to a subnormal where the result is one)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 TimesPowerOfTwo(V512 x, V512 n)
+    {
+        Vector512<int> whole = Vector512.ConvertToInt32(n._v), half = Vector512.ShiftRightArithmetic(whole, 1);
+        Vector512<int> bias = Vector512.Create(127);
+        Vector512<float> first = Vector512.ShiftLeft(half + bias, 23).AsSingle();
+        Vector512<float> second = Vector512.ShiftLeft(whole - half + bias, 23).AsSingle();
+        return new(x._v * first * second);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V512 a) => Vector512.Sum(a._v);
 
     public static bool MasksLanes => Avx512F.IsSupported;
@@ -191,13 +223,6 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
         Vector512<double> o = Vector512.Create(offset);
         return new(Vector512.Narrow(Vector512.Exp(lo - o), Vector512.Exp(hi - o)));
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512 Tanh(V512 x)
-    {
-        (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(x._v);
-        return new(Vector512.Narrow(DoubleMath.Tanh(lo), DoubleMath.Tanh(hi)));
-    }
 }
 
 /// <summary>Eight floats (AVX2).</summary>
@@ -222,7 +247,23 @@ internal readonly unsafe struct V256(Vector256<float> value) : IVec<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Max(V256 a, V256 b) => new(Vector256.MaxNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Relu(V256 x) => new(Vector256.ConditionalSelect(Vector256.GreaterThan(x._v, Vector256<float>.Zero), x._v, Vector256<float>.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 PositiveIndicator(V256 a) => new(Vector256.GreaterThan(a._v, Vector256<float>.Zero) & Vector256<float>.One);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Exp(V256 x) => new(Vector256.Exp(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Abs(V256 a) => new(Vector256.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 CopySign(V256 magnitude, V256 sign) => new(Vector256.CopySign(magnitude._v, sign._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Clamp(V256 x, V256 lo, V256 hi) => new(Vector256.Clamp(x._v, lo._v, hi._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 RoundToEven(V256 x) => new(Vector256.Round(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 LessThanSelect(V256 a, V256 b, V256 ifLess, V256 otherwise) => new(Vector256.ConditionalSelect(Vector256.LessThan(a._v, b._v), ifLess._v, otherwise._v));
+
+    // 2^n as two normal powers of two, 2^⌊n/2⌋·2^(n−⌊n/2⌋): x times the first is exact, times the second rounds once
+    // (to a subnormal where the result is one)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 TimesPowerOfTwo(V256 x, V256 n)
+    {
+        Vector256<int> whole = Vector256.ConvertToInt32(n._v), half = Vector256.ShiftRightArithmetic(whole, 1);
+        Vector256<int> bias = Vector256.Create(127);
+        Vector256<float> first = Vector256.ShiftLeft(half + bias, 23).AsSingle();
+        Vector256<float> second = Vector256.ShiftLeft(whole - half + bias, 23).AsSingle();
+        return new(x._v * first * second);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V256 a) => Vector256.Sum(a._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -231,13 +272,6 @@ internal readonly unsafe struct V256(Vector256<float> value) : IVec<V256>
         (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(x._v);
         Vector256<double> o = Vector256.Create(offset);
         return new(Vector256.Narrow(Vector256.Exp(lo - o), Vector256.Exp(hi - o)));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 Tanh(V256 x)
-    {
-        (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(x._v);
-        return new(Vector256.Narrow(DoubleMath.Tanh(lo), DoubleMath.Tanh(hi)));
     }
 }
 
@@ -263,7 +297,23 @@ internal readonly unsafe struct V128(Vector128<float> value) : IVec<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Max(V128 a, V128 b) => new(Vector128.MaxNative(a._v, b._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Relu(V128 x) => new(Vector128.ConditionalSelect(Vector128.GreaterThan(x._v, Vector128<float>.Zero), x._v, Vector128<float>.Zero));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 PositiveIndicator(V128 a) => new(Vector128.GreaterThan(a._v, Vector128<float>.Zero) & Vector128<float>.One);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Exp(V128 x) => new(Vector128.Exp(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Abs(V128 a) => new(Vector128.Abs(a._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 CopySign(V128 magnitude, V128 sign) => new(Vector128.CopySign(magnitude._v, sign._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Clamp(V128 x, V128 lo, V128 hi) => new(Vector128.Clamp(x._v, lo._v, hi._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 RoundToEven(V128 x) => new(Vector128.Round(x._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 LessThanSelect(V128 a, V128 b, V128 ifLess, V128 otherwise) => new(Vector128.ConditionalSelect(Vector128.LessThan(a._v, b._v), ifLess._v, otherwise._v));
+
+    // 2^n as two normal powers of two, 2^⌊n/2⌋·2^(n−⌊n/2⌋): x times the first is exact, times the second rounds once
+    // (to a subnormal where the result is one)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 TimesPowerOfTwo(V128 x, V128 n)
+    {
+        Vector128<int> whole = Vector128.ConvertToInt32(n._v), half = Vector128.ShiftRightArithmetic(whole, 1);
+        Vector128<int> bias = Vector128.Create(127);
+        Vector128<float> first = Vector128.ShiftLeft(half + bias, 23).AsSingle();
+        Vector128<float> second = Vector128.ShiftLeft(whole - half + bias, 23).AsSingle();
+        return new(x._v * first * second);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V128 a) => Vector128.Sum(a._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -272,44 +322,5 @@ internal readonly unsafe struct V128(Vector128<float> value) : IVec<V128>
         (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(x._v);
         Vector128<double> o = Vector128.Create(offset);
         return new(Vector128.Narrow(Vector128.Exp(lo - o), Vector128.Exp(hi - o)));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 Tanh(V128 x)
-    {
-        (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(x._v);
-        return new(Vector128.Narrow(DoubleMath.Tanh(lo), DoubleMath.Tanh(hi)));
-    }
-}
-
-/// <summary>float64 helpers for the activations that need them to stay within a few ulp of float32.</summary>
-internal static class DoubleMath
-{
-    // tanh z = (e^2z − 1)/(e^2z + 1) in float64: the cancellation near 0 costs ~1e-16/|z|, negligible in float32
-    // above |z| = 1e-6; below it tanh z = z to float32 precision. |z| ≤ 20 keeps e^2z finite (tanh 20 rounds to 1).
-    private const double Small = 1e-6, Large = 20;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Tanh(Vector512<double> z)
-    {
-        Vector512<double> e = Vector512.Exp(Vector512.Create(2.0) * Vector512.Clamp(z, Vector512.Create(-Large), Vector512.Create(Large)));
-        Vector512<double> t = (e - Vector512<double>.One) / (e + Vector512<double>.One);
-        return Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(z), Vector512.Create(Small)), z, t);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> Tanh(Vector256<double> z)
-    {
-        Vector256<double> e = Vector256.Exp(Vector256.Create(2.0) * Vector256.Clamp(z, Vector256.Create(-Large), Vector256.Create(Large)));
-        Vector256<double> t = (e - Vector256<double>.One) / (e + Vector256<double>.One);
-        return Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(z), Vector256.Create(Small)), z, t);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<double> Tanh(Vector128<double> z)
-    {
-        Vector128<double> e = Vector128.Exp(Vector128.Create(2.0) * Vector128.Clamp(z, Vector128.Create(-Large), Vector128.Create(Large)));
-        Vector128<double> t = (e - Vector128<double>.One) / (e + Vector128<double>.One);
-        return Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(z), Vector128.Create(Small)), z, t);
     }
 }
