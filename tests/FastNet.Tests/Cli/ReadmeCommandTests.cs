@@ -23,7 +23,7 @@ public class ReadmeCommandTests
             "trains on MNIST: needs the MNIST cache",
         ["dotnet pack FastNet.sln -c Release -o artifacts/packages"] =
             "packs and installs the tool globally (the packaging tests install it into a folder and run it)",
-        ["$ fastnet bench --workload sigmoid-1024,relu-adam-1024,sigmoid-64,per-example,tanh-64 --backend simd"] =
+        ["$ fastnet bench --workload sigmoid-1024,relu-adam-1024,sigmoid-64,tanh-64,per-example --backend simd"] =
             "times 5 workloads over 5 repeats of at least 0.5 s each: half a minute",
     };
 
