@@ -5,11 +5,12 @@ namespace FastNet.Kernels.Tests;
 
 /// <summary>
 /// The SIMD backend's tanh and sigmoid (its float32 e^x) at every width, against float64 Math.Tanh and Math.Exp, in
-/// steps of the float lattice: each value goes through a forward product's epilogue as z = x·1 + 0, which is x
-/// exactly. The bounds are the error analysis in FloatMath's comments, counted as steps from the correctly rounded
-/// value: tanh's polynomial (under 0.1 ulp) plus its evaluation, or 1 − 2/(e^2|z| + 1) with 2/(…) below 0.5, stays
-/// within 2; the sigmoid adds to e^x's ulp the roundings of 1 + e^−z and of the quotient, within 3 (the rounding of
-/// 1 + e^−z alone costs a step for |z| small). A whole pass of values per call, so the tails take the scalar path too.
+/// steps of the float lattice: each value goes through a forward pass as z = 1·x + 0, which is x exactly. The bounds
+/// are the error analysis in FloatMath's comments, counted as steps from the correctly rounded value: tanh's
+/// polynomial (under 0.1 ulp) plus its evaluation, or 1 − 2/(e^2|z| + 1) with 2/(…) below 0.5, stays within 2; the
+/// sigmoid adds to e^x's ulp the roundings of 1 + e^−z and of the quotient, within 3 (the rounding of 1 + e^−z alone
+/// costs a step for |z| small). Each call takes 2^14 values as one row of outputs, so the vector loop and the scalar
+/// tail both run.
 /// </summary>
 public class SimdActivationAccuracyTests
 {
@@ -68,20 +69,22 @@ public class SimdActivationAccuracyTests
         }
     }
 
-    // f(x) for each x, Values at a time through C = X·[1] + [0] with f as the epilogue
+    // f(x) for each x, Values at a time, as one example's layer: A = f(1·W + 0) with the values in W's one row, so the
+    // activation runs across whole vectors of outputs and their tail
     private static float[] Apply(IBackend backend, Activation activation, float[] inputs)
     {
-        using FloatBuffer x = backend.Allocate(Values), one = backend.Allocate(1), zero = backend.Allocate(1);
-        using FloatBuffer c = backend.Allocate(Values);
+        using FloatBuffer one = backend.Allocate(1), w = backend.Allocate(Values), zero = backend.Allocate(Values);
+        using FloatBuffer a = backend.Allocate(Values);
         backend.Fill(1, one.All);
         backend.Fill(0, zero.All);
         float[] outputs = new float[inputs.Length];
         for (int start = 0; start < inputs.Length; start += Values)
         {
             int count = Math.Min(Values, inputs.Length - start);
-            backend.Upload(inputs.AsSpan(start, count), x.Slice(0, count));
-            backend.DenseForward(x.Slice(0, count), one.All, zero.All, count, 1, 1, activation, c.Slice(0, count));
-            backend.Download(c.Slice(0, count), outputs.AsSpan(start, count));
+            backend.Upload(inputs.AsSpan(start, count), w.Slice(0, count));
+            backend.DenseForward(one.All, w.Slice(0, count), zero.Slice(0, count), 1, 1, count, activation,
+                a.Slice(0, count));
+            backend.Download(a.Slice(0, count), outputs.AsSpan(start, count));
         }
         return outputs;
     }
