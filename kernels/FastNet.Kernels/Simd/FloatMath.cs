@@ -39,7 +39,10 @@ internal static class FloatMath
         p = TV.MulAdd(p, r, TV.Splat(0.5f));
         p = TV.MulAdd(p, r, TV.Splat(1f));
         p = TV.MulAdd(p, r, TV.Splat(1f));
-        return TV.TimesPowerOfTwo(p, n);
+        // 2^n as two normal powers of two (n is in [−150, 128]): p times the first is exact, times the second rounds
+        // once, to a subnormal where the result is one
+        TV half = TV.RoundToEven(n * TV.Splat(0.5f));
+        return p * TV.PowerOfTwo(half) * TV.PowerOfTwo(n - half);
     }
 
     // below this |z|, tanh z = z + z³·P(z²); above it 1 − 2/(e^2|z| + 1), where 2/(e^2|z| + 1) < 0.5 cancels

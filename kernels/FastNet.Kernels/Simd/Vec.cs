@@ -75,9 +75,8 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     /// <summary>The nearest integer, ties to even.</summary>
     static abstract TSelf RoundToEven(TSelf x);
 
-    /// <summary>x·2^n, rounded once, for integral n in [−150, 128] and x in [0.5, 2] (the range
-    /// <see cref="FloatMath.Exp"/> scales).</summary>
-    static abstract TSelf TimesPowerOfTwo(TSelf x, TSelf n);
+    /// <summary>2^n for integral n in [−126, 127] (a normal float, built from its exponent bits).</summary>
+    static abstract TSelf PowerOfTwo(TSelf n);
 
     /// <summary>Lane-wise a &lt; b ? ifLess : otherwise (a NaN takes otherwise).</summary>
     static abstract TSelf LessThanSelect(TSelf a, TSelf b, TSelf ifLess, TSelf otherwise);
@@ -147,7 +146,7 @@ internal readonly unsafe struct V1(float value) : IVec<V1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 CopySign(V1 magnitude, V1 sign) => new(MathF.CopySign(magnitude._v, sign._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Clamp(V1 x, V1 lo, V1 hi) => new(Math.Clamp(x._v, lo._v, hi._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 RoundToEven(V1 x) => new(MathF.Round(x._v));
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 TimesPowerOfTwo(V1 x, V1 n) => new(MathF.ScaleB(x._v, (int)n._v));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 PowerOfTwo(V1 n) => new(BitConverter.Int32BitsToSingle(((int)n._v + 127) << 23));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 LessThanSelect(V1 a, V1 b, V1 ifLess, V1 otherwise) => a._v < b._v ? ifLess : otherwise;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V1 a) => a._v;
 }
@@ -180,17 +179,7 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 RoundToEven(V512 x) => new(Vector512.Round(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 LessThanSelect(V512 a, V512 b, V512 ifLess, V512 otherwise) => new(Vector512.ConditionalSelect(Vector512.LessThan(a._v, b._v), ifLess._v, otherwise._v));
 
-    // 2^n as two normal powers of two, 2^⌊n/2⌋·2^(n−⌊n/2⌋): x times the first is exact, times the second rounds once
-    // (to a subnormal where the result is one)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512 TimesPowerOfTwo(V512 x, V512 n)
-    {
-        Vector512<int> whole = Vector512.ConvertToInt32(n._v), half = Vector512.ShiftRightArithmetic(whole, 1);
-        Vector512<int> bias = Vector512.Create(127);
-        Vector512<float> first = Vector512.ShiftLeft(half + bias, 23).AsSingle();
-        Vector512<float> second = Vector512.ShiftLeft(whole - half + bias, 23).AsSingle();
-        return new(x._v * first * second);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 PowerOfTwo(V512 n) => new(Vector512.ShiftLeft(Vector512.ConvertToInt32(n._v) + Vector512.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V512 a) => Vector512.Sum(a._v);
 
     public static bool MasksLanes => Avx512F.IsSupported;
@@ -253,17 +242,7 @@ internal readonly unsafe struct V256(Vector256<float> value) : IVec<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 RoundToEven(V256 x) => new(Vector256.Round(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 LessThanSelect(V256 a, V256 b, V256 ifLess, V256 otherwise) => new(Vector256.ConditionalSelect(Vector256.LessThan(a._v, b._v), ifLess._v, otherwise._v));
 
-    // 2^n as two normal powers of two, 2^⌊n/2⌋·2^(n−⌊n/2⌋): x times the first is exact, times the second rounds once
-    // (to a subnormal where the result is one)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V256 TimesPowerOfTwo(V256 x, V256 n)
-    {
-        Vector256<int> whole = Vector256.ConvertToInt32(n._v), half = Vector256.ShiftRightArithmetic(whole, 1);
-        Vector256<int> bias = Vector256.Create(127);
-        Vector256<float> first = Vector256.ShiftLeft(half + bias, 23).AsSingle();
-        Vector256<float> second = Vector256.ShiftLeft(whole - half + bias, 23).AsSingle();
-        return new(x._v * first * second);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 PowerOfTwo(V256 n) => new(Vector256.ShiftLeft(Vector256.ConvertToInt32(n._v) + Vector256.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V256 a) => Vector256.Sum(a._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -303,17 +282,7 @@ internal readonly unsafe struct V128(Vector128<float> value) : IVec<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 RoundToEven(V128 x) => new(Vector128.Round(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 LessThanSelect(V128 a, V128 b, V128 ifLess, V128 otherwise) => new(Vector128.ConditionalSelect(Vector128.LessThan(a._v, b._v), ifLess._v, otherwise._v));
 
-    // 2^n as two normal powers of two, 2^⌊n/2⌋·2^(n−⌊n/2⌋): x times the first is exact, times the second rounds once
-    // (to a subnormal where the result is one)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V128 TimesPowerOfTwo(V128 x, V128 n)
-    {
-        Vector128<int> whole = Vector128.ConvertToInt32(n._v), half = Vector128.ShiftRightArithmetic(whole, 1);
-        Vector128<int> bias = Vector128.Create(127);
-        Vector128<float> first = Vector128.ShiftLeft(half + bias, 23).AsSingle();
-        Vector128<float> second = Vector128.ShiftLeft(whole - half + bias, 23).AsSingle();
-        return new(x._v * first * second);
-    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 PowerOfTwo(V128 n) => new(Vector128.ShiftLeft(Vector128.ConvertToInt32(n._v) + Vector128.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V128 a) => Vector128.Sum(a._v);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
