@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FastNet.Kernels.Cpu;
 
 namespace FastNet.Kernels.Simd;
@@ -26,6 +27,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     private readonly GemvJob _gemvJob = new();
     private readonly NativeArray _partials = new();
     private readonly SweptWeights _swept = new();
+    private readonly Dictionary<(GemvKind Kind, int Inputs, int Outputs), MeasuredTaskCount> _taskCounts = [];
 
     /// <summary><paramref name="threads"/> threads: the caller and threads − 1 persistent workers.</summary>
     public SimdBackend(int threads)
@@ -79,7 +81,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             int chunks = PerExampleRowChunks(inputs, outputs);
             float* partials = chunks == 1 ? A : _partials.Get((nint)chunks * outputs);
             _gemvJob.Set(GemvKind.Forward, X, W, null, inputs, outputs, chunks, partials, null);
-            _pool.Run(_gemvJob, GemvTasks(chunks));
+            RunGemv(GemvKind.Forward, inputs, outputs, chunks);
             FinishOne(partials, chunks, B, outputs, activation, A);
             return;
         }
@@ -90,11 +92,26 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             new Epilogue(B, activation, epilogue), byDepthHalves: _swept.Contains(W));
     }
 
-    // a batch-1 layer's tasks: one per thread, each an even share of the chunks (the bits depend on the chunks alone).
-    // Four per thread, claimed as the threads came free, gained ×1.00–1.04 while the sweep was slower; with its sums in
-    // registers, one per thread was faster in 12 of 12 processes, per example ×1.044 on an AVX-512 Zen 5: fewer claims
-    // on the shared counter, fewer chunks of W moving between the cores
-    private int GemvTasks(int chunks) => Math.Min(_pool.Threads, chunks);
+    // a batch-1 layer's job: one task per thread, each an even share of the chunks (the bits depend on the chunks
+    // alone), or the calling thread alone, whichever measured faster for this kind of job and shape
+    // (MeasuredTaskCount). Four tasks per thread, claimed as the threads came free, gained ×1.00–1.04 while the sweep
+    // was slower; with its sums in registers, one per thread was faster in 12 of 12 processes, per example ×1.044 on
+    // an AVX-512 Zen 5
+    private void RunGemv(GemvKind kind, int inputs, int outputs, int chunks)
+    {
+        int parallel = Math.Min(_pool.Threads, chunks);
+        if (parallel == 1)
+        {
+            _pool.Run(_gemvJob, 1);
+            return;
+        }
+        if (!_taskCounts.TryGetValue((kind, inputs, outputs), out MeasuredTaskCount? count))
+        {
+            count = new MeasuredTaskCount(); // once per kind and shape
+            _taskCounts.Add((kind, inputs, outputs), count);
+        }
+        _pool.Run(_gemvJob, count.Start(parallel, count.WantsTime ? Stopwatch.GetTimestamp() : 0));
+    }
 
     // the delta pass's tasks: column ranges on every thread when it is large enough to pay for waking them
     private int DeltaTasks(int batch, int outputs) =>
@@ -136,7 +153,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
             // rows of W and dW split as in the forward pass; every output element belongs to one thread
             int chunks = PerExampleRowChunks(inputs, outputs);
             _gemvJob.Set(GemvKind.Backward, X, W, D, inputs, outputs, chunks, DW, DX);
-            _pool.Run(_gemvJob, GemvTasks(chunks));
+            RunGemv(GemvKind.Backward, inputs, outputs, chunks);
             return;
         }
         // dW[inputs, outputs] = Xᵀ·dZ: A = Xᵀ is X with its strides swapped
@@ -181,7 +198,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         {
             int chunks = PerExampleRowChunks(inputs, outputs);
             _gemvJob.Set(GemvKind.BackwardSgd, X, W, D, inputs, outputs, chunks, null, DX, sgd);
-            _pool.Run(_gemvJob, GemvTasks(chunks));
+            RunGemv(GemvKind.BackwardSgd, inputs, outputs, chunks);
         }
         else
         {
@@ -234,7 +251,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         int chunks = PerExampleRowChunks(inputs, outputs);
         float* partials = chunks == 1 ? A : _partials.Get((nint)chunks * outputs);
         _gemvJob.Set(GemvKind.BackwardSgdThenForward, XP, W, D, inputs, outputs, chunks, partials, null, sgd, X);
-        _pool.Run(_gemvJob, GemvTasks(chunks));
+        RunGemv(GemvKind.BackwardSgdThenForward, inputs, outputs, chunks);
         FinishOne(partials, chunks, B, outputs, activation, A);
     }
 
