@@ -178,7 +178,6 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 Clamp(V512 x, V512 lo, V512 hi) => new(Vector512.Clamp(x._v, lo._v, hi._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 RoundToEven(V512 x) => new(Vector512.Round(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 LessThanSelect(V512 a, V512 b, V512 ifLess, V512 otherwise) => new(Vector512.ConditionalSelect(Vector512.LessThan(a._v, b._v), ifLess._v, otherwise._v));
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V512 PowerOfTwo(V512 n) => new(Vector512.ShiftLeft(Vector512.ConvertToInt32(n._v) + Vector512.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V512 a) => Vector512.Sum(a._v);
 
@@ -241,7 +240,6 @@ internal readonly unsafe struct V256(Vector256<float> value) : IVec<V256>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 Clamp(V256 x, V256 lo, V256 hi) => new(Vector256.Clamp(x._v, lo._v, hi._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 RoundToEven(V256 x) => new(Vector256.Round(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 LessThanSelect(V256 a, V256 b, V256 ifLess, V256 otherwise) => new(Vector256.ConditionalSelect(Vector256.LessThan(a._v, b._v), ifLess._v, otherwise._v));
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V256 PowerOfTwo(V256 n) => new(Vector256.ShiftLeft(Vector256.ConvertToInt32(n._v) + Vector256.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V256 a) => Vector256.Sum(a._v);
 
@@ -281,7 +279,6 @@ internal readonly unsafe struct V128(Vector128<float> value) : IVec<V128>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 Clamp(V128 x, V128 lo, V128 hi) => new(Vector128.Clamp(x._v, lo._v, hi._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 RoundToEven(V128 x) => new(Vector128.Round(x._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 LessThanSelect(V128 a, V128 b, V128 ifLess, V128 otherwise) => new(Vector128.ConditionalSelect(Vector128.LessThan(a._v, b._v), ifLess._v, otherwise._v));
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V128 PowerOfTwo(V128 n) => new(Vector128.ShiftLeft(Vector128.ConvertToInt32(n._v) + Vector128.Create(127), 23).AsSingle());
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sum(V128 a) => Vector128.Sum(a._v);
 
