@@ -196,6 +196,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         _kBlocks = (k + _kc - 1) / _kc;
         bool inPlace = ReadsBInPlace(m, b);
         _firstPacked = inPlace ? n / Nr : 0;
+        if (inPlace && ReadsNarrowBInPlace(n))
+        {
+            // the one panel too: no thread packs it, nor waits for the other to
+            _firstPacked = 1;
+        }
 
         (_tasksM, _tasksN, _rowsPerTask, _panelsPerTask) = Partition(m, n, k, _panels, ThreadsFor(m, n, k));
         _depthHalves = byDepthHalves && !step.Enabled && inPlace && SplitsDepth(m, n, k, _kc);
@@ -288,6 +293,12 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     // 2 threads, against packing: ×1.034 at 1024 × 784 → 1024, ×1.043 at 512 × 784 → 512, ×1.00 to ×1.02 elsewhere
     private static bool ReadsAInPlace(Operand a, int tasksM, int tasksN) =>
         Mr == 12 && tasksM == 1 && tasksN > 1 && a.ColStride == 1 && a.RowStride % AliasingRowStride != 0;
+
+    // a C no wider than one vector reads a row-major B's steps where they lie, masked to its columns, rather than
+    // packing them into a panel 2V wide that one thread writes and both then read: sigmoid-64's output layer,
+    // 64 × 1024 → 10 on two threads of an AVX-512 Zen 5, took 13–19 µs alone instead of 23–30, 27–32 inside a step
+    // instead of 43–57
+    private static bool ReadsNarrowBInPlace(int n) => n <= TV.Count && (n == TV.Count || TV.MasksLanes);
 
     // the conditions of CanStepB, given where B is read from and how the rows of C are split
     private static bool StepsB(bool readsBInPlace, int n, int tasksM) =>
@@ -569,10 +580,15 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                 }
                 float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) : _bPacked + ((nint)k0 * Nr);
                 float* a = _a.Data + (i * _a.RowStride) + (k0 * _a.ColStride);
-                if (oneVector)
+                if (oneVector && direct && _n < TV.Count)
                 {
-                    NarrowMicroKernel.Kernel8OneVector<TV>(depth, a, _a.RowStride, _a.ColStride, bPanel, ldb, c, _ldc,
-                        rows, _n, kb > 0);
+                    NarrowMicroKernel.Kernel8OneVector<TV, MaskedBSteps>(depth, a, _a.RowStride, _a.ColStride, bPanel,
+                        ldb, c, _ldc, rows, _n, kb > 0);
+                }
+                else if (oneVector)
+                {
+                    NarrowMicroKernel.Kernel8OneVector<TV, WholeBSteps>(depth, a, _a.RowStride, _a.ColStride, bPanel,
+                        ldb, c, _ldc, rows, _n, kb > 0);
                 }
                 else if (typeof(TV) == typeof(V256))
                 {

@@ -86,19 +86,22 @@ internal static unsafe class NarrowMicroKernel
         }
     }
 
-    /// <summary>Rows of C one call of <see cref="Kernel8OneVector{TV}"/> computes.</summary>
+    /// <summary>Rows of C one call of <see cref="Kernel8OneVector{TV, TB}"/> computes.</summary>
     public const int OneVectorRows = 8;
 
     /// <summary>
     /// <see cref="Kernel6{TV}"/> for a C no wider than one vector (N ≤ V, such as a 10-wide output layer with 512-bit
     /// vectors): one accumulator per row, so no multiply-add computes only padding, and 8 rows for 8 independent chains
-    /// (12 row pointers would not fit the general registers); rows ≤ 8, columns ≤ V. The same operations per element,
-    /// so the same bits.
+    /// (12 row pointers would not fit the general registers); rows ≤ 8, columns ≤ V. B's steps are read as
+    /// <typeparamref name="TB"/> says: whole vectors of a packed panel, or a row-major B's own rows, masked past
+    /// <paramref name="columns"/> so nothing after the last row is read. The same operations per element, so the same
+    /// bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel8OneVector<TV>(nint depth, float* a, nint aRowStride, nint aStepStride, float* b, nint ldb,
-        float* c, nint ldc, int rows, int columns, bool accumulate)
+    public static void Kernel8OneVector<TV, TB>(nint depth, float* a, nint aRowStride, nint aStepStride, float* b,
+        nint ldb, float* c, nint ldc, int rows, int columns, bool accumulate)
         where TV : unmanaged, IVec<TV>
+        where TB : INarrowBSteps
     {
         // missing rows repeat row 0, as in Kernel6
         float* a0 = a;
@@ -114,7 +117,7 @@ internal static unsafe class NarrowMicroKernel
         nint end = depth * aStepStride;
         for (nint s = 0; s != end; s += aStepStride)
         {
-            TV b0 = TV.Load(b);
+            TV b0 = TB.Masked ? TV.LoadFirst(b, columns) : TV.Load(b);
             c0 = TV.MulAdd(TV.Splat(a0[s]), b0, c0);
             c1 = TV.MulAdd(TV.Splat(a1[s]), b0, c1);
             c2 = TV.MulAdd(TV.Splat(a2[s]), b0, c2);
@@ -188,4 +191,27 @@ internal static unsafe class NarrowMicroKernel
             c[j] = accumulate ? c[j] + lanes[j] : lanes[j];
         }
     }
+}
+
+/// <summary>How <see cref="NarrowMicroKernel.Kernel8OneVector{TV, TB}"/> reads a step of B.</summary>
+internal interface INarrowBSteps
+{
+    /// <summary>Whether each step is loaded masked to C's columns (a row-major B read in place) rather than
+    /// whole.</summary>
+    static abstract bool Masked { get; }
+}
+
+/// <summary>Whole vectors: a packed panel, zero-padded past C's columns.</summary>
+internal readonly struct WholeBSteps : INarrowBSteps
+{
+    /// <inheritdoc />
+    public static bool Masked => false;
+}
+
+/// <summary>A row-major B's rows where they lie, loaded masked to C's columns (where masks are single instructions,
+/// <see cref="IVec{TSelf}.MasksLanes"/>).</summary>
+internal readonly struct MaskedBSteps : INarrowBSteps
+{
+    /// <inheritdoc />
+    public static bool Masked => true;
 }

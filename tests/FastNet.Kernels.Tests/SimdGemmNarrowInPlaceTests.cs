@@ -1,0 +1,103 @@
+using System.Runtime.InteropServices;
+using FastNet.Kernels.Simd;
+using Xunit;
+
+namespace FastNet.Kernels.Tests;
+
+/// <summary>
+/// A C no wider than one vector reads a row-major B's rows where they lie, each step a vector loaded masked to C's
+/// columns: so a 10-wide W's last row, 40 bytes, is read as 40 bytes and not 64. Here W ends exactly where an
+/// unreadable page begins, so a load past its last row faults and ends the test run; the product must also equal the
+/// scalar model of the narrow path's order (one fused chain per k-block, the chains added in block order).
+/// </summary>
+public unsafe class SimdGemmNarrowInPlaceTests
+{
+    private const int PageBytes = 4096;
+
+    public static TheoryData<int, int, int> Shapes => new()
+    {
+        // (batch, inputs, outputs): the output layers of tanh-64 and sigmoid-64, a 1-wide and a 15-wide C
+        { 64, 256, 10 },
+        { 64, 1024, 10 },
+        { 9, 300, 1 },
+        { 17, 40, 15 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ANarrowBIsNotReadPastItsLastRow(int batch, int inputs, int outputs)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return; // the guard page is made with Linux's mmap and mprotect
+        }
+        var random = new Random(batch + inputs + outputs);
+        float[] x = Host.Random(random, batch * inputs), w = Host.Random(random, inputs * outputs);
+        int wBytes = inputs * outputs * sizeof(float);
+        int pages = (wBytes + PageBytes - 1) / PageBytes;
+        byte* region = Map((pages + 1) * PageBytes);
+        try
+        {
+            Assert.Equal(0, Protect(region + ((nint)pages * PageBytes), PageBytes, ProtNone));
+            // W's last float is the last before the unreadable page (4-byte aligned, as a view of a buffer may be)
+            float* wEnd = (float*)(region + ((nint)pages * PageBytes));
+            float* wData = wEnd - (inputs * outputs);
+            w.CopyTo(new Span<float>(wData, w.Length));
+            // the widths that fuse their multiply-adds, as the model does
+            foreach (VectorWidth width in VectorWidths.Available.Where(v => v >= VectorWidth.Bits256))
+            {
+                float[] c = Multiply(width, x, wData, batch, inputs, outputs);
+                Assert.Equal(SimdGemmSummationOrderTests.Model(x, inputs, 1, w, outputs, 1, batch, outputs, inputs,
+                    width), c);
+            }
+        }
+        finally
+        {
+            Assert.Equal(0, Unmap(region, (pages + 1) * PageBytes));
+        }
+    }
+
+    // C = X·W through the backend's GEMM on two threads, W read where it lies
+    private static float[] Multiply(VectorWidth width, float[] x, float* w, int batch, int inputs, int outputs)
+    {
+        using var pool = new WorkerPool(2);
+        float[] c = new float[batch * outputs];
+        fixed (float* xData = x, cData = c)
+        {
+            var a = new Operand(xData, inputs, 1);
+            var b = new Operand(w, outputs, 1);
+            if (width == VectorWidth.Bits512)
+            {
+                new Gemm<V512>(pool).Multiply(batch, outputs, inputs, a, b, cData, outputs, Epilogue.None);
+            }
+            else
+            {
+                new Gemm<V256>(pool).Multiply(batch, outputs, inputs, a, b, cData, outputs, Epilogue.None);
+            }
+        }
+        return c;
+    }
+
+    private const int ProtRead = 1, ProtWrite = 2, ProtNone = 0, MapPrivate = 2, MapAnonymous = 0x20;
+
+    private static byte* Map(int bytes)
+    {
+        nint address = mmap(0, (nuint)bytes, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
+        Assert.NotEqual(-1, address);
+        return (byte*)address;
+    }
+
+    private static int Protect(byte* address, int bytes, int protection) =>
+        mprotect((nint)address, (nuint)bytes, protection);
+
+    private static int Unmap(byte* address, int bytes) => munmap((nint)address, (nuint)bytes);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern nint mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int mprotect(nint address, nuint length, int protection);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int munmap(nint address, nuint length);
+}
