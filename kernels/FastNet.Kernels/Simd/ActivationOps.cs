@@ -179,7 +179,14 @@ internal static unsafe class Elementwise
         where TV : unmanaged, IVec<TV> where TAct : IActivationOp
     {
         int j = BiasActivateVectors<TV, TAct>(row, bias, n);
-        BiasActivateVectors<V1, TAct>(row + j, bias == null ? null : bias + j, n - j);
+        if (j < n)
+        {
+            // the tail as one vector (masked where the width allows, else through a padded copy): each output gets the
+            // bits of a vector's lane, which the scalar path's unfused multiply-adds would not give, and a 10-wide
+            // output layer's sigmoids at 512 bits cost one vector's instead of ten scalar ones
+            TV tail = TV.LoadFirst(row + j, n - j);
+            TV.StoreFirst(TAct.Apply(bias == null ? tail : tail + TV.LoadFirst(bias + j, n - j)), row + j, n - j);
+        }
     }
 
     private static int BiasActivateVectors<TV, TAct>(float* row, float* bias, int n)
