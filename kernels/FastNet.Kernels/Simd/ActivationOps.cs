@@ -297,9 +297,11 @@ internal static unsafe class Elementwise
         {
             TV.Store(TAct.Apply(TV.Load(z + e), s), a + e);
         }
-        for (; e < n; e++)
+        if (e < n)
         {
-            V1.Store(TAct.Apply(V1.Load(z + e), V1.Splat(slope)), a + e);
+            // as one vector, for the bits of a vector's lane (see BiasActivate)
+            int tail = (int)(n - e);
+            TV.StoreFirst(TAct.Apply(TV.LoadFirst(z + e, tail), s), a + e, tail);
         }
     }
 
@@ -312,9 +314,11 @@ internal static unsafe class Elementwise
         {
             TV.Store(TV.Load(delta + e) * TAct.Derivative(TV.Load(stored + e), s), delta + e);
         }
-        for (; e < n; e++)
+        if (e < n)
         {
-            V1.Store(V1.Load(delta + e) * TAct.Derivative(V1.Load(stored + e), V1.Splat(slope)), delta + e);
+            int tail = (int)(n - e);
+            TV.StoreFirst(TV.LoadFirst(delta + e, tail) * TAct.Derivative(TV.LoadFirst(stored + e, tail), s),
+                delta + e, tail);
         }
     }
 }
