@@ -59,12 +59,18 @@ internal static class BenchCommand
                 + "process's rate and load and their spread (median, min, max, max/min): differences between processes "
                 + "(memory layout, compiled code, thread placement) show there and not between repeats",
         };
+        var ops = new Option<bool>("--ops")
+        {
+            Description = "after each workload's timing, time its steps again with every op of a host backend timed on "
+                + "its own, and print each kind of op's calls and µs per step, its share of the step and a dense op's "
+                + "GFLOP/s and % of peak: where a step's time goes",
+        };
         var command = new Command("bench", "Time training steps per backend: samples/s, GFLOP/s, % of peak, memory, and "
             + $"the machine's load during each measurement: other processes' CPU time (from /proc), with a warning when "
             + $"they took more than {MachineLoad.BusyCores} of a core on average (the figure is then unreliable)")
         {
             workloads, layers, batch, activation, loss, optimizer, accumulate, backends, repeats, seconds, json, gemm, dataParallel,
-            allReduce, fresh,
+            allReduce, fresh, ops,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -83,6 +89,13 @@ internal static class BenchCommand
                 throw new ArgumentException("--repeats, --seconds and --batch must be positive");
             }
             chosen = [.. chosen.SelectMany(w => counts.Select(w.Accumulating))];
+            bool byOp = parse.GetValue(ops);
+            if (byOp && (parse.GetValue(fresh) is not null || parse.GetValue(dataParallel) || parse.GetValue(json)
+                || parse.GetValue(gemm) is not null))
+            {
+                throw new ArgumentException("--ops: times training workloads in this process, as a table: not with "
+                    + "--fresh-processes, --data-parallel, --json or --gemm");
+            }
             if (parse.GetValue(fresh) is int processes)
             {
                 if (processes <= 0 || parse.GetValue(dataParallel) || parse.GetValue(json))
@@ -132,15 +145,34 @@ internal static class BenchCommand
                 return 0;
             }
             var results = new List<WorkloadResult>();
+            var breakdowns = new List<OpBreakdown>();
+            var untimed = new List<string>();
             foreach (Workload workload in chosen)
             {
                 foreach (string name in names)
                 {
                     using IBackend backend = Backends.Create(name);
                     results.Add(WorkloadTimer.Run(backend, workload, r, s, load));
+                    if (byOp && backend is IDeviceCounters)
+                    {
+                        untimed.Add(name);
+                    }
+                    else if (byOp)
+                    {
+                        breakdowns.Add(OpTimer.Run(backend, workload, r * s, load));
+                    }
                 }
             }
             output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peak, threads) : BenchReport.Table(results, peak, threads, r));
+            if (byOp)
+            {
+                output.Write(OpsReport.Table(breakdowns, peak));
+                foreach (string name in untimed.Distinct())
+                {
+                    output.WriteLine($"no ops of {name}: a device backend's ops run after they return, so they are not "
+                        + "timed one by one");
+                }
+            }
             return 0;
         }));
         return command;

@@ -14,9 +14,10 @@ internal static class TimedRepeats
 
     /// <summary>Calls per second of each repeat, the calls timed in all, the managed bytes a timed call (with its
     /// share of the synchronizations) allocated on this thread as <see cref="StepAllocations"/> counts them, and the
-    /// machine's load during the timed repeats.</summary>
+    /// machine's load during the timed repeats. <paramref name="timed"/>, when given, is told when the timed calls
+    /// begin (after the warm-up) and end.</summary>
     public static (double[] CallsPerSecond, long Calls, double AllocatedBytesPerCall, MachineLoad Load) Run(Action call,
-        Action synchronize, int repeats, double secondsPerRepeat, ILoadSampler load)
+        Action synchronize, int repeats, double secondsPerRepeat, ILoadSampler load, ITimedCalls? timed = null)
     {
         var warmup = Stopwatch.StartNew();
         for (int w = 0; w < 3 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
@@ -24,6 +25,7 @@ internal static class TimedRepeats
             call();
             synchronize();
         }
+        timed?.Begin();
         double[] rates = new double[repeats];
         long calls = 0;
         CpuCounters? loadStart = load.Read();
@@ -51,6 +53,18 @@ internal static class TimedRepeats
             rates[r] = count / Stopwatch.GetElapsedTime(start).TotalSeconds;
             calls += count;
         }
+        timed?.End();
         return (rates, calls, allocations.BytesPerStep, MachineLoad.Between(loadStart, load.Read(), load.UnknownReason));
     }
+}
+
+/// <summary>Told when a benchmark's timed calls begin and end, so that it can count what happens during them
+/// alone.</summary>
+public interface ITimedCalls
+{
+    /// <summary>The first timed call comes next.</summary>
+    void Begin();
+
+    /// <summary>The last timed call has returned (and the backend synchronized).</summary>
+    void End();
 }

@@ -34,9 +34,10 @@ public static class WorkloadTimer
 
     /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; a device backend
     /// (<see cref="IDeviceCounters"/>) also reports its memory in use and the launches of one step. The load
-    /// <paramref name="load"/> (the machine's <c>/proc</c> by default) saw during the timed steps comes with it.</summary>
+    /// <paramref name="load"/> (the machine's <c>/proc</c> by default) saw during the timed steps comes with it.
+    /// <paramref name="timed"/>, when given, is told when the timed steps begin and end.</summary>
     public static WorkloadResult Run(IBackend backend, Workload workload, int repeats, double secondsPerRepeat,
-        ILoadSampler? load = null)
+        ILoadSampler? load = null, ITimedCalls? timed = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
@@ -86,7 +87,7 @@ public static class WorkloadTimer
             launches = device.KernelLaunches - before;
         }
         (double[] stepsPerSecond, long steps, double allocatedPerStep, MachineLoad machine) = TimedRepeats.Run(Step,
-            backend.Synchronize, repeats, secondsPerRepeat, load ?? ProcCounters.Machine);
+            backend.Synchronize, repeats, secondsPerRepeat, load ?? ProcCounters.Machine, timed);
         double[] rates = [.. stepsPerSecond.Select(s => s * batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
