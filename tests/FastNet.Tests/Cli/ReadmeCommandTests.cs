@@ -25,6 +25,8 @@ public class ReadmeCommandTests
             "packs and installs the tool globally (the packaging tests install it into a folder and run it)",
         ["$ fastnet bench --workload sigmoid-1024,relu-adam-1024,sigmoid-64,tanh-64,per-example --backend simd"] =
             "times 5 workloads over 5 repeats of at least 0.5 s each: half a minute",
+        ["$ fastnet bench --workload tanh-64 --backend simd --ops"] =
+            "times a workload, then its ops: several seconds (BenchOpsCliTests runs --ops on a small network)",
     };
 
     internal static string ReadmePath()
