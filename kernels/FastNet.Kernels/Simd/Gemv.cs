@@ -297,12 +297,41 @@ internal static unsafe class Gemv
     }
 
     // dX[i] = Σ_j W[i, j]·dz[j] for rows narrower than one vector: each row one scalar chain in column order (as the
-    // row loops sum a row's tail), four rows' chains interleaved so their latencies overlap
+    // row loops sum a row's tail), eight rows' chains interleaved so their latencies overlap (each add waits for the
+    // last, so four chains left the adders idle most of the time), then four, then one
     private static void NarrowDotProducts<TV>(float* w, float* dz, int inputs, int outputs, float* dX)
         where TV : unmanaged, IVec<TV>
     {
         float noWholeVectors = TV.Sum(TV.Zero);
         int i = 0;
+        nint o = outputs;
+        for (; i + 7 < inputs; i += 8)
+        {
+            float* row = w + ((nint)i * outputs);
+            V1 sum0 = V1.Zero, sum1 = V1.Zero, sum2 = V1.Zero, sum3 = V1.Zero;
+            V1 sum4 = V1.Zero, sum5 = V1.Zero, sum6 = V1.Zero, sum7 = V1.Zero;
+            for (int j = 0; j < outputs; j++)
+            {
+                V1 d = V1.Load(dz + j);
+                float* p = row + j;
+                sum0 = V1.MulAdd(V1.Load(p), d, sum0);
+                sum1 = V1.MulAdd(V1.Load(p + o), d, sum1);
+                sum2 = V1.MulAdd(V1.Load(p + (2 * o)), d, sum2);
+                sum3 = V1.MulAdd(V1.Load(p + (3 * o)), d, sum3);
+                sum4 = V1.MulAdd(V1.Load(p + (4 * o)), d, sum4);
+                sum5 = V1.MulAdd(V1.Load(p + (5 * o)), d, sum5);
+                sum6 = V1.MulAdd(V1.Load(p + (6 * o)), d, sum6);
+                sum7 = V1.MulAdd(V1.Load(p + (7 * o)), d, sum7);
+            }
+            dX[i] = noWholeVectors + V1.Sum(sum0);
+            dX[i + 1] = noWholeVectors + V1.Sum(sum1);
+            dX[i + 2] = noWholeVectors + V1.Sum(sum2);
+            dX[i + 3] = noWholeVectors + V1.Sum(sum3);
+            dX[i + 4] = noWholeVectors + V1.Sum(sum4);
+            dX[i + 5] = noWholeVectors + V1.Sum(sum5);
+            dX[i + 6] = noWholeVectors + V1.Sum(sum6);
+            dX[i + 7] = noWholeVectors + V1.Sum(sum7);
+        }
         for (; i + 3 < inputs; i += 4)
         {
             float* row0 = w + ((nint)i * outputs), row1 = row0 + outputs, row2 = row1 + outputs;
