@@ -24,14 +24,14 @@ internal static class OpsReport
             {
                 double calls = (double)op.Calls / b.Steps, micros = op.Time.TotalMicroseconds / b.Steps;
                 ops += micros;
-                string rate = "", share = "";
+                string rate = "", ofPeak = "";
                 if (op.FlopsPerCall > 0)
                 {
                     double gflops = op.FlopsPerCall * (double)op.Calls / op.Time.TotalSeconds / 1e9;
-                    (rate, share) = (gflops.ToString("F1", c), (100 * gflops / peak).ToString("F1", c) + "%");
+                    (rate, ofPeak) = (gflops.ToString("F1", c), (100 * gflops / peak).ToString("F1", c) + "%");
                 }
                 string line = string.Create(c,
-                    $"{op.Op,-56} {calls,6:0.##} {micros,9:F2} {100 * micros / step,6:F1}% {rate,8} {share,7}");
+                    $"{op.Op,-56} {calls,6:0.##} {micros,9:F2} {100 * micros / step,6:F1}% {rate,8} {ofPeak,7}");
                 text.AppendLine(line.TrimEnd());
             }
             text.AppendLine(string.Create(c, $"{"all ops",-56} {"",6} {ops,9:F2} {100 * ops / step,6:F1}%"));

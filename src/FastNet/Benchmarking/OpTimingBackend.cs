@@ -18,7 +18,7 @@ public sealed class OpTimingBackend(IBackend inner) : IBackend, ITimedCalls
     private readonly IBackend _inner = inner is IDeviceCounters
         ? throw new ArgumentException($"{inner.Name}: ops of a device backend run after they return, so they cannot be "
             + "timed one by one", nameof(inner))
-        : inner;
+        : inner ?? throw new ArgumentNullException(nameof(inner));
 
     private readonly Dictionary<OpKey, (long Calls, long Ticks)> _ops = [];
     private bool _counting = true;
