@@ -68,11 +68,13 @@ public unsafe class SimdGemmNarrowInPlaceTests
             var b = new Operand(w, outputs, 1);
             if (width == VectorWidth.Bits512)
             {
-                new Gemm<V512>(pool).Multiply(batch, outputs, inputs, a, b, cData, outputs, Epilogue.None);
+                using var gemm = new Gemm<V512>(pool);
+                gemm.Multiply(batch, outputs, inputs, a, b, cData, outputs, Epilogue.None);
             }
             else
             {
-                new Gemm<V256>(pool).Multiply(batch, outputs, inputs, a, b, cData, outputs, Epilogue.None);
+                using var gemm = new Gemm<V256>(pool);
+                gemm.Multiply(batch, outputs, inputs, a, b, cData, outputs, Epilogue.None);
             }
         }
         return c;
