@@ -63,6 +63,10 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     /// <summary>(float)exp((double)x − offset), evaluated in float64 so a large offset costs no accuracy.</summary>
     static abstract TSelf ExpShifted(TSelf x, double offset);
 
+    /// <summary><see cref="ExpShifted(TSelf, double)"/> with each lane's own offset (<see cref="Count"/> of them at
+    /// <paramref name="offsets"/>): the same arithmetic lane by lane.</summary>
+    static abstract TSelf ExpShifted(TSelf x, double* offsets);
+
     /// <summary>Lane-wise |a|.</summary>
     static abstract TSelf Abs(TSelf a);
 
@@ -142,6 +146,7 @@ internal readonly unsafe struct V1(float value) : IVec<V1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Relu(V1 x) => new(x._v > 0 ? x._v : 0);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 PositiveIndicator(V1 a) => new(a._v > 0 ? 1 : 0);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 ExpShifted(V1 x, double offset) => new((float)Math.Exp(x._v - offset));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 ExpShifted(V1 x, double* offsets) => ExpShifted(x, *offsets);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Abs(V1 a) => new(MathF.Abs(a._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 CopySign(V1 magnitude, V1 sign) => new(MathF.CopySign(magnitude._v, sign._v));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static V1 Clamp(V1 x, V1 lo, V1 hi) => new(Math.Clamp(x._v, lo._v, hi._v));
@@ -211,6 +216,14 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
         Vector512<double> o = Vector512.Create(offset);
         return new(Vector512.Narrow(Vector512.Exp(lo - o), Vector512.Exp(hi - o)));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V512 ExpShifted(V512 x, double* offsets)
+    {
+        (Vector512<double> lo, Vector512<double> hi) = Vector512.Widen(x._v);
+        return new(Vector512.Narrow(Vector512.Exp(lo - Vector512.Load(offsets)),
+            Vector512.Exp(hi - Vector512.Load(offsets + 8))));
+    }
 }
 
 /// <summary>Eight floats (AVX2).</summary>
@@ -250,6 +263,14 @@ internal readonly unsafe struct V256(Vector256<float> value) : IVec<V256>
         Vector256<double> o = Vector256.Create(offset);
         return new(Vector256.Narrow(Vector256.Exp(lo - o), Vector256.Exp(hi - o)));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V256 ExpShifted(V256 x, double* offsets)
+    {
+        (Vector256<double> lo, Vector256<double> hi) = Vector256.Widen(x._v);
+        return new(Vector256.Narrow(Vector256.Exp(lo - Vector256.Load(offsets)),
+            Vector256.Exp(hi - Vector256.Load(offsets + 4))));
+    }
 }
 
 /// <summary>Four floats (SSE / AVX without AVX2).</summary>
@@ -288,5 +309,13 @@ internal readonly unsafe struct V128(Vector128<float> value) : IVec<V128>
         (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(x._v);
         Vector128<double> o = Vector128.Create(offset);
         return new(Vector128.Narrow(Vector128.Exp(lo - o), Vector128.Exp(hi - o)));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static V128 ExpShifted(V128 x, double* offsets)
+    {
+        (Vector128<double> lo, Vector128<double> hi) = Vector128.Widen(x._v);
+        return new(Vector128.Narrow(Vector128.Exp(lo - Vector128.Load(offsets)),
+            Vector128.Exp(hi - Vector128.Load(offsets + 2))));
     }
 }
