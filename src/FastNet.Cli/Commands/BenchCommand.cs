@@ -4,7 +4,6 @@ using FastNet.Benchmarking;
 using FastNet.Cli.Reporting;
 using FastNet.Distributed;
 using FastNet.Kernels;
-using FastNet.Kernels.Cpu;
 
 namespace FastNet.Cli.Commands;
 
@@ -126,9 +125,7 @@ internal static class BenchCommand
                     .Select(GradientAllReduceNames.Parse).Distinct()];
                 return DataParallel(chosen, names, modes, r * s, parse.GetValue(json), load, output);
             }
-            int threads = Environment.ProcessorCount;
-            // threads × the one-thread peak: a probe on all threads would read low whenever another process holds a core
-            double peak = threads * FmaPeak.Measure(1);
+            FmaPeaks peaks = FmaPeaks.Measure();
             if (parse.GetValue(gemm) is int n)
             {
                 if (n <= 0 || (long)n * n > int.MaxValue)
@@ -141,7 +138,7 @@ internal static class BenchCommand
                     using IBackend backend = Backends.Create(name);
                     products.Add(GemmTimer.Run(backend, n, r, s, load));
                 }
-                output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peak, threads) : BenchReport.GemmTable(products, peak, threads, r));
+                output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peaks) : BenchReport.GemmTable(products, peaks, r));
                 return 0;
             }
             var results = new List<WorkloadResult>();
@@ -163,10 +160,10 @@ internal static class BenchCommand
                     }
                 }
             }
-            output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peak, threads) : BenchReport.Table(results, peak, threads, r));
+            output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peaks) : BenchReport.Table(results, peaks, r));
             if (byOp)
             {
-                output.Write(OpsReport.Table(breakdowns, peak));
+                output.Write(OpsReport.Table(breakdowns, peaks.Assumed));
                 foreach (string name in untimed.Distinct())
                 {
                     output.WriteLine($"no ops of {name}: a device backend's ops run after they return, so they are not "

@@ -12,15 +12,15 @@ internal static class BenchReport
     private const double MiB = 1 << 20;
 
     /// <param name="results">One per workload and backend.</param>
-    /// <param name="peak">The machine's FP32 FMA peak in GFLOP/s.</param>
-    /// <param name="threads">Threads the peak assumes.</param>
+    /// <param name="peaks">The machine's FP32 FMA peaks; "% peak" is of <see cref="FmaPeaks.Assumed"/>.</param>
     /// <param name="repeats">Timed repeats per result.</param>
-    public static string Table(IReadOnlyList<WorkloadResult> results, double peak, int threads, int repeats)
+    public static string Table(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks, int repeats)
     {
+        double peak = peaks.Assumed;
         var c = CultureInfo.InvariantCulture;
         bool anyDevice = results.Any(r => r.DeviceBytes is not null);
         var text = new StringBuilder();
-        text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
+        text.AppendLine(peaks.Header(repeats));
         text.AppendLine(string.Create(c,
             $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"computed",9} {"baseline",9} {"peak RSS",9} {"diff",7} {"B/step",7}")
             + (anyDevice ? $" {"device",8} {"launches",8}" : "") + SpreadReport.Header + LoadReport.Header);
@@ -75,8 +75,8 @@ internal static class BenchReport
     }
 
     /// <summary>The results as one JSON object, memory in bytes.</summary>
-    public static string Json(IReadOnlyList<WorkloadResult> results, double peak, int threads) =>
-        Document(peak, threads, "results", w =>
+    public static string Json(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks) =>
+        Document(peaks, "results", w =>
         {
             foreach (WorkloadResult r in results)
             {
@@ -92,7 +92,7 @@ internal static class BenchReport
                 SpreadReport.Write(w, r.Repeats);
                 w.WriteNumber("steps", r.Steps);
                 w.WriteNumber("gflops", r.GflopsPerSecond);
-                w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
+                w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peaks.Assumed);
                 WriteMemory(w, r.Memory);
                 w.WriteNumber("allocated_bytes_per_step", r.AllocatedBytesPerStep);
                 LoadReport.Write(w, r.Load);
@@ -110,15 +110,15 @@ internal static class BenchReport
         });
 
     /// <summary>SGEMM rates per backend; % of peak only for host backends (the peak is this CPU's).</summary>
-    public static string GemmTable(IReadOnlyList<GemmResult> results, double peak, int threads, int repeats)
+    public static string GemmTable(IReadOnlyList<GemmResult> results, FmaPeaks peaks, int repeats)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(string.Create(c, $"FP32 FMA peak measured here: {peak:F1} GFLOP/s ({threads} threads x the one-thread peak); medians of {repeats} repeats"));
+        text.AppendLine(peaks.Header(repeats));
         text.AppendLine($"{"sgemm",-12} {"backend",-10} {"GFLOP/s",10} {"% peak",7}" + SpreadReport.Header + LoadReport.Header);
         foreach (GemmResult r in results)
         {
-            string percent = IsHost(r.Backend) ? string.Create(c, $"{100 * r.GflopsPerSecond / peak,6:F1}%") : "-";
+            string percent = IsHost(r.Backend) ? string.Create(c, $"{100 * r.GflopsPerSecond / peaks.Assumed,6:F1}%") : "-";
             text.AppendLine(string.Create(c, $"{$"{r.Size}³",-12} {r.Backend,-10} {r.GflopsPerSecond,10:F1} {percent,7}")
                 + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
         }
@@ -134,8 +134,8 @@ internal static class BenchReport
     }
 
     /// <summary>The SGEMM results as one JSON object.</summary>
-    public static string GemmJson(IReadOnlyList<GemmResult> results, double peak, int threads) =>
-        Document(peak, threads, "sgemm", w =>
+    public static string GemmJson(IReadOnlyList<GemmResult> results, FmaPeaks peaks) =>
+        Document(peaks, "sgemm", w =>
         {
             foreach (GemmResult r in results)
             {
@@ -149,21 +149,22 @@ internal static class BenchReport
                 LoadReport.Write(w, r.Load);
                 if (IsHost(r.Backend))
                 {
-                    w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peak);
+                    w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peaks.Assumed);
                 }
                 w.WriteEndObject();
             }
         });
 
-    // {"peak_gflops": …, "threads": …, "<array>": [what writeItems writes]}
-    private static string Document(double peak, int threads, string array, Action<Utf8JsonWriter> writeItems)
+    // {"peak_gflops": …, "threads": …, "peak_all_threads_at_once_gflops": …, "<array>": [what writeItems writes]}
+    private static string Document(FmaPeaks peaks, string array, Action<Utf8JsonWriter> writeItems)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
-            w.WriteNumber("peak_gflops", peak);
-            w.WriteNumber("threads", threads);
+            w.WriteNumber("peak_gflops", peaks.Assumed);
+            w.WriteNumber("threads", peaks.Threads);
+            w.WriteNumber("peak_all_threads_at_once_gflops", peaks.AllAtOnce);
             w.WriteStartArray(array);
             writeItems(w);
             w.WriteEndArray();

@@ -15,6 +15,9 @@ public class BenchSpreadTests
 {
     private static readonly MachineLoad Quiet = new(1, 1, 0.01, 3, null);
 
+    // an assumed peak of 100 GFLOP/s
+    private static readonly FmaPeaks Peaks = new(50, 2, 95);
+
     [Theory]
     [InlineData(new double[] { 100 }, 1)]
     [InlineData(new double[] { 90, 100, 110 }, 110.0 / 90)]
@@ -32,7 +35,7 @@ public class BenchSpreadTests
     [Fact]
     public void AnUnsteadyWorkloadGetsItsSpreadAndAWarningNamingTheRange()
     {
-        string table = BenchReport.Table([Result("tanh-64", [5317, 9270, 8000]), Result("per-example", [1000, 1010, 1005])], 100, 2, 3);
+        string table = BenchReport.Table([Result("tanh-64", [5317, 9270, 8000]), Result("per-example", [1000, 1010, 1005])], Peaks, 3);
         Assert.Matches(@"(?m)^tanh-64 +reference .* 1\.74 +0\.01 +1\.00-1\.00$", table);
         Assert.Matches(@"(?m)^per-example +reference .* 1\.01 +0\.01 +1\.00-1\.00$", table);
         Assert.Contains("warning: tanh-64 on reference was unsteady: its repeats ranged from 5,317.0 to 9,270.0 samples/s (x1.74)",
@@ -43,7 +46,7 @@ public class BenchSpreadTests
     [Fact]
     public void TheGemmTableWarnsOfAnUnsteadyProduct()
     {
-        string table = BenchReport.GemmTable([new GemmResult("reference", 64, 10, [8, 10, 12], 30, Quiet)], 100, 2, 3);
+        string table = BenchReport.GemmTable([new GemmResult("reference", 64, 10, [8, 10, 12], 30, Quiet)], Peaks, 3);
         Assert.Matches(@"(?m)^64³ +reference +10\.0 +10\.0% +1\.50 +0\.01 +1\.00-1\.00$", table);
         Assert.Contains("warning: the 64³ SGEMM on reference was unsteady: its repeats ranged from 8.0 to 12.0 GFLOP/s (x1.50)",
             table, StringComparison.Ordinal);
@@ -52,7 +55,7 @@ public class BenchSpreadTests
     [Fact]
     public void JsonCarriesTheSpreadAndWhetherItWasUnsteady()
     {
-        using JsonDocument doc = JsonDocument.Parse(BenchReport.Json([Result("tanh-64", [80, 100]), Result("per-example", [100, 101])], 100, 2));
+        using JsonDocument doc = JsonDocument.Parse(BenchReport.Json([Result("tanh-64", [80, 100]), Result("per-example", [100, 101])], Peaks));
         JsonElement[] results = [.. doc.RootElement.GetProperty("results").EnumerateArray()];
         Assert.Equal(1.25, results[0].GetProperty("repeat_spread").GetDouble(), 12);
         Assert.True(results[0].GetProperty("unsteady").GetBoolean());

@@ -74,6 +74,7 @@ public class EvalPredictBenchCliTests
         Assert.True(run.ExitCode == 0, run.ToString());
         using JsonDocument doc = JsonDocument.Parse(run.Output);
         Assert.True(doc.RootElement.GetProperty("peak_gflops").GetDouble() > 0);
+        Assert.True(doc.RootElement.GetProperty("peak_all_threads_at_once_gflops").GetDouble() > 0);
         JsonElement result = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
         Assert.Equal("custom", result.GetProperty("workload").GetString());
         Assert.Equal(2, result.GetProperty("repeats").GetArrayLength());

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using FastNet.Benchmarking;
+using FastNet.Cli.Reporting;
+using Xunit;
+
+namespace FastNet.Tests.Cli;
+
+/// <summary>
+/// <c>fastnet bench</c> sets its rates against threads × the one-thread FMA peak, and says beside it what all the
+/// threads reached probing at once: where cores slow each other down, that is the most a kernel on all of them can do.
+/// </summary>
+public class BenchPeaksReportTests
+{
+    private static readonly MachineLoad Quiet = new(1, 1, 0.01, 3, null);
+
+    [Fact]
+    public void TheHeaderGivesTheAssumedPeakAndWhatAllThreadsReachedAtOnce()
+    {
+        var peaks = new FmaPeaks(225, 2, 396);
+        Assert.Equal(450, peaks.Assumed);
+        string table = BenchReport.GemmTable([new GemmResult("simd", 64, 360, [360], 30, Quiet)], peaks, 1);
+        Assert.StartsWith("FP32 FMA peak measured here: 450.0 GFLOP/s (2 threads x the one-thread peak; "
+            + "all 2 at once: 396.0, 88% of it); medians of 1 repeats", table, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^64³ +simd +360\.0 +80\.0% ", table);
+    }
+
+    [Fact]
+    public void OneThreadHasNothingToProbeAtOnce() =>
+        Assert.Equal("FP32 FMA peak measured here: 200.0 GFLOP/s (1 threads x the one-thread peak); medians of 3 repeats",
+            new FmaPeaks(200, 1, 199).Header(3));
+
+    [Fact]
+    public void JsonCarriesBothPeaks()
+    {
+        using JsonDocument doc = JsonDocument.Parse(BenchReport.GemmJson(
+            [new GemmResult("simd", 64, 360, [360], 30, Quiet)], new FmaPeaks(225, 2, 396)));
+        Assert.Equal(450, doc.RootElement.GetProperty("peak_gflops").GetDouble());
+        Assert.Equal(2, doc.RootElement.GetProperty("threads").GetInt32());
+        Assert.Equal(396, doc.RootElement.GetProperty("peak_all_threads_at_once_gflops").GetDouble());
+        Assert.Equal(80, doc.RootElement.GetProperty("sgemm")[0].GetProperty("percent_of_peak").GetDouble(), 12);
+    }
+}
