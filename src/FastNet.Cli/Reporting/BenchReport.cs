@@ -16,7 +16,6 @@ internal static class BenchReport
     /// <param name="repeats">Timed repeats per result.</param>
     public static string Table(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks, int repeats)
     {
-        double peak = peaks.Assumed;
         var c = CultureInfo.InvariantCulture;
         bool anyDevice = results.Any(r => r.DeviceBytes is not null);
         var text = new StringBuilder();
@@ -28,7 +27,7 @@ internal static class BenchReport
         {
             WorkloadMemory m = r.Memory;
             text.AppendLine(string.Create(c,
-                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peak,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7} {r.AllocatedBytesPerStep,7:F0}")
+                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peaks.Assumed,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7} {r.AllocatedBytesPerStep,7:F0}")
                 + (anyDevice ? $" {Optional(r.DeviceBytes),8} {(r.LaunchesPerStep is long l ? l.ToString(c) : "-"),8}" : "")
                 + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
         }
