@@ -566,7 +566,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         bool direct = _firstPacked > 0;
         nint ldb = direct ? _b.RowStride : Nr;
         bool oneVector = _n <= TV.Count;
-        int tileRows = oneVector ? NarrowMicroKernel.OneVectorRows : NarrowMicroKernel.Rows;
+        // A's rows next to each other (Xᵀ) take 16-row tiles where there are registers for them (16 lanes: AVX-512)
+        bool adjacentRows = oneVector && _a.RowStride == 1 && TV.Count == 16;
+        int tileRows = adjacentRows ? NarrowMicroKernel.AdjacentRows
+            : oneVector ? NarrowMicroKernel.OneVectorRows : NarrowMicroKernel.Rows;
         for (int i = i0; i < i1; i += tileRows)
         {
             int rows = Math.Min(tileRows, i1 - i);
@@ -582,13 +585,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                 float* a = _a.Data + (i * _a.RowStride) + (k0 * _a.ColStride);
                 if (oneVector && direct && _n < TV.Count)
                 {
-                    NarrowMicroKernel.Kernel8OneVector<TV, MaskedBSteps>(depth, a, _a.RowStride, _a.ColStride, bPanel,
-                        ldb, c, _ldc, rows, _n, kb > 0);
+                    OneVectorTile<MaskedBSteps>(rows, depth, a, bPanel, ldb, c, kb > 0);
                 }
                 else if (oneVector)
                 {
-                    NarrowMicroKernel.Kernel8OneVector<TV, WholeBSteps>(depth, a, _a.RowStride, _a.ColStride, bPanel,
-                        ldb, c, _ldc, rows, _n, kb > 0);
+                    OneVectorTile<WholeBSteps>(rows, depth, a, bPanel, ldb, c, kb > 0);
                 }
                 else if (typeof(TV) == typeof(V256))
                 {
@@ -608,6 +609,22 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                     Elementwise.BiasActivate<TV>(c + (r * _ldc), _epilogue.Bias, _n, _epilogue.Activation);
                 }
             }
+        }
+    }
+
+    // a tile of C no wider than one vector: 16 rows of an A with adjacent rows in one kernel, else 8 rows a kernel
+    private void OneVectorTile<TB>(int rows, nint depth, float* a, float* b, nint ldb, float* c, bool accumulate)
+        where TB : INarrowBSteps
+    {
+        if (rows == NarrowMicroKernel.AdjacentRows && _a.RowStride == 1)
+        {
+            NarrowMicroKernel.Kernel16AdjacentRows<TV, TB>(depth, a, _a.ColStride, b, ldb, c, _ldc, _n, accumulate);
+            return;
+        }
+        for (int r = 0; r < rows; r += NarrowMicroKernel.OneVectorRows)
+        {
+            NarrowMicroKernel.Kernel8OneVector<TV, TB>(depth, a + (r * _a.RowStride), _a.RowStride, _a.ColStride, b,
+                ldb, c + (r * _ldc), _ldc, Math.Min(NarrowMicroKernel.OneVectorRows, rows - r), _n, accumulate);
         }
     }
 
