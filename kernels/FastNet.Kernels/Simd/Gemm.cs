@@ -566,9 +566,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         bool direct = _firstPacked > 0;
         nint ldb = direct ? _b.RowStride : Nr;
         bool oneVector = _n <= TV.Count;
-        // A's rows next to each other (Xᵀ) take 16-row tiles where there are registers for them (16 lanes: AVX-512)
-        bool adjacentRows = oneVector && _a.RowStride == 1 && TV.Count == 16;
-        int tileRows = adjacentRows ? NarrowMicroKernel.AdjacentRows
+        int tileRows = oneVector && TakesAdjacentRows(_a.RowStride) ? NarrowMicroKernel.AdjacentRows
             : oneVector ? NarrowMicroKernel.OneVectorRows : NarrowMicroKernel.Rows;
         for (int i = i0; i < i1; i += tileRows)
         {
@@ -612,11 +610,15 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         }
     }
 
+    // whether a one-vector C takes 16-row tiles: A's rows next to each other (Xᵀ), and registers for 16 accumulators
+    // (16 lanes: AVX-512's 32 registers)
+    private static bool TakesAdjacentRows(nint aRowStride) => aRowStride == 1 && TV.Count == 16;
+
     // a tile of C no wider than one vector: 16 rows of an A with adjacent rows in one kernel, else 8 rows a kernel
     private void OneVectorTile<TB>(int rows, nint depth, float* a, float* b, nint ldb, float* c, bool accumulate)
         where TB : INarrowBSteps
     {
-        if (rows == NarrowMicroKernel.AdjacentRows && _a.RowStride == 1)
+        if (rows == NarrowMicroKernel.AdjacentRows && TakesAdjacentRows(_a.RowStride))
         {
             NarrowMicroKernel.Kernel16AdjacentRows<TV, TB>(depth, a, _a.ColStride, b, ldb, c, _ldc, _n, accumulate);
             return;
