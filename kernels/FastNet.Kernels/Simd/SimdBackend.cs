@@ -32,6 +32,10 @@ public abstract class SimdBackend : ReferenceBackend
     /// <summary>Threads per op, the caller included.</summary>
     public abstract int Threads { get; }
 
+    /// <summary>Managed bytes this backend's worker threads (not the caller) have allocated since they started, up to
+    /// the end of the last op: with the caller's own count, what a step allocates on every thread it runs on.</summary>
+    public abstract long WorkerThreadsAllocatedBytes { get; }
+
     /// <summary>Bytes of native scratch held now: GEMM packing buffers and tiles, batch-1 partial sums. Each grows to
     /// the largest shape seen and is kept, so after a first training step this is what training needs.</summary>
     public abstract long ScratchBytes { get; }

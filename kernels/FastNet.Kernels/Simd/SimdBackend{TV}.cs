@@ -44,6 +44,9 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     public override int Threads => _pool.Threads;
 
     /// <inheritdoc />
+    public override long WorkerThreadsAllocatedBytes => _pool.WorkersAllocatedBytes;
+
+    /// <inheritdoc />
     public override long ScratchBytes => _gemm.ScratchBytes + _backwardSgd.ScratchBytes + _partials.Bytes;
 
     /// <inheritdoc />

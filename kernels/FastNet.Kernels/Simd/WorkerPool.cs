@@ -20,7 +20,8 @@ internal interface IParallelJob
 /// and its cache lines stay in that core (a store to a line the other core has read waits for that core to drop it,
 /// 10× a plain store on an AVX-512 Zen 5). The caller never waits for a worker that has not started: if the workers
 /// are slow to wake (a busy machine), the caller simply runs every task itself. Workers spin briefly between jobs,
-/// since ops arrive back to back during training, then sleep. Nothing is allocated per job.
+/// since ops arrive back to back during training, then sleep. Nothing is allocated per job; what the workers do
+/// allocate is counted (<see cref="WorkersAllocatedBytes"/>), so a test can hold every thread of a step to that.
 /// </summary>
 internal sealed class WorkerPool : IDisposable
 {
@@ -29,6 +30,8 @@ internal sealed class WorkerPool : IDisposable
     private const int MaxTasks = ushort.MaxValue;
 
     private readonly Thread[] _threads;
+    // each worker's GC.GetAllocatedBytesForCurrentThread, written by that worker at the end of each job
+    private readonly long[] _workerAllocatedBytes;
     private readonly object _gate = new();
     private IParallelJob? _job;
     private int _taskCount;
@@ -46,6 +49,7 @@ internal sealed class WorkerPool : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         Threads = threads;
         _threads = new Thread[threads - 1];
+        _workerAllocatedBytes = new long[threads - 1];
         for (int i = 0; i < _threads.Length; i++)
         {
             int worker = i + 1;
@@ -60,6 +64,21 @@ internal sealed class WorkerPool : IDisposable
 
     /// <summary>Threads that run a job, the caller included.</summary>
     public int Threads { get; }
+
+    /// <summary>Managed bytes the workers (not the caller) have allocated since they started, as each stood at the
+    /// end of its last job: after <see cref="Run"/> returns, that job's allocations included.</summary>
+    public long WorkersAllocatedBytes
+    {
+        get
+        {
+            long sum = 0;
+            for (int i = 0; i < _workerAllocatedBytes.Length; i++)
+            {
+                sum += Volatile.Read(ref _workerAllocatedBytes[i]);
+            }
+            return sum;
+        }
+    }
 
     /// <summary>Runs tasks 0 … <paramref name="taskCount"/> − 1 of <paramref name="job"/> and waits for all.</summary>
     public void Run(IParallelJob job, int taskCount)
@@ -153,6 +172,8 @@ internal sealed class WorkerPool : IDisposable
             seen = generation;
             Interlocked.Increment(ref _active);
             RunTasks(generation, worker);
+            // before the decrement that Run waits for, so the caller reads this job's allocations
+            Volatile.Write(ref _workerAllocatedBytes[worker - 1], GC.GetAllocatedBytesForCurrentThread());
             Interlocked.Decrement(ref _active);
         }
     }

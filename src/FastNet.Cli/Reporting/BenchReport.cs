@@ -33,7 +33,7 @@ internal static class BenchReport
         }
         text.AppendLine("memory in MiB: computed = what the workload allocates (itemised below), baseline = resident before it,");
         text.AppendLine("  peak RSS = the most resident during it, diff = peak RSS - baseline - computed: the runtime's own;");
-        text.AppendLine("  B/step = managed bytes one training step allocates (0 when nothing is allocated per step)");
+        text.AppendLine("  B/step = managed bytes one training step allocates, its backend's worker threads included (0 when nothing is allocated per step)");
         if (anyDevice)
         {
             text.AppendLine("  a device backend's computed memory is on the device (column device), so its diff leaves it out;");

@@ -19,7 +19,8 @@ namespace FastNet.Benchmarking;
 /// <param name="GradientBytes">What one step's all-reduce carries: the trainable gradient in float32 (and one more
 /// float, the stop flag).</param>
 /// <param name="AllReduce">How the gradient travelled; null on one rank, where it does not travel.</param>
-/// <param name="AllocatedBytesPerStep">Managed bytes a step allocated on rank 0's training thread, between the steps
+/// <param name="AllocatedBytesPerStep">Managed bytes a step allocated on rank 0's training thread and its backend's
+/// worker threads, between the steps
 /// of an epoch (what an epoch does once, its order, parameter checksum and evaluation, is not a step's), as
 /// <see cref="StepAllocations"/> counts them.</param>
 /// <param name="Load">How busy rank 0's machine was during the timed epochs: other processes are those of no rank, so
@@ -65,7 +66,7 @@ public static class DataParallelTimer
         TimeSpan allReduceBefore = trainer.AllReduceTime;
         load ??= ProcCounters.Machine;
         CpuCounters? loadStart = load.Read();
-        var allocations = new StepAllocations();
+        var allocations = new StepAllocations(backend);
         Action<int> mark = _ => allocations.Mark();
         clock.Restart();
         for (int e = 0; e < epochs[0]; e++)

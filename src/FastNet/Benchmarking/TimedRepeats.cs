@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastNet.Kernels;
 
 namespace FastNet.Benchmarking;
 
@@ -13,11 +14,13 @@ internal static class TimedRepeats
     private const int CallsBetweenSynchronizations = 8;
 
     /// <summary>Calls per second of each repeat, the calls timed in all, the managed bytes a timed call (with its
-    /// share of the synchronizations) allocated on this thread as <see cref="StepAllocations"/> counts them, and the
+    /// share of the synchronizations) allocated on this thread and <paramref name="backend"/>'s workers as
+    /// <see cref="StepAllocations"/> counts them, and the
     /// machine's load during the timed repeats. <paramref name="timed"/>, when given, is told when the timed calls
     /// begin (after the warm-up) and end.</summary>
     public static (double[] CallsPerSecond, long Calls, double AllocatedBytesPerCall, MachineLoad Load) Run(Action call,
-        Action synchronize, int repeats, double secondsPerRepeat, ILoadSampler load, ITimedCalls? timed = null)
+        Action synchronize, int repeats, double secondsPerRepeat, ILoadSampler load, ITimedCalls? timed = null,
+        IBackend? backend = null)
     {
         var warmup = Stopwatch.StartNew();
         for (int w = 0; w < 3 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
@@ -29,7 +32,7 @@ internal static class TimedRepeats
         double[] rates = new double[repeats];
         long calls = 0;
         CpuCounters? loadStart = load.Read();
-        var allocations = new StepAllocations();
+        var allocations = new StepAllocations(backend);
         allocations.Mark(0);
         for (int r = 0; r < repeats; r++)
         {

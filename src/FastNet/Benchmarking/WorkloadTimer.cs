@@ -15,7 +15,8 @@ namespace FastNet.Benchmarking;
 /// <param name="DeviceBytes">Device memory the backend held during the measurement; null for host backends.</param>
 /// <param name="LaunchesPerStep">Kernels a training step launches on a device backend; null for host backends.</param>
 /// <param name="AllocatedBytesPerStep">Managed bytes a step allocates on the thread that runs it (a device backend's
-/// launches included), as <see cref="StepAllocations"/> counts them over the timed steps.</param>
+/// launches included) and on the backend's worker threads, as <see cref="StepAllocations"/> counts them over the timed
+/// steps.</param>
 /// <param name="Load">How busy the machine was during the timed steps.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
     long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes, long? LaunchesPerStep,
@@ -87,7 +88,7 @@ public static class WorkloadTimer
             launches = device.KernelLaunches - before;
         }
         (double[] stepsPerSecond, long steps, double allocatedPerStep, MachineLoad machine) = TimedRepeats.Run(Step,
-            backend.Synchronize, repeats, secondsPerRepeat, load ?? ProcCounters.Machine, timed);
+            backend.Synchronize, repeats, secondsPerRepeat, load ?? ProcCounters.Machine, timed, backend);
         double[] rates = [.. stepsPerSecond.Select(s => s * batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
