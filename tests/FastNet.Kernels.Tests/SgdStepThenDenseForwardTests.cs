@@ -6,9 +6,11 @@ namespace FastNet.Kernels.Tests;
 /// <see cref="IBackend.SgdStepThenDenseForward"/> on every CPU backend gives bit for bit what the same backend computes
 /// with the composition that defines it (<see cref="ComposedOps.SgdStepThenDenseForward"/>: the weights' SGD step, then
 /// the forward pass), with every activation, with and without weight decay and biases. The shapes take each way the
-/// SIMD GEMM can go: the step taken inside the GEMM by one thread, by two (columns split) and over several k-blocks;
-/// and the step taken first because the GEMM packs W (rows 512 apart, many rows), splits its rows between threads, has a
-/// partial or a single panel, or is one row.
+/// SIMD GEMM can go: the step taken inside the GEMM by one thread, by two (columns split) and over several k-blocks, in
+/// a pass of its own before a block's first tile or, where that tile is a 12-row one, by the tile's kernel as it reads
+/// W (once per k-block of W's rows, not again in the next block of A's rows: 130 rows are 96 and 34); and the step
+/// taken first because the GEMM packs W (rows 512 apart, many rows), splits its rows between threads, has a partial
+/// or a single panel, or is one row.
 /// </summary>
 [Collection(BackendsUnderTest.Collection)]
 public class SgdStepThenDenseForwardTests
@@ -18,7 +20,7 @@ public class SgdStepThenDenseForwardTests
     private static readonly (int Batch, int Inputs, int Outputs)[] Shapes =
     [
         (64, 784, 256), (24, 300, 128), (20, 100, 64), (2, 3000, 64), (64, 100, 1024),
-        (600, 40, 512), (300, 33, 96), (30, 50, 40), (5, 7, 32), (1, 30, 64),
+        (600, 40, 512), (300, 33, 96), (30, 50, 40), (5, 7, 32), (1, 30, 64), (130, 60, 64), (24, 2100, 64),
     ];
 
     [Theory]

@@ -497,9 +497,11 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                         PackPanels(k0, depth, p, Math.Min(p1, p + _panelsPerGroup),
                             bBlock + ((nint)(p - firstOwn) * depth * nr));
                     }
-                    else if (_step.Enabled && ic == i0)
+                    // this thread's first read of the block (only this thread reads it: CanStepB) steps it: in its
+                    // first tile where that is a 12-row one, else in a pass of its own first
+                    bool steps = _step.Enabled && ic == i0, stepsInTile = steps && KernelRows(Math.Min(mr, mc)) == 12;
+                    if (steps && !stepsInTile)
                     {
-                        // this thread's first read of the block (only this thread reads it: CanStepB)
                         StepB(k0, depth, j0);
                     }
                     float* bPanel = direct ? _b.Data + (k0 * _b.RowStride) + j0
@@ -509,15 +511,18 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                     {
                         int rows = Math.Min(mr, mc - ir);
                         float* c = cBase + ((ic + ir) * ldc) + j0;
+                        PendingSgdStep tileStep = stepsInTile && ir == 0
+                            ? new(_step.Gradient + (k0 * _b.RowStride) + j0, _step.LearningRate, _step.WeightDecay)
+                            : PendingSgdStep.None;
                         if (ir < inPlaceRows)
                         {
                             RunTile(rows, columns, depth, _a.Data + ((ic + ir) * _a.RowStride) + k0, _a.RowStride,
-                                bPanel, ldb, c, ldc, tile, accumulate);
+                                bPanel, ldb, c, ldc, tile, accumulate, tileStep);
                         }
                         else
                         {
                             RunTile(rows, columns, depth, aBlock + ((nint)ir * depth), 0, bPanel, ldb, c, ldc, tile,
-                                accumulate);
+                                accumulate, tileStep);
                         }
                         if (last && _epilogue.Enabled)
                         {
@@ -663,17 +668,30 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
     /// C's micro-tile of <paramref name="rows"/> × <paramref name="columns"/> (+)= A·B over <paramref name="depth"/>
     /// steps: straight into C where it is a whole tile of its kernel, else into <paramref name="tile"/> (Mr × Nr) and
     /// merged. A is a packed panel, or with <paramref name="inPlaceLda"/> &gt; 0 twelve whole rows of a row-major A
-    /// read in place, that many floats apart.
+    /// read in place, that many floats apart. An enabled <paramref name="step"/> (a 12-row kernel's tile only, its
+    /// gradient at this panel's first step) updates B's steps as the kernel reads them.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void RunTile(int rows, int columns, nint depth, float* a, nint inPlaceLda, float* b, nint ldb,
-        float* c, nint ldc, float* tile, bool accumulate)
+        float* c, nint ldc, float* tile, bool accumulate, PendingSgdStep step = default)
     {
         int kernelRows = KernelRows(rows);
         bool whole = rows == kernelRows && columns == Nr;
         float* target = whole ? c : tile;
         nint ldTarget = whole ? ldc : Nr;
-        if (inPlaceLda > 0)
+        if (step.Enabled)
+        {
+            Debug.Assert(kernelRows == 12, "only the 12-row kernel takes a step");
+            if (inPlaceLda > 0)
+            {
+                Kernel12Stepping<InPlaceA>(depth, a, b, ldb, target, ldTarget, whole && accumulate, inPlaceLda, step);
+            }
+            else
+            {
+                Kernel12Stepping<PackedA>(depth, a, b, ldb, target, ldTarget, whole && accumulate, 0, step);
+            }
+        }
+        else if (inPlaceLda > 0)
         {
             MicroKernels.Kernel12<TV, InPlaceA>(depth, a, b, ldb, target, ldTarget, whole && accumulate, inPlaceLda);
         }
@@ -684,6 +702,19 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
         if (!whole)
         {
             MergeTile(tile, Nr, c, ldc, rows, columns, accumulate);
+        }
+    }
+
+    private static void Kernel12Stepping<TA>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc,
+        bool accumulate, nint lda, PendingSgdStep step) where TA : struct, IALayout
+    {
+        if (step.WeightDecay == 0)
+        {
+            MicroKernels.Kernel12<TV, TA, BAfterSgd<Undecayed>>(depth, a, b, ldb, c, ldc, accumulate, lda, step);
+        }
+        else
+        {
+            MicroKernels.Kernel12<TV, TA, BAfterSgd<Decayed>>(depth, a, b, ldb, c, ldc, accumulate, lda, step);
         }
     }
 

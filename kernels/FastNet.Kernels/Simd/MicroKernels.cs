@@ -15,12 +15,26 @@ internal static unsafe class MicroKernels
     /// (<see cref="InPlaceA"/>: at <c>a[r·lda + k]</c>, <paramref name="lda"/> floats a row); b: 2V floats per step,
     /// <paramref name="ldb"/> apart (a packed panel or the rows of a row-major B). Either way of reading A gives every
     /// element the same bits; each is compiled on its own, so the packed loop keeps its constant offsets.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Kernel12<TV, TA>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc, bool accumulate,
         nint lda)
         where TV : unmanaged, IVec<TV>
+        where TA : struct, IALayout =>
+        Kernel12<TV, TA, BAsItIs>(depth, a, b, ldb, c, ldc, accumulate, lda, PendingSgdStep.None);
+
+    /// <summary><see cref="Kernel12{TV, TA}"/>, each of B's steps first updated as <typeparamref name="TU"/> says
+    /// (by <paramref name="step"/>, whose gradient lies as B does, <paramref name="ldb"/> floats a step) and stored
+    /// back before its multiply-adds use it: the pending SGD step of a block of W taken in the first tile that reads
+    /// it, where a separate pass would read the block once more.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Kernel12<TV, TA, TU>(nint depth, float* a, float* b, nint ldb, float* c, nint ldc,
+        bool accumulate, nint lda, PendingSgdStep step)
+        where TV : unmanaged, IVec<TV>
         where TA : struct, IALayout
+        where TU : struct, IBStepUpdate
     {
+        float* g = step.Gradient;
+        TV lr = TV.Splat(step.LearningRate), wd = TV.Splat(step.WeightDecay);
         TV c00 = TV.Zero, c01 = TV.Zero;
         TV c10 = TV.Zero, c11 = TV.Zero;
         TV c20 = TV.Zero, c21 = TV.Zero;
@@ -39,6 +53,14 @@ internal static unsafe class MicroKernels
         for (nint k = 0; k < depth; k++)
         {
             TV b0 = TV.Load(b), b1 = TV.Load(b + TV.Count);
+            if (TU.Updates)
+            {
+                b0 = TU.Update(lr, wd, TV.Load(g), b0);
+                b1 = TU.Update(lr, wd, TV.Load(g + TV.Count), b1);
+                TV.Store(b0, b);
+                TV.Store(b1, b + TV.Count);
+                g += ldb;
+            }
             TV a0 = TV.Splat(a[0]);
             c00 = TV.MulAdd(a0, b0, c00);
             c01 = TV.MulAdd(a0, b1, c01);
@@ -357,4 +379,37 @@ internal readonly struct InPlaceA : IALayout
 {
     /// <inheritdoc />
     public static bool InPlace => true;
+}
+
+/// <summary>How <see cref="MicroKernels.Kernel12{TV, TA, TU}"/> takes each step of B.</summary>
+internal interface IBStepUpdate
+{
+    /// <summary>Whether a step is updated and stored back before it is used.</summary>
+    static abstract bool Updates { get; }
+
+    /// <summary>θ's new value from the learning rate η, the decay λ, the gradient g and θ.</summary>
+    static abstract TV Update<TV>(TV learningRate, TV weightDecay, TV gradient, TV theta) where TV : unmanaged, IVec<TV>;
+}
+
+/// <summary>B's steps as they lie.</summary>
+internal readonly struct BAsItIs : IBStepUpdate
+{
+    /// <inheritdoc />
+    public static bool Updates => false;
+
+    /// <inheritdoc />
+    public static TV Update<TV>(TV learningRate, TV weightDecay, TV gradient, TV theta) where TV : unmanaged, IVec<TV> =>
+        theta;
+}
+
+/// <summary>B's steps after plain SGD, with the arithmetic of <see cref="OptimizerOps.Sgd{TV, TDecay}"/>.</summary>
+internal readonly struct BAfterSgd<TDecay> : IBStepUpdate where TDecay : IWeightDecayTerm
+{
+    /// <inheritdoc />
+    public static bool Updates => true;
+
+    /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Update<TV>(TV learningRate, TV weightDecay, TV gradient, TV theta) where TV : unmanaged, IVec<TV> =>
+        OptimizerOps.Sgd<TV, TDecay>(learningRate, weightDecay, gradient, theta);
 }
