@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -31,12 +32,46 @@ internal static unsafe class Packing
     /// </summary>
     public static void PackA(Operand a, int i0, int rows, int k0, int depth, int mr, float* destination)
     {
+        if (a.RowStride == 1 && rows > mr && Sse.IsSupported)
+        {
+            PackAByStep(a.Data + i0 + (k0 * a.ColStride), a.ColStride, rows, depth, mr, destination);
+            return;
+        }
         for (int p = 0; p < rows; p += mr)
         {
             int valid = Math.Min(mr, rows - p);
             float* panel = destination + ((nint)p * depth);
             float* source = a.Data + ((i0 + p) * a.RowStride) + (k0 * a.ColStride);
             Transpose(source, a.RowStride, a.ColStride, valid, depth, mr, panel);
+        }
+    }
+
+    // the micro-panels of a column-major A (a step's rows contiguous, such as Xᵀ) step by step: each step's rows of the
+    // whole block are read as one contiguous run, fetched a few steps ahead, where one panel at a time read 48 bytes
+    // of each step (a new line, often a new page) and came back for the next 48 bytes a panel later
+    private static void PackAByStep(float* source, nint stepStride, int rows, int depth, int mr, float* destination)
+    {
+        int whole = rows / mr, tail = rows - (whole * mr);
+        nint panelStride = (nint)mr * depth;
+        if (tail > 0)
+        {
+            new Span<float>(destination + (whole * panelStride), depth * mr).Clear();
+        }
+        for (int k = 0; k < depth; k++)
+        {
+            float* step = source + (k * stepStride), to = destination + ((nint)k * mr);
+            if (k + RowsAhead < depth)
+            {
+                PrefetchRun(step + (RowsAhead * stepStride), rows);
+            }
+            for (int p = 0; p < whole; p++)
+            {
+                Copy(step + (p * mr), to + (p * panelStride), mr);
+            }
+            if (tail > 0)
+            {
+                Copy(step + (whole * mr), to + (whole * panelStride), tail);
+            }
         }
     }
 
@@ -104,6 +139,10 @@ internal static unsafe class Packing
             {
                 Copy(source + (k * stepStride), destination + ((nint)k * width), lines);
             }
+        }
+        else if (stepStride == 1 && lines == 12 && width == 12 && Avx512F.IsSupported)
+        {
+            Transpose12(source, lineStride, depth, destination);
         }
         else if (stepStride == 1 && Sse.IsSupported)
         {
@@ -183,6 +222,49 @@ internal static unsafe class Packing
         Scalar(source + k, lineStride, 1, 0, 8, depth - k, width, destination + ((nint)k * width));
     }
 
+    // twelve lines of a row-major source into a 12-wide panel (AVX-512's A panels), 16 steps at a time: each group of
+    // four lines is loaded as four 512-bit vectors and transposed 4×4 within each 128-bit lane, so that lane L of
+    // vector j holds step 4L + j of those four lines, stored where that step's group goes; a fourth of the loads and
+    // shuffles of four-line 128-bit transposes, and all twelve lines read together, one pass over the panel
+    private static void Transpose12(float* source, nint lineStride, int depth, float* destination)
+    {
+        int k = 0;
+        for (; k <= depth - 16; k += 16)
+        {
+            float* to = destination + ((nint)k * 12);
+            for (int g = 0; g < 3; g++)
+            {
+                float* s = source + (4 * g * lineStride) + k;
+                Vector512<float> r0 = Vector512.Load(s), r1 = Vector512.Load(s + lineStride);
+                Vector512<float> r2 = Vector512.Load(s + (2 * lineStride)), r3 = Vector512.Load(s + (3 * lineStride));
+                Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackLow(r2, r3);
+                Vector512<float> t2 = Avx512F.UnpackHigh(r0, r1), t3 = Avx512F.UnpackHigh(r2, r3);
+                StoreLanes(Avx512F.Shuffle(t0, t1, 0x44), to + (4 * g));
+                StoreLanes(Avx512F.Shuffle(t0, t1, 0xEE), to + 12 + (4 * g));
+                StoreLanes(Avx512F.Shuffle(t2, t3, 0x44), to + 24 + (4 * g));
+                StoreLanes(Avx512F.Shuffle(t2, t3, 0xEE), to + 36 + (4 * g));
+            }
+        }
+        if (k < depth)
+        {
+            for (int g = 0; g < 3; g++)
+            {
+                Transpose4(source + (4 * g * lineStride) + k, lineStride, depth - k, 12,
+                    destination + ((nint)k * 12) + (4 * g));
+            }
+        }
+    }
+
+    // a vector's four 128-bit lanes to steps 0, 4, 8 and 12 of a 12-wide panel from to
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreLanes(Vector512<float> steps, float* to)
+    {
+        steps.GetLower().GetLower().Store(to);
+        Avx512F.ExtractVector128(steps, 1).Store(to + 48);
+        Avx512F.ExtractVector128(steps, 2).Store(to + 96);
+        Avx512F.ExtractVector128(steps, 3).Store(to + 144);
+    }
+
     // four lines of a row-major source into four lanes of every step: 4×4 register transposes
     private static void Transpose4(float* source, nint lineStride, int depth, int width, float* destination)
     {
@@ -236,6 +318,20 @@ internal static unsafe class Packing
     private static void Copy(float* from, float* to, int count)
     {
         int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= count - 16; i += 16)
+            {
+                Vector512.Load(from + i).Store(to + i);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= count - 8; i += 8)
+            {
+                Vector256.Load(from + i).Store(to + i);
+            }
+        }
         if (Vector128.IsHardwareAccelerated)
         {
             for (; i <= count - 4; i += 4)
