@@ -126,6 +126,7 @@ internal static class BenchCommand
                 return DataParallel(chosen, names, modes, r * s, parse.GetValue(json), load, output);
             }
             FmaPeaks peaks = FmaPeaks.Measure();
+            LoadLatency latency = LoadLatency.Measure();
             if (parse.GetValue(gemm) is int n)
             {
                 if (n <= 0 || (long)n * n > int.MaxValue)
@@ -138,7 +139,8 @@ internal static class BenchCommand
                     using IBackend backend = Backends.Create(name);
                     products.Add(GemmTimer.Run(backend, n, r, s, load));
                 }
-                output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peaks) : BenchReport.GemmTable(products, peaks, r));
+                output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peaks, latency)
+                    : BenchReport.GemmTable(products, peaks, r, latency));
                 return 0;
             }
             var results = new List<WorkloadResult>();
@@ -160,7 +162,8 @@ internal static class BenchCommand
                     }
                 }
             }
-            output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peaks) : BenchReport.Table(results, peaks, r));
+            output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peaks, latency)
+                : BenchReport.Table(results, peaks, r, latency));
             if (byOp)
             {
                 output.Write(OpsReport.Table(breakdowns, peaks.Assumed));

@@ -19,7 +19,7 @@ internal static class FreshProcessBench
     public static int Run(IFastNetRunner runner, IReadOnlyList<string> childArgs, int processes, TextWriter output)
     {
         var rates = new List<(string Key, string Unit, double Rate, double[] Repeats, Peak Peak, int Process,
-            MachineLoad Load)>();
+            MachineLoad Load, double? Latency)>();
         for (int p = 1; p <= processes; p++)
         {
             (int exit, string json, string error) = runner.Run([.. childArgs, "--json"]);
@@ -28,7 +28,9 @@ internal static class FreshProcessBench
                 throw new InvalidOperationException($"--fresh-processes: process {p} of {processes} failed (exit {exit}): {error.Trim()}");
             }
             using JsonDocument doc = JsonDocument.Parse(json);
-            rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, r.Repeats, r.Peak, p, r.Load)));
+            double? latency = doc.RootElement.TryGetProperty("load_latency_ns", out JsonElement ns) ? ns.GetDouble() : null;
+            rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, r.Repeats, r.Peak, p, r.Load,
+                latency)));
         }
 
         var c = CultureInfo.InvariantCulture;
@@ -39,12 +41,12 @@ internal static class FreshProcessBench
             string unit = group.First().Unit;
             output.WriteLine();
             output.WriteLine($"{group.Key}: {unit} per process");
-            output.WriteLine($"{"process",7} {unit,12} {"peak",7} {"% peak",6}" + SpreadReport.Header
+            output.WriteLine($"{"process",7} {unit,12} {"peak",7} {"% peak",6} {"load ns",7}" + SpreadReport.Header
                 + LoadReport.Header);
             foreach (var r in group)
             {
                 output.WriteLine(
-                    string.Create(c, $"{r.Process,7} {r.Rate,12:N1} {r.Peak.Gflops,7:F1} {Percent(r.Peak),6}")
+                    string.Create(c, $"{r.Process,7} {r.Rate,12:N1} {r.Peak.Gflops,7:F1} {Percent(r.Peak),6} {Latency(r.Latency),7}")
                     + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
             }
             double[] values = [.. group.Select(r => r.Rate)];
@@ -59,6 +61,8 @@ internal static class FreshProcessBench
             }
             output.WriteLine("  peak = the FP32 FMA peak the process measured (GFLOP/s, its threads x its one-thread "
                 + "peak); % peak = the rate's GFLOP/s over it");
+            output.WriteLine("  load ns = the load latency the process measured at its start (a chain of loads through "
+                + "a cache-sized working set): where it is higher, the machine was in a slow stretch for loads");
             // a process unsteady within itself shows the machine changing speed, not a difference between processes
             foreach (string line in SpreadReport.Notes(group.Select(r => ($"process {r.Process}", (IReadOnlyList<double>)r.Repeats)), unit))
             {
@@ -103,6 +107,9 @@ internal static class FreshProcessBench
 
     private static Peak PeakOf(double peak, JsonElement result) =>
         new(peak, result.TryGetProperty("percent_of_peak", out JsonElement p) ? p.GetDouble() : null);
+
+    private static string Latency(double? nanoseconds) =>
+        nanoseconds is double ns ? ns.ToString("F2", CultureInfo.InvariantCulture) : "—";
 
     private static string Percent(Peak peak) =>
         peak.Percent is double p ? p.ToString("F1", CultureInfo.InvariantCulture) + "%" : "—";

@@ -14,12 +14,14 @@ internal static class BenchReport
     /// <param name="results">One per workload and backend.</param>
     /// <param name="peaks">The machine's FP32 FMA peaks; "% peak" is of <see cref="FmaPeaks.Assumed"/>.</param>
     /// <param name="repeats">Timed repeats per result.</param>
-    public static string Table(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks, int repeats)
+    /// <param name="latency">The load latency measured at the start, if it was.</param>
+    public static string Table(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks, int repeats,
+        LoadLatency? latency = null)
     {
         var c = CultureInfo.InvariantCulture;
         bool anyDevice = results.Any(r => r.DeviceBytes is not null);
         var text = new StringBuilder();
-        text.AppendLine(peaks.Header(repeats));
+        AppendHeader(text, peaks, repeats, latency);
         text.AppendLine(string.Create(c,
             $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"computed",9} {"baseline",9} {"peak RSS",9} {"diff",7} {"B/step",7}")
             + (anyDevice ? $" {"device",8} {"launches",8}" : "") + SpreadReport.Header + LoadReport.Header);
@@ -74,8 +76,8 @@ internal static class BenchReport
     }
 
     /// <summary>The results as one JSON object, memory in bytes.</summary>
-    public static string Json(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks) =>
-        Document(peaks, "results", w =>
+    public static string Json(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks, LoadLatency? latency = null) =>
+        Document(peaks, latency, "results", w =>
         {
             foreach (WorkloadResult r in results)
             {
@@ -109,11 +111,12 @@ internal static class BenchReport
         });
 
     /// <summary>SGEMM rates per backend; % of peak only for host backends (the peak is this CPU's).</summary>
-    public static string GemmTable(IReadOnlyList<GemmResult> results, FmaPeaks peaks, int repeats)
+    public static string GemmTable(IReadOnlyList<GemmResult> results, FmaPeaks peaks, int repeats,
+        LoadLatency? latency = null)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(peaks.Header(repeats));
+        AppendHeader(text, peaks, repeats, latency);
         text.AppendLine($"{"sgemm",-12} {"backend",-10} {"GFLOP/s",10} {"% peak",7}" + SpreadReport.Header + LoadReport.Header);
         foreach (GemmResult r in results)
         {
@@ -133,8 +136,8 @@ internal static class BenchReport
     }
 
     /// <summary>The SGEMM results as one JSON object.</summary>
-    public static string GemmJson(IReadOnlyList<GemmResult> results, FmaPeaks peaks) =>
-        Document(peaks, "sgemm", w =>
+    public static string GemmJson(IReadOnlyList<GemmResult> results, FmaPeaks peaks, LoadLatency? latency = null) =>
+        Document(peaks, latency, "sgemm", w =>
         {
             foreach (GemmResult r in results)
             {
@@ -154,8 +157,19 @@ internal static class BenchReport
             }
         });
 
-    // {"peak_gflops": …, "threads": …, "peak_all_threads_at_once_gflops": …, "<array>": [what writeItems writes]}
-    private static string Document(FmaPeaks peaks, string array, Action<Utf8JsonWriter> writeItems)
+    // the peaks' line, then the load latency's where it was measured
+    private static void AppendHeader(StringBuilder text, FmaPeaks peaks, int repeats, LoadLatency? latency)
+    {
+        text.AppendLine(peaks.Header(repeats));
+        if (latency is LoadLatency measured)
+        {
+            text.AppendLine(measured.Header);
+        }
+    }
+
+    // {"peak_gflops": …, "threads": …, "peak_all_threads_at_once_gflops": …, "load_latency_ns": … (where measured),
+    // "<array>": [what writeItems writes]}
+    private static string Document(FmaPeaks peaks, LoadLatency? latency, string array, Action<Utf8JsonWriter> writeItems)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -164,6 +178,7 @@ internal static class BenchReport
             w.WriteNumber("peak_gflops", peaks.Assumed);
             w.WriteNumber("threads", peaks.Threads);
             w.WriteNumber("peak_all_threads_at_once_gflops", peaks.AllAtOnce);
+            latency?.Write(w);
             w.WriteStartArray(array);
             writeItems(w);
             w.WriteEndArray();

@@ -136,15 +136,18 @@ public class BenchLoadCliTests
             Assert.Equal("8", args[args.IndexOf("--batch") + 1]);
             Assert.Equal("reference", args[args.IndexOf("--backend") + 1]);
         });
-        // each process's own rate, the FMA peak it measured and the rate's share of it, in order, then their spread
+        // each process's own rate, the FMA peak it measured, the rate's share of it and the load latency it
+        // measured, in order, then their spread
         double[] rates = [.. runner.Rates];
         MatchCollection rows = Regex.Matches(output,
-            @"(?m)^ +([123]) +([0-9,.]+) +([0-9.]+) +([0-9.]+)% +[0-9.]+ +[0-9.?]+ +[0-9.?-]+$");
+            @"(?m)^ +([123]) +([0-9,.]+) +([0-9.]+) +([0-9.]+)% +([0-9.]+) +[0-9.]+ +[0-9.?]+ +[0-9.?-]+$");
         Assert.Equal(["1", "2", "3"], rows.Select(m => m.Groups[1].Value));
         var c = CultureInfo.InvariantCulture;
         Assert.Equal(rates.Select(r => r.ToString("N1", c)), rows.Select(m => m.Groups[2].Value));
         Assert.Equal(runner.Peaks.Select(p => p.ToString("F1", c)), rows.Select(m => m.Groups[3].Value));
         Assert.Equal(runner.Percents.Select(p => p.ToString("F1", c)), rows.Select(m => m.Groups[4].Value));
+        Assert.Equal(runner.Latencies.Select(ns => ns.ToString("F2", c)), rows.Select(m => m.Groups[5].Value));
+        Assert.All(runner.Latencies, ns => Assert.True(double.IsFinite(ns) && ns > 0, $"load latency {ns} ns"));
         double min = rates.Min(), max = rates.Max(), median = rates.Order().ElementAt(1);
         Assert.Contains(string.Create(c,
             $"spread over 3 processes: median {median:N1}, min {min:N1}, max {max:N1}, max/min {max / min:F2}"),
@@ -201,6 +204,8 @@ public class BenchLoadCliTests
 
         public List<double> Percents { get; } = [];
 
+        public List<double> Latencies { get; } = [];
+
         public bool Fail { get; init; }
 
         public (int ExitCode, string Output, string Error) Run(IReadOnlyList<string> args)
@@ -218,6 +223,7 @@ public class BenchLoadCliTests
             Rates.Add(result.GetProperty("samples_per_second").GetDouble());
             Peaks.Add(doc.RootElement.GetProperty("peak_gflops").GetDouble());
             Percents.Add(result.GetProperty("percent_of_peak").GetDouble());
+            Latencies.Add(doc.RootElement.GetProperty("load_latency_ns").GetDouble());
             return (exit, output.ToString(), error.ToString());
         }
     }

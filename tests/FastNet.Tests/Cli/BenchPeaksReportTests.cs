@@ -30,6 +30,20 @@ public class BenchPeaksReportTests
             new FmaPeaks(200, 1, 199).Header(3));
 
     [Fact]
+    public void TheLoadLatencyFollowsThePeaksLineWhereItWasMeasured()
+    {
+        var peaks = new FmaPeaks(225, 2, 396);
+        GemmResult[] products = [new GemmResult("simd", 64, 360, [360], 30, Quiet)];
+        string[] lines = BenchReport.GemmTable(products, peaks, 1, new LoadLatency(5.04)).Split('\n');
+        Assert.StartsWith("FP32 FMA peak measured here: ", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("load latency measured here: 5.04 ns a load, chained through 512 KiB in a random order",
+            lines[1], StringComparison.Ordinal);
+        Assert.DoesNotContain("load latency", BenchReport.GemmTable(products, peaks, 1), StringComparison.Ordinal);
+        using JsonDocument doc = JsonDocument.Parse(BenchReport.GemmJson(products, peaks, new LoadLatency(5.04)));
+        Assert.Equal(5.04, doc.RootElement.GetProperty("load_latency_ns").GetDouble());
+    }
+
+    [Fact]
     public void JsonCarriesBothPeaks()
     {
         using JsonDocument doc = JsonDocument.Parse(BenchReport.GemmJson(

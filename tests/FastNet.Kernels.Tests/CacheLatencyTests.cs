@@ -1,0 +1,41 @@
+using FastNet.Kernels.Cpu;
+using Xunit;
+
+namespace FastNet.Kernels.Tests;
+
+/// <summary>
+/// The cache-latency probe's chain must visit every line of its working set before it comes back: a permutation with
+/// several cycles would run the loads round a smaller loop, which a smaller cache holds, and report that cache's
+/// latency instead.
+/// </summary>
+public class CacheLatencyTests
+{
+    [Theory]
+    [InlineData(2, 1)]
+    [InlineData(3, 5)]
+    [InlineData(8192, 3)]
+    [InlineData(8192, 17)]
+    public void TheChainVisitsEveryLineOnceBeforeComingBack(int lines, int seed)
+    {
+        int[] next = CacheLatency.Cycle(lines, seed);
+        Assert.Equal(lines, next.Length);
+        var visited = new bool[lines];
+        int line = 0;
+        for (int step = 0; step < lines; step++)
+        {
+            Assert.False(visited[line], $"line {line} reached again after {step} of {lines} steps");
+            visited[line] = true;
+            line = next[line];
+        }
+        Assert.Equal(0, line);
+    }
+
+    [Fact]
+    public void TheOrderIsNotTheLinesInTurn()
+    {
+        // a chain through the lines in address order would let the prefetchers fetch ahead and hide the latency
+        int[] next = CacheLatency.Cycle(8192, 3);
+        int sequential = Enumerable.Range(0, next.Length).Count(i => next[i] == (i + 1) % next.Length);
+        Assert.True(sequential < 16, $"{sequential} of {next.Length} lines lead to the next one in memory");
+    }
+}
