@@ -55,7 +55,7 @@ internal static class BenchCommand
         var fresh = new Option<int?>("--fresh-processes")
         {
             Description = "run the same measurement in N new processes of this program, one after another, and print each "
-                + "process's rate and load and their spread (median, min, max, max/min): differences between processes "
+                + "process's rate, load and load latency, and their spread (median, min, max, max/min): differences between processes "
                 + "(memory layout, compiled code, thread placement) show there and not between repeats",
         };
         var ops = new Option<bool>("--ops")
@@ -66,7 +66,8 @@ internal static class BenchCommand
         };
         var command = new Command("bench", "Time training steps per backend: samples/s, GFLOP/s, % of peak, memory, and "
             + $"the machine's load during each measurement: other processes' CPU time (from /proc), with a warning when "
-            + $"they took more than {MachineLoad.BusyCores} of a core on average (the figure is then unreliable)")
+            + $"they took more than {MachineLoad.BusyCores} of a core on average (the figure is then unreliable); and, under the FMA "
+            + "peak, the load latency measured at the start, which the machine's slow stretches raise")
         {
             workloads, layers, batch, activation, loss, optimizer, accumulate, backends, repeats, seconds, json, gemm, dataParallel,
             allReduce, fresh, ops,
