@@ -32,7 +32,8 @@ internal static unsafe class Packing
     /// </summary>
     public static void PackA(Operand a, int i0, int rows, int k0, int depth, int mr, float* destination)
     {
-        if (a.RowStride == 1 && rows > mr && Sse.IsSupported)
+        // a column-major A (Xᵀ) across all its panels at once, a step at a time; any other A panel by panel
+        if (a.RowStride == 1 && rows > mr)
         {
             PackAByStep(a.Data + i0 + (k0 * a.ColStride), a.ColStride, rows, depth, mr, destination);
             return;
@@ -60,7 +61,7 @@ internal static unsafe class Packing
         for (int k = 0; k < depth; k++)
         {
             float* step = source + (k * stepStride), to = destination + ((nint)k * mr);
-            if (k + RowsAhead < depth)
+            if (k + RowsAhead < depth && Sse.IsSupported)
             {
                 PrefetchRun(step + (RowsAhead * stepStride), rows);
             }
