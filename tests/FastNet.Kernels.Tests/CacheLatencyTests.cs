@@ -6,7 +6,8 @@ namespace FastNet.Kernels.Tests;
 /// <summary>
 /// The cache-latency probe's chain must visit every line of its working set before it comes back: a permutation with
 /// several cycles would run the loads round a smaller loop, which a smaller cache holds, and report that cache's
-/// latency instead.
+/// latency instead. A probe runs between a benchmark's timed repeats, whose allocations are counted: it allocates
+/// nothing.
 /// </summary>
 public class CacheLatencyTests
 {
@@ -37,5 +38,18 @@ public class CacheLatencyTests
         int[] next = CacheLatency.Cycle(8192, 3);
         int sequential = Enumerable.Range(0, next.Length).Count(i => next[i] == (i + 1) % next.Length);
         Assert.True(sequential < 16, $"{sequential} of {next.Length} lines lead to the next one in memory");
+    }
+
+    [Fact]
+    public void AProbeAllocatesNothingAndRefusesOnceDisposed()
+    {
+        var probe = new CacheLatency();
+        probe.Measure(1000); // compiled before the count
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        double ns = probe.Measure(1000);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(double.IsFinite(ns) && ns > 0, $"{ns} ns a load");
+        probe.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => probe.Measure(1000));
     }
 }

@@ -10,47 +10,65 @@ namespace FastNet.Kernels.Cpu;
 /// so that neither the prefetchers nor overlapping misses hide the wait. Rates that wait on such loads (per example,
 /// whose weights stream from L2 with little arithmetic per line) follow it where the FMA peak does not: on a 2-core
 /// AVX-512 Zen 5 virtual machine, stretches in which it rose from 5.0 to 6.1 ns slowed per example by 29% while the FMA
-/// probe held its speed.
+/// probe held its speed. The chain is built once, so a probe can be taken between the repeats of a benchmark without
+/// allocating.
 /// </summary>
-public static unsafe class CacheLatency
+public sealed unsafe class CacheLatency : IDisposable
 {
     /// <summary>The working set the chain runs through.</summary>
     public const int Bytes = 512 * 1024;
 
     private const int LineBytes = 64;
+    private const int Chains = 5;
+
+    private byte* _memory;
 
     // where the chain's last address goes, so the loads are not optimized away
-    private static nint _sink;
+    private nint _sink;
 
-    /// <summary>Nanoseconds per load: the median of five chains of <paramref name="loads"/> loads, after one pass over
-    /// every line to bring them into the cache.</summary>
-    public static double Measure(int loads = 400_000)
+    /// <summary>Lays out the chain (512 KiB of native memory, held until <see cref="Dispose"/>).</summary>
+    public CacheLatency()
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(loads);
         int lines = Bytes / LineBytes;
         int[] next = Cycle(lines, seed: 3);
-        byte* memory = (byte*)NativeMemory.AlignedAlloc(Bytes, LineBytes);
-        try
+        _memory = (byte*)NativeMemory.AlignedAlloc(Bytes, LineBytes);
+        for (int i = 0; i < lines; i++)
         {
-            for (int i = 0; i < lines; i++)
-            {
-                *(nint*)(memory + ((nint)i * LineBytes)) = (nint)(memory + ((nint)next[i] * LineBytes));
-            }
-            _sink = Chase((nint)memory, lines);
-            double[] nanoseconds = new double[5];
-            for (int run = 0; run < nanoseconds.Length; run++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                _sink = Chase(_sink, loads);
-                nanoseconds[run] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / loads;
-            }
-            Array.Sort(nanoseconds);
-            return nanoseconds[nanoseconds.Length / 2];
+            *(nint*)(_memory + ((nint)i * LineBytes)) = (nint)(_memory + ((nint)next[i] * LineBytes));
         }
-        finally
+        _sink = (nint)_memory;
+    }
+
+    /// <summary>Probes once with a chain of its own: <see cref="Measure"/> of a new one.</summary>
+    public static double MeasureOnce(int loads = 400_000)
+    {
+        using var probe = new CacheLatency();
+        return probe.Measure(loads);
+    }
+
+    /// <summary>Nanoseconds per load: the median of five chains of <paramref name="loads"/> loads, after one pass over
+    /// every line to bring them into the cache. Allocates nothing.</summary>
+    public double Measure(int loads = 400_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(loads);
+        ObjectDisposedException.ThrowIf(_memory == null, this);
+        _sink = Chase(_sink, Bytes / LineBytes);
+        Span<double> nanoseconds = stackalloc double[Chains];
+        for (int run = 0; run < Chains; run++)
         {
-            NativeMemory.AlignedFree(memory);
+            long start = Stopwatch.GetTimestamp();
+            _sink = Chase(_sink, loads);
+            nanoseconds[run] = Stopwatch.GetElapsedTime(start).TotalNanoseconds / loads;
         }
+        nanoseconds.Sort();
+        return nanoseconds[Chains / 2];
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        NativeMemory.AlignedFree(_memory);
+        _memory = null;
     }
 
     /// <summary>

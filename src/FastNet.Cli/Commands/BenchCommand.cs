@@ -15,9 +15,10 @@ namespace FastNet.Cli.Commands;
 /// </summary>
 internal static class BenchCommand
 {
-    /// <summary>The command; <paramref name="load"/> and <paramref name="runner"/> replace the machine's /proc and
-    /// the fresh processes where a test needs to.</summary>
-    public static Command Create(TextWriter output, TextWriter error, ILoadSampler? load = null, IFastNetRunner? runner = null)
+    /// <summary>The command; <paramref name="load"/>, <paramref name="runner"/> and <paramref name="latency"/> replace
+    /// the machine's /proc, the fresh processes and the load latency probe where a test needs to.</summary>
+    public static Command Create(TextWriter output, TextWriter error, ILoadSampler? load = null, IFastNetRunner? runner = null,
+        ILatencyProbe? latency = null)
     {
         var workloads = new Option<string>("--workload")
         {
@@ -66,8 +67,10 @@ internal static class BenchCommand
         };
         var command = new Command("bench", "Time training steps per backend: samples/s, GFLOP/s, % of peak, memory, and "
             + $"the machine's load during each measurement: other processes' CPU time (from /proc), with a warning when "
-            + $"they took more than {MachineLoad.BusyCores} of a core on average (the figure is then unreliable); and, under the FMA "
-            + "peak, the load latency measured at the start, which the machine's slow stretches raise")
+            + $"they took more than {MachineLoad.BusyCores} of a core on average (the figure is then unreliable); and the load "
+            + "latency, which the machine's slow stretches raise while the FMA peak holds: measured at the start (under the FMA "
+            + $"peak) and after each timed repeat, with a warning when a measurement's latency stood more than "
+            + $"{100 * LoadLatencies.SlowAbove:F0}% above the lowest of the run")
         {
             workloads, layers, batch, activation, loss, optimizer, accumulate, backends, repeats, seconds, json, gemm, dataParallel,
             allReduce, fresh, ops,
@@ -127,7 +130,9 @@ internal static class BenchCommand
                 return DataParallel(chosen, names, modes, r * s, parse.GetValue(json), load, output);
             }
             FmaPeaks peaks = FmaPeaks.Measure();
-            LoadLatency latency = LoadLatency.Measure();
+            using CacheLatencyProbe? ownProbe = latency is null ? new CacheLatencyProbe() : null;
+            ILatencyProbe probe = latency ?? ownProbe!;
+            var start = new LoadLatency(probe.Nanoseconds());
             if (parse.GetValue(gemm) is int n)
             {
                 if (n <= 0 || (long)n * n > int.MaxValue)
@@ -138,10 +143,10 @@ internal static class BenchCommand
                 foreach (string name in names)
                 {
                     using IBackend backend = Backends.Create(name);
-                    products.Add(GemmTimer.Run(backend, n, r, s, load));
+                    products.Add(GemmTimer.Run(backend, n, r, s, load, probe));
                 }
-                output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peaks, latency)
-                    : BenchReport.GemmTable(products, peaks, r, latency));
+                output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peaks, start)
+                    : BenchReport.GemmTable(products, peaks, r, start));
                 return 0;
             }
             var results = new List<WorkloadResult>();
@@ -152,7 +157,7 @@ internal static class BenchCommand
                 foreach (string name in names)
                 {
                     using IBackend backend = Backends.Create(name);
-                    results.Add(WorkloadTimer.Run(backend, workload, r, s, load));
+                    results.Add(WorkloadTimer.Run(backend, workload, r, s, load, latency: probe));
                     if (byOp && backend is IDeviceCounters)
                     {
                         untimed.Add(name);
@@ -163,8 +168,8 @@ internal static class BenchCommand
                     }
                 }
             }
-            output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peaks, latency)
-                : BenchReport.Table(results, peaks, r, latency));
+            output.WriteLine(parse.GetValue(json) ? BenchReport.Json(results, peaks, start)
+                : BenchReport.Table(results, peaks, r, start));
             if (byOp)
             {
                 output.Write(OpsReport.Table(breakdowns, peaks.Assumed));

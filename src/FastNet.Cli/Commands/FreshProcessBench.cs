@@ -9,8 +9,9 @@ namespace FastNet.Cli.Commands;
 /// <c>fastnet bench --fresh-processes N</c>: the same measurement in N new processes, one after another, each with its
 /// own memory layout, compiled code and thread placement, so a difference between processes shows as a spread that
 /// the repeats inside one process cannot show. Each process prints JSON; this collects the rate of every workload (or
-/// SGEMM) and backend, with the FMA peak that process measured, the rate's share of it and that process's load, and
-/// reports median, min, max and max/min.
+/// SGEMM) and backend, with the FMA peak that process measured, the rate's share of it, the load latency and load
+/// during its measurement, and reports median, min, max and max/min, with a warning for each process that ran in one of
+/// the machine's slow stretches (its load latency well above the lowest of the processes).
 /// </summary>
 internal static class FreshProcessBench
 {
@@ -19,7 +20,7 @@ internal static class FreshProcessBench
     public static int Run(IFastNetRunner runner, IReadOnlyList<string> childArgs, int processes, TextWriter output)
     {
         var rates = new List<(string Key, string Unit, double Rate, double[] Repeats, Peak Peak, int Process,
-            MachineLoad Load, double? Latency)>();
+            MachineLoad Load, LoadLatencies? Latencies)>();
         for (int p = 1; p <= processes; p++)
         {
             (int exit, string json, string error) = runner.Run([.. childArgs, "--json"]);
@@ -28,9 +29,8 @@ internal static class FreshProcessBench
                 throw new InvalidOperationException($"--fresh-processes: process {p} of {processes} failed (exit {exit}): {error.Trim()}");
             }
             using JsonDocument doc = JsonDocument.Parse(json);
-            double? latency = doc.RootElement.TryGetProperty("load_latency_ns", out JsonElement ns) ? ns.GetDouble() : null;
             rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, r.Repeats, r.Peak, p, r.Load,
-                latency)));
+                r.Latencies)));
         }
 
         var c = CultureInfo.InvariantCulture;
@@ -41,13 +41,13 @@ internal static class FreshProcessBench
             string unit = group.First().Unit;
             output.WriteLine();
             output.WriteLine($"{group.Key}: {unit} per process");
-            output.WriteLine($"{"process",7} {unit,12} {"peak",7} {"% peak",6} {"load ns",7}" + SpreadReport.Header
+            output.WriteLine($"{"process",7} {unit,12} {"peak",7} {"% peak",6}" + LatencyReport.Header + SpreadReport.Header
                 + LoadReport.Header);
             foreach (var r in group)
             {
                 output.WriteLine(
-                    string.Create(c, $"{r.Process,7} {r.Rate,12:N1} {r.Peak.Gflops,7:F1} {Percent(r.Peak),6} {Latency(r.Latency),7}")
-                    + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
+                    string.Create(c, $"{r.Process,7} {r.Rate,12:N1} {r.Peak.Gflops,7:F1} {Percent(r.Peak),6}")
+                    + LatencyReport.Column(r.Latencies) + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
             }
             double[] values = [.. group.Select(r => r.Rate)];
             double min = values.Min(), max = values.Max();
@@ -61,10 +61,14 @@ internal static class FreshProcessBench
             }
             output.WriteLine("  peak = the FP32 FMA peak the process measured (GFLOP/s, its threads x its one-thread "
                 + "peak); % peak = the rate's GFLOP/s over it");
-            output.WriteLine("  load ns = the load latency the process measured at its start (a chain of loads through "
-                + "a cache-sized working set): where it is higher, the machine was in a slow stretch for loads");
             // a process unsteady within itself shows the machine changing speed, not a difference between processes
             foreach (string line in SpreadReport.Notes(group.Select(r => ($"process {r.Process}", (IReadOnlyList<double>)r.Repeats)), unit))
+            {
+                output.WriteLine(line);
+            }
+            // the lowest of all the processes: a process whose loads were slower than the others' ran in a slow stretch
+            foreach (string line in LatencyReport.Notes(group.Select(r => ($"process {r.Process}", r.Latencies)),
+                LatencyReport.Lowest(null, group.Select(r => r.Latencies)), "after each timed repeat of the process (median)"))
             {
                 output.WriteLine(line);
             }
@@ -76,10 +80,10 @@ internal static class FreshProcessBench
         return 0;
     }
 
-    // (workload/backend, unit, rate, repeats, peak, load) of each result in one process's JSON: training workloads or
-    // SGEMMs
-    private static IEnumerable<(string Key, string Unit, double Rate, double[] Repeats, Peak Peak, MachineLoad Load)>
-        Rates(JsonElement root)
+    // (workload/backend, unit, rate, repeats, peak, load, load latencies) of each result in one process's JSON: training
+    // workloads or SGEMMs
+    private static IEnumerable<(string Key, string Unit, double Rate, double[] Repeats, Peak Peak, MachineLoad Load,
+        LoadLatencies? Latencies)> Rates(JsonElement root)
     {
         double peak = root.GetProperty("peak_gflops").GetDouble();
         if (root.TryGetProperty("results", out JsonElement results))
@@ -88,7 +92,7 @@ internal static class FreshProcessBench
             {
                 yield return ($"{r.GetProperty("workload").GetString()} on {r.GetProperty("backend").GetString()}",
                     "samples/s", r.GetProperty("samples_per_second").GetDouble(), Repeats(r), PeakOf(peak, r),
-                    Load(r.GetProperty("load")));
+                    Load(r.GetProperty("load")), Latencies(r));
             }
         }
         if (root.TryGetProperty("sgemm", out JsonElement products))
@@ -97,7 +101,7 @@ internal static class FreshProcessBench
             {
                 yield return ($"sgemm {r.GetProperty("size").GetInt32()}³ on {r.GetProperty("backend").GetString()}",
                     "GFLOP/s", r.GetProperty("gflops").GetDouble(), Repeats(r), PeakOf(peak, r),
-                    Load(r.GetProperty("load")));
+                    Load(r.GetProperty("load")), Latencies(r));
             }
         }
     }
@@ -108,14 +112,16 @@ internal static class FreshProcessBench
     private static Peak PeakOf(double peak, JsonElement result) =>
         new(peak, result.TryGetProperty("percent_of_peak", out JsonElement p) ? p.GetDouble() : null);
 
-    private static string Latency(double? nanoseconds) =>
-        nanoseconds is double ns ? ns.ToString("F2", CultureInfo.InvariantCulture) : "—";
-
     private static string Percent(Peak peak) =>
         peak.Percent is double p ? p.ToString("F1", CultureInfo.InvariantCulture) + "%" : "—";
 
     private static double[] Repeats(JsonElement result) =>
         [.. result.GetProperty("repeats").EnumerateArray().Select(v => v.GetDouble())];
+
+    private static LoadLatencies? Latencies(JsonElement result) =>
+        result.TryGetProperty("load_latencies_ns", out JsonElement probes)
+            ? new LoadLatencies([.. probes.EnumerateArray().Select(v => v.GetDouble())])
+            : null;
 
     private static MachineLoad Load(JsonElement load) => new(
         Optional(load.GetProperty("load_average_start")), Optional(load.GetProperty("load_average_end")),

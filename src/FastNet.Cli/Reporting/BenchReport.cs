@@ -24,14 +24,15 @@ internal static class BenchReport
         AppendHeader(text, peaks, repeats, latency);
         text.AppendLine(string.Create(c,
             $"{"workload",-20} {"backend",-10} {"samples/s",12} {"GFLOP/s",9} {"% peak",7} {"computed",9} {"baseline",9} {"peak RSS",9} {"diff",7} {"B/step",7}")
-            + (anyDevice ? $" {"device",8} {"launches",8}" : "") + SpreadReport.Header + LoadReport.Header);
+            + (anyDevice ? $" {"device",8} {"launches",8}" : "") + SpreadReport.Header + LatencyReport.Header
+            + LoadReport.Header);
         foreach (WorkloadResult r in results)
         {
             WorkloadMemory m = r.Memory;
             text.AppendLine(string.Create(c,
                 $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peaks.Assumed,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7} {r.AllocatedBytesPerStep,7:F0}")
                 + (anyDevice ? $" {Optional(r.DeviceBytes),8} {(r.LaunchesPerStep is long l ? l.ToString(c) : "-"),8}" : "")
-                + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
+                + SpreadReport.Column(r.Repeats) + LatencyReport.Column(r.Latencies) + LoadReport.Columns(r.Load));
         }
         text.AppendLine("memory in MiB: computed = what the workload allocates (itemised below), baseline = resident before it,");
         text.AppendLine("  peak RSS = the most resident during it, diff = peak RSS - baseline - computed: the runtime's own;");
@@ -46,6 +47,11 @@ internal static class BenchReport
             text.AppendLine($"no peak RSS per workload: {reason}");
         }
         foreach (string line in SpreadReport.Notes(results.Select(r => ($"{r.Workload.Name} on {r.Backend}", (IReadOnlyList<double>)r.Repeats)), "samples/s"))
+        {
+            text.AppendLine(line);
+        }
+        foreach (string line in LatencyReport.Notes(results.Select(r => ($"{r.Workload.Name} on {r.Backend}", r.Latencies)),
+            LatencyReport.Lowest(latency, results.Select(r => r.Latencies))))
         {
             text.AppendLine(line);
         }
@@ -76,8 +82,10 @@ internal static class BenchReport
     }
 
     /// <summary>The results as one JSON object, memory in bytes.</summary>
-    public static string Json(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks, LoadLatency? latency = null) =>
-        Document(peaks, latency, "results", w =>
+    public static string Json(IReadOnlyList<WorkloadResult> results, FmaPeaks peaks, LoadLatency? latency = null)
+    {
+        double? lowest = LatencyReport.Lowest(latency, results.Select(r => r.Latencies));
+        return Document(peaks, latency, "results", w =>
         {
             foreach (WorkloadResult r in results)
             {
@@ -96,6 +104,7 @@ internal static class BenchReport
                 w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peaks.Assumed);
                 WriteMemory(w, r.Memory);
                 w.WriteNumber("allocated_bytes_per_step", r.AllocatedBytesPerStep);
+                LatencyReport.Write(w, r.Latencies, lowest);
                 LoadReport.Write(w, r.Load);
                 if (r.DeviceBytes is long device)
                 {
@@ -109,6 +118,7 @@ internal static class BenchReport
                 w.WriteEndObject();
             }
         });
+    }
 
     /// <summary>SGEMM rates per backend; % of peak only for host backends (the peak is this CPU's).</summary>
     public static string GemmTable(IReadOnlyList<GemmResult> results, FmaPeaks peaks, int repeats,
@@ -117,14 +127,20 @@ internal static class BenchReport
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         AppendHeader(text, peaks, repeats, latency);
-        text.AppendLine($"{"sgemm",-12} {"backend",-10} {"GFLOP/s",10} {"% peak",7}" + SpreadReport.Header + LoadReport.Header);
+        text.AppendLine($"{"sgemm",-12} {"backend",-10} {"GFLOP/s",10} {"% peak",7}" + SpreadReport.Header
+            + LatencyReport.Header + LoadReport.Header);
         foreach (GemmResult r in results)
         {
             string percent = IsHost(r.Backend) ? string.Create(c, $"{100 * r.GflopsPerSecond / peaks.Assumed,6:F1}%") : "-";
             text.AppendLine(string.Create(c, $"{$"{r.Size}³",-12} {r.Backend,-10} {r.GflopsPerSecond,10:F1} {percent,7}")
-                + SpreadReport.Column(r.Repeats) + LoadReport.Columns(r.Load));
+                + SpreadReport.Column(r.Repeats) + LatencyReport.Column(r.Latencies) + LoadReport.Columns(r.Load));
         }
         foreach (string line in SpreadReport.Notes(results.Select(r => ($"the {r.Size}³ SGEMM on {r.Backend}", (IReadOnlyList<double>)r.Repeats)), "GFLOP/s"))
+        {
+            text.AppendLine(line);
+        }
+        foreach (string line in LatencyReport.Notes(results.Select(r => ($"the {r.Size}³ SGEMM on {r.Backend}", r.Latencies)),
+            LatencyReport.Lowest(latency, results.Select(r => r.Latencies))))
         {
             text.AppendLine(line);
         }
@@ -136,8 +152,10 @@ internal static class BenchReport
     }
 
     /// <summary>The SGEMM results as one JSON object.</summary>
-    public static string GemmJson(IReadOnlyList<GemmResult> results, FmaPeaks peaks, LoadLatency? latency = null) =>
-        Document(peaks, latency, "sgemm", w =>
+    public static string GemmJson(IReadOnlyList<GemmResult> results, FmaPeaks peaks, LoadLatency? latency = null)
+    {
+        double? lowest = LatencyReport.Lowest(latency, results.Select(r => r.Latencies));
+        return Document(peaks, latency, "sgemm", w =>
         {
             foreach (GemmResult r in results)
             {
@@ -148,6 +166,7 @@ internal static class BenchReport
                 WriteNumbers(w, "repeats", r.Repeats);
                 SpreadReport.Write(w, r.Repeats);
                 w.WriteNumber("calls", r.Calls);
+                LatencyReport.Write(w, r.Latencies, lowest);
                 LoadReport.Write(w, r.Load);
                 if (IsHost(r.Backend))
                 {
@@ -156,6 +175,7 @@ internal static class BenchReport
                 w.WriteEndObject();
             }
         });
+    }
 
     // the peaks' line, then the load latency's where it was measured
     private static void AppendHeader(StringBuilder text, FmaPeaks peaks, int repeats, LoadLatency? latency)

@@ -12,9 +12,6 @@ namespace FastNet.Cli.Reporting;
 /// <param name="Nanoseconds">One load's latency through the probe's working set.</param>
 internal readonly record struct LoadLatency(double Nanoseconds)
 {
-    /// <summary>Probes this machine (a few milliseconds).</summary>
-    public static LoadLatency Measure() => new(CacheLatency.Measure());
-
     /// <summary>The tables' second line.</summary>
     public string Header => string.Create(CultureInfo.InvariantCulture,
         $"load latency measured here: {Nanoseconds:F2} ns a load, chained through {CacheLatency.Bytes / 1024} KiB in a random order")

@@ -9,8 +9,9 @@ namespace FastNet.Benchmarking;
 /// <param name="Repeats">GFLOP/s of every repeat.</param>
 /// <param name="Calls">Products timed in all.</param>
 /// <param name="Load">How busy the machine was during the timed repeats.</param>
+/// <param name="Latencies">The load latency probed after each repeat; null where it was not probed.</param>
 public sealed record GemmResult(string Backend, int Size, double GflopsPerSecond, double[] Repeats, long Calls,
-    MachineLoad Load);
+    MachineLoad Load, LoadLatencies? Latencies = null);
 
 /// <summary>
 /// Times the backend's plain matrix product, C = A·B with n×n operands, as <see cref="IBackend.DenseForward"/> runs it
@@ -20,8 +21,10 @@ public static class GemmTimer
 {
     /// <summary>Measures n³ products on <paramref name="backend"/>: a warm-up, then repeats of at least
     /// <paramref name="secondsPerRepeat"/> each; the median is reported, with the load <paramref name="load"/> (the
-    /// machine's <c>/proc</c> by default) saw meanwhile.</summary>
-    public static GemmResult Run(IBackend backend, int n, int repeats, double secondsPerRepeat, ILoadSampler? load = null)
+    /// machine's <c>/proc</c> by default) saw meanwhile and, when <paramref name="latency"/> is given, the load latency it
+    /// probed after each repeat.</summary>
+    public static GemmResult Run(IBackend backend, int n, int repeats, double secondsPerRepeat, ILoadSampler? load = null,
+        ILatencyProbe? latency = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
@@ -43,10 +46,11 @@ public static class GemmTimer
 
         void Multiply() => backend.DenseForward(a.All, b.All, BufferView.Empty, n, n, n, Activation.Identity, c.All);
 
-        (double[] callsPerSecond, long calls, _, MachineLoad machine) = TimedRepeats.Run(Multiply, backend.Synchronize,
-            repeats, secondsPerRepeat, load ?? ProcCounters.Machine);
+        RepeatTimes times = TimedRepeats.Run(Multiply, backend.Synchronize, repeats, secondsPerRepeat,
+            load ?? ProcCounters.Machine, latency: latency);
         double gigaflops = 2.0 * n * n * n / 1e9;
-        double[] rates = [.. callsPerSecond.Select(c => c * gigaflops)];
-        return new GemmResult(backend.Name, n, WorkloadTimer.Median(rates), rates, calls, machine);
+        double[] rates = [.. times.CallsPerSecond.Select(c => c * gigaflops)];
+        return new GemmResult(backend.Name, n, WorkloadTimer.Median(rates), rates, times.Calls, times.Load,
+            times.Latencies);
     }
 }

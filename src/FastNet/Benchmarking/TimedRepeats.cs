@@ -3,24 +3,33 @@ using FastNet.Kernels;
 
 namespace FastNet.Benchmarking;
 
+/// <summary>What <see cref="TimedRepeats.Run"/> measured.</summary>
+/// <param name="CallsPerSecond">Each repeat's calls per second.</param>
+/// <param name="Calls">The calls timed in all.</param>
+/// <param name="AllocatedBytesPerCall">The managed bytes a timed call (with its share of the synchronizations)
+/// allocated on the calling thread and the backend's workers, as <see cref="StepAllocations"/> counts them.</param>
+/// <param name="Load">The machine's load during the timed repeats.</param>
+/// <param name="Latencies">The load latency probed after each repeat; null without a probe.</param>
+internal readonly record struct RepeatTimes(double[] CallsPerSecond, long Calls, double AllocatedBytesPerCall,
+    MachineLoad Load, LoadLatencies? Latencies);
+
 /// <summary>
 /// The timing loop every FastNet benchmark shares: a warm-up long enough for tiered compilation to replace the
 /// kernels' first, unoptimized code, then repeats of at least a minimum duration each. A device backend's work is
-/// asynchronous, so the backend is synchronized every few calls and before each repeat's clock is read.
+/// asynchronous, so the backend is synchronized every few calls and before each repeat's clock is read. With a latency
+/// probe, the machine's load latency is probed after each repeat, outside its time.
 /// </summary>
 internal static class TimedRepeats
 {
     private const double WarmupSeconds = 0.5;
     private const int CallsBetweenSynchronizations = 8;
 
-    /// <summary>Calls per second of each repeat, the calls timed in all, the managed bytes a timed call (with its
-    /// share of the synchronizations) allocated on this thread and <paramref name="backend"/>'s workers as
-    /// <see cref="StepAllocations"/> counts them, and the
-    /// machine's load during the timed repeats. <paramref name="timed"/>, when given, is told when the timed calls
-    /// begin (after the warm-up) and end.</summary>
-    public static (double[] CallsPerSecond, long Calls, double AllocatedBytesPerCall, MachineLoad Load) Run(Action call,
-        Action synchronize, int repeats, double secondsPerRepeat, ILoadSampler load, ITimedCalls? timed = null,
-        IBackend? backend = null)
+    /// <summary>Times <paramref name="repeats"/> repeats of <paramref name="call"/>, counting allocations on this
+    /// thread and <paramref name="backend"/>'s workers and reading the machine's load from <paramref name="load"/>
+    /// and, when given, its load latency from <paramref name="latency"/>. <paramref name="timed"/>, when given, is
+    /// told when the timed calls begin (after the warm-up) and end.</summary>
+    public static RepeatTimes Run(Action call, Action synchronize, int repeats, double secondsPerRepeat,
+        ILoadSampler load, ITimedCalls? timed = null, IBackend? backend = null, ILatencyProbe? latency = null)
     {
         var warmup = Stopwatch.StartNew();
         for (int w = 0; w < 3 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
@@ -30,6 +39,7 @@ internal static class TimedRepeats
         }
         timed?.Begin();
         double[] rates = new double[repeats];
+        double[]? latencies = latency is null ? null : new double[repeats];
         long calls = 0;
         CpuCounters? loadStart = load.Read();
         var allocations = new StepAllocations(backend);
@@ -55,9 +65,17 @@ internal static class TimedRepeats
             allocations.Mark(count - marked);
             rates[r] = count / Stopwatch.GetElapsedTime(start).TotalSeconds;
             calls += count;
+            if (latencies is not null)
+            {
+                // after the repeat's clock stops; it takes about 10 ms and allocates nothing, so the next repeat's
+                // allocations count as before
+                latencies[r] = latency!.Nanoseconds();
+            }
         }
         timed?.End();
-        return (rates, calls, allocations.BytesPerStep, MachineLoad.Between(loadStart, load.Read(), load.UnknownReason));
+        return new RepeatTimes(rates, calls, allocations.BytesPerStep,
+            MachineLoad.Between(loadStart, load.Read(), load.UnknownReason),
+            latencies is null ? null : new LoadLatencies(latencies));
     }
 }
 

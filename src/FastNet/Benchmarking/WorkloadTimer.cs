@@ -18,9 +18,10 @@ namespace FastNet.Benchmarking;
 /// launches included) and on the backend's worker threads, as <see cref="StepAllocations"/> counts them over the timed
 /// steps.</param>
 /// <param name="Load">How busy the machine was during the timed steps.</param>
+/// <param name="Latencies">The load latency probed after each repeat; null where it was not probed.</param>
 public sealed record WorkloadResult(Workload Workload, string Backend, double SamplesPerSecond, double[] Repeats,
     long Steps, double GflopsPerSecond, WorkloadMemory Memory, long? DeviceBytes, long? LaunchesPerStep,
-    double AllocatedBytesPerStep, MachineLoad Load);
+    double AllocatedBytesPerStep, MachineLoad Load, LoadLatencies? Latencies = null);
 
 /// <summary>
 /// Times whole training steps (gather, forward, loss, backward, optimizer) of a workload on synthetic data that
@@ -36,9 +37,10 @@ public static class WorkloadTimer
     /// <summary>Measures <paramref name="workload"/> on <paramref name="backend"/>; a device backend
     /// (<see cref="IDeviceCounters"/>) also reports its memory in use and the launches of one step. The load
     /// <paramref name="load"/> (the machine's <c>/proc</c> by default) saw during the timed steps comes with it.
-    /// <paramref name="timed"/>, when given, is told when the timed steps begin and end.</summary>
+    /// <paramref name="timed"/>, when given, is told when the timed steps begin and end; <paramref name="latency"/>,
+    /// when given, probes the load latency after each repeat.</summary>
     public static WorkloadResult Run(IBackend backend, Workload workload, int repeats, double secondsPerRepeat,
-        ILoadSampler? load = null, ITimedCalls? timed = null)
+        ILoadSampler? load = null, ITimedCalls? timed = null, ILatencyProbe? latency = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
@@ -87,9 +89,9 @@ public static class WorkloadTimer
             Step();
             launches = device.KernelLaunches - before;
         }
-        (double[] stepsPerSecond, long steps, double allocatedPerStep, MachineLoad machine) = TimedRepeats.Run(Step,
-            backend.Synchronize, repeats, secondsPerRepeat, load ?? ProcCounters.Machine, timed, backend);
-        double[] rates = [.. stepsPerSecond.Select(s => s * batch)];
+        RepeatTimes times = TimedRepeats.Run(Step, backend.Synchronize, repeats, secondsPerRepeat,
+            load ?? ProcCounters.Machine, timed, backend, latency);
+        double[] rates = [.. times.CallsPerSecond.Select(s => s * batch)];
         double median = Median(rates);
         long? peak = peakUnavailable is null ? ResidentMemory.PeakBytes() : null;
         long? deviceBytes = device?.DeviceBytesInUse;
@@ -103,8 +105,9 @@ public static class WorkloadTimer
             Dataset: Bytes((long)features.Length + targets.Length + batches.Count),
             Scratch: backend is Kernels.Simd.SimdBackend simd ? simd.ScratchBytes : 0);
         var memory = new WorkloadMemory(computed, ComputedIsResident: device is null, baseline, peak, peakUnavailable);
-        return new WorkloadResult(workload, backend.Name, median, rates, steps,
-            median * spec.TrainingFlopsPerExample() / 1e9, memory, deviceBytes, launches, allocatedPerStep, machine);
+        return new WorkloadResult(workload, backend.Name, median, rates, times.Calls,
+            median * spec.TrainingFlopsPerExample() / 1e9, memory, deviceBytes, launches, times.AllocatedBytesPerCall,
+            times.Load, times.Latencies);
     }
 
     /// <summary>The middle value (mean of the two middle ones for an even count).</summary>

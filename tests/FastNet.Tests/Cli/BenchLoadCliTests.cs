@@ -10,12 +10,16 @@ using Xunit;
 
 namespace FastNet.Tests.Cli;
 
-/// <summary><c>fastnet bench</c> with the load reading replaced: the columns, the warning for a busy measurement,
-/// the unknown load; and <c>--fresh-processes</c>, its processes run in-process here.</summary>
+/// <summary><c>fastnet bench</c> with the load reading and the load latency probe replaced: the columns, the warnings
+/// for a busy measurement and for one in a slow stretch, the unknown load; and <c>--fresh-processes</c>, its processes
+/// run in-process here.</summary>
 public class BenchLoadCliTests
 {
     private static readonly string[] SmallBench =
         ["bench", "--layers", "20,16,4", "--batch", "8", "--backend", "reference", "--repeats", "1", "--seconds", "0.02"];
+
+    private static readonly string[] TwoSmallGemms =
+        ["bench", "--gemm", "16", "--backend", "reference,reference", "--repeats", "1", "--seconds", "0.02"];
 
     [Fact]
     public void ABusyMeasurementGetsAWarningLineNamingItAndTheCoresTaken()
@@ -43,8 +47,61 @@ public class BenchLoadCliTests
         (int exit, string output, string error) = Bench(new SteppingSampler(busyPerSecond: 1, ownPerSecond: 0.2),
             "bench", "--gemm", "16", "--backend", "reference", "--repeats", "1", "--seconds", "0.02");
         Assert.True(exit == 0, error);
-        Assert.Matches(@"(?m)^16³ +reference +[0-9.]+ +[0-9.]+% +[0-9.]+ +0\.80 +4\.00-5\.00$", output);
+        Assert.Matches(@"(?m)^16³ +reference +[0-9.]+ +[0-9.]+% +[0-9.]+ +[0-9.]+ +0\.80 +4\.00-5\.00$", output);
         Assert.Contains("warning: the machine was busy during the 16³ SGEMM on reference", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AMeasurementWhoseLoadsWereSlowGetsAWarningLineNamingItAndTheLatencies()
+    {
+        // the start probe reads 5.00 ns; the workload's three repeats 6.10, 5.90 and 6.00: +20% over the lowest
+        var probe = new ScriptedLatencyProbe(5.0, 6.1, 5.9, 6.0);
+        (int exit, string output, string error) = Bench(new SteppingSampler(0.55, 0.5), null, probe,
+            [.. SmallBench[..^4], "--repeats", "3", "--seconds", "0.02"]);
+        Assert.True(exit == 0, error);
+        Assert.Equal(4, probe.Reads);
+        Assert.StartsWith("load latency measured here: 5.00 ns a load", output.Split('\n')[1], StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^custom +reference .* 6\.00 +0\.05 +4\.00-5\.00$", output);
+        Assert.Contains("warning: loads were slow during custom on reference: 6.00 ns a load against 5.00 at this run's "
+            + "lowest (+20%, slow above +10%)", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("busy during", output, StringComparison.Ordinal);
+
+        (exit, output, error) = Bench(new SteppingSampler(0.55, 0.5), null, new ScriptedLatencyProbe(5.0, 6.1, 5.9, 6.0),
+            [.. SmallBench[..^4], "--repeats", "3", "--seconds", "0.02", "--json"]);
+        Assert.True(exit == 0, error);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.Equal(5.0, doc.RootElement.GetProperty("load_latency_ns").GetDouble());
+        JsonElement result = Assert.Single(doc.RootElement.GetProperty("results").EnumerateArray());
+        Assert.Equal(6.0, result.GetProperty("load_latency_ns").GetDouble());
+        Assert.Equal([6.1, 5.9, 6.0], result.GetProperty("load_latencies_ns").EnumerateArray().Select(v => v.GetDouble()));
+        Assert.True(result.GetProperty("loads_slow").GetBoolean());
+    }
+
+    [Fact]
+    public void OnlyLoadsMoreThanTenPercentAboveTheRunsLowestGetAWarning()
+    {
+        // the start probe 5.00, two SGEMMs 5.40 (+8%) and 5.60 (+12%): only the second warns
+        (int exit, string output, string error) = Bench(new SteppingSampler(0.55, 0.5), null,
+            new ScriptedLatencyProbe(5.0, 5.4, 5.6), TwoSmallGemms);
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m)^16³ +reference +[0-9.]+ +[0-9.]+% +[0-9.]+ +5\.40 +0\.05 +4\.00-5\.00$", output);
+        Assert.Matches(@"(?m)^16³ +reference +[0-9.]+ +[0-9.]+% +[0-9.]+ +5\.60 +0\.05 +6\.00-7\.00$", output);
+        Assert.Single(output.Split('\n'), l => l.StartsWith("warning: loads were slow during the 16³ SGEMM on reference: "
+            + "5.60 ns a load against 5.00 at this run's lowest (+12%", StringComparison.Ordinal));
+        Assert.DoesNotContain("5.40 ns a load against", output, StringComparison.Ordinal);
+
+        // the lowest is a measurement's own where it is below the start probe: 5.60 against 5.00, not 5.20
+        (exit, output, error) = Bench(new SteppingSampler(0.55, 0.5), null, new ScriptedLatencyProbe(5.2, 5.6, 5.0),
+            TwoSmallGemms);
+        Assert.True(exit == 0, error);
+        Assert.Contains("warning: loads were slow during the 16³ SGEMM on reference: 5.60 ns a load against 5.00",
+            output, StringComparison.Ordinal);
+
+        // within 10% of each other and the start: no warning
+        (exit, output, error) = Bench(new SteppingSampler(0.55, 0.5), null, new ScriptedLatencyProbe(5.2, 5.4, 5.0),
+            TwoSmallGemms);
+        Assert.True(exit == 0, error);
+        Assert.DoesNotContain("warning", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -159,6 +216,20 @@ public class BenchLoadCliTests
     }
 
     [Fact]
+    public void AFreshProcessWhoseLoadsWereSlowerThanTheOthersGetsAWarning()
+    {
+        // three processes' own JSON: the second's probes stand 20% above the first's
+        var runner = new CannedRunner([5.0, 5.1, 4.9], [6.0, 6.1, 5.9], [5.2, 5.3, 5.1]);
+        (int exit, string output, string error) = Bench(null, runner, [.. SmallBench, "--fresh-processes", "3"]);
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"(?m)^ +2 +900\.0 +400\.0 +1\.0% +6\.00 ", output);
+        Assert.Contains("warning: loads were slow during process 2: 6.00 ns a load against 5.00 at this run's lowest (+20%",
+            output, StringComparison.Ordinal);
+        Assert.DoesNotContain("during process 1:", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("during process 3:", output, StringComparison.Ordinal); // +4%
+    }
+
+    [Fact]
     public void AFailedFreshProcessFailsTheBenchWithItsError()
     {
         var runner = new InProcessRunner { Fail = true };
@@ -180,17 +251,43 @@ public class BenchLoadCliTests
         Assert.Contains("--json", error, StringComparison.Ordinal);
     }
 
+    // the load latency steady at 5 ns, so that no measurement warns of slow loads on a machine whose own latency moves
     private static (int ExitCode, string Output, string Error) Bench(ILoadSampler? sampler, params string[] args) =>
-        Bench(sampler, null, args);
+        Bench(sampler, null, new ScriptedLatencyProbe(5.0), args);
 
     private static (int ExitCode, string Output, string Error) Bench(ILoadSampler? sampler, IFastNetRunner? runner,
-        params string[] args)
+        params string[] args) =>
+        Bench(sampler, runner, new ScriptedLatencyProbe(5.0), args);
+
+    private static (int ExitCode, string Output, string Error) Bench(ILoadSampler? sampler, IFastNetRunner? runner,
+        ILatencyProbe? probe, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var root = new Command("fastnet") { BenchCommand.Create(output, error, sampler, runner) };
+        var root = new Command("fastnet") { BenchCommand.Create(output, error, sampler, runner, probe) };
         int exit = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
+    }
+
+    // each "process" prints the next canned result: 1,000 samples/s (900 for the second) at 1% of a 400 GFLOP/s peak,
+    // its load quiet, its load latency probes as given
+    private sealed class CannedRunner(params double[][] latencies) : IFastNetRunner
+    {
+        private int _calls;
+
+        public (int ExitCode, string Output, string Error) Run(IReadOnlyList<string> args)
+        {
+            int p = _calls++;
+            double rate = p == 1 ? 900 : 1000;
+            string probes = string.Join(", ", latencies[p].Select(ns => ns.ToString(CultureInfo.InvariantCulture)));
+            string json = string.Create(CultureInfo.InvariantCulture, $$$"""
+                {"peak_gflops": 400, "load_latency_ns": 5.0, "results": [{"workload": "custom", "backend": "reference",
+                  "samples_per_second": {{{rate}}}, "repeats": [{{{rate}}}], "percent_of_peak": 1.0,
+                  "load_latency_ns": {{{WorkloadTimer.Median(latencies[p])}}}, "load_latencies_ns": [{{{probes}}}],
+                  "load": {"load_average_start": 1, "load_average_end": 1, "other_processes_cores": 0.01, "seconds": 1}}]}
+                """);
+            return (0, json, "");
+        }
     }
 
     // runs each "process" through the same command line in this process, and keeps what each reported
@@ -223,7 +320,7 @@ public class BenchLoadCliTests
             Rates.Add(result.GetProperty("samples_per_second").GetDouble());
             Peaks.Add(doc.RootElement.GetProperty("peak_gflops").GetDouble());
             Percents.Add(result.GetProperty("percent_of_peak").GetDouble());
-            Latencies.Add(doc.RootElement.GetProperty("load_latency_ns").GetDouble());
+            Latencies.Add(result.GetProperty("load_latency_ns").GetDouble());
             return (exit, output.ToString(), error.ToString());
         }
     }

@@ -144,7 +144,7 @@ public class EvalPredictBenchCliTests
 
         CliRun table = CliRun.Of("bench", "--gemm", "48", "--backend", "reference", "--repeats", "1", "--seconds", "0.02");
         Assert.True(table.ExitCode == 0, table.ToString());
-        Assert.Matches(@"(?m)^48³ +reference +[0-9.]+ +[0-9.]+% +[0-9.]+ +[0-9.?]+ +[0-9.?-]+$", table.Output);
+        Assert.Matches(@"(?m)^48³ +reference +[0-9.]+ +[0-9.]+% +[0-9.]+ +[0-9.]+ +[0-9.?]+ +[0-9.?-]+$", table.Output);
 
         CliRun refused = CliRun.Of("bench", "--gemm", "0");
         Assert.Equal(1, refused.ExitCode);
