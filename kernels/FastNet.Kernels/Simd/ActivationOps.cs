@@ -163,18 +163,37 @@ internal static unsafe class Elementwise
 
     /// <summary>row[j] = f(row[j] + bias[j]) for j &lt; n; bias may be null.</summary>
     public static void BiasActivate<TV>(float* row, float* bias, int n, Activation activation)
+        where TV : unmanaged, IVec<TV> =>
+        BiasActivate<TV>(row, 0, 1, bias, n, activation);
+
+    /// <summary>
+    /// The same for <paramref name="rows"/> rows <paramref name="stride"/> floats apart: a GEMM's finished tile. One
+    /// call and dispatch per tile, not per row (a 12 × 32 tile's rows are two vectors each): a 1024³ product with a
+    /// bias and an activation ×1.012–1.030 on an AVX-512 Zen 5 (9 of 9 alternated processes).
+    /// </summary>
+    public static void BiasActivate<TV>(float* c, nint stride, int rows, float* bias, int n, Activation activation)
         where TV : unmanaged, IVec<TV>
     {
         switch (activation.Kind)
         {
-            case ActivationKind.Identity: BiasActivate<TV, IdentityOp>(row, bias, n); break;
-            case ActivationKind.Sigmoid: BiasActivate<TV, SigmoidOp>(row, bias, n); break;
-            case ActivationKind.Tanh: BiasActivate<TV, TanhOp>(row, bias, n); break;
-            case ActivationKind.Relu: BiasActivate<TV, ReluOp>(row, bias, n); break;
+            case ActivationKind.Identity: BiasActivateRows<TV, IdentityOp>(c, stride, rows, bias, n); break;
+            case ActivationKind.Sigmoid: BiasActivateRows<TV, SigmoidOp>(c, stride, rows, bias, n); break;
+            case ActivationKind.Tanh: BiasActivateRows<TV, TanhOp>(c, stride, rows, bias, n); break;
+            case ActivationKind.Relu: BiasActivateRows<TV, ReluOp>(c, stride, rows, bias, n); break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "unknown activation");
         }
     }
 
+    private static void BiasActivateRows<TV, TAct>(float* c, nint stride, int rows, float* bias, int n)
+        where TV : unmanaged, IVec<TV> where TAct : IActivationOp
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            BiasActivate<TV, TAct>(c + (r * stride), bias, n);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void BiasActivate<TV, TAct>(float* row, float* bias, int n)
         where TV : unmanaged, IVec<TV> where TAct : IActivationOp
     {
@@ -189,6 +208,7 @@ internal static unsafe class Elementwise
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int BiasActivateVectors<TV, TAct>(float* row, float* bias, int n)
         where TV : unmanaged, IVec<TV> where TAct : IActivationOp
     {

@@ -527,10 +527,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
                         if (last && _epilogue.Enabled)
                         {
                             float* bias = _epilogue.Bias == null ? null : _epilogue.Bias + j0;
-                            for (int r = 0; r < rows; r++)
-                            {
-                                Elementwise.BiasActivate<TV>(c + (r * ldc), bias, columns, _epilogue.Activation);
-                            }
+                            Elementwise.BiasActivate<TV>(c, ldc, rows, bias, columns, _epilogue.Activation);
                         }
                     }
                 }
@@ -607,10 +604,7 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
             }
             if (_epilogue.Enabled)
             {
-                for (int r = 0; r < rows; r++)
-                {
-                    Elementwise.BiasActivate<TV>(c + (r * _ldc), _epilogue.Bias, _n, _epilogue.Activation);
-                }
+                Elementwise.BiasActivate<TV>(c, _ldc, rows, _epilogue.Bias, _n, _epilogue.Activation);
             }
         }
     }
