@@ -125,6 +125,17 @@ internal static unsafe class Packing
         Sse.Prefetch0(run + count - 1);
     }
 
+    /// <summary>The same into L2 only (only where <see cref="Sse.IsSupported"/>): for lines used too late to stay in
+    /// L1.</summary>
+    internal static void PrefetchRunToL2(float* run, int count)
+    {
+        for (int i = 0; i < count; i += 16)
+        {
+            Sse.Prefetch1(run + i);
+        }
+        Sse.Prefetch1(run + count - 1);
+    }
+
     // destination[k·width + r] = source[r·lineStride + k·stepStride] for r < lines, zero for lines ≤ r < width
     private static void Transpose(float* source, nint lineStride, nint stepStride, int lines, int depth, int width,
         float* destination)
