@@ -97,6 +97,46 @@ public sealed unsafe class PackingLayoutTests
         AssertGuardKept(packed, panels * depth * nr);
     }
 
+    public static TheoryData<int, int, int, int, int, int> TransposedB => new()
+    {
+        // nr, columns, j0, depth, k0, colStride
+        // a whole 32-wide panel of Wᵀ (W's rows 1024 floats apart): 16×16 blocks, 70 steps = four blocks of sixteen,
+        // then 6 steps in 8×8 blocks' scalar tails
+        { 32, 32, 0, 70, 0, 1024 },
+        // two whole blocks of sixteen steps exactly, offsets in both directions
+        { 32, 32, 32, 32, 3, 100 },
+        // a partial panel: sixteen columns in one block, five more in 4×4 blocks and alone, the rest zero
+        { 32, 21, 5, 19, 1, 64 },
+        // a 16-wide panel (256-bit vectors): one block of sixteen lines
+        { 16, 16, 2, 23, 4, 40 },
+        // fewer columns than one block of eight
+        { 16, 7, 0, 9, 0, 16 },
+    };
+
+    [Theory]
+    [MemberData(nameof(TransposedB))]
+    public void TransposedBIsPackedIntoAPanel(int nr, int columns, int j0, int depth, int k0, int colStride)
+    {
+        // B's element (k, j) at b[k + j·colStride]: a W read as Wᵀ
+        float[] b = Distinct((j0 + columns) * colStride);
+        float[] packed = Sentinels((depth * nr) + Guard);
+        fixed (float* data = b)
+        fixed (float* destination = packed)
+        {
+            Packing.PackB(new Operand(data, 1, colStride), k0, depth, j0, columns, nr, destination);
+        }
+        for (int k = 0; k < depth; k++)
+        {
+            for (int c = 0; c < nr; c++)
+            {
+                float expected = c < columns ? b[k0 + k + ((j0 + c) * colStride)] : 0f;
+                Assert.True(expected.Equals(packed[(k * nr) + c]),
+                    $"step {k}, column {c}: {packed[(k * nr) + c]}, expected {expected}");
+            }
+        }
+        AssertGuardKept(packed, depth * nr);
+    }
+
     private static void PackAAndCompare(Operand a, Func<int, int, float> element, int mr, int rows, int i0, int depth,
         int k0)
     {

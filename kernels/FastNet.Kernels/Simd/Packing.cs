@@ -159,6 +159,15 @@ internal static unsafe class Packing
         else if (stepStride == 1 && Sse.IsSupported)
         {
             int r = 0;
+            // 16×16 blocks where a step's 16 floats fill a cache line (B's 32-wide panels of a transposed B, such as
+            // Wᵀ in dX = dZ·Wᵀ)
+            if (Avx512F.IsSupported && width % 16 == 0)
+            {
+                for (; r <= lines - 16; r += 16)
+                {
+                    Transpose16(source + (r * lineStride), lineStride, depth, width, destination + r);
+                }
+            }
             // 8×8 blocks where a step's 8 floats land on a 32-byte boundary (B's panels, 16 or 32 wide); into A's
             // 12-wide panels their stores would straddle cache lines, and 4×4 blocks measured faster there
             if (Avx.IsSupported && width % 8 == 0)
@@ -232,6 +241,61 @@ internal static unsafe class Packing
             Avx.Permute2x128(u3, u7, 0x31).Store(to + (7 * width));
         }
         Scalar(source + k, lineStride, 1, 0, 8, depth - k, width, destination + ((nint)k * width));
+    }
+
+    // sixteen lines of a row-major source into sixteen lanes of every step, 16 steps at a time: within each group of
+    // four lines the 4×4 in-lane transposes of Transpose12 (lane L of vector j: step 4L + j of those lines), then two
+    // rounds of 128-bit lane shuffles gather step k of all four groups into one vector, stored as one cache line
+    private static void Transpose16(float* source, nint lineStride, int depth, int width, float* destination)
+    {
+        int k = 0;
+        for (; k <= depth - 16; k += 16)
+        {
+            float* s = source + k;
+            // v{g}{j}: group g's lines, lane L holding step 4L + j
+            (Vector512<float> v00, Vector512<float> v01, Vector512<float> v02, Vector512<float> v03) = Group4(s, lineStride);
+            (Vector512<float> v10, Vector512<float> v11, Vector512<float> v12, Vector512<float> v13) = Group4(s + (4 * lineStride), lineStride);
+            (Vector512<float> v20, Vector512<float> v21, Vector512<float> v22, Vector512<float> v23) = Group4(s + (8 * lineStride), lineStride);
+            (Vector512<float> v30, Vector512<float> v31, Vector512<float> v32, Vector512<float> v33) = Group4(s + (12 * lineStride), lineStride);
+            float* to = destination + ((nint)k * width);
+            StoreSteps(v00, v10, v20, v30, to, width);
+            StoreSteps(v01, v11, v21, v31, to + width, width);
+            StoreSteps(v02, v12, v22, v32, to + (2 * width), width);
+            StoreSteps(v03, v13, v23, v33, to + (3 * width), width);
+        }
+        if (k < depth)
+        {
+            Transpose8(source + k, lineStride, depth - k, width, destination + ((nint)k * width));
+            Transpose8(source + (8 * lineStride) + k, lineStride, depth - k, width, destination + ((nint)k * width) + 8);
+        }
+    }
+
+    // four lines' 16 steps, transposed 4×4 within each 128-bit lane: vector j's lane L holds step 4L + j of the lines
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float>, Vector512<float>, Vector512<float>, Vector512<float>) Group4(float* s,
+        nint lineStride)
+    {
+        Vector512<float> r0 = Vector512.Load(s), r1 = Vector512.Load(s + lineStride);
+        Vector512<float> r2 = Vector512.Load(s + (2 * lineStride)), r3 = Vector512.Load(s + (3 * lineStride));
+        Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackLow(r2, r3);
+        Vector512<float> t2 = Avx512F.UnpackHigh(r0, r1), t3 = Avx512F.UnpackHigh(r2, r3);
+        return (Avx512F.Shuffle(t0, t1, 0x44), Avx512F.Shuffle(t0, t1, 0xEE), Avx512F.Shuffle(t2, t3, 0x44),
+            Avx512F.Shuffle(t2, t3, 0xEE));
+    }
+
+    // the four groups' vectors j (lane L: step 4L + j) to steps j, j + 4, j + 8 and j + 12 of all sixteen lines
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreSteps(Vector512<float> g0, Vector512<float> g1, Vector512<float> g2, Vector512<float> g3,
+        float* to, int width)
+    {
+        // lanes 0 and 2 of each operand (0x88), or 1 and 3 (0xDD): steps j and j + 8 of groups 0–1 and 2–3, then
+        // j + 4 and j + 12
+        Vector512<float> low01 = Avx512F.Shuffle4x128(g0, g1, 0x88), low23 = Avx512F.Shuffle4x128(g2, g3, 0x88);
+        Vector512<float> high01 = Avx512F.Shuffle4x128(g0, g1, 0xDD), high23 = Avx512F.Shuffle4x128(g2, g3, 0xDD);
+        Avx512F.Shuffle4x128(low01, low23, 0x88).Store(to);
+        Avx512F.Shuffle4x128(high01, high23, 0x88).Store(to + (4 * width));
+        Avx512F.Shuffle4x128(low01, low23, 0xDD).Store(to + (8 * width));
+        Avx512F.Shuffle4x128(high01, high23, 0xDD).Store(to + (12 * width));
     }
 
     // twelve lines of a row-major source into a 12-wide panel (AVX-512's A panels), 16 steps at a time: each group of
