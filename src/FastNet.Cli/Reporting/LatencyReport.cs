@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using FastNet.Benchmarking;
+using FastNet.Kernels.Cpu;
 
 namespace FastNet.Cli.Reporting;
 
@@ -44,7 +45,7 @@ internal static class LatencyReport
         }
         var c = CultureInfo.InvariantCulture;
         yield return string.Create(c,
-            $"  load ns = the load latency probed {probed}, as under the FMA peak; slow = more than {100 * LoadLatencies.SlowAbove:F0}% above the lowest this run measured");
+            $"  load ns = the load latency (chained loads through {CacheLatency.Bytes / 1024} KiB) probed {probed}; slow = more than {100 * LoadLatencies.SlowAbove:F0}% above the lowest this run measured");
         if (lowest is not double low)
         {
             yield break;
@@ -54,7 +55,7 @@ internal static class LatencyReport
             if (latencies is not null && latencies.SlowAgainst(low))
             {
                 yield return string.Create(c,
-                    $"warning: loads were slow during {what}: {latencies.Median:F2} ns a load against {low:F2} at this run's lowest (+{100 * (latencies.Median / low - 1):F0}%, slow above +{100 * LoadLatencies.SlowAbove:F0}%): the machine was in a slow stretch, so its rates that wait on loads are low");
+                    $"warning: loads were slow during {what}: {latencies.Median:F2} ns a load against {low:F2} at this run's lowest (+{100 * (latencies.Median / low - 1):F0}%, slow above +{100 * LoadLatencies.SlowAbove:F0}%): the machine's slow stretches raise it and the rates that wait on loads fall in them, so its figures may be low");
             }
         }
     }
