@@ -185,7 +185,7 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
                 float* next = _w + ((nint)(r0 + mr) * _outputs) + j;
                 for (int r = 0; r < ahead; r++)
                 {
-                    Packing.PrefetchRunToL2(next + ((nint)r * _outputs), nr);
+                    Packing.PrefetchRun(next + ((nint)r * _outputs), nr, intoL2: true);
                 }
                 StepTile<TDecay>(lr, wd, rows, inputPanel, r0, j, tile);
             }

@@ -115,25 +115,28 @@ internal static unsafe class Packing
     private const int RowsAhead = 4;
 
     /// <summary>Asks for every cache line of floats [run, run + count) in turn, the last float's line included (only
-    /// where <see cref="Sse.IsSupported"/>).</summary>
-    internal static void PrefetchRun(float* run, int count)
+    /// where <see cref="Sse.IsSupported"/>): into L1, or with <paramref name="intoL2"/> into L2 only, for lines used
+    /// too late to stay in L1.</summary>
+    internal static void PrefetchRun(float* run, int count, bool intoL2 = false)
     {
         for (int i = 0; i < count; i += 16)
         {
-            Sse.Prefetch0(run + i);
+            Prefetch(run + i, intoL2);
         }
-        Sse.Prefetch0(run + count - 1);
+        Prefetch(run + count - 1, intoL2);
     }
 
-    /// <summary>The same into L2 only (only where <see cref="Sse.IsSupported"/>): for lines used too late to stay in
-    /// L1.</summary>
-    internal static void PrefetchRunToL2(float* run, int count)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(float* line, bool intoL2)
     {
-        for (int i = 0; i < count; i += 16)
+        if (intoL2)
         {
-            Sse.Prefetch1(run + i);
+            Sse.Prefetch1(line);
         }
-        Sse.Prefetch1(run + count - 1);
+        else
+        {
+            Sse.Prefetch0(line);
+        }
     }
 
     // destination[k·width + r] = source[r·lineStride + k·stepStride] for r < lines, zero for lines ≤ r < width
@@ -244,7 +247,7 @@ internal static unsafe class Packing
     }
 
     // sixteen lines of a row-major source into sixteen lanes of every step, 16 steps at a time: within each group of
-    // four lines the 4×4 in-lane transposes of Transpose12 (lane L of vector j: step 4L + j of those lines), then two
+    // four lines the 4×4 in-lane transposes of Group4 (lane L of vector j: step 4L + j of those lines), then two
     // rounds of 128-bit lane shuffles gather step k of all four groups into one vector, stored as one cache line
     private static void Transpose16(float* source, nint lineStride, int depth, int width, float* destination)
     {
@@ -299,9 +302,9 @@ internal static unsafe class Packing
     }
 
     // twelve lines of a row-major source into a 12-wide panel (AVX-512's A panels), 16 steps at a time: each group of
-    // four lines is loaded as four 512-bit vectors and transposed 4×4 within each 128-bit lane, so that lane L of
-    // vector j holds step 4L + j of those four lines, stored where that step's group goes; a fourth of the loads and
-    // shuffles of four-line 128-bit transposes, and all twelve lines read together, one pass over the panel
+    // four lines is loaded as four 512-bit vectors and transposed 4×4 within each 128-bit lane (Group4), so that lane
+    // L of vector j holds step 4L + j of those four lines, stored where that step's group goes; a fourth of the loads
+    // and shuffles of four-line 128-bit transposes, and all twelve lines read together, one pass over the panel
     private static void Transpose12(float* source, nint lineStride, int depth, float* destination)
     {
         int k = 0;
@@ -310,15 +313,12 @@ internal static unsafe class Packing
             float* to = destination + ((nint)k * 12);
             for (int g = 0; g < 3; g++)
             {
-                float* s = source + (4 * g * lineStride) + k;
-                Vector512<float> r0 = Vector512.Load(s), r1 = Vector512.Load(s + lineStride);
-                Vector512<float> r2 = Vector512.Load(s + (2 * lineStride)), r3 = Vector512.Load(s + (3 * lineStride));
-                Vector512<float> t0 = Avx512F.UnpackLow(r0, r1), t1 = Avx512F.UnpackLow(r2, r3);
-                Vector512<float> t2 = Avx512F.UnpackHigh(r0, r1), t3 = Avx512F.UnpackHigh(r2, r3);
-                StoreLanes(Avx512F.Shuffle(t0, t1, 0x44), to + (4 * g));
-                StoreLanes(Avx512F.Shuffle(t0, t1, 0xEE), to + 12 + (4 * g));
-                StoreLanes(Avx512F.Shuffle(t2, t3, 0x44), to + 24 + (4 * g));
-                StoreLanes(Avx512F.Shuffle(t2, t3, 0xEE), to + 36 + (4 * g));
+                (Vector512<float> v0, Vector512<float> v1, Vector512<float> v2, Vector512<float> v3) =
+                    Group4(source + (4 * g * lineStride) + k, lineStride);
+                StoreLanes(v0, to + (4 * g));
+                StoreLanes(v1, to + 12 + (4 * g));
+                StoreLanes(v2, to + 24 + (4 * g));
+                StoreLanes(v3, to + 36 + (4 * g));
             }
         }
         if (k < depth)

@@ -26,15 +26,18 @@ internal static class LatencyReport
     /// <summary>The lowest latency a run measured: its start probe, if taken, and each measurement's median.</summary>
     public static double? Lowest(LoadLatency? start, IEnumerable<LoadLatencies?> measured)
     {
-        double[] all = [.. measured.OfType<LoadLatencies>().Select(l => l.Median), .. start is LoadLatency s ? [s.Nanoseconds] : Array.Empty<double>()];
-        return all.Length > 0 ? all.Min() : null;
+        IEnumerable<double> all = measured.OfType<LoadLatencies>().Select(l => l.Median);
+        if (start is LoadLatency s)
+        {
+            all = all.Append(s.Nanoseconds);
+        }
+        return all.Any() ? all.Min() : null;
     }
 
     /// <summary>Where any measurement was probed: the column explained (<paramref name="probed"/> says when the probes
-    /// were taken), then one warning
-    /// line per measurement whose latency stands more than <see cref="LoadLatencies.SlowAbove"/> above
-    /// <paramref name="lowest"/>. <paramref name="measured"/> pairs what was measured ("per-example on simd") with its
-    /// latency.</summary>
+    /// were taken), then one warning line per measurement whose latency stands more than
+    /// <see cref="LoadLatencies.SlowAbove"/> above <paramref name="lowest"/>. <paramref name="measured"/> pairs what was
+    /// measured ("per-example on simd") with its latency.</summary>
     public static IEnumerable<string> Notes(IEnumerable<(string What, LoadLatencies? Latencies)> measured, double? lowest,
         string probed = "after each timed repeat (median)")
     {
