@@ -114,10 +114,11 @@ internal static unsafe class NarrowMicroKernel
         float* a7 = rows > 7 ? a + (7 * aRowStride) : a;
         TV c0 = TV.Zero, c1 = TV.Zero, c2 = TV.Zero, c3 = TV.Zero;
         TV c4 = TV.Zero, c5 = TV.Zero, c6 = TV.Zero, c7 = TV.Zero;
+        TV lanes = ValidLanes<TV>(columns);
         nint end = depth * aStepStride;
         for (nint s = 0; s != end; s += aStepStride)
         {
-            TV b0 = TB.Masked ? TV.LoadFirst(b, columns) : TV.Load(b);
+            TV b0 = TB.Masked ? TV.LoadFirst(b, lanes) : TV.Load(b);
             c0 = TV.MulAdd(TV.Splat(a0[s]), b0, c0);
             c1 = TV.MulAdd(TV.Splat(a1[s]), b0, c1);
             c2 = TV.MulAdd(TV.Splat(a2[s]), b0, c2);
@@ -128,35 +129,36 @@ internal static unsafe class NarrowMicroKernel
             c7 = TV.MulAdd(TV.Splat(a7[s]), b0, c7);
             b += ldb;
         }
-        float* lanes = stackalloc float[16];
-        StoreRow(c0, TV.Zero, c, columns, accumulate, lanes);
+        // where masks are copies, the valid lanes go through this buffer (16 floats: the widest vector)
+        float* copy = stackalloc float[16];
+        StoreOneVectorRow(c0, c, columns, accumulate, lanes, copy);
         if (rows > 1)
         {
-            StoreRow(c1, TV.Zero, c + (1 * ldc), columns, accumulate, lanes);
+            StoreOneVectorRow(c1, c + (1 * ldc), columns, accumulate, lanes, copy);
         }
         if (rows > 2)
         {
-            StoreRow(c2, TV.Zero, c + (2 * ldc), columns, accumulate, lanes);
+            StoreOneVectorRow(c2, c + (2 * ldc), columns, accumulate, lanes, copy);
         }
         if (rows > 3)
         {
-            StoreRow(c3, TV.Zero, c + (3 * ldc), columns, accumulate, lanes);
+            StoreOneVectorRow(c3, c + (3 * ldc), columns, accumulate, lanes, copy);
         }
         if (rows > 4)
         {
-            StoreRow(c4, TV.Zero, c + (4 * ldc), columns, accumulate, lanes);
+            StoreOneVectorRow(c4, c + (4 * ldc), columns, accumulate, lanes, copy);
         }
         if (rows > 5)
         {
-            StoreRow(c5, TV.Zero, c + (5 * ldc), columns, accumulate, lanes);
+            StoreOneVectorRow(c5, c + (5 * ldc), columns, accumulate, lanes, copy);
         }
         if (rows > 6)
         {
-            StoreRow(c6, TV.Zero, c + (6 * ldc), columns, accumulate, lanes);
+            StoreOneVectorRow(c6, c + (6 * ldc), columns, accumulate, lanes, copy);
         }
         if (rows > 7)
         {
-            StoreRow(c7, TV.Zero, c + (7 * ldc), columns, accumulate, lanes);
+            StoreOneVectorRow(c7, c + (7 * ldc), columns, accumulate, lanes, copy);
         }
     }
 
@@ -180,10 +182,11 @@ internal static unsafe class NarrowMicroKernel
         TV c0 = TV.Zero, c1 = TV.Zero, c2 = TV.Zero, c3 = TV.Zero, c4 = TV.Zero, c5 = TV.Zero, c6 = TV.Zero;
         TV c7 = TV.Zero, c8 = TV.Zero, c9 = TV.Zero, c10 = TV.Zero, c11 = TV.Zero, c12 = TV.Zero, c13 = TV.Zero;
         TV c14 = TV.Zero, c15 = TV.Zero;
+        TV lanes = ValidLanes<TV>(columns);
         nint end = depth * aStepStride;
         for (nint s = 0; s != end; s += aStepStride)
         {
-            TV b0 = TB.Masked ? TV.LoadFirst(b, columns) : TV.Load(b);
+            TV b0 = TB.Masked ? TV.LoadFirst(b, lanes) : TV.Load(b);
             float* row = a + s;
             c0 = TV.MulAdd(TV.Splat(row[0]), b0, c0);
             c1 = TV.MulAdd(TV.Splat(row[1]), b0, c1);
@@ -203,23 +206,51 @@ internal static unsafe class NarrowMicroKernel
             c15 = TV.MulAdd(TV.Splat(row[15]), b0, c15);
             b += ldb;
         }
-        float* lanes = stackalloc float[16];
-        StoreRow(c0, TV.Zero, c, columns, accumulate, lanes);
-        StoreRow(c1, TV.Zero, c + (1 * ldc), columns, accumulate, lanes);
-        StoreRow(c2, TV.Zero, c + (2 * ldc), columns, accumulate, lanes);
-        StoreRow(c3, TV.Zero, c + (3 * ldc), columns, accumulate, lanes);
-        StoreRow(c4, TV.Zero, c + (4 * ldc), columns, accumulate, lanes);
-        StoreRow(c5, TV.Zero, c + (5 * ldc), columns, accumulate, lanes);
-        StoreRow(c6, TV.Zero, c + (6 * ldc), columns, accumulate, lanes);
-        StoreRow(c7, TV.Zero, c + (7 * ldc), columns, accumulate, lanes);
-        StoreRow(c8, TV.Zero, c + (8 * ldc), columns, accumulate, lanes);
-        StoreRow(c9, TV.Zero, c + (9 * ldc), columns, accumulate, lanes);
-        StoreRow(c10, TV.Zero, c + (10 * ldc), columns, accumulate, lanes);
-        StoreRow(c11, TV.Zero, c + (11 * ldc), columns, accumulate, lanes);
-        StoreRow(c12, TV.Zero, c + (12 * ldc), columns, accumulate, lanes);
-        StoreRow(c13, TV.Zero, c + (13 * ldc), columns, accumulate, lanes);
-        StoreRow(c14, TV.Zero, c + (14 * ldc), columns, accumulate, lanes);
-        StoreRow(c15, TV.Zero, c + (15 * ldc), columns, accumulate, lanes);
+        // where masks are copies, the valid lanes go through this buffer (16 floats: the widest vector)
+        float* copy = stackalloc float[16];
+        StoreOneVectorRow(c0, c, columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c1, c + (1 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c2, c + (2 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c3, c + (3 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c4, c + (4 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c5, c + (5 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c6, c + (6 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c7, c + (7 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c8, c + (8 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c9, c + (9 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c10, c + (10 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c11, c + (11 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c12, c + (12 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c13, c + (13 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c14, c + (14 * ldc), columns, accumulate, lanes, copy);
+        StoreOneVectorRow(c15, c + (15 * ldc), columns, accumulate, lanes, copy);
+    }
+
+    // C's valid lanes as a mask, made once per call: a mask made at every step (LoadFirst's count overload) took a
+    // 10-wide product's loop 1.17 times as long; zero, and unused, where C is a whole vector wide or masks are copies
+    // (B's steps are read masked only where masks are single instructions: Gemm's ReadsNarrowBInPlace)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ValidLanes<TV>(int columns) where TV : unmanaged, IVec<TV> =>
+        columns < TV.Count && TV.MasksLanes ? TV.FirstLanes(columns) : TV.Zero;
+
+    // a one-vector C's row (+)= sums over its first columns: under the mask where masks are single instructions,
+    // else through the stack; the sum is added to C's old value as the tiled path adds it
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreOneVectorRow<TV>(TV sums, float* c, int columns, bool accumulate, TV lanes, float* copy)
+        where TV : unmanaged, IVec<TV>
+    {
+        if (columns == TV.Count)
+        {
+            TV.Store(accumulate ? TV.Load(c) + sums : sums, c);
+        }
+        else if (TV.MasksLanes)
+        {
+            TV.StoreFirst(accumulate ? TV.LoadFirst(c, lanes) + sums : sums, c, lanes);
+        }
+        else
+        {
+            StorePartial(sums, c, columns, accumulate, copy);
+        }
     }
 
     // C's row (+)= (low, high) over its first columns; a sum is added to C's old value as the tiled path adds it
