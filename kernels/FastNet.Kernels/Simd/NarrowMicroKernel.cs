@@ -227,11 +227,10 @@ internal static unsafe class NarrowMicroKernel
     }
 
     // C's valid lanes as a mask, made once per call: a mask made at every step (LoadFirst's count overload) took a
-    // 10-wide product's loop 1.17 times as long; zero, and unused, where C is a whole vector wide or masks are copies
-    // (B's steps are read masked only where masks are single instructions: Gemm's ReadsNarrowBInPlace)
+    // 10-wide product's loop 1.17 times as long; zero, and unused, where C is a whole vector wide
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV ValidLanes<TV>(int columns) where TV : unmanaged, IVec<TV> =>
-        columns < TV.Count && TV.MasksLanes ? TV.FirstLanes(columns) : TV.Zero;
+        columns < TV.Count ? TV.FirstLanes(columns) : TV.Zero;
 
     // a one-vector C's row (+)= sums over its first columns: under the mask where masks are single instructions,
     // else through the stack; the sum is added to C's old value as the tiled path adds it

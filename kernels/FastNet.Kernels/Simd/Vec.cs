@@ -109,7 +109,8 @@ internal unsafe interface IVec<TSelf> where TSelf : unmanaged, IVec<TSelf>
     /// <see cref="LoadFirst(float*, TSelf)"/> and <see cref="StoreFirst(TSelf, float*, TSelf)"/>, for a loop that loads
     /// or stores the same lanes at every step: the JIT does not hoist the mask that
     /// <see cref="LoadFirst(float*, int)"/> makes out of such a loop (a 10-wide product's loop took 1.17 times as long
-    /// with it made at every step, AVX-512 Zen 5). A set lane has every bit set, the others none.
+    /// with it made at every step, AVX-512 Zen 5). Opaque: where masks are single instructions its set lanes have every
+    /// bit set; elsewhere it carries the count to the copies through the stack.
     /// </summary>
     static virtual TSelf FirstLanes(int count) => PaddedLanes.FirstLanes<TSelf>(count);
 
@@ -143,27 +144,15 @@ internal static unsafe class PaddedLanes
         new Span<float>(lanes, count).CopyTo(new Span<float>(destination, count));
     }
 
-    public static TV FirstLanes<TV>(int count) where TV : unmanaged, IVec<TV>
-    {
-        int* lanes = stackalloc int[TV.Count];
-        for (int i = 0; i < TV.Count; i++)
-        {
-            lanes[i] = i < count ? -1 : 0;
-        }
-        return TV.Load((float*)lanes);
-    }
+    // the count in every lane (exact: fewer lanes than float32's 24-bit significand counts)
+    public static TV FirstLanes<TV>(int count) where TV : unmanaged, IVec<TV> => TV.Splat(count);
 
-    // the lanes a mask from FirstLanes sets
+    // the count a mask from FirstLanes carries
     public static int CountOf<TV>(TV firstLanes) where TV : unmanaged, IVec<TV>
     {
-        int* lanes = stackalloc int[TV.Count];
-        TV.Store(firstLanes, (float*)lanes);
-        int count = 0;
-        while (count < TV.Count && lanes[count] != 0)
-        {
-            count++;
-        }
-        return count;
+        float* lanes = stackalloc float[TV.Count];
+        TV.Store(firstLanes, lanes);
+        return (int)lanes[0];
     }
 }
 
@@ -252,7 +241,8 @@ internal readonly unsafe struct V512(Vector512<float> value) : IVec<V512>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static V512 FirstLanes(int count) => new(Mask(count));
+    public static V512 FirstLanes(int count) =>
+        Avx512F.IsSupported ? new(Mask(count)) : PaddedLanes.FirstLanes<V512>(count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static V512 LoadFirst(float* source, V512 firstLanes) => Avx512F.IsSupported
