@@ -120,17 +120,7 @@ public unsafe class SimdGemmNarrowInPlaceTests
         int cFloats, float fill)
     {
         new Span<float>(c, cFloats).Fill(fill);
-        using var pool = new WorkerPool(2);
-        if (width == VectorWidth.Bits512)
-        {
-            using var gemm = new Gemm<V512>(pool);
-            gemm.Multiply(m, n, k, a, b, c, ldc, Epilogue.None);
-        }
-        else
-        {
-            using var gemm = new Gemm<V256>(pool);
-            gemm.Multiply(m, n, k, a, b, c, ldc, Epilogue.None);
-        }
+        Multiply(width, a, b, m, n, k, c, ldc);
     }
 
     private static void AssertStored(float[] product, float* c, int rows, int columns, int ldc, int cFloats,
@@ -155,24 +145,29 @@ public unsafe class SimdGemmNarrowInPlaceTests
     // C = X·W through the backend's GEMM on two threads, W read where it lies
     private static float[] Multiply(VectorWidth width, float[] x, float* w, int batch, int inputs, int outputs)
     {
-        using var pool = new WorkerPool(2);
         float[] c = new float[batch * outputs];
         fixed (float* xData = x, cData = c)
         {
-            var a = new Operand(xData, inputs, 1);
-            var b = new Operand(w, outputs, 1);
-            if (width == VectorWidth.Bits512)
-            {
-                using var gemm = new Gemm<V512>(pool);
-                gemm.Multiply(batch, outputs, inputs, a, b, cData, outputs, Epilogue.None);
-            }
-            else
-            {
-                using var gemm = new Gemm<V256>(pool);
-                gemm.Multiply(batch, outputs, inputs, a, b, cData, outputs, Epilogue.None);
-            }
+            Multiply(width, new Operand(xData, inputs, 1), new Operand(w, outputs, 1), batch, outputs, inputs, cData,
+                outputs);
         }
         return c;
+    }
+
+    // C[m, n] = A·B, C's rows ldc floats apart, through the backend's GEMM on two threads
+    private static void Multiply(VectorWidth width, Operand a, Operand b, int m, int n, int k, float* c, int ldc)
+    {
+        using var pool = new WorkerPool(2);
+        if (width == VectorWidth.Bits512)
+        {
+            using var gemm = new Gemm<V512>(pool);
+            gemm.Multiply(m, n, k, a, b, c, ldc, Epilogue.None);
+        }
+        else
+        {
+            using var gemm = new Gemm<V256>(pool);
+            gemm.Multiply(m, n, k, a, b, c, ldc, Epilogue.None);
+        }
     }
 
     private const int ProtRead = 1, ProtWrite = 2, ProtNone = 0, MapPrivate = 2, MapAnonymous = 0x20;

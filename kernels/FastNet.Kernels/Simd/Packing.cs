@@ -417,7 +417,7 @@ internal static unsafe class Packing
         }
     }
 
-    // a 12-row micro-panel's step in two moves, inline: through Copy's loops it was a call and five branches for 48
+    // a 12-row micro-panel's step in two moves, inline: through Copy it was a call and its loops' checks for 48
     // bytes, 8 of them a step when packing a block of Xᵀ
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy12(float* from, float* to)
