@@ -45,9 +45,18 @@ public class CacheLatencyTests
     {
         var probe = new CacheLatency();
         probe.Measure(1000); // compiled before the count
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        double ns = probe.Measure(1000);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // the cleanest of up to three calls: the runtime bills one-off work, such as a method's move to optimized code,
+        // to the thread that sets it off (8,176 bytes in one whole-suite run), and no later call repeats it, where an
+        // allocation of the probe's own would show in every call
+        long cleanest = long.MaxValue;
+        double ns = double.NaN;
+        for (int call = 0; call < 3 && cleanest != 0; call++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            ns = probe.Measure(1000);
+            cleanest = Math.Min(cleanest, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, cleanest);
         Assert.True(double.IsFinite(ns) && ns > 0, $"{ns} ns a load");
         probe.Dispose();
         Assert.Throws<ObjectDisposedException>(() => probe.Measure(1000));
