@@ -35,15 +35,9 @@ public unsafe class SimdGemmNarrowInPlaceTests
         }
         var random = new Random(batch + inputs + outputs);
         float[] x = Host.Random(random, batch * inputs), w = Host.Random(random, inputs * outputs);
-        int wBytes = inputs * outputs * sizeof(float);
-        int pages = (wBytes + PageBytes - 1) / PageBytes;
-        byte* region = Map((pages + 1) * PageBytes);
-        try
+        // W's last float is the last before the unreadable page (4-byte aligned, as a view of a buffer may be)
+        BeforeGuardPage(w.Length, wData =>
         {
-            Assert.Equal(0, Protect(region + ((nint)pages * PageBytes), PageBytes, ProtNone));
-            // W's last float is the last before the unreadable page (4-byte aligned, as a view of a buffer may be)
-            float* wEnd = (float*)(region + ((nint)pages * PageBytes));
-            float* wData = wEnd - (inputs * outputs);
             w.CopyTo(new Span<float>(wData, w.Length));
             // the widths that fuse their multiply-adds, as the model does
             foreach (VectorWidth width in VectorWidths.Available.Where(v => v >= VectorWidth.Bits256))
@@ -52,11 +46,7 @@ public unsafe class SimdGemmNarrowInPlaceTests
                 Assert.Equal(SimdGemmSummationOrderTests.Model(x, inputs, 1, w, outputs, 1, batch, outputs, inputs,
                     width), c);
             }
-        }
-        finally
-        {
-            Assert.Equal(0, Unmap(region, (pages + 1) * PageBytes));
-        }
+        });
     }
 
     // (batch, depth, outputs): X·W through the 8-row kernel and Xᵀ·D through the 16-row one, each with one k-block
@@ -83,13 +73,9 @@ public unsafe class SimdGemmNarrowInPlaceTests
         float[] delta = Host.Random(random, batch * outputs);
         int ldc = outputs + 3, rows = Math.Max(batch, depth);
         int cFloats = ((rows - 1) * ldc) + outputs;
-        int pages = ((cFloats * sizeof(float)) + PageBytes - 1) / PageBytes;
-        byte* region = Map((pages + 1) * PageBytes);
-        try
+        // C's last float is the last before the unwritable page
+        BeforeGuardPage(cFloats, c =>
         {
-            Assert.Equal(0, Protect(region + ((nint)pages * PageBytes), PageBytes, ProtNone));
-            // C's last float is the last before the unwritable page
-            float* c = (float*)(region + ((nint)pages * PageBytes)) - cFloats;
             foreach (VectorWidth width in VectorWidths.Available.Where(v => v >= VectorWidth.Bits256))
             {
                 fixed (float* xData = x, wData = w, dData = delta)
@@ -109,11 +95,7 @@ public unsafe class SimdGemmNarrowInPlaceTests
                     AssertStored(product, c, depth, outputs, ldc, cFloats, Untouched, $"{width}, Xᵀ·D");
                 }
             }
-        }
-        finally
-        {
-            Assert.Equal(0, Unmap(region, (pages + 1) * PageBytes));
-        }
+        });
     }
 
     private static void MultiplyInto(VectorWidth width, Operand a, Operand b, int m, int n, int k, float* c, int ldc,
@@ -167,6 +149,25 @@ public unsafe class SimdGemmNarrowInPlaceTests
         {
             using var gemm = new Gemm<V256>(pool);
             gemm.Multiply(m, n, k, a, b, c, ldc, Epilogue.None);
+        }
+    }
+
+    private delegate void FloatsAt(float* first);
+
+    // runs body on floats floats whose last one ends where a page that can be neither read nor written begins, so an
+    // access past them faults
+    private static void BeforeGuardPage(int floats, FloatsAt body)
+    {
+        int pages = ((floats * sizeof(float)) + PageBytes - 1) / PageBytes;
+        byte* region = Map((pages + 1) * PageBytes);
+        try
+        {
+            Assert.Equal(0, Protect(region + ((nint)pages * PageBytes), PageBytes, ProtNone));
+            body((float*)(region + ((nint)pages * PageBytes)) - floats);
+        }
+        finally
+        {
+            Assert.Equal(0, Unmap(region, (pages + 1) * PageBytes));
         }
     }
 
