@@ -3,22 +3,6 @@ using System.Runtime.CompilerServices;
 
 namespace FastNet.Kernels.Simd;
 
-/// <summary>What a GEMM does to each finished tile of C while it is still in L1: nothing, or A = f(C + b).</summary>
-internal readonly unsafe struct Epilogue(float* bias, Activation activation, bool enabled)
-{
-    /// <summary>Bias per column of C, or null.</summary>
-    public float* Bias { get; } = bias;
-
-    /// <summary>The activation applied after the bias.</summary>
-    public Activation Activation { get; } = activation;
-
-    /// <summary>False for a plain product.</summary>
-    public bool Enabled { get; } = enabled;
-
-    /// <summary>No epilogue.</summary>
-    public static Epilogue None => default;
-}
-
 /// <summary>
 /// Single-precision C = A·B (overwrites C) with A [M, K] and B [K, N] given by strides, so X·W, Xᵀ·dZ and dZ·Wᵀ are
 /// one code path. Blocking: k-blocks of <see cref="DepthBlock"/> steps and micro-panels of NR columns of B; a row-major
