@@ -8,7 +8,8 @@ namespace FastNet.Onnx.Tests;
 /// A graph that defines a name twice (two initializers, two nodes computing one tensor, a node computing an
 /// initializer) or a metadata key twice is refused naming the file, the name and the node, instead of the later
 /// definition silently replacing the earlier; metadata that is not JSON is quoted on one line, and a class name that
-/// would break predict's CSV or eval's table is refused.
+/// would break predict's CSV or eval's table is refused, and so is a loss the output layer cannot have (as in a model
+/// file).
 /// </summary>
 public class AmbiguousGraphTests
 {
@@ -49,6 +50,12 @@ public class AmbiguousGraphTests
             () => WithMetadata(Layer().Node("Relu", "/fc/Relu", ["/fc/Gemm_output_0"], "output").Build(),
                 (OnnxLayout.ClassesKey, "[\"a\",\n\u001b[2J nul")),
             "model.onnx: metadata 'fastnet.classes': not a JSON array of names (line 2, byte 1: \"0x1B\" is an invalid start of a value.)"
+        },
+        {
+            "a cross-entropy loss over sigmoid outputs (predict would take their softmax)",
+            () => WithMetadata(Layer().Node("Sigmoid", "/fc/Sigmoid", ["/fc/Gemm_output_0"], "output").Build(),
+                (OnnxLayout.LossKey, "cross-entropy")),
+            "model.onnx: metadata 'fastnet.loss' says cross-entropy, but cross-entropy applies softmax to the output layer itself: its activation must be identity, not sigmoid"
         },
     };
 

@@ -210,6 +210,19 @@ public class ImportErrorTests
         AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight \"fc.weight\" has a negative dimension");
     }
 
+    // ONNX Runtime reads raw_data: taking float_data instead would predict with other weights than it does
+    [Fact]
+    public void AWeightHoldingBothFloatDataAndRawDataIsRefused()
+    {
+        ModelProto onnx = new GraphBuilder().Input("input", 3).Output("output", 2)
+            .Initializer("fc.weight", Weight, 3, 2)
+            .Node("MatMul", "/fc/MatMul", ["input", "fc.weight"], "output")
+            .Build();
+        onnx.Graph.Initializer.Single(t => t.Name == "fc.weight").FloatData.AddRange(Weight.Select(w => w * 10));
+
+        AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight \"fc.weight\" holds both float_data and raw_data");
+    }
+
     private static GraphBuilder Layer() => new GraphBuilder().Input("input", 3).Output("output", 2)
         .Initializer("fc.weight", Weight, 2, 3).Initializer("fc.bias", Bias, 2)
         .Node("Gemm", "/fc/Gemm", ["input", "fc.weight", "fc.bias"], "/fc/Gemm_output_0", Int("transB", 1));

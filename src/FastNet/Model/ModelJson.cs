@@ -37,6 +37,10 @@ public static class ModelJson
     // the members of the document besides the metadata's
     private static readonly string[] RootMembers = ["format", "version", "inputs", "loss", "layers"];
 
+    // a version 1 document's members: it has no metadata, so a member that would say how to use the model (its
+    // preprocessing, say) is refused rather than dropped, which would score the model without it
+    private static readonly string[] FirstVersionMembers = ["format", "version", "inputs", "layers"];
+
     /// <summary>The first version, without metadata.</summary>
     public const int FirstVersion = 1;
 
@@ -120,7 +124,8 @@ public static class ModelJson
                 throw reader.Error("version",
                     $"this FastNet reads versions {FirstVersion} and {Version}, the file is version {version}");
             }
-            reader.RequireKnownMembers(root, null, [.. RootMembers, .. ModelMetadataJson.Members]);
+            reader.RequireKnownMembers(root, null,
+                version == FirstVersion ? FirstVersionMembers : [.. RootMembers, .. ModelMetadataJson.Members]);
             int inputs = reader.PositiveInt(root, "inputs");
             JsonElement layers = reader.Member(root, "layers", JsonValueKind.Array);
             if (layers.GetArrayLength() == 0)

@@ -203,6 +203,12 @@ public static class OnnxImport
             {
                 throw new OnnxFormatException(file, $"metadata '{OnnxLayout.LossKey}': {e.Message}", inner: e);
             }
+            // as a model file's loss is checked against its layers: a cross-entropy over, say, sigmoid outputs would
+            // predict the softmax of those outputs, which is not what the graph computes
+            if (!softmax && spec.LossMismatch(loss.Value) is string mismatch)
+            {
+                throw new OnnxFormatException(file, $"metadata '{OnnxLayout.LossKey}' says {lossName}, but {mismatch}");
+            }
         }
         return new ModelMetadata
         {

@@ -5,7 +5,7 @@ using Onnx;
 namespace FastNet.Onnx;
 
 /// <summary>float32 tensors to and from <see cref="TensorProto"/>: written as little-endian raw_data, read from
-/// float_data or raw_data.</summary>
+/// float_data or raw_data (never a tensor that holds both).</summary>
 internal static class OnnxTensors
 {
     public const int FloatType = (int)TensorProto.Types.DataType.Float;
@@ -58,6 +58,12 @@ internal static class OnnxTensors
                 return null;
             }
             count *= d;
+        }
+        if (tensor.FloatData.Count > 0 && !tensor.RawData.IsEmpty)
+        {
+            // ONNX allows one of the two; ONNX Runtime reads raw_data, so taking float_data would run other weights
+            problem = "holds both float_data and raw_data (ONNX allows only one; which is meant is ambiguous)";
+            return null;
         }
         if (tensor.FloatData.Count > 0)
         {

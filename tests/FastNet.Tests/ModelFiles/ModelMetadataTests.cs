@@ -135,6 +135,21 @@ public class ModelMetadataTests
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 
+    // a version 1 file has no metadata: one that states some anyway is refused, not read without it
+    [Theory]
+    [InlineData("\"preprocessing\": { \"kind\": \"divide\", \"divisor\": 100 }", "preprocessing")]
+    [InlineData("\"loss\": \"cross-entropy\"", "loss")]
+    [InlineData("\"classes\": [\"a\", \"b\"]", "classes")]
+    public void AVersionOneFileStatingMetadataIsRefusedNamingTheMember(string member, string field)
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Write("v1.json", VersionOne.Replace("\"version\": 1,", $"\"version\": 1, {member},", StringComparison.Ordinal));
+        ModelFormatException e = Assert.Throws<ModelFormatException>(() => ModelJson.Read(path));
+        Assert.Contains("v1.json", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"field {field}: not a member this file may hold; expected format, version, inputs, layers",
+            e.Message, StringComparison.Ordinal);
+    }
+
     private const string OneHiddenLayer = """
         { "format": "fastnet-model", "version": 2, "inputs": 2, "dropout": DROPOUT,
           "layers": [ { "units": 2, "activation": "relu", "weights": [[0.1, 0.2], [0.3, 0.4]] },
