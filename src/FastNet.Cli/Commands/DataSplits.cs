@@ -75,6 +75,12 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         }
     }
 
+    /// <summary>Whether <paramref name="data"/> is read as a CSV file: not the digits, a dataset, a directory of IDX
+    /// files or NumPy data.</summary>
+    public static bool IsCsv(string data) =>
+        !data.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase) && IdxSource(data) is null
+        && !NumpyData.IsNumpyFile(data);
+
     // Where IDX data named `data` lies and what its sets are called: a known dataset in the cache that `fastnet data
     // fetch` fills (Known), or a directory of IDX files; null for the embedded digits and for files.
     private static (string Directory, string Name, KnownDataset? Known)? IdxSource(string data)
@@ -106,11 +112,12 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     public static DataSplits Load(DataRequest request, string scale, InputScaling? scaling = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.TestFraction is < 0 or >= 1)
+        // written so that NaN, which no comparison holds for, is refused too
+        if (request.TestFraction is double testShare && !(testShare >= 0 && testShare < 1))
         {
             throw new ArgumentException($"--test-fraction: expected a value in [0, 1), got {request.TestFraction}");
         }
-        if (request.ValidationFraction is < 0 or >= 1)
+        if (!(request.ValidationFraction >= 0 && request.ValidationFraction < 1))
         {
             throw new ArgumentException($"--validation-fraction: expected a value in [0, 1), got {request.ValidationFraction}");
         }
@@ -125,13 +132,22 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         string data = request.Source;
         bool digits = data.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase);
         (string Directory, string Name, KnownDataset? Known)? idx = IdxSource(data);
+        // an option the data has no use for is refused rather than recorded in the model as if it had been applied
+        if (request.Targets != 0 && !IsCsv(data))
+        {
+            throw new ArgumentException($"--targets: only for CSV data (its last columns as real-valued targets), not {data}");
+        }
+        if (idx is not null && request.TestFraction is not null)
+        {
+            throw new ArgumentException($"--test-fraction: {data} comes with its own test set; leave --test-fraction out");
+        }
         float autoDivisor = digits ? DigitsScale : idx is not null ? ImageScale : 1;
         Dataset train;
         Dataset? validation, test;
         if (idx is (string directory, _, var known))
         {
             // a known dataset's files are verified against their checksums as they load
-            TrainTestSplit images = known is not null ? new DatasetFetcher().Load(known)
+            TrainTestSplit images = known is not null ? new DatasetFetcher().Load(known, request.Classes ?? 10)
                 : MnistDirectory.Load(directory, request.Classes ?? 10);
             (train, validation) = WithValidation(images.Train, request.ValidationFraction, request.Seed);
             test = images.Test;

@@ -21,9 +21,11 @@ internal static class ModelInputs
         ArgumentNullException.ThrowIfNull(source);
         TrainingDataSource? recorded = source.Model.Metadata.Data;
         bool sameData = recorded is not null && (data is null || SameSource(data, recorded.Source));
+        // other data is read as the model was trained: a regression model's CSV with its recorded target columns
+        string other = data ?? DataRequest.Digits;
         DataRequest request = sameData
             ? DataRequest.From(recorded!)
-            : new DataRequest(data ?? DataRequest.Digits, 0, null, 0, 1);
+            : new DataRequest(other, recorded is not null && DataSplits.IsCsv(other) ? recorded.TargetColumns : 0, null, 0, 1);
         if (labels is not null)
         {
             request = request with { Labels = labels };
@@ -114,9 +116,15 @@ internal static class ModelInputs
         return recorded;
     }
 
+    // a dataset's name (digits, mnist) in any case, as loading reads it; a file's name as the file system compares it,
+    // so STD.csv is not std.csv on Linux
     private static bool SameSource(string data, string recorded) =>
-        string.Equals(data, recorded, StringComparison.OrdinalIgnoreCase)
+        data == recorded
+        || (IsDatasetName(data) && string.Equals(data, recorded, StringComparison.OrdinalIgnoreCase))
         || (File.Exists(data) && File.Exists(recorded) && Path.GetFullPath(data) == Path.GetFullPath(recorded));
+
+    private static bool IsDatasetName(string data) =>
+        data.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase) || DatasetCatalog.Find(data) is not null;
 
     private static void NoteOverride(bool sameData, Action<string> note, string option, string recorded)
     {

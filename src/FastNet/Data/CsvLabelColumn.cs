@@ -54,7 +54,7 @@ internal sealed class CsvLabelColumn(string source, int column, int? classCount,
         if (_numbers != false)
         {
             int count = classCount ?? _maxLabel + 1;
-            if (count > CsvLoader.MaxInferredClasses)
+            if (classCount is null && count > CsvLoader.MaxInferredClasses)
             {
                 throw Error($"class label {_maxLabel} would make {count} classes (at most {CsvLoader.MaxInferredClasses} " +
                     "are inferred): give the class count, or read the column as a real-valued target", _maxLabelLine);

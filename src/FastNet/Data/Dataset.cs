@@ -205,9 +205,16 @@ public sealed class Dataset
         new(name ?? Name, featureCount, features, TargetCount, Targets, ClassCount, Labels, ClassNames);
 
     /// <summary>One-hot targets for class labels in [0, classCount).</summary>
+    /// <exception cref="ArgumentException">More targets than one array holds.</exception>
     public static float[] OneHot(ReadOnlySpan<int> labels, int classCount)
     {
-        float[] targets = new float[labels.Length * classCount];
+        long count = (long)labels.Length * classCount;
+        if (count > Array.MaxLength)
+        {
+            throw new ArgumentException($"{labels.Length} examples of {classCount} classes would make {count} one-hot "
+                + $"targets, more than one array holds ({Array.MaxLength}); give fewer classes");
+        }
+        float[] targets = new float[count];
         for (int r = 0; r < labels.Length; r++)
         {
             targets[r * classCount + labels[r]] = 1f;

@@ -197,13 +197,14 @@ public sealed class DatasetFetcher
         }
     }
 
-    /// <summary>Loads the cached dataset called <paramref name="name"/>; see <see cref="Load(KnownDataset)"/>.</summary>
+    /// <summary>Loads the cached dataset called <paramref name="name"/>; see <see cref="Load(KnownDataset, int)"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
     public TrainTestSplit Load(string name) => Load(DatasetCatalog.Get(name));
 
-    /// <summary>Verifies and loads a cached dataset: training and test sets, pixels 0..255 unscaled.</summary>
+    /// <summary>Verifies and loads a cached dataset: training and test sets, pixels 0..255 unscaled, one-hot over
+    /// <paramref name="classCount"/> classes (a label outside them is an error).</summary>
     /// <exception cref="DataFormatException">Not fetched yet, or a file is corrupted.</exception>
-    public TrainTestSplit Load(KnownDataset dataset)
+    public TrainTestSplit Load(KnownDataset dataset, int classCount = 10)
     {
         // The checksums are computed on another thread while the files are read: each costs about as much as the other.
         // A failed checksum is the error to report, also when the corruption made the loading fail first.
@@ -211,7 +212,7 @@ public sealed class DatasetFetcher
         TrainTestSplit split;
         try
         {
-            split = MnistDirectory.Load(DirectoryOf(dataset), 10, dataset.Name);
+            split = MnistDirectory.Load(DirectoryOf(dataset), classCount, dataset.Name);
         }
         catch (DataFormatException)
         {

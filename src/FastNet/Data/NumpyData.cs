@@ -62,6 +62,10 @@ public static class NumpyData
         }
         if (!y.IsInteger)
         {
+            if (y.Columns == 0)
+            {
+                throw new DataFormatException(y.Source, $"shape ({string.Join(", ", y.Shape)}): expected at least one target column");
+            }
             return WithFeatures(x, name, y.Columns, y.Values);
         }
         if (y.Shape.Count != 1)
