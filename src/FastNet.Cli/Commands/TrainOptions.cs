@@ -149,7 +149,8 @@ internal sealed class TrainOptions
 
     public Option<double> ValidationFraction { get; } = new("--validation-fraction")
     {
-        Description = "share of the training examples held out for validation after every epoch",
+        Description = "share of the examples held out for validation after every epoch: of all of them where the test "
+            + "set is split off too (digits, CSV, NumPy), of the training set where the data has its own test set",
     };
 
     public Option<int> EarlyStopping { get; } = new("--early-stopping")

@@ -83,7 +83,8 @@ public sealed class Trainer : IDisposable
                 ? $"batch {options.BatchSize} exceeds the network's buffers ({network.MaxBatch})"
                 : $"micro-batch {_micro} exceeds the network's buffers ({network.MaxBatch})");
         }
-        if (options.MicroBatchSize < options.BatchSize && !network.Accumulates)
+        // on several ranks each rank's slice is what matters (checked below): K micro-batches of a batch may fit one pass
+        if (_ranks.Size == 1 && options.MicroBatchSize < options.BatchSize && !network.Accumulates)
         {
             throw new ArgumentException(
                 $"--accumulate {options.Accumulate} needs a network built to accumulate gradients");

@@ -204,6 +204,34 @@ public class DataParallelTests
         return results;
     }
 
+    /// <summary>
+    /// Where each rank's slice of a batch is no larger than a micro-batch (K ≤ N), --accumulate K changes nothing: the
+    /// ranks take their slices in one pass, on networks built without accumulation as the tool builds them, and train
+    /// the same bits as without it.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(3, 2)]
+    [InlineData(3, 3)]
+    public void AnAccumulationWhoseSlicesFitOnePassTrainsAsWithout(int ranks, int accumulate)
+    {
+        Dataset data = Accumulation.Blobs(11);
+        float[] Train(int k) => InProcessCommunicator.Run(ranks, communicator =>
+        {
+            var options = new TrainingOptions(2, 6, Shuffle: true, Seed: 9) { Accumulate = k };
+            Assert.False(options.AccumulatesOn(ranks));
+            using IBackend backend = Backends.Create("simd");
+            using var network = new TrainingNetwork(backend, Accumulation.Initial(LossKind.SoftmaxCrossEntropy),
+                LossKind.SoftmaxCrossEntropy, Accumulation.Settings(OptimizerKind.Adam), options.MicroBatchSizeOn(ranks),
+                accumulates: options.AccumulatesOn(ranks));
+            using var trainer = new Trainer(network, data, null, options, communicator: communicator);
+            Assert.True(trainer.Run(_ => { }));
+            return network.ToModel().Parameters;
+        })[0];
+
+        Assert.Equal(Train(1).Select(BitConverter.SingleToInt32Bits), Train(accumulate).Select(BitConverter.SingleToInt32Bits));
+    }
+
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
