@@ -71,6 +71,11 @@ internal static class ResumeConflicts
         Compare(o.Warmup, v => v == training.Schedule.WarmupSteps, $"warm-up {training.Schedule.WarmupSteps} steps");
         Compare(o.NoBiases, v => v == spec.Layers.All(l => !l.HasBias), "biases as saved");
         Compare(o.FixedBiases, v => v == !checkpoint.TrainBiases, $"fixed biases {(!checkpoint.TrainBiases).ToString().ToLowerInvariant()}");
+        if (checkpoint.EarlyStopping is EarlyStoppingState stopping)
+        {
+            Compare(o.EarlyStopping, v => v == stopping.Patience,
+                stopping.Patience == 0 ? "no early stopping" : $"early stopping after {stopping.Patience} epochs");
+        }
         Compare(o.Init, _ => false, "its own parameters");
         Compare(o.Initializer, _ => false, "its own parameters");
         Compare(o.Classes, v => v is null || v == spec.Outputs, $"{spec.Outputs} outputs");

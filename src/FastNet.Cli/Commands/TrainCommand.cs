@@ -51,7 +51,9 @@ internal static class TrainCommand
         Checkpoint? resume = resumePath is null ? null : RootInput.Read(ranks, () => CheckpointFile.Read(resumePath),
             CheckpointFile.Serialize, bytes => CheckpointFile.Deserialize(bytes, resumePath));
         TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume, resumePath!);
-        int earlyStopping = parse.GetValue(o.EarlyStopping);
+        // a resumed run keeps the patience its checkpoint records (another is refused with the other conflicts)
+        int earlyStopping = resume?.EarlyStopping is EarlyStoppingState recorded && parse.GetResult(o.EarlyStopping) is null or { Implicit: true }
+            ? recorded.Patience : parse.GetValue(o.EarlyStopping);
         GradientAllReduce allReduce = GradientAllReduceNames.Parse(parse.GetValue(o.AllReduce)!);
 
         DataRequest request = plan.DataRequest(parse, o, resume);
@@ -145,8 +147,11 @@ internal static class TrainCommand
             // A position past this data's epoch is the file's doing: name it.
             throw new ArgumentException($"--resume {resumePath}: {e.Message}", e);
         }
-        // Every checkpoint of the run, on schedule or rescued, carries the model's metadata and the data's checksum.
-        Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256);
+        // early stopping goes on from the checkpoint's best model where it records one
+        var best = new BestModel(resume?.EarlyStopping ?? EarlyStoppingState.Start(earlyStopping));
+        // Every checkpoint of the run, on schedule or rescued, carries the model's metadata, the data's checksum and
+        // early stopping's state.
+        Checkpoint Capture() => Checkpoint.Capture(network, trainer, training, metadata, trainingData.Sha256, best.State);
 
         output.WriteLine($"network {model.Spec} ({RunDescription.Layers(model.Spec)}), loss {Names.Of(loss)}, "
             + $"optimizer {RunDescription.Optimizer(network.Optimizer.Settings)}, schedule {RunDescription.Schedule(training.Schedule)}, "
@@ -171,7 +176,8 @@ internal static class TrainCommand
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
         var signals = new RunSignals(error); // SIGINT, SIGTERM: finish the current batch, save, then exit
         var reports = new List<EpochReport>();
-        var best = new BestModel(earlyStopping);
+        string EarlyStoppingLine() => $"early stopping: no lower validation loss for {earlyStopping} epochs; "
+            + $"restoring the model of epoch {best.Epoch}";
         int? checkpointEpoch = null; // the epoch --checkpoint holds, once this run has written it
         try
         {
@@ -190,20 +196,27 @@ internal static class TrainCommand
                             RegressionMetrics.Of(network, trainer.TrainData),
                             trainer.EvaluationData is { } held ? RegressionMetrics.Of(network, held) : null));
                         reports.Add(report);
+                        // the epoch is judged before the checkpoint is taken, so that the checkpoint's early stopping
+                        // state includes it
+                        bool stop = best.Observe(report, network);
                         if (checkpointPath is not null)
                         {
                             CheckpointFile.Write(Capture(), checkpointPath);
                             checkpointEpoch = trainer.Epoch;
                         }
-                        if (!best.Observe(report, network))
+                        if (stop)
                         {
-                            return false;
+                            print(EarlyStoppingLine());
                         }
-                        print($"early stopping: no lower validation loss for {earlyStopping} epochs; "
-                            + $"restoring the model of epoch {best.Epoch}");
-                        return true;
+                        return stop;
                     },
                 };
+                // a checkpoint taken as early stopping ended its run resumes to that end
+                if (best.HasRunOut(trainer.Epoch) && trainer.Position.Batch == 0)
+                {
+                    print(EarlyStoppingLine());
+                    return 0;
+                }
                 try
                 {
                     if (trainer.Run(observer, signals.Stop))

@@ -48,6 +48,16 @@ public sealed record Checkpoint
     /// can tell that it continues on the same data; null when not recorded.</summary>
     public string? TrainingDataSha256 { get; init; }
 
+    /// <summary>Early stopping's patience and best model so far; null in files written before it was recorded.</summary>
+    public EarlyStoppingState? EarlyStopping { get; init; }
+
+    /// <summary>The loss the divergence guard measured before the run's first step; null before it was measured, or
+    /// in files written before it was recorded.</summary>
+    public double? DivergenceReference { get; init; }
+
+    /// <summary>The guard's consecutive checks above its limit when the checkpoint was taken.</summary>
+    public int DivergenceChecksAbove { get; init; }
+
     /// <summary>The backend that wrote it (information only).</summary>
     public string Backend { get; init; } = "";
 
@@ -57,8 +67,9 @@ public sealed record Checkpoint
     /// <param name="training">The run's options.</param>
     /// <param name="metadata">What the saved model records besides its parameters.</param>
     /// <param name="trainingDataSha256">The training data's checksum, or null.</param>
+    /// <param name="earlyStopping">Early stopping's state, or null where the caller keeps none.</param>
     public static Checkpoint Capture(TrainingNetwork network, Trainer trainer, TrainingOptions training,
-        ModelMetadata? metadata = null, string? trainingDataSha256 = null)
+        ModelMetadata? metadata = null, string? trainingDataSha256 = null, EarlyStoppingState? earlyStopping = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(trainer);
@@ -74,12 +85,16 @@ public sealed record Checkpoint
             TrainBiases = network.TrainableCount == network.Spec.ParameterCount,
             Position = trainer.Position,
             Training = training,
+            EarlyStopping = earlyStopping,
+            DivergenceReference = trainer.Divergence?.ReferenceLoss,
+            DivergenceChecksAbove = trainer.Divergence?.ChecksAbove ?? 0,
             Backend = network.Backend.Name,
         };
     }
 
     /// <summary>Puts the saved parameters, optimizer state and position into a network and trainer built from
-    /// this checkpoint's settings (see <see cref="CreateNetwork"/>).</summary>
+    /// this checkpoint's settings (see <see cref="CreateNetwork"/>), and the divergence guard's reference into the
+    /// trainer's guard. Early stopping's state is the caller's to take (<see cref="EarlyStopping"/>).</summary>
     public void Restore(TrainingNetwork network, Trainer trainer)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -89,6 +104,10 @@ public sealed record Checkpoint
         network.Optimizer.Steps = OptimizerSteps;
         network.Optimizer.NadamMuProduct = NadamMuProduct;
         trainer.Restore(Position);
+        if (DivergenceReference is double reference)
+        {
+            trainer.Divergence?.Restore(reference, DivergenceChecksAbove);
+        }
     }
 
     /// <summary>A training network on <paramref name="backend"/> shaped as this checkpoint's run, with its learning

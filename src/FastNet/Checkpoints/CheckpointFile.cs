@@ -17,6 +17,8 @@ namespace FastNet.Checkpoints;
 ///                            scalars, training options, position and shuffle state, math mode, backend
 /// parameter count, values    uint32, then float32 × count (the flat layout of NetworkSpec)
 /// state count, values        uint32, then float32 × count (optimizer state, slot-major)
+/// best count, values         only where the header's earlyStopping has a best epoch: uint32, then float32 × count
+///                            (the parameters of that epoch)
 /// SHA-256                    32 bytes over everything before it
 /// </code>
 /// Written atomically (temporary file, flushed to disk, renamed); a truncated or altered file fails the checksum
@@ -51,6 +53,10 @@ public static class CheckpointFile
         body.Write(header);
         WriteFloats(body, checkpoint.Model.Parameters);
         WriteFloats(body, checkpoint.OptimizerState);
+        if (checkpoint.EarlyStopping?.BestParameters is float[] best)
+        {
+            WriteFloats(body, best);
+        }
         body.Write(SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length)));
         return body.ToArray();
     }
@@ -108,11 +114,12 @@ public static class CheckpointFile
         ReadOnlySpan<byte> header = reader.Take(headerLength, "header");
         float[] parameters = reader.Floats("parameters");
         float[] state = reader.Floats("optimizer state");
+        float[]? best = reader.AtEnd ? null : reader.Floats("early stopping's best parameters");
         reader.ExpectEnd();
         Checkpoint checkpoint;
         try
         {
-            checkpoint = CheckpointHeader.Read(header, parameters, state, source);
+            checkpoint = CheckpointHeader.Read(header, parameters, state, best, source);
         }
         catch (OverflowException e)
         {
@@ -200,6 +207,24 @@ public static class CheckpointFile
             w.WriteNumber("lossSum", p.LossSum);
             w.WriteNumber("correct", p.Correct);
             w.WriteEndObject();
+            if (c.EarlyStopping is EarlyStoppingState stopping)
+            {
+                w.WriteStartObject("earlyStopping");
+                w.WriteNumber("patience", stopping.Patience);
+                w.WriteNumber("bestEpoch", stopping.BestEpoch);
+                if (stopping.BestEpoch > 0)
+                {
+                    w.WriteNumber("bestLoss", stopping.BestLoss);
+                }
+                w.WriteEndObject();
+            }
+            if (c.DivergenceReference is double reference)
+            {
+                w.WriteStartObject("divergence");
+                w.WriteNumber("referenceLoss", reference);
+                w.WriteNumber("checksAbove", c.DivergenceChecksAbove);
+                w.WriteEndObject();
+            }
             w.WriteString("mathMode", c.MathMode);
             w.WriteString("backend", c.Backend);
             w.WriteEndObject();
@@ -269,11 +294,13 @@ public static class CheckpointFile
             return values;
         }
 
+        public readonly bool AtEnd => _position == _data.Length;
+
         public readonly void ExpectEnd()
         {
             if (_position != _data.Length)
             {
-                throw new CheckpointFormatException($"{source}: {_data.Length - _position} unexpected bytes after the optimizer state");
+                throw new CheckpointFormatException($"{source}: {_data.Length - _position} unexpected bytes after the stored arrays");
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using FastNet.Kernels;
 using FastNet.Model;
@@ -34,24 +35,28 @@ internal static class CheckpointHeader
     // Every member a checkpoint of this format version has been written with, in the order written; those added later
     // are optional where they are read. Another is a misspelling or a newer FastNet's, and its value would be dropped.
     private static readonly string[] RootMembers = ["inputs", "layers", "loss", .. ModelMetadataJson.Members,
-        "trainingDataSha256", "optimizer", "trainBiases", "training", "position", "mathMode", "backend"];
+        "trainingDataSha256", "optimizer", "trainBiases", "training", "position", "earlyStopping", "divergence", "mathMode",
+        "backend"];
     private static readonly string[] LayerMembers = ["units", "activation", "bias"];
     private static readonly string[] OptimizerMembers = ["kind", "lr", "momentum", "beta1", "beta2", "eps", "weightDecay",
         "trustCoefficient", "steps", "nadamMuProduct"];
     private static readonly string[] TrainingMembers = ["epochs", "batch", "shuffle", "seed", "schedule", "warmup",
         "accumulate", "lrScaling", "dropout"];
     private static readonly string[] PositionMembers = ["epoch", "batch", "shuffleState", "lossSum", "correct"];
+    private static readonly string[] EarlyStoppingMembers = ["patience", "bestEpoch", "bestLoss"];
+    private static readonly string[] DivergenceMembers = ["referenceLoss", "checksAbove"];
 
-    /// <summary>The checkpoint the header describes, with the parameters and optimizer state read after it.</summary>
+    /// <summary>The checkpoint the header describes, with the parameters, optimizer state and (where early stopping
+    /// has a best epoch) that epoch's parameters read after it.</summary>
     /// <exception cref="CheckpointFormatException">The header is not JSON, or a field is missing, ill-typed, out of
     /// range or inconsistent with the stored arrays; the message names the file and the field.</exception>
-    public static Checkpoint Read(ReadOnlySpan<byte> header, float[] parameters, float[] state, string source)
+    public static Checkpoint Read(ReadOnlySpan<byte> header, float[] parameters, float[] state, float[]? best, string source)
     {
         try
         {
             using JsonDocument document = JsonDocument.Parse(header.ToArray());
             var reader = new JsonFieldReader(source) { VersionRead = $"checkpoint format version {CheckpointFile.Version}" };
-            return Read(document.RootElement, reader, parameters, state, source);
+            return Read(document.RootElement, reader, parameters, state, best, source);
         }
         catch (JsonException e)
         {
@@ -64,7 +69,8 @@ internal static class CheckpointHeader
         }
     }
 
-    private static Checkpoint Read(JsonElement root, JsonFieldReader reader, float[] parameters, float[] state, string source)
+    private static Checkpoint Read(JsonElement root, JsonFieldReader reader, float[] parameters, float[] state, float[]? best,
+        string source)
     {
         reader.Expect(root, JsonValueKind.Object, "the header");
         reader.RequireDistinctMembers(root);
@@ -105,6 +111,16 @@ internal static class CheckpointHeader
             throw reader.Error("trainingDataSha256", $"expected 64 lowercase hexadecimal digits, found {QuotedText.Of(sha256)}");
         }
         ModelMetadata recorded = ModelMetadataJson.Read(root, reader, spec.Inputs, spec.Outputs, spec.Layers.Count - 1);
+        // absent in files written before early stopping and the divergence guard's reference were recorded
+        EarlyStoppingState? stopping = root.TryGetProperty("earlyStopping", out JsonElement s)
+            ? EarlyStopping(s, reader, position, best, spec, source) : null;
+        if (stopping is null && best is not null)
+        {
+            throw new CheckpointFormatException($"{source}: {best.Length} values stored after the optimizer state, but the "
+                + "header records no early stopping best epoch they would belong to");
+        }
+        JsonElement? divergence = JsonFieldReader.Has(root, "divergence")
+            ? Object(root, "divergence", DivergenceMembers, reader) : null;
         return new Checkpoint
         {
             Model = new Model.Model(spec, parameters) { Metadata = recorded with { Loss = loss } },
@@ -117,6 +133,9 @@ internal static class CheckpointHeader
             TrainBiases = trainBiases,
             Training = training,
             Position = position,
+            EarlyStopping = stopping,
+            DivergenceReference = divergence is JsonElement d ? NonNegativeFinite(reader, d, "referenceLoss", "divergence") : null,
+            DivergenceChecksAbove = divergence is JsonElement c ? ChecksAbove(reader, c) : 0,
             MathMode = mathMode,
             Backend = reader.String(root, "backend"),
         };
@@ -221,6 +240,52 @@ internal static class CheckpointHeader
         ulong[] s = [.. stateArray.EnumerateArray().Select((e, i) => reader.UInt64(e, $"position.shuffleState[{i}]"))];
         return new TrainingPosition(epoch, batch, (s[0], s[1], s[2], s[3]), reader.Float(p, "lossSum", "position"),
             reader.Float(p, "correct", "position"));
+    }
+
+    // the patience, and the best epoch so far: one already completed (0 before the first), with a finite loss and the
+    // parameters stored after the optimizer state
+    private static EarlyStoppingState EarlyStopping(JsonElement element, JsonFieldReader reader, TrainingPosition position,
+        float[]? best, NetworkSpec spec, string source)
+    {
+        reader.Expect(element, JsonValueKind.Object, "earlyStopping");
+        reader.RequireKnownMembers(element, "earlyStopping", EarlyStoppingMembers);
+        int patience = reader.NonNegativeInt(element, "patience", "earlyStopping");
+        int bestEpoch = reader.NonNegativeInt(element, "bestEpoch", "earlyStopping");
+        if (bestEpoch > position.Epoch)
+        {
+            throw reader.Error("earlyStopping.bestEpoch",
+                $"epoch {bestEpoch}, after the {position.Epoch} completed (position.epoch)");
+        }
+        if (bestEpoch == 0)
+        {
+            if (JsonFieldReader.Has(element, "bestLoss") || best is not null)
+            {
+                throw reader.Error("earlyStopping.bestEpoch", "0 (none yet), but a best loss or best parameters are stored");
+            }
+            return EarlyStoppingState.Start(patience);
+        }
+        double loss = NonNegativeFinite(reader, element, "bestLoss", "earlyStopping");
+        if (best is null || best.Length != spec.ParameterCount)
+        {
+            throw new CheckpointFormatException($"{source}: early stopping's best epoch {bestEpoch} needs its "
+                + $"{spec.ParameterCount} parameters stored after the optimizer state; {best?.Length ?? 0} are");
+        }
+        return new EarlyStoppingState(patience, bestEpoch, loss, best);
+    }
+
+    private static double NonNegativeFinite(JsonFieldReader reader, JsonElement element, string name, string at)
+    {
+        double value = reader.Double(element, name, at);
+        return double.IsFinite(value) && value >= 0 ? value
+            : throw reader.Error($"{at}.{name}",
+                string.Create(CultureInfo.InvariantCulture, $"expected a finite loss of at least 0, found {value}"));
+    }
+
+    private static int ChecksAbove(JsonFieldReader reader, JsonElement element)
+    {
+        int checks = reader.NonNegativeInt(element, "checksAbove", "divergence");
+        return checks < DivergenceGuard.Patience ? checks
+            : throw reader.Error("divergence.checksAbove", $"expected 0 to {DivergenceGuard.Patience - 1}, found {checks}");
     }
 
     private static ModelFormatException Refused(JsonFieldReader reader, SettingProblem problem) =>

@@ -21,6 +21,11 @@ internal static class CheckpointValues
             throw new CheckpointFormatException(
                 $"{source}: {ParameterNames.Of(spec, bad)} is {Text(parameters[bad])}; a checkpoint holds finite values only");
         }
+        if (checkpoint.EarlyStopping?.BestParameters is float[] best && IndexOfNonFinite(best) is int at and >= 0)
+        {
+            throw new CheckpointFormatException($"{source}: early stopping's best {ParameterNames.Of(spec, at)} is "
+                + $"{Text(best[at])}; a checkpoint holds finite values only");
+        }
         float[] state = checkpoint.OptimizerState;
         bad = IndexOfNonFinite(state);
         if (bad >= 0)

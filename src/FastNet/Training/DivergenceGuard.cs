@@ -43,8 +43,31 @@ public sealed class DivergenceGuard
     public static int WindowBatches(int batchesPerEpoch) =>
         Math.Max(1, (batchesPerEpoch + ChecksPerEpoch - 1) / ChecksPerEpoch);
 
+    /// <summary>Consecutive checks so far above <see cref="Factor"/> times the reference (fewer than
+    /// <see cref="Patience"/>).</summary>
+    public int ChecksAbove => _above;
+
     /// <summary>Sets the loss of the model the run starts from.</summary>
     public void SetReference(double loss) => ReferenceLoss = loss;
+
+    /// <summary>Continues a run from a checkpoint: the reference its first epoch measured and the checks above it
+    /// then, so a resumed run judges its losses as the uninterrupted run would (not against the loss of the
+    /// checkpoint's already trained model).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A reference that is negative or not finite, or checks outside
+    /// [0, <see cref="Patience"/>).</exception>
+    public void Restore(double referenceLoss, int checksAbove)
+    {
+        if (!(double.IsFinite(referenceLoss) && referenceLoss >= 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(referenceLoss), referenceLoss, "expected a finite loss of at least 0");
+        }
+        if (checksAbove is < 0 or >= Patience)
+        {
+            throw new ArgumentOutOfRangeException(nameof(checksAbove), checksAbove, $"expected 0 to {Patience - 1}");
+        }
+        ReferenceLoss = referenceLoss;
+        _above = checksAbove;
+    }
 
     /// <summary>Takes the mean loss of the epoch so far; returns null while training is sound, else why it has
     /// diverged.</summary>

@@ -164,6 +164,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Epochs completed.</summary>
     public int Epoch => _epoch;
 
+    /// <summary>The divergence guard, or null where the run has none.</summary>
+    public DivergenceGuard? Divergence => _divergence;
+
     /// <summary>Where training stands; reading it downloads the current epoch's partial sums (with N ranks, after a
     /// stop, rank 0's sums are all ranks' and the others' are zero).</summary>
     public TrainingPosition Position
@@ -265,7 +268,7 @@ public sealed class Trainer : IDisposable
         {
             _divergence.SetReference(SampleLoss());
         }
-        int windowBatches = DivergenceGuard.WindowBatches(BatchesPerEpoch), inWindow = 0;
+        int windowBatches = DivergenceGuard.WindowBatches(BatchesPerEpoch);
 
         var clock = Stopwatch.StartNew();
         int samples = 0;
@@ -288,10 +291,10 @@ public sealed class Trainer : IDisposable
             int rows = Math.Min(batch, train.Count - first);
             TrainBatch(first, rows);
             samples += rows;
-            if (_divergence is not null && (++inWindow == windowBatches || _batch + 1 == BatchesPerEpoch))
+            // windows counted from the epoch's first batch, so a run resumed within an epoch checks where it would have
+            if (_divergence is not null && ((_batch + 1) % windowBatches == 0 || _batch + 1 == BatchesPerEpoch))
             {
                 CheckDivergence(first + rows);
-                inWindow = 0;
             }
             onBatch?.Invoke(rows);
         }

@@ -19,7 +19,7 @@ public sealed class CheckpointMemberTests : IDisposable
     private const string Version = "; this FastNet reads checkpoint format version 1";
 
     private const string RootMembers = "inputs, layers, loss, preprocessing, classes, targets, dropout, data, " +
-        "trainingDataSha256, optimizer, trainBiases, training, position, mathMode, backend";
+        "trainingDataSha256, optimizer, trainBiases, training, position, earlyStopping, divergence, mathMode, backend";
 
     private static readonly Lazy<Checkpoint> Trained = new(SeedFiles.TrainedCheckpoint);
 
@@ -28,7 +28,8 @@ public sealed class CheckpointMemberTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     // The seed checkpoint (a 3-4-2 classifier after one epoch of Adam) with every optional member FastNet writes: a
-    // classifier's class names and standardization, or a regression's target names and a divisor.
+    // classifier's class names and standardization, or a regression's target names and a divisor; early stopping with
+    // its best epoch, and the divergence guard's reference.
     private static Checkpoint WithEveryMember(bool classifier)
     {
         Checkpoint c = Trained.Value;
@@ -45,6 +46,9 @@ public sealed class CheckpointMemberTests : IDisposable
             Model = c.Model.WithMetadata(metadata),
             TrainingDataSha256 = new string('a', 64),
             Training = c.Training with { Accumulate = 2, LinearScalingBase = 8, Dropout = [0.25] },
+            EarlyStopping = new EarlyStoppingState(3, 1, 0.6931471805599453, [.. c.Model.Parameters.Select(p => p / 2)]),
+            DivergenceReference = 1.0986122886681098,
+            DivergenceChecksAbove = 1,
         };
     }
 
@@ -86,7 +90,9 @@ public sealed class CheckpointMemberTests : IDisposable
     // What FastNet writes, as paths into the header (an array's elements as []); a member written without being read
     // would be missed by the round trip below only if no checkpoint here held it.
     private const string WrittenMembers = "backend, classes, classes[], data, data.labels, data.seed, data.source, " +
-        "data.targetColumns, data.testFraction, data.validationFraction, dropout, dropout[], inputs, layers, layers[], " +
+        "data.targetColumns, data.testFraction, data.validationFraction, divergence, divergence.checksAbove, " +
+        "divergence.referenceLoss, dropout, dropout[], earlyStopping, earlyStopping.bestEpoch, earlyStopping.bestLoss, " +
+        "earlyStopping.patience, inputs, layers, layers[], " +
         "layers[].activation, layers[].bias, layers[].units, loss, mathMode, optimizer, optimizer.beta1, optimizer.beta2, " +
         "optimizer.eps, optimizer.kind, optimizer.lr, optimizer.momentum, optimizer.nadamMuProduct, optimizer.steps, " +
         "optimizer.trustCoefficient, optimizer.weightDecay, position, position.batch, position.correct, position.epoch, " +
@@ -122,10 +128,12 @@ public sealed class CheckpointMemberTests : IDisposable
     public void AHeaderWithOnlyTheMembersOfTheFirstCheckpointsStillReads()
     {
         // The first checkpoints had no model metadata, training data checksum, trust coefficient, accumulation,
-        // learning-rate scaling or dropout: each was added later as an optional member.
-        byte[] bytes = CheckpointFile.Serialize(WithEveryMember(classifier: true));
+        // learning-rate scaling, dropout, early stopping or divergence reference: each was added later as an optional
+        // member (and early stopping's best parameters after the optimizer state, which these files never had).
+        byte[] bytes = CheckpointFile.Serialize(WithEveryMember(classifier: true) with { EarlyStopping = EarlyStoppingState.Start(2) });
         foreach (string later in new[] { "preprocessing", "classes", "dropout", "data", "trainingDataSha256",
-            "optimizer.trustCoefficient", "training.accumulate", "training.lrScaling", "training.dropout" })
+            "optimizer.trustCoefficient", "training.accumulate", "training.lrScaling", "training.dropout", "earlyStopping",
+            "divergence" })
         {
             bytes = CheckpointHeaders.WithField(bytes, later, null);
         }
@@ -136,6 +144,8 @@ public sealed class CheckpointMemberTests : IDisposable
         Assert.Null(old.TrainingDataSha256);
         Assert.Equal(1, old.Training.Accumulate);
         Assert.Null(old.Training.Dropout);
+        Assert.Null(old.EarlyStopping);
+        Assert.Null(old.DivergenceReference);
         Assert.Equal(Trained.Value.Model.Parameters, old.Model.Parameters);
     }
 
