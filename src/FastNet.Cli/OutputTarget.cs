@@ -4,6 +4,27 @@ namespace FastNet.Cli;
 /// its end fails at its start instead, with a message naming the option and the user's path.</summary>
 internal static class OutputTarget
 {
+    /// <summary>Throws an <see cref="ArgumentException"/> when two of <paramref name="outputs"/> name the same file:
+    /// the one written last would replace the other (a model file where the checkpoint was, say).</summary>
+    public static void CheckDistinct(IReadOnlyList<(string? Path, string Option)> outputs)
+    {
+        var seen = new Dictionary<string, (string Path, string Option)>(StringComparer.Ordinal);
+        foreach ((string? path, string option) in outputs)
+        {
+            if (path is null)
+            {
+                continue;
+            }
+            string full = Path.GetFullPath(path);
+            if (seen.TryGetValue(full, out var first))
+            {
+                throw new ArgumentException($"{first.Option} {first.Path} and {option} {path} name the same file; each "
+                    + "output needs its own");
+            }
+            seen[full] = (path, option);
+        }
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="path"/> (given with
     /// <paramref name="option"/>) can be written: not a directory, in a directory that exists and takes a new file
     /// (probed by creating, flushing and removing one, which also clears temporary files left by killed runs).</summary>

@@ -56,8 +56,10 @@ internal static class ResumeConflicts
         Compare(o.WeightDecay, v => v == optimizer.WeightDecay, string.Create(c, $"weight decay {optimizer.WeightDecay}"));
         Compare(o.TrustCoefficient, v => v == optimizer.TrustCoefficient,
             string.Create(c, $"trust coefficient {optimizer.TrustCoefficient}"));
-        Compare(o.Batch, v => int.TryParse(v, NumberStyles.None, c, out int b) && b == training.BatchSize,
-            $"batch {training.BatchSize}");
+        // "full", or a number above the batch a run took when its training set was smaller, may give the same batch:
+        // which it gives is known once the data is read (RequireSameBatch)
+        Compare(o.Batch, v => v.Trim().Equals("full", StringComparison.OrdinalIgnoreCase)
+            || (int.TryParse(v, NumberStyles.None, c, out int b) && b >= training.BatchSize), $"batch {training.BatchSize}");
         Compare(o.Accumulate, v => v == training.Accumulate, $"accumulate {training.Accumulate}");
         IReadOnlyList<double> dropout = training.Dropout ?? [.. Enumerable.Repeat(0.0, spec.Layers.Count - 1)];
         Compare(o.Dropout, v => DropoutRates.Parse(v, Math.Max(dropout.Count, 1)).Take(dropout.Count).SequenceEqual(dropout),
@@ -89,11 +91,31 @@ internal static class ResumeConflicts
         }
         if (conflicts.Count > 0)
         {
-            throw new ArgumentException($"--resume {path}: these options contradict the checkpoint, which fixes them: "
-                + string.Join("; ", conflicts) + ". Leave them out to continue the run, or start a new run without --resume");
+            throw Contradiction(path, conflicts);
         }
         return parse.GetResult(o.Epochs) is { Implicit: false } && parse.GetValue(o.Epochs) != training.Epochs
             ? [$"--epochs {parse.GetValue(o.Epochs)} overrides the checkpoint's {training.Epochs} epochs"]
             : [];
     }
+
+    /// <summary>Throws unless the <c>--batch</c> given, resolved on <paramref name="trainCount"/> training examples
+    /// as <paramref name="batch"/>, is the checkpoint's batch.</summary>
+    public static void RequireSameBatch(ParseResult parse, TrainOptions o, Checkpoint checkpoint, string path, int batch,
+        int trainCount)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(o);
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (batch != checkpoint.Training.BatchSize)
+        {
+            string given = parse.GetValue(o.Batch)!.Trim();
+            string resolved = given == batch.ToString(CultureInfo.InvariantCulture) ? ""
+                : $"gives batch {batch} of {trainCount} training examples; ";
+            throw Contradiction(path, [$"--batch {given} ({resolved}the checkpoint has batch {checkpoint.Training.BatchSize})"]);
+        }
+    }
+
+    private static ArgumentException Contradiction(string path, IEnumerable<string> conflicts) =>
+        new($"--resume {path}: these options contradict the checkpoint, which fixes them: " + string.Join("; ", conflicts)
+            + ". Leave them out to continue the run, or start a new run without --resume");
 }

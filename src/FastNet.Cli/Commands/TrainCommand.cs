@@ -40,11 +40,13 @@ internal static class TrainCommand
         string? checkpointPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Checkpoint));
         string? metricsPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Metrics));
         string? plotPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Plot));
-        foreach ((string? path, string option) in new[] { (savePath, "--save"), (checkpointPath, "--checkpoint"),
-            (metricsPath, "--metrics"), (plotPath, "--plot") })
+        (string? Path, string Option)[] outputs = [(savePath, "--save"), (checkpointPath, "--checkpoint"),
+            (metricsPath, "--metrics"), (plotPath, "--plot")];
+        foreach ((string? path, string option) in outputs)
         {
             OutputTarget.CheckWritable(path, option);
         }
+        OutputTarget.CheckDistinct(outputs);
         using RunLock? claim = checkpointPath is null ? null : RunLock.Acquire(checkpointPath);
         string? resumePath = parse.GetValue(o.Resume);
         // rank 0 reads the checkpoint it wrote and hands it on: other hosts need no copy of it
@@ -91,6 +93,10 @@ internal static class TrainCommand
             throw new ArgumentException("--early-stopping: expected a positive patience, with --validation-fraction > 0");
         }
         int batch = plan.BatchSize(data.Train.Count);
+        if (resume is not null)
+        {
+            ResumeConflicts.RequireSameBatch(parse, o, resume, resumePath!, batch, data.Train.Count);
+        }
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
         if (resume is not null)

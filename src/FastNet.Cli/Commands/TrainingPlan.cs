@@ -88,8 +88,10 @@ internal sealed class TrainingPlan
                     $"epochs{within}; give --epochs {least} or more");
             }
         }
-        return new TrainingPlan(checkpoint.Loss, checkpoint.Optimizer, checkpoint.TrainBiases, training,
-            training.BatchSize.ToString(CultureInfo.InvariantCulture), notes);
+        // a --batch given is resolved on the data and must then give the checkpoint's batch
+        string batch = parse.GetResult(o.Batch) is { Implicit: false } ? parse.GetValue(o.Batch)!
+            : training.BatchSize.ToString(CultureInfo.InvariantCulture);
+        return new TrainingPlan(checkpoint.Loss, checkpoint.Optimizer, checkpoint.TrainBiases, training, batch, notes);
     }
 
     /// <summary>The data to train on: as the options say, or when resuming, the checkpoint's recorded data and split
@@ -100,7 +102,12 @@ internal sealed class TrainingPlan
         if (resume?.Model.Metadata.Data is TrainingDataSource recorded)
         {
             Commands.DataRequest request = Commands.DataRequest.From(recorded);
-            return (data is null ? request : request with { Source = data, Labels = parse.GetValue(o.Labels) }) with
+            string? labels = parse.GetValue(o.Labels);
+            // --labels alone replaces the recorded labels file (the data's checksum then says whether it is the same)
+            request = data is not null ? request with { Source = data, Labels = labels }
+                : labels is not null ? request with { Labels = labels }
+                : request;
+            return request with
             {
                 Classes = resume.Model.Metadata.IsClassifier ? resume.Model.Spec.Outputs : null,
                 ClassNames = resume.Model.Metadata.ClassNames,

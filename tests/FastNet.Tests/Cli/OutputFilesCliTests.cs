@@ -40,6 +40,22 @@ public class OutputFilesCliTests
         AssertFailedAtStart(run, $"{option} {Path.Combine(file, "out")}: {file} is a file, not a directory");
     }
 
+    // the model file would replace the checkpoint (or the other way round) without a word
+    [Fact]
+    public void TwoOutputsNamingOneFileAreRefusedBeforeTraining()
+    {
+        using var dir = new TempDirectory();
+
+        CliRun run = CliRun.Of("train", "--epochs", "1", "--no-progress", "--checkpoint", dir.File("run.ckpt"), "--save",
+            Path.Combine(dir.Path, ".", "run.ckpt"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"fastnet: error: --save {Path.Combine(dir.Path, ".", "run.ckpt")} and --checkpoint {dir.File("run.ckpt")} "
+            + "name the same file; each output needs its own\n", run.Error.Replace("\r", "", StringComparison.Ordinal));
+        Assert.Equal("", run.Output);
+        Assert.False(File.Exists(dir.File("run.ckpt")));
+    }
+
     [Fact]
     public void PredictChecksItsOutputBeforeReadingAnything()
     {

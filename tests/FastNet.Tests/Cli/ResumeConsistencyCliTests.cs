@@ -49,6 +49,51 @@ public class ResumeConsistencyCliTests
         Assert.Equal(before, File.ReadAllBytes(dir.File("run.ckpt")));
     }
 
+    // "full" and a number past the training set's size are resolved on the data: resuming with the same words is
+    // accepted, and with words that give another batch on this data refused
+    [Fact]
+    public void TheBatchIsComparedAsResolvedOnTheData()
+    {
+        using var dir = new TempDirectory();
+        string data = Csv(dir, "a.csv", 0);
+        CliRun first = CliRun.Of("train", "--data", data, "--test-fraction", "0.2", "--layers", "8", "--batch", "full",
+            "--epochs", "1", "--no-progress", "--checkpoint", dir.File("run.ckpt"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        foreach (string same in new[] { "full", "500", "80" })
+        {
+            CliRun resumed = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--batch", same, "--epochs", "2", "--no-progress");
+            Assert.True(resumed.ExitCode == 0, $"--batch {same}: {resumed}");
+        }
+        CliRun other = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--batch", "40", "--epochs", "2", "--no-progress");
+        Assert.Equal(1, other.ExitCode);
+        Assert.Contains("--batch 40 (the checkpoint has batch 80)", other.Error, StringComparison.Ordinal);
+
+        Assert.Equal(0, FirstEpoch(dir, data).ExitCode); // batch 16
+        CliRun full = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--batch", "full", "--epochs", "2", "--no-progress");
+        Assert.Equal(1, full.ExitCode);
+        Assert.Contains("--batch full (gives batch 80 of 80 training examples; the checkpoint has batch 16)", full.Error,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LabelsGivenOnResumeWithoutDataAreReadAndCheckedAgainstTheCheckpoint()
+    {
+        using var dir = new TempDirectory();
+        string x = dir.File("x.npy"), y = dir.File("y.npy"), other = dir.File("y2.npy");
+        File.WriteAllBytes(x, NpyFiles.Npy("<f4", [6, 2], NpyFiles.Float32(0, 1, 1, 0, 0, 2, 2, 0, 0, 3, 3, 0)));
+        File.WriteAllBytes(y, NpyFiles.Npy("<i8", [6], NpyFiles.Int64(0, 1, 0, 1, 0, 1)));
+        File.WriteAllBytes(other, NpyFiles.Npy("<i8", [6], NpyFiles.Int64(1, 0, 1, 0, 1, 0)));
+        CliRun first = CliRun.Of("train", "--data", x, "--labels", y, "--layers", "4", "--epochs", "1", "--no-progress",
+            "--checkpoint", dir.File("run.ckpt"));
+        Assert.True(first.ExitCode == 0, first.ToString());
+
+        CliRun run = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--labels", other, "--epochs", "2", "--no-progress");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("gives a different training set", run.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void RepeatingTheCheckpointsOwnValuesIsAcceptedAndEpochsIsReported()
     {
