@@ -47,6 +47,7 @@ internal static class EvalCommand
             {
                 throw ModelInputs.FromRecord(source.Path, e, "give --data to evaluate on other data");
             }
+            ModelInputs.RequireRecordedTrainingSet(source, parse.GetValue(data), request, splits);
             Dataset set = splits.Test ?? splits.Train;
             ModelChecks.MatchData(source.Model, set, source.Path);
             LossKind lossKind = source.LossFor(parse.GetValue(loss), set);

@@ -53,6 +53,32 @@ internal static class ModelInputs
             : request;
     }
 
+    /// <summary>
+    /// Where <c>--data</c> was not given and the model's recorded data is read with its recorded split, throws unless
+    /// that gives the training set the model records the checksum of: a file changed since training, or a relative
+    /// name that now finds another file, would otherwise be scored as the model's own test set.
+    /// </summary>
+    public static void RequireRecordedTrainingSet(ModelSource source, string? dataOption, DataRequest request, DataSplits splits)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(splits);
+        if (dataOption is not null || source.Model.Metadata.Data is not { TrainingSha256: string expected } recorded
+            || request.Source != recorded.Source || request.Labels != recorded.Labels
+            || request.Targets != recorded.TargetColumns || request.TestFraction != recorded.TestFraction
+            || request.ValidationFraction != recorded.ValidationFraction || request.Seed != recorded.Seed)
+        {
+            return;
+        }
+        string actual = DatasetChecksum.Sha256(splits.Train);
+        if (actual != expected)
+        {
+            throw new DataFormatException(request.Source, $"gives another training set than {source.Path} was trained on "
+                + $"(SHA-256 {actual[..12]}…, recorded {expected[..12]}…): the data changed since training, or the name "
+                + "now finds another file; give --data to evaluate on it anyway");
+        }
+    }
+
     /// <summary>True when <paramref name="file"/> is a data file <paramref name="model"/> records (its features or
     /// labels).</summary>
     public static bool RecordedFile(Model.Model model, string file) =>

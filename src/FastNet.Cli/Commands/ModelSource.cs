@@ -23,7 +23,10 @@ internal sealed record ModelSource(Model.Model Model, string Path)
         if (LooksLikeCheckpoint(head))
         {
             Checkpoint c = CheckpointFile.Read(stream, path);
-            return new ModelSource(c.Model, path);
+            // the checkpoint keeps the training set's checksum beside the model's data record
+            ModelMetadata metadata = c.Model.Metadata;
+            return new ModelSource(metadata.Data is TrainingDataSource data && c.TrainingDataSha256 is string checksum
+                ? c.Model.WithMetadata(metadata with { Data = data with { TrainingSha256 = checksum } }) : c.Model, path);
         }
         if (!IsText(head))
         {

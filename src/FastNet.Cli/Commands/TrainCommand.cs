@@ -272,7 +272,9 @@ internal static class TrainCommand
         }
 
         best.RestoreInto(network);
-        Model.Model trained = network.ToModel().WithMetadata(metadata);
+        // a saved model records the training set's checksum, so that eval can tell whether its data still gives it
+        Model.Model trained = network.ToModel().WithMetadata(savePath is null ? metadata
+            : metadata with { Data = metadata.Data! with { TrainingSha256 = trainingData.Sha256 } });
         if (!data.Train.IsClassification)
         {
             PrintRegressionScores(backend, trained, data, output);

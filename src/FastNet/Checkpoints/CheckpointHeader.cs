@@ -106,7 +106,7 @@ internal static class CheckpointHeader
         TrainingOptions training = Training(Object(root, "training", TrainingMembers, reader), reader, spec);
         TrainingPosition position = Position(Object(root, "position", PositionMembers, reader), reader, training);
         string? sha256 = JsonFieldReader.Has(root, "trainingDataSha256") ? reader.String(root, "trainingDataSha256") : null;
-        if (sha256 is not null && (sha256.Length != 64 || !sha256.All(char.IsAsciiHexDigitLower)))
+        if (sha256 is not null && !Data.DatasetChecksum.IsSha256Text(sha256))
         {
             throw reader.Error("trainingDataSha256", $"expected 64 lowercase hexadecimal digits, found {QuotedText.Of(sha256)}");
         }

@@ -8,6 +8,10 @@ namespace FastNet.Data;
 /// little-endian float32, so two sets agree exactly when a network would see the same numbers.</summary>
 public static class DatasetChecksum
 {
+    /// <summary>Whether <paramref name="text"/> has the form of <see cref="Sha256"/>'s result: 64 lowercase hex
+    /// digits.</summary>
+    public static bool IsSha256Text(string text) => text.Length == 64 && text.All(char.IsAsciiHexDigitLower);
+
     /// <summary>The checksum as lowercase hex.</summary>
     public static string Sha256(Dataset data)
     {

@@ -48,5 +48,7 @@ public sealed record ModelMetadata
 /// <param name="ValidationFraction">Share of the training part held out for validation.</param>
 /// <param name="Seed">The seed of the split.</param>
 /// <param name="Labels">The labels file of NumPy features (<c>--labels</c>), or null.</param>
+/// <param name="TrainingSha256">SHA-256 (hex) of the training set as trained on (<see cref="Data.DatasetChecksum"/>),
+/// so that reading the source again can tell whether it still gives that data; null where not recorded.</param>
 public sealed record TrainingDataSource(string Source, int TargetColumns, double? TestFraction, double ValidationFraction,
-    ulong Seed, string? Labels = null);
+    ulong Seed, string? Labels = null, string? TrainingSha256 = null);

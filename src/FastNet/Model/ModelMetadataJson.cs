@@ -13,7 +13,8 @@ namespace FastNet.Model;
 /// "targets": ["y1", ...]            a regression model's target names, one per output
 /// "dropout": [0.5, 0.2]             the hidden layers' drop rates in training, one per hidden layer
 /// "data": { "source": "digits", "labels": "y.npy", "targetColumns": 0, "testFraction": 0.2, "validationFraction": 0,
-///           "seed": 1 }                                          ("labels" only for NumPy features)
+///           "seed": 1, "trainingSha256": "…" }   ("labels" only for NumPy features; the training set's SHA-256 where
+///                                            recorded)
 /// </code>
 /// Every member is optional: one that is absent is unknown. Numbers are written as their shortest round-trip form,
 /// so a standardization reads back to the same float32 bits and is applied exactly as in training.
@@ -69,6 +70,10 @@ internal static class ModelMetadataJson
             }
             writer.WriteNumber("validationFraction", data.ValidationFraction);
             writer.WriteNumber("seed", data.Seed);
+            if (data.TrainingSha256 is string checksum)
+            {
+                writer.WriteString("trainingSha256", checksum);
+            }
             writer.WriteEndObject();
         }
     }
@@ -127,7 +132,7 @@ internal static class ModelMetadataJson
         {
             reader.Expect(d, JsonValueKind.Object, "data");
             reader.RequireKnownMembers(d, "data", "source", "labels", "targetColumns", "testFraction", "validationFraction",
-                "seed");
+                "seed", "trainingSha256");
             double? test = d.TryGetProperty("testFraction", out _) ? Fraction(reader, d, "testFraction") : null;
             ulong seed = reader.Member(d, "seed", JsonValueKind.Number, "data").TryGetUInt64(out ulong s)
                 ? s : throw reader.Error("data.seed", "expected a non-negative integer");
@@ -137,8 +142,14 @@ internal static class ModelMetadataJson
                 throw reader.Error("data.targetColumns", $"expected a non-negative integer, found {targetColumns}");
             }
             string? labels = d.TryGetProperty("labels", out _) ? reader.String(d, "labels", "data") : null;
+            // absent in files written before it was recorded
+            string? checksum = d.TryGetProperty("trainingSha256", out _) ? reader.String(d, "trainingSha256", "data") : null;
+            if (checksum is not null && !DatasetChecksum.IsSha256Text(checksum))
+            {
+                throw reader.Error("data.trainingSha256", $"expected 64 lowercase hexadecimal digits, found {QuotedText.Of(checksum)}");
+            }
             data = new TrainingDataSource(reader.String(d, "source", "data"), targetColumns, test,
-                Fraction(reader, d, "validationFraction"), seed, labels);
+                Fraction(reader, d, "validationFraction"), seed, labels, checksum);
         }
         return new ModelMetadata
         {

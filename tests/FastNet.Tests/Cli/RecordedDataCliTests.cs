@@ -49,4 +49,34 @@ public sealed class RecordedDataCliTests
         Assert.Equal($"fastnet: error: {data}{problem} (the training data {model} records; {hint})\n",
             run.Error.Replace("\r", "", StringComparison.Ordinal));
     }
+
+    // A saved model and a checkpoint record the training set's SHA-256: the recorded name that now gives other data
+    // (the file changed, or a relative name found from another directory) is refused instead of scored as the
+    // model's own test set; named with --data, the file is evaluated as asked.
+    [Theory]
+    [InlineData("m.json", "--save")]
+    [InlineData("m.ckpt", "--checkpoint")]
+    public void RecordedDataThatNowGivesAnotherTrainingSetIsRefused(string file, string option)
+    {
+        using var dir = new TempDirectory();
+        string data = ThreeClassCsv.Write(dir, seed: 3, rows: 60);
+        string model = dir.File(file);
+        CliRun train = CliRun.Of("train", "--data", data, "--test-fraction", "0.25", "--layers", "4", "--epochs", "1",
+            "--no-progress", option, model);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        CliRun same = CliRun.Of("eval", "--model", model);
+        Assert.True(same.ExitCode == 0, same.ToString());
+        File.AppendAllText(data, File.ReadAllLines(data)[^1] + "\n"); // one more row: another split, another training set
+
+        CliRun changed = CliRun.Of("eval", "--model", model);
+
+        Assert.Equal(1, changed.ExitCode);
+        Assert.StartsWith($"fastnet: error: {data}: gives another training set than {model} was trained on (SHA-256 ",
+            changed.Error, StringComparison.Ordinal);
+        Assert.EndsWith("the data changed since training, or the name now finds another file; give --data to evaluate on it anyway\n",
+            changed.Error.Replace("\r", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal("", changed.Output);
+        CliRun named = CliRun.Of("eval", "--model", model, "--data", data);
+        Assert.True(named.ExitCode == 0, named.ToString());
+    }
 }

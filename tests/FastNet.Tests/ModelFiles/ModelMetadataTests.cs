@@ -35,7 +35,7 @@ public class ModelMetadataTests
             Scaling = Standardize(),
             Loss = LossKind.SoftmaxCrossEntropy,
             ClassNames = ["cat", "dog, big"],
-            Data = new TrainingDataSource("train.csv", 0, 0.25, 0.1, 42),
+            Data = new TrainingDataSource("train.csv", 0, 0.25, 0.1, 42, TrainingSha256: new string('e', 64)),
         };
         using var dir = new TempDirectory();
 
@@ -125,6 +125,7 @@ public class ModelMetadataTests
     [InlineData("\"loss\": \"hinge\"", "loss", "unknown loss")]
     [InlineData("\"data\": { \"source\": \"x.csv\", \"targetColumns\": 0, \"testFraction\": 1.5, \"validationFraction\": 0, \"seed\": 1 }", "data.testFraction", "[0, 1)")]
     [InlineData("\"data\": { \"source\": \"x.csv\", \"targetColumns\": 0, \"validationFraction\": 0, \"seed\": -1 }", "data.seed", "non-negative")]
+    [InlineData("\"data\": { \"source\": \"x.csv\", \"targetColumns\": 0, \"validationFraction\": 0, \"seed\": 1, \"trainingSha256\": \"ABC\" }", "data.trainingSha256", "64 lowercase hexadecimal digits")]
     public void MalformedMetadataIsRefusedNamingTheFileAndField(string member, string field, string expected)
     {
         using var dir = new TempDirectory();
