@@ -137,6 +137,37 @@ public partial class RegressionCliTests
         Assert.Contains($"loss ({loss}) ", eval.Output, StringComparison.Ordinal);
     }
 
+    // softmax(z) − t is cross-entropy's gradient only where a row of targets sums to 1: any other row would train
+    // towards another minimum than that of the loss reported (0.9 and 0.3 towards 0.8 and 0.2, not 0.75 and 0.25)
+    [Theory]
+    [InlineData("1,0.9,0.3\n1,0.5,0.5\n", "example 1 of rows.csv sums to 1.19999999")]
+    [InlineData("1,0.5,0.5\n1,1.25,-0.25\n", "example 2 of rows.csv has the negative target -0.25")]
+    public void CrossEntropyOnTargetsThatAreNotProbabilitiesIsRefused(string rows, string problem)
+    {
+        using var dir = new TempDirectory();
+        string data = dir.Write("rows.csv", "x,a,b\n" + rows);
+
+        CliRun run = CliRun.Of("train", "--data", data, "--targets", "2", "--loss", "cross-entropy", "--layers", "none",
+            "--epochs", "1", "--no-progress");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal($"fastnet: error: --loss cross-entropy: {problem}; cross-entropy takes targets that are probabilities "
+            + "(each row at least 0 and summing to 1): normalize them, or use --loss mse\n",
+            run.Error.Replace("\r", "", StringComparison.Ordinal).Replace(data, "rows.csv", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void CrossEntropyOnProbabilityTargetsTrains()
+    {
+        using var dir = new TempDirectory();
+        string data = dir.Write("rows.csv", "x,a,b,c\n1,0.7,0.2,0.1\n2,0.1,0.3,0.6\n");
+
+        CliRun run = CliRun.Of("train", "--data", data, "--targets", "3", "--loss", "cross-entropy", "--layers", "none",
+            "--epochs", "1", "--no-progress");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+    }
+
     private static double TestLoss(string output) =>
         double.Parse(TestLossLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
 
