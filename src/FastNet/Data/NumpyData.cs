@@ -159,9 +159,17 @@ public static class NumpyData
         }
         try
         {
-            using Stream stream = entry.Open();
+            using var stream = new Crc32ReadStream(entry.Open());
             // The entry's declared size bounds what is read; the reader checks the shape against it.
-            return NpyReader.Read(stream, entry.Length, source);
+            NpyArray array = NpyReader.Read(stream, entry.Length, source);
+            stream.ReadToEnd();
+            // a flipped bit in a stored (uncompressed) member reads as another number: the archive's CRC-32 tells
+            if (stream.Crc != entry.Crc32)
+            {
+                throw new DataFormatException(source, $"CRC-32 mismatch: the member reads as {stream.Crc:x8}, the archive "
+                    + $"records {entry.Crc32:x8}; the archive is corrupt");
+            }
+            return array;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {

@@ -175,6 +175,26 @@ public class NumpyDataTests
             e.Message);
     }
 
+    // .NET's zip reader does not check a member's CRC-32: a flipped bit in a stored member would read as another
+    // number (numpy.load refuses it: "Bad CRC-32")
+    [Fact]
+    public void AStoredMemberWhoseBytesDoNotMatchItsCrcIsRefused()
+    {
+        using var dir = new TempDirectory();
+        byte[] x = NpyFiles.Npy("<f4", [3, 2], NpyFiles.Float32(Features));
+        byte[] bytes = NpyFiles.Npz(false, ("x", x), ("y", NpyFiles.Npy("<i8", [3], NpyFiles.Int64(0, 1, 0))));
+        string intact = dir.Write("intact.npz", bytes);
+        Assert.Equal(Features, NumpyData.Load(intact, null).Features);
+        int at = bytes.AsSpan().IndexOf(x) + x.Length - 2; // within the last feature's bytes
+        bytes[at] ^= 1;
+        string npz = dir.Write("d.npz", bytes);
+
+        DataFormatException e = Assert.Throws<DataFormatException>(() => NumpyData.Load(npz, null));
+
+        Assert.StartsWith($"{npz}:x.npy: CRC-32 mismatch: the member reads as ", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("; the archive is corrupt", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AnArchiveWithoutTheArraysListsWhatItHolds()
     {
