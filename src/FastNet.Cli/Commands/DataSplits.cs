@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastNet.Data;
 using FastNet.Model;
 
@@ -210,7 +211,14 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         {
             return (train, null);
         }
-        // The splitter's held-out part becomes the validation set; the parts are named after the data, not the split.
+        // The splitter's held-out part becomes the validation set (said so here: the splitter would call it a test set);
+        // the parts are named after the data, not the split.
+        int held = DataSplitter.PartSize(train.Count, validationFraction);
+        if (held >= train.Count)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"--validation-fraction {validationFraction}: ")
+                + $"{train.Count} training examples leave none to train on after {held} validation examples");
+        }
         TrainTestSplit split = DataSplitter.Split(train, validationFraction, seed);
         string data = train.Name.EndsWith(" (train)", StringComparison.Ordinal) ? train.Name[..^" (train)".Length] : train.Name;
         return (Renamed(split.Train, data + " (train)"), Renamed(split.Test!, data + " (validation)"));

@@ -52,7 +52,9 @@ internal sealed class TrainingPlan
             Epsilon = parse.GetValue(o.Epsilon),
             WeightDecay = parse.GetValue(o.WeightDecay),
             TrustCoefficient = parse.GetValue(o.TrustCoefficient),
-        }.WithDefaults();
+        };
+        // an option the rule has no use for is refused, not silently ignored
+        optimizer = optimizer.UnusedSetting() is SettingProblem unused ? throw unused.ToException() : optimizer.WithDefaults();
         LossKind? loss = parse.GetValue(o.Loss) is string name ? Names.ParseLoss(name) : null;
         var training = new TrainingOptions(parse.GetValue(o.Epochs), 1, parse.GetValue(o.Shuffle), parse.GetValue(o.Seed))
         {

@@ -60,6 +60,22 @@ public sealed record OptimizerSettings
                     : null);
     }
 
+    /// <summary>For settings taken from a command line (unset values null): the first of β1, β2 and ε given to a
+    /// rule that has no use for it, named by its option, as <see cref="Problem"/> names a momentum given to a rule
+    /// without one; null when every value given applies. (A checkpoint records all of them filled in, so this is not
+    /// asked of it.)</summary>
+    public SettingProblem? UnusedSetting()
+    {
+        bool adamLike = Kind is OptimizerKind.Adam or OptimizerKind.Nadam or OptimizerKind.Lamb;
+        return Beta1 is not null && !adamLike
+                ? new SettingProblem("--beta1", $"applies to adam, nadam and lamb, not to {Names.Of(Kind)}")
+            : Beta2 is not null && !(adamLike || Kind == OptimizerKind.RmsProp)
+                ? new SettingProblem("--beta2", $"applies to adam, nadam, lamb and rmsprop (its α), not to {Names.Of(Kind)}")
+            : Epsilon is not null && !(adamLike || Kind is OptimizerKind.RmsProp or OptimizerKind.Adagrad)
+                ? new SettingProblem("--eps", $"applies to adagrad, rmsprop, adam, nadam and lamb, not to {Names.Of(Kind)}")
+            : null;
+    }
+
     private OptimizerSettings Filled() => this with
     {
         LearningRate = LearningRate ?? Kind switch

@@ -5,8 +5,8 @@ using Xunit;
 namespace FastNet.Tests.Cli;
 
 /// <summary>
-/// The data a command reads is the data named, read as the options say, or an error: an option the data has no use
-/// for is refused rather than recorded in the model as if it had been applied, a file name is compared as the file
+/// The data a command reads is the data named, read as the options say, or an error: an option the data (or the
+/// optimizer) has no use for is refused rather than recorded as if it had been applied, a file name is compared as the file
 /// system compares it, and a class count too large for memory is an error naming it, not a crash.
 /// </summary>
 public sealed class DataOptionsCliTests
@@ -50,16 +50,19 @@ public sealed class DataOptionsCliTests
         Assert.Contains("rmse", eval.Output, StringComparison.OrdinalIgnoreCase);
     }
 
-    public static TheoryData<string, string[], string> OptionsTheDataHasNoUseFor() => new()
+    public static TheoryData<string, string[], string> OptionsWithoutAUse() => new()
     {
         { "target columns of the embedded digits", ["--targets", "1"], "fastnet: error: --targets: only for CSV data (its last columns as real-valued targets), not digits\n" },
         { "a test fraction that is not a number", ["--test-fraction", "NaN"], "fastnet: error: --test-fraction: expected a value in [0, 1), got NaN\n" },
         { "a validation fraction that is not a number", ["--validation-fraction", "NaN"], "fastnet: error: --validation-fraction: expected a value in [0, 1), got NaN\n" },
+        { "beta1 for plain SGD", ["--optimizer", "sgd", "--beta1", "0.5"], "fastnet: error: --beta1: applies to adam, nadam and lamb, not to sgd\n" },
+        { "beta2 for adagrad", ["--optimizer", "adagrad", "--beta2", "0.9"], "fastnet: error: --beta2: applies to adam, nadam, lamb and rmsprop (its α), not to adagrad\n" },
+        { "eps for lars", ["--optimizer", "lars", "--eps", "1e-6"], "fastnet: error: --eps: applies to adagrad, rmsprop, adam, nadam and lamb, not to lars\n" },
     };
 
     [Theory]
-    [MemberData(nameof(OptionsTheDataHasNoUseFor))]
-    public void AnOptionTheDataCannotTakeIsRefusedByName(string what, string[] options, string expected)
+    [MemberData(nameof(OptionsWithoutAUse))]
+    public void AnOptionWithoutAUseIsRefusedByName(string what, string[] options, string expected)
     {
         CliRun run = CliRun.Of(["train", "--epochs", "0", "--no-progress", .. options]);
 

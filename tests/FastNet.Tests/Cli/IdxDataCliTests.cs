@@ -36,6 +36,20 @@ public class IdxDataCliTests
         Assert.StartsWith("fastnet train: idx (train), 2 training, 1 validation and 2 test examples", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AValidationSplitThatLeavesNoTrainingExampleSaysSo()
+    {
+        using var dir = new TempDirectory();
+        string images = Path.Combine(dir.Path, "idx");
+        IdxFiles.WriteMnistDirectory(images, gzip: false);
+
+        CliRun run = CliRun.Of("train", "--data", images, "--validation-fraction", "0.9", "--epochs", "1", "--no-progress");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("fastnet: error: --validation-fraction 0.9: 3 training examples leave none to train on after 3 "
+            + "validation examples\n", run.Error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
     // the first line comes from the images files' headers, printed before the images are read and found short
     [Fact]
     public void ATruncatedImageFileIsNamedAfterTheFirstLine()
