@@ -293,6 +293,13 @@ internal static class TrainCommand
                 ? string.Create(CultureInfo.InvariantCulture, $"test loss {testLoss:G9}")
                 : string.Create(CultureInfo.InvariantCulture, $"test accuracy {accuracy:F4}  test loss {testLoss:G9}"));
         }
+        else if (best.Epoch > 0 && best.Epoch != trainer.Epoch)
+        {
+            // early stopping kept an earlier epoch's model: the last epoch's loss is not the kept model's
+            EpochReport? kept = reports.Find(r => r.Epoch == best.Epoch);
+            output.WriteLine(kept is null ? $"kept the model of epoch {best.Epoch}"
+                : string.Create(CultureInfo.InvariantCulture, $"training loss {kept.TrainLoss:G7} (epoch {best.Epoch}, the model kept)"));
+        }
         else if (reports.Count > 0)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"final training loss {reports[^1].TrainLoss:G7}"));

@@ -39,6 +39,22 @@ public sealed class ResumedRunStateCliTests
         }
     }
 
+    // without a test set the last line gives the training loss of the model kept, not of the last epoch trained
+    [Fact]
+    public void WithoutATestSetTheLastLineGivesTheKeptEpochsTrainingLoss()
+    {
+        CliRun run = CliRun.Of(["train", .. EarlyStopping, "--test-fraction", "0", "--epochs", "60"]);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        string[] lines = run.Output.TrimEnd('\n').Split('\n');
+        string stop = lines[^2];
+        Assert.StartsWith("early stopping: no lower validation loss for 2 epochs; restoring the model of epoch ", stop, StringComparison.Ordinal);
+        string kept = stop[(stop.LastIndexOf(' ') + 1)..];
+        string epochLine = lines.Single(l => l.StartsWith($"epoch {kept,2}/60  loss ", StringComparison.Ordinal));
+        string loss = epochLine.Split("  loss ")[1].Split(' ')[0];
+        Assert.Equal($"training loss {loss} (epoch {kept}, the model kept)", lines[^1]);
+    }
+
     [Fact]
     public void AnotherPatienceOnResumeIsRefused()
     {
