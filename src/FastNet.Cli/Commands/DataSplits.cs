@@ -126,6 +126,10 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         {
             throw new ArgumentException($"--labels: only for NumPy features (--data x.npy), not {request.Source}");
         }
+        if (request.Targets < 0)
+        {
+            throw new ArgumentException($"--targets: expected a number of target columns of at least 0, got {request.Targets}");
+        }
         if (request.Classes is <= 0)
         {
             throw new ArgumentException($"--classes: expected a positive number, got {request.Classes}");

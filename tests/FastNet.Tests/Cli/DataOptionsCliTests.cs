@@ -55,6 +55,7 @@ public sealed class DataOptionsCliTests
         { "target columns of the embedded digits", ["--targets", "1"], "fastnet: error: --targets: only for CSV data (its last columns as real-valued targets), not digits\n" },
         { "a test fraction that is not a number", ["--test-fraction", "NaN"], "fastnet: error: --test-fraction: expected a value in [0, 1), got NaN\n" },
         { "a validation fraction that is not a number", ["--validation-fraction", "NaN"], "fastnet: error: --validation-fraction: expected a value in [0, 1), got NaN\n" },
+        { "a negative number of target columns", ["--targets", "-1"], "fastnet: error: --targets: expected a number of target columns of at least 0, got -1\n" },
         { "beta1 for plain SGD", ["--optimizer", "sgd", "--beta1", "0.5"], "fastnet: error: --beta1: applies to adam, nadam and lamb, not to sgd\n" },
         { "beta2 for adagrad", ["--optimizer", "adagrad", "--beta2", "0.9"], "fastnet: error: --beta2: applies to adam, nadam, lamb and rmsprop (its α), not to adagrad\n" },
         { "eps for lars", ["--optimizer", "lars", "--eps", "1e-6"], "fastnet: error: --eps: applies to adagrad, rmsprop, adam, nadam and lamb, not to lars\n" },
