@@ -13,21 +13,23 @@ namespace FastNet.Cli.Commands;
 /// <param name="Classes">Number of classes of labelled data; null: one more than the largest label.</param>
 /// <param name="Labels">The labels or targets (.npy) of NumPy features.</param>
 /// <param name="ClassNames">A model's class names: a CSV label column of names is read against them.</param>
+/// <param name="Header">Whether a CSV file's first line is a header (<c>--header</c>).</param>
 internal sealed record DataRequest(string Source, int Targets, double? TestFraction, double ValidationFraction,
-    ulong Seed, int? Classes = null, string? Labels = null, IReadOnlyList<string>? ClassNames = null)
+    ulong Seed, int? Classes = null, string? Labels = null, IReadOnlyList<string>? ClassNames = null,
+    CsvHeader Header = CsvHeader.Auto)
 {
     /// <summary>The name of the embedded 8×8 digits.</summary>
     public const string Digits = "digits";
 
     /// <summary>What a model records of this request.</summary>
-    public TrainingDataSource ToSource() => new(Source, Targets, TestFraction, ValidationFraction, Seed, Labels);
+    public TrainingDataSource ToSource() => new(Source, Targets, TestFraction, ValidationFraction, Seed, Labels, Header: Header);
 
     /// <summary>The request a model recorded.</summary>
     public static DataRequest From(TrainingDataSource source)
     {
         ArgumentNullException.ThrowIfNull(source);
         return new(source.Source, source.TargetColumns, source.TestFraction, source.ValidationFraction, source.Seed,
-            Labels: source.Labels);
+            Labels: source.Labels, Header: source.Header);
     }
 }
 
@@ -110,7 +112,7 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     /// they are; "unit" divides by the training set's largest absolute value; "standardize" uses the training set's
     /// mean and deviation; "none".
     /// </summary>
-    public static DataSplits Load(DataRequest request, string scale, InputScaling? scaling = null)
+    public static DataSplits Load(DataRequest request, string scale, InputScaling? scaling = null, TextWriter? notices = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         // written so that NaN, which no comparison holds for, is refused too
@@ -142,6 +144,10 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         {
             throw new ArgumentException($"--targets: only for CSV data (its last columns as real-valued targets), not {data}");
         }
+        if (request.Header != CsvHeader.Auto && !IsCsv(data))
+        {
+            throw new ArgumentException($"--header: only for CSV data, not {data}");
+        }
         if (idx is not null && request.TestFraction is not null)
         {
             throw new ArgumentException($"--test-fraction: {data} comes with its own test set; leave --test-fraction out");
@@ -164,6 +170,8 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
                 : CsvLoader.Load(data, new CsvOptions
                 {
                     TargetColumns = request.Targets,
+                    Header = request.Header,
+                    NumberedFirstLine = columns => notices?.WriteLine(NumberedHeader.Warning(data, columns)),
                     ClassCount = request.Classes,
                     ClassNames = request.ClassNames,
                 });

@@ -27,21 +27,24 @@ internal static class EvalCommand
         var testFraction = new Option<double?>("--test-fraction") { Description = "default: as trained (the same seed gives the same test set)" };
         var seed = new Option<ulong?>("--seed") { Description = "the seed the split was made with (default: as trained)" };
         var loss = new Option<string?>("--loss") { Description = "loss to report (default: the one the model was trained with)" };
+        var header = new Option<string?>("--header") { Description = HeaderOption.Description + " (default: as trained)" };
         var backend = new Option<string>("--backend") { Description = OptionTexts.Backend, DefaultValueFactory = _ => BackendRegistry.Auto };
         var command = new Command("eval", "Evaluate a model on a test set: loss; accuracy, confusion matrix and per-class scores, or RMSE, MAE and R²")
         {
-            model, data, labels, targets, scale, testFraction, seed, loss, backend,
+            model, data, labels, header, targets, scale, testFraction, seed, loss, backend,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             Action<string> note = message => error.WriteLine($"fastnet: note: {message}");
             DataRequest request = ModelInputs.Request(source, parse.GetValue(data), parse.GetValue(labels), parse.GetValue(targets),
-                parse.GetValue(testFraction), parse.GetValue(seed), note);
+                parse.GetValue(testFraction), parse.GetValue(seed), note,
+                parse.GetValue(header) is string given ? HeaderOption.Parse(given) : null);
+
             DataSplits splits;
             try
             {
-                splits = ModelInputs.Load(source, request, parse.GetValue(scale), note);
+                splits = ModelInputs.Load(source, request, parse.GetValue(scale), note, error);
             }
             catch (DataFormatException e) when (parse.GetValue(data) is null && ModelInputs.RecordedFile(source.Model, e.File))
             {

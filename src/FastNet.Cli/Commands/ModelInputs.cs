@@ -16,7 +16,7 @@ internal static class ModelInputs
     /// another; the split options override the recorded ones (each override is reported to
     /// <paramref name="note"/>).</summary>
     public static DataRequest Request(ModelSource source, string? data, string? labels, int? targets, double? testFraction,
-        ulong? seed, Action<string> note)
+        ulong? seed, Action<string> note, CsvHeader? header = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         TrainingDataSource? recorded = source.Model.Metadata.Data;
@@ -46,6 +46,11 @@ internal static class ModelInputs
             NoteOverride(sameData, note, $"--seed {s}", $"split seed {request.Seed}");
             request = request with { Seed = s };
         }
+        if (header is CsvHeader h && h != request.Header)
+        {
+            NoteOverride(sameData, note, $"--header {CsvHeaderNames.Of(h)}", $"header {CsvHeaderNames.Of(request.Header)}");
+            request = request with { Header = h };
+        }
         // Labelled data gets the model's classes, so a test set that lacks a class still lines up with the outputs,
         // and class names are read as the model's classes whatever their order in the file.
         return request.Targets == 0
@@ -66,7 +71,8 @@ internal static class ModelInputs
         if (dataOption is not null || source.Model.Metadata.Data is not { TrainingSha256: string expected } recorded
             || request.Source != recorded.Source || request.Labels != recorded.Labels
             || request.Targets != recorded.TargetColumns || request.TestFraction != recorded.TestFraction
-            || request.ValidationFraction != recorded.ValidationFraction || request.Seed != recorded.Seed)
+            || request.ValidationFraction != recorded.ValidationFraction || request.Seed != recorded.Seed
+            || request.Header != recorded.Header)
         {
             return;
         }
@@ -97,20 +103,21 @@ internal static class ModelInputs
     /// <summary>Loads <paramref name="request"/> preprocessed as the model was trained. <paramref name="scale"/> is
     /// the <c>--scale</c> option when given: for a model that records its preprocessing it must produce the same
     /// preprocessing on this data, else it is an error naming both.</summary>
-    public static DataSplits Load(ModelSource source, DataRequest request, string? scale, Action<string> note)
+    public static DataSplits Load(ModelSource source, DataRequest request, string? scale, Action<string> note,
+        TextWriter? notices = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         InputScaling? recorded = source.Model.Metadata.Scaling;
         if (recorded is null)
         {
             note($"{source.Path} does not record its input preprocessing (a version 1 file): using --scale {scale ?? "auto"}");
-            return DataSplits.Load(request, scale ?? "auto");
+            return DataSplits.Load(request, scale ?? "auto", notices: notices);
         }
         if (scale is null)
         {
-            return DataSplits.Load(request, "auto", recorded);
+            return DataSplits.Load(request, "auto", recorded, notices);
         }
-        DataSplits fitted = DataSplits.Load(request, scale);
+        DataSplits fitted = DataSplits.Load(request, scale, notices: notices);
         if (!fitted.Scaling.Equals(recorded))
         {
             throw new ArgumentException($"--scale {scale} gives {fitted.Scaling.Describe()} on {fitted.Train.Name}, "

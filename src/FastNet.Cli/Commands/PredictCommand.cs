@@ -23,11 +23,12 @@ internal static class PredictCommand
             Description = "only for model files that do not record their preprocessing: divide every input value by this first "
                 + "(e.g. 255 for images, 16 for digits)",
         };
+        var header = new Option<string>("--header") { Description = HeaderOption.Description, DefaultValueFactory = _ => "auto" };
         var outputPath = new Option<string>("--output") { Description = "the CSV file to write", Required = true };
         var backend = new Option<string>("--backend") { Description = OptionTexts.Backend, DefaultValueFactory = _ => BackendRegistry.Auto };
         var command = new Command("predict", "Write a model's predictions for a CSV or IDX input as CSV")
         {
-            model, input, divide, outputPath, backend,
+            model, input, header, divide, outputPath, backend,
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
@@ -37,7 +38,7 @@ internal static class PredictCommand
             string path = parse.GetValue(input)!;
             InputScaling scaling = ModelInputs.ForPrediction(source, parse.GetValue(divide));
             int inputs = source.Model.Spec.Inputs;
-            float[] features = ReadFeatures(path, inputs);
+            float[] features = ReadFeatures(path, inputs, HeaderOption.Parse(parse.GetValue(header)!), error);
             scaling.ApplyInPlace(features, inputs, path);
             using IBackend b = Backends.Create(parse.GetValue(backend)!);
             float[] outputs = Inference.Outputs(b, source.Model, features);
@@ -49,7 +50,7 @@ internal static class PredictCommand
         return command;
     }
 
-    private static float[] ReadFeatures(string path, int inputs)
+    private static float[] ReadFeatures(string path, int inputs, CsvHeader header, TextWriter notices)
     {
         // One opening for the look at the first bytes and the read: a second would find a pipe's first bytes gone.
         using GuardedStream stream = DataFile.OpenRead(path, IdxReader.MaxFileBytes);
@@ -65,7 +66,8 @@ internal static class PredictCommand
             InputScaling.None.Scale(images.Pixels, inputs, pixels);
             return pixels;
         }
-        (float[] features, int columns) = CsvLoader.LoadFeatures(stream, path);
+        (float[] features, int columns) = CsvLoader.LoadFeatures(stream, path, header,
+            columns => notices.WriteLine(NumberedHeader.Warning(path, columns)));
         if (columns != inputs)
         {
             throw new DataFormatException(path, $"rows of {columns} values; the model takes {inputs} inputs (give features only)", line: 1);

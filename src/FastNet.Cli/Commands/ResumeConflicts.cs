@@ -88,6 +88,7 @@ internal static class ResumeConflicts
                 string.Create(c, $"test fraction {data.TestFraction?.ToString(c) ?? "default"}"));
             Compare(o.ValidationFraction, v => v == data.ValidationFraction,
                 string.Create(c, $"validation fraction {data.ValidationFraction}"));
+            Compare(o.Header, v => HeaderOption.Parse(v) == data.Header, $"header {Data.CsvHeaderNames.Of(data.Header)}");
         }
         if (conflicts.Count > 0)
         {

@@ -71,9 +71,9 @@ internal static class TrainCommand
                 output.WriteLine(FirstLine(declared));
             }
             data = resume is null
-                ? DataSplits.Load(request, parse.GetValue(o.Scale)!)
+                ? DataSplits.Load(request, parse.GetValue(o.Scale)!, notices: notices)
                 : ModelInputs.Load(new ModelSource(resume.Model, resumePath!), request, explicitScale,
-                    message => notices.WriteLine($"fastnet: note: {message}"));
+                    message => notices.WriteLine($"fastnet: note: {message}"), notices);
         }
         catch (DataFormatException e) when (resume is not null && parse.GetValue(o.Data) is null
             && ModelInputs.RecordedFile(resume.Model, e.File))

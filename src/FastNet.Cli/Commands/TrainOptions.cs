@@ -153,6 +153,12 @@ internal sealed class TrainOptions
             + "set is split off too (digits, CSV, NumPy), of the training set where the data has its own test set",
     };
 
+    public Option<string> Header { get; } = new("--header")
+    {
+        Description = HeaderOption.Description,
+        DefaultValueFactory = _ => "auto",
+    };
+
     public Option<int> EarlyStopping { get; } = new("--early-stopping")
     {
         Description = "stop after this many epochs without a lower validation loss, and keep the best model",
@@ -199,7 +205,7 @@ internal sealed class TrainOptions
 
     public IEnumerable<Option> All =>
     [
-        Backend, Threads, Data, Labels, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
+        Backend, Threads, Data, Labels, Header, Scale, Targets, Classes, Layers, Activation, OutputActivation, Loss, Optimizer, LearningRate, Momentum,
         TrustCoefficient, Beta1,
         Beta2, Epsilon, WeightDecay, Batch, Accumulate, Dropout, LearningRateScaling, Epochs, Seed, Shuffle, TestFraction, ValidationFraction, Initializer,
         NoBiases, FixedBiases, Init, Save, Schedule, Warmup, EarlyStopping, Checkpoint, Resume, Metrics, Plot, PlotLog,

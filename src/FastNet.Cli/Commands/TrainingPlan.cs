@@ -117,7 +117,7 @@ internal sealed class TrainingPlan
         }
         return new DataRequest(data ?? Commands.DataRequest.Digits, parse.GetValue(o.Targets), parse.GetValue(o.TestFraction),
             parse.GetValue(o.ValidationFraction), Training.Seed, resume is null ? parse.GetValue(o.Classes) : resume.Model.Spec.Outputs,
-            parse.GetValue(o.Labels));
+            parse.GetValue(o.Labels), Header: HeaderOption.Parse(parse.GetValue(o.Header)!));
     }
 
     /// <summary>The loss for this data: as given, else cross-entropy for class labels and mean squared error for

@@ -56,11 +56,13 @@ public static class CsvLoader
     /// by <see cref="DataFile.OpenRead"/> (e.g. after a <see cref="GuardedStream.Peek"/> at its first bytes);
     /// <paramref name="path"/> names it in errors.</summary>
     /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
-    public static (float[] Features, int Columns) LoadFeatures(GuardedStream content, string path, CsvHeader header = CsvHeader.Auto)
+    public static (float[] Features, int Columns) LoadFeatures(GuardedStream content, string path, CsvHeader header = CsvHeader.Auto,
+        Action<int>? numberedFirstLine = null)
     {
         ArgumentNullException.ThrowIfNull(content);
         using var reader = new StreamReader(content, leaveOpen: true);
-        var parser = new Parser(reader, path, new CsvOptions { Header = header }, featuresOnly: true);
+        var parser = new Parser(reader, path, new CsvOptions { Header = header, NumberedFirstLine = numberedFirstLine },
+            featuresOnly: true);
         parser.Run();
         return parser.FeaturesOnly();
     }
@@ -146,13 +148,20 @@ public static class CsvLoader
             int label = featuresOnly || options.TargetColumns > 0 || fields < 2 ? -1
                 : options.LabelColumn < 0 ? fields + options.LabelColumn : options.LabelColumn;
             int c = 0;
+            bool numbered = fields >= 2;
             foreach (Range r in line.Split(','))
             {
                 ReadOnlySpan<char> field = line[r].Trim();
-                if (c++ != label && !field.IsEmpty && !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                if (c != label && !field.IsEmpty && !float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
                 {
                     return true;
                 }
+                numbered &= int.TryParse(field, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n == c;
+                c++;
+            }
+            if (numbered)
+            {
+                options.NumberedFirstLine?.Invoke(fields);
             }
             return false;
         }

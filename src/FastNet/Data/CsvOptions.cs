@@ -24,6 +24,10 @@ public sealed record CsvOptions
     /// <summary>Header handling; <see cref="CsvHeader.Auto"/> by default.</summary>
     public CsvHeader Header { get; init; } = CsvHeader.Auto;
 
+    /// <summary>Told the number of fields where detection (<see cref="CsvHeader.Auto"/>) reads a first line of
+    /// 0,1,…,n−1 as data: the column names pandas writes for a frame made from an array look like data.</summary>
+    public Action<int>? NumberedFirstLine { get; init; }
+
     /// <summary>0-based index of the class label column; negative counts from the end, so -1 (the default) is the
     /// last column. Ignored when <see cref="TargetColumns"/> &gt; 0.</summary>
     public int LabelColumn { get; init; } = -1;

@@ -50,5 +50,6 @@ public sealed record ModelMetadata
 /// <param name="Labels">The labels file of NumPy features (<c>--labels</c>), or null.</param>
 /// <param name="TrainingSha256">SHA-256 (hex) of the training set as trained on (<see cref="Data.DatasetChecksum"/>),
 /// so that reading the source again can tell whether it still gives that data; null where not recorded.</param>
+/// <param name="Header">Whether a CSV source's first line is a header (<c>--header</c>; auto: detected).</param>
 public sealed record TrainingDataSource(string Source, int TargetColumns, double? TestFraction, double ValidationFraction,
-    ulong Seed, string? Labels = null, string? TrainingSha256 = null);
+    ulong Seed, string? Labels = null, string? TrainingSha256 = null, Data.CsvHeader Header = Data.CsvHeader.Auto);

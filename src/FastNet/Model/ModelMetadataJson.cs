@@ -13,8 +13,8 @@ namespace FastNet.Model;
 /// "targets": ["y1", ...]            a regression model's target names, one per output
 /// "dropout": [0.5, 0.2]             the hidden layers' drop rates in training, one per hidden layer
 /// "data": { "source": "digits", "labels": "y.npy", "targetColumns": 0, "testFraction": 0.2, "validationFraction": 0,
-///           "seed": 1, "trainingSha256": "…" }   ("labels" only for NumPy features; the training set's SHA-256 where
-///                                            recorded)
+///           "seed": 1, "header": "present", "trainingSha256": "…" }   ("labels" only for NumPy features, "header"
+///                                            only where given; the training set's SHA-256 where recorded)
 /// </code>
 /// Every member is optional: one that is absent is unknown. Numbers are written as their shortest round-trip form,
 /// so a standardization reads back to the same float32 bits and is applied exactly as in training.
@@ -70,6 +70,10 @@ internal static class ModelMetadataJson
             }
             writer.WriteNumber("validationFraction", data.ValidationFraction);
             writer.WriteNumber("seed", data.Seed);
+            if (data.Header != CsvHeader.Auto)
+            {
+                writer.WriteString("header", CsvHeaderNames.Of(data.Header));
+            }
             if (data.TrainingSha256 is string checksum)
             {
                 writer.WriteString("trainingSha256", checksum);
@@ -132,7 +136,7 @@ internal static class ModelMetadataJson
         {
             reader.Expect(d, JsonValueKind.Object, "data");
             reader.RequireKnownMembers(d, "data", "source", "labels", "targetColumns", "testFraction", "validationFraction",
-                "seed", "trainingSha256");
+                "seed", "header", "trainingSha256");
             double? test = d.TryGetProperty("testFraction", out _) ? Fraction(reader, d, "testFraction") : null;
             ulong seed = reader.Member(d, "seed", JsonValueKind.Number, "data").TryGetUInt64(out ulong s)
                 ? s : throw reader.Error("data.seed", "expected a non-negative integer");
@@ -148,8 +152,11 @@ internal static class ModelMetadataJson
             {
                 throw reader.Error("data.trainingSha256", $"expected 64 lowercase hexadecimal digits, found {QuotedText.Of(checksum)}");
             }
+            // absent where the header was detected (and in files written before it could be given)
+            CsvHeader header = d.TryGetProperty("header", out _) ? reader.Parsed(d, "header", CsvHeaderNames.Parse, "data")
+                : CsvHeader.Auto;
             data = new TrainingDataSource(reader.String(d, "source", "data"), targetColumns, test,
-                Fraction(reader, d, "validationFraction"), seed, labels, checksum);
+                Fraction(reader, d, "validationFraction"), seed, labels, checksum, header);
         }
         return new ModelMetadata
         {

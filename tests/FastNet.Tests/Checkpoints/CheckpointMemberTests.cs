@@ -62,7 +62,7 @@ public sealed class CheckpointMemberTests : IDisposable
         { "position.example", "3", "epoch, batch, shuffleState, lossSum, correct" },
         // checked by the reader that model files share, which says the version too
         { "preprocessing.clip", "4", "kind, mean, std" },
-        { "data.shuffle", "false", "source, labels, targetColumns, testFraction, validationFraction, seed, trainingSha256" },
+        { "data.shuffle", "false", "source, labels, targetColumns, testFraction, validationFraction, seed, header, trainingSha256" },
     };
 
     [Theory]

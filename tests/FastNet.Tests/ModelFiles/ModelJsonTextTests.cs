@@ -48,7 +48,7 @@ public sealed class ModelJsonTextTests : IDisposable
         { "\"divisor\": 16", "\"divisor\": 16, \"mean\": [0, 0]", ", field preprocessing.mean: not a member this file may hold; expected kind, divisor" },
         {
             "\"inputs\": 2,", "\"inputs\": 2, \"data\": { \"source\": \"digits\", \"targetColumns\": 0, \"validationFraction\": 0, \"seed\": 1, \"testFraktion\": 0.2 },",
-            ", field data.testFraktion: not a member this file may hold; expected source, labels, targetColumns, testFraction, validationFraction, seed, trainingSha256"
+            ", field data.testFraktion: not a member this file may hold; expected source, labels, targetColumns, testFraction, validationFraction, seed, header, trainingSha256"
         },
         { "\"inputs\": 2,", "\"inputs\": 2, \"\\u001b[2J\": 0,", $", field \"\\u001b[2J\": not a member this file may hold; expected {RootMembers}" },
     };
