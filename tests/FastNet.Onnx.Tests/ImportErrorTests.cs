@@ -223,6 +223,17 @@ public class ImportErrorTests
         AssertRefused(onnx, "/fc/MatMul", "MatMul", "its weight \"fc.weight\" holds both float_data and raw_data");
     }
 
+    [Fact]
+    public void AnAttributeGivenTwiceIsRefused()
+    {
+        ModelProto onnx = new GraphBuilder().Input("input", 3).Output("output", 2)
+            .Initializer("fc.weight", Weight, 2, 3).Initializer("fc.bias", Bias, 2)
+            .Node("Gemm", "/fc/Gemm", ["input", "fc.weight", "fc.bias"], "output", Int("transB", 1), Int("transB", 0))
+            .Build();
+
+        AssertRefused(onnx, "/fc/Gemm", "Gemm", "gives attribute \"transB\" twice; ONNX gives each attribute once");
+    }
+
     private static GraphBuilder Layer() => new GraphBuilder().Input("input", 3).Output("output", 2)
         .Initializer("fc.weight", Weight, 2, 3).Initializer("fc.bias", Bias, 2)
         .Node("Gemm", "/fc/Gemm", ["input", "fc.weight", "fc.bias"], "/fc/Gemm_output_0", Int("transB", 1));

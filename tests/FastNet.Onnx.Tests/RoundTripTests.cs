@@ -76,4 +76,17 @@ public class RoundTripTests
         Assert.Equal(InputScaling.None, imported.Metadata.Scaling);
         Assert.Null(imported.Metadata.Loss);
     }
+
+    // protobuf writes no message past 2 GiB: a larger network is refused by name before anything is built or written
+    [Fact]
+    public void ANetworkTooLargeForOneOnnxFileIsRefusedBeforeExport()
+    {
+        var spec = new NetworkSpec(30_000, [new LayerSpec(20_000, Activation.Identity)]);
+
+        var e = Assert.Throws<ArgumentException>(() => OnnxExport.RequireFits(spec));
+
+        Assert.Equal($"the network 30000-20000 has 600020000 parameters (2400320000 bytes with its preprocessing), more "
+            + $"than one ONNX file holds ({OnnxExport.MaxTensorBytes} bytes: protobuf's 2 GiB less the graph)", e.Message);
+        OnnxExport.RequireFits(new NetworkSpec(784, [new LayerSpec(10, Activation.Identity)]));
+    }
 }

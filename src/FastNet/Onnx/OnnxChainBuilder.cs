@@ -41,6 +41,11 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         {
             throw Error(node, $"has {node.Output.Count} outputs; FastNet imports operators with one");
         }
+        // which of two values ONNX Runtime takes is not for FastNet to guess (the attribute readers below take the first)
+        if (node.Attribute.GroupBy(a => a.Name).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw Error(node, $"gives attribute {QuotedText.Of(twice.Key)} twice; ONNX gives each attribute once");
+        }
         switch (node.OpType)
         {
             case "Sub":

@@ -15,12 +15,31 @@ namespace FastNet.Onnx;
 /// </summary>
 public static class OnnxExport
 {
+    /// <summary>The most bytes of parameters and preprocessing statistics one ONNX file holds: a protobuf message
+    /// is at most 2 GiB, and 1 MiB of it is left for the graph's nodes, names and metadata.</summary>
+    public const long MaxTensorBytes = int.MaxValue - (1L << 20);
+
+    /// <summary>Throws an <see cref="ArgumentException"/> when a network of <paramref name="spec"/> is too large for
+    /// one ONNX file (<see cref="MaxTensorBytes"/>), which <see cref="ToOnnx"/> checks first.</summary>
+    public static void RequireFits(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        long bytes = sizeof(float) * ((long)spec.ParameterCount + 2L * spec.Inputs);
+        if (bytes > MaxTensorBytes)
+        {
+            throw new ArgumentException($"the network {spec} has {spec.ParameterCount} parameters ({bytes} bytes with its "
+                + $"preprocessing), more than one ONNX file holds ({MaxTensorBytes} bytes: protobuf's 2 GiB less the graph)");
+        }
+    }
+
     /// <summary>The ONNX model for <paramref name="model"/>. With <paramref name="softmaxOutputs"/> the last layer's
     /// values are named logits and a Softmax adds the probabilities; otherwise they are the one output.</summary>
+    /// <exception cref="ArgumentException">The model is too large for one ONNX file.</exception>
     public static ModelProto ToOnnx(Model.Model model, bool softmaxOutputs)
     {
         ArgumentNullException.ThrowIfNull(model);
         NetworkSpec spec = model.Spec;
+        RequireFits(spec);
         var graph = new GraphProto { Name = $"fastnet-mlp-{spec}" };
         graph.Input.Add(Matrix(OnnxLayout.Input, spec.Inputs));
         string x = AddPreprocessing(graph, model.Metadata.Scaling ?? InputScaling.None, spec.Inputs);
