@@ -86,6 +86,19 @@ public class GeluImportTests
             approximate == "none" ? Activation.Gelu : Activation.GeluTanh);
     }
 
+    // ONNX Runtime refuses a Gelu node in a file of an earlier opset; importing it would run it here only
+    [Fact]
+    public void AGeluOperatorInAFileOfAnEarlierOpsetIsRefused()
+    {
+        GraphBuilder graph = FirstLayer().Node("Gelu", "/act/Gelu", ["/fc1/Gemm_output_0"], "/act/Gelu_output_0");
+
+        var e = Assert.Throws<OnnxFormatException>(() =>
+            OnnxImport.FromOnnx(SecondLayer(graph, "/act/Gelu_output_0").Build(opset: 17), "model.onnx"));
+
+        Assert.Equal("model.onnx: node \"/act/Gelu\" (Gelu): Gelu is an operator of opset 20 and later; the file imports opset 17",
+            e.Message);
+    }
+
     [Fact]
     public void AnotherConstantInTheFormulaIsRefusedSayingWhatItComputes()
     {

@@ -111,6 +111,13 @@ internal static class CheckpointHeader
             throw reader.Error("trainingDataSha256", $"expected 64 lowercase hexadecimal digits, found {QuotedText.Of(sha256)}");
         }
         ModelMetadata recorded = ModelMetadataJson.Read(root, reader, spec.Inputs, spec.Outputs, spec.Layers.Count - 1);
+        // the model's record of its dropout is the run's: two different ones are an edit, and which holds is unknown
+        if (recorded.Dropout is { } modelDropout && training.Dropout is { } runDropout && !modelDropout.SequenceEqual(runDropout))
+        {
+            throw reader.Error("dropout", $"[{string.Join(", ", modelDropout.Select(r => r.ToString(CultureInfo.InvariantCulture)))}], "
+                + $"but training.dropout is [{string.Join(", ", runDropout.Select(r => r.ToString(CultureInfo.InvariantCulture)))}]; "
+                + "a run records one");
+        }
         // absent in files written before early stopping and the divergence guard's reference were recorded
         EarlyStoppingState? stopping = root.TryGetProperty("earlyStopping", out JsonElement s)
             ? EarlyStopping(s, reader, position, best, spec, source) : null;
@@ -128,7 +135,7 @@ internal static class CheckpointHeader
             TrainingDataSha256 = sha256,
             Optimizer = optimizer,
             OptimizerSteps = reader.NonNegativeLong(o, "steps", "optimizer"),
-            NadamMuProduct = reader.Double(o, "nadamMuProduct", "optimizer"),
+            NadamMuProduct = MomentumProduct(reader, o),
             OptimizerState = state,
             TrainBiases = trainBiases,
             Training = training,
@@ -271,6 +278,15 @@ internal static class CheckpointHeader
                 + $"{spec.ParameterCount} parameters stored after the optimizer state; {best?.Length ?? 0} are");
         }
         return new EarlyStoppingState(patience, bestEpoch, loss, best);
+    }
+
+    // Nadam's Πₜ: a product of momentum factors, each in (0, 1), so in (0, 1] (1 before the first step)
+    private static double MomentumProduct(JsonFieldReader reader, JsonElement o)
+    {
+        double product = reader.Double(o, "nadamMuProduct", "optimizer");
+        return product is > 0 and <= 1 ? product
+            : throw reader.Error("optimizer.nadamMuProduct",
+                string.Create(CultureInfo.InvariantCulture, $"expected a product of momentum factors in (0, 1], found {product}"));
     }
 
     private static double NonNegativeFinite(JsonFieldReader reader, JsonElement element, string name, string at)

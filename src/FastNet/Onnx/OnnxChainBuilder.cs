@@ -13,8 +13,11 @@ namespace FastNet.Onnx;
 /// <see cref="OnnxFormatException"/> naming the node.
 /// </summary>
 internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, TensorProto> initializers,
-    IReadOnlyDictionary<string, NodeProto> producers)
+    IReadOnlyDictionary<string, NodeProto> producers, long? opset = null)
 {
+    // the first opset with the Gelu operator
+    private const long GeluOpset = 20;
+
     private const string Supported = "Gemm, MatMul, Add (a MatMul's bias), Relu, LeakyRelu, Sigmoid, Tanh, Gelu (or GELU's "
         + "formula in elementwise operators), Identity, a final Softmax, and Sub and Div before the first layer";
 
@@ -222,6 +225,11 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
     // Opset 20's Gelu: approximate = "none" (erf, the default) or "tanh"
     private Activation Gelu(NodeProto node)
     {
+        // ONNX Runtime refuses an operator its file's opset does not have: imported, such a file would run here only
+        if (opset is long version && version < GeluOpset)
+        {
+            throw Error(node, $"Gelu is an operator of opset {GeluOpset} and later; the file imports opset {version}");
+        }
         string approximate = node.Attribute.FirstOrDefault(a => a.Name == "approximate")?.S.ToStringUtf8() ?? "none";
         return approximate switch
         {

@@ -86,7 +86,9 @@ public static class OnnxImport
             throw new OnnxFormatException(file, "the graph has no input");
         }
 
-        var builder = new OnnxChainBuilder(file, initializers, producers);
+        // the standard domain's opset, where the file names one
+        long? opset = onnx.OpsetImport.FirstOrDefault(o => o.Domain is "" or "ai.onnx")?.Version;
+        var builder = new OnnxChainBuilder(file, initializers, producers, opset);
         var chain = new HashSet<NodeProto>(ReferenceEqualityComparer.Instance);
         string current = inputs[0].Name;
         string? logits = null;

@@ -66,6 +66,8 @@ public sealed class CheckpointFieldTests
     [InlineData("optimizer.trustCoefficient", "0.5", "applies to lars, not to adam")]
     [InlineData("optimizer.steps", "-1", "expected a non-negative integer, found -1")]
     [InlineData("optimizer.nadamMuProduct", "-1e999", "expected a finite number, found -1e999")]
+    [InlineData("optimizer.nadamMuProduct", "0", "expected a product of momentum factors in (0, 1], found 0")]
+    [InlineData("optimizer.nadamMuProduct", "1.5", "expected a product of momentum factors in (0, 1], found 1.5")]
     [InlineData("training.epochs", "-1", "expected a non-negative number, got -1")]
     [InlineData("training.epochs", "3000000000", "expected an integer, found 3000000000")]
     [InlineData("training.batch", "0", "expected a positive number, got 0")]
@@ -105,6 +107,18 @@ public sealed class CheckpointFieldTests
         byte[] bad = CheckpointHeaders.WithField(bytes, element, json);
         var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bad, "field.ckpt"));
         Assert.Equal($"field.ckpt, field {element}: {expected}", e.Message);
+    }
+
+    // the model's record and the run's options each hold the drop rates: an edit of one is refused, not half-believed
+    [Fact]
+    public void DropRatesThatDifferBetweenTheModelAndTheRunAreRefused()
+    {
+        byte[] bytes = CheckpointHeaders.WithField(Seed.Value, "training.dropout", "[0.25]");
+        bytes = CheckpointHeaders.WithField(bytes, "dropout", "[0.5]");
+
+        var e = Assert.Throws<CheckpointFormatException>(() => CheckpointFile.Deserialize(bytes, "field.ckpt"));
+
+        Assert.Equal("field.ckpt, field dropout: [0.5], but training.dropout is [0.25]; a run records one", e.Message);
     }
 
     [Fact]
