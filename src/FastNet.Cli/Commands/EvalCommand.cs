@@ -40,7 +40,6 @@ internal static class EvalCommand
             DataRequest request = ModelInputs.Request(source, parse.GetValue(data), parse.GetValue(labels), parse.GetValue(targets),
                 parse.GetValue(testFraction), parse.GetValue(seed), note,
                 parse.GetValue(header) is string given ? HeaderOption.Parse(given) : null);
-
             DataSplits splits;
             try
             {

@@ -54,7 +54,8 @@ internal static class TrainCommand
             CheckpointFile.Serialize, bytes => CheckpointFile.Deserialize(bytes, resumePath));
         TrainingPlan plan = resume is null ? TrainingPlan.FromOptions(parse, o) : TrainingPlan.FromCheckpoint(parse, o, resume, resumePath!);
         // a resumed run keeps the patience its checkpoint records (another is refused with the other conflicts)
-        int earlyStopping = resume?.EarlyStopping is EarlyStoppingState recorded && parse.GetResult(o.EarlyStopping) is null or { Implicit: true }
+        bool patienceGiven = parse.GetResult(o.EarlyStopping) is { Implicit: false };
+        int earlyStopping = resume?.EarlyStopping is EarlyStoppingState recorded && !patienceGiven
             ? recorded.Patience : parse.GetValue(o.EarlyStopping);
         GradientAllReduce allReduce = GradientAllReduceNames.Parse(parse.GetValue(o.AllReduce)!);
 
