@@ -21,6 +21,16 @@ public sealed class CsvHeaderCliTests
         return dir.Write("pandas.csv", text.ToString());
     }
 
+    // one epoch on the numbered file with --header present, written by output option to the file named; its path
+    private static string TrainWithHeader(TempDirectory dir, string output, string file)
+    {
+        string path = dir.File(file);
+        CliRun train = CliRun.Of("train", "--data", NumberedCsv(dir), "--header", "present", "--layers", "4", "--epochs", "1",
+            "--no-progress", output, path);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        return path;
+    }
+
     [Fact]
     public void DetectionReadsTheNumberedLineAsDataAndWarns()
     {
@@ -61,10 +71,7 @@ public sealed class CsvHeaderCliTests
     public void PredictSkipsAHeaderGivenAndWarnsAboutOneLeftToDetection()
     {
         using var dir = new TempDirectory();
-        string model = dir.File("m.json");
-        CliRun train = CliRun.Of("train", "--data", NumberedCsv(dir), "--header", "present", "--layers", "4", "--epochs", "1",
-            "--no-progress", "--save", model);
-        Assert.True(train.ExitCode == 0, train.ToString());
+        string model = TrainWithHeader(dir, "--save", "m.json");
         string input = dir.Write("x.csv", "0,1\n0.5,0.2\n1.5,0.3\n");
 
         CliRun detected = CliRun.Of("predict", "--model", model, "--input", input, "--output", dir.File("a.csv"));
@@ -98,10 +105,7 @@ public sealed class CsvHeaderCliTests
     public void AnotherHeaderOnResumeIsRefused()
     {
         using var dir = new TempDirectory();
-        string checkpoint = dir.File("run.ckpt");
-        CliRun first = CliRun.Of("train", "--data", NumberedCsv(dir), "--header", "present", "--layers", "4", "--epochs", "1",
-            "--no-progress", "--checkpoint", checkpoint);
-        Assert.True(first.ExitCode == 0, first.ToString());
+        string checkpoint = TrainWithHeader(dir, "--checkpoint", "run.ckpt");
 
         CliRun resumed = CliRun.Of("train", "--resume", checkpoint, "--header", "auto", "--epochs", "2", "--no-progress");
 

@@ -11,6 +11,15 @@ namespace FastNet.Tests.Cli;
 /// </summary>
 public sealed class DataOptionsCliTests
 {
+    // two rows of two float features as x.npy, and y.npy holding the labels or targets given
+    private static (string X, string Y) TwoRows(TempDirectory dir, byte[] labels)
+    {
+        string x = dir.File("x.npy"), y = dir.File("y.npy");
+        File.WriteAllBytes(x, NpyFiles.Npy("<f4", [2, 2], NpyFiles.Float32(1, 2, 3, 4)));
+        File.WriteAllBytes(y, labels);
+        return (x, y);
+    }
+
     // On Linux STD.csv and std.csv are two files: eval must read the one named, not the model's recorded one.
     [Fact]
     public void EvalReadsAFileWhoseNameDiffersFromTheRecordedOneOnlyInCase()
@@ -72,26 +81,10 @@ public sealed class DataOptionsCliTests
     }
 
     [Fact]
-    public void ATestFractionOfDataWithItsOwnTestSetIsRefused()
-    {
-        using var dir = new TempDirectory();
-        string images = Path.Combine(dir.Path, "idx");
-        IdxFiles.WriteMnistDirectory(images, gzip: false);
-
-        CliRun run = CliRun.Of("train", "--data", images, "--test-fraction", "0.5", "--epochs", "0", "--no-progress");
-
-        Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Equal($"fastnet: error: --test-fraction: {images} comes with its own test set; leave --test-fraction out\n",
-            run.Error.Replace("\r", "", StringComparison.Ordinal));
-    }
-
-    [Fact]
     public void TargetColumnsOfNumpyDataAreRefused()
     {
         using var dir = new TempDirectory();
-        string x = dir.File("x.npy"), y = dir.File("y.npy");
-        File.WriteAllBytes(x, NpyFiles.Npy("<f4", [2, 2], NpyFiles.Float32(1, 2, 3, 4)));
-        File.WriteAllBytes(y, NpyFiles.Npy("<i8", [2], NpyFiles.Int64(0, 1)));
+        (string x, string y) = TwoRows(dir, NpyFiles.Npy("<i8", [2], NpyFiles.Int64(0, 1)));
 
         CliRun run = CliRun.Of("train", "--data", x, "--labels", y, "--targets", "1", "--epochs", "0", "--no-progress");
 
@@ -104,9 +97,7 @@ public sealed class DataOptionsCliTests
     public void NumpyTargetsOfNoColumnsAreNamed()
     {
         using var dir = new TempDirectory();
-        string x = dir.File("x.npy"), y = dir.File("y.npy");
-        File.WriteAllBytes(x, NpyFiles.Npy("<f4", [2, 2], NpyFiles.Float32(1, 2, 3, 4)));
-        File.WriteAllBytes(y, NpyFiles.Npy("<f4", [2, 0], []));
+        (string x, string y) = TwoRows(dir, NpyFiles.Npy("<f4", [2, 0], []));
 
         CliRun run = CliRun.Of("train", "--data", x, "--labels", y, "--epochs", "0", "--no-progress");
 
@@ -120,9 +111,7 @@ public sealed class DataOptionsCliTests
     public void NumpyLabelsOfMoreClassesThanOneArrayHoldsAreAnError()
     {
         using var dir = new TempDirectory();
-        string x = dir.File("x.npy"), y = dir.File("y.npy");
-        File.WriteAllBytes(x, NpyFiles.Npy("<f4", [2, 2], NpyFiles.Float32(1, 2, 3, 4)));
-        File.WriteAllBytes(y, NpyFiles.Npy("<i8", [2], NpyFiles.Int64(0, 1)));
+        (string x, string y) = TwoRows(dir, NpyFiles.Npy("<i8", [2], NpyFiles.Int64(0, 1)));
 
         CliRun run = CliRun.Of("train", "--data", x, "--labels", y, "--classes", "2000000000", "--epochs", "0", "--no-progress");
 

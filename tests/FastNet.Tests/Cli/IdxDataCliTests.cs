@@ -36,18 +36,26 @@ public class IdxDataCliTests
         Assert.StartsWith("fastnet train: idx (train), 2 training, 1 validation and 2 test examples", run.Output, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void AValidationSplitThatLeavesNoTrainingExampleSaysSo()
+    public static TheoryData<string[], string> SplitsItCannotTake() => new()
+    {
+        { ["--validation-fraction", "0.9"], "--validation-fraction 0.9: 3 training examples leave none to train on after 3 validation examples" },
+        { ["--test-fraction", "0.5"], "--test-fraction: {0} comes with its own test set; leave --test-fraction out" },
+    };
+
+    // a directory of IDX files has its own test set, and its training set is what the validation share is of
+    [Theory]
+    [MemberData(nameof(SplitsItCannotTake))]
+    public void ASplitTheDirectoryCannotTakeIsRefusedByName(string[] options, string problem)
     {
         using var dir = new TempDirectory();
         string images = Path.Combine(dir.Path, "idx");
         IdxFiles.WriteMnistDirectory(images, gzip: false);
 
-        CliRun run = CliRun.Of("train", "--data", images, "--validation-fraction", "0.9", "--epochs", "1", "--no-progress");
+        CliRun run = CliRun.Of(["train", "--data", images, .. options, "--epochs", "1", "--no-progress"]);
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal("fastnet: error: --validation-fraction 0.9: 3 training examples leave none to train on after 3 "
-            + "validation examples\n", run.Error.Replace("\r", "", StringComparison.Ordinal));
+        Assert.Equal($"fastnet: error: {string.Format(System.Globalization.CultureInfo.InvariantCulture, problem, images)}\n",
+            run.Error.Replace("\r", "", StringComparison.Ordinal));
     }
 
     // the first line comes from the images files' headers, printed before the images are read and found short

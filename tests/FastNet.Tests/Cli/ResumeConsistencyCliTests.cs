@@ -11,8 +11,8 @@ namespace FastNet.Tests.Cli;
 /// training data are errors, never silently ignored.</summary>
 public class ResumeConsistencyCliTests
 {
-    private static CliRun FirstEpoch(TempDirectory dir, string data) =>
-        CliRun.Of("train", "--data", data, "--test-fraction", "0.2", "--layers", "8", "--batch", "16", "--epochs", "1",
+    private static CliRun FirstEpoch(TempDirectory dir, string data, string batch = "16") =>
+        CliRun.Of("train", "--data", data, "--test-fraction", "0.2", "--layers", "8", "--batch", batch, "--epochs", "1",
             "--no-progress", "--checkpoint", dir.File("run.ckpt"));
 
     private static string Csv(TempDirectory dir, string name, int flip)
@@ -56,9 +56,7 @@ public class ResumeConsistencyCliTests
     {
         using var dir = new TempDirectory();
         string data = Csv(dir, "a.csv", 0);
-        CliRun first = CliRun.Of("train", "--data", data, "--test-fraction", "0.2", "--layers", "8", "--batch", "full",
-            "--epochs", "1", "--no-progress", "--checkpoint", dir.File("run.ckpt"));
-        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.Equal(0, FirstEpoch(dir, data, batch: "full").ExitCode);
 
         foreach (string same in new[] { "full", "500", "80" })
         {
