@@ -127,10 +127,6 @@ internal static class TrainCommand
             trainingData.CheckSameAs(resume, resumePath!, data.Request.Source);
         }
         LossKind loss = plan.LossFor(data.Train);
-        if (loss == LossKind.SoftmaxCrossEntropy)
-        {
-            ProbabilityTargetsCheck.Require(data.Train);
-        }
         var metadata = new ModelMetadata
         {
             Scaling = data.Scaling,

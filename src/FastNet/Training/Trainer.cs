@@ -75,6 +75,10 @@ public sealed class Trainer : IDisposable
         {
             throw new ArgumentException($"{train.Name}: no training examples");
         }
+        if (network.Loss == LossKind.SoftmaxCrossEntropy)
+        {
+            ProbabilityTargets.Require(train);
+        }
         _ranks = communicator ?? SingleProcess.Instance;
         _micro = options.MicroBatchSizeOn(_ranks.Size);
         if (_micro > network.MaxBatch)

@@ -151,8 +151,8 @@ public partial class RegressionCliTests
             "--epochs", "1", "--no-progress");
 
         Assert.Equal(1, run.ExitCode);
-        Assert.Equal($"fastnet: error: --loss cross-entropy: {problem}; cross-entropy takes targets that are probabilities "
-            + "(each row at least 0 and summing to 1): normalize them, or use --loss mse\n",
+        Assert.Equal($"fastnet: error: cross-entropy: {problem}; cross-entropy takes targets that are probabilities "
+            + "(each row at least 0 and summing to 1): normalize them, or train with mean squared error\n",
             run.Error.Replace("\r", "", StringComparison.Ordinal).Replace(data, "rows.csv", StringComparison.Ordinal));
     }
 

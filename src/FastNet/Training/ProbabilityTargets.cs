@@ -1,14 +1,15 @@
 using System.Globalization;
 using FastNet.Data;
 
-namespace FastNet.Cli.Commands;
+namespace FastNet.Training;
 
 /// <summary>
 /// Cross-entropy on real-valued targets: its gradient with respect to the logits, softmax(z) − t, is that of
 /// −Σ t·log softmax(z) only where the targets of a row sum to 1, so every row must be a probability vector (no
-/// negative target, a sum of 1). Otherwise training would minimise another function than the loss it reports.
+/// negative target, a sum of 1). Otherwise training would minimise another function than the loss it reports, so
+/// the trainer refuses such a training set.
 /// </summary>
-internal static class ProbabilityTargetsCheck
+public static class ProbabilityTargets
 {
     /// <summary>Throws an <see cref="ArgumentException"/> naming the first row of <paramref name="set"/> that is not a
     /// probability vector. Each float32 target read from text is within 2⁻²⁴ of its decimal value, so a row of k
@@ -43,6 +44,6 @@ internal static class ProbabilityTargetsCheck
     }
 
     private static ArgumentException Refused(Dataset set, int row, string problem) =>
-        new($"--loss cross-entropy: example {row + 1} of {set.Name} {problem}; cross-entropy takes targets that are "
-            + "probabilities (each row at least 0 and summing to 1): normalize them, or use --loss mse");
+        new($"cross-entropy: example {row + 1} of {set.Name} {problem}; cross-entropy takes targets that are "
+            + "probabilities (each row at least 0 and summing to 1): normalize them, or train with mean squared error");
 }
