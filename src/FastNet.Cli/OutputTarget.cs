@@ -25,6 +25,17 @@ internal static class OutputTarget
         }
     }
 
+    /// <summary>Throws an <see cref="ArgumentException"/> when <paramref name="output"/> names the file
+    /// <paramref name="input"/> names: written after the input is read, it would replace what it was made from.</summary>
+    public static void CheckNotInput(string output, string outputOption, string input, string inputOption)
+    {
+        if (Path.GetFullPath(output) == Path.GetFullPath(input))
+        {
+            throw new ArgumentException($"{outputOption} {output}: the {inputOption} file; writing it would replace what "
+                + "it is made from");
+        }
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="path"/> (given with
     /// <paramref name="option"/>) can be written: not a directory, in a directory that exists and takes a new file
     /// (probed by creating, flushing and removing one, which also clears temporary files left by killed runs).</summary>

@@ -26,6 +26,7 @@ internal static class ExportCommand
         {
             string target = parse.GetValue(onnx)!;
             OutputTarget.CheckWritable(target, "--onnx");
+            OutputTarget.CheckNotInput(target, "--onnx", parse.GetValue(model)!, "--model");
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             OnnxExport.Write(source.Model, source.SoftmaxOutputs, target);
             string outputs = source.SoftmaxOutputs

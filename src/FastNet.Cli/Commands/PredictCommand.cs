@@ -34,6 +34,8 @@ internal static class PredictCommand
         {
             string target = parse.GetValue(outputPath)!;
             OutputTarget.CheckWritable(target, "--output");
+            OutputTarget.CheckNotInput(target, "--output", parse.GetValue(input)!, "--input");
+            OutputTarget.CheckNotInput(target, "--output", parse.GetValue(model)!, "--model");
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             string path = parse.GetValue(input)!;
             InputScaling scaling = ModelInputs.ForPrediction(source, parse.GetValue(divide));

@@ -56,6 +56,32 @@ public class OutputFilesCliTests
         Assert.False(File.Exists(dir.File("run.ckpt")));
     }
 
+    // predict reads all its input before it writes: an output naming the input would replace the features (or the
+    // model) with predictions
+    [Fact]
+    public void AnOutputNamingAnInputIsRefusedAndTheInputKept()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("m.json"), input = dir.Write("x.csv", "0.5,0.5\n");
+        CliRun train = CliRun.Of("train", "--data", dir.Write("d.csv", "0,0,0\n1,1,1\n0,1,0\n1,0,1\n"), "--layers", "2",
+            "--epochs", "1", "--no-progress", "--save", model);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        byte[] modelBytes = File.ReadAllBytes(model);
+
+        CliRun predict = CliRun.Of("predict", "--model", model, "--input", input, "--output", input);
+        CliRun overModel = CliRun.Of("predict", "--model", model, "--input", input, "--output", model);
+        CliRun export = CliRun.Of("export", "--model", model, "--onnx", model);
+
+        Assert.Equal((1, $"fastnet: error: --output {input}: the --input file; writing it would replace what it is made from\n"),
+            (predict.ExitCode, predict.Error.Replace("\r", "", StringComparison.Ordinal)));
+        Assert.Equal(1, overModel.ExitCode);
+        Assert.Contains($"--output {model}: the --model file", overModel.Error, StringComparison.Ordinal);
+        Assert.Equal(1, export.ExitCode);
+        Assert.Contains($"--onnx {model}: the --model file", export.Error, StringComparison.Ordinal);
+        Assert.Equal("0.5,0.5\n", File.ReadAllText(input));
+        Assert.Equal(modelBytes, File.ReadAllBytes(model));
+    }
+
     [Fact]
     public void PredictChecksItsOutputBeforeReadingAnything()
     {
