@@ -82,12 +82,13 @@ internal static class PredictCommand
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         bool softmax = source.SoftmaxOutputs;
-        if (k == 1 && !source.Model.Metadata.IsClassifier)
+        // a regression model: one column per target, under its name where the model records names
+        if (!source.Model.Metadata.IsClassifier && (k == 1 || source.Model.Metadata.TargetNames is not null))
         {
-            text.Append(CsvField(source.Model.Metadata.TargetNames?[0] ?? "output")).Append('\n');
-            foreach (float v in outputs)
+            text.AppendJoin(',', source.Model.Metadata.TargetNames?.Select(CsvField) ?? ["output"]).Append('\n');
+            for (int r = 0; r < outputs.Length / k; r++)
             {
-                text.Append(v.ToString("R", c)).Append('\n');
+                text.AppendJoin(',', outputs.AsSpan(r * k, k).ToArray().Select(v => v.ToString("R", c))).Append('\n');
             }
             return text.ToString();
         }

@@ -132,7 +132,8 @@ internal static class TrainCommand
             Scaling = data.Scaling,
             Loss = loss,
             ClassNames = data.ClassNames,
-            TargetNames = data.Train.IsClassification ? null : model.Metadata.TargetNames,
+            // a CSV header's names of the target columns, else those of the --init model
+            TargetNames = data.Train.IsClassification ? null : data.Train.TargetNames ?? model.Metadata.TargetNames,
             Dropout = training.Dropout,
             Data = data.Request.ToSource(),
         };

@@ -79,6 +79,7 @@ public static class CsvLoader
         private int _labelColumn = -1;  // 0-based, in label mode
         private int _targetStart = int.MaxValue;  // 0-based first target column, in target mode
         private string _firstLineText = "";
+        private string? _headerText; // the header line, where one was skipped
 
         public Dataset? Run()
         {
@@ -94,6 +95,7 @@ public static class CsvLoader
                 if (_columns < 0 && !headerSkipped && IsHeader(line))
                 {
                     headerSkipped = true;
+                    _headerText = text;
                     continue;
                 }
                 int fields = line.Count(',') + 1;
@@ -241,10 +243,23 @@ public static class CsvLoader
             int featureCount = _columns - (options.TargetColumns > 0 ? options.TargetColumns : 1);
             if (options.TargetColumns > 0)
             {
-                return WithFeatures(featureCount, options.TargetColumns, [.. _targets]);
+                Dataset set = WithFeatures(featureCount, options.TargetColumns, [.. _targets]);
+                return HeaderTargetNames() is { } targetNames ? set.WithTargetNames(targetNames) : set;
             }
             (int classCount, int[] labels, IReadOnlyList<string>? names) = _labels!.Resolve();
             return WithFeatures(featureCount, classCount, Dataset.OneHot(labels, classCount), classCount, labels, names);
+        }
+
+        // the header's names of the target columns, where it names each one as an output may be named
+        private string[]? HeaderTargetNames()
+        {
+            string[]? fields = _headerText?.Split(',');
+            if (fields is null || fields.Length != _columns)
+            {
+                return null;
+            }
+            string[] names = [.. fields[^options.TargetColumns..].Select(f => f.Trim().Trim('"'))];
+            return names.All(n => n.Length > 0 && Model.OutputName.Problem(n, "a target name") is null) ? names : null;
         }
 
         // the parsed features with the targets: pixel values 0..255 stay bytes, held once in their storage type and

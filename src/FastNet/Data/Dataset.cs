@@ -108,6 +108,18 @@ public sealed class Dataset
     /// column of words does; else null.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
 
+    /// <summary>The names of the real-valued targets (target k is <c>TargetNames[k]</c>) when the data named them, as
+    /// a CSV header does; else null.</summary>
+    /// <exception cref="ArgumentException">Not one name per target.</exception>
+    public IReadOnlyList<string>? TargetNames
+    {
+        get => _targetNames;
+        init => _targetNames = value is null || (!IsClassification && value.Count == TargetCount) ? value
+            : throw new ArgumentException($"{value.Count} target names for {TargetCount} real-valued targets");
+    }
+
+    private readonly IReadOnlyList<string>? _targetNames;
+
     /// <summary>True when rows have class labels.</summary>
     public bool IsClassification => ClassCount > 0;
 
@@ -182,7 +194,10 @@ public sealed class Dataset
             {
                 Array.Copy(Features, rows[r] * FeatureCount, features, r * FeatureCount, FeatureCount);
             }
-            return new Dataset(name, FeatureCount, features, TargetCount, targets, ClassCount, labels, ClassNames);
+            return new Dataset(name, FeatureCount, features, TargetCount, targets, ClassCount, labels, ClassNames)
+            {
+                TargetNames = TargetNames,
+            };
         }
         byte[] bytes = new byte[rows.Length * FeatureCount];
         for (int r = 0; r < rows.Length; r++)
@@ -192,17 +207,34 @@ public sealed class Dataset
         return new Dataset(name, FeatureCount, bytes, TargetCount, targets, ClassCount, labels, ClassNames)
         {
             Scaling = Scaling,
+            TargetNames = TargetNames,
         };
     }
 
     /// <summary>The same examples under another name, sharing every array.</summary>
     public Dataset WithName(string name) => _bytes is null
-        ? new(name, FeatureCount, Features, TargetCount, Targets, ClassCount, Labels, ClassNames)
-        : new(name, FeatureCount, _bytes, TargetCount, Targets, ClassCount, Labels, ClassNames) { Scaling = Scaling };
+        ? new(name, FeatureCount, Features, TargetCount, Targets, ClassCount, Labels, ClassNames) { TargetNames = TargetNames }
+        : new(name, FeatureCount, _bytes, TargetCount, Targets, ClassCount, Labels, ClassNames)
+        {
+            Scaling = Scaling,
+            TargetNames = TargetNames,
+        };
+
+    /// <summary>The same examples with <see cref="TargetNames"/>, sharing every array.</summary>
+    public Dataset WithTargetNames(IReadOnlyList<string> names) => _bytes is null
+        ? new(Name, FeatureCount, Features, TargetCount, Targets, ClassCount, Labels, ClassNames) { TargetNames = names }
+        : new(Name, FeatureCount, _bytes, TargetCount, Targets, ClassCount, Labels, ClassNames)
+        {
+            Scaling = Scaling,
+            TargetNames = names,
+        };
 
     /// <summary>The same examples with other features (same row count), sharing targets and labels.</summary>
     public Dataset WithFeatures(int featureCount, float[] features, string? name = null) =>
-        new(name ?? Name, featureCount, features, TargetCount, Targets, ClassCount, Labels, ClassNames);
+        new(name ?? Name, featureCount, features, TargetCount, Targets, ClassCount, Labels, ClassNames)
+        {
+            TargetNames = TargetNames,
+        };
 
     /// <summary>One-hot targets for class labels in [0, classCount).</summary>
     /// <exception cref="ArgumentException">More targets than one array holds.</exception>

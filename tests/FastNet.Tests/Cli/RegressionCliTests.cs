@@ -168,6 +168,28 @@ public partial class RegressionCliTests
         Assert.True(run.ExitCode == 0, run.ToString());
     }
 
+    // the header's names of the target columns go into the model, and predict heads its columns with them
+    [Fact]
+    public void ACsvHeaderNamesTheTargetsOfTheModelAndOfItsPredictions()
+    {
+        using var dir = new TempDirectory();
+        string rows = string.Concat(Enumerable.Range(0, 20).Select(i => $"{i / 10.0},{i % 3},{i / 5.0},{i % 3 * 2}\n"));
+        string data = dir.Write("prices.csv", "x1,x2,price,\"size\"\n" + rows), model = dir.File("m.json");
+        CliRun train = CliRun.Of("train", "--data", data, "--targets", "2", "--layers", "4", "--epochs", "1", "--no-progress",
+            "--save", model);
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Equal(["price", "size"], ModelJson.Read(model).Metadata.TargetNames);
+
+        CliRun predict = CliRun.Of("predict", "--model", model, "--input", dir.Write("x.csv", "x1,x2\n0.5,1\n1,2\n"),
+            "--output", dir.File("p.csv"));
+
+        Assert.True(predict.ExitCode == 0, predict.ToString());
+        string[] lines = File.ReadAllLines(dir.File("p.csv"));
+        Assert.Equal("price,size", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.All(lines[1..], line => Assert.Equal(2, line.Split(',').Length));
+    }
+
     private static double TestLoss(string output) =>
         double.Parse(TestLossLine().Match(output).Groups[1].Value, CultureInfo.InvariantCulture);
 
