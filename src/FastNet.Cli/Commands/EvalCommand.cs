@@ -67,7 +67,7 @@ internal static class EvalCommand
             if (set.IsClassification)
             {
                 output.WriteLine(string.Create(c, $"accuracy {accuracy:F4}"));
-                int[] predicted = Inference.ArgMax(Inference.Outputs(b, source.Model, set.Features), set.TargetCount);
+                int[] predicted = Inference.ArgMax(Inference.Outputs(b, source.Model, set), set.TargetCount);
                 var scores = ClassificationMetrics.Of(set.Labels!, predicted, set.ClassCount);
                 IReadOnlyList<string> names = source.ClassNames(set.ClassCount);
                 output.Write(ConfusionMatrix(scores, set.Count, names));
@@ -75,7 +75,7 @@ internal static class EvalCommand
             }
             else
             {
-                float[] outputs = Inference.Outputs(b, source.Model, set.Features);
+                float[] outputs = Inference.Outputs(b, source.Model, set);
                 output.WriteLine(RegressionLine.Format(RegressionMetrics.Of(outputs, set.Targets, set.TargetCount)));
             }
             return 0;

@@ -354,7 +354,7 @@ internal static class TrainCommand
         {
             if (set is not null)
             {
-                float[] outputs = Inference.Outputs(backend, trained, set.Features);
+                float[] outputs = Inference.Outputs(backend, trained, set);
                 output.WriteLine(RegressionLine.Format(RegressionMetrics.Of(outputs, set.Targets, set.TargetCount), name));
             }
         }

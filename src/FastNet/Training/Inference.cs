@@ -1,3 +1,4 @@
+using FastNet.Data;
 using FastNet.Kernels;
 using FastNet.Model;
 
@@ -9,15 +10,41 @@ public static class Inference
     /// <summary>The output layer's values ([rows, outputs]) for <paramref name="features"/> ([rows, inputs]).</summary>
     public static float[] Outputs(IBackend backend, Model.Model model, float[] features, int chunk = 512)
     {
-        ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(features);
-        NetworkSpec spec = model.Spec;
-        if (features.Length % spec.Inputs != 0)
+        if (features.Length % model.Spec.Inputs != 0)
         {
-            throw new ArgumentException($"{features.Length} values do not form rows of the model's {spec.Inputs} inputs");
+            throw new ArgumentException($"{features.Length} values do not form rows of the model's {model.Spec.Inputs} inputs");
         }
-        int rows = features.Length / spec.Inputs;
+        return Outputs(backend, model, features.Length / model.Spec.Inputs, chunk,
+            (first, n) => features.AsSpan(first * model.Spec.Inputs, n * model.Spec.Inputs));
+    }
+
+    /// <summary>The model's outputs for every row of <paramref name="data"/>, its rows read a chunk at a time: a
+    /// compact set (bytes scaled as they are read) is never held as floats whole.</summary>
+    public static float[] Outputs(IBackend backend, Model.Model model, Dataset data, int chunk = 512)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.FeatureCount != model.Spec.Inputs)
+        {
+            throw new ArgumentException($"{data.Name}: rows of {data.FeatureCount} features; the model takes {model.Spec.Inputs} inputs");
+        }
+        float[] rows = new float[Math.Min(chunk, Math.Max(1, data.Count)) * data.FeatureCount];
+        return Outputs(backend, model, data.Count, chunk, (first, n) =>
+        {
+            data.CopyFeatures(first, n, rows);
+            return rows.AsSpan(0, n * data.FeatureCount);
+        });
+    }
+
+    // rows [first, first + n) of the input, as a span that stays valid until the next call
+    private delegate ReadOnlySpan<float> RowsOf(int first, int n);
+
+    private static float[] Outputs(IBackend backend, Model.Model model, int rows, int chunk, RowsOf input)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        NetworkSpec spec = model.Spec;
         float[] outputs = new float[rows * spec.Outputs];
         if (rows == 0)
         {
@@ -31,9 +58,9 @@ public static class Inference
         for (int first = 0; first < rows; first += chunk)
         {
             int n = Math.Min(chunk, rows - first);
-            BufferView input = x.Slice(0, n * spec.Inputs);
-            backend.Upload(features.AsSpan(first * spec.Inputs, n * spec.Inputs), input);
-            BufferView output = network.Forward(input, n);
+            BufferView batch = x.Slice(0, n * spec.Inputs);
+            backend.Upload(input(first, n), batch);
+            BufferView output = network.Forward(batch, n);
             backend.Download(output, outputs.AsSpan(first * spec.Outputs, n * spec.Outputs));
         }
         return outputs;

@@ -75,6 +75,30 @@ public sealed class CompactDatasetTests
         Assert.Equal(DatasetChecksum.Sha256(floats), DatasetChecksum.Sha256(compact));
     }
 
+    // eval's predictions read a compact set a chunk at a time: the same outputs as from its floats, without holding
+    // the set as floats (4 MB here; the rest of the call is a chunk's buffers, the outputs and a 500-3 network)
+    [Fact]
+    public void OutputsOfACompactSetAreThoseOfItsFloatsWithoutHoldingThemWhole()
+    {
+        const int rows = 2000, features = 500;
+        var random = new SeededRandom(5);
+        byte[] bytes = [.. Enumerable.Range(0, rows * features).Select(_ => (byte)random.NextInt(256))];
+        var compact = new Dataset("compact", features, bytes, 1, new float[rows]);
+        compact.Scale(new DivideScaling(255));
+        float[] floats = [.. bytes.Select(b => b / 255f)];
+        var spec = new NetworkSpec(features, [new LayerSpec(3, Activation.Identity)]);
+        Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(2));
+        using IBackend backend = Backends.Create("reference");
+        float[] expected = Inference.Outputs(backend, model, floats, chunk: 8);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        float[] outputs = Inference.Outputs(backend, model, compact, chunk: 8);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(Bits(expected), Bits(outputs));
+        Assert.InRange(allocated, 0, 1 << 20);
+    }
+
     [Fact]
     public void StandardizerFitsTheSameStatisticsOnBothForms()
     {
