@@ -57,6 +57,8 @@ public sealed class Network : IDisposable
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(hiddenLayers);
+        // a scaling of another width would be saved, and the file then refused by Load
+        scaling?.CheckFeatureCount(data.FeatureCount, nameof(scaling));
         var layers = hiddenLayers.Select(units => new LayerSpec(units, activation ?? Activation.Relu))
             .Append(new LayerSpec(data.TargetCount, Activation.Identity));
         var spec = new NetworkSpec(data.FeatureCount, [.. layers]);
@@ -80,7 +82,12 @@ public sealed class Network : IDisposable
     public IReadOnlyList<EpochReport> Train(Dataset data, int epochs, int batchSize = 32, OptimizerSettings? optimizer = null,
         ulong seed = 1)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         Dataset scaled = Scaled(data);
+        if (scaled.Count == 0)
+        {
+            throw new ArgumentException($"{scaled.Name}: no training examples", nameof(data));
+        }
         int batch = Math.Min(batchSize, scaled.Count);
         var options = new TrainingOptions(epochs, batch, Shuffle: true, seed);
         OptimizerSettings settings = (optimizer ?? new OptimizerSettings { Kind = OptimizerKind.Adam }).WithDefaults();
@@ -93,8 +100,20 @@ public sealed class Network : IDisposable
     }
 
     /// <summary>Mean loss and accuracy (NaN for regression) on <paramref name="data"/>.</summary>
+    /// <exception cref="ArgumentException">The data's rows do not fit the network, or a classifier's targets are not
+    /// probabilities (as <see cref="Train"/> refuses them).</exception>
     public (double Loss, double Accuracy) Evaluate(Dataset data)
     {
+        ArgumentNullException.ThrowIfNull(data);
+        if (data.FeatureCount != Model.Spec.Inputs || data.TargetCount != Model.Spec.Outputs)
+        {
+            throw new ArgumentException($"{data.Name} has rows of {data.FeatureCount} features and {data.TargetCount} "
+                + $"targets; the network {Model.Spec} takes {Model.Spec.Inputs} and gives {Model.Spec.Outputs}", nameof(data));
+        }
+        if (Loss == LossKind.SoftmaxCrossEntropy)
+        {
+            ProbabilityTargets.Require(data);
+        }
         using var device = new DeviceDataset(_backend, Scaled(data));
         return Evaluation.OfModel(_backend, Model, Loss, device);
     }

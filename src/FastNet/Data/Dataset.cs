@@ -49,9 +49,14 @@ public sealed class Dataset
         {
             throw new ArgumentException($"{targets.Length} target values for {count} rows of {targetCount}");
         }
+        ArgumentOutOfRangeException.ThrowIfNegative(classCount);
         if (classCount > 0 && (labels is null || labels.Length != count || targetCount != classCount))
         {
             throw new ArgumentException("a classification set needs one label per row and one target per class");
+        }
+        if (classCount > 0 && Array.FindIndex(labels!, label => (uint)label >= (uint)classCount) is int bad and >= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(labels), labels![bad], $"row {bad}: expected a class in [0, {classCount})");
         }
         if (classNames is not null && classNames.Count != classCount)
         {
@@ -64,7 +69,8 @@ public sealed class Dataset
         Targets = targets;
         ClassCount = classCount;
         Labels = labels;
-        ClassNames = classNames;
+        // a copy: the caller's list could change after the count was checked
+        ClassNames = classNames is null ? null : [.. classNames];
     }
 
     /// <summary>Where the data came from, for messages.</summary>
@@ -249,6 +255,11 @@ public sealed class Dataset
         float[] targets = new float[count];
         for (int r = 0; r < labels.Length; r++)
         {
+            // another label would set a neighbouring row's target
+            if ((uint)labels[r] >= (uint)classCount)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), labels[r], $"row {r}: expected a class in [0, {classCount})");
+            }
             targets[r * classCount + labels[r]] = 1f;
         }
         return targets;

@@ -37,8 +37,17 @@ public sealed class Model
 
     /// <summary>Weight from input <paramref name="input"/> to unit <paramref name="unit"/> of a layer (the seeds'
     /// w_ji with j = unit, i = input).</summary>
-    public ref float Weight(int layer, int unit, int input) =>
-        ref Parameters[Spec.WeightOffset(layer) + input * Spec.Layers[layer].Units + unit];
+    /// <exception cref="ArgumentOutOfRangeException">No such unit or input: the index would reach another
+    /// parameter.</exception>
+    public ref float Weight(int layer, int unit, int input)
+    {
+        int units = Spec.Layers[layer].Units;
+        ArgumentOutOfRangeException.ThrowIfNegative(unit);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(unit, units);
+        ArgumentOutOfRangeException.ThrowIfNegative(input);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(input, Spec.InputsOf(layer));
+        return ref Parameters[Spec.WeightOffset(layer) + input * units + unit];
+    }
 
     /// <summary>Bias of unit <paramref name="unit"/> of a layer that has biases.</summary>
     public ref float Bias(int layer, int unit)
@@ -47,6 +56,8 @@ public sealed class Model
         {
             throw new InvalidOperationException($"layer {layer + 1} has no biases");
         }
+        ArgumentOutOfRangeException.ThrowIfNegative(unit);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(unit, Spec.Layers[layer].Units);
         return ref Parameters[Spec.BiasOffset(layer) + unit];
     }
 }

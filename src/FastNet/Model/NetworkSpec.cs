@@ -36,6 +36,10 @@ public sealed class NetworkSpec
         long count = 0;
         for (int l = 0; l < layers.Count; l++)
         {
+            if (layers[l] is null)
+            {
+                throw new ArgumentException($"layer {l} is null", nameof(layers));
+            }
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers[l].Units);
             _weightOffsets[l] = (int)count;
             count += (long)InputsOf(l) * layers[l].Units;

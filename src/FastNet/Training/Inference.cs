@@ -70,7 +70,7 @@ public static class Inference
     /// subtracted.</summary>
     public static float[] Softmax(float[] logits, int classes)
     {
-        ArgumentNullException.ThrowIfNull(logits);
+        RequireRows(logits, classes, nameof(logits));
         float[] probabilities = new float[logits.Length];
         for (int r = 0; r < logits.Length / classes; r++)
         {
@@ -95,7 +95,7 @@ public static class Inference
     /// <summary>The index of the largest value of each row (first wins on ties), as the backends' accuracy counts.</summary>
     public static int[] ArgMax(float[] values, int columns)
     {
-        ArgumentNullException.ThrowIfNull(values);
+        RequireRows(values, columns, nameof(values));
         int[] best = new int[values.Length / columns];
         for (int r = 0; r < best.Length; r++)
         {
@@ -108,5 +108,16 @@ public static class Inference
             }
         }
         return best;
+    }
+
+    // whole rows of a positive width, so that no value is dropped or divided by zero
+    private static void RequireRows(float[] values, int width, string name)
+    {
+        ArgumentNullException.ThrowIfNull(values, name);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        if (values.Length % width != 0)
+        {
+            throw new ArgumentException($"{values.Length} values do not form rows of {width}", name);
+        }
     }
 }
