@@ -87,9 +87,10 @@ internal static class BenchCommand
                 : DefaultBackends();
             int r = parse.GetValue(repeats);
             double s = parse.GetValue(seconds);
-            if (r <= 0 || s <= 0 || chosen.Any(w => w.Batch <= 0))
+            // NaN passes no comparison and infinity never ends a repeat: the seconds must be a finite number
+            if (r <= 0 || !(s > 0 && double.IsFinite(s)) || chosen.Any(w => w.Batch <= 0))
             {
-                throw new ArgumentException("--repeats, --seconds and --batch must be positive");
+                throw new ArgumentException("--repeats, --seconds and --batch must be positive (--seconds finite)");
             }
             chosen = [.. chosen.SelectMany(w => counts.Select(w.Accumulating))];
             bool byOp = parse.GetValue(ops);

@@ -26,7 +26,8 @@ internal static class FreshProcessBench
             (int exit, string json, string error) = runner.Run([.. childArgs, "--json"]);
             if (exit != 0)
             {
-                throw new InvalidOperationException($"--fresh-processes: process {p} of {processes} failed (exit {exit}): {error.Trim()}");
+                // the child's own one-line error says why: an error of the command, not a crash of this process
+                throw new ArgumentException($"--fresh-processes: process {p} of {processes} failed (exit {exit}): {error.Trim()}");
             }
             using JsonDocument doc = JsonDocument.Parse(json);
             rates.AddRange(Rates(doc.RootElement).Select(r => (r.Key, r.Unit, r.Rate, r.Repeats, r.Peak, p, r.Load,

@@ -29,8 +29,10 @@ internal static class BenchReport
         foreach (WorkloadResult r in results)
         {
             WorkloadMemory m = r.Memory;
+            // the peak is this CPU's: a device's rate has none to be a share of
+            string percent = IsHost(r.Backend) ? string.Create(c, $"{100 * r.GflopsPerSecond / peaks.Assumed,6:F1}%") : "-";
             text.AppendLine(string.Create(c,
-                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {100 * r.GflopsPerSecond / peaks.Assumed,6:F1}% {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7} {r.AllocatedBytesPerStep,7:F0}")
+                $"{r.Workload.Name,-20} {r.Backend,-10} {r.SamplesPerSecond,12:N0} {r.GflopsPerSecond,9:F1} {percent,7} {m.Computed.Total / MiB,9:F1} {m.BaselineBytes / MiB,9:F1} {Optional(m.PeakBytes),9} {Optional(m.DifferenceBytes),7} {r.AllocatedBytesPerStep,7:F0}")
                 + (anyDevice ? $" {Optional(r.DeviceBytes),8} {(r.LaunchesPerStep is long l ? l.ToString(c) : "-"),8}" : "")
                 + SpreadReport.Column(r.Repeats) + LatencyReport.Column(r.Latencies) + LoadReport.Columns(r.Load));
         }
@@ -101,7 +103,10 @@ internal static class BenchReport
                 SpreadReport.Write(w, r.Repeats);
                 w.WriteNumber("steps", r.Steps);
                 w.WriteNumber("gflops", r.GflopsPerSecond);
-                w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peaks.Assumed);
+                if (IsHost(r.Backend))
+                {
+                    w.WriteNumber("percent_of_peak", 100 * r.GflopsPerSecond / peaks.Assumed);
+                }
                 WriteMemory(w, r.Memory);
                 w.WriteNumber("allocated_bytes_per_step", r.AllocatedBytesPerStep);
                 LatencyReport.Write(w, r.Latencies, lowest);

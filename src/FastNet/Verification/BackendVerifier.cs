@@ -109,6 +109,13 @@ public sealed class BackendVerifier
                     CompareFusedSgdStep(candOps, l, inputs[l], outputs[l], preActivations[l], deltasIn[l], backward[l],
                         step, gradient, theta, refTheta);
                 }
+                // and the first layer through the step left until the next example's forward pass
+                CompareFusedThenForward(candOps, inputs[0], deltasIn[0], step, outputs[0], preActivations[0], theta);
+            }
+            if (step.Kind == OptimizerKind.Sgd)
+            {
+                // a batch's first layer takes its pending step in the next forward pass
+                CompareStepThenForward(candOps, inputs[0], step, gradient, theta, rows);
             }
             theta = refTheta;
             state = refState;
@@ -136,6 +143,8 @@ public sealed class BackendVerifier
         (ElementBounds gradient, ElementBounds value) = OpBounds.Loss(_loss, output, targets, expected, 0, rows, k);
         Comparison(-1, "dOutput").AddAll(actual, expected, gradient);
         Comparison(-1, "loss sum").AddAll([candMetrics[0]], [refMetrics[0]], value);
+        // the count of correct predictions (accuracy) is a count: it must be the reference's exactly
+        Comparison(-1, "correct").AddExact([candMetrics[1]], [refMetrics[1]]);
         return expected;
     }
 
@@ -185,6 +194,40 @@ public sealed class BackendVerifier
             double[] sums = [.. Enumerable.Range(0, fanIn)
                 .Select(i => OpBounds.InputGradientTerms(reference.DZ, weights, 0, i, units))];
             Comparison(l, "dX of fused step").AddAll(dX, reference.DX, new ElementBounds(units + 1, sums));
+        }
+    }
+
+    // the fused ops a training step takes are defined as compositions of the ops compared above: each must give the
+    // composition's bits on the candidate itself
+    private void CompareStepThenForward(HostOps candOps, float[] x, OptimizerStep step, float[] gradient, float[] theta,
+        int rows)
+    {
+        LayerSpec layer = _spec.Layers[0];
+        float[] dW = gradient.AsSpan(_spec.WeightOffset(0), _spec.InputsOf(0) * layer.Units).ToArray();
+        float[]? b = layer.HasBias ? Biases(theta, 0) : null;
+        float[][] fused = candOps.SgdStepThenDenseForward(false, dW, step, x, Weights(theta, 0), b, rows, _spec.Inputs,
+            layer.Units, layer.Activation);
+        float[][] composed = candOps.SgdStepThenDenseForward(true, dW, step, x, Weights(theta, 0), b, rows, _spec.Inputs,
+            layer.Units, layer.Activation);
+        Discrepancy comparison = Comparison(0, "step then forward");
+        for (int p = 0; p < fused.Length; p++)
+        {
+            comparison.AddExact(fused[p], composed[p]);
+        }
+    }
+
+    private void CompareFusedThenForward(HostOps candOps, float[] x, float[] dA, OptimizerStep step, float[] a, float[]? z,
+        float[] theta)
+    {
+        LayerSpec layer = _spec.Layers[0];
+        float[][] fused = candOps.DenseBackwardSgdStepThenForward(false, x, dA, step, x, Weights(theta, 0),
+            Biases(theta, 0), a, z, _spec.Inputs, layer.Units, layer.Activation);
+        float[][] composed = candOps.DenseBackwardSgdStepThenForward(true, x, dA, step, x, Weights(theta, 0),
+            Biases(theta, 0), a, z, _spec.Inputs, layer.Units, layer.Activation);
+        Discrepancy comparison = Comparison(0, "bwd, step, forward");
+        for (int p = 0; p < fused.Length; p++)
+        {
+            comparison.AddExact(fused[p], composed[p]);
         }
     }
 

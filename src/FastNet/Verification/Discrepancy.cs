@@ -52,6 +52,24 @@ public sealed class Discrepancy(string layer, string quantity)
         WorstRatio = Math.Max(WorstRatio, difference / Tolerance.Bound(k, absoluteSum));
     }
 
+    /// <summary>Adds every element of a tensor that must equal the reference bit for bit (a fused op against its own
+    /// composition on the same backend): any difference fails, and the worst ratio is then infinite.</summary>
+    public void AddExact(ReadOnlySpan<float> candidate, ReadOnlySpan<float> reference)
+    {
+        for (int e = 0; e < reference.Length; e++)
+        {
+            Count++;
+            if (BitConverter.SingleToInt32Bits(candidate[e]) == BitConverter.SingleToInt32Bits(reference[e]))
+            {
+                continue;
+            }
+            Passed = false;
+            double difference = Math.Abs((double)candidate[e] - reference[e]);
+            MaxAbsolute = Math.Max(MaxAbsolute, double.IsNaN(difference) ? double.PositiveInfinity : difference);
+            WorstRatio = double.PositiveInfinity;
+        }
+    }
+
     /// <summary>Adds every element of a tensor, each held to its bound in <paramref name="bounds"/>.</summary>
     public void AddAll(ReadOnlySpan<float> candidate, ReadOnlySpan<float> reference, ElementBounds bounds)
     {

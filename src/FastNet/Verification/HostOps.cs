@@ -44,6 +44,47 @@ internal sealed class HostOps(IBackend backend)
         return (Download(wb), Download(bb), Download(dX));
     }
 
+    // a batch's pending SGD step of W, then the forward pass: the backend's fused op, or its composition of the two
+    public float[][] SgdStepThenDenseForward(bool composed, float[] dW, in OptimizerStep step, float[] x, float[] w,
+        float[]? b, int batch, int inputs, int outputs, Activation activation)
+    {
+        using FloatBuffer g = Upload(dW), xb = Upload(x), wb = Upload(w), bb = Upload(b ?? []);
+        using FloatBuffer a = Backend.Allocate(batch * outputs);
+        using FloatBuffer z = Backend.Allocate(activation.NeedsPreActivation ? batch * outputs : 0);
+        if (composed)
+        {
+            ComposedOps.SgdStepThenDenseForward(Backend, g.All, step, xb.All, wb.All, bb.All, batch, inputs, outputs,
+                activation, a.All, z.All);
+        }
+        else
+        {
+            Backend.SgdStepThenDenseForward(g.All, step, xb.All, wb.All, bb.All, batch, inputs, outputs, activation,
+                a.All, z.All);
+        }
+        return [Download(wb), Download(a), activation.NeedsPreActivation ? Download(z) : []];
+    }
+
+    // one example's backward pass and SGD step of a first layer, then the next example's forward pass: fused, or
+    // composed; a and z hold the earlier example's values on entry
+    public float[][] DenseBackwardSgdStepThenForward(bool composed, float[] xPrevious, float[] dA, in OptimizerStep step,
+        float[] x, float[] w, float[] b, float[] a, float[]? z, int inputs, int outputs, Activation activation)
+    {
+        using FloatBuffer xp = Upload(xPrevious), delta = Upload(dA), xb = Upload(x), wb = Upload(w), bb = Upload(b);
+        using FloatBuffer ab = Upload(a), zb = Upload(z ?? []);
+        using FloatBuffer dW = Backend.Allocate(inputs * outputs), db = Backend.Allocate(b.Length);
+        if (composed)
+        {
+            ComposedOps.DenseBackwardSgdStepThenForward(Backend, xp.All, delta.All, step, dW.All, db.All, xb.All, wb.All,
+                bb.All, inputs, outputs, activation, ab.All, zb.All);
+        }
+        else
+        {
+            Backend.DenseBackwardSgdStepThenForward(xp.All, delta.All, step, dW.All, db.All, xb.All, wb.All, bb.All,
+                inputs, outputs, activation, ab.All, zb.All);
+        }
+        return [Download(wb), Download(bb), Download(ab), Download(zb)];
+    }
+
     public float[] Dropout(float[] x, in DropoutMask mask)
     {
         using FloatBuffer xb = Upload(x), destination = Backend.Allocate(x.Length);

@@ -252,6 +252,39 @@ public class BenchLoadCliTests
     }
 
     // the load latency steady at 5 ns, so that no measurement warns of slow loads on a machine whose own latency moves
+    // NaN passes no comparison (each repeat would be one call) and infinity never ends a repeat
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("0")]
+    public void SecondsThatAreNotAFinitePositiveNumberAreRefused(string seconds)
+    {
+        (int exit, _, string error) = Bench(null, "bench", "--workload", "per-example", "--backend", "simd", "--seconds", seconds);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("fastnet: error: --repeats, --seconds and --batch must be positive (--seconds finite)\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    // a child that fails says why in one line, as an error of the command, not a crash with a stack trace
+    [Fact]
+    public void AFreshProcessThatFailsIsReportedInOneLine()
+    {
+        (int exit, string output, string error) = Bench(null, new FailingRunner(), "bench", "--fresh-processes", "2",
+            "--workload", "per-example", "--backend", "simd");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal("fastnet: error: --fresh-processes: process 1 of 2 failed (exit 1): fastnet: error: out of cheese\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    private sealed class FailingRunner : IFastNetRunner
+    {
+        public (int ExitCode, string Output, string Error) Run(IReadOnlyList<string> args) =>
+            (1, "", "fastnet: error: out of cheese\n");
+    }
+
     private static (int ExitCode, string Output, string Error) Bench(ILoadSampler? sampler, params string[] args) =>
         Bench(sampler, null, new ScriptedLatencyProbe(5.0), args);
 

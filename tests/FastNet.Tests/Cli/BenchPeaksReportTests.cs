@@ -53,4 +53,28 @@ public class BenchPeaksReportTests
         Assert.Equal(396, doc.RootElement.GetProperty("peak_all_threads_at_once_gflops").GetDouble());
         Assert.Equal(80, doc.RootElement.GetProperty("sgemm")[0].GetProperty("percent_of_peak").GetDouble(), 12);
     }
+
+    // the peak is this CPU's: a device backend's workload rate is no share of it, in the table or the JSON
+    [Fact]
+    public void ADeviceWorkloadHasNoShareOfTheCpusPeak()
+    {
+        var memory = new WorkloadMemory(new MemoryBreakdown(1, 1, 0, 1, 1, 1, 0), false, 1 << 20, null, "not measured");
+        var workload = new Workload("custom", [4, 3], FastNet.Kernels.Activation.Relu, FastNet.Kernels.LossKind.SoftmaxCrossEntropy,
+            FastNet.Kernels.OptimizerKind.Sgd, 8);
+        WorkloadResult[] results =
+        [
+            new(workload, "simd", 1000, [1000], 10, 40, memory, null, null, 0, Quiet),
+            new(workload, "gpu", 1000, [1000], 10, 40, memory, 4096, 7, 0, Quiet),
+        ];
+        var peaks = new FmaPeaks(200, 2, 380);
+
+        string[] rows = BenchReport.Table(results, peaks, 1).Split('\n');
+        using JsonDocument doc = JsonDocument.Parse(BenchReport.Json(results, peaks));
+
+        Assert.Contains(" 10.0%", rows.First(l => l.StartsWith("custom               simd", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Matches(@"^custom\s+gpu\s+1,000\s+40\.0\s+-\s", rows.First(l => l.StartsWith("custom               gpu", StringComparison.Ordinal)));
+        JsonElement[] json = [.. doc.RootElement.GetProperty("results").EnumerateArray()];
+        Assert.Equal(10.0, json[0].GetProperty("percent_of_peak").GetDouble(), 9);
+        Assert.False(json[1].TryGetProperty("percent_of_peak", out _));
+    }
 }

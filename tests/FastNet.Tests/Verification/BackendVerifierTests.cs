@@ -46,6 +46,40 @@ public class BackendVerifierTests
                 w, b, dW, db, z);
     }
 
+    /// <summary>The reference whose fused step-then-forward ops take ten times the learning rate: each disagrees with
+    /// its own composition of the ops compared one by one.</summary>
+    private sealed class FusedForwardOffBackend : ReferenceBackend
+    {
+        public override string Name => "fused-forward-off";
+
+        public override void SgdStepThenDenseForward(BufferView dW, in OptimizerStep step, BufferView x, BufferView w,
+            BufferView b, int batch, int inputs, int outputs, Activation activation, BufferView a, BufferView z = default) =>
+            base.SgdStepThenDenseForward(dW, step with { LearningRate = step.LearningRate * 10 }, x, w, b, batch, inputs,
+                outputs, activation, a, z);
+
+        public override void DenseBackwardSgdStepThenForward(BufferView xPrevious, BufferView delta, in OptimizerStep step,
+            BufferView dW, BufferView db, BufferView x, BufferView w, BufferView b, int inputs, int outputs,
+            Activation activation, BufferView a, BufferView z = default) =>
+            base.DenseBackwardSgdStepThenForward(xPrevious, delta, step with { LearningRate = step.LearningRate * 10 }, dW,
+                db, x, w, b, inputs, outputs, activation, a, z);
+    }
+
+    /// <summary>The reference counting one correct prediction too many per batch (accuracy off, loss right).</summary>
+    private sealed class MiscountingBackend : ReferenceBackend
+    {
+        public override string Name => "miscounting";
+
+        public override void Loss(BufferView output, BufferView targets, int batch, int outputs, LossKind loss,
+            BufferView dOutput, BufferView metrics, int meanOver = 0)
+        {
+            base.Loss(output, targets, batch, outputs, loss, dOutput, metrics, meanOver);
+            float[] sums = new float[2];
+            Download(metrics, sums);
+            sums[1] += 1;
+            Upload(sums, metrics);
+        }
+    }
+
     /// <summary>The reference drawing its dropout masks one step late (a stand-in for a backend whose generator
     /// differs).</summary>
     private sealed class WrongMaskBackend : ReferenceBackend
@@ -142,6 +176,54 @@ public class BackendVerifierTests
         }
         Assert.False(wrong.Passed);
         Assert.All(wrong.Results.Where(d => !d.Passed), d => Assert.EndsWith("after fused step", d.Quantity, StringComparison.Ordinal));
+    }
+
+    // the first layer of an SGD run trains through these fused ops (a batch's pending step, or per example the
+    // backward step left until the next forward pass): each is held to its composition, bit for bit
+    [Theory]
+    [InlineData(1, new[] { "bwd, step, forward", "step then forward" })]
+    [InlineData(4, new[] { "step then forward" })]
+    public void SgdChecksTheFusedStepThenForwardOpsAgainstTheirComposition(int rows, string[] failing)
+    {
+        var spec = new NetworkSpec(5, [new LayerSpec(7, Activation.Tanh), new LayerSpec(3, Activation.Identity)]);
+        Model.Model model = new Initializer(InitializerKind.Xavier).Create(spec, new SeededRandom(2));
+        var random = new SeededRandom(8);
+        List<(float[], float[], int)> batches = [.. Enumerable.Range(0, 2).Select(r =>
+            ((float[])[.. Enumerable.Range(0, rows * 5).Select(_ => (float)random.NextDouble(-1, 1))],
+             FastNet.Data.Dataset.OneHot([.. Enumerable.Range(0, rows).Select(i => (r + i) % 3)], 3), rows))];
+        var settings = new OptimizerSettings { Kind = OptimizerKind.Sgd, LearningRate = 0.5 };
+
+        var honest = new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, settings);
+        using (var reference = new ReferenceBackend())
+        using (var candidate = new ReferenceBackend())
+        {
+            honest.Run(reference, candidate, batches);
+        }
+        var wrong = new BackendVerifier(model, LossKind.SoftmaxCrossEntropy, settings);
+        using (var reference = new ReferenceBackend())
+        using (var candidate = new FusedForwardOffBackend())
+        {
+            wrong.Run(reference, candidate, batches);
+        }
+
+        Assert.True(honest.Passed);
+        Assert.All(failing, quantity => Assert.Contains(honest.Results, d => d.Quantity == quantity));
+        Assert.False(wrong.Passed);
+        Assert.Equal(failing, wrong.Results.Where(d => !d.Passed).Select(d => d.Quantity).Distinct().Order());
+    }
+
+    [Fact]
+    public void TheCountOfCorrectPredictionsIsComparedExactly()
+    {
+        (BackendVerifier verifier, List<(float[], float[], int)> batches) = Setup();
+        using (var reference = new ReferenceBackend())
+        using (var candidate = new MiscountingBackend())
+        {
+            verifier.Run(reference, candidate, batches);
+        }
+
+        Assert.False(verifier.Passed);
+        Assert.Equal(["correct"], verifier.Results.Where(d => !d.Passed).Select(d => d.Quantity));
     }
 
     private static (BackendVerifier Verifier, List<(float[], float[], int)> Batches) Setup()
