@@ -59,6 +59,9 @@ public static class DataParallelTimer
         using var network = new TrainingNetwork(backend, model, workload.Loss, workload.OptimizerSettings(),
             options.MicroBatchSizeOn(ranks.Size), accumulates: options.AccumulatesOn(ranks.Size));
         using var trainer = new Trainer(network, Synthetic(spec, examples), null, options, communicator: ranks, allReduce: allReduce);
+        // the first epoch compiles the code and warms the caches (it took ~20x a warm epoch), so the epoch after it
+        // sizes the measurement
+        trainer.RunEpoch();
         var clock = Stopwatch.StartNew();
         trainer.RunEpoch();
         int[] epochs = [Math.Max(1, (int)Math.Ceiling(seconds / clock.Elapsed.TotalSeconds))];
