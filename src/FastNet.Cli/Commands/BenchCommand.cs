@@ -77,6 +77,20 @@ internal static class BenchCommand
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
+            // an option given where it has no use is refused, not left out of the measurement without a word
+            bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+            if (parse.GetValue(layers) is null && new Option[] { batch, activation, loss, optimizer }.FirstOrDefault(Given) is { } misplaced)
+            {
+                throw new ArgumentException($"{misplaced.Name}: describes a custom workload, given with --layers");
+            }
+            if (Given(allReduce) && !parse.GetValue(dataParallel))
+            {
+                throw new ArgumentException("--allreduce: only with --data-parallel");
+            }
+            if (Given(accumulate) && parse.GetValue(gemm) is not null)
+            {
+                throw new ArgumentException("--accumulate: splits training workloads' batches, not --gemm's product");
+            }
             List<Workload> chosen = parse.GetValue(layers) is string sizes
                 ? [new Workload("custom", ParseSizes(sizes), Names.ParseActivation(parse.GetValue(activation)!),
                     Names.ParseLoss(parse.GetValue(loss)!), Names.ParseOptimizer(parse.GetValue(optimizer)!), parse.GetValue(batch))]

@@ -266,6 +266,30 @@ public class BenchLoadCliTests
             error.Replace("\r", "", StringComparison.Ordinal));
     }
 
+    // an option given where it has no use would be left out of the measurement without a word
+    [Theory]
+    [InlineData("--batch", "32", "--batch: describes a custom workload, given with --layers")]
+    [InlineData("--optimizer", "adam", "--optimizer: describes a custom workload, given with --layers")]
+    [InlineData("--allreduce", "flat", "--allreduce: only with --data-parallel")]
+    public void AnOptionWithoutAUseHereIsRefused(string option, string value, string problem)
+    {
+        (int exit, string output, string error) = Bench(null, "bench", "--workload", "per-example", option, value);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"fastnet: error: {problem}\n", error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AccumulationIsForTrainingWorkloadsNotTheProduct()
+    {
+        (int exit, _, string error) = Bench(null, "bench", "--gemm", "64", "--accumulate", "4");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("fastnet: error: --accumulate: splits training workloads' batches, not --gemm's product\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
     // a child that fails says why in one line, as an error of the command, not a crash with a stack trace
     [Fact]
     public void AFreshProcessThatFailsIsReportedInOneLine()
