@@ -205,26 +205,23 @@ public sealed class BackendVerifier
         LayerSpec layer = _spec.Layers[0];
         float[] dW = gradient.AsSpan(_spec.WeightOffset(0), _spec.InputsOf(0) * layer.Units).ToArray();
         float[]? b = layer.HasBias ? Biases(theta, 0) : null;
-        float[][] fused = candOps.SgdStepThenDenseForward(false, dW, step, x, Weights(theta, 0), b, rows, _spec.Inputs,
-            layer.Units, layer.Activation);
-        float[][] composed = candOps.SgdStepThenDenseForward(true, dW, step, x, Weights(theta, 0), b, rows, _spec.Inputs,
-            layer.Units, layer.Activation);
-        Discrepancy comparison = Comparison(0, "step then forward");
-        for (int p = 0; p < fused.Length; p++)
-        {
-            comparison.AddExact(fused[p], composed[p]);
-        }
+        CompareToComposition("step then forward", composed => candOps.SgdStepThenDenseForward(composed, dW, step, x,
+            Weights(theta, 0), b, rows, _spec.Inputs, layer.Units, layer.Activation));
     }
 
     private void CompareFusedThenForward(HostOps candOps, float[] x, float[] dA, OptimizerStep step, float[] a, float[]? z,
         float[] theta)
     {
         LayerSpec layer = _spec.Layers[0];
-        float[][] fused = candOps.DenseBackwardSgdStepThenForward(false, x, dA, step, x, Weights(theta, 0),
-            Biases(theta, 0), a, z, _spec.Inputs, layer.Units, layer.Activation);
-        float[][] composed = candOps.DenseBackwardSgdStepThenForward(true, x, dA, step, x, Weights(theta, 0),
-            Biases(theta, 0), a, z, _spec.Inputs, layer.Units, layer.Activation);
-        Discrepancy comparison = Comparison(0, "bwd, step, forward");
+        CompareToComposition("bwd, step, forward", composed => candOps.DenseBackwardSgdStepThenForward(composed, x, dA,
+            step, x, Weights(theta, 0), Biases(theta, 0), a, z, _spec.Inputs, layer.Units, layer.Activation));
+    }
+
+    // every result of the fused op (run(false)) against the composition's (run(true)), bit for bit
+    private void CompareToComposition(string quantity, Func<bool, float[][]> run)
+    {
+        float[][] fused = run(false), composed = run(true);
+        Discrepancy comparison = Comparison(0, quantity);
         for (int p = 0; p < fused.Length; p++)
         {
             comparison.AddExact(fused[p], composed[p]);
