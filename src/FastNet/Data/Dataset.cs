@@ -218,21 +218,18 @@ public sealed class Dataset
     }
 
     /// <summary>The same examples under another name, sharing every array.</summary>
-    public Dataset WithName(string name) => _bytes is null
-        ? new(name, FeatureCount, Features, TargetCount, Targets, ClassCount, Labels, ClassNames) { TargetNames = TargetNames }
+    public Dataset WithName(string name) => Copy(name, TargetNames);
+
+    /// <summary>The same examples with <see cref="TargetNames"/>, sharing every array.</summary>
+    public Dataset WithTargetNames(IReadOnlyList<string> names) => Copy(Name, names);
+
+    // the same examples, sharing every array (a compact set's bytes with its scaling), under a name and target names
+    private Dataset Copy(string name, IReadOnlyList<string>? targetNames) => _bytes is null
+        ? new(name, FeatureCount, Features, TargetCount, Targets, ClassCount, Labels, ClassNames) { TargetNames = targetNames }
         : new(name, FeatureCount, _bytes, TargetCount, Targets, ClassCount, Labels, ClassNames)
         {
             Scaling = Scaling,
-            TargetNames = TargetNames,
-        };
-
-    /// <summary>The same examples with <see cref="TargetNames"/>, sharing every array.</summary>
-    public Dataset WithTargetNames(IReadOnlyList<string> names) => _bytes is null
-        ? new(Name, FeatureCount, Features, TargetCount, Targets, ClassCount, Labels, ClassNames) { TargetNames = names }
-        : new(Name, FeatureCount, _bytes, TargetCount, Targets, ClassCount, Labels, ClassNames)
-        {
-            Scaling = Scaling,
-            TargetNames = names,
+            TargetNames = targetNames,
         };
 
     /// <summary>The same examples with other features (same row count), sharing targets and labels.</summary>
