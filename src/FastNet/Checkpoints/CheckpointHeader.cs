@@ -245,8 +245,14 @@ internal static class CheckpointHeader
             throw reader.Error("position.shuffleState", $"expected 4 numbers, found {stateArray.GetArrayLength()}");
         }
         ulong[] s = [.. stateArray.EnumerateArray().Select((e, i) => reader.UInt64(e, $"position.shuffleState[{i}]"))];
-        return new TrainingPosition(epoch, batch, (s[0], s[1], s[2], s[3]), reader.Float(p, "lossSum", "position"),
-            reader.Float(p, "correct", "position"));
+        double correct = reader.Double(p, "correct", "position");
+        if (correct < 0 || correct != Math.Floor(correct))
+        {
+            throw reader.Error("position.correct", string.Create(CultureInfo.InvariantCulture,
+                $"expected a count of examples, a whole number of 0 or more, found {correct}"));
+        }
+        return new TrainingPosition(epoch, batch, (s[0], s[1], s[2], s[3]), reader.Double(p, "lossSum", "position"),
+            correct);
     }
 
     // the patience, and the best epoch so far: one already completed (0 before the first), with a finite loss and the

@@ -13,8 +13,8 @@ public static class Evaluation
 
     /// <summary>
     /// Mean loss and accuracy of <paramref name="model"/> on <paramref name="data"/>, in batches of
-    /// <see cref="ModelBatch"/> rows. The float32 sums depend on how rows are grouped, so <c>train</c>'s final test
-    /// score and <c>eval</c> both come from here and agree bit for bit. With <paramref name="ranks"/> of N &gt; 1
+    /// <see cref="ModelBatch"/> rows. Each batch's float32 sums (added in float64) depend on how rows are grouped, so
+    /// <c>train</c>'s final test score and <c>eval</c> both come from here and agree bit for bit. With <paramref name="ranks"/> of N &gt; 1
     /// (collective) the batches are split over the ranks (<see cref="Communicators.Slice"/> of the batches, so a shard
     /// starts and ends on a batch boundary) and each rank runs the forward passes of its shard; the running sums are
     /// then handed from rank to rank in rank order, each rank adding its batches to them as one process adds them, so
@@ -29,7 +29,7 @@ public static class Evaluation
         return ranks is null || ranks.Size == 1 ? Run(network, data) : Sharded(network, data, ranks);
     }
 
-    // The forward passes (the work) run on every rank at once; the sums (N broadcasts of two floats) in rank order.
+    // The forward passes (the work) run on every rank at once; the sums (N broadcasts of two float64s) in rank order.
     private static (double Loss, double Accuracy) Sharded(TrainingNetwork network, DeviceDataset data, ICommunicator ranks)
     {
         Dataset d = data.Data;
@@ -46,7 +46,7 @@ public static class Evaluation
         }
         using FloatBuffer heldOnBackend = backend.Allocate(Math.Max(1, held.Length));
         backend.Upload(held, heldOnBackend.Slice(0, held.Length));
-        float[] sums = new float[2]; // the running (loss sum, correct count), as rank r − 1 left them
+        double[] sums = new double[2]; // the running (loss sum, correct count), as rank r − 1 left them
         for (int r = 0; r < ranks.Size; r++)
         {
             if (r == ranks.Rank)
@@ -62,7 +62,7 @@ public static class Evaluation
             }
             ranks.Broadcast(MemoryMarshal.AsBytes(sums.AsSpan()), r);
         }
-        return ((double)sums[0] / d.Count, Trainer.Accuracy(d, sums[1]));
+        return (sums[0] / d.Count, Trainer.Accuracy(d, sums[1]));
     }
 
     /// <summary>Mean loss and accuracy (NaN for regression) on <paramref name="data"/>, in batches of the network's
@@ -76,17 +76,17 @@ public static class Evaluation
         Dataset d = data.Data;
         ranks ??= SingleProcess.Instance;
         (int start, int count) = Communicators.Slice(d.Count, ranks.Size, ranks.Rank);
-        (float savedLoss, float savedCorrect) = network.TakeMetrics();
+        (double savedLoss, double savedCorrect) = network.TakeMetrics();
         for (int first = start; first < start + count; first += network.MaxBatch)
         {
             int rows = Math.Min(network.MaxBatch, start + count - first);
             network.EvaluateBatch(data.Rows(first, rows),
                 data.Targets.Slice(first * d.TargetCount, rows * d.TargetCount), rows);
         }
-        (float lossSum, float correct) = network.TakeMetrics();
+        (double lossSum, double correct) = network.TakeMetrics();
         network.SetMetrics(savedLoss, savedCorrect);
-        float[] sums = [lossSum, correct];
-        ranks.AllReduceSum(sums);
-        return ((double)sums[0] / d.Count, Trainer.Accuracy(d, sums[1]));
+        double[] sums = [lossSum, correct];
+        Communicators.SumInRankOrder(ranks, sums);
+        return (sums[0] / d.Count, Trainer.Accuracy(d, sums[1]));
     }
 }

@@ -177,7 +177,7 @@ public sealed class Trainer : IDisposable
     {
         get
         {
-            (float loss, float correct) = _network.PeekMetrics();
+            (double loss, double correct) = _network.PeekMetrics();
             return new TrainingPosition(_epoch, _batch, _epochShuffleState, loss, correct);
         }
     }
@@ -285,7 +285,7 @@ public sealed class Trainer : IDisposable
                 if (_ranks.Size > 1)
                 {
                     // rank 0 takes the running sums of all ranks, so its Position (the checkpoint) holds the epoch's
-                    (float lossSoFar, float correctSoFar) = TakeMetrics();
+                    (double lossSoFar, double correctSoFar) = TakeMetrics();
                     _network.SetMetrics(_ranks.Rank == 0 ? lossSoFar : 0, _ranks.Rank == 0 ? correctSoFar : 0);
                 }
                 backend.Synchronize();
@@ -302,7 +302,7 @@ public sealed class Trainer : IDisposable
             }
             onBatch?.Invoke(rows);
         }
-        (float lossSum, float correct) = TakeMetrics();
+        (double lossSum, double correct) = TakeMetrics();
         clock.Stop();
         if (_ranks.Size > 1)
         {
@@ -454,11 +454,11 @@ public sealed class Trainer : IDisposable
     }
 
     // The epoch's (loss sum, correct count) over all ranks' slices; reset to zero.
-    private (float LossSum, float Correct) TakeMetrics()
+    private (double LossSum, double Correct) TakeMetrics()
     {
-        (float loss, float correct) = _network.TakeMetrics();
-        float[] sums = [loss, correct];
-        _ranks.AllReduceSum(sums);
+        (double loss, double correct) = _network.TakeMetrics();
+        double[] sums = [loss, correct];
+        Communicators.SumInRankOrder(_ranks, sums);
         return (sums[0], sums[1]);
     }
 
@@ -473,7 +473,7 @@ public sealed class Trainer : IDisposable
     // The mean loss of the current parameters on the first examples of the epoch's order; the metric sums are kept.
     private double SampleLoss()
     {
-        (float savedLoss, float savedCorrect) = _network.TakeMetrics();
+        (double savedLoss, double savedCorrect) = _network.TakeMetrics();
         int count = Math.Min(DivergenceGuard.ReferenceExamples, _train.Data.Count);
         for (int first = 0; first < count; first += _micro)
         {
@@ -481,18 +481,18 @@ public sealed class Trainer : IDisposable
             (BufferView x, BufferView t) = _batches.Take(first, rows);
             _network.EvaluateBatch(x, t, rows);
         }
-        (float lossSum, _) = _network.TakeMetrics();
+        (double lossSum, _) = _network.TakeMetrics();
         _network.SetMetrics(savedLoss, savedCorrect);
-        return (double)lossSum / count;
+        return lossSum / count;
     }
 
     // Judges the mean loss of the epoch so far, the first rowsSoFar rows of its order. The running sum is what the
     // network keeps anyway; a difference of two sums would lose a window's loss to float rounding after a blow-up.
     private void CheckDivergence(int rowsSoFar)
     {
-        float[] sum = [_network.PeekMetrics().LossSum];
-        _ranks.AllReduceSum(sum);
-        RunningLoss = (double)sum[0] / rowsSoFar;
+        double[] sum = [_network.PeekMetrics().LossSum];
+        Communicators.SumInRankOrder(_ranks, sum);
+        RunningLoss = sum[0] / rowsSoFar;
         if (_divergence!.Observe(RunningLoss) is string reason)
         {
             throw new TrainingDivergedException($"training diverged in epoch {_epoch + 1} at batch {_batch + 1}: {reason}",

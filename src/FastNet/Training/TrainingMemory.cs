@@ -18,8 +18,8 @@ namespace FastNet.Training;
 /// parameter.</param>
 /// <param name="ActivationsAndDeltas">One activation and one delta buffer per layer (and Z, or the dropped A, where a
 /// layer keeps them), each [batch, units], where batch is the micro-batch with gradient accumulation.</param>
-/// <param name="Batch">The gathered batch's features and targets, and the network's two metric sums (loss,
-/// correct).</param>
+/// <param name="Batch">The gathered batch's features and targets, and the network's metric sums (pairs of loss and
+/// correct count, one per Loss call until they are read).</param>
 /// <param name="Dataset">The datasets copied to the backend: features (except a compact set's, which stay on the host
 /// as bytes), targets and, for training, one row index per example (the shuffled order); for a compact evaluation set,
 /// the buffer its rows are uploaded to, a batch at a time.</param>
@@ -35,7 +35,7 @@ namespace FastNet.Training;
 public sealed record TrainingMemory(long Parameters, long Gradients, long OptimizerState, long ActivationsAndDeltas,
     long Batch, long Dataset, long Scratch, long HostModel, long HostBatch = 0)
 {
-    private const int FloatBytes = sizeof(float), MetricFloats = 2;
+    private const int FloatBytes = sizeof(float), MetricFloats = TrainingNetwork.MetricFloats;
 
     // the SIMD GEMM's widest micro-panel; per thread its packed block of A (Mc·Kc ≤ 96·1024) and tile (12·32), the
     // backward sweep's panel of W (Kc·32), its inputs' panels (36·64) and tile, and the headroom past the end of each

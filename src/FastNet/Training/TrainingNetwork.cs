@@ -25,7 +25,20 @@ public sealed class TrainingNetwork : IDisposable
     private readonly Action<int> _accumulateLayer;
     private double _layerWeight;
     private Action<int>? _layerDone;
-    private readonly float[] _metricsHost = new float[2];
+    // The loss sum and correct count so far, in float64. Each Loss call adds its rows' float sums to a pair of _metrics of
+    // its own (MetricSlots pairs, used in turn), and the pairs are added here in order when all are used or the sums
+    // are read: the sums are those of adding each call's in float64, whenever they are read (a checkpoint's are a
+    // resumed run's). A float32 sum over an epoch lost small losses after large ones, its spacing growing with it, and
+    // counted no further than 2^24 one row at a time.
+    private const int MetricSlots = 64;
+
+    /// <summary>Floats of the backend's metric buffer: the (loss sum, correct count) pairs of the Loss calls since the
+    /// sums were last read.</summary>
+    public const int MetricFloats = 2 * MetricSlots;
+
+    private readonly float[] _metricsHost = new float[MetricFloats];
+    private double _lossSum, _correct;
+    private int _metricSlotsUsed;
     // parameters in host memory: a batch's SGD step is taken layer by layer (TrainBatch); a device would pay launches
     // for it instead and keeps the one pass over all parameters
     private readonly bool _hostParameters;
@@ -87,7 +100,8 @@ public sealed class TrainingNetwork : IDisposable
         _parameters = backend.Allocate(spec.ParameterCount);
         _gradients = backend.Allocate(spec.ParameterCount);
         _state = backend.Allocate(checked(OptimizerStep.StateSlots(Optimizer.Settings.Kind) * TrainableCount));
-        _metrics = backend.Allocate(2);
+        _metrics = backend.Allocate(MetricFloats);
+        backend.Fill(0, _metrics.All);
         _accumulated = accumulates ? backend.Allocate(TrainableCount) : null;
         _activations = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
         _deltas = [.. spec.Layers.Select(l => backend.Allocate(checked(maxBatch * l.Units)))];
@@ -255,7 +269,7 @@ public sealed class TrainingNetwork : IDisposable
         BufferView output = Forward(x, rows, firstRow);
         int outputs = Spec.Outputs;
         int last = Spec.Layers.Count - 1;
-        _backend.Loss(output, targets, rows, outputs, Loss, _deltas[last].Slice(0, rows * outputs), _metrics.All,
+        _backend.Loss(output, targets, rows, outputs, Loss, _deltas[last].Slice(0, rows * outputs), NextMetricSlot(),
             meanOver);
         for (int l = last; l >= 0; l--)
         {
@@ -392,7 +406,7 @@ public sealed class TrainingNetwork : IDisposable
         BufferView output = Forward(x, rows, 0);
         int last = Spec.Layers.Count - 1;
         _backend.Loss(output, targets, rows, Spec.Outputs, Loss, _deltas[last].Slice(0, rows * Spec.Outputs),
-            _metrics.All);
+            NextMetricSlot());
         long taken = Optimizer.Steps; // the masks' step, before the clock advances
         OptimizerStep step = Optimizer.Next();
         for (int l = last; l >= 0; l--)
@@ -508,29 +522,66 @@ public sealed class TrainingNetwork : IDisposable
     /// <summary>Adds the loss sum and correct count of <paramref name="rows"/> rows of given outputs ([rows, outputs],
     /// as <see cref="Forward(BufferView, int)"/> returns them) to the metrics.</summary>
     public void AddMetrics(BufferView output, BufferView targets, int rows) =>
-        _backend.Loss(output, targets, rows, Spec.Outputs, Loss, BufferView.Empty, _metrics.All);
+        _backend.Loss(output, targets, rows, Spec.Outputs, Loss, BufferView.Empty, NextMetricSlot());
+
+    // the (loss sum, correct count) pair the next Loss call adds to, zero until then
+    private BufferView NextMetricSlot()
+    {
+        if (_metricSlotsUsed == MetricSlots)
+        {
+            AddMetricSlots();
+        }
+        return _metrics.Slice(2 * _metricSlotsUsed++, 2);
+    }
+
+    // the used pairs' float sums into the float64 ones, in the order of their calls; the pairs are zero again
+    private void AddMetricSlots()
+    {
+        BufferView used = _metrics.Slice(0, 2 * _metricSlotsUsed);
+        Span<float> sums = _metricsHost.AsSpan(0, used.Length);
+        bool inHostMemory = used.Buffer is CpuFloatBuffer; // read and cleared where they lie: no op in a step
+        if (inHostMemory)
+        {
+            used.AsSpan().CopyTo(sums);
+            used.AsSpan().Clear();
+        }
+        else
+        {
+            _backend.Download(used, sums);
+        }
+        for (int i = 0; i < sums.Length; i += 2)
+        {
+            _lossSum += sums[i];
+            _correct += sums[i + 1];
+        }
+        if (!inHostMemory)
+        {
+            sums.Clear();
+            _backend.Upload(sums, used); // a copy, not a kernel launch
+        }
+        _metricSlotsUsed = 0;
+    }
 
     /// <summary>Reads the accumulated (loss sum, correct count) and resets them to zero.</summary>
-    public (float LossSum, float Correct) TakeMetrics()
+    public (double LossSum, double Correct) TakeMetrics()
     {
-        (float loss, float correct) = PeekMetrics();
-        _backend.Fill(0, _metrics.All);
-        return (loss, correct);
+        (double, double) sums = PeekMetrics();
+        SetMetrics(0, 0);
+        return sums;
     }
 
     /// <summary>Reads the accumulated (loss sum, correct count) without resetting them.</summary>
-    public (float LossSum, float Correct) PeekMetrics()
+    public (double LossSum, double Correct) PeekMetrics()
     {
-        _backend.Download(_metrics.All, _metricsHost);
-        return (_metricsHost[0], _metricsHost[1]);
+        AddMetricSlots();
+        return (_lossSum, _correct);
     }
 
     /// <summary>Sets the accumulated (loss sum, correct count), e.g. to continue a partly trained epoch.</summary>
-    public void SetMetrics(float lossSum, float correct)
+    public void SetMetrics(double lossSum, double correct)
     {
-        _metricsHost[0] = lossSum;
-        _metricsHost[1] = correct;
-        _backend.Upload(_metricsHost, _metrics.All);
+        AddMetricSlots(); // clears the pairs
+        (_lossSum, _correct) = (lossSum, correct);
     }
 
     /// <summary>Replaces the parameters (all of them, flat layout).</summary>

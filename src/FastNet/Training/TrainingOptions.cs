@@ -169,4 +169,4 @@ public sealed record EpochReport(int Epoch, double TrainLoss, double TrainAccura
 /// it afresh) and the loss/accuracy sums of the current epoch so far.
 /// </summary>
 public sealed record TrainingPosition(int Epoch, int Batch, (ulong, ulong, ulong, ulong) ShuffleState,
-    float LossSum, float Correct);
+    double LossSum, double Correct);

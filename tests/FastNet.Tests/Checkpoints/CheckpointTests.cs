@@ -204,6 +204,20 @@ public class CheckpointTests
         }
     }
 
+    [Fact]
+    public void RoundTripKeepsAnEpochsSumsInFloat64()
+    {
+        // a loss sum no float holds, and a count past 2^24, which a float32 field rounded to 16777220
+        using var session = new Session("reference", OptimizerKind.Sgd);
+        session.Network.SetMetrics(0.1, (1 << 24) + 3);
+        Checkpoint original = Checkpoint.Capture(session.Network, session.Trainer, Options);
+
+        Checkpoint copy = CheckpointFile.Deserialize(CheckpointFile.Serialize(original), "memory");
+
+        Assert.Equal(0.1, copy.Position.LossSum);
+        Assert.Equal((1 << 24) + 3, copy.Position.Correct);
+    }
+
     [Theory]
     [InlineData(OptimizerKind.Nadam)]
     [InlineData(OptimizerKind.Lars)]

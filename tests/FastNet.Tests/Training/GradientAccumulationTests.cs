@@ -417,7 +417,8 @@ public class GradientAccumulationTests
         TrainingMemory split = TrainingMemory.ForTraining(backend, Spec, OptimizerKind.Adam, true, 1024, 60_000, 0, accumulate: 4);
         Assert.Equal(whole.ActivationsAndDeltas / 4, split.ActivationsAndDeltas);
         Assert.Equal(2 * (6 + 3) * 256 * sizeof(float), split.ActivationsAndDeltas);
-        Assert.Equal((whole.Batch - 2 * sizeof(float)) / 4, split.Batch - 2 * sizeof(float));
+        const int metrics = TrainingNetwork.MetricFloats * sizeof(float);
+        Assert.Equal((whole.Batch - metrics) / 4, split.Batch - metrics);
         Assert.Equal(2 * whole.Gradients, split.Gradients); // the sum beside the micro-batch gradient
         Assert.Equal(whole.OptimizerState, split.OptimizerState);
         Assert.Equal(whole, TrainingMemory.ForTraining(backend, Spec, OptimizerKind.Adam, true, 1024, 60_000, 0, accumulate: 1));
