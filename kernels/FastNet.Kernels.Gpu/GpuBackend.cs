@@ -106,10 +106,18 @@ public sealed class GpuBackend : IBackend, IDeviceCounters
     public bool UsesCuBlas => Gemm.UsesCuBlas;
 
     /// <inheritdoc />
-    public FloatBuffer Allocate(int length) => new GpuFloatBuffer(this, _accelerator, length);
+    public FloatBuffer Allocate(int length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this); // the accelerator is gone
+        return new GpuFloatBuffer(this, _accelerator, length);
+    }
 
     /// <inheritdoc />
-    public IndexBuffer AllocateIndices(int length) => new GpuIndexBuffer(this, _accelerator, length);
+    public IndexBuffer AllocateIndices(int length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new GpuIndexBuffer(this, _accelerator, length);
+    }
 
     /// <inheritdoc />
     public void Upload(ReadOnlySpan<float> source, BufferView destination)

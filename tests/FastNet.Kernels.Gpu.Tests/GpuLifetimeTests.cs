@@ -26,4 +26,15 @@ public sealed class GpuLifetimeTests
         }
         survivor.Dispose();
     }
+
+    [Fact]
+    public void ADisposedBackendAllocatesNothing()
+    {
+        GpuBackend gpu = TestDevice.CreateBackend();
+        gpu.Dispose();
+
+        // its accelerator is gone: a buffer from it would hold memory of no context
+        Assert.Throws<ObjectDisposedException>(() => gpu.Allocate(10));
+        Assert.Throws<ObjectDisposedException>(() => gpu.AllocateIndices(10));
+    }
 }
