@@ -251,8 +251,13 @@ internal static class CheckpointHeader
             throw reader.Error("position.correct", string.Create(CultureInfo.InvariantCulture,
                 $"expected a count of examples, a whole number of 0 or more, found {correct}"));
         }
-        return new TrainingPosition(epoch, batch, (s[0], s[1], s[2], s[3]), reader.Double(p, "lossSum", "position"),
-            correct);
+        double lossSum = reader.Double(p, "lossSum", "position");
+        if (lossSum < 0)
+        {
+            throw reader.Error("position.lossSum", string.Create(CultureInfo.InvariantCulture,
+                $"expected a sum of losses, 0 or more, found {lossSum}"));
+        }
+        return new TrainingPosition(epoch, batch, (s[0], s[1], s[2], s[3]), lossSum, correct);
     }
 
     // the patience, and the best epoch so far: one already completed (0 before the first), with a finite loss and the

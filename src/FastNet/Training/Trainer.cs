@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
 using FastNet.Data;
@@ -191,6 +192,12 @@ public sealed class Trainer : IDisposable
         {
             throw new ArgumentException(
                 $"cannot continue at epoch {position.Epoch}, batch {position.Batch}: an epoch has {BatchesPerEpoch} batches");
+        }
+        long seen = Math.Min((long)position.Batch * _options.BatchSize, _train.Data.Count);
+        if (position.Correct > seen)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"cannot continue with {position.Correct} examples counted correct after {seen} examples of the epoch"));
         }
         _epoch = position.Epoch;
         _batch = position.Batch;

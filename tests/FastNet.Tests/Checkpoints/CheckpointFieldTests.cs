@@ -85,6 +85,7 @@ public sealed class CheckpointFieldTests
     [InlineData("position.batch", "1", "batch 1 after the run's last epoch (1, training.epochs); a finished run stands at batch 0")]
     [InlineData("position.shuffleState", "[1, 2, 3]", "expected 4 numbers, found 3")]
     [InlineData("position.lossSum", "1e999", "expected a finite number, found 1e999")]
+    [InlineData("position.lossSum", "-0.5", "expected a sum of losses, 0 or more, found -0.5")]
     [InlineData("position.correct", "-1", "expected a count of examples, a whole number of 0 or more, found -1")]
     [InlineData("position.correct", "2.5", "expected a count of examples, a whole number of 0 or more, found 2.5")]
     [InlineData("trainingDataSha256", "\"abc\"", "expected 64 lowercase hexadecimal digits, found \"abc\"")]

@@ -218,6 +218,20 @@ public class CheckpointTests
         Assert.Equal((1 << 24) + 3, copy.Position.Correct);
     }
 
+    [Fact]
+    public void APositionCountingMoreCorrectExamplesThanItHasSeenIsRefused()
+    {
+        using var session = new Session("reference", OptimizerKind.Sgd);
+        (ulong, ulong, ulong, ulong) shuffle = session.Trainer.Position.ShuffleState;
+        int seen = 2 * Options.BatchSize;
+        session.Trainer.Restore(new TrainingPosition(0, 2, shuffle, 1, seen)); // every example so far correct
+
+        var e = Assert.Throws<ArgumentException>(() =>
+            session.Trainer.Restore(new TrainingPosition(0, 2, shuffle, 1, seen + 1)));
+        Assert.Equal($"cannot continue with {seen + 1} examples counted correct after {seen} examples of the epoch",
+            e.Message);
+    }
+
     [Theory]
     [InlineData(OptimizerKind.Nadam)]
     [InlineData(OptimizerKind.Lars)]
