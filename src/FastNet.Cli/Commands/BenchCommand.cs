@@ -37,7 +37,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "1",
         };
         var backends = new Option<string?>("--backend") { Description = "comma-separated backends (default: every available one but the reference, which is slow)" };
-        var repeats = new Option<int>("--repeats") { Description = "timed repeats; the median is reported", DefaultValueFactory = _ => 5 };
+        var repeats = new Option<int>("--repeats") { Description = $"timed repeats (1 to {RepeatCount.Max}); the median is reported", DefaultValueFactory = _ => 5 };
         var seconds = new Option<double>("--seconds") { Description = "minimum duration of each repeat", DefaultValueFactory = _ => 0.5 };
         var json = new Option<bool>("--json") { Description = "print the results as JSON instead of a table" };
         var gemm = new Option<int?>("--gemm") { Description = "time the backends' n×n SGEMM (GFLOP/s) instead of training workloads, e.g. 4096" };
@@ -101,6 +101,11 @@ internal static class BenchCommand
                 : DefaultBackends();
             int r = parse.GetValue(repeats);
             double s = parse.GetValue(seconds);
+            // each repeat keeps its own figures, allocated up front: a count in the billions would exhaust memory
+            if (r > RepeatCount.Max)
+            {
+                throw new ArgumentException($"--repeats: expected a number from 1 to {RepeatCount.Max}, found {r}");
+            }
             // NaN passes no comparison and infinity never ends a repeat: the seconds must be a finite number
             if (r <= 0 || !(s > 0 && double.IsFinite(s)) || chosen.Any(w => w.Batch <= 0))
             {

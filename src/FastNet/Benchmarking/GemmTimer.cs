@@ -28,7 +28,7 @@ public static class GemmTimer
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
+        RepeatCount.Check(repeats);
         using FloatBuffer a = backend.Allocate(checked(n * n)), b = backend.Allocate(n * n), c = backend.Allocate(n * n);
         var random = new SeededRandom(5);
         float[] row = new float[n];

@@ -266,6 +266,19 @@ public class BenchLoadCliTests
             error.Replace("\r", "", StringComparison.Ordinal));
     }
 
+    // every repeat keeps its figures in arrays allocated before the first one: 2^31 - 1 of them ran out of memory
+    [Fact]
+    public void MoreRepeatsThanTheBoundAreRefusedBeforeAnythingIsTimed()
+    {
+        (int exit, string output, string error) = Bench(null, "bench", "--workload", "per-example", "--backend", "reference",
+            "--repeats", "2147483647", "--seconds", "0.01");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal("fastnet: error: --repeats: expected a number from 1 to 100000, found 2147483647\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
     // an option given where it has no use would be left out of the measurement without a word
     [Theory]
     [InlineData("--batch", "32", "--batch: describes a custom workload, given with --layers")]
