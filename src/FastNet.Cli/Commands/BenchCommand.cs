@@ -4,6 +4,7 @@ using FastNet.Benchmarking;
 using FastNet.Cli.Reporting;
 using FastNet.Distributed;
 using FastNet.Kernels;
+using FastNet.Training;
 
 namespace FastNet.Cli.Commands;
 
@@ -91,6 +92,11 @@ internal static class BenchCommand
             {
                 throw new ArgumentException("--accumulate: splits training workloads' batches, not --gemm's product");
             }
+            // an operand is one buffer of n² floats: an n whose square overflows an int is refused before anything runs
+            if (parse.GetValue(gemm) is int asked && (asked <= 0 || asked > GemmMemory.MaxSize))
+            {
+                throw new ArgumentException($"--gemm: expected a size from 1 to {GemmMemory.MaxSize}, found {asked}");
+            }
             List<Workload> chosen = parse.GetValue(layers) is string sizes
                 ? [new Workload("custom", ParseSizes(sizes), Names.ParseActivation(parse.GetValue(activation)!),
                     Names.ParseLoss(parse.GetValue(loss)!), Names.ParseOptimizer(parse.GetValue(optimizer)!), parse.GetValue(batch))]
@@ -155,15 +161,18 @@ internal static class BenchCommand
             var start = new LoadLatency(probe.Nanoseconds());
             if (parse.GetValue(gemm) is int n)
             {
-                if (n <= 0 || (long)n * n > int.MaxValue)
-                {
-                    throw new ArgumentException($"--gemm: expected a size from 1 to {(int)Math.Sqrt(int.MaxValue)}, found {n}");
-                }
                 var products = new List<GemmResult>();
                 foreach (string name in names)
                 {
                     using IBackend backend = Backends.Create(name);
-                    products.Add(GemmTimer.Run(backend, n, r, s, load, probe));
+                    try
+                    {
+                        products.Add(GemmTimer.Run(backend, n, r, s, load, probe));
+                    }
+                    catch (NotEnoughMemoryException e)
+                    {
+                        throw new NotEnoughMemoryException($"--gemm {n}: {e.Message}");
+                    }
                 }
                 output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peaks, start)
                     : BenchReport.GemmTable(products, peaks, r, start));

@@ -209,7 +209,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         }
     }
 
-    private static string GiB(long bytes) =>
+    /// <summary>Bytes in GiB with two decimals, e.g. "5.97 GiB".</summary>
+    internal static string GiB(long bytes) =>
         string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F2} GiB");
 
     private static long Bytes(long floats) => checked(floats * FloatBytes);

@@ -6,6 +6,7 @@ using FastNet.Benchmarking;
 using FastNet.Cli;
 using FastNet.Cli.Commands;
 using FastNet.Tests.Benchmarking;
+using FastNet.Training;
 using Xunit;
 
 namespace FastNet.Tests.Cli;
@@ -276,6 +277,42 @@ public class BenchLoadCliTests
         Assert.Equal(1, exit);
         Assert.Equal("", output);
         Assert.Equal("fastnet: error: --repeats: expected a number from 1 to 100000, found 2147483647\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    // the operands were allocated without a look at the memory available
+    [Fact]
+    public void AGemmLargerThanTheMemoryIsRefusedNamingGemmWhatItNeedsAndWhatIsAvailable()
+    {
+        // the smallest size whose three n×n operands need more than is available now
+        long available = AvailableMemory.HostBytes();
+        int n = (int)Math.Ceiling(Math.Sqrt(available / (3.0 * sizeof(float)))) + 1;
+        if (n > GemmMemory.MaxSize)
+        {
+            return; // more memory free than the largest product needs: nothing to refuse here
+        }
+
+        (int exit, string output, string error) = Bench(null, "bench", "--gemm", $"{n}", "--backend", "simd",
+            "--repeats", "1", "--seconds", "0.01");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"fastnet: error: --gemm {n}: not enough memory: the {n}³ SGEMM needs ", error, StringComparison.Ordinal);
+        Assert.Contains("(three operands ", error, StringComparison.Ordinal);
+        Assert.Contains("GiB available; use a smaller size", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("46341")]
+    [InlineData("2147483647")]
+    [InlineData("0")]
+    public void AGemmSizeWhoseSquareOverflowsABufferIsRefused(string n)
+    {
+        (int exit, string output, string error) = Bench(null, "bench", "--gemm", n, "--backend", "reference");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"fastnet: error: --gemm: expected a size from 1 to 46340, found {n}\n",
             error.Replace("\r", "", StringComparison.Ordinal));
     }
 
