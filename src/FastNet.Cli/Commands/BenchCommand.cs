@@ -103,7 +103,7 @@ internal static class BenchCommand
                 : Choose(parse.GetValue(workloads)!);
             int[] counts = ParseCounts(parse.GetValue(accumulate)!);
             string[] names = parse.GetValue(backends) is string list
-                ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+                ? NameList.Backends(list)
                 : DefaultBackends();
             int r = parse.GetValue(repeats);
             double s = parse.GetValue(seconds);
@@ -151,8 +151,8 @@ internal static class BenchCommand
             }
             if (parse.GetValue(dataParallel))
             {
-                GradientAllReduce[] modes = [.. parse.GetValue(allReduce)!.Split(',', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(GradientAllReduceNames.Parse).Distinct()];
+                GradientAllReduce[] modes = [.. NameList.Parse("--allreduce", parse.GetValue(allReduce)!,
+                    "one or more comma-separated ways: flat, layers").Select(GradientAllReduceNames.Parse).Distinct()];
                 return DataParallel(chosen, names, modes, r * s, parse.GetValue(json), load, output);
             }
             FmaPeaks peaks = FmaPeaks.Measure();
@@ -220,10 +220,6 @@ internal static class BenchCommand
         bool json, ILoadSampler? load,
         TextWriter output)
     {
-        if (modes.Length == 0)
-        {
-            throw new ArgumentException("--allreduce: name at least one of flat, layers");
-        }
         using ICommunicator ranks = Communicators.Create(forceMpi: false);
         TextWriter root = DataParallelRun.Output(ranks, output);
         var results = new List<DataParallelResult>();
@@ -269,7 +265,8 @@ internal static class BenchCommand
         {
             return [.. Workload.Named];
         }
-        return [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name =>
+        string expected = $"one or more comma-separated workloads, or all: {string.Join(", ", Workload.Named.Select(w => w.Name))}";
+        return [.. NameList.Parse("--workload", text, expected).Select(name =>
             Workload.Named.FirstOrDefault(w => w.Name == name)
             ?? throw new ArgumentException(
                 $"--workload: unknown workload '{name}'; expected one of: all, {string.Join(", ", Workload.Named.Select(w => w.Name))}"))];

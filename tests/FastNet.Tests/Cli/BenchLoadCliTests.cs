@@ -316,6 +316,31 @@ public class BenchLoadCliTests
             error.Replace("\r", "", StringComparison.Ordinal));
     }
 
+    // a list naming nothing timed nothing and exited 0
+    [Theory]
+    [InlineData("--backend", ",", "--backend: expected one or more comma-separated backends (available here: ")]
+    [InlineData("--workload", " , ", "--workload: expected one or more comma-separated workloads, or all: ")]
+    public void AListNamingNothingIsAnError(string option, string list, string problem)
+    {
+        (int exit, string output, string error) = Bench(null, "bench", option, list, "--repeats", "1", "--seconds", "0.01");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"fastnet: error: {problem}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnAllReduceListNamingNothingIsAnError()
+    {
+        (int exit, string output, string error) = Bench(null, "bench", "--data-parallel", "--allreduce", ",",
+            "--workload", "per-example", "--backend", "reference", "--seconds", "0.01");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal("fastnet: error: --allreduce: expected one or more comma-separated ways: flat, layers, found \",\"\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
     // an option given where it has no use would be left out of the measurement without a word
     [Theory]
     [InlineData("--batch", "32", "--batch: describes a custom workload, given with --layers")]
