@@ -53,6 +53,21 @@ public class ImportErrorTests
         Assert.Contains("computed by node \"/fc/Transpose\" (Transpose)", e.Message, StringComparison.Ordinal);
     }
 
+    // a subnormal divisor's reciprocal overflows: the imported model's inputs, and outputs, became infinite
+    [Fact]
+    public void ADivisorTooSmallToDivideByIsRefused()
+    {
+        ModelProto onnx = new GraphBuilder().Input("input", 3).Output("output", 2)
+            .Initializer("scale", [1e-40f], 1)
+            .Initializer("fc.weight", Weight, 2, 3).Initializer("fc.bias", Bias, 2)
+            .Node("Div", "/pre/Div", ["input", "scale"], "scaled")
+            .Node("Gemm", "/fc/Gemm", ["scaled", "fc.weight", "fc.bias"], "output", Int("transB", 1))
+            .Build();
+
+        OnnxFormatException e = AssertRefused(onnx, "/pre/Div", "Div", "operand \"scale\" holds ");
+        Assert.Contains("positive divisors, each a finite number of at least 1.1754944E-38", e.Message, StringComparison.Ordinal);
+    }
+
     // Names come from the file: a message quotes them on one line, control characters escaped.
     [Fact]
     public void NamesFromTheFileAreQuotedWithTheirControlCharactersEscaped()

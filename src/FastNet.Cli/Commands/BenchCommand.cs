@@ -4,6 +4,7 @@ using FastNet.Benchmarking;
 using FastNet.Cli.Reporting;
 using FastNet.Distributed;
 using FastNet.Kernels;
+using FastNet.Training;
 
 namespace FastNet.Cli.Commands;
 
@@ -37,7 +38,7 @@ internal static class BenchCommand
             DefaultValueFactory = _ => "1",
         };
         var backends = new Option<string?>("--backend") { Description = "comma-separated backends (default: every available one but the reference, which is slow)" };
-        var repeats = new Option<int>("--repeats") { Description = "timed repeats; the median is reported", DefaultValueFactory = _ => 5 };
+        var repeats = new Option<int>("--repeats") { Description = $"timed repeats (1 to {RepeatCount.Max}); the median is reported", DefaultValueFactory = _ => 5 };
         var seconds = new Option<double>("--seconds") { Description = "minimum duration of each repeat", DefaultValueFactory = _ => 0.5 };
         var json = new Option<bool>("--json") { Description = "print the results as JSON instead of a table" };
         var gemm = new Option<int?>("--gemm") { Description = "time the backends' n×n SGEMM (GFLOP/s) instead of training workloads, e.g. 4096" };
@@ -91,16 +92,26 @@ internal static class BenchCommand
             {
                 throw new ArgumentException("--accumulate: splits training workloads' batches, not --gemm's product");
             }
+            // an operand is one buffer of n² floats: an n whose square overflows an int is refused before anything runs
+            if (parse.GetValue(gemm) is int asked && (asked <= 0 || asked > GemmMemory.MaxSize))
+            {
+                throw new ArgumentException($"--gemm: expected a size from 1 to {GemmMemory.MaxSize}, found {asked}");
+            }
             List<Workload> chosen = parse.GetValue(layers) is string sizes
                 ? [new Workload("custom", ParseSizes(sizes), Names.ParseActivation(parse.GetValue(activation)!),
                     Names.ParseLoss(parse.GetValue(loss)!), Names.ParseOptimizer(parse.GetValue(optimizer)!), parse.GetValue(batch))]
                 : Choose(parse.GetValue(workloads)!);
             int[] counts = ParseCounts(parse.GetValue(accumulate)!);
             string[] names = parse.GetValue(backends) is string list
-                ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+                ? NameList.Backends(list)
                 : DefaultBackends();
             int r = parse.GetValue(repeats);
             double s = parse.GetValue(seconds);
+            // each repeat keeps its own figures, allocated up front: a count in the billions would exhaust memory
+            if (r > RepeatCount.Max)
+            {
+                throw new ArgumentException($"--repeats: expected a number from 1 to {RepeatCount.Max}, found {r}");
+            }
             // NaN passes no comparison and infinity never ends a repeat: the seconds must be a finite number
             if (r <= 0 || !(s > 0 && double.IsFinite(s)) || chosen.Any(w => w.Batch <= 0))
             {
@@ -140,8 +151,8 @@ internal static class BenchCommand
             }
             if (parse.GetValue(dataParallel))
             {
-                GradientAllReduce[] modes = [.. parse.GetValue(allReduce)!.Split(',', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(GradientAllReduceNames.Parse).Distinct()];
+                GradientAllReduce[] modes = [.. NameList.Parse("--allreduce", parse.GetValue(allReduce)!,
+                    "one or more comma-separated ways: flat, layers").Select(GradientAllReduceNames.Parse).Distinct()];
                 return DataParallel(chosen, names, modes, r * s, parse.GetValue(json), load, output);
             }
             FmaPeaks peaks = FmaPeaks.Measure();
@@ -150,15 +161,18 @@ internal static class BenchCommand
             var start = new LoadLatency(probe.Nanoseconds());
             if (parse.GetValue(gemm) is int n)
             {
-                if (n <= 0 || (long)n * n > int.MaxValue)
-                {
-                    throw new ArgumentException($"--gemm: expected a size from 1 to {(int)Math.Sqrt(int.MaxValue)}, found {n}");
-                }
                 var products = new List<GemmResult>();
                 foreach (string name in names)
                 {
                     using IBackend backend = Backends.Create(name);
-                    products.Add(GemmTimer.Run(backend, n, r, s, load, probe));
+                    try
+                    {
+                        products.Add(GemmTimer.Run(backend, n, r, s, load, probe));
+                    }
+                    catch (NotEnoughMemoryException e)
+                    {
+                        throw new NotEnoughMemoryException($"--gemm {n}: {e.Message}");
+                    }
                 }
                 output.WriteLine(parse.GetValue(json) ? BenchReport.GemmJson(products, peaks, start)
                     : BenchReport.GemmTable(products, peaks, r, start));
@@ -206,10 +220,6 @@ internal static class BenchCommand
         bool json, ILoadSampler? load,
         TextWriter output)
     {
-        if (modes.Length == 0)
-        {
-            throw new ArgumentException("--allreduce: name at least one of flat, layers");
-        }
         using ICommunicator ranks = Communicators.Create(forceMpi: false);
         TextWriter root = DataParallelRun.Output(ranks, output);
         var results = new List<DataParallelResult>();
@@ -255,7 +265,8 @@ internal static class BenchCommand
         {
             return [.. Workload.Named];
         }
-        return [.. text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(name =>
+        string expected = $"one or more comma-separated workloads, or all: {string.Join(", ", Workload.Named.Select(w => w.Name))}";
+        return [.. NameList.Parse("--workload", text, expected).Select(name =>
             Workload.Named.FirstOrDefault(w => w.Name == name)
             ?? throw new ArgumentException(
                 $"--workload: unknown workload '{name}'; expected one of: all, {string.Join(", ", Workload.Named.Select(w => w.Name))}"))];

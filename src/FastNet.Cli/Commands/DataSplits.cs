@@ -241,7 +241,8 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     private static InputScaling UnitScale(Dataset train)
     {
         float max = train.Count == 0 ? 1 : train.IsCompact ? MaxAbs(train) : train.Features.Max(MathF.Abs);
-        return max > 0 && float.IsFinite(max) ? new DivideScaling(max) : InputScaling.None;
+        // all zeros, or values too small to divide by (subnormal), are left as they are
+        return InputScaling.IsDivisor(max) ? new DivideScaling(max) : InputScaling.None;
     }
 
     // the largest absolute value of a compact set, a row at a time (it is not built whole)

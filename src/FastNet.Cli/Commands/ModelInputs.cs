@@ -132,9 +132,10 @@ internal static class ModelInputs
     public static InputScaling ForPrediction(ModelSource source, float? divide)
     {
         ArgumentNullException.ThrowIfNull(source);
-        if (divide is float d && !(d > 0 && float.IsFinite(d)))
+        if (divide is float d && !InputScaling.IsDivisor(d))
         {
-            throw new ArgumentException($"--divide: expected a positive number, got {d}");
+            throw new ArgumentException($"--divide: expected a positive number, {InputScaling.DivisorExpected}, got "
+                + d.ToString("R", CultureInfo.InvariantCulture));
         }
         InputScaling? recorded = source.Model.Metadata.Scaling;
         if (recorded is null)

@@ -38,6 +38,9 @@ internal static class VerifyCommand
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
+            string[] names = parse.GetValue(backends) is string list
+                ? NameList.Backends(list)
+                : [.. Backends.Available.Select(d => d.Name).Where(n => n != "reference")];
             string? path = parse.GetValue(data);
             // loaded and scaled as train loads it; verify needs examples, not a held-out split
             Dataset set = DataSplits.Load(
@@ -62,9 +65,6 @@ internal static class VerifyCommand
             var rates = new DropoutRates(DropoutRates.Parse(parse.GetValue(dropout)!, Math.Max(spec.Layers.Count - 1, 1))
                 .Take(spec.Layers.Count - 1).ToArray(), s);
 
-            string[] names = parse.GetValue(backends) is string list
-                ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
-                : [.. Backends.Available.Select(d => d.Name).Where(n => n != "reference")];
             output.WriteLine($"fastnet verify: {spec} ({Names.Of(hidden)}), {Names.Of(lossKind)}, {Names.Of(settings.Kind)}, "
                 + $"batch {rows}, {k} steps, dropout {(rates.Any ? rates.Text : "none")}, each op given the reference's inputs; tolerance |x - ref| <= "
                 + $"atol + (K + {Tolerance.ElementwiseSlack})·u·Σ|terms|, u = 2^-24");

@@ -1,4 +1,5 @@
 using FastNet.Kernels;
+using FastNet.Training;
 
 namespace FastNet.Benchmarking;
 
@@ -23,12 +24,14 @@ public static class GemmTimer
     /// <paramref name="secondsPerRepeat"/> each; the median is reported, with the load <paramref name="load"/> (the
     /// machine's <c>/proc</c> by default) saw meanwhile and, when <paramref name="latency"/> is given, the load latency it
     /// probed after each repeat.</summary>
+    /// <exception cref="NotEnoughMemoryException">The operands do not fit in the memory available
+    /// (<see cref="GemmMemory"/>).</exception>
     public static GemmResult Run(IBackend backend, int n, int repeats, double secondsPerRepeat, ILoadSampler? load = null,
         ILatencyProbe? latency = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(repeats);
+        RepeatCount.Check(repeats);
+        GemmMemory.For(backend, n).EnsureFits(backend); // before the operands are allocated
         using FloatBuffer a = backend.Allocate(checked(n * n)), b = backend.Allocate(n * n), c = backend.Allocate(n * n);
         var random = new SeededRandom(5);
         float[] row = new float[n];

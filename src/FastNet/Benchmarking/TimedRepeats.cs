@@ -31,6 +31,7 @@ internal static class TimedRepeats
     public static RepeatTimes Run(Action call, Action synchronize, int repeats, double secondsPerRepeat,
         ILoadSampler load, ITimedCalls? timed = null, IBackend? backend = null, ILatencyProbe? latency = null)
     {
+        RepeatCount.Check(repeats); // before the warm-up and the per-repeat arrays
         var warmup = Stopwatch.StartNew();
         for (int w = 0; w < 3 || warmup.Elapsed.TotalSeconds < WarmupSeconds; w++)
         {

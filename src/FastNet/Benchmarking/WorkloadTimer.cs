@@ -44,6 +44,7 @@ public static class WorkloadTimer
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(workload);
+        RepeatCount.Check(repeats);
         ResidentMemory.Settle();
         long baseline = ResidentMemory.CurrentBytes();
         string? peakUnavailable = ResidentMemory.ResetPeak();

@@ -13,6 +13,21 @@ public abstract record InputScaling
     /// <summary>Features used as they are.</summary>
     public static InputScaling None { get; } = new NoScaling();
 
+    /// <summary>
+    /// The smallest divisor (or standard deviation) a scaling divides by: the smallest normal float, 2^-126. Below it,
+    /// among the subnormal floats, a reciprocal overflows (1/1e-39 is about 1e39, beyond float's 3.4e38), so inputs
+    /// divided by it become infinite and the model's outputs Infinity or NaN.
+    /// </summary>
+    public const float SmallestDivisor = 1.17549435E-38f;
+
+    /// <summary>What a divisor must be, for messages.</summary>
+    public static string DivisorExpected { get; } = string.Create(CultureInfo.InvariantCulture,
+        $"a finite number of at least {SmallestDivisor:R} (a normal float, whose reciprocal is finite)");
+
+    /// <summary>Whether <paramref name="value"/> is a divisor a scaling accepts: finite and at least
+    /// <see cref="SmallestDivisor"/>.</summary>
+    public static bool IsDivisor(float value) => value >= SmallestDivisor && float.IsFinite(value);
+
     /// <summary>The name written in model files and printed: none, divide or standardize.</summary>
     public abstract string Kind { get; }
 
@@ -90,12 +105,12 @@ public abstract record InputScaling
 
 /// <summary>Every feature divided by one number (255 for image pixels, 16 for the digits, the training set's largest
 /// absolute value for "unit").</summary>
-/// <param name="Divisor">A finite positive number.</param>
+/// <param name="Divisor">A finite number of at least <see cref="InputScaling.SmallestDivisor"/>.</param>
 public sealed record DivideScaling(float Divisor) : InputScaling
 {
     /// <summary>The divisor, checked.</summary>
-    public float Divisor { get; } = float.IsFinite(Divisor) && Divisor > 0 ? Divisor
-        : throw new ArgumentOutOfRangeException(nameof(Divisor), Divisor, "expected a finite positive divisor");
+    public float Divisor { get; } = IsDivisor(Divisor) ? Divisor
+        : throw new ArgumentOutOfRangeException(nameof(Divisor), Divisor, $"expected {DivisorExpected}");
 
     /// <inheritdoc />
     public override string Kind => "divide";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 
 namespace FastNet.Data;
@@ -6,7 +7,8 @@ namespace FastNet.Data;
 /// Per-feature standardization, x' = (x − mean) / std, with the statistics fitted on a training set and then applied
 /// unchanged to validation and test sets, so no information leaks from them. The standard deviation is the
 /// population one (divide by N). A constant column (std = 0) is only centred: its scale is taken as 1, so it maps
-/// to 0 rather than to NaN.
+/// to 0 rather than to NaN; so is a column whose std is below <see cref="InputScaling.SmallestDivisor"/> (a subnormal
+/// float, whose reciprocal overflows), which would map other values to infinity.
 /// </summary>
 public sealed class Standardizer
 {
@@ -14,7 +16,8 @@ public sealed class Standardizer
     private readonly float[] _scale;
 
     /// <summary>A standardizer with known statistics (e.g. read back from a saved model).</summary>
-    /// <exception cref="ArgumentException">The arrays differ in length, are empty, or a scale is not finite and positive.</exception>
+    /// <exception cref="ArgumentException">The arrays differ in length, are empty, a mean is not finite, or a scale is
+    /// not finite or below <see cref="InputScaling.SmallestDivisor"/>.</exception>
     public Standardizer(IReadOnlyList<float> mean, IReadOnlyList<float> scale)
     {
         ArgumentNullException.ThrowIfNull(mean);
@@ -25,9 +28,10 @@ public sealed class Standardizer
         }
         for (int j = 0; j < scale.Count; j++)
         {
-            if (!(float.IsFinite(scale[j]) && scale[j] > 0) || !float.IsFinite(mean[j]))
+            if (!InputScaling.IsDivisor(scale[j]) || !float.IsFinite(mean[j]))
             {
-                throw new ArgumentException($"feature {j}: mean {mean[j]}, scale {scale[j]}: expected finite values and a positive scale");
+                throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                    $"feature {j}: mean {mean[j]:R}, scale {scale[j]:R}: expected a finite mean and a scale that is {InputScaling.DivisorExpected}"));
             }
         }
         _mean = [.. mean];
@@ -95,7 +99,8 @@ public sealed class Standardizer
         {
             meanOut[j] = (float)mean[j];
             float std = (float)Math.Sqrt(squares[j] / train.Count);
-            scaleOut[j] = std > 0 && float.IsFinite(std) ? std : 1f;
+            // a constant column, or one whose std is too small to divide by, is only centred
+            scaleOut[j] = InputScaling.IsDivisor(std) ? std : 1f;
         }
         return new Standardizer(meanOut, scaleOut);
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using FastNet.Data;
 
@@ -203,8 +204,9 @@ internal static class ModelMetadataJson
     private static DivideScaling Divide(JsonFieldReader reader, JsonElement p)
     {
         float divisor = reader.Float(p, "divisor", "preprocessing");
-        return divisor > 0 ? new DivideScaling(divisor)
-            : throw reader.Error("preprocessing.divisor", $"expected a positive number, found {divisor}");
+        return InputScaling.IsDivisor(divisor) ? new DivideScaling(divisor)
+            : throw reader.Error("preprocessing.divisor", $"expected a positive number, {InputScaling.DivisorExpected}, found "
+                + divisor.ToString("R", CultureInfo.InvariantCulture));
     }
 
     private static StandardizeScaling Standardize(JsonFieldReader reader, JsonElement p, int inputs)
@@ -213,9 +215,10 @@ internal static class ModelMetadataJson
             "preprocessing.mean", "means (one per input)");
         float[] std = reader.Numbers(reader.Member(p, "std", JsonValueKind.Array, "preprocessing"), inputs,
             "preprocessing.std", "deviations (one per input)");
-        int bad = Array.FindIndex(std, s => !(s > 0));
+        int bad = Array.FindIndex(std, s => !InputScaling.IsDivisor(s));
         return bad < 0 ? new StandardizeScaling(new Standardizer(mean, std))
-            : throw reader.Error($"preprocessing.std[{bad}]", $"expected a positive number, found {std[bad]}");
+            : throw reader.Error($"preprocessing.std[{bad}]", $"expected a positive number, {InputScaling.DivisorExpected}, "
+                + $"found {std[bad].ToString("R", CultureInfo.InvariantCulture)}");
     }
 
     private static double Fraction(JsonFieldReader reader, JsonElement d, string name)

@@ -132,10 +132,10 @@ internal sealed class OnnxChainBuilder(string file, IReadOnlyDictionary<string, 
         }
         foreach (float v in values)
         {
-            if (!float.IsFinite(v) || (!subtract && v <= 0))
+            if (!float.IsFinite(v) || (!subtract && !InputScaling.IsDivisor(v)))
             {
                 throw Error(node, $"operand {QuotedText.Of(tensor.Name)} holds {v}; FastNet's preprocessing needs finite "
-                    + (subtract ? "means" : "positive divisors"));
+                    + (subtract ? "means" : $"positive divisors, each {InputScaling.DivisorExpected}"));
             }
         }
         if (subtract)

@@ -32,8 +32,10 @@ namespace FastNet.Training;
 /// <param name="HostBatch">For a compact set, the float batch its rows are scaled into on the host before they are
 /// uploaded (one for the training batches, one for an evaluation set's rows). The compact bytes themselves are the
 /// data as loaded, like a float set's host copy, and not counted.</param>
+/// <param name="HostOutputs">For an evaluation, the model's outputs for every row, downloaded to the host for the
+/// metrics, and a classification set's predicted class per row.</param>
 public sealed record TrainingMemory(long Parameters, long Gradients, long OptimizerState, long ActivationsAndDeltas,
-    long Batch, long Dataset, long Scratch, long HostModel, long HostBatch = 0)
+    long Batch, long Dataset, long Scratch, long HostModel, long HostBatch = 0, long HostOutputs = 0)
 {
     private const int FloatBytes = sizeof(float), MetricFloats = TrainingNetwork.MetricFloats;
 
@@ -55,7 +57,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         + Scratch);
 
     /// <summary>The items on the host.</summary>
-    public long HostBytes => checked(HostModel + HostBatch);
+    public long HostBytes => checked(HostModel + HostBatch + HostOutputs);
 
     /// <summary>All items.</summary>
     public long TotalBytes => checked(DeviceBytes + HostBytes);
@@ -122,7 +124,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     /// <summary>
     /// Evaluating <paramref name="spec"/> on <paramref name="data"/> in batches of <paramref name="batch"/> as
     /// <c>fastnet eval</c> does: a network for the loss and one for the predictions, both plain SGD (no optimizer
-    /// state), and the dataset on the backend.
+    /// state), and the dataset on the backend; on the host, the predictions' rows a chunk at a time and their outputs
+    /// for every row (with a classification set's predicted classes).
     /// </summary>
     public static TrainingMemory ForEvaluation(IBackend backend, NetworkSpec spec, int batch, Dataset data)
     {
@@ -133,6 +136,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         (string, long) largest = Largest(spec, batch, ("the batch's features", batchFeatures));
         // a compact set's rows are scaled into a host batch and uploaded to a buffer of one batch
         long features = data.IsCompact ? batchFeatures : (long)data.Count * data.FeatureCount;
+        // the predictions are kept whole for the metrics: rows × outputs floats, and an int class per row
+        long outputs = checked(((long)data.Count * spec.Outputs) + (data.IsClassification ? data.Count : 0));
         return new TrainingMemory(
             Parameters: Bytes(2L * spec.ParameterCount),
             Gradients: Bytes(2L * spec.ParameterCount),
@@ -142,7 +147,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
             Dataset: Bytes(features + data.Targets.Length),
             Scratch: Bytes(ScratchFloats(backend, spec, batch)),
             HostModel: Bytes(spec.ParameterCount),
-            HostBatch: Bytes(data.IsCompact ? batchFeatures : 0))
+            HostBatch: Bytes(batchFeatures + (data.IsCompact ? batchFeatures : 0)),
+            HostOutputs: Bytes(outputs))
         {
             LargestBufferName = largest.Item1,
             LargestBufferFloats = largest.Item2,
@@ -185,8 +191,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         if (HostBytes > hostBytes)
         {
             throw new NotEnoughMemoryException(
-                $"not enough memory: the model {(HostBatch > 0 ? "and the batch need" : "needs")} {GiB(HostBytes)} on the host, "
-                + $"{GiB(hostBytes)} available");
+                $"not enough memory: {HostItems()} on the host, {GiB(hostBytes)} available");
         }
         EnsureBuffersFit();
     }
@@ -196,8 +201,18 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
     {
         ("parameters", Parameters), ("gradients", Gradients), ("optimizer state", OptimizerState),
         ("activations and deltas", ActivationsAndDeltas), ("batch", Batch), ("dataset", Dataset),
-        ("backend scratch", Scratch), ("host model", HostModel), ("host batch", HostBatch),
+        ("backend scratch", Scratch), ("host model", HostModel), ("host batch", HostBatch), ("host outputs", HostOutputs),
     }.Where(item => item.Bytes > 0).Select(item => $"{item.Name} {GiB(item.Bytes)}"));
+
+    // "the model needs 5.97 GiB", "the model, the batch and the outputs need 6.10 GiB"
+    private string HostItems()
+    {
+        string[] items = [.. new[] { ("the model", HostModel), ("the batch", HostBatch), ("the outputs", HostOutputs) }
+            .Where(item => item.Item2 > 0).Select(item => item.Item1)];
+        string named = items.Length <= 1 ? string.Concat(items)
+            : string.Join(", ", items[..^1]) + " and " + items[^1];
+        return $"{named} {(items.Length > 1 ? "need" : "needs")} {GiB(HostBytes)}";
+    }
 
     // a buffer is indexed by int: refuse a size that cannot be allocated rather than let it wrap
     private void EnsureBuffersFit()
@@ -209,7 +224,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         }
     }
 
-    private static string GiB(long bytes) =>
+    /// <summary>Bytes in GiB with two decimals, e.g. "5.97 GiB".</summary>
+    internal static string GiB(long bytes) =>
         string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):F2} GiB");
 
     private static long Bytes(long floats) => checked(floats * FloatBytes);

@@ -6,6 +6,7 @@ using FastNet.Benchmarking;
 using FastNet.Cli;
 using FastNet.Cli.Commands;
 using FastNet.Tests.Benchmarking;
+using FastNet.Training;
 using Xunit;
 
 namespace FastNet.Tests.Cli;
@@ -263,6 +264,80 @@ public class BenchLoadCliTests
 
         Assert.Equal(1, exit);
         Assert.Equal("fastnet: error: --repeats, --seconds and --batch must be positive (--seconds finite)\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    // every repeat keeps its figures in arrays allocated before the first one: 2^31 - 1 of them ran out of memory
+    [Fact]
+    public void MoreRepeatsThanTheBoundAreRefusedBeforeAnythingIsTimed()
+    {
+        (int exit, string output, string error) = Bench(null, "bench", "--workload", "per-example", "--backend", "reference",
+            "--repeats", "2147483647", "--seconds", "0.01");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal("fastnet: error: --repeats: expected a number from 1 to 100000, found 2147483647\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    // the operands were allocated without a look at the memory available
+    [Fact]
+    public void AGemmLargerThanTheMemoryIsRefusedNamingGemmWhatItNeedsAndWhatIsAvailable()
+    {
+        // the smallest size whose three n×n operands need more than is available now
+        long available = AvailableMemory.HostBytes();
+        int n = (int)Math.Ceiling(Math.Sqrt(available / (3.0 * sizeof(float)))) + 1;
+        if (n > GemmMemory.MaxSize)
+        {
+            return; // more memory free than the largest product needs: nothing to refuse here
+        }
+
+        (int exit, string output, string error) = Bench(null, "bench", "--gemm", $"{n}", "--backend", "simd",
+            "--repeats", "1", "--seconds", "0.01");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"fastnet: error: --gemm {n}: not enough memory: the {n}³ SGEMM needs ", error, StringComparison.Ordinal);
+        Assert.Contains("(three operands ", error, StringComparison.Ordinal);
+        Assert.Contains("GiB available; use a smaller size", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("46341")]
+    [InlineData("2147483647")]
+    [InlineData("0")]
+    public void AGemmSizeWhoseSquareOverflowsABufferIsRefused(string n)
+    {
+        (int exit, string output, string error) = Bench(null, "bench", "--gemm", n, "--backend", "reference");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"fastnet: error: --gemm: expected a size from 1 to 46340, found {n}\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    // a list naming nothing timed nothing and exited 0
+    [Theory]
+    [InlineData("--backend", ",", "--backend: expected one or more comma-separated backends (available here: ")]
+    [InlineData("--workload", " , ", "--workload: expected one or more comma-separated workloads, or all: ")]
+    public void AListNamingNothingIsAnError(string option, string list, string problem)
+    {
+        (int exit, string output, string error) = Bench(null, "bench", option, list, "--repeats", "1", "--seconds", "0.01");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith($"fastnet: error: {problem}", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnAllReduceListNamingNothingIsAnError()
+    {
+        (int exit, string output, string error) = Bench(null, "bench", "--data-parallel", "--allreduce", ",",
+            "--workload", "per-example", "--backend", "reference", "--seconds", "0.01");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal("fastnet: error: --allreduce: expected one or more comma-separated ways: flat, layers, found \",\"\n",
             error.Replace("\r", "", StringComparison.Ordinal));
     }
 

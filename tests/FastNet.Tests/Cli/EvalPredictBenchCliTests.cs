@@ -54,6 +54,45 @@ public class EvalPredictBenchCliTests
         }
     }
 
+    // a subnormal divisor's reciprocal overflows: the predictions came out as Infinity and NaN
+    [Theory]
+    [InlineData("{ \"kind\": \"divide\", \"divisor\": 1e-40 }", "preprocessing.divisor")]
+    [InlineData("{ \"kind\": \"standardize\", \"mean\": [0, 0, 0], \"std\": [1, 1e-39, 1] }", "preprocessing.std[1]")]
+    public void PredictRefusesAModelWhosePreprocessingDividesByAFloatTooSmall(string preprocessing, string field)
+    {
+        using var dir = new TempDirectory();
+        string model = dir.Write("m.json", $$"""
+            { "format": "fastnet-model", "version": 2, "inputs": 3, "preprocessing": {{preprocessing}},
+              "layers": [ { "units": 2, "activation": "identity", "weights": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] } ] }
+            """);
+        string input = dir.Write("x.csv", "1,2,3\n4,5,6\n");
+
+        CliRun run = CliRun.Of("predict", "--model", model, "--input", input, "--output", dir.File("p.csv"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"m.json, field {field}: expected a positive number, a finite number of at least 1.1754944E-38 "
+            + "(a normal float, whose reciprocal is finite)", run.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.File("p.csv")));
+    }
+
+    [Fact]
+    public void PredictRefusesADivideTooSmallToDivideBy()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.Write("m.json", """
+            { "format": "fastnet-model", "version": 1, "inputs": 3,
+              "layers": [ { "units": 2, "activation": "identity", "weights": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] } ] }
+            """);
+        string input = dir.Write("x.csv", "1,2,3\n");
+
+        CliRun run = CliRun.Of("predict", "--model", model, "--input", input, "--divide", "1e-40", "--output", dir.File("p.csv"));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("fastnet: error: --divide: expected a positive number, a finite number of at least 1.1754944E-38 "
+            + "(a normal float, whose reciprocal is finite), got 1E-40\n", run.Error.Replace("\r", "", StringComparison.Ordinal));
+        Assert.False(File.Exists(dir.File("p.csv")));
+    }
+
     [Fact]
     public void PredictRejectsInputOfTheWrongWidthWithoutWriting()
     {

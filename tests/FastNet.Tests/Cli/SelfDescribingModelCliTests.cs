@@ -46,6 +46,25 @@ public class SelfDescribingModelCliTests
         }
     }
 
+    // a divisor or std below the smallest normal float cannot be recorded (its reciprocal overflows): values that small
+    // are left as they are, as all-zero ones are, and the saved model reads back
+    [Theory]
+    [InlineData("unit", "preprocessing none")]
+    [InlineData("standardize", "preprocessing standardize (1 features)")]
+    public void FeaturesTooSmallToDivideByAreNotDividedByAndTheModelReadsBack(string scale, string preprocessing)
+    {
+        using var dir = new TempDirectory();
+        string data = dir.Write("tiny.csv", "1e-42,0\n0,1\n2e-42,0\n0,1\n1e-42,1\n");
+
+        CliRun train = CliRun.Of("train", "--data", data, "--scale", scale, "--layers", "2", "--epochs", "1", "--no-progress",
+            "--save", dir.File("m.json"));
+
+        Assert.True(train.ExitCode == 0, train.ToString());
+        Assert.Contains($"{preprocessing}\n", train.Output, StringComparison.Ordinal);
+        CliRun eval = CliRun.Of("eval", "--model", dir.File("m.json"));
+        Assert.True(eval.ExitCode == 0, eval.ToString());
+    }
+
     [Fact]
     public void TheScoreMatchesTheLibrarysEvaluationOfTheSavedModelExactly()
     {

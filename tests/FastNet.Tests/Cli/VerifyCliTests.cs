@@ -26,4 +26,18 @@ public class VerifyCliTests
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("unknown backend 'abacus'", run.Error, StringComparison.Ordinal);
     }
+
+    // a list naming no backend compared nothing and exited 0, as if every backend had passed
+    [Theory]
+    [InlineData(",")]
+    [InlineData(" , ,")]
+    public void VerifyOfAListNamingNoBackendIsAnError(string list)
+    {
+        CliRun run = CliRun.Of("verify", "--backend", list);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Output);
+        Assert.StartsWith("fastnet: error: --backend: expected one or more comma-separated backends (available here: ",
+            run.Error, StringComparison.Ordinal);
+    }
 }

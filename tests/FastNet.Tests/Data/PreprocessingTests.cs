@@ -120,4 +120,46 @@ public sealed class PreprocessingTests
         Standardizer s = Standardizer.Fit(new Dataset("a", 2, [1f, 2f], 1, [0f]));
         Assert.Throws<ArgumentException>(() => s.ApplyInPlace(new Dataset("b", 3, [1f, 2f, 3f], 1, [0f])));
     }
+
+    // a column whose std is subnormal divided every value off its mean into infinity
+    [Fact]
+    public void AColumnWhoseStdIsTooSmallToDivideByIsOnlyCentredLikeAConstantOne()
+    {
+        // column 0 varies by a subnormal 1e-42 around its mean, column 1 by 1
+        var train = new Dataset("train", 2, [0f, 1f, 2e-42f, 3f], 1, [0f, 0f]);
+        var test = new Dataset("test", 2, [1f, 2f], 1, [0f]);
+
+        Standardizer s = Standardizer.Fit(train);
+        s.ApplyInPlace(test);
+
+        Assert.Equal([1f, 1f], s.Scale);
+        Assert.Equal([1f - 1e-42f, 0f], test.Features);
+    }
+
+    // a reciprocal of a subnormal overflows: the library refuses such a divisor or scale as the file reader does
+    [Theory]
+    [InlineData(1e-39f)]
+    [InlineData(1e-40f)]
+    [InlineData(float.Epsilon)]
+    public void ADivisorOrScaleBelowTheSmallestNormalFloatIsRefused(float tiny)
+    {
+        var divide = Assert.Throws<ArgumentOutOfRangeException>(() => new DivideScaling(tiny));
+        Assert.Contains("at least 1.1754944E-38", divide.Message, StringComparison.Ordinal);
+        var standardize = Assert.Throws<ArgumentException>(() => new Standardizer([0f, 0f], [1f, tiny]));
+        Assert.StartsWith("feature 1: ", standardize.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 1.1754944E-38", standardize.Message, StringComparison.Ordinal);
+    }
+
+    // the bound promises a finite reciprocal: inputs of magnitude 1 stay finite (larger ones may still overflow)
+    [Fact]
+    public void TheSmallestNormalFloatAndTheLargestFloatAreAcceptedAndKeepUnitInputsFinite()
+    {
+        float[] features = [1f, -1f];
+        new DivideScaling(InputScaling.SmallestDivisor).ApplyInPlace(features, 1, "x");
+        Assert.All(features, v => Assert.True(float.IsFinite(v), $"{v}"));
+
+        float[] small = [1f, -1f];
+        new Standardizer([0f], [float.MaxValue]).ApplyInPlace(small, 1, "x");
+        Assert.All(small, v => Assert.True(float.IsFinite(v), $"{v}"));
+    }
 }

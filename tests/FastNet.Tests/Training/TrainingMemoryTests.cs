@@ -104,6 +104,27 @@ public class TrainingMemoryTests
         Assert.Equal(counted.AllocatedBytes, estimate.DeviceBytes);
     }
 
+    // eval keeps the model's outputs for every row on the host for its metrics: a large set's outputs were not counted
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EvaluationEstimateCountsTheOutputsOfEveryRowOnTheHost(bool classification)
+    {
+        Dataset data = classification ? Data(33, "eval") : new Dataset("eval", 7, Data(33, "eval").Features, 3, new float[33 * 3]);
+        using IBackend backend = Backends.Create("reference");
+        Model.Model model = new Initializer(InitializerKind.Xavier).Create(Spec, new SeededRandom(1));
+
+        TrainingMemory estimate = TrainingMemory.ForEvaluation(backend, Spec, 20, data);
+        float[] outputs = Inference.Outputs(backend, model, data, chunk: 20);
+        long predictedClasses = classification ? sizeof(int) * (long)Inference.ArgMax(outputs, 3).Length : 0;
+
+        long kept = (sizeof(float) * (long)outputs.Length) + predictedClasses;
+        Assert.True(estimate.HostBytes >= (4L * Spec.ParameterCount) + kept, $"{estimate.HostBytes} bytes on the host");
+        Assert.Equal(kept, estimate.HostOutputs);
+        Assert.Equal(estimate.HostModel + estimate.HostBatch + estimate.HostOutputs, estimate.HostBytes);
+        Assert.Contains("host outputs", estimate.Breakdown(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void EstimateAgreesWithTheBuffersABenchmarkWorkloadHolds(string backendName)
