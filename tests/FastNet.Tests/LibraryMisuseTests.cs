@@ -98,4 +98,18 @@ public sealed class LibraryMisuseTests
         Assert.Throws<ArgumentException>(() => Inference.ArgMax([1f, 2f, 3f], 2));
         Assert.Throws<ArgumentException>(() => new NetworkSpec(2, [null!]));
     }
+
+    [Fact]
+    public void OutputsPastOneArrayAreRefusedByTheirCount()
+    {
+        // 32,769 rows of 65,536 outputs: 2^31 + 2^16 values, which an int product wrapped to a negative length
+        var wide = new NetworkSpec(1, [new LayerSpec(65_536, Activation.Identity)]);
+        var model = new Model.Model(wide, new float[wide.ParameterCount]);
+        using IBackend backend = Backends.Create("reference");
+
+        var e = Assert.Throws<ArgumentException>(() => Inference.Outputs(backend, model, new float[32_769]));
+
+        Assert.StartsWith("the outputs of 32,769 rows of 65,536 outputs are 2,147,549,184 values, more than one array holds",
+            e.Message, StringComparison.Ordinal);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastNet.Data;
 using FastNet.Kernels;
 using FastNet.Model;
@@ -45,7 +46,13 @@ public static class Inference
     {
         ArgumentNullException.ThrowIfNull(backend);
         NetworkSpec spec = model.Spec;
-        float[] outputs = new float[rows * spec.Outputs];
+        long values = (long)rows * spec.Outputs;
+        if (values > Array.MaxLength)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"the outputs of {rows:N0} rows of {spec.Outputs:N0} outputs are {values:N0} values, more than one array holds ({Array.MaxLength:N0}); score fewer rows at a time"));
+        }
+        float[] outputs = new float[values];
         if (rows == 0)
         {
             return outputs;
