@@ -47,6 +47,10 @@ internal static class TrainCommand
             OutputTarget.CheckWritable(path, option);
         }
         OutputTarget.CheckDistinct(outputs);
+        // the outputs are written after the inputs are read: one naming an input would replace the data or model the
+        // run is made from; --checkpoint naming --resume's file is how a resumed run goes on
+        OutputTarget.CheckNotInputs(outputs, [(parse.GetValue(o.Data), "--data"), (parse.GetValue(o.Labels), "--labels"),
+            (parse.GetValue(o.Init), "--init"), (parse.GetValue(o.Resume), "--resume")], ("--checkpoint", "--resume"));
         using RunLock? claim = checkpointPath is null ? null : RunLock.Acquire(checkpointPath);
         string? resumePath = parse.GetValue(o.Resume);
         // rank 0 reads the checkpoint it wrote and hands it on: other hosts need no copy of it

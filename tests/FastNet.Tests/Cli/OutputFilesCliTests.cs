@@ -82,6 +82,49 @@ public class OutputFilesCliTests
         Assert.Equal(modelBytes, File.ReadAllBytes(model));
     }
 
+    // train reads its data before it writes: an output naming the data file would replace it with a model, a
+    // checkpoint, a plot or metrics
+    [Theory]
+    [MemberData(nameof(TrainOutputs))]
+    public void ATrainOutputNamingTheDataIsRefusedAndTheDataKept(string option)
+    {
+        using var dir = new TempDirectory();
+        const string rows = "0,0,0\n1,1,1\n0,1,0\n1,0,1\n";
+        string data = dir.Write("d.csv", rows);
+
+        CliRun run = CliRun.Of("train", "--data", data, "--layers", "2", "--epochs", "1", "--no-progress", option, data);
+
+        Assert.Equal((1, $"fastnet: error: {option} {data}: the --data file; writing it would replace what it is made from\n"),
+            (run.ExitCode, run.Error.Replace("\r", "", StringComparison.Ordinal)));
+        Assert.Equal(rows, File.ReadAllText(data));
+    }
+
+    // --save naming the model a run starts from or the checkpoint it resumes would replace it; --checkpoint naming
+    // the resumed checkpoint is how a resumed run goes on, and stays allowed
+    [Fact]
+    public void ASaveNamingTheStartingModelOrTheResumedCheckpointIsRefused()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("m.json"), checkpoint = dir.File("run.ckpt");
+        CliRun first = CliRun.Of("train", "--layers", "2", "--epochs", "1", "--no-progress", "--save", model,
+            "--checkpoint", checkpoint);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        byte[] modelBytes = File.ReadAllBytes(model), checkpointBytes = File.ReadAllBytes(checkpoint);
+
+        CliRun init = CliRun.Of("train", "--epochs", "1", "--no-progress", "--init", model, "--save", model);
+        CliRun resume = CliRun.Of("train", "--epochs", "2", "--no-progress", "--resume", checkpoint, "--save", checkpoint);
+        CliRun continued = CliRun.Of("train", "--epochs", "2", "--no-progress", "--resume", checkpoint, "--checkpoint", checkpoint);
+
+        Assert.Equal(1, init.ExitCode);
+        Assert.Contains($"--save {model}: the --init file", init.Error, StringComparison.Ordinal);
+        Assert.Equal(1, resume.ExitCode);
+        Assert.Contains($"--save {checkpoint}: the --resume file", resume.Error, StringComparison.Ordinal);
+        Assert.Equal(modelBytes, File.ReadAllBytes(model));
+        Assert.True(continued.ExitCode == 0, continued.ToString());
+        Assert.Equal(2, CheckpointFile.Read(checkpoint).Position.Epoch);
+        Assert.NotEqual(checkpointBytes, File.ReadAllBytes(checkpoint));
+    }
+
     [Fact]
     public void PredictChecksItsOutputBeforeReadingAnything()
     {
