@@ -209,6 +209,36 @@ public class OutputFilesCliTests
         Assert.Equal(1, CheckpointFile.Read(checkpoint).Position.Epoch);
     }
 
+    // A file-size limit cuts a write off part way, as a full disk does: the line cut off is removed again, so a
+    // resumed run appends to whole lines
+    [Fact]
+    public async Task AMetricsLineCutOffPartWayIsRemovedAndTheFileKeepsWholeLines()
+    {
+        using var dir = new TempDirectory();
+        // bash has the run ignore SIGXFSZ, so a write past the 1 KiB limit fails instead of ending it; .NET's
+        // write-xor-execute mapping needs files beyond the limit to start at all
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = dir.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["DOTNET_EnableWriteXorExecute"] = "0", ["TMPDIR"] = dir.Path },
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("trap '' XFSZ; ulimit -f 1; exec dotnet \"$0\" train --layers 2 --epochs 30 --no-progress --metrics m.jsonl");
+        start.ArgumentList.Add(typeof(FastNet.Cli.FastNetCli).Assembly.Location);
+        using Process run = Process.Start(start)!;
+        Task<string> output = run.StandardOutput.ReadToEndAsync(), error = run.StandardError.ReadToEndAsync();
+        await run.WaitForExitAsync();
+
+        Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {await output}{await error}");
+        Assert.Contains("fastnet: error: --metrics m.jsonl: cannot write the file (", await error, StringComparison.Ordinal);
+        string[] lines = File.ReadAllText(dir.File("m.jsonl")).Split('\n');
+        Assert.Equal("", lines[^1]);
+        Assert.All(lines[..^1], line => System.Text.Json.JsonDocument.Parse(line).Dispose()); // throws on a cut line
+        Assert.True(lines.Length > 2, "no whole line was written before the limit");
+    }
+
     private static void AssertFailedAtStart(CliRun run, string message)
     {
         Assert.True(run.ExitCode != 0, run.ToString());
