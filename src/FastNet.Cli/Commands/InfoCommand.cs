@@ -67,7 +67,15 @@ internal static class InfoCommand
         {
             throw new ArgumentException($"--ptx {folder}: is a file; expected a folder to write the kernels' PTX to");
         }
-        folder.Create();
+        try
+        {
+            folder.Create();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // the system's message alone names neither the option nor what was being made
+            throw new ArgumentException($"--ptx {folder}: cannot create the folder ({e.Message})", e);
+        }
         IReadOnlyDictionary<string, string> listing = PtxListing.Compile();
         foreach ((string kernel, string assembly) in listing)
         {

@@ -47,6 +47,10 @@ internal static class TrainCommand
             OutputTarget.CheckWritable(path, option);
         }
         OutputTarget.CheckDistinct(outputs);
+        // the outputs are written after the inputs are read: one naming an input would replace the data or model the
+        // run is made from; --checkpoint naming --resume's file is how a resumed run goes on
+        OutputTarget.CheckNotInputs(outputs, [(parse.GetValue(o.Data), "--data"), (parse.GetValue(o.Labels), "--labels"),
+            (parse.GetValue(o.Init), "--init"), (parse.GetValue(o.Resume), "--resume")], ("--checkpoint", "--resume"));
         using RunLock? claim = checkpointPath is null ? null : RunLock.Acquire(checkpointPath);
         string? resumePath = parse.GetValue(o.Resume);
         // rank 0 reads the checkpoint it wrote and hands it on: other hosts need no copy of it
@@ -182,7 +186,8 @@ internal static class TrainCommand
         }
 
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
-        var signals = new RunSignals(error); // SIGINT, SIGTERM: finish the current batch, save, then exit
+        // SIGINT, SIGTERM: finish the current batch, save, then exit; after the last batch, finish the outputs first
+        using var signals = new RunSignals(error);
         var reports = new List<EpochReport>();
         string EarlyStoppingLine() => $"early stopping: no lower validation loss for {earlyStopping} epochs; "
             + $"restoring the model of epoch {best.Epoch}";
@@ -268,10 +273,6 @@ internal static class TrainCommand
             // a failed metrics line or checkpoint: the checkpoint file takes the state, unless it is what failed
             return RunRescue.AfterFailedOutput(e, Capture(), checkpointPath, error);
         }
-        finally
-        {
-            signals.Dispose();
-        }
 
         best.RestoreInto(network);
         // a saved model records the training set's checksum, so that eval can tell whether its data still gives it
@@ -333,6 +334,11 @@ internal static class TrainCommand
                 error.WriteLine("fastnet: warning: no fonts found, so the plot has no text; install a font package "
                     + "(on Debian: apt-get install fonts-dejavu-core)");
             }
+        }
+        if (signals.Stop.IsCancellationRequested)
+        {
+            error.WriteLine($"fastnet: interrupted ({signals.Name}) after the last batch; the outputs were finished first");
+            return signals.ExitCode;
         }
         return 0;
     }

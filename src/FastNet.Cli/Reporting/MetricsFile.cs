@@ -6,16 +6,21 @@ namespace FastNet.Cli.Reporting;
 /// <summary>
 /// <c>--metrics file.jsonl</c>: one JSON object per epoch, flushed as it is written, so a crash loses at most the
 /// epoch in progress. Absent values (accuracy of a regression, an evaluation set that does not exist) are null. A
-/// regression run's lines also hold RMSE, MAE and R² (<c>rmse</c>, <c>val_rmse</c>, ...).
+/// regression run's lines also hold RMSE, MAE and R² (<c>rmse</c>, <c>val_rmse</c>, ...). A line that cannot be
+/// written whole (a full disk) is cut off again, so the file keeps whole lines only and a resumed run appends to them.
 /// </summary>
 internal sealed class MetricsFile : IDisposable
 {
-    private readonly StreamWriter _writer;
+    private readonly string _path;
+    private readonly FileStream _file;
     private readonly string _evaluationName;
+    private long _whole; // the length of the file's whole lines
 
     public MetricsFile(string path, string evaluationName, bool append)
     {
-        _writer = new StreamWriter(path, append);
+        _path = path;
+        _file = new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        _whole = _file.CanSeek ? _file.Length : 0;
         _evaluationName = evaluationName;
     }
 
@@ -41,19 +46,35 @@ internal sealed class MetricsFile : IDisposable
             Number(w, "samples_per_second", r.SamplesPerSecond);
             w.WriteEndObject();
         }
-        _writer.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
-        _writer.Flush();
+        stream.WriteByte((byte)'\n');
+        try
+        {
+            _file.Write(stream.GetBuffer(), 0, (int)stream.Length);
+            _whole += stream.Length;
+        }
+        // .NET reports a write past the largest file allowed (EFBIG: ulimit -f, a FAT file system) as an argument
+        // out of range; the arguments here are always in range
+        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException)
+        {
+            TryCutToWholeLines();
+            throw new IOException($"--metrics {_path}: cannot write the file ({e.Message})", e);
+        }
     }
 
-    public void Dispose()
+    public void Dispose() => _file.Dispose();
+
+    private void TryCutToWholeLines()
     {
         try
         {
-            _writer.Dispose();
+            if (_file.CanSeek)
+            {
+                _file.SetLength(_whole);
+            }
         }
         catch (IOException)
         {
-            // every line is flushed as written, so only a line whose failure was reported then can be left over
+            // a device or a pipe keeps what reached it; the error that follows names the file
         }
     }
 

@@ -52,6 +52,16 @@ public class InfoCliTests
     }
 
     [Fact]
+    public void PtxOptionNamesAFolderThatCannotBeCreated()
+    {
+        // /proc/self takes no new entries, not even from root.
+        const string folder = "/proc/self/fastnet-ptx";
+        CliRun run = CliRun.Of("info", "--ptx", folder);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"fastnet: error: --ptx {folder}: cannot create the folder (", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void GpuWithoutACudaDeviceFailsNamingTheAvailableBackends()
     {
         BackendDescriptor gpu = Backends.All.Single(d => d.Name == "gpu");

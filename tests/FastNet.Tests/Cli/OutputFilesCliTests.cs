@@ -82,6 +82,49 @@ public class OutputFilesCliTests
         Assert.Equal(modelBytes, File.ReadAllBytes(model));
     }
 
+    // train reads its data before it writes: an output naming the data file would replace it with a model, a
+    // checkpoint, a plot or metrics
+    [Theory]
+    [MemberData(nameof(TrainOutputs))]
+    public void ATrainOutputNamingTheDataIsRefusedAndTheDataKept(string option)
+    {
+        using var dir = new TempDirectory();
+        const string rows = "0,0,0\n1,1,1\n0,1,0\n1,0,1\n";
+        string data = dir.Write("d.csv", rows);
+
+        CliRun run = CliRun.Of("train", "--data", data, "--layers", "2", "--epochs", "1", "--no-progress", option, data);
+
+        Assert.Equal((1, $"fastnet: error: {option} {data}: the --data file; writing it would replace what it is made from\n"),
+            (run.ExitCode, run.Error.Replace("\r", "", StringComparison.Ordinal)));
+        Assert.Equal(rows, File.ReadAllText(data));
+    }
+
+    // --save naming the model a run starts from or the checkpoint it resumes would replace it; --checkpoint naming
+    // the resumed checkpoint is how a resumed run goes on, and stays allowed
+    [Fact]
+    public void ASaveNamingTheStartingModelOrTheResumedCheckpointIsRefused()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("m.json"), checkpoint = dir.File("run.ckpt");
+        CliRun first = CliRun.Of("train", "--layers", "2", "--epochs", "1", "--no-progress", "--save", model,
+            "--checkpoint", checkpoint);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        byte[] modelBytes = File.ReadAllBytes(model), checkpointBytes = File.ReadAllBytes(checkpoint);
+
+        CliRun init = CliRun.Of("train", "--epochs", "1", "--no-progress", "--init", model, "--save", model);
+        CliRun resume = CliRun.Of("train", "--epochs", "2", "--no-progress", "--resume", checkpoint, "--save", checkpoint);
+        CliRun continued = CliRun.Of("train", "--epochs", "2", "--no-progress", "--resume", checkpoint, "--checkpoint", checkpoint);
+
+        Assert.Equal(1, init.ExitCode);
+        Assert.Contains($"--save {model}: the --init file", init.Error, StringComparison.Ordinal);
+        Assert.Equal(1, resume.ExitCode);
+        Assert.Contains($"--save {checkpoint}: the --resume file", resume.Error, StringComparison.Ordinal);
+        Assert.Equal(modelBytes, File.ReadAllBytes(model));
+        Assert.True(continued.ExitCode == 0, continued.ToString());
+        Assert.Equal(2, CheckpointFile.Read(checkpoint).Position.Epoch);
+        Assert.NotEqual(checkpointBytes, File.ReadAllBytes(checkpoint));
+    }
+
     [Fact]
     public void PredictChecksItsOutputBeforeReadingAnything()
     {
@@ -164,6 +207,36 @@ public class OutputFilesCliTests
         Assert.Single(run.Error.Split('\n'), line => line.Contains(metrics, StringComparison.Ordinal));
         Assert.Contains($"the trained state is kept in {checkpoint}", run.Error, StringComparison.Ordinal);
         Assert.Equal(1, CheckpointFile.Read(checkpoint).Position.Epoch);
+    }
+
+    // A file-size limit cuts a write off part way, as a full disk does: the line cut off is removed again, so a
+    // resumed run appends to whole lines
+    [Fact]
+    public async Task AMetricsLineCutOffPartWayIsRemovedAndTheFileKeepsWholeLines()
+    {
+        using var dir = new TempDirectory();
+        // bash has the run ignore SIGXFSZ, so a write past the 1 KiB limit fails instead of ending it; .NET's
+        // write-xor-execute mapping needs files beyond the limit to start at all
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = dir.Path,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            Environment = { ["DOTNET_EnableWriteXorExecute"] = "0", ["TMPDIR"] = dir.Path },
+        };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("trap '' XFSZ; ulimit -f 1; exec dotnet \"$0\" train --layers 2 --epochs 30 --no-progress --metrics m.jsonl");
+        start.ArgumentList.Add(typeof(FastNet.Cli.FastNetCli).Assembly.Location);
+        using Process run = Process.Start(start)!;
+        Task<string> output = run.StandardOutput.ReadToEndAsync(), error = run.StandardError.ReadToEndAsync();
+        await run.WaitForExitAsync();
+
+        Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}: {await output}{await error}");
+        Assert.Contains("fastnet: error: --metrics m.jsonl: cannot write the file (", await error, StringComparison.Ordinal);
+        string[] lines = File.ReadAllText(dir.File("m.jsonl")).Split('\n');
+        Assert.Equal("", lines[^1]);
+        Assert.All(lines[..^1], line => System.Text.Json.JsonDocument.Parse(line).Dispose()); // throws on a cut line
+        Assert.True(lines.Length > 2, "no whole line was written before the limit");
     }
 
     private static void AssertFailedAtStart(CliRun run, string message)

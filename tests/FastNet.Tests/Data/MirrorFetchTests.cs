@@ -171,6 +171,23 @@ public sealed class MirrorFetchTests : IDisposable
     }
 
     [Fact]
+    public void ACacheThatCannotBeADirectoryIsRefusedNamingTheOption()
+    {
+        string file = _dir.Write("occupied", "");
+        // /proc/self takes no new entries, not even from root.
+        const string unmakeable = "/proc/self/fastnet-cache";
+
+        CliRun onFile = CliRun.Of("data", "fetch", "mnist", "--mirror", _server.BaseUrl, "--cache", file);
+        CliRun underProc = CliRun.Of("data", "fetch", "mnist", "--mirror", _server.BaseUrl, "--cache", unmakeable);
+
+        Assert.Equal((1, $"fastnet: error: --cache {file}: is a file; expected a directory\n", ""),
+            (onFile.ExitCode, onFile.Error, onFile.Output));
+        Assert.Equal(1, underProc.ExitCode);
+        Assert.StartsWith($"fastnet: error: --cache {unmakeable}: cannot create the directory (", underProc.Error);
+        Assert.Equal("", underProc.Output);
+    }
+
+    [Fact]
     public void TheCommandLineNamesTheSourcesADatasetHas()
     {
         CliRun run = CliRun.Of("data", "fetch", "fashion-mnist", "--source", "npm", "--cache", _dir.File("cache"));
