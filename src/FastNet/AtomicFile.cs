@@ -38,10 +38,10 @@ public static class AtomicFile
         string temporary = TemporaryFor(full, Environment.ProcessId);
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = new FileWriteErrors(new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None)))
             {
                 write(stream);
-                stream.Flush(flushToDisk: true);
+                stream.FlushToDisk(true);
             }
             File.Move(temporary, full, overwrite: true);
         }
