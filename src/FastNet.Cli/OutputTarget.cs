@@ -58,6 +58,23 @@ internal static class OutputTarget
         }
     }
 
+    /// <summary>Throws an <see cref="ArgumentException"/> when <paramref name="rescue"/>, the file a failed write of
+    /// <paramref name="output"/> (given with <paramref name="option"/>) keeps the run's state in, is one of
+    /// <paramref name="files"/>: the failure would replace it.</summary>
+    public static void CheckRescue(string rescue, string output, string option,
+        IReadOnlyList<(string? Path, string Option)> files)
+    {
+        string full = Path.GetFullPath(rescue);
+        foreach ((string? path, string other) in files)
+        {
+            if (path is not null && Path.GetFullPath(path) == full)
+            {
+                throw new ArgumentException($"{option} {output}: a failed write keeps the run's state in {rescue}, the "
+                    + $"{other} file; choose another {option} or {other}");
+            }
+        }
+    }
+
     /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="path"/> (given with
     /// <paramref name="option"/>) can be written: not a directory, in a directory that exists and takes a new file
     /// (probed by creating, flushing and removing one, which also clears temporary files left by killed runs).</summary>

@@ -17,6 +17,9 @@ internal static class TrainCommand
     /// takes it.</summary>
     public const string InterruptedCheckpoint = "fastnet-interrupted.ckpt";
 
+    // where a run whose --save fails keeps its trained state first
+    private static string SaveRescue(string savePath) => savePath + ".ckpt";
+
     public static Command Create(TextWriter output, TextWriter error, ICommunicator? ranks = null)
     {
         var options = new TrainOptions();
@@ -51,6 +54,13 @@ internal static class TrainCommand
         // run is made from; --checkpoint naming --resume's file is how a resumed run goes on
         OutputTarget.CheckNotInputs(outputs, [(parse.GetValue(o.Data), "--data"), (parse.GetValue(o.Labels), "--labels"),
             (parse.GetValue(o.Init), "--init"), (parse.GetValue(o.Resume), "--resume")], ("--checkpoint", "--resume"));
+        if (savePath is not null)
+        {
+            // --checkpoint and --resume hold the same run's state, which the rescue may replace with a later one
+            OutputTarget.CheckRescue(SaveRescue(savePath), savePath, "--save", [(metricsPath, "--metrics"),
+                (plotPath, "--plot"), (parse.GetValue(o.Data), "--data"), (parse.GetValue(o.Labels), "--labels"),
+                (parse.GetValue(o.Init), "--init")]);
+        }
         using RunLock? claim = checkpointPath is null ? null : RunLock.Acquire(checkpointPath);
         string? resumePath = parse.GetValue(o.Resume);
         // rank 0 reads the checkpoint it wrote and hands it on: other hosts need no copy of it
@@ -311,7 +321,7 @@ internal static class TrainCommand
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                return RunRescue.AfterFailedOutput(e, Capture(), savePath + ".ckpt", error, "--save", savePath);
+                return RunRescue.AfterFailedOutput(e, Capture(), SaveRescue(savePath), error, "--save", savePath);
             }
             output.WriteLine($"saved {savePath}");
         }

@@ -99,6 +99,28 @@ public class OutputFilesCliTests
         Assert.Equal(rows, File.ReadAllText(data));
     }
 
+    // a failed --save keeps the trained state in <save>.ckpt: refused where that is another output or an input, taken
+    // where it is the run's own --checkpoint
+    [Theory]
+    [InlineData("--metrics")]
+    [InlineData("--plot")]
+    [InlineData("--data")]
+    public void ASaveWhoseRescueCheckpointIsAnotherFileIsRefused(string option)
+    {
+        using var dir = new TempDirectory();
+        string model = dir.File("m.json"), rescue = dir.Write("m.json.ckpt", "0,0,0\n1,1,1\n0,1,0\n1,0,1\n");
+
+        CliRun run = CliRun.Of("train", "--layers", "2", "--epochs", "1", "--no-progress", "--save", model, option, rescue);
+
+        Assert.Equal((1, $"fastnet: error: --save {model}: a failed write keeps the run's state in {rescue}, the {option} "
+            + $"file; choose another --save or {option}\n"), (run.ExitCode, run.Error.Replace("\r", "", StringComparison.Ordinal)));
+        Assert.Equal("0,0,0\n1,1,1\n0,1,0\n1,0,1\n", File.ReadAllText(rescue));
+
+        CliRun own = CliRun.Of("train", "--layers", "2", "--epochs", "1", "--no-progress", "--save", dir.File("n.json"),
+            "--checkpoint", dir.File("n.json.ckpt"));
+        Assert.True(own.ExitCode == 0, own.ToString());
+    }
+
     // --save naming the model a run starts from or the checkpoint it resumes would replace it; --checkpoint naming
     // the resumed checkpoint is how a resumed run goes on, and stays allowed
     [Fact]
