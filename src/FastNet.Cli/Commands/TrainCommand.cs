@@ -195,6 +195,12 @@ internal static class TrainCommand
             }
         }
 
+        if (metricsPath is not null && resume is not null
+            && MetricsHistory.KeepEpochsUpTo(metricsPath, resume.Position.Epoch) is int dropped and > 0)
+        {
+            notices.WriteLine($"fastnet: note: --metrics {metricsPath}: dropped {dropped} line(s) after the checkpoint's "
+                + $"epoch {resume.Position.Epoch}, which this run trains again");
+        }
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
         // SIGINT, SIGTERM: finish the current batch, save, then exit; after the last batch, finish the outputs first
         using var signals = new RunSignals(error);

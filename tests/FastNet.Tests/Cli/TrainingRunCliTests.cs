@@ -52,6 +52,44 @@ public class TrainingRunCliTests
         Assert.True(png.Length > 5000, $"a {png.Length}-byte PNG cannot hold the curves");
     }
 
+    // a run resumed from an older checkpoint (or stopped between an epoch's line and its checkpoint) trains epochs
+    // again whose lines the file holds: they are dropped, with a note, so each epoch has one line, as uninterrupted
+    [Fact]
+    public void AResumedRunsMetricsHoldEachEpochOnce()
+    {
+        using var dir = new TempDirectory();
+        string metrics = dir.File("m.jsonl"), older = dir.File("older.ckpt");
+        CliRun straight = CliRun.Of(["train", .. Small, "--epochs", "3", "--metrics", dir.File("straight.jsonl")]);
+        CliRun first = CliRun.Of(["train", .. Small, "--epochs", "1", "--checkpoint", older]);
+        Assert.True(straight.ExitCode == 0 && first.ExitCode == 0, straight + first.ToString());
+        CliRun three = CliRun.Of(["train", .. Small, "--epochs", "3", "--metrics", metrics]); // lines of epochs 1-3
+        Assert.True(three.ExitCode == 0, three.ToString());
+        File.AppendAllText(metrics, "{\"epoch\":4,\"lo"); // and a line cut off, as by a kill mid-write
+
+        CliRun resumed = CliRun.Of("train", "--resume", older, "--epochs", "3", "--no-progress", "--metrics", metrics);
+
+        Assert.True(resumed.ExitCode == 0, resumed.ToString());
+        Assert.Contains($"fastnet: note: --metrics {metrics}: dropped 3 line(s) after the checkpoint's epoch 1, which this "
+            + "run trains again", resumed.Error, StringComparison.Ordinal);
+        string[] lines = File.ReadAllLines(metrics);
+        Assert.Equal([1, 2, 3], lines.Select(l => (int)Member(l, "epoch")));
+        // the resumed epochs' losses are the uninterrupted run's
+        Assert.Equal(File.ReadAllLines(dir.File("straight.jsonl")).Select(l => Member(l, "loss")),
+            lines.Select(l => Member(l, "loss")));
+
+        File.WriteAllText(metrics, "epoch,loss\n1,0.5\n");
+        CliRun other = CliRun.Of("train", "--resume", older, "--epochs", "3", "--no-progress", "--metrics", metrics);
+        Assert.Equal((1, $"fastnet: error: --metrics {metrics} line 1: expected a JSON object with an epoch number, as "
+            + "train writes; choose another --metrics to resume into\n"), (other.ExitCode, other.Error));
+        Assert.Equal("epoch,loss\n1,0.5\n", File.ReadAllText(metrics));
+    }
+
+    private static double Member(string line, string name)
+    {
+        using JsonDocument document = JsonDocument.Parse(line);
+        return document.RootElement.GetProperty(name).GetDouble();
+    }
+
     [Fact]
     public void EarlyStoppingRestoresTheBestModel()
     {
