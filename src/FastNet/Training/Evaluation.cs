@@ -14,11 +14,11 @@ public static class Evaluation
     /// <summary>
     /// Mean loss and accuracy of <paramref name="model"/> on <paramref name="data"/>, in batches of
     /// <see cref="ModelBatch"/> rows. Each batch's float32 sums (added in float64) depend on how rows are grouped, so
-    /// <c>train</c>'s final test score and <c>eval</c> both come from here and agree bit for bit. With <paramref name="ranks"/> of N &gt; 1
-    /// (collective) the batches are split over the ranks (<see cref="Communicators.Slice"/> of the batches, so a shard
-    /// starts and ends on a batch boundary) and each rank runs the forward passes of its shard; the running sums are
-    /// then handed from rank to rank in rank order, each rank adding its batches to them as one process adds them, so
-    /// every rank gets one process's figures bit for bit.
+    /// <c>train</c>'s final test score and <c>eval</c> both come from here and agree bit for bit. With
+    /// <paramref name="ranks"/> of N &gt; 1 (collective) the batches are split over the ranks
+    /// (<see cref="Communicators.Slice"/> of the batches, so a shard starts and ends on a batch boundary) and each rank
+    /// runs the forward passes of its shard; the running sums are then handed from rank to rank in rank order, each
+    /// rank adding its batches to them as one process adds them, so every rank gets one process's figures bit for bit.
     /// </summary>
     public static (double Loss, double Accuracy) OfModel(IBackend backend, Model.Model model, LossKind loss, DeviceDataset data,
         ICommunicator? ranks = null)

@@ -25,11 +25,11 @@ public sealed class TrainingNetwork : IDisposable
     private readonly Action<int> _accumulateLayer;
     private double _layerWeight;
     private Action<int>? _layerDone;
-    // The loss sum and correct count so far, in float64. Each Loss call adds its rows' float sums to a pair of _metrics of
-    // its own (MetricSlots pairs, used in turn), and the pairs are added here in order when all are used or the sums
-    // are read: the sums are those of adding each call's in float64, whenever they are read (a checkpoint's are a
-    // resumed run's). A float32 sum over an epoch lost small losses after large ones, its spacing growing with it, and
-    // counted no further than 2^24 one row at a time.
+    // The loss sum and correct count so far, in float64. Each Loss call adds its rows' float sums to a pair of
+    // _metrics of its own (MetricSlots pairs, used in turn), and the pairs are added here in order when all are used
+    // or the sums are read: the sums are those of adding each call's in float64, whenever they are read (a
+    // checkpoint's are a resumed run's). A float32 sum over an epoch lost small losses after large ones, its spacing
+    // growing with it, and counted no further than 2^24 one row at a time.
     private const int MetricSlots = 64;
 
     /// <summary>Floats of the backend's metric buffer: the (loss sum, correct count) pairs of the Loss calls since the
