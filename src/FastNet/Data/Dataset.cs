@@ -179,6 +179,7 @@ public sealed class Dataset
             throw new InvalidOperationException($"{Name} is scaled already ({Scaling.Describe()})");
         }
         scaling.CheckFeatureCount(FeatureCount, Name);
+        scaling.RequireFiniteOverBytes(Name);
         Scaling = scaling;
         _features = null; // built again, scaled, if asked for
     }

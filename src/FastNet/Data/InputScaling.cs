@@ -31,6 +31,18 @@ public abstract record InputScaling
     /// <summary>The name written in model files and printed: none, divide or standardize.</summary>
     public abstract string Kind { get; }
 
+    /// <summary>The error for a finite feature that a scaling takes beyond float's range: a divisor or deviation far
+    /// smaller than the data it is applied to, whose outputs would be Infinity or NaN.</summary>
+    internal static DataFormatException BeyondRange(string source, long example, int feature, float value, string scaling) =>
+        new(source, string.Create(CultureInfo.InvariantCulture,
+            $"example {example + 1}, feature {feature + 1}: {value:R} is beyond float's range after {scaling}, whose divisor or deviation is too small for these features"));
+
+    /// <summary>Throws <see cref="DataFormatException"/> where a byte feature (0 to 255, a compact set's) would be scaled
+    /// beyond float's range; checked once, as the compact set's rows are scaled only as they are read.</summary>
+    internal virtual void RequireFiniteOverBytes(string source)
+    {
+    }
+
     /// <summary>Applies the scaling to the features of <paramref name="data"/>: in place, or for a compact set as its
     /// rows are read (<see cref="Dataset.Scale"/>).</summary>
     public void ApplyInPlace(Dataset data)
@@ -121,7 +133,22 @@ public sealed record DivideScaling(float Divisor) : InputScaling
         ArgumentNullException.ThrowIfNull(features);
         for (int i = 0; i < features.Length; i++)
         {
-            features[i] /= Divisor; // a true division, so 255/255 is exactly 1
+            float scaled = features[i] / Divisor; // a true division, so 255/255 is exactly 1
+            if (!float.IsFinite(scaled) && float.IsFinite(features[i]))
+            {
+                throw BeyondRange(source, i / Math.Max(featureCount, 1), i % Math.Max(featureCount, 1), features[i], Describe());
+            }
+            features[i] = scaled;
+        }
+    }
+
+    /// <inheritdoc />
+    internal override void RequireFiniteOverBytes(string source)
+    {
+        if (!float.IsFinite(byte.MaxValue / Divisor))
+        {
+            throw new DataFormatException(source, string.Create(CultureInfo.InvariantCulture,
+                $"a feature of {byte.MaxValue} is beyond float's range after {Describe()}; the divisor is too small for these features"));
         }
     }
 
@@ -160,6 +187,22 @@ public sealed record StandardizeScaling(Standardizer Standardizer) : InputScalin
     /// <inheritdoc />
     public override void ApplyInPlace(float[] features, int featureCount, string source) =>
         Standardizer.ApplyInPlace(features, featureCount, source);
+
+    /// <inheritdoc />
+    internal override void RequireFiniteOverBytes(string source)
+    {
+        for (int j = 0; j < Standardizer.FeatureCount; j++)
+        {
+            foreach (float value in (ReadOnlySpan<float>)[byte.MinValue, byte.MaxValue]) // the extremes of (x − mean) / std
+            {
+                if (!float.IsFinite((value - Standardizer.Mean[j]) / Standardizer.Scale[j]))
+                {
+                    throw new DataFormatException(source, string.Create(CultureInfo.InvariantCulture,
+                        $"feature {j + 1}: {value:R} is beyond float's range after {Describe()}; the deviation is too small for these features"));
+                }
+            }
+        }
+    }
 
     /// <inheritdoc />
     public override void Scale(ReadOnlySpan<byte> source, int featureCount, Span<float> destination)

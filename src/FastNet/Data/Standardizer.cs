@@ -124,7 +124,12 @@ public sealed class Standardizer
         for (int i = 0; i < features.Length; i++)
         {
             int j = i % d;
-            features[i] = (features[i] - _mean[j]) / _scale[j];
+            float scaled = (features[i] - _mean[j]) / _scale[j];
+            if (!float.IsFinite(scaled) && float.IsFinite(features[i]))
+            {
+                throw InputScaling.BeyondRange(source, i / d, j, features[i], "standardize");
+            }
+            features[i] = scaled;
         }
     }
 

@@ -93,6 +93,26 @@ public class EvalPredictBenchCliTests
         Assert.False(File.Exists(dir.File("p.csv")));
     }
 
+    // a normal divisor can still be far too small for the features: 3e30 / 1e-10 is beyond float's range, and the
+    // prediction was Infinity or NaN
+    [Fact]
+    public void PredictRefusesAFeatureTheModelsDivisorTakesBeyondFloatsRange()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.Write("m.json", """
+            { "format": "fastnet-model", "version": 2, "inputs": 3, "preprocessing": { "kind": "divide", "divisor": 1e-10 },
+              "layers": [ { "units": 2, "activation": "identity", "weights": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] } ] }
+            """);
+        string input = dir.Write("x.csv", "1,2,3\n4,3e30,6\n");
+
+        CliRun run = CliRun.Of("predict", "--model", model, "--input", input, "--output", dir.File("p.csv"));
+
+        Assert.Equal((1, $"fastnet: error: {input}: example 2, feature 2: 3E+30 is beyond float's range after divide by "
+            + "1E-10, whose divisor or deviation is too small for these features\n"),
+            (run.ExitCode, run.Error.Replace("\r", "", StringComparison.Ordinal)));
+        Assert.False(File.Exists(dir.File("p.csv")));
+    }
+
     [Fact]
     public void PredictRejectsInputOfTheWrongWidthWithoutWriting()
     {

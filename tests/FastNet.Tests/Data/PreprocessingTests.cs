@@ -162,4 +162,27 @@ public sealed class PreprocessingTests
         new Standardizer([0f], [float.MaxValue]).ApplyInPlace(small, 1, "x");
         Assert.All(small, v => Assert.True(float.IsFinite(v), $"{v}"));
     }
+
+    // a divisor or deviation that is a normal float can still be far smaller than the features: their scaled values
+    // would be infinite, and the network's outputs Infinity or NaN
+    [Fact]
+    public void AFeatureScaledBeyondFloatsRangeIsRefusedNamingExampleAndFeature()
+    {
+        Dataset floats = Numbered(4); // features 0..11; 7 / 2e-38 is past float's largest, 3.4e38
+        var divide = Assert.Throws<DataFormatException>(() => floats.Scale(new DivideScaling(2e-38f)));
+        Assert.Equal("numbered: example 3, feature 2: 7 is beyond float's range after divide by 2E-38, whose divisor or "
+            + "deviation is too small for these features", divide.Message);
+
+        var standardize = Assert.Throws<DataFormatException>(() =>
+            Numbered(4).Scale(new StandardizeScaling(new Standardizer(new float[3], [1f, 1f, 2e-38f]))));
+        Assert.StartsWith("numbered: example 3, feature 3: 8 is beyond float's range after standardize", standardize.Message,
+            StringComparison.Ordinal);
+
+        // a compact set's bytes are scaled as they are read: checked once, at their largest
+        var bytes = new Dataset("bytes", 1, [0, 255], 1, [0f, 1f]);
+        var compact = Assert.Throws<DataFormatException>(() => bytes.Scale(new DivideScaling(1e-37f)));
+        Assert.Equal("bytes: a feature of 255 is beyond float's range after divide by 1E-37; the divisor is too small for "
+            + "these features", compact.Message);
+        new Dataset("bytes", 1, [0, 255], 1, [0f, 1f]).Scale(new DivideScaling(1e-36f)); // 2.55e38: within range
+    }
 }
