@@ -7,7 +7,7 @@ namespace FastNet;
 /// (a training run then kept no checkpoint). Arguments are checked here first, so an argument error from the file
 /// itself can only be the file system's. Disposing disposes the file.
 /// </summary>
-internal sealed class FileWriteErrors(FileStream file) : Stream
+public sealed class FileWriteErrors(FileStream file) : Stream
 {
     private bool _failed; // a write or flush failed: the file's data left in its buffer fails again when disposed
 

@@ -12,7 +12,8 @@ namespace FastNet.Cli.Reporting;
 internal sealed class MetricsFile : IDisposable
 {
     private readonly string _path;
-    private readonly FileStream _file;
+    private readonly FileStream _file; // cut back to whole lines on a failed write
+    private readonly FileWriteErrors _writes; // the lines, every failure an IOException (EFBIG included)
     private readonly string _evaluationName;
     private long _whole; // the length of the file's whole lines
 
@@ -21,6 +22,7 @@ internal sealed class MetricsFile : IDisposable
         _path = path;
         _file = new FileStream(path, append ? FileMode.Append : FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
         _whole = _file.CanSeek ? _file.Length : 0;
+        _writes = new FileWriteErrors(_file);
         _evaluationName = evaluationName;
     }
 
@@ -49,19 +51,17 @@ internal sealed class MetricsFile : IDisposable
         stream.WriteByte((byte)'\n');
         try
         {
-            _file.Write(stream.GetBuffer(), 0, (int)stream.Length);
+            _writes.Write(stream.GetBuffer(), 0, (int)stream.Length);
             _whole += stream.Length;
         }
-        // .NET reports a write past the largest file allowed (EFBIG: ulimit -f, a FAT file system) as an argument
-        // out of range; the arguments here are always in range
-        catch (Exception e) when (e is IOException or ArgumentOutOfRangeException)
+        catch (IOException e)
         {
             TryCutToWholeLines();
             throw new IOException($"--metrics {_path}: cannot write the file ({e.Message})", e);
         }
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _writes.Dispose();
 
     private void TryCutToWholeLines()
     {
