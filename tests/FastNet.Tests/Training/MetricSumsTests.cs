@@ -1,5 +1,6 @@
 using FastNet.Data;
 using FastNet.Kernels;
+using FastNet.Kernels.Gpu;
 using FastNet.Model;
 using FastNet.Training;
 using Xunit;
@@ -53,9 +54,14 @@ public class MetricSumsTests
     [MemberData(nameof(BackendCases.Names), MemberType = typeof(BackendCases))]
     public void TheCorrectCountGoesOnPast2To24(string backendName)
     {
+        using IBackend backend = Backends.Create(backendName);
+        TheCountGoesOnPast2To24(backend);
+    }
+
+    private static void TheCountGoesOnPast2To24(IBackend backend)
+    {
         // 2 inputs, identity outputs, W = I: the row (1, 0) with target (1, 0) is predicted correctly
         var spec = new NetworkSpec(2, [new LayerSpec(2, Activation.Identity)]);
-        using IBackend backend = Backends.Create(backendName);
         using var network = new TrainingNetwork(backend, new Model.Model(spec, [1, 0, 0, 1, 0, 0]),
             LossKind.HalfSquaredError, new OptimizerSettings { Kind = OptimizerKind.Sgd }, maxBatch: 1);
         using FloatBuffer x = backend.Allocate(2), t = backend.Allocate(2);
@@ -76,10 +82,25 @@ public class MetricSumsTests
     [Fact]
     public void ReadingTheSumsMidwayLeavesThemAsAddingEachCallsSums()
     {
-        // 130 one-row calls: past the 64 pairs the backend holds, read after 1, 2, 63, 64, 65 and 129 calls, against
-        // the same calls read only at the end; the sums are the same bits
-        (Dataset data, _) = LargeThenSmallLosses();
         using IBackend backend = Backends.Create("simd");
+        ReadsMidwayAsAtTheEnd(backend);
+    }
+
+    [Fact]
+    public void ADeviceBackendsPairsAreDownloadedAndClearedAsTheHostsAre()
+    {
+        // a device backend's pairs are not host memory: they are downloaded, then zeroed by an upload (ILGPU's CPU
+        // accelerator runs the GPU backend's kernels and copies here)
+        using var backend = new GpuBackend(GpuBackendOptions.CpuAccelerator);
+        ReadsMidwayAsAtTheEnd(backend);
+        TheCountGoesOnPast2To24(backend);
+    }
+
+    // 130 one-row calls: past the 64 pairs the backend holds, read after 1, 2, 63, 64, 65 and 129 calls, against
+    // the same calls read only at the end; the sums are the same bits, and the float64 sum of the rows' losses
+    private static void ReadsMidwayAsAtTheEnd(IBackend backend)
+    {
+        (Dataset data, _) = LargeThenSmallLosses();
         using var device = new DeviceDataset(backend, data);
         using var once = new TrainingNetwork(backend, Identity(), LossKind.HalfSquaredError,
             new OptimizerSettings { Kind = OptimizerKind.Sgd }, maxBatch: 1);
@@ -97,8 +118,12 @@ public class MetricSumsTests
             }
         }
 
-        Assert.Equal(once.TakeMetrics(), midway.TakeMetrics());
+        (double LossSum, double Correct) atTheEnd = once.TakeMetrics();
+        Assert.Equal(atTheEnd, midway.TakeMetrics());
         Assert.Equal((0d, 0d), once.PeekMetrics());
+        // row 0's loss ½·100², then 129 of ½·0.01²: each within 2 ulps in float, added in float64
+        double expected = (0.5 * 100 * 100) + (129 * 0.5 * (double)0.01f * 0.01f);
+        Assert.Equal(expected, atTheEnd.LossSum, expected * 1e-6);
     }
 
     private static Model.Model Identity() =>
