@@ -23,6 +23,7 @@ namespace FastNet;
 public sealed class Network : IDisposable
 {
     private readonly IBackend _backend;
+    private bool _disposed;
 
     private Network(Model.Model model, IBackend backend)
     {
@@ -79,9 +80,13 @@ public sealed class Network : IDisposable
     /// <summary>Trains on <paramref name="data"/> for <paramref name="epochs"/> passes in shuffled mini-batches and
     /// returns one report per epoch. Each call is one run with fresh optimizer state (Adam with
     /// <c>torch.optim</c>'s defaults unless <paramref name="optimizer"/> says otherwise).</summary>
+    /// <exception cref="ArgumentException">A feature or target is NaN or infinite (named), or the data does not fit
+    /// the network.</exception>
+    /// <exception cref="ObjectDisposedException">The network was disposed.</exception>
     public IReadOnlyList<EpochReport> Train(Dataset data, int epochs, int batchSize = 32, OptimizerSettings? optimizer = null,
         ulong seed = 1)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         Dataset scaled = Scaled(data);
         if (scaled.Count == 0)
@@ -101,9 +106,11 @@ public sealed class Network : IDisposable
 
     /// <summary>Mean loss and accuracy (NaN for regression) on <paramref name="data"/>.</summary>
     /// <exception cref="ArgumentException">The data's rows do not fit the network, or a classifier's targets are not
-    /// probabilities (as <see cref="Train"/> refuses them).</exception>
+    /// probabilities (as <see cref="Train"/> refuses them), or a feature or target is NaN or infinite.</exception>
+    /// <exception cref="ObjectDisposedException">The network was disposed.</exception>
     public (double Loss, double Accuracy) Evaluate(Dataset data)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(data);
         if (data.FeatureCount != Model.Spec.Inputs || data.TargetCount != Model.Spec.Outputs)
         {
@@ -120,9 +127,14 @@ public sealed class Network : IDisposable
 
     /// <summary>The outputs for <paramref name="features"/> ([rows, inputs], raw): class probabilities
     /// ([rows, classes]) for a classifier, else the output values ([rows, outputs]).</summary>
+    /// <exception cref="ArgumentException">A feature is NaN or infinite (named), or the features are not whole
+    /// rows.</exception>
+    /// <exception cref="ObjectDisposedException">The network was disposed.</exception>
     public float[] Predict(float[] features)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(features);
+        FiniteValues.Require(features, Model.Spec.Inputs, "the features", "feature", nameof(features));
         float[] scaled = [.. features];
         Scaling.ApplyInPlace(scaled, Model.Spec.Inputs, "the features");
         float[] outputs = Inference.Outputs(_backend, Model, scaled);
@@ -135,13 +147,18 @@ public sealed class Network : IDisposable
     /// <summary>Writes the model file (atomically): architecture, parameters, preprocessing, loss and classes.</summary>
     public void Save(string path) => ModelJson.Write(Model, path);
 
-    /// <inheritdoc />
-    public void Dispose() => _backend.Dispose();
+    /// <summary>Releases the backend; <see cref="Model"/> and <see cref="Save"/> stay usable, training, evaluating
+    /// and predicting are refused.</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _backend.Dispose();
+    }
 
     // The caller's data stays as given: training and evaluation see a preprocessed copy.
     private Dataset Scaled(Dataset data)
     {
-        ArgumentNullException.ThrowIfNull(data);
+        FiniteValues.Require(data, nameof(data));
         if (Scaling == InputScaling.None)
         {
             return data;

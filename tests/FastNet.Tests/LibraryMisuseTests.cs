@@ -9,8 +9,9 @@ namespace FastNet.Tests;
 /// <summary>
 /// The library refuses what would give wrong numbers or a file it cannot read back, naming the argument: a scaling of
 /// another width, labels outside their classes (which one-hot encoding would set in a neighbouring row), indices past
-/// a layer (which would reach another parameter), data of another shape, and a class-name list changed after it was
-/// checked.
+/// a layer (which would reach another parameter), data of another shape, NaN or infinite values (which make every
+/// parameter they reach NaN), a class-name list changed after it was checked, and a network or backend used after it
+/// was disposed.
 /// </summary>
 public sealed class LibraryMisuseTests
 {
@@ -111,5 +112,61 @@ public sealed class LibraryMisuseTests
 
         Assert.StartsWith("the outputs of 32,769 rows of 65,536 outputs are 2,147,549,184 values, more than one array holds",
             e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(float.NaN)]
+    [InlineData(float.PositiveInfinity)]
+    [InlineData(float.NegativeInfinity)]
+    public void NonFiniteFeaturesAndTargetsAreRefusedNamingTheirExampleAndLeaveTheModelAsItWas(float value)
+    {
+        using var network = Network.Create(Classes(), [8], backend: "reference");
+        float[] before = [.. network.Model.Parameters];
+        float[] features = [.. Classes().Features];
+        features[(2 * 4) + 3] = value;
+        var badFeature = new Dataset("rows", 4, features, 3, Dataset.OneHot([0, 1, 2, 0], 3), 3, [0, 1, 2, 0]);
+        float[] targets = [.. Classes().Targets];
+        targets[(3 * 3) + 1] = value;
+        var badTarget = new Dataset("rows", 4, Classes().Features, 3, targets);
+
+        var train = Assert.Throws<ArgumentException>(() => network.Train(badFeature, 1));
+        var evaluate = Assert.Throws<ArgumentException>(() => network.Evaluate(badFeature));
+        var predict = Assert.Throws<ArgumentException>(() => network.Predict(features));
+        var target = Assert.Throws<ArgumentException>(() => network.Train(badTarget, 1));
+
+        Assert.StartsWith($"rows: example 2, feature 3 is {value}: expected finite numbers", train.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"rows: example 2, feature 3 is {value}", evaluate.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"the features: example 2, feature 3 is {value}", predict.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"rows: example 3, target 1 is {value}", target.Message, StringComparison.Ordinal);
+        Assert.Equal(before, network.Model.Parameters);
+    }
+
+    [Theory]
+    [InlineData("reference")]
+    [InlineData("simd")]
+    public void ADisposedNetworkRefusesWorkButKeepsItsModel(string backend)
+    {
+        var network = Network.Create(Classes(), [8], backend: backend);
+        network.Train(Classes(), 1);
+        float[] trained = [.. network.Model.Parameters];
+        network.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => network.Train(Classes(), 1));
+        Assert.Throws<ObjectDisposedException>(() => network.Evaluate(Classes()));
+        Assert.Throws<ObjectDisposedException>(() => network.Predict(new float[4]));
+        Assert.Equal(trained, network.Model.Parameters);
+        network.Dispose(); // a second Dispose does nothing
+    }
+
+    [Theory]
+    [InlineData("reference")]
+    [InlineData("simd")]
+    public void ADisposedCpuBackendAllocatesNothing(string name)
+    {
+        IBackend backend = Backends.Create(name);
+        backend.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => backend.Allocate(10));
+        Assert.Throws<ObjectDisposedException>(() => backend.AllocateIndices(10));
     }
 }

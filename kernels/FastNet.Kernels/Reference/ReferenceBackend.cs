@@ -12,11 +12,22 @@ public class ReferenceBackend : IBackend
     /// <inheritdoc />
     public virtual string Name => "reference";
 
-    /// <inheritdoc />
-    public FloatBuffer Allocate(int length) => new CpuFloatBuffer(length);
+    private bool _disposed;
 
     /// <inheritdoc />
-    public IndexBuffer AllocateIndices(int length) => new CpuIndexBuffer(length);
+    public FloatBuffer Allocate(int length)
+    {
+        // as a device backend refuses: code that goes on with a disposed backend is wrong wherever it runs
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new CpuFloatBuffer(length);
+    }
+
+    /// <inheritdoc />
+    public IndexBuffer AllocateIndices(int length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return new CpuIndexBuffer(length);
+    }
 
     /// <inheritdoc />
     public void Upload(ReadOnlySpan<float> source, BufferView destination)
@@ -400,10 +411,8 @@ public class ReferenceBackend : IBackend
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>Releases backend resources (none for the reference).</summary>
-    protected virtual void Dispose(bool disposing)
-    {
-    }
+    /// <summary>Releases backend resources (none for the reference); later allocations are refused.</summary>
+    protected virtual void Dispose(bool disposing) => _disposed = true;
 
     /// <summary>f(z) in float64.</summary>
     public static double Activate(Activation activation, double z) => activation.Kind switch
