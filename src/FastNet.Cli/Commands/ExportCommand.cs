@@ -28,15 +28,15 @@ internal static class ExportCommand
             OutputTarget.CheckWritable(target, "--onnx");
             OutputTarget.CheckNotInput(target, "--onnx", parse.GetValue(model)!, "--model");
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
-            OnnxExport.Write(source.Model, source.SoftmaxOutputs, target);
             string outputs = source.SoftmaxOutputs
                 ? $"{OnnxLayout.Logits}, {OnnxLayout.Probabilities}"
                 : OnnxLayout.Output;
             string scaling = source.Model.Metadata.Scaling?.Describe() ?? "none recorded";
-            output.WriteLine($"wrote {target}: {OnnxLayout.Input} [{OnnxLayout.BatchDimension}, "
-                + $"{source.Model.Spec.Inputs}], preprocessing {scaling}, network {source.Model.Spec}, "
-                + $"outputs {outputs}");
-            return 0;
+            return InterruptibleOutput.Write(target,
+                cancel => OnnxExport.Write(source.Model, source.SoftmaxOutputs, target, cancel),
+                () => output.WriteLine($"wrote {target}: {OnnxLayout.Input} [{OnnxLayout.BatchDimension}, "
+                    + $"{source.Model.Spec.Inputs}], preprocessing {scaling}, network {source.Model.Spec}, "
+                    + $"outputs {outputs}"), error);
         }));
         return command;
     }

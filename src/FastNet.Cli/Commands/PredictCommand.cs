@@ -45,9 +45,9 @@ internal static class PredictCommand
             using IBackend b = Backends.Create(parse.GetValue(backend)!);
             float[] outputs = Inference.Outputs(b, source.Model, features);
             int k = source.Model.Spec.Outputs;
-            AtomicFile.WriteAllText(target, Format(outputs, k, source));
-            output.WriteLine($"wrote {outputs.Length / k} predictions to {target}");
-            return 0;
+            string predictions = Format(outputs, k, source);
+            return InterruptibleOutput.Write(target, cancel => AtomicFile.WriteAllText(target, predictions, cancel),
+                () => output.WriteLine($"wrote {outputs.Length / k} predictions to {target}"), error);
         }));
         return command;
     }
