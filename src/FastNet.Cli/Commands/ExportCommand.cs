@@ -17,7 +17,11 @@ internal static class ExportCommand
             Description = "a model file (.json) or a checkpoint",
             Required = true,
         };
-        var onnx = new Option<string>("--onnx") { Description = "the ONNX file to write", Required = true };
+        var onnx = new Option<string>("--onnx")
+        {
+            Description = $"the ONNX file to write ({OptionTexts.FileOnly})",
+            Required = true,
+        };
         var command = new Command("export", "Write a model as an ONNX graph (opset 13, preprocessing included)")
         {
             model, onnx,
