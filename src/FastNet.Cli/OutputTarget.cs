@@ -4,6 +4,9 @@ namespace FastNet.Cli;
 /// its end fails at its start instead, with a message naming the option and the user's path.</summary>
 internal static class OutputTarget
 {
+    /// <summary>The name that means standard output where an option takes it, as Unix tools read it.</summary>
+    public const string StandardOutput = "-";
+
     /// <summary>Throws an <see cref="ArgumentException"/> when two of <paramref name="outputs"/> name the same file:
     /// the one written last would replace the other (a model file where the checkpoint was, say).</summary>
     public static void CheckDistinct(IReadOnlyList<(string? Path, string Option)> outputs)
@@ -76,13 +79,20 @@ internal static class OutputTarget
     }
 
     /// <summary>Throws an <see cref="ArgumentException"/> unless <paramref name="path"/> (given with
-    /// <paramref name="option"/>) can be written: not a directory, in a directory that exists and takes a new file
-    /// (probed by creating, flushing and removing one, which also clears temporary files left by killed runs).</summary>
+    /// <paramref name="option"/>) can be written: not <c>-</c>, which would make a file of that name where standard
+    /// output was meant (options that take it for standard output check it first), not a directory, in a directory
+    /// that exists and takes a new file (probed by creating, flushing and removing one, which also clears temporary
+    /// files left by killed runs).</summary>
     public static void CheckWritable(string? path, string option)
     {
         if (path is null)
         {
             return;
+        }
+        if (path == StandardOutput)
+        {
+            throw new ArgumentException($"{option} {path}: expected a file name; {option} writes a file, not standard "
+                + $"output (./{StandardOutput} names a file called {StandardOutput})");
         }
         string full = Path.GetFullPath(path);
         if (Directory.Exists(full) || Path.EndsInDirectorySeparator(path))

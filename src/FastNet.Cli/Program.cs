@@ -2,6 +2,12 @@ using FastNet.Cli;
 using FastNet.Distributed;
 using Microsoft.Win32.SafeHandles;
 
+if (!StandardOutput.IsWritable())
+{
+    Console.Error.WriteLine("fastnet: error: standard output is closed; fastnet prints its results there: expected it "
+        + "open for writing (redirect it to a file or /dev/null instead of closing it)");
+    return FastNetCli.Failure;
+}
 if (Communicators.LaunchedRanks(Environment.GetEnvironmentVariable) is null)
 {
     return FastNetCli.Run(args, Console.Out, Console.Error);

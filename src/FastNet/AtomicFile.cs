@@ -17,17 +17,28 @@ public static class AtomicFile
 
     /// <summary>Writes <paramref name="text"/> to a temporary file in the target's directory, flushes it to disk and
     /// renames it over <paramref name="path"/>. On failure the temporary file is removed and the target is untouched.</summary>
-    public static void WriteAllText(string path, string text) =>
+    public static void WriteAllText(string path, string text) => WriteAllText(path, text, CancellationToken.None);
+
+    /// <summary><see cref="WriteAllText(string, string)"/> that <paramref name="cancel"/> can stop before the rename,
+    /// as <see cref="Write(string, Action{Stream}, CancellationToken)"/> does.</summary>
+    public static void WriteAllText(string path, string text, CancellationToken cancel) =>
         Write(path, stream =>
         {
             using var writer = new StreamWriter(stream, leaveOpen: true);
             writer.Write(text);
-        });
+        }, cancel);
 
-    /// <summary>Same as <see cref="WriteAllText"/> for content produced by <paramref name="write"/>. File system
+    /// <summary>Same as <see cref="WriteAllText(string, string)"/> for content produced by <paramref name="write"/>. File system
     /// errors come as an <see cref="IOException"/> that names <paramref name="path"/>, never the temporary file;
     /// an exception thrown by <paramref name="write"/> itself passes through unchanged.</summary>
-    public static void Write(string path, Action<Stream> write)
+    public static void Write(string path, Action<Stream> write) => Write(path, write, CancellationToken.None);
+
+    /// <summary><see cref="Write(string, Action{Stream})"/> that <paramref name="cancel"/> stops: canceled before the
+    /// rename, the temporary file is removed at once, by the canceling thread (a write stuck on a slow disk leaves
+    /// none behind if the process is then killed), the target stays as it was, and an
+    /// <see cref="OperationCanceledException"/> follows once <paramref name="write"/> returns. Canceled after the
+    /// rename, the write is complete and returns normally.</summary>
+    public static void Write(string path, Action<Stream> write, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
@@ -35,19 +46,29 @@ public static class AtomicFile
         {
             RemoveStaleTemporaries(full);
         }
+        cancel.ThrowIfCancellationRequested();
         string temporary = TemporaryFor(full, Environment.ProcessId);
         try
         {
-            using (var stream = new FileWriteErrors(new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None)))
+            using (cancel.Register(() => TryDelete(temporary)))
             {
-                write(stream);
-                stream.FlushToDisk(true);
+                using (var stream = new FileWriteErrors(new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None)))
+                {
+                    write(stream);
+                    stream.FlushToDisk(true);
+                }
+                cancel.ThrowIfCancellationRequested();
+                File.Move(temporary, full, overwrite: true);
             }
-            File.Move(temporary, full, overwrite: true);
         }
         catch (Exception e)
         {
             TryDelete(temporary);
+            // the cancellation's removal of the temporary file fails what comes after it (the rename)
+            if (cancel.IsCancellationRequested && e is not OperationCanceledException)
+            {
+                throw new OperationCanceledException($"{path}: the write was canceled", e, cancel);
+            }
             if (e is IOException or UnauthorizedAccessException)
             {
                 throw CannotWrite(path, temporary, e);

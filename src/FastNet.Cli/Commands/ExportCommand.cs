@@ -17,7 +17,11 @@ internal static class ExportCommand
             Description = "a model file (.json) or a checkpoint",
             Required = true,
         };
-        var onnx = new Option<string>("--onnx") { Description = "the ONNX file to write", Required = true };
+        var onnx = new Option<string>("--onnx")
+        {
+            Description = $"the ONNX file to write ({OptionTexts.FileOnly})",
+            Required = true,
+        };
         var command = new Command("export", "Write a model as an ONNX graph (opset 13, preprocessing included)")
         {
             model, onnx,
@@ -28,15 +32,15 @@ internal static class ExportCommand
             OutputTarget.CheckWritable(target, "--onnx");
             OutputTarget.CheckNotInput(target, "--onnx", parse.GetValue(model)!, "--model");
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
-            OnnxExport.Write(source.Model, source.SoftmaxOutputs, target);
             string outputs = source.SoftmaxOutputs
                 ? $"{OnnxLayout.Logits}, {OnnxLayout.Probabilities}"
                 : OnnxLayout.Output;
             string scaling = source.Model.Metadata.Scaling?.Describe() ?? "none recorded";
-            output.WriteLine($"wrote {target}: {OnnxLayout.Input} [{OnnxLayout.BatchDimension}, "
-                + $"{source.Model.Spec.Inputs}], preprocessing {scaling}, network {source.Model.Spec}, "
-                + $"outputs {outputs}");
-            return 0;
+            return InterruptibleOutput.Write(target,
+                cancel => OnnxExport.Write(source.Model, source.SoftmaxOutputs, target, cancel),
+                () => output.WriteLine($"wrote {target}: {OnnxLayout.Input} [{OnnxLayout.BatchDimension}, "
+                    + $"{source.Model.Spec.Inputs}], preprocessing {scaling}, network {source.Model.Spec}, "
+                    + $"outputs {outputs}"), error);
         }));
         return command;
     }

@@ -14,6 +14,10 @@ internal static class OptionTexts
         + "(after 'fastnet data fetch'), a directory of MNIST-style IDX files (raw or .gz), NumPy files (x.npy with "
         + "--labels y.npy, or one .npz with arrays x and y) or a CSV file (.csv or .csv.gz)";
 
+    /// <summary>Said by every output option that writes a file only (binary, rewritten or beside other output), where
+    /// a user might expect <c>-</c> to mean standard output.</summary>
+    public const string FileOnly = "a file; - for standard output is refused";
+
     /// <summary>The <c>--backend</c> of a command that runs one backend.</summary>
     public static string Backend =>
         $"{AutoRule} or one of: {string.Join(", ", Backends.All.Select(d => d.Name))}";

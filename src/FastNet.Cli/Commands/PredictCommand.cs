@@ -24,7 +24,11 @@ internal static class PredictCommand
                 + "(e.g. 255 for images, 16 for digits)",
         };
         var header = new Option<string>("--header") { Description = HeaderOption.Description, DefaultValueFactory = _ => "auto" };
-        var outputPath = new Option<string>("--output") { Description = "the CSV file to write", Required = true };
+        var outputPath = new Option<string>("--output")
+        {
+            Description = $"the CSV file to write, or {OutputTarget.StandardOutput} for standard output",
+            Required = true,
+        };
         var backend = new Option<string>("--backend") { Description = OptionTexts.Backend, DefaultValueFactory = _ => BackendRegistry.Auto };
         var command = new Command("predict", "Write a model's predictions for a CSV or IDX input as CSV")
         {
@@ -33,9 +37,13 @@ internal static class PredictCommand
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
             string target = parse.GetValue(outputPath)!;
-            OutputTarget.CheckWritable(target, "--output");
-            OutputTarget.CheckNotInput(target, "--output", parse.GetValue(input)!, "--input");
-            OutputTarget.CheckNotInput(target, "--output", parse.GetValue(model)!, "--model");
+            bool toStandardOutput = target == OutputTarget.StandardOutput;
+            if (!toStandardOutput)
+            {
+                OutputTarget.CheckWritable(target, "--output");
+                OutputTarget.CheckNotInput(target, "--output", parse.GetValue(input)!, "--input");
+                OutputTarget.CheckNotInput(target, "--output", parse.GetValue(model)!, "--model");
+            }
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             string path = parse.GetValue(input)!;
             InputScaling scaling = ModelInputs.ForPrediction(source, parse.GetValue(divide));
@@ -45,9 +53,14 @@ internal static class PredictCommand
             using IBackend b = Backends.Create(parse.GetValue(backend)!);
             float[] outputs = Inference.Outputs(b, source.Model, features);
             int k = source.Model.Spec.Outputs;
-            AtomicFile.WriteAllText(target, Format(outputs, k, source));
-            output.WriteLine($"wrote {outputs.Length / k} predictions to {target}");
-            return 0;
+            string predictions = Format(outputs, k, source);
+            if (toStandardOutput)
+            {
+                output.Write(predictions); // the CSV alone, for a pipe
+                return 0;
+            }
+            return InterruptibleOutput.Write(target, cancel => AtomicFile.WriteAllText(target, predictions, cancel),
+                () => output.WriteLine($"wrote {outputs.Length / k} predictions to {target}"), error);
         }));
         return command;
     }

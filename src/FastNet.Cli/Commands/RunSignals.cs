@@ -3,10 +3,11 @@ using System.Runtime.InteropServices;
 namespace FastNet.Cli.Commands;
 
 /// <summary>
-/// SIGINT (Ctrl-C) and SIGTERM (what schedulers and <c>docker stop</c> send) ask a training run to stop at the next
-/// batch boundary and save its checkpoint. Signals that follow are absorbed until the process ends, so a second Ctrl-C
-/// cannot cut the save short; the exit code is 128 + the first signal's number, as a shell reports a process that the
-/// signal ended.
+/// SIGINT (Ctrl-C) and SIGTERM (what schedulers and <c>docker stop</c> send) ask a command to stop where it can end
+/// cleanly: a training run at the next batch boundary, after saving its checkpoint; an output file's write before
+/// the file replaces its target (see <see cref="InterruptibleOutput"/>). Signals that follow are absorbed until the
+/// process ends, so a second Ctrl-C cannot cut that ending short; the exit code is 128 + the first signal's number,
+/// as a shell reports a process that the signal ended.
 /// </summary>
 internal sealed class RunSignals : IDisposable
 {
@@ -15,11 +16,15 @@ internal sealed class RunSignals : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly PosixSignalRegistration[] _registrations;
     private readonly TextWriter _error;
+    private readonly string _stopping;
     private int _first;
 
-    public RunSignals(TextWriter error)
+    /// <param name="error">Where a second signal is answered.</param>
+    /// <param name="stopping">What the command does once stopped, for that answer ("saving the checkpoint").</param>
+    public RunSignals(TextWriter error, string stopping)
     {
         _error = error;
+        _stopping = stopping;
         _registrations =
         [
             PosixSignalRegistration.Create(PosixSignal.SIGINT, context => OnSignal(context, SigInt)),
@@ -63,12 +68,12 @@ internal sealed class RunSignals : IDisposable
 
     private void OnSignal(PosixSignalContext context, int number)
     {
-        context.Cancel = true; // the run ends itself, after saving
+        context.Cancel = true; // the command ends itself, after cleaning up
         if (Interlocked.CompareExchange(ref _first, number, 0) != 0)
         {
             if (s_stopping != this)
             {
-                _error.WriteLine("fastnet: already stopping: finishing the batch and saving the checkpoint");
+                _error.WriteLine($"fastnet: already stopping: {_stopping}");
             }
             return;
         }

@@ -203,7 +203,7 @@ internal static class TrainCommand
         }
         using MetricsFile? metrics = metricsPath is null ? null : new MetricsFile(metricsPath, evaluationName, append: resume is not null);
         // SIGINT, SIGTERM: finish the current batch, save, then exit; after the last batch, finish the outputs first
-        using var signals = new RunSignals(error);
+        using var signals = new RunSignals(error, "finishing the batch and saving the checkpoint");
         var reports = new List<EpochReport>();
         string EarlyStoppingLine() => $"early stopping: no lower validation loss for {earlyStopping} epochs; "
             + $"restoring the model of epoch {best.Epoch}";

@@ -145,7 +145,10 @@ internal sealed class TrainOptions
 
     public Option<string?> Init { get; } = new("--init") { Description = "start from this model file (JSON, or ONNX: .onnx) instead of random weights" };
 
-    public Option<string?> Save { get; } = new("--save") { Description = "write the trained model to this file (JSON)" };
+    public Option<string?> Save { get; } = new("--save")
+    {
+        Description = $"write the trained model to this file (JSON; {OptionTexts.FileOnly})",
+    };
 
     public Option<double> ValidationFraction { get; } = new("--validation-fraction")
     {
@@ -174,7 +177,7 @@ internal sealed class TrainOptions
 
     public Option<string?> Checkpoint { get; } = new("--checkpoint")
     {
-        Description = "write a checkpoint here after every epoch and on Ctrl-C",
+        Description = $"write a checkpoint here after every epoch and on Ctrl-C ({OptionTexts.FileOnly})",
     };
 
     public Option<string?> Resume { get; } = new("--resume")
@@ -182,9 +185,15 @@ internal sealed class TrainOptions
         Description = "continue the run saved in this checkpoint (--epochs is the new total)",
     };
 
-    public Option<string?> Metrics { get; } = new("--metrics") { Description = "write one JSON object per epoch to this file" };
+    public Option<string?> Metrics { get; } = new("--metrics")
+    {
+        Description = $"write one JSON object per epoch to this file ({OptionTexts.FileOnly})",
+    };
 
-    public Option<string?> Plot { get; } = new("--plot") { Description = "draw the loss and accuracy curves to this PNG file" };
+    public Option<string?> Plot { get; } = new("--plot")
+    {
+        Description = $"draw the loss and accuracy curves to this PNG file ({OptionTexts.FileOnly})",
+    };
 
     public Option<bool> PlotLog { get; } = new("--plot-log") { Description = "--plot draws the loss on a logarithmic axis" };
 

@@ -69,10 +69,15 @@ public static class OnnxExport
     }
 
     /// <summary>Writes the ONNX file atomically (see <see cref="AtomicFile"/>).</summary>
-    public static void Write(Model.Model model, bool softmaxOutputs, string path)
+    public static void Write(Model.Model model, bool softmaxOutputs, string path) =>
+        Write(model, softmaxOutputs, path, CancellationToken.None);
+
+    /// <summary><see cref="Write(Model.Model, bool, string)"/> that <paramref name="cancel"/> can stop before the file
+    /// replaces <paramref name="path"/> (see <see cref="AtomicFile.Write(string, Action{Stream}, CancellationToken)"/>).</summary>
+    public static void Write(Model.Model model, bool softmaxOutputs, string path, CancellationToken cancel)
     {
         ModelProto onnx = ToOnnx(model, softmaxOutputs);
-        AtomicFile.Write(path, stream => onnx.WriteTo(stream));
+        AtomicFile.Write(path, stream => onnx.WriteTo(stream), cancel);
     }
 
     // Sub and Div rather than folding the scaling into the first layer's weights: the runtime then performs the very

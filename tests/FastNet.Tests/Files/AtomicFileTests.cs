@@ -24,6 +24,29 @@ public class AtomicFileTests
         Assert.StartsWith($"{target}: cannot write the file (No space left on device", e.Message, StringComparison.Ordinal);
     }
 
+    // A signal handler cancels from its own thread while the write goes on: the temporary file goes at once, so a
+    // process ended before the write returns leaves none, and the target is never replaced.
+    [Fact]
+    public void ACanceledWriteRemovesItsTemporaryAtOnceAndLeavesTheOldFile()
+    {
+        using var dir = new TempDirectory();
+        string target = dir.Write("p.csv", "old");
+        using var cancel = new CancellationTokenSource();
+        bool leftDuringWrite = true;
+
+        Assert.Throws<OperationCanceledException>(() => AtomicFile.Write(target, stream =>
+        {
+            stream.Write(new byte[100_000]);
+            cancel.Cancel();
+            leftDuringWrite = File.Exists(AtomicFile.TemporaryFor(target, Environment.ProcessId));
+            stream.Write(new byte[100_000]);
+        }, cancel.Token));
+
+        Assert.False(leftDuringWrite);
+        Assert.Equal("old", File.ReadAllText(target));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
+    }
+
     [Fact]
     public void AWriteOverADirectoryNamesTheTargetNotTheTemporaryAndLeavesNothing()
     {
