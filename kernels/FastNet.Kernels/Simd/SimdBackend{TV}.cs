@@ -50,6 +50,9 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     public override long ScratchBytes => _gemm.ScratchBytes + _backwardSgd.ScratchBytes + _partials.Bytes;
 
     /// <inheritdoc />
+    public override long GemmThreadScratchBytes => Gemm<TV>.ThreadScratchBytes;
+
+    /// <inheritdoc />
     public override void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
         BufferView destination)
     {
