@@ -100,16 +100,17 @@ public static class ElementwiseKernels
     public static void LossAndMetrics(ArrayView<float> output, ArrayView<float> targets, ArrayView<float> dOutput,
         ArrayView<float> metrics, int batch, int outputs, int loss, int hasGradient, int meanOver)
     {
-        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
-        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
+        ArrayView<double> lossSums = SharedMemory.Allocate<double>(Threads);
+        ArrayView<int> correctSums = SharedMemory.Allocate<int>(Threads);
         int tid = Group.IdxX;
-        float lossSum = 0f, correctSum = 0f;
+        double lossSum = 0;
+        int correct = 0;
         for (int r = tid; r < batch; r += Threads)
         {
             lossSum += RowLoss(output, targets, dOutput, r, meanOver, outputs, loss, hasGradient);
-            correctSum += Correct(output, targets, r * outputs, outputs);
+            correct += (int)Correct(output, targets, r * outputs, outputs);
         }
-        AddToMetrics(metrics, lossSums, correctSums, lossSum, correctSum);
+        AddToMetrics(metrics, lossSums, correctSums, lossSum, correct);
     }
 
     // the gradient is of Σ ℓ / meanOver (meanOver: the rows of the whole batch these rows are part of)
@@ -171,26 +172,29 @@ public static class ElementwiseKernels
     /// </summary>
     public static void AccumulateMetrics(ArrayView<float> rowStats, ArrayView<float> metrics, int batch)
     {
-        ArrayView<float> lossSums = SharedMemory.Allocate<float>(Threads);
-        ArrayView<float> correctSums = SharedMemory.Allocate<float>(Threads);
+        ArrayView<double> lossSums = SharedMemory.Allocate<double>(Threads);
+        ArrayView<int> correctSums = SharedMemory.Allocate<int>(Threads);
         int tid = Group.IdxX;
-        float lossSum = 0f, correctSum = 0f;
+        double lossSum = 0;
+        int correct = 0;
         for (int r = tid; r < batch; r += Threads)
         {
             lossSum += rowStats[r];
-            correctSum += rowStats[batch + r];
+            correct += (int)rowStats[batch + r];
         }
-        AddToMetrics(metrics, lossSums, correctSums, lossSum, correctSum);
+        AddToMetrics(metrics, lossSums, correctSums, lossSum, correct);
     }
 
-    // The group's per-thread sums, halved by a tree in a fixed order; thread 0 adds the totals to metrics. Shared
-    // memory is allocated by the kernels themselves, not in this helper.
-    private static void AddToMetrics(ArrayView<float> metrics, ArrayView<float> lossSums,
-        ArrayView<float> correctSums, float lossSum, float correctSum)
+    // The group's per-thread sums, halved by a tree in a fixed order; thread 0 adds the totals to metrics, each
+    // rounded to float once. The losses add in float64 and the count as an integer: a float sum drops a row's loss
+    // below half an ulp of the running total, and counts past 2²⁴. Shared memory is allocated by the kernels
+    // themselves, not in this helper.
+    private static void AddToMetrics(ArrayView<float> metrics, ArrayView<double> lossSums,
+        ArrayView<int> correctSums, double lossSum, int correct)
     {
         int tid = Group.IdxX;
         lossSums[tid] = lossSum;
-        correctSums[tid] = correctSum;
+        correctSums[tid] = correct;
         Group.Barrier();
         for (int half = Threads / 2; half > 0; half /= 2)
         {
@@ -203,8 +207,8 @@ public static class ElementwiseKernels
         }
         if (tid == 0)
         {
-            metrics[0] += lossSums[0];
-            metrics[1] += correctSums[0];
+            metrics[0] = (float)(metrics[0] + lossSums[0]);
+            metrics[1] = (float)(metrics[1] + (double)correctSums[0]);
         }
     }
 

@@ -141,7 +141,8 @@ public interface IBackend : IDisposable
     /// dOutput: [batch, outputs], overwritten with ∂L/∂output where L is the mean over the batch of the per-example
     /// loss ℓ, or empty to evaluate only. metrics: 2 floats, accumulated (+=): metrics[0] += Σ_rows ℓ,
     /// metrics[1] += the number of rows whose largest output is at the index of their largest target (first maximum
-    /// wins). The sums stay on the backend so training need not read them back every step.
+    /// wins). Each is summed in float64 (the count as an integer) and rounded to float once, when added. The sums stay
+    /// on the backend so training need not read them back every step.
     /// meanOver: the rows the mean of L is taken over, when these rows are one part of a larger batch of meanOver
     /// rows (L = Σ_rows ℓ / meanOver, so dOutput is this part's share of that batch's gradient); 0 means batch.
     /// </summary>

@@ -22,7 +22,7 @@ public sealed class GuardedStream : Stream
     private const int MinimumGzip = 18;
 
     private readonly Stream _inner;
-    private readonly long _limit;
+    private long _limit;
     private readonly ReadError _error;
     private readonly long? _fileSize;
     private readonly Func<GzipFacts>? _gzip;
@@ -80,6 +80,15 @@ public sealed class GuardedStream : Stream
         byte[] more = count > pending.Length ? ReadUpTo(count - pending.Length) : [];
         _peeked = [.. pending, .. more];
         return _peeked.AsSpan(0, Math.Min(count, _peeked.Length));
+    }
+
+    /// <summary>Lowers the limit to <paramref name="limit"/> (a larger one is ignored): a file opened under the
+    /// largest limit of the formats it may be, and told apart by its first bytes, is then held to its own
+    /// format's.</summary>
+    internal void LimitTo(long limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        _limit = Math.Min(_limit, limit);
     }
 
     /// <inheritdoc/>

@@ -204,6 +204,35 @@ public class BackendEquivalenceTests
         Expect.Loss(LossKind.SoftmaxCrossEntropy, logits, targets, batch, outputs, metrics, c, r0);
     }
 
+    /// <summary>
+    /// One call's loss sum is the float32 rounding of its exact sum: a first row's loss of 2²³ and every other row's
+    /// 0.5 (below half an ulp of 2²³, so a float running sum that reaches 2²³ drops each one). 600 rows × 1 output
+    /// and 2200 × 30 are the GPU's single-group and rows-over-groups kernels; every row is counted correct.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Candidates))]
+    public void LossSumKeepsSmallLossesAfterALargeOne(string name)
+    {
+        IBackend candidate = BackendsUnderTest.Get(name).Backend;
+        foreach ((int batch, int outputs) in new[] { (600, 1), (2200, 30) })
+        {
+            // half squared error: row 0's difference 4096 (ℓ = 2²³), the others' 1 (ℓ = 0.5), each in output 0
+            float[] output = new float[batch * outputs], targets = new float[batch * outputs];
+            for (int r = 0; r < batch; r++)
+            {
+                output[r * outputs] = r == 0 ? 4096 : 1;
+            }
+            double exact = Math.Pow(2, 23) + 0.5 * (batch - 1);
+            foreach (bool gradient in new[] { true, false })
+            {
+                var (_, metrics) = Loss(candidate, LossKind.HalfSquaredError, output, targets, batch, outputs, [0, 0],
+                    gradient);
+                Assert.Equal((float)exact, metrics[0]);
+                Assert.Equal(batch, metrics[1]);
+            }
+        }
+    }
+
     // one-hot rows for cross-entropy (every other row a probability vector), values in [0, 1) for the squared errors
     private static float[] Targets(Random random, LossKind loss, int batch, int outputs)
     {

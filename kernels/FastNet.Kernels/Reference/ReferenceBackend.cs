@@ -201,7 +201,7 @@ public class ReferenceBackend : IBackend
             }
         }
         M[0] = (float)(M[0] + lossSum);
-        M[1] += correct;
+        M[1] = (float)(M[1] + (double)correct); // one rounding: past 2^24 the count alone is no float
     }
 
     /// <inheritdoc />

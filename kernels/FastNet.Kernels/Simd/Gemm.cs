@@ -139,6 +139,10 @@ internal sealed unsafe class Gemm<TV> : IDisposable where TV : unmanaged, IVec<T
 
     private const int NotPacked = 0, BeingPacked = 1, Packed = 2;
 
+    /// <summary>The most bytes one thread's packed block of A and micro-tile hold, whatever the product: a whole A is
+    /// packed at once only where it fits in a block of <see cref="Mc"/> × <see cref="Kc"/>.</summary>
+    public static long ThreadScratchBytes => NativeArray.BytesFor((long)Mc * Kc) + NativeArray.BytesFor((long)Mr * Nr);
+
     /// <summary>Bytes of packing buffers and tiles held now (they grow to the largest call so far).</summary>
     public long ScratchBytes =>
         _packedB.Bytes + _secondHalf.Bytes + _packedA.Concat(_tiles).Sum(array => array.Bytes);

@@ -15,7 +15,10 @@ internal sealed unsafe class NativeArray : IDisposable
     private nint _capacity;
 
     /// <summary>Bytes held now (the capacity and its headroom), 0 before the first <see cref="Get"/>.</summary>
-    public long Bytes => _pointer == null ? 0 : ((long)_capacity + Headroom) * sizeof(float);
+    public long Bytes => _pointer == null ? 0 : BytesFor(_capacity);
+
+    /// <summary>Bytes held once <see cref="Get"/> has been asked for <paramref name="length"/> floats.</summary>
+    public static long BytesFor(long length) => (length + Headroom) * sizeof(float);
 
     /// <summary>At least <paramref name="length"/> floats, contents unspecified.</summary>
     public float* Get(nint length)

@@ -40,6 +40,13 @@ public abstract class SimdBackend : ReferenceBackend
     /// the largest shape seen and is kept, so after a first training step this is what training needs.</summary>
     public abstract long ScratchBytes { get; }
 
+    /// <summary>The most bytes of GEMM scratch each thread holds besides the packed B, whatever the product: its packed
+    /// block of A and its micro-tile.</summary>
+    public abstract long GemmThreadScratchBytes { get; }
+
+    /// <summary>Bytes a native scratch array of <paramref name="floats"/> floats holds (with its headroom).</summary>
+    public static long ScratchArrayBytes(long floats) => NativeArray.BytesFor(floats);
+
     /// <summary>
     /// How many chunks of rows a batch-1 (per-example) layer of W [inputs, outputs] is split into: the threads take
     /// whole chunks, and the forward pass sums each chunk on its own and adds the chunks' partial sums in order, so its

@@ -50,6 +50,9 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     public override long ScratchBytes => _gemm.ScratchBytes + _backwardSgd.ScratchBytes + _partials.Bytes;
 
     /// <inheritdoc />
+    public override long GemmThreadScratchBytes => Gemm<TV>.ThreadScratchBytes;
+
+    /// <inheritdoc />
     public override void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
         BufferView destination)
     {
@@ -303,7 +306,7 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
         float* dO = dOutput.IsEmpty ? null : dOutput.Pointer();
         (double sum, int correct) = LossOps.Run<TV>(O, T, dO, batch, outputs, loss, mean);
         M[0] = (float)(M[0] + sum);
-        M[1] += correct;
+        M[1] = (float)(M[1] + (double)correct); // one rounding: past 2^24 the count alone is no float
     }
 
     /// <inheritdoc />

@@ -68,7 +68,8 @@ internal static class PredictCommand
     private static float[] ReadFeatures(string path, int inputs, CsvHeader header, TextWriter notices)
     {
         // One opening for the look at the first bytes and the read: a second would find a pipe's first bytes gone.
-        using GuardedStream stream = DataFile.OpenRead(path, IdxReader.MaxFileBytes);
+        // It allows the larger format's size; the CSV loader lowers that to its own.
+        using GuardedStream stream = DataFile.OpenRead(path, Math.Max(IdxReader.MaxFileBytes, CsvOptions.DefaultMaxBytes));
         ReadOnlySpan<byte> head = stream.Peek(4);
         if (head.Length == 4 && head[0] == 0 && head[1] == 0 && head[2] == 8)
         {

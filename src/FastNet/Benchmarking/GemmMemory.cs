@@ -10,7 +10,8 @@ namespace FastNet.Benchmarking;
 /// </summary>
 /// <param name="Size">n.</param>
 /// <param name="Operands">A, B and C on the backend: n² floats each.</param>
-/// <param name="Scratch">The SIMD backend's packed copy of B, its columns rounded up to whole 32-wide panels; 0 on
+/// <param name="Scratch">The SIMD backend's GEMM scratch: its packed copy of B, the columns rounded up to whole 32-wide
+/// panels, and each thread's packed block of A and micro-tile (<see cref="SimdBackend.GemmThreadScratchBytes"/>); 0 on
 /// other backends.</param>
 /// <param name="HostRow">The row the operands are filled through, a row at a time, on the host.</param>
 public sealed record GemmMemory(int Size, long Operands, long Scratch, long HostRow)
@@ -34,8 +35,11 @@ public sealed record GemmMemory(int Size, long Operands, long Scratch, long Host
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(n);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(n, MaxSize);
         long squared = (long)n * n;
-        long packedB = backend is SimdBackend ? (n + PanelWidth - 1L) / PanelWidth * PanelWidth * n : 0;
-        return new GemmMemory(n, 3 * squared * sizeof(float), packedB * sizeof(float), (long)n * sizeof(float));
+        long scratch = backend is SimdBackend simd
+            ? checked(SimdBackend.ScratchArrayBytes((n + PanelWidth - 1L) / PanelWidth * PanelWidth * n)
+                + (simd.Threads * simd.GemmThreadScratchBytes))
+            : 0;
+        return new GemmMemory(n, 3 * squared * sizeof(float), scratch, (long)n * sizeof(float));
     }
 
     /// <summary>Throws <see cref="NotEnoughMemoryException"/> when the product does not fit in the memory available

@@ -53,13 +53,15 @@ public static class CsvLoader
     }
 
     /// <summary>Like <see cref="LoadFeatures(string, CsvHeader)"/>, from the rest of <paramref name="content"/>, opened
-    /// by <see cref="DataFile.OpenRead"/> (e.g. after a <see cref="GuardedStream.Peek"/> at its first bytes);
-    /// <paramref name="path"/> names it in errors.</summary>
+    /// by <see cref="DataFile.OpenRead"/> (e.g. after a <see cref="GuardedStream.Peek"/> at its first bytes), whose
+    /// limit is lowered to <see cref="CsvOptions.DefaultMaxBytes"/> where it is higher; <paramref name="path"/> names
+    /// it in errors.</summary>
     /// <exception cref="DataFormatException">As for <see cref="Load"/>.</exception>
     public static (float[] Features, int Columns) LoadFeatures(GuardedStream content, string path, CsvHeader header = CsvHeader.Auto,
         Action<int>? numberedFirstLine = null)
     {
         ArgumentNullException.ThrowIfNull(content);
+        content.LimitTo(CsvOptions.DefaultMaxBytes);
         using var reader = new StreamReader(content, leaveOpen: true);
         var parser = new Parser(reader, path, new CsvOptions { Header = header, NumberedFirstLine = numberedFirstLine },
             featuresOnly: true);

@@ -113,6 +113,30 @@ public class EvalPredictBenchCliTests
         Assert.False(File.Exists(dir.File("p.csv")));
     }
 
+    // The CSV loader's limit, not the IDX one (16 bytes more), bounds a CSV input: a sparse file of 1 GiB + 8 bytes,
+    // between the two, is refused by its size before anything is read
+    [Fact]
+    public void PredictRefusesACsvInputPastTheCsvLimitQuotingIt()
+    {
+        using var dir = new TempDirectory();
+        string model = dir.Write("m.json", """
+            { "format": "fastnet-model", "version": 1, "inputs": 3,
+              "layers": [ { "units": 2, "activation": "identity", "weights": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] } ] }
+            """);
+        string input = dir.Write("x.csv", "1,2,3\n");
+        const long size = (1L << 30) + 8;
+        using (var file = new FileStream(input, FileMode.Open, FileAccess.Write))
+        {
+            file.SetLength(size);
+        }
+
+        CliRun run = CliRun.Of("predict", "--model", model, "--input", input, "--output", dir.File("p.csv"));
+
+        Assert.Equal((1, $"fastnet: error: {input}: the file is {size} bytes, more than the limit of {1L << 30}\n"),
+            (run.ExitCode, run.Error.Replace("\r", "", StringComparison.Ordinal)));
+        Assert.False(File.Exists(dir.File("p.csv")));
+    }
+
     [Fact]
     public void PredictRejectsInputOfTheWrongWidthWithoutWriting()
     {
