@@ -44,17 +44,24 @@ public sealed record OptimizerSettings
     public SettingProblem? Problem()
     {
         OptimizerSettings s = Filled();
-        return OutOfRange(s.LearningRate > 0, "--lr", "a positive learning rate", s.LearningRate)
+        return OutOfRange(s.LearningRate > 0 && FitsFloat(s.LearningRate), "--lr",
+                "a positive learning rate within float's range", s.LearningRate)
             ?? OutOfRange(s.Momentum is >= 0 and < 1, "--momentum", "a value in [0, 1)", s.Momentum)
             ?? OutOfRange(s.Beta1 is >= 0 and < 1, "--beta1", "a value in [0, 1)", s.Beta1)
             ?? OutOfRange(s.Beta2 is >= 0 and < 1, "--beta2", "a value in [0, 1)", s.Beta2)
-            ?? OutOfRange(s.Epsilon >= 0, "--eps", "a non-negative value", s.Epsilon)
-            ?? OutOfRange(s.WeightDecay >= 0, "--weight-decay", "a non-negative value", s.WeightDecay)
+            // ε keeps the update's denominator √v + ε above 0: at 0, or below float's normal range (which a GPU's
+            // flush-to-zero reads as 0), a parameter whose gradients have all been 0 steps by 0/0, NaN
+            ?? OutOfRange(s.Epsilon >= SmallestNormalFloat && FitsFloat(s.Epsilon), "--eps",
+                $"a value of at least {SmallestNormalFloat:R} (the smallest normal float) within float's range",
+                s.Epsilon)
+            ?? OutOfRange(s.WeightDecay >= 0 && FitsFloat(s.WeightDecay), "--weight-decay",
+                "a non-negative value within float's range", s.WeightDecay)
             ?? (s.Momentum > 0 && Kind is not (OptimizerKind.Momentum or OptimizerKind.Nesterov or OptimizerKind.Lars)
                 ? new SettingProblem("--momentum", $"applies to momentum, nesterov and lars, not to {Names.Of(Kind)}")
                 : null)
             ?? (Kind == OptimizerKind.Lars
-                ? OutOfRange(s.TrustCoefficient > 0, "--trust-coefficient", "a positive value", s.TrustCoefficient)
+                ? OutOfRange(s.TrustCoefficient > 0 && FitsFloat(s.TrustCoefficient), "--trust-coefficient",
+                    "a positive value within float's range", s.TrustCoefficient)
                 : s.TrustCoefficient != 0
                     ? new SettingProblem("--trust-coefficient", $"applies to lars, not to {Names.Of(Kind)}")
                     : null);
@@ -97,6 +104,11 @@ public sealed record OptimizerSettings
         },
         TrustCoefficient = TrustCoefficient ?? (Kind == OptimizerKind.Lars ? 1e-3 : 0),
     };
+
+    private const float SmallestNormalFloat = 1.17549435E-38f;
+
+    // the kernels take the settings as floats: a value past float's range would become Infinity there
+    private static bool FitsFloat(double? value) => value is double v && float.IsFinite((float)v);
 
     private static SettingProblem? OutOfRange(bool ok, string option, string expected, double? value) => ok ? null
         : new SettingProblem(option, $"expected {expected}, got {value?.ToString(CultureInfo.InvariantCulture)}");
