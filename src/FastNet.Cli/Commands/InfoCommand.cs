@@ -63,6 +63,12 @@ internal static class InfoCommand
 
     private static void WritePtx(DirectoryInfo folder, TextWriter output)
     {
+        if (folder.ToString() == OutputTarget.StandardOutput)
+        {
+            // a folder of files cannot go to standard output; creating one called "-" would surprise
+            throw new ArgumentException($"--ptx {folder}: expected a folder to write the kernels' PTX to, not "
+                + $"standard output (./{OutputTarget.StandardOutput} names a folder called {OutputTarget.StandardOutput})");
+        }
         if (File.Exists(folder.FullName))
         {
             throw new ArgumentException($"--ptx {folder}: is a file; expected a folder to write the kernels' PTX to");

@@ -52,6 +52,17 @@ public class InfoCliTests
     }
 
     [Fact]
+    public void PtxOptionRefusesDashRatherThanMakingAFolderOfThatName()
+    {
+        CliRun run = CliRun.Of("info", "--ptx", "-");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("fastnet: error: --ptx -: expected a folder to write the kernels' PTX to, not standard output",
+            run.Error, StringComparison.Ordinal);
+        Assert.False(Directory.Exists("-"));
+    }
+
+    [Fact]
     public void PtxOptionNamesAFolderThatCannotBeCreated()
     {
         // /proc/self takes no new entries, not even from root.
