@@ -62,6 +62,11 @@ internal sealed unsafe class BackwardSgdSweep<TV> : IDisposable where TV : unman
     // leaves it
     private const int MaxBatch = 64;
 
+    /// <summary>The most bytes one thread's panel of W, panels of X and micro-tile hold, whatever the layer.</summary>
+    public static long ThreadScratchBytes => NativeArray.BytesFor((long)Gemm<TV>.Kc * Gemm<TV>.Nr)
+        + NativeArray.BytesFor((long)Gemm<TV>.PaddedRows(Gemm<TV>.Nr) * MaxBatch)
+        + NativeArray.BytesFor((long)Gemm<TV>.Mr * Gemm<TV>.Nr);
+
     /// <summary>
     /// dX[batch, inputs] = dZ·Wᵀ with the W on entry (none where dX is null), then W[inputs, outputs] −= η·(Xᵀ·dZ +
     /// λ·W), λ's term left out when λ = 0 as the optimizer pass does; only where <see cref="Takes"/>. X [batch, inputs]

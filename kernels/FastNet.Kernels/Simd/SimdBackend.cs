@@ -44,6 +44,10 @@ public abstract class SimdBackend : ReferenceBackend
     /// block of A and its micro-tile.</summary>
     public abstract long GemmThreadScratchBytes { get; }
 
+    /// <summary>The most bytes of scratch each thread holds for itself, whatever the layer: the GEMM's
+    /// (<see cref="GemmThreadScratchBytes"/>) and the backward sweep's panels of W and X and its micro-tile.</summary>
+    public abstract long ThreadScratchBytes { get; }
+
     /// <summary>Bytes a native scratch array of <paramref name="floats"/> floats holds (with its headroom).</summary>
     public static long ScratchArrayBytes(long floats) => NativeArray.BytesFor(floats);
 

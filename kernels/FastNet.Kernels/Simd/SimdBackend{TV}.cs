@@ -53,6 +53,9 @@ internal sealed unsafe class SimdBackend<TV> : SimdBackend where TV : unmanaged,
     public override long GemmThreadScratchBytes => Gemm<TV>.ThreadScratchBytes;
 
     /// <inheritdoc />
+    public override long ThreadScratchBytes => Gemm<TV>.ThreadScratchBytes + BackwardSgdSweep<TV>.ThreadScratchBytes;
+
+    /// <inheritdoc />
     public override void GatherRows(BufferView source, int rowLength, IndexBuffer indices, int first, int rows,
         BufferView destination)
     {

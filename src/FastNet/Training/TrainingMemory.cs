@@ -39,12 +39,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
 {
     private const int FloatBytes = sizeof(float), MetricFloats = TrainingNetwork.MetricFloats;
 
-    // the SIMD GEMM's widest micro-panel; per thread its packed block of A (Mc·Kc ≤ 96·1024) and tile (12·32), the
-    // backward sweep's panel of W (Kc·32), its inputs' panels (36·64) and tile, and the headroom past the end of each
-    // scratch array (16 floats)
+    // the SIMD GEMM's widest micro-panel
     private const int PanelWidth = 32;
-    private const long PerThreadScratchFloats = (96 * 1024) + (12 * 32) + (1024 * 32) + (36 * 64) + (12 * 32)
-        + (6 * 16);
 
     /// <summary>The largest single buffer: its floats, which a buffer indexes by <see cref="int"/>.</summary>
     public long LargestBufferFloats { get; init; }
@@ -246,7 +242,7 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
 
     private static long ScratchFloats(IBackend backend, NetworkSpec spec, int batch)
     {
-        if (backend is not SimdBackend)
+        if (backend is not SimdBackend simd)
         {
             return 0;
         }
@@ -272,7 +268,8 @@ public sealed record TrainingMemory(long Parameters, long Gradients, long Optimi
         var sweeps = Enumerable.Range(0, spec.Layers.Count)
             .Select(l => SimdBackend.SweepFloats(batch, spec.InputsOf(l), spec.Layers[l].Units, l == 0)).ToList();
         long sweep = sweeps.Max(f => f.DeltaAsA) + sweeps.Max(f => f.DeltaAsB) + sweeps.Max(f => f.InputsAsA);
-        return checked(packed + 16 + partials + depthHalves + sweep + (threads * PerThreadScratchFloats));
+        // and per thread its own blocks and tiles, as the kernels size them
+        return checked(packed + 16 + partials + depthHalves + sweep + (threads * simd.ThreadScratchBytes / FloatBytes));
     }
 
     private static long Panels(long columns) => (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
