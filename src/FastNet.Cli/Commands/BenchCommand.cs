@@ -39,7 +39,12 @@ internal static class BenchCommand
         };
         var backends = new Option<string?>("--backend") { Description = "comma-separated backends (default: every available one but the reference, which is slow)" };
         var repeats = new Option<int>("--repeats") { Description = $"timed repeats (1 to {RepeatCount.Max}); the median is reported", DefaultValueFactory = _ => 5 };
-        var seconds = new Option<double>("--seconds") { Description = "minimum duration of each repeat", DefaultValueFactory = _ => 0.5 };
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "minimum duration of each repeat",
+            DefaultValueFactory = _ => 0.5,
+            CustomParser = DecimalOption.Value,
+        };
         var json = new Option<bool>("--json") { Description = "print the results as JSON instead of a table" };
         var gemm = new Option<int?>("--gemm") { Description = "time the backends' n×n SGEMM (GFLOP/s) instead of training workloads, e.g. 4096" };
         var dataParallel = new Option<bool>("--data-parallel")

@@ -165,7 +165,7 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
         }
         else
         {
-            Dataset all = digits ? EmbeddedDatasets.Digits()
+            Dataset all = digits ? EmbeddedDatasets.Digits(request.Classes ?? 10)
                 : NumpyData.IsNumpyFile(data) ? NumpyData.Load(data, request.Labels, request.Classes)
                 : CsvLoader.Load(data, new CsvOptions
                 {

@@ -24,7 +24,11 @@ internal static class EvalCommand
         {
             Description = "only for model files that do not record their preprocessing (as for train; default auto)",
         };
-        var testFraction = new Option<double?>("--test-fraction") { Description = "default: as trained (the same seed gives the same test set)" };
+        var testFraction = new Option<double?>("--test-fraction")
+        {
+            Description = "default: as trained (the same seed gives the same test set)",
+            CustomParser = DecimalOption.Nullable,
+        };
         var seed = new Option<ulong?>("--seed") { Description = "the seed the split was made with (default: as trained)" };
         var loss = new Option<string?>("--loss") { Description = "loss to report (default: the one the model was trained with)" };
         var header = new Option<string?>("--header") { Description = HeaderOption.Description + " (default: as trained)" };

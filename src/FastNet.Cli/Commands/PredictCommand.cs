@@ -22,6 +22,7 @@ internal static class PredictCommand
         {
             Description = "only for model files that do not record their preprocessing: divide every input value by this first "
                 + "(e.g. 255 for images, 16 for digits)",
+            CustomParser = DecimalOption.Single,
         };
         var header = new Option<string>("--header") { Description = HeaderOption.Description, DefaultValueFactory = _ => "auto" };
         var outputPath = new Option<string>("--output")

@@ -73,23 +73,25 @@ internal sealed class TrainOptions
         DefaultValueFactory = _ => "adam",
     };
 
-    public Option<double?> LearningRate { get; } = new("--lr") { Description = "learning rate (default: torch.optim's; lars 1, lamb 0.001)" };
+    public Option<double?> LearningRate { get; } = new("--lr") { Description = "learning rate (default: torch.optim's; lars 1, lamb 0.001)", CustomParser = DecimalOption.Nullable };
 
-    public Option<double?> Momentum { get; } = new("--momentum") { Description = "momentum, nesterov and lars: mu (default 0.9)" };
+    public Option<double?> Momentum { get; } = new("--momentum") { Description = "momentum, nesterov and lars: mu (default 0.9)", CustomParser = DecimalOption.Nullable };
 
-    public Option<double?> Beta1 { get; } = new("--beta1") { Description = "adam, nadam, lamb: beta1 (default 0.9)" };
+    public Option<double?> Beta1 { get; } = new("--beta1") { Description = "adam, nadam, lamb: beta1 (default 0.9)", CustomParser = DecimalOption.Nullable };
 
     public Option<double?> Beta2 { get; } = new("--beta2")
     {
+        CustomParser = DecimalOption.Nullable,
         Description = "adam, nadam, lamb: beta2 (default 0.999); rmsprop: alpha (default 0.99)",
     };
 
-    public Option<double?> Epsilon { get; } = new("--eps") { Description = "epsilon (default 1e-10 adagrad, 1e-6 lamb, 1e-8 others)" };
+    public Option<double?> Epsilon { get; } = new("--eps") { Description = "epsilon (default 1e-10 adagrad, 1e-6 lamb, 1e-8 others)", CustomParser = DecimalOption.Nullable };
 
-    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "L2 penalty lambda added to the gradient (lars, lamb: their weight decay, weights only)" };
+    public Option<double> WeightDecay { get; } = new("--weight-decay") { Description = "L2 penalty lambda added to the gradient (lars, lamb: their weight decay, weights only)", CustomParser = DecimalOption.Value };
 
     public Option<double?> TrustCoefficient { get; } = new("--trust-coefficient")
     {
+        CustomParser = DecimalOption.Nullable,
         Description = "lars: trust coefficient of the layer-wise learning rate (default 0.001)",
     };
 
@@ -130,6 +132,7 @@ internal sealed class TrainOptions
 
     public Option<double?> TestFraction { get; } = new("--test-fraction")
     {
+        CustomParser = DecimalOption.Nullable,
         Description = "share of examples held out for testing (default 0.2 for the embedded digits, 0 for --data)",
     };
 
@@ -152,6 +155,7 @@ internal sealed class TrainOptions
 
     public Option<double> ValidationFraction { get; } = new("--validation-fraction")
     {
+        CustomParser = DecimalOption.Value,
         Description = "share of the examples held out for validation after every epoch: of all of them where the test "
             + "set is split off too (digits, CSV, NumPy), of the training set where the data has its own test set",
     };

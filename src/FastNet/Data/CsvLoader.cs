@@ -6,8 +6,9 @@ namespace FastNet.Data;
 /// Reads comma-separated numeric files (plain or gzip) into a <see cref="Dataset"/>: one example per line, either
 /// features plus a class label column (class numbers or class names), or features followed by k real-valued target
 /// columns (see <see cref="CsvOptions"/>). Numbers use the invariant culture ('.' decimal point). Blank lines are
-/// skipped; every other line must have as many fields as the first data line. Features that are all whole numbers from 0
-/// to 255 (pixels) are held as bytes, a compact set (<see cref="Dataset.IsCompact"/>) that reads back the same floats.
+/// skipped; every other line must have as many fields as the first data line, and a header may name no more columns than
+/// that line holds. Features that are all whole numbers from 0 to 255 (pixels) are held as bytes, a compact set
+/// (<see cref="Dataset.IsCompact"/>) that reads back the same floats.
 /// </summary>
 public static class CsvLoader
 {
@@ -82,6 +83,7 @@ public static class CsvLoader
         private int _targetStart = int.MaxValue;  // 0-based first target column, in target mode
         private string _firstLineText = "";
         private string? _headerText; // the header line, where one was skipped
+        private int _headerLine;
 
         public Dataset? Run()
         {
@@ -97,13 +99,14 @@ public static class CsvLoader
                 if (_columns < 0 && !headerSkipped && IsHeader(line))
                 {
                     headerSkipped = true;
-                    _headerText = text;
+                    (_headerText, _headerLine) = (text, _line);
                     continue;
                 }
                 int fields = line.Count(',') + 1;
                 if (_columns < 0)
                 {
                     _firstLineText = text;
+                    CheckHeaderWidth(fields);
                     SetLayout(fields);
                 }
                 else if (fields != _columns)
@@ -168,6 +171,18 @@ public static class CsvLoader
                 options.NumberedFirstLine?.Invoke(fields);
             }
             return false;
+        }
+
+        // A header that names more columns than the rows hold says a column is missing from them (the last feature
+        // would be read as the label): refused rather than read as the rows lie. A narrower one stays allowed (see
+        // CsvHeaderColumns). Features alone (prediction input) have no label to mistake, and their count is checked
+        // against the model's.
+        private void CheckHeaderWidth(int fields)
+        {
+            if (_headerText is not null && !featuresOnly && CsvHeaderColumns.Named(_headerText) is int named && named > fields)
+            {
+                throw Error($"expected {named} fields, as the header on line {_headerLine} names, found {fields}");
+            }
         }
 
         private void SetLayout(int fields)

@@ -17,8 +17,18 @@ public static class EmbeddedDatasets
     /// </summary>
     /// <exception cref="DataFormatException">The resource is missing, not valid gzip, or its checksum differs: the
     /// build is broken.</exception>
-    public static Dataset Digits()
+    public static Dataset Digits() => Digits(10);
+
+    /// <summary>
+    /// The digits as <see cref="Digits()"/>, labelled with <paramref name="classCount"/> classes (0..classCount−1), as
+    /// MNIST is read with a class count: a count above 10 adds outputs no example has, one below 10 is refused at the
+    /// first label outside it.
+    /// </summary>
+    /// <exception cref="DataFormatException">As for <see cref="Digits()"/>; or a label is not below
+    /// <paramref name="classCount"/>.</exception>
+    public static Dataset Digits(int classCount)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classCount);
         byte[] csv = ReadResource(DigitsResource);
         string md5 = Checksums.Md5Hex(csv);
         if (md5 != DigitsMd5)
@@ -26,7 +36,7 @@ public static class EmbeddedDatasets
             throw new DataFormatException(Source, $"corrupted: MD5 of the content is {md5}, expected {DigitsMd5}");
         }
         using var reader = new StreamReader(new MemoryStream(csv));
-        return CsvLoader.Read(reader, "digits", new CsvOptions { Header = CsvHeader.Absent, ClassCount = 10 });
+        return CsvLoader.Read(reader, "digits", new CsvOptions { Header = CsvHeader.Absent, ClassCount = classCount });
     }
 
     private const string Source = "embedded " + DigitsResource;

@@ -37,9 +37,9 @@ public sealed record Initializer(InitializerKind Kind, double Range = 0.5)
             ["he"] or ["kaiming"] => new(InitializerKind.He),
             ["uniform"] => new(InitializerKind.Uniform),
             ["uniform", string r] when double.TryParse(r, NumberStyles.Float, CultureInfo.InvariantCulture, out double range)
-                && range > 0 => new(InitializerKind.Uniform, range),
+                && range > 0 && float.IsFinite((float)range) => new(InitializerKind.Uniform, range),
             _ => throw new FormatException(
-                $"unknown initializer '{text}'; expected auto, xavier, he, uniform or uniform:R with R > 0"),
+                $"unknown initializer '{text}'; expected auto, xavier, he, uniform or uniform:R with a finite R > 0"),
         };
     }
 

@@ -75,6 +75,7 @@ public sealed record LearningRateSchedule(ScheduleKind Kind = ScheduleKind.Const
             ["step", string e, string g]
                 when int.TryParse(e, NumberStyles.None, CultureInfo.InvariantCulture, out int epochs) && epochs > 0
                 && double.TryParse(g, NumberStyles.Float, CultureInfo.InvariantCulture, out double gamma) && gamma > 0
+                && double.IsFinite(gamma)
                 => new(ScheduleKind.Step, epochs, gamma, warmupSteps),
             ["poly", string p]
                 when double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out double power) && power > 0

@@ -42,6 +42,16 @@ public class BadInputCliTests
         AssertFailedWithoutWriting(dir, Train(dir, "--data", data), "words.csv", "line 2", "column 2", "abc");
     }
 
+    // a header wider than its rows: a column is missing from them, and their last feature would be taken as the label
+    [Fact]
+    public void CsvHeaderNamingMoreColumnsThanTheRowsNamesTheFileAndLine()
+    {
+        using var dir = new TempDirectory();
+        string data = dir.Write("short.csv", "x1,x2,x3,label\n1,2,3\n4,5,1\n");
+        AssertFailedWithoutWriting(dir, Train(dir, "--data", data), "short.csv line 2",
+            "expected 4 fields, as the header on line 1 names, found 3");
+    }
+
     [Fact]
     public void MissingDataFileIsNamed()
     {

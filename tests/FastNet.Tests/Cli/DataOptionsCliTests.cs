@@ -132,4 +132,25 @@ public sealed class DataOptionsCliTests
         Assert.Equal(20_000, set.ClassCount);
         Assert.Equal(1f, set.Targets[20_000 + 19_999]);
     }
+
+    // --classes applies to the embedded digits as to MNIST: it was ignored, and the network kept 10 outputs
+    [Fact]
+    public void DigitsTakeTheClassCountGiven()
+    {
+        CliRun run = CliRun.Of("train", "--classes", "12", "--layers", "4", "--epochs", "0", "--no-progress");
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("network 64-4-12 ", run.Output, StringComparison.Ordinal);
+        Assert.Contains("2 of 12 classes have no training example (10, 11)", run.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DigitsRefuseAClassCountBelowTheirLabels()
+    {
+        CliRun run = CliRun.Of("train", "--classes", "5", "--layers", "4", "--epochs", "0", "--no-progress");
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Contains("digits line 6, column 65: class label 5 is out of range: expected 0..4 (5 classes)", run.Error,
+            StringComparison.Ordinal);
+    }
 }

@@ -149,6 +149,31 @@ public sealed class CsvLoaderTests : IDisposable
         }
     }
 
+    // A header naming a column the rows lack: the rows' last feature was read as the class label (here 3 and 6).
+    [Theory]
+    [InlineData("x1,x2,x3,y\n1,2,3\n4,5,6\n", "line 2: expected 4 fields, as the header on line 1 names, found 3")]
+    [InlineData("\n\"x, first\",x2,x3,y\n\n1,2,3\n", "line 4: expected 4 fields, as the header on line 2 names, found 3")]
+    public void AHeaderNamingMoreColumnsThanTheRowsHoldIsRefused(string text, string problem)
+    {
+        string path = _dir.Write("wide.csv", text);
+        DataFormatException e = Assert.Throws<DataFormatException>(() => CsvLoader.Load(path));
+        Assert.Equal($"{path} {problem}", e.Message);
+    }
+
+    // what a header may be besides one name per column
+    [Theory]
+    [InlineData("\"x, first\",x2,y\n1,2,0\n")] // a quoted name holding a comma
+    [InlineData("x1,x2,y,,\n1,2,0\n")] // empty names at the end
+    [InlineData("2,2,setosa,versicolor,virginica\n1,2,0\n3,4,2\n")] // scikit-learn's n_samples,n_features,class names
+    [InlineData("y\n1,2,0\n")] // fewer names than columns
+    public void AHeaderThatNamesNoMoreColumnsThanTheRowsHoldIsSkipped(string text)
+    {
+        string path = _dir.Write("named.csv", text);
+        Dataset data = CsvLoader.Load(path, new CsvOptions { Header = CsvHeader.Present });
+        Assert.Equal(2, data.FeatureCount);
+        Assert.Equal([1f, 2f], data.Features[..2]);
+    }
+
     // A bad cell is quoted on the message's one line: its control characters escaped, its length capped.
     [Fact]
     public void ABadCellIsQuotedEscapedAndShortened()

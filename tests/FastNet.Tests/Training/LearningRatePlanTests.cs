@@ -84,6 +84,19 @@ public class LearningRatePlanTests
         Assert.Contains("poly:POWER", e.Message, StringComparison.Ordinal);
     }
 
+    // an infinite factor made every rate after the first step Infinity, and the run diverge as if --lr were too high
+    [Theory]
+    [InlineData("step:1:Infinity")]
+    [InlineData("step:2:1e400")]
+    [InlineData("step:1:NaN")]
+    [InlineData("step:0:0.5")]
+    public void AMalformedStepScheduleIsRefused(string text)
+    {
+        var e = Assert.Throws<FormatException>(() => LearningRateSchedule.Parse(text, 0));
+        Assert.Contains($"\"{text}\"", e.Message, StringComparison.Ordinal);
+        Assert.Contains("step:EPOCHS:GAMMA", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AClockMadeWithoutAPlanTakesTheBaseRateAtEveryStep() =>
         Assert.Equal([0.1, 0.1, 0.1], Rates(LearningRatePlan.Constant, 3));
