@@ -21,7 +21,7 @@ public class OutputSignalCliTests
         CliRun train = CliRun.Of("train", "--layers", "8", "--epochs", "1", "--no-progress", "--save", dir.File("m.json"));
         Assert.True(train.ExitCode == 0, train.ToString());
         string input = dir.File("x.csv"), target = dir.Write("p.csv", "the previous predictions\n");
-        await MakeFifo(input);
+        await NamedPipes.Make(input);
         using var run = CliProcess.Start(dir.Path, "predict", "--model", dir.File("m.json"), "--input", input,
             "--divide", "16", "--output", target);
         // 8000 rows of 10 probabilities outgrow the pipes that hold the write (see Interrupt)
@@ -44,7 +44,7 @@ public class OutputSignalCliTests
         Assert.True(train.ExitCode == 0, train.ToString());
         byte[] model = File.ReadAllBytes(dir.File("m.json"));
         string piped = dir.File("piped.json"), target = dir.Write("m.onnx", "the previous export\n");
-        await MakeFifo(piped);
+        await NamedPipes.Make(piped);
         using var run = CliProcess.Start(dir.Path, "export", "--model", piped, "--onnx", target);
 
         Assert.True(await Interrupt(run, piped, model, target, "TERM") == 143, run.ToString());
@@ -63,15 +63,15 @@ public class OutputSignalCliTests
     {
         Task<int> exit = Task.Run(run.Exit);
         string temporary = AtomicFile.TemporaryFor(target, run.Id);
-        await using (FileStream feed = await BeforeExit(Task.Run(() => new FileStream(input, FileMode.Open, FileAccess.Write)), exit, run))
+        await using (FileStream feed = await NamedPipes.BeforeExit(Task.Run(() => new FileStream(input, FileMode.Open, FileAccess.Write)), exit, run))
         {
-            await MakeFifo(temporary);
+            await NamedPipes.Make(temporary);
             await feed.WriteAsync(content);
         }
         // cat reads the pipe (a FileStream here would take a lock that the writer's exclusive one refuses); its first
         // character shows the write under way, and the rest waits in the pipes until read
         using Process cat = Process.Start(new ProcessStartInfo("cat", [temporary]) { RedirectStandardOutput = true })!;
-        await BeforeExit(Task.Run(cat.StandardOutput.Read), exit, run);
+        await NamedPipes.BeforeExit(Task.Run(cat.StandardOutput.Read), exit, run);
         run.Signal(signal);
         DateTime giveUp = DateTime.UtcNow.AddMinutes(1); // far more than taking a signal needs
         while (File.Exists(temporary) && !exit.IsCompleted)
@@ -81,22 +81,5 @@ public class OutputSignalCliTests
         }
         await cat.StandardOutput.ReadToEndAsync();
         return await exit;
-    }
-
-    private static async Task MakeFifo(string path)
-    {
-        using Process mkfifo = Process.Start("mkfifo", [path])!;
-        await mkfifo.WaitForExitAsync();
-        Assert.Equal(0, mkfifo.ExitCode);
-    }
-
-    // Opening a named pipe waits for the other end: a run that ends first fails the test here instead of hanging it.
-    private static async Task<T> BeforeExit<T>(Task<T> opening, Task<int> exit, CliProcess run)
-    {
-        if (await Task.WhenAny(opening, exit) == exit)
-        {
-            Assert.Fail($"the run ended (exit {await exit}) before it opened the pipe\n{run}");
-        }
-        return await opening;
     }
 }

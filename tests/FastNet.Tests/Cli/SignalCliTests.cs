@@ -35,15 +35,15 @@ public class SignalCliTests
     {
         using var dir = new TempDirectory();
         string data = dir.File("data.csv"), save = dir.File("model.json");
-        await MakeFifo(data);
+        await NamedPipes.Make(data);
         using var run = CliProcess.Start(dir.Path, "train", "--data", data, "--layers", "1024,64", "--epochs", "1",
             "--no-progress", "--save", save);
         Task<int> exit = Task.Run(run.Exit);
         // The run opens its data after its start checks, which write and remove the save's temporary file; made a
         // named pipe only then, that file holds the save until this test reads it (the model outgrows the pipes).
-        await using (FileStream rows = await BeforeExit(Task.Run(() => new FileStream(data, FileMode.Open, FileAccess.Write)), exit, run))
+        await using (FileStream rows = await NamedPipes.BeforeExit(Task.Run(() => new FileStream(data, FileMode.Open, FileAccess.Write)), exit, run))
         {
-            await MakeFifo(AtomicFile.TemporaryFor(save, run.Id));
+            await NamedPipes.Make(AtomicFile.TemporaryFor(save, run.Id));
             await rows.WriteAsync(System.Text.Encoding.ASCII.GetBytes(
                 string.Concat(Enumerable.Range(0, 64).Select(r => $"{r % 5},{r % 3},{r % 2}\n"))));
         }
@@ -53,7 +53,7 @@ public class SignalCliTests
         {
             RedirectStandardOutput = true,
         })!;
-        int first = await BeforeExit(Task.Run(cat.StandardOutput.Read), exit, run);
+        int first = await NamedPipes.BeforeExit(Task.Run(cat.StandardOutput.Read), exit, run);
         run.Signal("INT");
         string saved = (char)first + await cat.StandardOutput.ReadToEndAsync();
 
@@ -76,22 +76,5 @@ public class SignalCliTests
         Assert.Contains("saved fastnet-interrupted.ckpt", run.Error, StringComparison.Ordinal);
         CheckpointFile.Read(dir.File("fastnet-interrupted.ckpt"));
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
-    }
-
-    private static async Task MakeFifo(string path)
-    {
-        using Process mkfifo = Process.Start("mkfifo", [path])!;
-        await mkfifo.WaitForExitAsync();
-        Assert.Equal(0, mkfifo.ExitCode);
-    }
-
-    // Opening a named pipe waits for the other end: a run that ends first fails the test here instead of hanging it.
-    private static async Task<T> BeforeExit<T>(Task<T> opening, Task<int> exit, CliProcess run)
-    {
-        if (await Task.WhenAny(opening, exit) == exit)
-        {
-            Assert.Fail($"the run ended (exit {await exit}) before it opened the pipe\n{run}");
-        }
-        return await opening;
     }
 }
