@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using FastNet.Cli.Commands;
 using FastNet.Distributed;
 
@@ -43,6 +44,10 @@ public static class FastNetCli
         // No response files: an argument starting with '@' is what it says (--data @digits.csv names a file), not a
         // file of further arguments to read in its place.
         ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Action is ParseErrorAction)
+        {
+            return CliErrors.ReportParseErrors(parse, error);
+        }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }
