@@ -47,4 +47,19 @@ public class ThreadsCliTests
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"fastnet: error: {message}\n", run.Error);
     }
+
+    // The backend is built after the data is read (a slow load for MNIST); what it would refuse is refused before: a
+    // data or model file that is not there would be the error otherwise, and nothing is printed first.
+    [Theory]
+    [InlineData("backend 'reference' runs on one thread, not 2", "train", "--backend", "reference", "--threads", "2", "--data", "missing.csv", "--no-progress")]
+    [InlineData("unknown backend 'fast'", "train", "--backend", "fast", "--data", "missing.csv", "--no-progress")]
+    [InlineData("unknown backend 'fast'", "eval", "--backend", "fast", "--model", "missing.json")]
+    [InlineData("unknown backend 'fast'", "predict", "--backend", "fast", "--model", "missing.json", "--input", "missing.csv", "--output", "-")]
+    public void ABackendOrThreadCountIsRefusedBeforeTheDataIsRead(string message, params string[] args)
+    {
+        CliRun run = CliRun.Of(args);
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"fastnet: error: {message}", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output);
+    }
 }
