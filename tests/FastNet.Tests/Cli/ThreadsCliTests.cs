@@ -62,4 +62,22 @@ public class ThreadsCliTests
         Assert.StartsWith($"fastnet: error: {message}", run.Error, StringComparison.Ordinal);
         Assert.Equal("", run.Output);
     }
+
+    // 100000 threads spent minutes starting before the first step; a few per core is the most that can help
+    [Fact]
+    public void MoreThanFourThreadsPerCoreAreRefusedBeforeAnyIsStarted()
+    {
+        int most = 4 * Environment.ProcessorCount;
+        CliRun fine = CliRun.Of("train", "--backend", "simd", "--threads", $"{most}", "--layers", "8", "--epochs", "0", "--no-progress");
+        Assert.True(fine.ExitCode == 0, fine.ToString());
+
+        foreach (int threads in new[] { most + 1, 100_000 })
+        {
+            CliRun run = CliRun.Of("train", "--threads", $"{threads}", "--epochs", "0", "--no-progress");
+            Assert.Equal(1, run.ExitCode);
+            Assert.Equal($"fastnet: error: --threads: expected at most {most} threads (4 per core, {Environment.ProcessorCount} "
+                + $"cores here), got {threads}\n", run.Error);
+            Assert.Equal("", run.Output);
+        }
+    }
 }
