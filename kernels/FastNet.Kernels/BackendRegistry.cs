@@ -11,8 +11,9 @@ namespace FastNet.Kernels;
 /// <param name="Create">Builds a new instance.</param>
 /// <param name="CreateWithThreads">Builds a new instance that computes on the given number of CPU threads; null for a
 /// backend that does not run on CPU threads.</param>
+/// <param name="MaxThreads">The most CPU threads it runs on, refused beyond before anything is built.</param>
 public sealed record BackendDescriptor(string Name, string Description, int Priority, Func<string?> WhyUnavailable,
-    Func<IBackend> Create, Func<int, IBackend>? CreateWithThreads = null);
+    Func<IBackend> Create, Func<int, IBackend>? CreateWithThreads = null, int MaxThreads = int.MaxValue);
 
 /// <summary>The CPU backends of this assembly, as descriptors for a <see cref="BackendRegistry"/>.</summary>
 public static class CpuBackends
@@ -20,8 +21,7 @@ public static class CpuBackends
     /// <summary>The executable specification, <see cref="ReferenceBackend"/>.</summary>
     public static BackendDescriptor Reference { get; } = new("reference",
         "scalar loops, float64 accumulation: the specification", 0, () => null, () => new ReferenceBackend(),
-        threads => threads == 1 ? new ReferenceBackend()
-            : throw new ArgumentException($"backend 'reference' runs on one thread, not {threads}", nameof(threads)));
+        _ => new ReferenceBackend(), MaxThreads: 1);
 
     /// <summary><see cref="SimdBackend"/> at the widest vector width this processor has.</summary>
     public static BackendDescriptor Simd { get; } = new("simd",
@@ -73,15 +73,42 @@ public sealed class BackendRegistry
     /// </summary>
     public IBackend Create(string name, int? threads)
     {
+        BackendDescriptor descriptor = Resolve(name, threads);
+        return threads is int count ? descriptor.CreateWithThreads!(count) : descriptor.Create();
+    }
+
+    /// <summary>
+    /// The descriptor <see cref="Create(string, int?)"/> would build from, refusing what it would refuse, without
+    /// building anything: a program checks its options with it before slow work (reading data) that a bad name or
+    /// thread count would waste.
+    /// </summary>
+    public BackendDescriptor Resolve(string name, int? threads)
+    {
         ArgumentNullException.ThrowIfNull(name);
         if (threads < 1)
         {
             throw new ArgumentException($"expected at least 1 thread, got {threads}", nameof(threads));
         }
-        if (name == Auto)
+        BackendDescriptor descriptor = name == Auto ? Available.MaxBy(d => d.Priority)! : Named(name);
+        if (threads is not int count)
         {
-            return Build(Available.MaxBy(d => d.Priority)!, threads);
+            return descriptor;
         }
+        if (descriptor.CreateWithThreads is null)
+        {
+            throw new ArgumentException($"backend '{descriptor.Name}' does not run on CPU threads; --threads applies to "
+                + "the CPU backends", nameof(threads));
+        }
+        if (count > descriptor.MaxThreads)
+        {
+            string most = descriptor.MaxThreads == 1 ? "one thread" : $"at most {descriptor.MaxThreads} threads";
+            throw new ArgumentException($"backend '{descriptor.Name}' runs on {most}, not {count}", nameof(threads));
+        }
+        return descriptor;
+    }
+
+    private BackendDescriptor Named(string name)
+    {
         // only the named backend is probed: probing another (CUDA through ILGPU) costs start-up time for nothing
         BackendDescriptor? descriptor = All.FirstOrDefault(d => d.Name == name);
         if (descriptor is null)
@@ -94,15 +121,8 @@ public sealed class BackendRegistry
             throw new ArgumentException($"backend '{name}' is not available here: {why}; available: {Choices()}",
                 nameof(name));
         }
-        return Build(descriptor, threads);
+        return descriptor;
     }
 
     private string Choices() => string.Join(", ", Available.Select(d => d.Name).Prepend(Auto));
-
-    private static IBackend Build(BackendDescriptor descriptor, int? threads) => threads is not int count
-        ? descriptor.Create()
-        : descriptor.CreateWithThreads is { } create
-            ? create(count)
-            : throw new ArgumentException($"backend '{descriptor.Name}' does not run on CPU threads; --threads applies to "
-                + "the CPU backends", nameof(threads));
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using FastNet.Cli.Commands;
 using FastNet.Distributed;
 
@@ -34,13 +35,19 @@ public static class FastNetCli
             ("info", () => InfoCommand.Create(output, error)),
         ];
         // Only the command named first is built: building every command's options is compiled code that delays the
-        // first line. Anything else (help, a typo, a response file) gets them all.
+        // first line. Anything else (help, a typo) gets them all.
         var named = commands.Where(c => args.Length > 0 && c.Name == args[0]).ToArray();
         foreach ((_, Func<Command> create) in named.Length == 1 ? named : commands)
         {
             root.Add(create());
         }
-        ParseResult parse = root.Parse(args);
+        // No response files: an argument starting with '@' is what it says (--data @digits.csv names a file), not a
+        // file of further arguments to read in its place.
+        ParseResult parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Action is ParseErrorAction)
+        {
+            return CliErrors.ReportParseErrors(parse, error);
+        }
         return parse.Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 }

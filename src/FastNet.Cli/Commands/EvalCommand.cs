@@ -39,6 +39,8 @@ internal static class EvalCommand
         };
         command.SetAction(parse => CliErrors.Guard(error, () =>
         {
+            // the backend is built once the data is read, but a name it would refuse is refused now
+            Backends.Registry.Resolve(parse.GetValue(backend)!, threads: null);
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             Action<string> note = message => error.WriteLine($"fastnet: note: {message}");
             DataRequest request = ModelInputs.Request(source, parse.GetValue(data), parse.GetValue(labels), parse.GetValue(targets),

@@ -45,6 +45,8 @@ internal static class PredictCommand
                 OutputTarget.CheckNotInput(target, "--output", parse.GetValue(input)!, "--input");
                 OutputTarget.CheckNotInput(target, "--output", parse.GetValue(model)!, "--model");
             }
+            // the backend is built once the input is read, but a name it would refuse is refused now
+            Backends.Registry.Resolve(parse.GetValue(backend)!, threads: null);
             ModelSource source = ModelSource.Load(parse.GetValue(model)!);
             string path = parse.GetValue(input)!;
             InputScaling scaling = ModelInputs.ForPrediction(source, parse.GetValue(divide));

@@ -39,6 +39,13 @@ internal static class TrainCommand
         // Under data parallelism only rank 0 writes files, notes and warnings (every rank reads the same data, so
         // they would repeat); an error names the rank it happened on.
         TextWriter notices = DataParallelRun.Output(ranks, error);
+        if (parse.GetValue(o.Threads) is int threads && threads > TrainOptions.MaxThreads)
+        {
+            throw new ArgumentException($"--threads: expected at most {TrainOptions.MaxThreads} threads "
+                + $"({TrainOptions.ThreadsPerCore} per core, {Environment.ProcessorCount} cores here), got {threads}");
+        }
+        // the backend is built once the data is read, but a name or thread count it would refuse is refused now
+        Backends.Registry.Resolve(parse.GetValue(o.Backend)!, parse.GetValue(o.Threads));
         string? savePath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Save));
         string? checkpointPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Checkpoint));
         string? metricsPath = DataParallelRun.OnRoot(ranks, parse.GetValue(o.Metrics));

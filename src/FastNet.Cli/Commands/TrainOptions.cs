@@ -12,9 +12,16 @@ internal sealed class TrainOptions
         DefaultValueFactory = _ => BackendRegistry.Auto,
     };
 
+    /// <summary>The most <c>--threads</c> takes, per core. A thread beyond the cores only takes turns with another, so
+    /// more make a run slower, never faster, and 100000 spent minutes starting threads; a few per core still let a
+    /// machine with few cores run the kernels split over more threads than it has (as the tests do).</summary>
+    public const int ThreadsPerCore = 4;
+
+    public static int MaxThreads => ThreadsPerCore * Environment.ProcessorCount;
+
     public Option<int?> Threads { get; } = new("--threads")
     {
-        Description = $"CPU threads of the simd backend (the reference runs on one) [default: all cores, {Environment.ProcessorCount} here; under MPI at most the host's cores over its ranks]",
+        Description = $"CPU threads of the simd backend, at most {ThreadsPerCore} per core (the reference runs on one) [default: all cores, {Environment.ProcessorCount} here; under MPI at most the host's cores over its ranks]",
     };
 
     public Option<string?> Data { get; } = new("--data")

@@ -41,6 +41,20 @@ public sealed class DataOptionsCliTests
         Assert.Contains($"on {other}, 80 examples", eval.Output, StringComparison.Ordinal);
     }
 
+    // A name starting with '@' is a file name like any other, not a response file whose lines replace it (a child process,
+    // to give the name relative to a folder of the test's own).
+    [Fact]
+    public void AFileWhoseNameStartsWithAnAtSignIsReadAsData()
+    {
+        using var dir = new TempDirectory();
+        ThreeClassCsv.Write(dir, seed: 3, rows: 40, name: "@x.csv");
+
+        using var run = CliProcess.Start(dir.Path, "train", "--data", "@x.csv", "--layers", "4", "--epochs", "1", "--no-progress");
+
+        Assert.True(run.WaitForLine("fastnet train: @x.csv, 40 training"), run.ToString());
+        Assert.True(run.Exit() == 0, run.ToString());
+    }
+
     // eval's --targets defaults to the model's: other data of a regression model is read with its target columns
     [Fact]
     public void EvalOfARegressionModelOnOtherDataReadsItsTargetColumns()

@@ -47,4 +47,37 @@ public class ThreadsCliTests
         Assert.Equal(1, run.ExitCode);
         Assert.Equal($"fastnet: error: {message}\n", run.Error);
     }
+
+    // The backend is built after the data is read (a slow load for MNIST); what it would refuse is refused before: a
+    // data or model file that is not there would be the error otherwise, and nothing is printed first.
+    [Theory]
+    [InlineData("backend 'reference' runs on one thread, not 2", "train", "--backend", "reference", "--threads", "2", "--data", "missing.csv", "--no-progress")]
+    [InlineData("unknown backend 'fast'", "train", "--backend", "fast", "--data", "missing.csv", "--no-progress")]
+    [InlineData("unknown backend 'fast'", "eval", "--backend", "fast", "--model", "missing.json")]
+    [InlineData("unknown backend 'fast'", "predict", "--backend", "fast", "--model", "missing.json", "--input", "missing.csv", "--output", "-")]
+    public void ABackendOrThreadCountIsRefusedBeforeTheDataIsRead(string message, params string[] args)
+    {
+        CliRun run = CliRun.Of(args);
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith($"fastnet: error: {message}", run.Error, StringComparison.Ordinal);
+        Assert.Equal("", run.Output);
+    }
+
+    // 100000 threads spent minutes starting before the first step; a few per core is the most that can help
+    [Fact]
+    public void MoreThanFourThreadsPerCoreAreRefusedBeforeAnyIsStarted()
+    {
+        int most = 4 * Environment.ProcessorCount;
+        CliRun fine = CliRun.Of("train", "--backend", "simd", "--threads", $"{most}", "--layers", "8", "--epochs", "0", "--no-progress");
+        Assert.True(fine.ExitCode == 0, fine.ToString());
+
+        foreach (int threads in new[] { most + 1, 100_000 })
+        {
+            CliRun run = CliRun.Of("train", "--threads", $"{threads}", "--epochs", "0", "--no-progress");
+            Assert.Equal(1, run.ExitCode);
+            Assert.Equal($"fastnet: error: --threads: expected at most {most} threads (4 per core, {Environment.ProcessorCount} "
+                + $"cores here), got {threads}\n", run.Error);
+            Assert.Equal("", run.Output);
+        }
+    }
 }
