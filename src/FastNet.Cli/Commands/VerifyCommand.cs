@@ -14,10 +14,14 @@ namespace FastNet.Cli.Commands;
 /// </summary>
 internal static class VerifyCommand
 {
+    /// <summary>The most <c>--steps</c> takes: verify compares a few steps op by op on the slow reference, and a count in
+    /// the billions ran for days without a line of output.</summary>
+    public const int MaxSteps = 10_000;
+
     public static Command Create(TextWriter output, TextWriter error)
     {
         var backends = new Option<string?>("--backend") { Description = "comma-separated backends to check (default: every available one)" };
-        var steps = new Option<int>("--steps") { Description = "training steps", DefaultValueFactory = _ => 3 };
+        var steps = new Option<int>("--steps") { Description = $"training steps (1 to {MaxSteps})", DefaultValueFactory = _ => 3 };
         var data = new Option<string?>("--data") { Description = OptionTexts.DataForms + " [default: digits]" };
         var labels = new Option<string?>("--labels") { Description = "with --data x.npy: the labels or targets (.npy)" };
         var targets = new Option<int>("--targets") { Description = "the last k CSV columns are real-valued targets" };
@@ -61,6 +65,10 @@ internal static class VerifyCommand
             {
                 throw new ArgumentException("--batch and --steps must be positive");
             }
+            if (k > MaxSteps)
+            {
+                throw new ArgumentException($"--steps: expected a number from 1 to {MaxSteps}, found {k}");
+            }
             var batches = Batches(set, rows, k, s);
             var rates = new DropoutRates(DropoutRates.Parse(parse.GetValue(dropout)!, Math.Max(spec.Layers.Count - 1, 1))
                 .Take(spec.Layers.Count - 1).ToArray(), s);
@@ -89,16 +97,18 @@ internal static class VerifyCommand
         return command;
     }
 
-    private static List<(float[] X, float[] T, int Rows)> Batches(Dataset set, int rows, int steps, ulong seed)
+    // Each step's batch is gathered as the verifier reaches it, not all of them up front: memory holds one batch
+    // whatever --steps is (the steps' rows, held at once, exhausted memory). The index is a long: steps × rows passes
+    // int's range on a large set.
+    private static IEnumerable<(float[] X, float[] T, int Rows)> Batches(Dataset set, int rows, int steps, ulong seed)
     {
         int[] order = DataSplitter.Permutation(set.Count, seed);
-        var batches = new List<(float[], float[], int)>();
         for (int s = 0; s < steps; s++)
         {
-            Dataset part = set.Subset([.. Enumerable.Range(0, rows).Select(r => order[(s * rows + r) % set.Count])], set.Name);
-            batches.Add((part.Features, part.Targets, rows));
+            Dataset part = set.Subset([.. Enumerable.Range(0, rows).Select(r => order[((long)s * rows + r) % set.Count])],
+                set.Name);
+            yield return (part.Features, part.Targets, rows);
         }
-        return batches;
     }
 
     private static void Print(TextWriter output, string backend, BackendVerifier verifier)

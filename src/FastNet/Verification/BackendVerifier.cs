@@ -42,9 +42,10 @@ public sealed class BackendVerifier
 
     /// <summary>
     /// Trains <paramref name="batches"/> (features [rows, inputs] and targets [rows, outputs] each) step by step on
-    /// the reference, checking each op of <paramref name="candidate"/> against it.
+    /// the reference, checking each op of <paramref name="candidate"/> against it. The batches are read one at a time,
+    /// as each step reaches them, so a caller may gather them lazily.
     /// </summary>
-    public void Run(IBackend reference, IBackend candidate, IReadOnlyList<(float[] X, float[] T, int Rows)> batches)
+    public void Run(IBackend reference, IBackend candidate, IEnumerable<(float[] X, float[] T, int Rows)> batches)
     {
         ArgumentNullException.ThrowIfNull(batches);
         var refOps = new HostOps(reference);

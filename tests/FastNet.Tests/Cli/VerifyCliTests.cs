@@ -40,4 +40,16 @@ public class VerifyCliTests
         Assert.StartsWith("fastnet: error: --backend: expected one or more comma-separated backends (available here: ",
             run.Error, StringComparison.Ordinal);
     }
+
+    // every step's batch was gathered before the first was compared, and any count was taken: --steps 2000000000 took
+    // 4 GB within seconds and ended in an out-of-memory stack trace; a count beyond the limit only ran on, silently
+    [Fact]
+    public void VerifyRefusesStepsBeyondTheLimitNamingIt()
+    {
+        CliRun run = CliRun.Of("verify", "--backend", "simd", "--layers", "4", "--batch", "1", "--steps", "10001");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Output);
+        Assert.Equal("fastnet: error: --steps: expected a number from 1 to 10000, found 10001", run.Error.Trim());
+    }
 }
