@@ -28,11 +28,22 @@ internal static class RunDescription
         : schedule.ToString();
 
     /// <summary>"256", or "256 (4 micro-batches of 64)" with gradient accumulation ("of up to" when K does not divide
-    /// the batch).</summary>
+    /// the batch), with the count the batch is really taken as: K micro-batches of ⌈B/K⌉ rows may need fewer than K,
+    /// "10 (5 micro-batches of 2; --accumulate 7 leaves ⌈10/7⌉ = 2 rows each)".</summary>
     public static string Batch(TrainingOptions t) => t.Accumulate == 1
         ? t.BatchSize.ToString(CultureInfo.InvariantCulture)
         : string.Create(CultureInfo.InvariantCulture,
-            $"{t.BatchSize} ({t.Accumulate} micro-batches of {(t.BatchSize % t.Accumulate == 0 ? "" : "up to ")}{t.MicroBatchSize})");
+            $"{t.BatchSize} ({MicroBatches(t.BatchSize, t.Accumulate, t.MicroBatchCount, t.MicroBatchSize)})");
+
+    /// <summary>"4 micro-batches of 64", "3 micro-batches of up to 6", or, where K micro-batches of ⌈B/K⌉ rows are
+    /// fewer than K, "5 micro-batches of 2; --accumulate 7 leaves ⌈10/7⌉ = 2 rows each".</summary>
+    public static string MicroBatches(int batch, int accumulate, int count, int rows)
+    {
+        var c = CultureInfo.InvariantCulture;
+        string text = string.Create(c, $"{count} micro-batches of {(batch % rows == 0 ? "" : "up to ")}{rows}");
+        return count == accumulate ? text
+            : text + string.Create(c, $"; --accumulate {accumulate} leaves ⌈{batch}/{accumulate}⌉ = {rows} rows each");
+    }
 
     /// <summary>The optimizer with the hyperparameters it uses, e.g. "adam lr 0.001 betas (0.9, 0.999) eps 1E-08".</summary>
     public static string Optimizer(OptimizerSettings s)

@@ -40,11 +40,16 @@ public sealed record Workload(string Name, int[] Sizes, Activation Hidden, LossK
     /// <summary>Examples per forward and backward pass: ⌈<see cref="Batch"/>/<see cref="Accumulate"/>⌉.</summary>
     public int MicroBatch => (Batch + Accumulate - 1) / Accumulate;
 
+    /// <summary>Micro-batches a step takes: ⌈<see cref="Batch"/>/<see cref="MicroBatch"/>⌉, fewer than
+    /// <see cref="Accumulate"/> where K micro-batches of ⌈B/K⌉ rows would hold more than the batch (B = 10, K = 7: 5).</summary>
+    public int MicroBatchCount => (Batch + MicroBatch - 1) / MicroBatch;
+
     /// <summary>"784-1024-1024-10 sigmoid half-squared-error sgd batch 1024", and with accumulation "… batch 8192 as 4
-    /// micro-batches of 2048".</summary>
+    /// micro-batches of 2048" (the count the step really takes, with K beside it where that is fewer).</summary>
     public string Describe() =>
         $"{string.Join('-', Sizes)} {Names.Of(Hidden)} {Names.Of(Loss)} {Names.Of(Optimizer)} batch {Batch}"
-        + (Accumulate == 1 ? "" : $" as {Accumulate} micro-batches of {(Batch % Accumulate == 0 ? "" : "up to ")}{MicroBatch}");
+        + (Accumulate == 1 ? "" : $" as {MicroBatchCount} micro-batches of {(Batch % MicroBatch == 0 ? "" : "up to ")}{MicroBatch}"
+            + (MicroBatchCount == Accumulate ? "" : $" (K = {Accumulate} leaves ⌈{Batch}/{Accumulate}⌉ = {MicroBatch} rows each)"));
 
     /// <summary>This workload taking each step as <paramref name="accumulate"/> micro-batches, named e.g.
     /// "relu-adam-1024/k4" (the name unchanged at K = 1).</summary>

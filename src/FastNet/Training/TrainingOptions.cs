@@ -48,6 +48,10 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, bool Shuffle, ul
     /// <summary>Rows per micro-batch: ⌈B/K⌉, the most rows one forward and backward pass takes.</summary>
     public int MicroBatchSize => (BatchSize + Accumulate - 1) / Accumulate;
 
+    /// <summary>Micro-batches a whole batch is taken as: ⌈B/⌈B/K⌉⌉, which is K where it divides B but may be fewer
+    /// (B = 10, K = 7: 5 of 2 rows), since every micro-batch but the last holds ⌈B/K⌉ rows.</summary>
+    public int MicroBatchCount => (BatchSize + MicroBatchSize - 1) / MicroBatchSize;
+
     /// <summary>Rows per forward and backward pass on one of <paramref name="ranks"/> data-parallel ranks, each of which
     /// takes a slice of ⌈B/N⌉ rows of a batch: min(⌈B/K⌉, ⌈B/N⌉); <see cref="MicroBatchSize"/> for one rank.</summary>
     public int MicroBatchSizeOn(int ranks) => Math.Min(MicroBatchSize, (BatchSize + ranks - 1) / Math.Max(1, ranks));
