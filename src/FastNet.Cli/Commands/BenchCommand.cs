@@ -89,6 +89,10 @@ internal static class BenchCommand
             {
                 throw new ArgumentException($"{misplaced.Name}: describes a custom workload, given with --layers");
             }
+            if (Given(workloads) && parse.GetValue(layers) is not null)
+            {
+                throw new ArgumentException("--workload: names built-in workloads, and --layers times a custom one instead: give one of them");
+            }
             if (Given(allReduce) && !parse.GetValue(dataParallel))
             {
                 throw new ArgumentException("--allreduce: only with --data-parallel");
@@ -129,6 +133,13 @@ internal static class BenchCommand
             {
                 throw new ArgumentException("--ops: times training workloads in this process, as a table: not with "
                     + "--fresh-processes, --data-parallel, --json or --gemm");
+            }
+            // --gemm times the product alone: a workload asked for beside it, or data parallelism, which took precedence
+            // and timed training in its place, was dropped without a word
+            if (parse.GetValue(gemm) is not null
+                && new Option[] { workloads, layers, dataParallel }.FirstOrDefault(Given) is { } beside)
+            {
+                throw new ArgumentException($"--gemm: times the backends' n×n product alone, not training: not with {beside.Name}");
             }
             if (parse.GetValue(fresh) is int processes)
             {

@@ -355,6 +355,27 @@ public class BenchLoadCliTests
         Assert.Equal($"fastnet: error: {problem}\n", error.Replace("\r", "", StringComparison.Ordinal));
     }
 
+    // the measurement ran without a word on what was dropped: --layers took the place of --workload, and --data-parallel
+    // timed training where --gemm's product was asked for, or --gemm's product that of the workload
+    [Theory]
+    [InlineData(new[] { "--workload", "tanh-64", "--layers", "4,3,2" },
+        "--workload: names built-in workloads, and --layers times a custom one instead: give one of them")]
+    [InlineData(new[] { "--gemm", "8", "--workload", "tanh-64" },
+        "--gemm: times the backends' n×n product alone, not training: not with --workload")]
+    [InlineData(new[] { "--gemm", "8", "--layers", "4,3,2" },
+        "--gemm: times the backends' n×n product alone, not training: not with --layers")]
+    [InlineData(new[] { "--gemm", "8", "--data-parallel" },
+        "--gemm: times the backends' n×n product alone, not training: not with --data-parallel")]
+    public void MeasurementsThatExcludeEachOtherAreRefused(string[] options, string problem)
+    {
+        (int exit, string output, string error) = Bench(null, ["bench", "--backend", "simd", "--repeats", "1", "--seconds",
+            "0.01", .. options]);
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal($"fastnet: error: {problem}\n", error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void AccumulationIsForTrainingWorkloadsNotTheProduct()
     {
