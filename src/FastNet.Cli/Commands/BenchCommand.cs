@@ -61,7 +61,7 @@ internal static class BenchCommand
         };
         var fresh = new Option<int?>("--fresh-processes")
         {
-            Description = "run the same measurement in N new processes of this program, one after another, and print each "
+            Description = $"run the same measurement in N new processes of this program (1 to {FreshProcessBench.MaxProcesses}), one after another, and print each "
                 + "process's rate, load and load latency, and their spread (median, min, max, max/min): differences between processes "
                 + "(memory layout, compiled code, thread placement) show there and not between repeats",
         };
@@ -147,6 +147,11 @@ internal static class BenchCommand
                 {
                     throw new ArgumentException("--fresh-processes: expected a positive number of processes, "
                         + "without --data-parallel or --json (it prints a table of the processes' own JSON)");
+                }
+                if (processes > FreshProcessBench.MaxProcesses)
+                {
+                    throw new ArgumentException($"--fresh-processes: expected a number from 1 to {FreshProcessBench.MaxProcesses}, "
+                        + $"found {processes}");
                 }
                 List<string> again = ["bench", "--backend", string.Join(',', names), "--repeats", Text(r), "--seconds", Text(s)];
                 if (parse.GetValue(gemm) is int size)

@@ -15,6 +15,11 @@ namespace FastNet.Cli.Commands;
 /// </summary>
 internal static class FreshProcessBench
 {
+    /// <summary>The most processes <c>--fresh-processes</c> starts. They run one after another and the table comes
+    /// only when the last has ended, each taking at least the runtime's start and its FMA peak's measurement: any
+    /// count was taken, and a count in the millions ran for weeks without a line of output.</summary>
+    public const int MaxProcesses = 1000;
+
     /// <summary>Runs <c>fastnet <paramref name="childArgs"/> --json</c> <paramref name="processes"/> times through
     /// <paramref name="runner"/> and writes the table to <paramref name="output"/>.</summary>
     public static int Run(IFastNetRunner runner, IReadOnlyList<string> childArgs, int processes, TextWriter output)

@@ -399,6 +399,37 @@ public class BenchLoadCliTests
             error.Replace("\r", "", StringComparison.Ordinal));
     }
 
+    // any count was taken: the processes, run one after another, gave no line of output until the last had ended
+    [Fact]
+    public void FreshProcessesBeyondTheLimitAreRefusedBeforeAnyStarts()
+    {
+        var runner = new CountingRunner();
+        (int exit, string output, string error) = Bench(null, runner, "bench", "--fresh-processes", "1001",
+            "--layers", "4,3,2", "--backend", "simd", "--repeats", "1", "--seconds", "0.001");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", output);
+        Assert.Equal(0, runner.Calls);
+        Assert.Equal("fastnet: error: --fresh-processes: expected a number from 1 to 1000, found 1001\n",
+            error.Replace("\r", "", StringComparison.Ordinal));
+    }
+
+    // a process that reports one fixed rate at once, counted
+    private sealed class CountingRunner : IFastNetRunner
+    {
+        public int Calls { get; private set; }
+
+        public (int ExitCode, string Output, string Error) Run(IReadOnlyList<string> args)
+        {
+            Calls++;
+            return (0, """
+                {"peak_gflops": 400, "results": [{"workload": "custom", "backend": "simd", "samples_per_second": 1000,
+                  "repeats": [1000], "load": {"load_average_start": 1, "load_average_end": 1, "other_processes_cores": 0.01,
+                  "seconds": 1}}]}
+                """, "");
+        }
+    }
+
     private sealed class FailingRunner : IFastNetRunner
     {
         public (int ExitCode, string Output, string Error) Run(IReadOnlyList<string> args) =>
