@@ -57,7 +57,6 @@ internal static class VerifyCommand
             var spec = new NetworkSpec(set.FeatureCount, [.. TrainingPlan.ParseLayers(parse.GetValue(layers)!)
                 .Select(u => new LayerSpec(u, hidden)).Append(new LayerSpec(set.TargetCount, outputActivation))]);
             ulong s = parse.GetValue(seed);
-            Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(s));
             var settings = new OptimizerSettings { Kind = Names.ParseOptimizer(parse.GetValue(optimizer)!) };
             int rows = Math.Min(parse.GetValue(batch), set.Count);
             int k = parse.GetValue(steps);
@@ -69,6 +68,9 @@ internal static class VerifyCommand
             {
                 throw new ArgumentException($"--steps: expected a number from 1 to {MaxSteps}, found {k}");
             }
+            // every copy the verifier compares is a host array: checked before the model is drawn
+            VerifyMemory.For(spec, settings.Kind, rows).EnsureFits(AvailableMemory.HostBytes(), null, "reference");
+            Model.Model model = new Initializer(InitializerKind.Auto).Create(spec, new SeededRandom(s));
             var batches = Batches(set, rows, k, s);
             var rates = new DropoutRates(DropoutRates.Parse(parse.GetValue(dropout)!, Math.Max(spec.Layers.Count - 1, 1))
                 .Take(spec.Layers.Count - 1).ToArray(), s);

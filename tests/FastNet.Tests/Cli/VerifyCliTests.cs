@@ -52,4 +52,18 @@ public class VerifyCliTests
         Assert.Equal("", run.Output);
         Assert.Equal("fastnet: error: --steps: expected a number from 1 to 10000, found 10001", run.Error.Trim());
     }
+
+    // memory was not checked: a network too large for the machine was drawn and copied until the run crashed with an
+    // out-of-memory stack trace; 46000,46000 has 2.1 billion parameters, over 150 GiB of arrays with adam
+    [Fact]
+    public void VerifyOfANetworkTooLargeForMemoryIsRefusedBeforeItIsDrawn()
+    {
+        CliRun run = CliRun.Of("verify", "--backend", "simd", "--layers", "46000,46000", "--batch", "1", "--steps", "1");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Equal("", run.Output);
+        Assert.StartsWith("fastnet: error: not enough memory: the run needs ", run.Error, StringComparison.Ordinal);
+        Assert.Contains("optimizer state", run.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
+    }
 }
