@@ -121,6 +121,7 @@ internal static class TrainCommand
         }
         TrainingOptions training = plan.Training with { BatchSize = batch };
         training.Validate();
+        WarmupCheck.WarnIfLongerThanRun(training, data.Train.Count, notices);
         if (resume is not null)
         {
             ResumePosition.Require(resume.Position, training.StepsPerEpoch(data.Train.Count), resumePath!);
