@@ -43,6 +43,11 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
     private const float DigitsScale = 16, ImageScale = 255;
     private const double DigitsTestFraction = 0.2;
 
+    /// <summary>The share held out for testing where <c>--test-fraction</c> is not given: 0.2 of the embedded digits,
+    /// none of other data (a dataset with a test set of its own keeps that).</summary>
+    internal static double DefaultTestFraction(string source) =>
+        source.Equals(DataRequest.Digits, StringComparison.OrdinalIgnoreCase) ? DigitsTestFraction : 0;
+
     /// <summary>The sets' sizes.</summary>
     public SetSizes Sizes => new(Train.Name, Train.Count, Validation?.Count ?? 0, Test?.Count ?? 0);
 
@@ -175,7 +180,7 @@ internal sealed record DataSplits(Dataset Train, Dataset? Validation, Dataset? T
                     ClassCount = request.Classes,
                     ClassNames = request.ClassNames,
                 });
-            double testFraction = request.TestFraction ?? (digits ? DigitsTestFraction : 0);
+            double testFraction = request.TestFraction ?? DefaultTestFraction(data);
             if (testFraction == 0)
             {
                 (train, validation) = WithValidation(all, request.ValidationFraction, request.Seed);

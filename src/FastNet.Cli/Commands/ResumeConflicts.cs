@@ -84,8 +84,9 @@ internal static class ResumeConflicts
         if (data is not null)
         {
             Compare(o.Targets, v => v == data.TargetColumns, $"{data.TargetColumns} target columns");
-            Compare(o.TestFraction, v => v == data.TestFraction,
-                string.Create(c, $"test fraction {data.TestFraction?.ToString(c) ?? "default"}"));
+            // a run that took the default took the default's share: the same share given now agrees with it
+            double testFraction = data.TestFraction ?? DataSplits.DefaultTestFraction(data.Source);
+            Compare(o.TestFraction, v => v == testFraction, string.Create(c, $"test fraction {testFraction}"));
             Compare(o.ValidationFraction, v => v == data.ValidationFraction,
                 string.Create(c, $"validation fraction {data.ValidationFraction}"));
             Compare(o.Header, v => HeaderOption.Parse(v) == data.Header, $"header {Data.CsvHeaderNames.Of(data.Header)}");

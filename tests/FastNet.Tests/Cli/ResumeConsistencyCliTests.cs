@@ -49,6 +49,31 @@ public class ResumeConsistencyCliTests
         Assert.Equal(before, File.ReadAllBytes(dir.File("run.ckpt")));
     }
 
+    // a run that took the default test share (0.2 of the digits, none of a CSV) agrees with that share given on resume
+    [Fact]
+    public void TheDefaultTestFractionIsComparedAsTheShareItGave()
+    {
+        using var dir = new TempDirectory();
+        string csv = Csv(dir, "a.csv", 0);
+        foreach ((string data, string same, string recorded) in new[] { ("digits", "0.2", "0.2"), (csv, "0", "0") })
+        {
+            CliRun first = CliRun.Of("train", "--data", data, "--layers", "8", "--epochs", "1", "--no-progress",
+                "--checkpoint", dir.File("run.ckpt"));
+            Assert.True(first.ExitCode == 0, first.ToString());
+
+            CliRun resumed = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--test-fraction", same, "--epochs", "2",
+                "--no-progress");
+            CliRun other = CliRun.Of("train", "--resume", dir.File("run.ckpt"), "--test-fraction", "0.3", "--epochs", "2",
+                "--no-progress");
+
+            Assert.True(resumed.ExitCode == 0, $"{data}: {resumed}");
+            Assert.Equal(1, other.ExitCode);
+            Assert.Contains($"--test-fraction 0.3 (the checkpoint has test fraction {recorded})", other.Error,
+                StringComparison.Ordinal);
+            File.Delete(dir.File("run.ckpt"));
+        }
+    }
+
     // "full" and a number past the training set's size are resolved on the data: resuming with the same words is
     // accepted, and with words that give another batch on this data refused
     [Fact]
