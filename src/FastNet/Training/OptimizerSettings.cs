@@ -1,4 +1,5 @@
 using System.Globalization;
+using FastNet.Data;
 using FastNet.Kernels;
 
 namespace FastNet.Training;
@@ -105,7 +106,8 @@ public sealed record OptimizerSettings
         TrustCoefficient = TrustCoefficient ?? (Kind == OptimizerKind.Lars ? 1e-3 : 0),
     };
 
-    private const float SmallestNormalFloat = 1.17549435E-38f;
+    // the floor every divisor FastNet takes meets: the smallest normal float (see InputScaling.SmallestDivisor)
+    private const float SmallestNormalFloat = InputScaling.SmallestDivisor;
 
     // the kernels take the settings as floats: a value past float's range would become Infinity there
     private static bool FitsFloat(double? value) => value is double v && float.IsFinite((float)v);
