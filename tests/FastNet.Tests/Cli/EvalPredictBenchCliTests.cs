@@ -79,10 +79,7 @@ public class EvalPredictBenchCliTests
     public void PredictRefusesADivideTooSmallToDivideBy()
     {
         using var dir = new TempDirectory();
-        string model = dir.Write("m.json", """
-            { "format": "fastnet-model", "version": 1, "inputs": 3,
-              "layers": [ { "units": 2, "activation": "identity", "weights": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] } ] }
-            """);
+        string model = ThreeInputModel(dir);
         string input = dir.Write("x.csv", "1,2,3\n");
 
         CliRun run = CliRun.Of("predict", "--model", model, "--input", input, "--divide", "1e-40", "--output", dir.File("p.csv"));
@@ -119,10 +116,7 @@ public class EvalPredictBenchCliTests
     public void PredictRefusesACsvInputPastTheCsvLimitQuotingIt()
     {
         using var dir = new TempDirectory();
-        string model = dir.Write("m.json", """
-            { "format": "fastnet-model", "version": 1, "inputs": 3,
-              "layers": [ { "units": 2, "activation": "identity", "weights": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] } ] }
-            """);
+        string model = ThreeInputModel(dir);
         string input = dir.Write("x.csv", "1,2,3\n");
         const long size = (1L << 30) + 8;
         using (var file = new FileStream(input, FileMode.Open, FileAccess.Write))
@@ -233,4 +227,10 @@ public class EvalPredictBenchCliTests
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("--gemm", refused.Error, StringComparison.Ordinal);
     }
+
+    // a model file of 3 inputs and 2 identity outputs, no preprocessing recorded
+    private static string ThreeInputModel(TempDirectory dir) => dir.Write("m.json", """
+        { "format": "fastnet-model", "version": 1, "inputs": 3,
+          "layers": [ { "units": 2, "activation": "identity", "weights": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] } ] }
+        """);
 }
